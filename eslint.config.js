@@ -1,0 +1,38 @@
+// Lint: typescript-eslint's recommended rules, plus the layering rule from STYLE.md — modules import downward
+// only (util <- protocol <- {ipc, cdp} <- {telemetry} <- {cli, daemon}); nothing imports cli or daemon, and the
+// CLI never imports the CDP/telemetry layers (they pull `ws` and more into its start-up path).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const zone = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message: why })) }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'build/', 'dist/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  zone(['src/util/**'], ['**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'util is the bottom layer'),
+  zone(['src/protocol/**'], ['**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'protocol depends on util only'),
+  zone(['src/ipc/**', 'src/cdp/**'], ['**/telemetry/**', '**/cli/**', '**/daemon/**'], 'ipc/cdp sit below telemetry, cli and daemon'),
+  zone(['src/telemetry/**'], ['**/ipc/**', '**/cli/**', '**/daemon/**'], 'telemetry depends on util, protocol and cdp only'),
+  zone(['src/cli/**'], ['**/cdp/**', '**/telemetry/**', '**/daemon/!(config)*', 'ws'], 'the CLI talks to the daemon over the socket; CDP and telemetry live in the daemon'),
+  zone(['src/daemon/**'], ['**/cli/**'], 'nothing imports the CLI'),
+  {
+    files: ['test/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', performance: 'readonly' } },
+  },
+);

@@ -1,0 +1,228 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { BdgError } from '../util/errors.js';
+import { PipeTransport } from './transport.js';
+
+export const INSTALL_HINT =
+  'Install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`; macOS: install Google Chrome) or set CHROME_PATH to the browser executable.';
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A shell-script launcher (Debian's /usr/bin/chromium) would put a shell between us and Chrome; prefer the binary. */
+function isScript(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(2);
+    readSync(fd, head, 0, 2, 0);
+    return head.toString('latin1') === '#!';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const LINUX_CANDIDATES = [
+  '/usr/lib/chromium/chromium',
+  '/usr/lib/chromium-browser/chromium-browser',
+  '/opt/google/chrome/chrome',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/snap/bin/chromium',
+];
+const MAC_CANDIDATES = [
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome Canary.app/Contents/MacOS/Google Chrome Canary',
+];
+const PATH_NAMES = ['google-chrome-stable', 'google-chrome', 'chromium', 'chromium-browser', 'chrome'];
+
+/** Finds Chrome: CHROME_PATH first, then the usual install locations, then PATH. Throws exit-100 with a hint. */
+export function findChrome(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env['CHROME_PATH'];
+  if (explicit !== undefined && explicit !== '') {
+    if (isExecutableFile(explicit)) return explicit;
+    throw new BdgError('CHROME_LAUNCH_FAILED', `CHROME_PATH=${explicit} is not an executable file`, INSTALL_HINT);
+  }
+  const candidates = process.platform === 'darwin' ? MAC_CANDIDATES : LINUX_CANDIDATES;
+  const found: string[] = candidates.filter(isExecutableFile);
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    for (const name of PATH_NAMES) {
+      const p = join(dir, name);
+      if (isExecutableFile(p)) found.push(p);
+    }
+  }
+  const binary = found.find((p) => !isScript(p)) ?? found[0];
+  if (binary === undefined) throw new BdgError('CHROME_LAUNCH_FAILED', 'No Chrome or Chromium found on this machine', INSTALL_HINT);
+  return binary;
+}
+
+export interface LaunchOptions {
+  executable: string;
+  headless: boolean;
+  /** 0 lets Chrome choose a free port. */
+  port: number;
+  userDataDir: string;
+  extraFlags: string[];
+  isRoot: boolean;
+}
+
+export function chromeArgs(opts: LaunchOptions): string[] {
+  const args = [
+    '--remote-debugging-pipe',
+    `--remote-debugging-port=${opts.port}`,
+    '--remote-debugging-address=127.0.0.1',
+    `--user-data-dir=${opts.userDataDir}`,
+    '--no-first-run',
+    '--no-default-browser-check',
+    // Without these Chromium phones home at start-up; on a closed network its connections fail in bursts.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--disable-default-apps',
+    '--disable-breakpad',
+    '--metrics-recording-only',
+    '--password-store=basic',
+    '--use-mock-keychain',
+    // A debugging session must not be throttled when its tab is not in front.
+    '--disable-background-timer-throttling',
+    '--disable-backgrounding-occluded-windows',
+    '--disable-renderer-backgrounding',
+    '--disable-hang-monitor',
+    '--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider',
+  ];
+  if (opts.headless) args.push('--headless', '--disable-gpu', '--hide-scrollbars', '--mute-audio');
+  if (opts.isRoot) args.push('--no-sandbox');
+  args.push(...opts.extraFlags, 'about:blank');
+  return args;
+}
+
+/** Keeps the last bytes of Chrome's stderr for error messages, bounded. */
+export class StderrTail {
+  #text = '';
+  readonly #max: number;
+  constructor(max = 8192) {
+    this.#max = max;
+  }
+  push(chunk: string): void {
+    this.#text += chunk;
+    if (this.#text.length > this.#max) this.#text = this.#text.slice(-this.#max);
+  }
+  /** The tail without Chromium's routine dbus noise. */
+  toString(): string {
+    return this.#text
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !/dbus|Fontconfig|DevTools listening/.test(l))
+      .slice(-15)
+      .join('\n');
+  }
+}
+
+export interface LaunchedChrome {
+  process: ChildProcess;
+  pid: number;
+  transport: PipeTransport;
+  stderr: StderrTail;
+  /** Resolves with the browser WebSocket URL once Chrome prints it (the debugging port's endpoint). */
+  wsEndpoint: Promise<string | undefined>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', () =>
+      reject(new BdgError('CHROME_LAUNCH_FAILED', `Port ${port} on 127.0.0.1 is already in use`, 'Omit --port to let Chrome pick a free port, or choose another one.')),
+    );
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+  });
+}
+
+/**
+ * Launches Chrome with the DevTools pipe (our connection) and a loopback debugging port (for other tools).
+ * No shell is involved: the executable is spawned directly with an argument vector.
+ */
+export function launchChrome(opts: LaunchOptions): LaunchedChrome {
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.executable, chromeArgs(opts), {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+      shell: false,
+      detached: false,
+    });
+  } catch (err) {
+    throw new BdgError('CHROME_LAUNCH_FAILED', `Could not start ${opts.executable}: ${(err as Error).message}`, INSTALL_HINT);
+  }
+  const stderr = new StderrTail();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  const wsEndpoint = new Promise<string | undefined>((resolve) => {
+    let seen = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderr.push(chunk);
+      if (seen !== 'done') {
+        seen += chunk;
+        const m = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
+        if (m !== null) {
+          seen = 'done';
+          resolve(m[1]);
+        } else if (seen.length > 65536) seen = seen.slice(-4096);
+      }
+    });
+    void exited.then(() => resolve(undefined));
+  });
+  const toChrome = child.stdio[3] as Writable | null;
+  const fromChrome = child.stdio[4] as Readable | null;
+  if (child.pid === undefined || toChrome === null || fromChrome === null) {
+    throw new BdgError('CHROME_LAUNCH_FAILED', `Could not start ${opts.executable}`, INSTALL_HINT);
+  }
+  return { process: child, pid: child.pid, transport: new PipeTransport(toChrome, fromChrome), stderr, wsEndpoint, exited };
+}
+
+/** Resolves `--chrome-ws-url` (host:port, http URL or ws URL) to a browser WebSocket URL via /json/version. */
+export async function resolveBrowserWsUrl(input: string, timeoutMs: number): Promise<string> {
+  const raw = input.trim();
+  if (/^wss?:\/\//i.test(raw)) return raw;
+  const base = /^https?:\/\//i.test(raw) ? raw : `http://${raw}`;
+  let url: URL;
+  try {
+    url = new URL('/json/version', base);
+  } catch {
+    throw new BdgError('INVALID_URL', `Invalid --chrome-ws-url "${input}"`, 'Use host:port (e.g. 127.0.0.1:9222), http://host:port or a ws:// browser URL.');
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new BdgError(
+      'CDP_CONNECTION_FAILED',
+      `Cannot reach Chrome at ${url.origin}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+      'Start Chrome with --remote-debugging-port=PORT and pass that host:port.',
+    );
+  }
+  const body = (await res.json().catch(() => ({}))) as { webSocketDebuggerUrl?: string };
+  if (typeof body.webSocketDebuggerUrl !== 'string') {
+    throw new BdgError('CDP_CONNECTION_FAILED', `${url.href} did not return a webSocketDebuggerUrl`, 'Is this a Chrome DevTools endpoint?');
+  }
+  return body.webSocketDebuggerUrl;
+}

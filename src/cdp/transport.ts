@@ -1,0 +1,116 @@
+import type { Readable, Writable } from 'node:stream';
+import WebSocket from 'ws';
+
+/** The one thing the CDP connection needs from a wire: send a message, hear messages, hear the end. */
+export interface Transport {
+  send(message: string): void;
+  close(): void;
+  onMessage: (message: string) => void;
+  /** Called once, whether the peer closed, the wire errored, or close() was called. */
+  onClose: (reason: string) => void;
+}
+
+/**
+ * Chrome's --remote-debugging-pipe: NUL-delimited JSON on fds 3 (to Chrome) and 4 (from Chrome). Chrome exits
+ * when this pipe closes, so a daemon killed with SIGKILL never leaves an orphan browser behind.
+ */
+export class PipeTransport implements Transport {
+  onMessage: (message: string) => void = () => undefined;
+  onClose: (reason: string) => void = () => undefined;
+  readonly #out: Writable;
+  readonly #in: Readable;
+  #pending: Buffer[] = [];
+  #closed = false;
+
+  constructor(toChrome: Writable, fromChrome: Readable) {
+    this.#out = toChrome;
+    this.#in = fromChrome;
+    fromChrome.on('data', (chunk: Buffer) => this.#onData(chunk));
+    const end = (reason: string) => () => this.#finish(reason);
+    fromChrome.on('end', end('Chrome closed the DevTools pipe'));
+    fromChrome.on('close', end('Chrome closed the DevTools pipe'));
+    fromChrome.on('error', (err) => this.#finish(`DevTools pipe read error: ${err.message}`));
+    toChrome.on('error', (err) => this.#finish(`DevTools pipe write error: ${err.message}`));
+  }
+
+  #onData(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const end = chunk.indexOf(0, start);
+      if (end === -1) break;
+      const piece = chunk.subarray(start, end);
+      const message = this.#pending.length > 0 ? Buffer.concat([...this.#pending, piece]).toString('utf8') : piece.toString('utf8');
+      this.#pending = [];
+      start = end + 1;
+      this.onMessage(message);
+    }
+    if (start < chunk.length) this.#pending.push(chunk.subarray(start));
+  }
+
+  #finish(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.onClose(reason);
+  }
+
+  send(message: string): void {
+    if (this.#closed) return;
+    this.#out.write(message);
+    this.#out.write('\0');
+  }
+
+  close(): void {
+    if (!this.#closed) {
+      this.#out.end();
+      this.#in.destroy();
+    }
+    this.#finish('connection closed by bdg');
+  }
+}
+
+/** A WebSocket to a Chrome that bdg attached to (--chrome-ws-url). Errors count as a close so nothing hangs. */
+export class WebSocketTransport implements Transport {
+  onMessage: (message: string) => void = () => undefined;
+  onClose: (reason: string) => void = () => undefined;
+  readonly #ws: WebSocket;
+  #closed = false;
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.on('message', (data: WebSocket.RawData) => this.onMessage(data.toString()));
+    ws.on('close', (code, reason) => this.#finish(`WebSocket closed (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})`));
+    ws.on('error', (err) => this.#finish(`WebSocket error: ${err.message}`));
+  }
+
+  static connect(url: string, timeoutMs: number): Promise<WebSocketTransport> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, handshakeTimeout: timeoutMs });
+      const fail = (err: Error): void => {
+        ws.removeAllListeners();
+        ws.on('error', () => undefined);
+        ws.terminate();
+        reject(err);
+      };
+      ws.once('error', fail);
+      ws.once('open', () => {
+        ws.off('error', fail);
+        resolve(new WebSocketTransport(ws));
+      });
+    });
+  }
+
+  #finish(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.onClose(reason);
+  }
+
+  send(message: string): void {
+    if (!this.#closed) this.#ws.send(message);
+  }
+
+  close(): void {
+    if (!this.#closed) this.#ws.close();
+    this.#finish('connection closed by bdg');
+  }
+}

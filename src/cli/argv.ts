@@ -1,0 +1,144 @@
+import { COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
+import { suggest, type Params } from '../protocol/validate.js';
+import { BdgError } from '../util/errors.js';
+
+export type Parsed =
+  | { kind: 'help'; command: CommandSpec | undefined; json: boolean }
+  | { kind: 'version'; json: boolean }
+  | { kind: 'run'; command: CommandSpec; params: Params; json: boolean };
+
+/** Flags that take a value in any command, so `bdg --port 9222 localhost` reads 9222 as the port's value. */
+const VALUE_FLAGS = new Set<string>(
+  COMMANDS.flatMap((c) => Object.entries(c.options).filter(([, o]) => o.type !== 'boolean').map(([name]) => name)),
+);
+
+function looksLikeUrl(word: string): boolean {
+  return /[.:/]/.test(word) || word === 'localhost' || word.startsWith('[');
+}
+
+function matchCommand(words: string[]): { command: CommandSpec; consumed: number } | undefined {
+  let best: { command: CommandSpec; consumed: number } | undefined;
+  for (const c of COMMANDS) {
+    if (c.path.length === 0 || c.path.length > words.length) continue;
+    if (c.path.every((w, i) => words[i] === w) && (best === undefined || c.path.length > best.consumed)) best = { command: c, consumed: c.path.length };
+  }
+  return best;
+}
+
+const START = COMMANDS.find((c) => c.path.length === 0) as CommandSpec;
+
+interface RawOption {
+  name: string;
+  value: string | boolean;
+  negated: boolean;
+}
+
+/** Parses argv (without node and script) against the command contract. Throws INVALID_ARGUMENTS / INVALID_URL. */
+export function parseArgv(argv: readonly string[]): Parsed {
+  const positionals: string[] = [];
+  const options: RawOption[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (token === '-h') {
+      options.push({ name: 'help', value: true, negated: false });
+      continue;
+    }
+    if (token === '-V' || token === '-v') {
+      options.push({ name: 'version', value: true, negated: false });
+      continue;
+    }
+    if (token.startsWith('--') && token.length > 2) {
+      const eq = token.indexOf('=');
+      const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
+      if (eq !== -1) options.push({ name, value: token.slice(eq + 1), negated: false });
+      else if (VALUE_FLAGS.has(name)) {
+        const next = argv[i + 1];
+        if (next === undefined) throw new BdgError('INVALID_ARGUMENTS', `--${name} needs a value`);
+        options.push({ name, value: next, negated: false });
+        i++;
+      } else if (name.startsWith('no-')) options.push({ name: name.slice(3), value: false, negated: true });
+      else options.push({ name, value: true, negated: false });
+      continue;
+    }
+    if (token.startsWith('-') && token.length > 1 && !/^-\d/.test(token)) {
+      throw new BdgError('INVALID_ARGUMENTS', `Unknown option ${token}`, 'Options are long flags such as --json; see `bdg --help`.');
+    }
+    positionals.push(token);
+  }
+
+  const json = options.some((o) => o.name === 'json' && o.value !== false && o.value !== 'false');
+  const wantsHelp = options.some((o) => o.name === 'help');
+  if (options.some((o) => o.name === 'version') && positionals.length === 0) return { kind: 'version', json };
+
+  let command: CommandSpec;
+  let rest: string[];
+  const matched = matchCommand(positionals);
+  if (matched !== undefined) {
+    command = matched.command;
+    rest = positionals.slice(matched.consumed);
+  } else if (positionals.length === 0) {
+    return { kind: 'help', command: undefined, json };
+  } else if (looksLikeUrl(positionals[0] as string)) {
+    command = START;
+    rest = positionals;
+  } else {
+    if (wantsHelp) return { kind: 'help', command: undefined, json };
+    const word = positionals[0] as string;
+    const names = [...new Set(COMMANDS.filter((c) => c.path.length > 0).map((c) => c.path.join(' ')))];
+    const close = suggest(word, names);
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `Unknown command "${word}"`,
+      close.length > 0 ? `Did you mean: ${close.map((c) => `bdg ${c}`).join(', ')}? (To open a page, give a URL such as ${word}.com or localhost:3000.)` : `Commands: ${names.join(', ')}. To open a page: bdg <url>.`,
+    );
+  }
+  if (wantsHelp) return { kind: 'help', command, json };
+
+  const params: Params = {};
+  for (const o of options) {
+    if (o.name in GLOBAL_OPTIONS) continue;
+    const spec: OptionSpec | undefined = command.options[o.name];
+    if (spec === undefined || (o.negated && spec.negatable !== true)) {
+      const flag = o.negated ? `no-${o.name}` : o.name;
+      const flags = [...Object.keys(command.options), ...Object.entries(command.options).filter(([, s]) => s.negatable === true).map(([n]) => `no-${n}`), ...Object.keys(GLOBAL_OPTIONS)];
+      const close = suggest(flag, flags);
+      const where = command.path.length > 0 ? `bdg ${command.path.join(' ')}` : 'bdg <url>';
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        `Unknown option --${flag} for ${where}`,
+        close.length > 0 ? `Did you mean ${close.map((c) => `--${c}`).join(', ')}?` : `Options: ${flags.map((f) => `--${f}`).join(' ')}`,
+      );
+    }
+    let value: unknown = o.value;
+    if (spec.type === 'boolean' && typeof value === 'string') {
+      if (value === 'true') value = true;
+      else if (value === 'false') value = false;
+      else throw new BdgError('INVALID_ARGUMENTS', `--${o.name} is a switch; it takes no value (got "${value}")`);
+    }
+    if (spec.type !== 'boolean' && typeof value === 'boolean') throw new BdgError('INVALID_ARGUMENTS', `--${o.name} needs a value`);
+    if (spec.type === 'number') {
+      const n = Number(value);
+      if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) throw new BdgError('INVALID_ARGUMENTS', `--${o.name} needs a number (got "${String(value)}")`);
+      value = n;
+    }
+    params[camelCase(o.name)] = value;
+  }
+  if (rest.length > command.args.length) {
+    const where = command.path.length > 0 ? `bdg ${command.path.join(' ')}` : 'bdg <url>';
+    throw new BdgError('INVALID_ARGUMENTS', `Unexpected argument "${rest[command.args.length] as string}" for ${where}`, usage(command));
+  }
+  command.args.forEach((arg, i) => {
+    if (rest[i] !== undefined) params[arg.name] = rest[i];
+  });
+  return { kind: 'run', command, params, json };
+}
+
+export function usage(c: CommandSpec): string {
+  const words = ['bdg', ...c.path, ...c.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`))];
+  if (Object.keys(c.options).length > 0) words.push('[options]');
+  return `Usage: ${words.join(' ')}`;
+}

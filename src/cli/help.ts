@@ -1,0 +1,70 @@
+import { COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
+import { VERSION } from '../protocol/version.js';
+import { EXIT_CODES, EXIT_CODE_DESCRIPTIONS } from '../util/exitCodes.js';
+import { usage } from './argv.js';
+
+function optionLine(name: string, o: OptionSpec): string {
+  const flag = o.type === 'boolean' ? (o.negatable === true ? `--[no-]${name}` : `--${name}`) : `--${name} ${o.placeholder ?? 'VALUE'}`;
+  const def = o.default !== undefined && o.type !== 'boolean' ? ` (default: ${String(o.default)})` : '';
+  return `  ${flag.padEnd(26)} ${o.description}${def}`;
+}
+
+export function commandHelp(c: CommandSpec): string {
+  const lines = [usage(c), '', c.summary, ''];
+  if (c.args.length > 0) {
+    lines.push('Arguments:');
+    for (const a of c.args) lines.push(`  ${a.name.padEnd(26)} ${a.description}${a.choices !== undefined ? ` (${a.choices.join('|')})` : ''}`);
+    lines.push('');
+  }
+  lines.push('Options:');
+  for (const [name, o] of Object.entries(c.options)) lines.push(optionLine(name, o));
+  lines.push(optionLine('json', GLOBAL_OPTIONS['json'] as OptionSpec), optionLine('help', GLOBAL_OPTIONS['help'] as OptionSpec), '');
+  if (c.examples.length > 0) lines.push('Examples:', ...c.examples.map((e) => `  ${e}`), '');
+  return lines.join('\n');
+}
+
+export function generalHelp(): string {
+  const lines = [
+    `bdg ${VERSION} — a persistent, scriptable Chrome DevTools Protocol session for agents and developers`,
+    '',
+    'Usage: bdg <url> [options]          start a session (see bdg <url> --help)',
+    '       bdg <command> [options]',
+    '',
+    'Commands:',
+  ];
+  for (const c of COMMANDS) {
+    const words = c.path.length > 0 ? [...c.path, ...c.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`))].join(' ') : '<url>';
+    lines.push(`  ${words.padEnd(26)} ${c.summary}`);
+  }
+  lines.push('', 'Global options:');
+  for (const [name, o] of Object.entries(GLOBAL_OPTIONS)) lines.push(optionLine(name, o));
+  lines.push('', 'Exit codes:');
+  for (const [name, code] of Object.entries(EXIT_CODES)) lines.push(`  ${String(code).padEnd(4)} ${name.padEnd(24)} ${EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES]}`);
+  lines.push('', 'State lives in ~/.bdg (override with BDG_SESSION_DIR). `bdg <command> --help` for details; `bdg --help --json` for machines.', '');
+  return lines.join('\n');
+}
+
+/** The machine-readable description of every command, option and exit code (from the same contract the daemon validates against). */
+export function helpJson(): unknown {
+  return {
+    name: 'bdg',
+    version: VERSION,
+    usage: 'bdg <url> [options] | bdg <command> [options]',
+    commands: COMMANDS.map((c) => ({
+      name: c.name,
+      usage: usage(c).replace(/^Usage: /, ''),
+      summary: c.summary,
+      readOnly: c.readOnly,
+      arguments: c.args,
+      options: Object.entries(c.options).map(([flag, o]) => ({ flag: `--${flag}`, param: camelCase(flag), ...o })),
+      examples: c.examples,
+    })),
+    globalOptions: Object.entries(GLOBAL_OPTIONS).map(([flag, o]) => ({ flag: `--${flag}`, ...o })),
+    exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({ code, name, description: EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES] })),
+    environment: {
+      BDG_SESSION_DIR: 'Session state directory (default ~/.bdg)',
+      CHROME_PATH: 'Chrome/Chromium executable to launch',
+      BDG_DEBUG: 'Set to log debug lines to daemon.log',
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import type { ConsoleRecord, NetworkRecord } from '../protocol/records.js';
+
+type NetworkSummary = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> & Partial<NetworkRecord>;
+
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined) return '-';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 120 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+export function networkLine(r: NetworkSummary): string {
+  const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
+  const tail =
+    r.state === 'failed'
+      ? (r.errorText ?? r.blockedReason ?? 'failed')
+      : r.state === 'pending'
+        ? 'pending'
+        : `${r.mimeType ?? '-'}  ${formatBytes(r.encodedDataLength)}  ${r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : '-'}`;
+  return `  ${r.id.padEnd(6)} ${r.method.padEnd(6)} ${status.padEnd(4)} ${r.url}  (${tail})`;
+}
+
+function location(c: ConsoleRecord): string {
+  if (c.url === undefined || c.url === '') return '';
+  const file = c.url.length > 80 ? `…${c.url.slice(-79)}` : c.url;
+  return `  (${file}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''})`;
+}
+
+export function consoleLine(c: ConsoleRecord): string {
+  const text = c.text.includes('\n') ? `${c.text.split('\n')[0] as string} …` : c.text;
+  return `  ${c.id.padEnd(6)} ${c.level.padEnd(7)} ${text}${location(c)}`;
+}
+
+interface Stats {
+  count: number;
+  dropped: number;
+  pending?: number;
+  filtered?: number;
+}
+
+interface PeekData {
+  page: { url: string; title: string };
+  network?: NetworkSummary[];
+  console?: ConsoleRecord[];
+  stats: { network: Stats; console: Stats };
+}
+
+function droppedNote(s: Stats): string {
+  const parts: string[] = [];
+  if (s.pending !== undefined && s.pending > 0) parts.push(`${s.pending} pending`);
+  if (s.dropped > 0) parts.push(`${s.dropped} older dropped`);
+  if (s.filtered !== undefined && s.filtered > 0) parts.push(`${s.filtered} tracking requests filtered`);
+  return parts.length > 0 ? `, ${parts.join(', ')}` : '';
+}
+
+export function renderPeek(d: PeekData): string {
+  const out: string[] = [`Page: ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}`];
+  if (d.network !== undefined) {
+    out.push('', `Network (${d.network.length} newest of ${d.stats.network.count}${droppedNote(d.stats.network)}):`);
+    out.push(...(d.network.length > 0 ? d.network.map(networkLine) : ['  (none yet)']));
+  }
+  if (d.console !== undefined) {
+    out.push('', `Console (${d.console.length} newest of ${d.stats.console.count}${droppedNote(d.stats.console)}):`);
+    out.push(...(d.console.length > 0 ? d.console.map(consoleLine) : ['  (none yet)']));
+  }
+  out.push('', 'Details: bdg details network <id> | bdg details console <id>');
+  return out.join('\n');
+}
+
+interface StatusData {
+  running: boolean;
+  pid: number;
+  page: { url: string; title: string };
+  pageCrashed: boolean;
+  uptimeMs: number;
+  chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; connected: boolean; wsEndpoint?: string | null; version?: string | null; userDataDir?: string };
+  autoStopInSec: number | null;
+  network: { count: number; pending: number; dropped: number };
+  console: { count: number; dropped: number; errors: number };
+  navigations: number;
+  sessionDir: string;
+  socket?: string;
+  memory?: { rss: number; heapUsed: number };
+}
+
+export function renderStatus(d: StatusData): string {
+  const lines = [
+    `Session running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
+    `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
+    `  Chrome:    ${d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
+    `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}`,
+    `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
+    `  Navigations: ${d.navigations}`,
+  ];
+  if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
+  if (d.chrome.wsEndpoint !== undefined) {
+    lines.push(`  Chrome version: ${d.chrome.version ?? '-'}`, `  DevTools endpoint: ${d.chrome.wsEndpoint ?? '-'}`, `  Profile: ${d.chrome.userDataDir ?? '-'}`);
+    lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);
+    if (d.memory !== undefined) lines.push(`  Daemon memory: rss ${formatBytes(d.memory.rss)}, heap ${formatBytes(d.memory.heapUsed)}`);
+  }
+  return lines.join('\n');
+}
+
+function headerBlock(title: string, headers: Record<string, string> | undefined): string[] {
+  if (headers === undefined) return [];
+  const entries = Object.entries(headers);
+  return [`${title}:`, ...(entries.length > 0 ? entries.map(([k, v]) => `  ${k}: ${v}`) : ['  (none)'])];
+}
+
+export function renderNetworkDetails(r: NetworkRecord): string {
+  const lines = [
+    `${r.id}  ${r.method} ${r.url}`,
+    `  State:     ${r.state}${r.errorText !== undefined ? ` (${r.errorText})` : ''}${r.blockedReason !== undefined ? ` blocked: ${r.blockedReason}` : ''}`,
+  ];
+  if (r.status !== undefined) lines.push(`  Status:    ${r.status} ${r.statusText ?? ''}`.trimEnd());
+  if (r.resourceType !== undefined) lines.push(`  Type:      ${r.resourceType}${r.mimeType !== undefined ? `, ${r.mimeType}` : ''}`);
+  if (r.durationMs !== undefined) lines.push(`  Time:      ${Math.round(r.durationMs)} ms, ${formatBytes(r.encodedDataLength)} transferred`);
+  if (r.remoteAddress !== undefined) lines.push(`  Remote:    ${r.remoteAddress}${r.protocol !== undefined ? ` (${r.protocol})` : ''}`);
+  if (r.redirectedFrom !== undefined) lines.push(`  Redirected from: ${r.redirectedFrom}`);
+  if (r.initiator !== undefined) lines.push(`  Initiator: ${r.initiator.type}${r.initiator.url !== undefined ? ` ${r.initiator.url}${r.initiator.lineNumber !== undefined ? `:${r.initiator.lineNumber + 1}` : ''}` : ''}`);
+  lines.push(`  CDP requestId: ${r.requestId}`, '');
+  lines.push(...headerBlock('Request headers', r.requestHeaders));
+  if (r.postData !== undefined) lines.push('', 'Request body:', r.postData);
+  if (r.responseHeaders !== undefined) lines.push('', ...headerBlock('Response headers', r.responseHeaders));
+  if (r.body !== undefined) {
+    lines.push('', `Response body (${formatBytes(r.body.size)}${r.body.truncated ? ', truncated at --max-body-size' : ''}):`);
+    lines.push(r.body.base64 ? `[binary, ${formatBytes(r.body.size)}; use --json for base64]` : r.body.data);
+  } else if (r.state === 'finished') lines.push('', 'Response body: not available (Chrome no longer holds it, or it was empty)');
+  return lines.join('\n');
+}
+
+export function renderConsoleDetails(c: ConsoleRecord): string {
+  const lines = [`${c.id}  ${c.level} (${c.kind}${c.type !== c.level ? `, ${c.type}` : ''})  ${new Date(c.timestamp).toISOString()}`, '', c.text];
+  if (c.url !== undefined) lines.push('', `Source: ${c.url}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''}`);
+  if (c.args !== undefined && c.args.length > 1) lines.push('', 'Arguments:', ...c.args.map((a, i) => `  [${i}] ${a}`));
+  if (c.stack !== undefined && c.stack !== '') lines.push('', 'Stack:', c.stack);
+  return lines.join('\n');
+}

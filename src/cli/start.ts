@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
+import type { DaemonConfig } from '../daemon/config.js';
+import type { ReadyMessage } from '../protocol/messages.js';
+import type { Params } from '../protocol/validate.js';
+import { BdgError, toBdgError } from '../util/errors.js';
+import { ensurePrivateDir } from '../util/fsx.js';
+import { acquireLock, newOwner, releaseLock, readLock } from '../util/lock.js';
+import { isPidAlive, isSameProcessAlive, killQuietly } from '../util/proc.js';
+import type { SessionPaths } from '../util/paths.js';
+import { normalizeUrl } from '../util/url.js';
+import { NoDaemonError, request } from '../ipc/client.js';
+import { splitFlags } from '../util/flags.js';
+import type { Output } from './output.js';
+import { cleanStale, inspectFiles } from './state.js';
+
+function daemonPath(): string {
+  return process.env['BDG_DAEMON_PATH'] ?? fileURLToPath(new URL('./daemon.js', import.meta.url));
+}
+
+function defaultHeadless(): boolean {
+  if (process.platform !== 'linux') return false;
+  const display = process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY'];
+  return display === undefined || display === '';
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Is a daemon answering on the socket? Returns its status, or undefined. A version mismatch is reported as such. */
+async function liveDaemon(paths: SessionPaths): Promise<{ status?: Record<string, unknown>; mismatch?: boolean } | undefined> {
+  try {
+    const res = await request(paths.file('socket'), 'status', {}, { timeoutMs: 3_000, retryBusyMs: 3_000 });
+    if (res.ok) return { status: res.result as Record<string, unknown> };
+    if ((res.error.data as { versionMismatch?: boolean } | undefined)?.versionMismatch === true) return { mismatch: true };
+    return { status: {} };
+  } catch (err) {
+    if (err instanceof NoDaemonError) return undefined;
+    if (err instanceof BdgError && err.code === 'TIMEOUT') return { status: {} };
+    return undefined;
+  }
+}
+
+/** Stops a daemon of another bdg version, which cannot understand our requests, by signal (verified identity). */
+async function replaceOldDaemon(paths: SessionPaths, out: Output): Promise<void> {
+  const lock = readLock(paths.file('lock'));
+  if (lock === null || lock === 'corrupt' || !isSameProcessAlive(lock)) return;
+  out.note(`Stopping a daemon from another bdg version (pid ${lock.pid}) before starting a new session.`);
+  killQuietly(lock.pid, 'SIGTERM');
+  for (let i = 0; i < 100 && isPidAlive(lock.pid); i++) await sleep(50);
+  if (isPidAlive(lock.pid)) killQuietly(lock.pid, 'SIGKILL');
+}
+
+function alreadyRunning(status: Record<string, unknown>): BdgError {
+  const page = status['page'] as { url?: string } | undefined;
+  const url = page?.url ?? 'unknown page';
+  return new BdgError(
+    'ALREADY_EXISTS',
+    `A session is already running (daemon pid ${String(status['pid'] ?? '?')}) at ${url}`,
+    'Use it (`bdg status`, `bdg peek`), or `bdg stop` first to start a new one.',
+    { pid: status['pid'] ?? null, url },
+  );
+}
+
+function readFirstMessage(stream: Readable, onProgress: (m: string) => void): Promise<ReadyMessage | undefined> {
+  return new Promise((resolve) => {
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) !== -1) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const msg = JSON.parse(line) as ReadyMessage;
+          if (msg.type === 'progress') onProgress(msg.message);
+          else {
+            resolve(msg);
+            return;
+          }
+        } catch {
+          /* ignore noise */
+        }
+      }
+    });
+    stream.on('end', () => resolve(undefined));
+    stream.on('error', () => resolve(undefined));
+  });
+}
+
+export interface StartResult {
+  data: Record<string, unknown>;
+  notes: string[];
+}
+
+/**
+ * `bdg <url>`: exactly one daemon per session directory. A live daemon answers -> 84; a live lock holder that
+ * does not answer yet -> 86; otherwise we take daemon.lock, clean stale leftovers, spawn the daemon detached
+ * and wait on its start-up pipe until the page has loaded (or it reports why it could not).
+ */
+export async function startSession(paths: SessionPaths, params: Params, out: Output): Promise<StartResult> {
+  const url = normalizeUrl(String(params['url']));
+  const chromeFlags = typeof params['chromeFlags'] === 'string' ? splitFlags(params['chromeFlags']) : [];
+  ensurePrivateDir(paths.dir);
+
+  const live = await liveDaemon(paths);
+  if (live?.mismatch === true) await replaceOldDaemon(paths, out);
+  else if (live?.status !== undefined) throw alreadyRunning(live.status);
+
+  const owner = newOwner(process.pid, 'starter');
+  const acquired = acquireLock(paths.file('lock'), owner);
+  if (!acquired.ok) {
+    const again = await liveDaemon(paths);
+    if (again?.status !== undefined) throw alreadyRunning(again.status);
+    throw new BdgError(
+      'DAEMON_ALREADY_STARTING',
+      `Another bdg is starting a session right now (pid ${acquired.holder.pid})`,
+      'Wait a moment, then `bdg status`.',
+      { pid: acquired.holder.pid },
+    );
+  }
+
+  const notes: string[] = [];
+  try {
+    // We hold the lock, so nothing else is starting; whatever a dead daemon left is stale.
+    const state = inspectFiles(paths);
+    state.staleLock = undefined;
+    notes.push(...cleanStale(paths, state).messages);
+    for (const n of notes) out.note(n);
+
+    const loadTimeoutMs = Math.round(Number(params['loadTimeout'] ?? 30) * 1000);
+    const config: DaemonConfig = {
+      sessionDir: paths.dir,
+      url,
+      headless: typeof params['headless'] === 'boolean' ? params['headless'] : defaultHeadless(),
+      port: Number(params['port'] ?? 0),
+      chromeFlags,
+      includeAll: params['all'] === true,
+      maxBodyBytes: Math.round(Number(params['maxBodySize'] ?? 5) * 1024 * 1024),
+      loadTimeoutMs,
+      starterNonce: owner.nonce,
+    };
+    if (typeof params['timeout'] === 'number' && params['timeout'] > 0) config.timeoutSec = params['timeout'];
+    if (typeof params['userDataDir'] === 'string') config.userDataDir = params['userDataDir'];
+    if (typeof params['chromeWsUrl'] === 'string') config.chromeWsUrl = params['chromeWsUrl'];
+
+    // The daemon's own stderr goes to daemon.log so even a crash before its logger exists leaves a trace.
+    const logFd = openSync(paths.file('log'), 'a', 0o600);
+    const child = spawn(process.execPath, [daemonPath(), JSON.stringify(config)], {
+      detached: true,
+      stdio: ['ignore', 'ignore', logFd, 'pipe'],
+      env: { ...process.env, BDG_SESSION_DIR: paths.dir },
+      shell: false,
+    });
+    closeSync(logFd);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const progressTimer = process.stderr.isTTY && !out.json ? setTimeout(() => out.note(`Starting Chrome and loading ${url} …`), 1_500) : undefined;
+    const deadlineMs = loadTimeoutMs + 45_000;
+    let deadline: NodeJS.Timeout | undefined;
+    const msg = await Promise.race([
+      readFirstMessage(child.stdio[3] as Readable, (m) => {
+        if (!out.json) out.note(m);
+      }),
+      new Promise<'timeout'>((r) => {
+        deadline = setTimeout(() => r('timeout'), deadlineMs);
+      }),
+    ]);
+    clearTimeout(deadline);
+    clearTimeout(progressTimer);
+    (child.stdio[3] as Readable).destroy();
+    if (msg === 'timeout') {
+      killQuietly(child.pid ?? -1, 'SIGTERM');
+      throw new BdgError('TIMEOUT', `The session did not start within ${Math.round(deadlineMs / 1000)} s`, `See ${paths.file('log')}; raise --load-timeout for slow pages.`);
+    }
+    if (msg === undefined) {
+      const code = await Promise.race([exited, sleep(2_000).then(() => null)]);
+      throw new BdgError('SOFTWARE_ERROR', `The daemon exited during start-up${code !== null ? ` (exit code ${code})` : ''}`, `See ${paths.file('log')} for details.`);
+    }
+    if (msg.type === 'error') throw BdgError.from(msg.error);
+    if (msg.type !== 'ready') throw new BdgError('SOFTWARE_ERROR', 'The daemon sent an unexpected start-up message');
+    child.unref();
+    return { data: msg.result as Record<string, unknown>, notes };
+  } catch (err) {
+    // The daemon removes the lock it took over; if it never did, the lock is still ours.
+    releaseLock(paths.file('lock'), owner);
+    throw toBdgError(err);
+  }
+}

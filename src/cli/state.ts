@@ -1,0 +1,188 @@
+import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoCode } from '../util/errors.js';
+import { breakStaleLock, isLockOwnerAlive, readLock, type LockOwner } from '../util/lock.js';
+import { isPidAlive, killQuietly } from '../util/proc.js';
+import type { SessionPaths } from '../util/paths.js';
+
+/** What the files in a session directory say, once the socket did not answer. */
+export interface FileState {
+  /** A live process holds daemon.lock: a session is starting (or its daemon is alive but not answering). */
+  liveLock: LockOwner | undefined;
+  staleLock: LockOwner | 'corrupt' | undefined;
+  pidFile: number | 'corrupt' | undefined;
+  socketFile: boolean;
+  chromePid: number | undefined;
+  /** A note the daemon left when its session ended without `bdg stop` (Chrome crashed, connection lost). */
+  endNote: { endReason: string; endDetail: string | null; endedAt: string; sessionFile: string | null } | undefined;
+  metaFile: boolean;
+}
+
+function readNumber(path: string): number | 'corrupt' | undefined {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    return 'corrupt';
+  }
+  const n = Number(raw.trim());
+  return Number.isInteger(n) && n > 0 ? n : 'corrupt';
+}
+
+export function inspectFiles(paths: SessionPaths): FileState {
+  const lock = readLock(paths.file('lock'));
+  const live = lock !== null && lock !== 'corrupt' && isLockOwnerAlive(lock) ? lock : undefined;
+  let endNote: FileState['endNote'];
+  let metaFile = false;
+  try {
+    const meta = JSON.parse(readFileSync(paths.file('meta'), 'utf8')) as Record<string, unknown>;
+    metaFile = true;
+    if (typeof meta['endReason'] === 'string') {
+      endNote = {
+        endReason: meta['endReason'],
+        endDetail: typeof meta['endDetail'] === 'string' ? meta['endDetail'] : null,
+        endedAt: String(meta['endedAt']),
+        sessionFile: typeof meta['sessionFile'] === 'string' ? meta['sessionFile'] : null,
+      };
+    }
+  } catch (err) {
+    metaFile = errnoCode(err) !== 'ENOENT' && existsSync(paths.file('meta'));
+  }
+  const chromePid = readNumber(paths.file('chromePid'));
+  return {
+    liveLock: live,
+    staleLock: live === undefined && lock !== null ? lock : undefined,
+    pidFile: readNumber(paths.file('pid')),
+    socketFile: existsSync(paths.file('socket')),
+    chromePid: typeof chromePid === 'number' ? chromePid : undefined,
+    endNote,
+    metaFile,
+  };
+}
+
+/** The command line of a process, NUL-separated arguments joined by spaces; undefined where /proc is absent. */
+function cmdline(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when pid is a Chrome that this session directory launched (its profile flag names our directory). */
+export function isOurChrome(pid: number, paths: SessionPaths): boolean {
+  const cmd = cmdline(pid);
+  if (cmd === undefined) return false;
+  return cmd.includes('--remote-debugging-pipe') && cmd.includes(`--user-data-dir=${paths.file('profile')}`);
+}
+
+/** Chrome browser processes launched for this session directory that are still running (orphans once the daemon is gone). */
+export function findOurChromes(paths: SessionPaths): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    if (pid === process.pid) continue;
+    const cmd = cmdline(pid);
+    // The browser process, not its renderers/zygotes (they carry --type=…) which exit with it.
+    if (cmd !== undefined && !cmd.includes(' --type=') && cmd.includes('--remote-debugging-pipe') && cmd.includes(`--user-data-dir=${paths.file('profile')}`)) out.push(pid);
+  }
+  return out;
+}
+
+function remove(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface CleanupReport {
+  /** Human sentences, one per thing found and fixed. */
+  messages: string[];
+  removed: string[];
+  killed: number[];
+}
+
+/**
+ * Removes what a dead daemon left behind: stale lock (rename-then-verify), pid file, socket, chrome.pid (killing
+ * that Chrome only if it is provably ours), and reports the end note of a session that ended on its own.
+ * Must only be called once the socket did not answer and no live process holds the lock.
+ */
+export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEndNote?: boolean } = {}): CleanupReport {
+  const report: CleanupReport = { messages: [], removed: [], killed: [] };
+  const note = (m: string): void => {
+    report.messages.push(m);
+  };
+  if (state.liveLock !== undefined) return report;
+
+  if (state.endNote !== undefined) {
+    const n = state.endNote;
+    note(`The previous session ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}.${n.sessionFile !== null ? ` Its data was saved to ${n.sessionFile}.` : ''}`);
+  }
+  if (state.pidFile !== undefined) {
+    const pid = state.pidFile;
+    if (pid === 'corrupt') note('Removed an unreadable daemon.pid.');
+    else if (!isPidAlive(pid)) note(`Daemon (pid ${pid}) is not running; removed its stale daemon.pid.`);
+    else note(`Daemon is not running; daemon.pid named pid ${pid}, which now belongs to another process (left alone); removed the stale daemon.pid.`);
+    if (remove(paths.file('pid'))) report.removed.push(paths.file('pid'));
+  }
+  if (state.staleLock !== undefined) {
+    const owner = state.staleLock;
+    if (breakStaleLock(paths.file('lock'), owner)) {
+      report.removed.push(paths.file('lock'));
+      note(owner === 'corrupt' ? 'Removed an unreadable daemon.lock.' : `Removed a stale daemon.lock (pid ${owner.pid} is gone).`);
+    }
+  }
+  if (state.socketFile) {
+    if (remove(paths.file('socket'))) report.removed.push(paths.file('socket'));
+    note('Removed a stale daemon.sock that no daemon was listening on.');
+  }
+  const chromes = new Set(findOurChromes(paths));
+  if (state.chromePid !== undefined && isPidAlive(state.chromePid) && isOurChrome(state.chromePid, paths)) chromes.add(state.chromePid);
+  for (const pid of chromes) {
+    if (killQuietly(pid, 'SIGKILL')) {
+      report.killed.push(pid);
+      note(`Killed orphaned Chrome (pid ${pid}) left by a daemon that died.`);
+    }
+  }
+  if (state.chromePid !== undefined && remove(paths.file('chromePid'))) report.removed.push(paths.file('chromePid'));
+  if (state.metaFile && opts.keepEndNote !== true) {
+    if (remove(paths.file('meta'))) report.removed.push(paths.file('meta'));
+    if (state.endNote === undefined) note('Removed session.meta.json of a session whose daemon died without cleaning up.');
+  }
+  return report;
+}
+
+/** `cleanup --aggressive`: also the session output, the log and the Chrome profile bdg created in the directory. */
+export function removeSessionData(paths: SessionPaths): string[] {
+  const removed: string[] = [];
+  for (const f of ['output', 'log'] as const) if (remove(paths.file(f))) removed.push(paths.file(f));
+  if (remove(`${paths.file('log')}.1`)) removed.push(`${paths.file('log')}.1`);
+  const profile = paths.file('profile');
+  if (existsSync(profile)) {
+    rmSync(profile, { recursive: true, force: true });
+    removed.push(profile);
+  }
+  for (const e of safeReaddir(paths.dir)) {
+    if (/^daemon\.lock\.(stale-|.*\.tmp$)|^\..*\.tmp$/.test(e) && remove(join(paths.dir, e))) removed.push(join(paths.dir, e));
+  }
+  return removed;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,176 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { chmod, unlink } from 'node:fs/promises';
+import { FrameDecoder, FrameTooLargeError, MAX_REQUEST_FRAME, encodeFrame } from '../protocol/framing.js';
+import type { DaemonInfo, Request, Response } from '../protocol/messages.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { BdgError, toBdgError, type ErrorInfo } from '../util/errors.js';
+
+export interface ServerLimits {
+  /** Connections served at once; one more is answered BUSY and closed so the client retries. */
+  maxConnections: number;
+  /** A connection that has not sent a complete request by then is closed. */
+  idleTimeoutMs: number;
+  /** Longest a request may run when its command declares no timeout. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = { maxConnections: 256, idleTimeoutMs: 5_000, requestTimeoutMs: 30_000 };
+
+export type Handler = (req: Request, signal: AbortSignal) => Promise<unknown>;
+
+export interface ServerEvents {
+  onError?: (message: string, err?: unknown) => void;
+}
+
+/**
+ * The daemon's Unix-socket server: JSONL frames bounded in size, a connection limit, an idle timeout for
+ * clients that never speak, a per-request timeout, and an AbortSignal that fires when the client goes away.
+ */
+export class IpcServer {
+  readonly #server: Server;
+  readonly #limits: ServerLimits;
+  readonly #handler: Handler;
+  readonly #info: DaemonInfo;
+  readonly #timeoutFor: (cmd: string) => number | undefined;
+  readonly #events: ServerEvents;
+  readonly #sockets = new Set<Socket>();
+  #served = 0;
+  #rejectedBusy = 0;
+
+  constructor(opts: { handler: Handler; info: DaemonInfo; limits?: Partial<ServerLimits>; timeoutFor?: (cmd: string) => number | undefined; events?: ServerEvents }) {
+    this.#limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.#handler = opts.handler;
+    this.#info = opts.info;
+    this.#timeoutFor = opts.timeoutFor ?? (() => undefined);
+    this.#events = opts.events ?? {};
+    this.#server = createServer({ allowHalfOpen: false }, (socket) => this.#onConnection(socket));
+    this.#server.on('error', (err) => this.#events.onError?.('server error', err));
+  }
+
+  get stats(): { connections: number; served: number; rejectedBusy: number } {
+    return { connections: this.#sockets.size, served: this.#served, rejectedBusy: this.#rejectedBusy };
+  }
+
+  async listen(path: string): Promise<void> {
+    await unlink(path).catch(() => undefined);
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      // A deep backlog: hundreds of CLIs may connect in the same millisecond.
+      this.#server.listen({ path, backlog: 1024 }, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    await chmod(path, 0o600);
+  }
+
+  /** Stops accepting; open connections finish their requests. */
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  destroyAll(): void {
+    for (const s of this.#sockets) s.destroy();
+  }
+
+  #send(socket: Socket, response: Response): void {
+    if (socket.destroyed || !socket.writable) return;
+    socket.write(encodeFrame(response));
+  }
+
+  #error(socket: Socket, id: number, error: ErrorInfo, close: boolean): void {
+    this.#send(socket, { id, ok: false, error, daemon: this.#info });
+    if (close) socket.end();
+  }
+
+  #onConnection(socket: Socket): void {
+    socket.on('error', () => undefined); // a client vanishing mid-write is normal
+    if (this.#sockets.size >= this.#limits.maxConnections) {
+      this.#rejectedBusy++;
+      this.#error(socket, 0, { code: 'BUSY', message: 'The daemon is serving its maximum number of connections', hint: 'Retry in a moment.' }, true);
+      return;
+    }
+    this.#sockets.add(socket);
+    const abort = new AbortController();
+    let inFlight = 0;
+    socket.on('close', () => {
+      this.#sockets.delete(socket);
+      abort.abort(new Error('client disconnected'));
+    });
+    socket.setTimeout(this.#limits.idleTimeoutMs, () => {
+      if (inFlight > 0) return; // a long request keeps its connection; the request timeout bounds it
+      this.#error(socket, 0, { code: 'TIMEOUT', message: `No complete request within ${this.#limits.idleTimeoutMs} ms`, hint: 'Send one JSON request per line.' }, true);
+      socket.destroy();
+    });
+    const decoder = new FrameDecoder(MAX_REQUEST_FRAME);
+    socket.on('data', (chunk: Buffer) => {
+      let frames;
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        if (err instanceof FrameTooLargeError) {
+          this.#error(socket, 0, { code: 'INVALID_ARGUMENTS', message: `Request larger than ${err.limit} bytes`, hint: 'Requests are single JSON lines under 1 MiB.' }, true);
+          socket.destroy();
+          return;
+        }
+        throw err;
+      }
+      for (const frame of frames) {
+        if (!frame.ok) {
+          this.#error(socket, 0, { code: 'INVALID_ARGUMENTS', message: `Malformed request: ${frame.error}`, hint: 'Send one JSON request per line.' }, true);
+          return;
+        }
+        inFlight++;
+        void this.#dispatch(socket, frame.value, abort.signal).finally(() => {
+          inFlight--;
+        });
+      }
+    });
+  }
+
+  async #dispatch(socket: Socket, value: unknown, clientGone: AbortSignal): Promise<void> {
+    const req = value as Partial<Request>;
+    const id = typeof req.id === 'number' ? req.id : 0;
+    if (typeof req !== 'object' || req === null || typeof req.cmd !== 'string') {
+      this.#error(socket, id, { code: 'INVALID_ARGUMENTS', message: 'Malformed request: expected {"id", "v", "cmd", "params"}' }, true);
+      return;
+    }
+    if (req.v !== PROTOCOL_VERSION) {
+      this.#error(
+        socket,
+        id,
+        {
+          code: 'SOFTWARE_ERROR',
+          message: `This daemon speaks protocol ${PROTOCOL_VERSION} (bdg ${this.#info.version}); the CLI sent ${String(req.v)}`,
+          hint: 'A daemon from another bdg version is running: `bdg stop` (or `bdg cleanup --force`) and start again.',
+          data: { versionMismatch: true },
+        },
+        true,
+      );
+      return;
+    }
+    const timeoutMs = this.#timeoutFor(req.cmd) ?? this.#limits.requestTimeoutMs;
+    const signal = AbortSignal.any([clientGone, AbortSignal.timeout(timeoutMs)]);
+    this.#served++;
+    try {
+      const result = await Promise.race([
+        this.#handler(req as Request, signal),
+        new Promise<never>((_, reject) => {
+          const onAbort = (): void =>
+            reject(
+              clientGone.aborted
+                ? new BdgError('UNEXPECTED_ERROR', 'client disconnected')
+                : new BdgError('TIMEOUT', `${req.cmd} did not finish within ${timeoutMs} ms`, 'The page may be busy; try again or check `bdg status`.'),
+            );
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+      this.#send(socket, { id, ok: true, result, daemon: this.#info });
+    } catch (err) {
+      const e = toBdgError(err);
+      if (e.code === 'SOFTWARE_ERROR') this.#events.onError?.(`handler ${req.cmd} failed`, err);
+      this.#send(socket, { id, ok: false, error: e.toInfo(), daemon: this.#info });
+    }
+  }
+}

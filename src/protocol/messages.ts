@@ -1,0 +1,26 @@
+import type { ErrorInfo } from '../util/errors.js';
+
+/** One request per line from the CLI. `v` is the socket protocol version, `build` the CLI's package version. */
+export interface Request {
+  id: number;
+  v: number;
+  build: string;
+  cmd: string;
+  params?: Record<string, unknown>;
+}
+
+export interface DaemonInfo {
+  pid: number;
+  version: string;
+  protocol: number;
+}
+
+export type Response =
+  | { id: number; ok: true; result: unknown; daemon: DaemonInfo }
+  | { id: number; ok: false; error: ErrorInfo; daemon: DaemonInfo };
+
+/** Sent by the daemon on its start-up pipe to the CLI that spawned it. */
+export type ReadyMessage =
+  | { type: 'ready'; result: unknown }
+  | { type: 'error'; error: ErrorInfo }
+  | { type: 'progress'; message: string };

@@ -1,0 +1,102 @@
+import { BdgError } from '../util/errors.js';
+import { camelCase, type CommandSpec, type OptionSpec } from './commands.js';
+
+export type Params = Record<string, unknown>;
+
+function checkValue(flag: string, spec: OptionSpec, value: unknown): unknown {
+  switch (spec.type) {
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new BdgError('INVALID_ARGUMENTS', `--${flag} takes no value (it is a switch)`);
+      return value;
+    case 'string':
+      if (typeof value !== 'string') throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs a text value`);
+      if (spec.choices !== undefined && !spec.choices.includes(value)) {
+        throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be one of: ${spec.choices.join(', ')} (got "${value}")`);
+      }
+      return value;
+    case 'number': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs a number (got "${String(value)}")`);
+      if (spec.integer === true && !Number.isInteger(n)) throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs a whole number (got ${n})`);
+      if (spec.min !== undefined && n < spec.min) throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be at least ${spec.min} (got ${n})`);
+      if (spec.max !== undefined && n > spec.max) throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be at most ${spec.max} (got ${n})`);
+      return n;
+    }
+  }
+}
+
+/**
+ * Validates request params against a command's contract: args and options by camelCase key, unknown keys
+ * rejected with the expected ones named, defaults filled in. Returns a fresh object.
+ */
+export function validateParams(spec: CommandSpec, raw: unknown): Params {
+  if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
+    throw new BdgError('INVALID_ARGUMENTS', `${spec.name}: params must be an object`);
+  }
+  const input = (raw ?? {}) as Params;
+  const out: Params = {};
+  const known = new Map<string, () => void>();
+  for (const arg of spec.args) {
+    known.set(arg.name, () => {
+      const v = input[arg.name];
+      if (v === undefined) return;
+      if (typeof v !== 'string') throw new BdgError('INVALID_ARGUMENTS', `${arg.name} must be text`);
+      if (arg.choices !== undefined && !arg.choices.includes(v)) {
+        throw new BdgError('INVALID_ARGUMENTS', `${arg.name} must be one of: ${arg.choices.join(', ')} (got "${v}")`);
+      }
+      out[arg.name] = v;
+    });
+  }
+  for (const [flag, opt] of Object.entries(spec.options)) {
+    const key = camelCase(flag);
+    known.set(key, () => {
+      const v = input[key];
+      if (v === undefined) {
+        if (opt.default !== undefined) out[key] = opt.default;
+        return;
+      }
+      out[key] = checkValue(flag, opt, v);
+    });
+  }
+  const unknown = Object.keys(input).filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    const expected = [...known.keys()];
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `${spec.name}: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`,
+      expected.length > 0 ? `Expected: ${expected.join(', ')}` : `${spec.name} takes no parameters`,
+    );
+  }
+  for (const apply of known.values()) apply();
+  for (const arg of spec.args) {
+    if (arg.required && out[arg.name] === undefined) {
+      throw new BdgError('INVALID_ARGUMENTS', `${spec.name}: missing ${arg.name}`, `Usage: bdg ${[...spec.path, ...spec.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`))].join(' ')}`);
+    }
+  }
+  return out;
+}
+
+/** Edit distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0] as number;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j] as number;
+      dp[j] = Math.min((dp[j] as number) + 1, (dp[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length] as number;
+}
+
+export function suggest(input: string, candidates: readonly string[], max = 3): string[] {
+  const lower = input.toLowerCase();
+  return candidates
+    .map((c) => ({ c, d: c.toLowerCase().startsWith(lower) && lower.length >= 2 ? 0 : editDistance(lower, c.toLowerCase()) }))
+    .filter((x) => x.d <= Math.max(2, Math.floor(x.c.length / 3)))
+    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
+    .slice(0, max)
+    .map((x) => x.c);
+}

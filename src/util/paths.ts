@@ -1,0 +1,31 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** File names inside a session directory; kept identical to the original bdg so scripts keep working. */
+export const FILES = {
+  pid: 'daemon.pid',
+  socket: 'daemon.sock',
+  lock: 'daemon.lock',
+  meta: 'session.meta.json',
+  output: 'session.json',
+  chromePid: 'chrome.pid',
+  log: 'daemon.log',
+  profile: 'chrome-profile',
+} as const;
+
+export type SessionFile = keyof typeof FILES;
+
+export function sessionDir(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env['BDG_SESSION_DIR'];
+  return override !== undefined && override !== '' ? override : join(homedir(), '.bdg');
+}
+
+export class SessionPaths {
+  readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+  file(name: SessionFile): string {
+    return join(this.dir, FILES[name]);
+  }
+}

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { errnoCode } from './errors.js';
+
+/**
+ * True when a process with this pid exists and is not a zombie (EPERM means it exists but belongs to someone
+ * else). A daemon whose parent exited is reparented to init; where init is slow to reap, a dead daemon lingers as
+ * a zombie that still answers kill(pid, 0).
+ */
+export function isPidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if (errnoCode(err) !== 'EPERM') return false;
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * The kernel's start time of a process (clock ticks since boot, from /proc/PID/stat field 22), used to tell a
+ * live owner from an unrelated process that was given the same pid later. Undefined where /proc is absent.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces and parentheses; the fields after the last ')' are fixed.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The identity of a process that survives pid reuse: pid plus start time when the platform tells it. */
+export interface ProcessIdentity {
+  pid: number;
+  startTime?: string;
+}
+
+export function identityOf(pid: number): ProcessIdentity {
+  const startTime = processStartTime(pid);
+  return startTime === undefined ? { pid } : { pid, startTime };
+}
+
+/** True only when the same process (not a reused pid) is still running. */
+export function isSameProcessAlive(id: ProcessIdentity): boolean {
+  if (!isPidAlive(id.pid)) return false;
+  if (id.startTime === undefined) return true;
+  const now = processStartTime(id.pid);
+  return now === undefined || now === id.startTime;
+}
+
+/** Zombie check: a killed child that its parent has not reaped still answers kill(pid, 0). */
+export function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+export function killQuietly(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
