@@ -1,199 +1,28 @@
-import { NoDaemonError, request } from '../ipc/client.js';
 import type { CommandSpec } from '../protocol/commands.js';
-import type { ConsoleRecord, NetworkRecord } from '../protocol/records.js';
 import type { Params } from '../protocol/validate.js';
 import { VERSION } from '../protocol/version.js';
-import { BdgError, toBdgError } from '../util/errors.js';
+import { toBdgError } from '../util/errors.js';
 import { SessionPaths, sessionDir } from '../util/paths.js';
-import { isSameProcessAlive, isPidAlive, killQuietly } from '../util/proc.js';
 import { parseArgv } from './argv.js';
+import { call } from './call.js';
+import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
 import { Output, write } from './output.js';
-import { consoleLine, networkLine, renderConsoleDetails, renderNetworkDetails, renderPeek, renderStatus } from './render.js';
-import { startSession } from './start.js';
-import { cleanStale, inspectFiles, removeSessionData, type FileState } from './state.js';
+import type { Runner } from './runner.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** CLI-side runners by command name; each family keeps its own under commands/. */
+const RUNNERS: Record<string, Runner> = { ...SESSION_RUNNERS };
 
-function noSession(paths: SessionPaths, cleaned: string[]): BdgError {
-  return new BdgError(
-    'NOT_FOUND',
-    `No session is running${cleaned.length > 0 ? ` (${cleaned.join(' ')})` : ''}`,
-    'Start one with `bdg <url>`.',
-    { sessionDir: paths.dir },
-  );
-}
+/** A daemon command without its own runner: send it, print the result as JSON (humans get it indented too). */
+const generic: (name: string) => Runner = (name) => async (paths, params, out) => {
+  const data = await call(paths, name, params);
+  return out.success(data, () => JSON.stringify(data, null, 2));
+};
 
-/** When the socket does not answer: a session starting (lock held by a live process), or stale files to clean. */
-function afterNoAnswer(paths: SessionPaths): { starting: FileState['liveLock']; messages: string[] } {
-  const state = inspectFiles(paths);
-  if (state.liveLock !== undefined) return { starting: state.liveLock, messages: [] };
-  return { starting: undefined, messages: cleanStale(paths, state).messages };
-}
-
-/** Sends one request; maps "no daemon" to NOT_FOUND (after cleaning stale files) or DAEMON_ALREADY_STARTING. */
-async function call(paths: SessionPaths, cmd: string, params: Params, timeoutMs?: number): Promise<unknown> {
-  try {
-    const res = await request(paths.file('socket'), cmd, params, timeoutMs !== undefined ? { timeoutMs } : {});
-    if (!res.ok) throw BdgError.from(res.error);
-    return res.result;
-  } catch (err) {
-    if (!(err instanceof NoDaemonError) && !(err instanceof Error && (err as { code?: string }).code === 'ECONNRESET')) throw err;
-    const { starting, messages } = afterNoAnswer(paths);
-    if (starting !== undefined) {
-      throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${starting.pid}) and not answering yet`, 'Retry in a moment.');
-    }
-    throw noSession(paths, messages);
-  }
-}
-
-async function runStatus(paths: SessionPaths, params: Params, out: Output): Promise<number> {
-  try {
-    const data = (await call(paths, 'status', params)) as Parameters<typeof renderStatus>[0];
-    return await out.success(data, () => renderStatus(data));
-  } catch (err) {
-    const e = toBdgError(err);
-    if (e.code === 'DAEMON_ALREADY_STARTING') {
-      return out.success({ running: false, starting: true, message: e.message }, () => e.message);
-    }
-    if (e.code !== 'NOT_FOUND' || (e.data as { sessionDir?: string } | undefined)?.sessionDir === undefined) throw e;
-    const data = { running: false, sessionDir: paths.dir, message: e.message };
-    return out.success(data, () => `Daemon is not running.${e.message.startsWith('No session is running (') ? `\n${e.message.slice('No session is running ('.length, -1)}` : ''}\nStart a session with: bdg <url>`);
-  }
-}
-
-function numericId(id: string): number {
-  return Number(id.slice(1));
-}
-
-/** peek --follow / tail: poll the daemon and print what is new, until interrupted or the session ends. */
-async function follow(paths: SessionPaths, params: Params, out: Output, intervalMs: number): Promise<number> {
-  let lastNet = 0;
-  let lastCon = 0;
-  let stop = false;
-  process.once('SIGINT', () => {
-    stop = true;
-  });
-  let first = true;
-  while (!stop) {
-    let data: { network?: NetworkRecord[]; console?: ConsoleRecord[] };
-    try {
-      data = (await call(paths, 'peek', { last: params['last'] ?? 10, network: params['network'] ?? false, console: params['console'] ?? false })) as typeof data;
-    } catch (err) {
-      if (!first && err instanceof BdgError && err.code === 'NOT_FOUND') {
-        out.note('Session ended.');
-        return 0;
-      }
-      throw err;
-    }
-    first = false;
-    let text = '';
-    for (const r of data.network ?? []) {
-      if (numericId(r.id) <= lastNet || r.state === 'pending') continue;
-      lastNet = numericId(r.id);
-      text += out.json ? `${JSON.stringify({ type: 'network', item: r })}\n` : `${networkLine(r)}\n`;
-    }
-    for (const c of data.console ?? []) {
-      if (numericId(c.id) <= lastCon) continue;
-      lastCon = numericId(c.id);
-      text += out.json ? `${JSON.stringify({ type: 'console', item: c })}\n` : `${consoleLine(c)}\n`;
-    }
-    await write(process.stdout, text);
-    await sleep(intervalMs);
-  }
-  return 0;
-}
-
-async function runStop(paths: SessionPaths, params: Params, out: Output): Promise<number> {
-  const lockBefore = inspectFiles(paths).liveLock;
-  const data = (await call(paths, 'stop', params, 40_000)) as { sessionFile: string | null; network: number; console: number; chromeClosed: boolean };
-  // The daemon answers once Chrome is gone and session.json is on disk; wait for the process itself too, so an
-  // immediate `bdg <url>` does not find it still exiting.
-  if (lockBefore !== undefined) for (let i = 0; i < 100 && isSameProcessAlive(lockBefore); i++) await sleep(20);
-  return out.success(data, () =>
-    [`Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`, data.sessionFile !== null ? `Saved ${data.network} requests and ${data.console} console messages to ${data.sessionFile}` : 'session.json could not be written; see daemon.log'].join('\n'),
-  );
-}
-
-async function runCleanup(paths: SessionPaths, params: Params, out: Output): Promise<number> {
-  const messages: string[] = [];
-  const killed: number[] = [];
-  let stoppedLive = false;
-  try {
-    const res = await request(paths.file('socket'), 'status', {}, { timeoutMs: 3_000, retryBusyMs: 2_000 });
-    if (res.ok && params['force'] !== true) {
-      const s = res.result as { pid: number; page: { url: string } };
-      throw new BdgError('ALREADY_EXISTS', `A session is running (daemon pid ${s.pid}) at ${s.page.url}; cleanup leaves live sessions alone`, 'Use `bdg stop`, or `bdg cleanup --force` to end it.');
-    }
-    if (params['force'] === true) {
-      try {
-        await call(paths, 'stop', {}, 15_000);
-        stoppedLive = true;
-        messages.push('Stopped the running session.');
-      } catch {
-        /* fall through to the forceful path */
-      }
-    }
-  } catch (err) {
-    if (err instanceof BdgError && err.code === 'ALREADY_EXISTS') throw err;
-  }
-  let state = inspectFiles(paths);
-  if (state.liveLock !== undefined) {
-    if (params['force'] !== true) {
-      throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${state.liveLock.pid}); cleanup leaves it alone`, 'Wait for it, or `bdg cleanup --force` to kill it.');
-    }
-    const pid = state.liveLock.pid;
-    killQuietly(pid, 'SIGKILL');
-    for (let i = 0; i < 100 && isPidAlive(pid); i++) await sleep(20);
-    killed.push(pid);
-    messages.push(`Killed the unresponsive bdg process (pid ${pid}).`);
-    state = inspectFiles(paths);
-  }
-  const report = cleanStale(paths, state);
-  messages.push(...report.messages);
-  killed.push(...report.killed);
-  const removed = [...report.removed];
-  if (params['aggressive'] === true) removed.push(...removeSessionData(paths));
-  const data = { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive, removed, killed, messages };
-  return out.success(data, () => (messages.length > 0 || removed.length > 0 ? [...messages, ...(params['aggressive'] === true && removed.length > 0 ? [`Removed: ${removed.join(', ')}`] : [])].join('\n') : 'Nothing to clean up.'));
-}
-
-async function run(command: CommandSpec, params: Params, out: Output): Promise<number> {
+function run(command: CommandSpec, params: Params, out: Output): Promise<number> {
   const paths = new SessionPaths(sessionDir());
-  switch (command.name) {
-    case 'start': {
-      const { data } = await startSession(paths, params, out);
-      const page = data['page'] as { url: string; title: string };
-      return out.success(data, () => {
-        const lines = [`Session started: ${page.url}${page.title !== '' ? `  "${page.title}"` : ''}`];
-        if (typeof data['errorText'] === 'string') lines.push(`Warning: the page did not load: ${data['errorText']}`);
-        if (data['loadTimedOut'] === true) lines.push('Warning: the page had not finished loading when the load timeout passed; telemetry keeps being collected.');
-        lines.push(`  daemon pid ${String(data['pid'])}, Chrome ${data['attached'] === true ? 'attached' : `pid ${String(data['chromePid'])}`}${data['port'] !== null ? `, DevTools port ${String(data['port'])}` : ''}`);
-        lines.push('Next: bdg peek | bdg status | bdg stop');
-        return lines.join('\n');
-      });
-    }
-    case 'status':
-      return runStatus(paths, params, out);
-    case 'peek':
-      if (params['follow'] === true) return follow(paths, params, out, 1000);
-      {
-        const data = (await call(paths, 'peek', { ...params, follow: undefined })) as Parameters<typeof renderPeek>[0];
-        return out.success(data, () => renderPeek(data));
-      }
-    case 'tail':
-      return follow(paths, params, out, Number(params['interval'] ?? 1000));
-    case 'details': {
-      const data = (await call(paths, 'details', params)) as { type: string; item: NetworkRecord | ConsoleRecord };
-      return out.success(data, () => (data.type === 'network' ? renderNetworkDetails(data.item as NetworkRecord) : renderConsoleDetails(data.item as ConsoleRecord)));
-    }
-    case 'stop':
-      return runStop(paths, params, out);
-    case 'cleanup':
-      return runCleanup(paths, params, out);
-    default:
-      throw new BdgError('SOFTWARE_ERROR', `No CLI handler for ${command.name}`);
-  }
+  const runner = RUNNERS[command.name] ?? generic(command.name);
+  return runner(paths, params, out);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -125,7 +125,7 @@ export function renderNetworkDetails(r: NetworkRecord): string {
   if (r.durationMs !== undefined) lines.push(`  Time:      ${Math.round(r.durationMs)} ms, ${formatBytes(r.encodedDataLength)} transferred`);
   if (r.remoteAddress !== undefined) lines.push(`  Remote:    ${r.remoteAddress}${r.protocol !== undefined ? ` (${r.protocol})` : ''}`);
   if (r.redirectedFrom !== undefined) lines.push(`  Redirected from: ${r.redirectedFrom}`);
-  if (r.initiator !== undefined) lines.push(`  Initiator: ${r.initiator.type}${r.initiator.url !== undefined ? ` ${r.initiator.url}${r.initiator.lineNumber !== undefined ? `:${r.initiator.lineNumber + 1}` : ''}` : ''}`);
+  if (r.initiator !== undefined) lines.push(`  Initiator: ${r.initiator.type}${r.initiator.url !== undefined ? ` ${r.initiator.url}${r.initiator.lineNumber !== undefined ? `:${r.initiator.lineNumber}` : ''}` : ''}`);
   lines.push(`  CDP requestId: ${r.requestId}`, '');
   lines.push(...headerBlock('Request headers', r.requestHeaders));
   if (r.postData !== undefined) lines.push('', 'Request body:', r.postData);

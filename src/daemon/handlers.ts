@@ -1,98 +1,14 @@
 import { findCommand } from '../protocol/commands.js';
 import type { Request } from '../protocol/messages.js';
-import type { ConsoleRecord, NetworkRecord } from '../protocol/records.js';
-import { validateParams, type Params } from '../protocol/validate.js';
-import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
+import { validateParams } from '../protocol/validate.js';
 import { BdgError } from '../util/errors.js';
-import type { BrowserSession } from './session.js';
+import type { CommandHandler, HandlerContext } from './context.js';
+import { SESSION_HANDLERS } from './handlers/session.js';
 
-export interface HandlerContext {
-  session: BrowserSession;
-  sessionDir: string;
-  socketPath: string;
-  /** Stops the session (files written, Chrome gone) and resolves with the summary; the daemon exits after replying. */
-  stop: (killChrome: boolean) => Promise<unknown>;
-  ipcStats: () => unknown;
-  startedAt: number;
-  timeoutSec: number | undefined;
-}
+export type { HandlerContext } from './context.js';
 
-/** A network record without the heavy parts, for listings. */
-export function summarizeRequest(r: NetworkRecord): Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> {
-  const { requestHeaders: _rq, responseHeaders: _rs, body: _b, postData: _p, ...rest } = r;
-  return rest;
-}
-
-type CommandHandler = (ctx: HandlerContext, params: Params, signal: AbortSignal) => Promise<unknown> | unknown;
-
-function status(ctx: HandlerContext, params: Params): unknown {
-  const s = ctx.session;
-  const net = s.network.stats();
-  const con = s.console.stats();
-  const base = {
-    running: true,
-    pid: process.pid,
-    version: VERSION,
-    protocol: PROTOCOL_VERSION,
-    sessionDir: ctx.sessionDir,
-    startedAt: new Date(ctx.startedAt).toISOString(),
-    uptimeMs: Date.now() - ctx.startedAt,
-    page: s.page,
-    pageCrashed: s.pageCrashed,
-    chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.config.headless, connected: s.connected },
-    autoStopInSec: ctx.timeoutSec !== undefined ? Math.max(0, Math.round(ctx.timeoutSec - (Date.now() - ctx.startedAt) / 1000)) : null,
-    network: { count: net.count, pending: s.network.pending(), dropped: net.dropped },
-    console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
-    navigations: s.navigations.length + s.navigationsDropped,
-  };
-  if (params['verbose'] !== true) return base;
-  return {
-    ...base,
-    chrome: { ...base.chrome, wsEndpoint: s.wsEndpoint ?? null, version: s.browserVersion ?? null, userDataDir: s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile` },
-    buffers: { network: net, console: con },
-    memory: process.memoryUsage(),
-    ipc: ctx.ipcStats(),
-    socket: ctx.socketPath,
-    navigationHistory: s.navigations,
-  };
-}
-
-function peek(ctx: HandlerContext, params: Params): unknown {
-  const last = params['last'] as number;
-  const onlyNetwork = params['network'] === true;
-  const onlyConsole = params['console'] === true;
-  const wantNetwork = onlyNetwork || !onlyConsole;
-  const wantConsole = onlyConsole || !onlyNetwork;
-  const s = ctx.session;
-  return {
-    page: s.page,
-    network: wantNetwork ? s.network.last(last).map(summarizeRequest) : undefined,
-    console: wantConsole ? s.console.last(last) : undefined,
-    stats: { network: { ...s.network.stats(), pending: s.network.pending() }, console: s.console.stats() },
-  };
-}
-
-async function details(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
-  const id = params['id'] as string;
-  if (params['type'] === 'network') {
-    const record = ctx.session.network.get(id);
-    if (record === undefined) throw new BdgError('NOT_FOUND', `No network request with id "${id}"`, 'Use an id that `bdg peek --network` prints (e.g. n3); old items may have been dropped from the buffer.');
-    await ctx.session.fetchBody(record, signal);
-    return { type: 'network', item: record };
-  }
-  const record: ConsoleRecord | undefined = ctx.session.console.get(id);
-  if (record === undefined) throw new BdgError('NOT_FOUND', `No console message with id "${id}"`, 'Use an id that `bdg peek --console` prints (e.g. c3); old items may have been dropped from the buffer.');
-  return { type: 'console', item: record };
-}
-
-const HANDLERS: Record<string, CommandHandler> = {
-  status,
-  peek,
-  // tail is peek on a timer in the CLI; the daemon answers it as a peek.
-  tail: (ctx, params) => peek(ctx, { last: params['last'], network: params['network'], console: params['console'] }),
-  details,
-  stop: (ctx, params) => ctx.stop(params['killChrome'] === true),
-};
+/** Every request the daemon answers, by command name; each family keeps its handlers in handlers/. */
+const HANDLERS: Record<string, CommandHandler> = { ...SESSION_HANDLERS };
 
 /** Validates a request against the command contract and runs its handler. */
 export function dispatch(ctx: HandlerContext, req: Request, signal: AbortSignal): Promise<unknown> {

@@ -78,8 +78,8 @@ export class RingBuffer<T> {
         break;
       }
     }
-    // Keep the newest: evict from the oldest end, but never the item just resized if it is the only one left.
-    while (this.#length > 1 && this.#bytes > this.maxBytes && this.#items[this.#head] !== item) this.#dropOldest();
+    // Keep the newest: evict from the oldest end (the resized item too, if it is the oldest), never the last one left.
+    while (this.#length > 1 && this.#bytes > this.maxBytes) this.#dropOldest();
   }
 
   /** The newest `n` items, oldest first. */

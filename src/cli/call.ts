@@ -1,0 +1,40 @@
+import { NoDaemonError, request } from '../ipc/client.js';
+import type { Params } from '../protocol/validate.js';
+import { BdgError } from '../util/errors.js';
+import type { SessionPaths } from '../util/paths.js';
+import { cleanStale, inspectFiles, type FileState } from './state.js';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function noSession(paths: SessionPaths, cleaned: string[]): BdgError {
+  return new BdgError(
+    'NOT_FOUND',
+    `No session is running${cleaned.length > 0 ? ` (${cleaned.join(' ')})` : ''}`,
+    'Start one with `bdg <url>`.',
+    { sessionDir: paths.dir },
+  );
+}
+
+/** When the socket does not answer: a session starting (lock held by a live process), or stale files to clean. */
+export function afterNoAnswer(paths: SessionPaths): { starting: FileState['liveLock']; messages: string[] } {
+  const state = inspectFiles(paths);
+  if (state.liveLock !== undefined) return { starting: state.liveLock, messages: [] };
+  return { starting: undefined, messages: cleanStale(paths, state).messages };
+}
+
+/** Sends one request; maps "no daemon" to NOT_FOUND (after cleaning stale files) or DAEMON_ALREADY_STARTING. */
+export async function call(paths: SessionPaths, cmd: string, params: Params, timeoutMs?: number): Promise<unknown> {
+  try {
+    const res = await request(paths.file('socket'), cmd, params, timeoutMs !== undefined ? { timeoutMs } : {});
+    if (!res.ok) throw BdgError.from(res.error);
+    return res.result;
+  } catch (err) {
+    if (!(err instanceof NoDaemonError) && !(err instanceof Error && (err as { code?: string }).code === 'ECONNRESET')) throw err;
+    const { starting, messages } = afterNoAnswer(paths);
+    if (starting !== undefined) {
+      throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${starting.pid}) and not answering yet`, 'Retry in a moment.');
+    }
+    throw noSession(paths, messages);
+  }
+}
+

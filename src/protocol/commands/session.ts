@@ -1,0 +1,106 @@
+import type { CommandSpec, OptionSpec } from '../spec.js';
+
+export const lastOption: OptionSpec = { type: 'number', integer: true, min: 1, max: 1_000_000, default: 10, placeholder: 'N', description: 'Show the N newest items of each kind' };
+
+/** The session core: start, inspect, stop. */
+export const SESSION_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'start',
+    path: [],
+    summary: 'Start a session: launch (or attach to) Chrome, open the URL and collect telemetry in the background',
+    args: [{ name: 'url', required: true, description: 'Page to open; bare hosts work (localhost:3000 -> http, example.com -> https)' }],
+    options: {
+      headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: headless when there is no display)' },
+      port: { type: 'number', integer: true, min: 0, max: 65535, default: 0, placeholder: 'N', description: 'Chrome remote debugging port on 127.0.0.1 (default: a free port Chrome picks)' },
+      timeout: { type: 'number', min: 0, placeholder: 'S', description: 'Stop the session automatically after S seconds' },
+      'user-data-dir': { type: 'string', placeholder: 'DIR', description: 'Chrome profile directory (default: a profile inside the session directory)' },
+      'chrome-flags': { type: 'string', placeholder: 'FLAGS', description: 'Extra Chrome command-line flags, split like shell words (no shell is run)' },
+      'chrome-ws-url': { type: 'string', placeholder: 'URL', description: 'Attach to a running Chrome (host:port, http URL or ws URL) instead of launching one; it is left running on stop' },
+      all: { type: 'boolean', default: false, description: 'Also record analytics and ad requests (filtered by default)' },
+      'max-body-size': { type: 'number', min: 0, default: 5, placeholder: 'MB', description: 'Largest response body kept per request, in megabytes' },
+      'load-timeout': { type: 'number', min: 1, default: 30, placeholder: 'S', description: 'How long to wait for the first page load before returning anyway' },
+    },
+    readOnly: false,
+    runs: 'cli',
+    examples: ['bdg localhost:3000', 'bdg example.com --timeout 60', 'bdg https://app.test --no-headless', 'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222'],
+  },
+  {
+    name: 'status',
+    path: ['status'],
+    summary: 'Show whether a session is running, its page, Chrome, and what has been collected',
+    args: [],
+    options: { verbose: { type: 'boolean', default: false, description: 'Also show Chrome details, buffers and file paths' } },
+    readOnly: true,
+    runs: 'daemon',
+    examples: ['bdg status', 'bdg status --json', 'bdg status --verbose'],
+  },
+  {
+    name: 'peek',
+    path: ['peek'],
+    summary: 'Show the newest network requests and console messages',
+    args: [],
+    options: {
+      last: lastOption,
+      network: { type: 'boolean', default: false, description: 'Only network requests' },
+      console: { type: 'boolean', default: false, description: 'Only console messages' },
+      follow: { type: 'boolean', default: false, description: 'Keep printing new items until interrupted' },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    examples: ['bdg peek', 'bdg peek --last 50 --network', 'bdg peek --console --json'],
+  },
+  {
+    name: 'tail',
+    path: ['tail'],
+    summary: 'Follow new network requests and console messages as they happen (peek --follow)',
+    args: [],
+    options: {
+      last: lastOption,
+      network: { type: 'boolean', default: false, description: 'Only network requests' },
+      console: { type: 'boolean', default: false, description: 'Only console messages' },
+      interval: { type: 'number', integer: true, min: 100, max: 60_000, default: 1000, placeholder: 'MS', description: 'Polling interval in milliseconds' },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    examples: ['bdg tail', 'bdg tail --console'],
+  },
+  {
+    name: 'details',
+    path: ['details'],
+    summary: 'Show everything recorded about one request (with its response body) or one console message',
+    args: [
+      { name: 'type', required: true, choices: ['network', 'console'], description: 'What kind of item' },
+      { name: 'id', required: true, description: 'The id a listing printed (n12, c3) or a CDP requestId' },
+    ],
+    options: {},
+    readOnly: true,
+    runs: 'daemon',
+    timeoutMs: 15_000,
+    examples: ['bdg details network n3', 'bdg details console c1 --json'],
+  },
+  {
+    name: 'stop',
+    path: ['stop'],
+    summary: 'End the session: write session.json, close Chrome, remove the daemon',
+    args: [],
+    options: { 'kill-chrome': { type: 'boolean', default: false, description: 'Also close a Chrome that bdg attached to (--chrome-ws-url)' } },
+    readOnly: false,
+    runs: 'daemon',
+    timeoutMs: 30_000,
+    examples: ['bdg stop', 'bdg stop --json'],
+  },
+  {
+    name: 'cleanup',
+    path: ['cleanup'],
+    summary: 'Remove stale session files (dead daemon pid, socket, lock) and orphaned Chrome processes',
+    args: [],
+    options: {
+      force: { type: 'boolean', default: false, description: 'Also stop a live session and remove its files' },
+      aggressive: { type: 'boolean', default: false, description: 'Also remove session.json and the Chrome profile bdg created' },
+    },
+    readOnly: false,
+    runs: 'cli',
+    examples: ['bdg cleanup', 'bdg cleanup --force'],
+  },
+];
+

@@ -1,0 +1,218 @@
+/**
+ * Collects console messages, uncaught exceptions and browser log entries from CDP events into a bounded buffer of
+ * {@link ConsoleRecord}s, rendered as text the way DevTools shows them.
+ */
+import type { Protocol } from 'devtools-protocol';
+import type { BufferStats, ConsoleLevel, ConsoleRecord } from '../protocol/records.js';
+import { RingBuffer } from '../util/ringBuffer.js';
+import { formatConsoleArgs, formatStackTrace, renderRemoteObject, splitErrorDescription } from './preview.js';
+
+/** Options for {@link ConsoleCollector}. */
+export interface ConsoleCollectorOptions {
+  /** Most records kept; older ones are dropped. */
+  maxItems: number;
+  /** Most (estimated) bytes kept; older records are dropped. */
+  maxBytes: number;
+  /** Clock for records whose event has no usable timestamp (epoch ms); defaults to Date.now. */
+  now?: () => number;
+}
+
+/**
+ * Longest text kept per field: one huge log line (a serialized state dump) must not push the whole history out of
+ * the byte-bounded buffer.
+ */
+const MAX_TEXT_CHARS = 100_000;
+
+/** Fixed per-record overhead in the byte estimate (object, ids, numbers). */
+const RECORD_OVERHEAD = 120;
+
+/** Console call types whose stack is kept: the stack is what these calls are about. */
+const STACK_TYPES: ReadonlySet<string> = new Set(['trace', 'error', 'assert']);
+
+/** Collects console telemetry; feed it CDP events with {@link ConsoleCollector.handle}. */
+export class ConsoleCollector {
+  readonly #buffer: RingBuffer<ConsoleRecord>;
+  readonly #byId = new Map<string, ConsoleRecord>();
+  readonly #now: () => number;
+  #seq = 0;
+  #navigation = 0;
+
+  constructor(opts: ConsoleCollectorOptions) {
+    this.#now = opts.now ?? Date.now;
+    this.#buffer = new RingBuffer<ConsoleRecord>(opts.maxItems, opts.maxBytes, (r) => this.#byId.delete(r.id));
+  }
+
+  /** Index of the navigation new records are attributed to. */
+  get navigation(): number {
+    return this.#navigation;
+  }
+
+  /** Attributes records created from now on to main-frame navigation `index`. */
+  setNavigation(index: number): void {
+    this.#navigation = index;
+  }
+
+  /**
+   * Consumes one CDP event. Handles Runtime.consoleAPICalled, Runtime.exceptionThrown and Log.entryAdded; other
+   * methods and malformed params are ignored.
+   */
+  handle(method: string, params: unknown): void {
+    if (typeof params !== 'object' || params === null) return;
+    switch (method) {
+      case 'Runtime.consoleAPICalled':
+        this.#onConsoleApi(params as Protocol.Runtime.ConsoleAPICalledEvent);
+        break;
+      case 'Runtime.exceptionThrown':
+        this.#onException(params as Protocol.Runtime.ExceptionThrownEvent);
+        break;
+      case 'Log.entryAdded':
+        this.#onLogEntry(params as Protocol.Log.EntryAddedEvent);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The record with short id `id` (`c12`), if still in the buffer. */
+  get(id: string): ConsoleRecord | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The newest `n` records, oldest first. */
+  last(n: number): ConsoleRecord[] {
+    return this.#buffer.last(n);
+  }
+
+  /** All buffered records, oldest first. */
+  all(): ConsoleRecord[] {
+    return this.#buffer.toArray();
+  }
+
+  /** Buffer occupancy and how many records were dropped to stay within the bounds. */
+  stats(): BufferStats {
+    return { count: this.#buffer.length, dropped: this.#buffer.dropped, bytes: this.#buffer.bytes, maxItems: this.#buffer.maxItems, maxBytes: this.#buffer.maxBytes };
+  }
+
+  #onConsoleApi(e: Protocol.Runtime.ConsoleAPICalledEvent): void {
+    const type = typeof e.type === 'string' ? e.type : 'log';
+    const formatted = formatConsoleArgs(Array.isArray(e.args) ? e.args : []);
+    let text = formatted.text;
+    if (type === 'assert') text = text === '' || text === 'console.assert' ? 'Assertion failed' : `Assertion failed: ${text}`;
+    else if (type === 'clear') text = 'Console was cleared';
+    const record = this.#base('console', consoleLevel(type), type, text, e.timestamp);
+    if (formatted.args.length > 0) record.args = formatted.args.map(clip);
+    setLocation(record, e.stackTrace?.callFrames[0]);
+    if (STACK_TYPES.has(type)) setStack(record, formatStackTrace(e.stackTrace));
+    this.#push(record);
+  }
+
+  #onException(e: Protocol.Runtime.ExceptionThrownEvent): void {
+    const d = e.exceptionDetails as Protocol.Runtime.ExceptionDetails | undefined;
+    if (d === undefined) return;
+    const detailsText = typeof d.text === 'string' && d.text !== '' ? d.text : 'Uncaught';
+    const ex = d.exception;
+    let text: string;
+    let stack: string | undefined;
+    if (ex !== undefined && ex.subtype === 'error' && ex.description !== undefined) {
+      // The description is "TypeError: x is not a function\n    at …": the real message, unlike d.text ("Uncaught").
+      const split = splitErrorDescription(ex.description);
+      text = split.message;
+      stack = split.stack;
+    } else if (ex !== undefined) {
+      // A thrown non-Error (`throw "boom"`, `throw {code: 1}`): DevTools shows "Uncaught boom".
+      text = `${detailsText} ${renderRemoteObject(ex)}`;
+    } else {
+      text = detailsText;
+    }
+    stack ??= formatStackTrace(d.stackTrace);
+    // Unhandled promise rejections come as "Uncaught (in promise)"; keep that distinction in the type.
+    const type = /\(in promise\)/.test(detailsText) ? 'unhandledrejection' : 'exception';
+    const record = this.#base('exception', 'error', type, text, e.timestamp);
+    if (typeof d.url === 'string' && d.url !== '') {
+      record.url = d.url;
+      if (typeof d.lineNumber === 'number') record.line = d.lineNumber + 1;
+      if (typeof d.columnNumber === 'number') record.column = d.columnNumber + 1;
+    } else {
+      setLocation(record, d.stackTrace?.callFrames[0]);
+    }
+    setStack(record, stack);
+    this.#push(record);
+  }
+
+  #onLogEntry(e: Protocol.Log.EntryAddedEvent): void {
+    const entry = e.entry as Protocol.Log.LogEntry | undefined;
+    if (entry === undefined) return;
+    const record = this.#base('browser', logLevel(entry.level), entry.source ?? 'other', typeof entry.text === 'string' ? entry.text : '', entry.timestamp);
+    if (typeof entry.url === 'string' && entry.url !== '') {
+      record.url = entry.url;
+      if (typeof entry.lineNumber === 'number') record.line = entry.lineNumber + 1;
+    } else {
+      setLocation(record, entry.stackTrace?.callFrames[0]);
+    }
+    this.#push(record);
+  }
+
+  #base(kind: ConsoleRecord['kind'], level: ConsoleLevel, type: string, text: string, timestamp: number | undefined): ConsoleRecord {
+    // Runtime and Log timestamps are already epoch milliseconds.
+    const ts = typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : this.#now();
+    return { id: `c${++this.#seq}`, kind, level, type, text: clip(text), timestamp: ts, navigation: this.#navigation };
+  }
+
+  #push(record: ConsoleRecord): void {
+    this.#byId.set(record.id, record);
+    this.#buffer.push(record, estimateSize(record));
+  }
+}
+
+/** Level of a console.* call type, as DevTools files it. */
+function consoleLevel(type: string): ConsoleLevel {
+  switch (type) {
+    case 'debug':
+      return 'debug';
+    case 'info':
+      return 'info';
+    case 'error':
+    case 'assert':
+      return 'error';
+    case 'warning':
+      return 'warning';
+    default: // log, dir, dirxml, table, trace, clear, groups, count, timeEnd, profile…
+      return 'log';
+  }
+}
+
+function logLevel(level: string | undefined): ConsoleLevel {
+  switch (level) {
+    case 'verbose':
+      return 'debug';
+    case 'warning':
+      return 'warning';
+    case 'error':
+      return 'error';
+    default:
+      return 'info';
+  }
+}
+
+/** Sets url/line/column from a CDP call frame (0-based) as 1-based record fields. */
+function setLocation(record: ConsoleRecord, frame: Protocol.Runtime.CallFrame | undefined): void {
+  if (frame === undefined || frame.url === '') return;
+  record.url = frame.url;
+  record.line = frame.lineNumber + 1;
+  record.column = frame.columnNumber + 1;
+}
+
+function setStack(record: ConsoleRecord, stack: string | undefined): void {
+  if (stack !== undefined && stack !== '') record.stack = clip(stack);
+}
+
+function clip(s: string): string {
+  return s.length > MAX_TEXT_CHARS ? `${s.slice(0, MAX_TEXT_CHARS)}…` : s;
+}
+
+/** Cheap size estimate: string lengths plus a fixed overhead (no serialization per message). */
+function estimateSize(r: ConsoleRecord): number {
+  let n = RECORD_OVERHEAD + r.text.length + r.type.length + (r.url?.length ?? 0) + (r.stack?.length ?? 0);
+  if (r.args !== undefined) for (const a of r.args) n += a.length + 8;
+  return n;
+}
