@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI (tests compile to build/test/helpers; the bundle is dist/bdg.js at the repo root). */
+export const BDG = fileURLToPath(new URL('../../../dist/bdg.js', import.meta.url));
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON when it is one JSON document. */
+  json: unknown;
+}
+
+export interface RunOptions {
+  sessionDir: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  input?: string;
+}
+
+/** Runs the built `bdg` with a private BDG_SESSION_DIR and collects its output. Never uses a shell. */
+export function bdg(args: string[], opts: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BDG, ...args], {
+      env: { ...process.env, BDG_SESSION_DIR: opts.sessionDir, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.end(opts.input ?? '');
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bdg ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let json: unknown;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, signal, stdout, stderr, json });
+    });
+  });
+}
+
+export function tempSessionDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `bdg-test-${label}-`));
+}
+
+function readPid(path: string): number | undefined {
+  try {
+    const n = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Browser processes started for this session directory (their profile lives inside it). */
+export function chromesOf(sessionDir: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+      if (cmd.some((a) => a.startsWith(`--user-data-dir=${sessionDir}`)) && !cmd.some((a) => a.startsWith('--type=')) && alive(Number(e))) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** bdg daemons serving this session directory. */
+export function daemonsOf(sessionDir: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
+      if (cmd.includes('daemon.js') && cmd.includes(`"sessionDir":"${sessionDir}"`) && alive(Number(e))) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(cond: () => boolean, timeoutMs = 5_000, stepMs = 25): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await sleep(stepMs);
+  }
+  return cond();
+}
+
+/**
+ * Ends everything a test started for this session directory: `bdg stop`, then SIGKILL of any daemon or Chrome
+ * that is still there (found by pid files and by their command lines), then removes the directory.
+ */
+export async function teardown(sessionDir: string): Promise<void> {
+  await bdg(['stop'], { sessionDir, timeoutMs: 20_000 }).catch(() => undefined);
+  const pids = new Set<number>([...daemonsOf(sessionDir), ...chromesOf(sessionDir)]);
+  for (const f of ['daemon.pid', 'chrome.pid']) {
+    const pid = readPid(join(sessionDir, f));
+    if (pid !== undefined && (chromesOf(sessionDir).includes(pid) || daemonsOf(sessionDir).includes(pid))) pids.add(pid);
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  await waitFor(() => [...pids].every((p) => !alive(p)), 5_000);
+  rmSync(sessionDir, { recursive: true, force: true });
+}
+
+export { alive as isAlive, readPid };

@@ -1,0 +1,99 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+/**
+ * A fixture HTTP server on 127.0.0.1 with routes and request waiters (after Playwright's test server). Unknown
+ * paths get 404. Every request is recorded so tests can assert what the browser actually sent.
+ */
+export class FixtureServer {
+  readonly #server: Server;
+  readonly #routes = new Map<string, RouteHandler>();
+  readonly #waiters = new Map<string, Array<(r: SeenRequest) => void>>();
+  readonly requests: SeenRequest[] = [];
+  #port = 0;
+
+  constructor() {
+    this.#server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        const seen: SeenRequest = { method: req.method ?? 'GET', path, headers: req.headers, body };
+        this.requests.push(seen);
+        const waiters = this.#waiters.get(path) ?? [];
+        this.#waiters.delete(path);
+        for (const w of waiters) w(seen);
+        const handler = this.#routes.get(path);
+        if (handler === undefined) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found');
+          return;
+        }
+        void Promise.resolve(handler(req, res, body)).catch((err: unknown) => {
+          res.writeHead(500);
+          res.end(String(err));
+        });
+      });
+    });
+    this.#server.keepAliveTimeout = 1000;
+  }
+
+  static async start(): Promise<FixtureServer> {
+    const s = new FixtureServer();
+    await new Promise<void>((resolve) => s.#server.listen(0, '127.0.0.1', resolve));
+    s.#port = (s.#server.address() as AddressInfo).port;
+    return s;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  url(path = '/'): string {
+    return `http://127.0.0.1:${this.#port}${path}`;
+  }
+
+  route(path: string, handler: RouteHandler): this {
+    this.#routes.set(path, handler);
+    return this;
+  }
+
+  /** Serves a fixed body with a content type. */
+  static(path: string, contentType: string, body: string | Buffer, status = 200, headers: Record<string, string> = {}): this {
+    return this.route(path, (_req, res) => {
+      res.writeHead(status, { 'content-type': contentType, ...headers });
+      res.end(body);
+    });
+  }
+
+  html(path: string, html: string): this {
+    return this.static(path, 'text/html; charset=utf-8', html);
+  }
+
+  waitForRequest(path: string, timeoutMs = 10_000): Promise<SeenRequest> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no request for ${path} within ${timeoutMs} ms`)), timeoutMs);
+      const list = this.#waiters.get(path) ?? [];
+      list.push((r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.#waiters.set(path, list);
+    });
+  }
+
+  close(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
