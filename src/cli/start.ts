@@ -126,7 +126,11 @@ export async function startSession(paths: SessionPaths, params: Params, out: Out
   try {
     // We hold the lock, so nothing else is starting; whatever a dead daemon left is stale.
     const state = inspectFiles(paths);
+    state.liveLock = undefined;
     state.staleLock = undefined;
+    for (const stale of acquired.brokeStale) {
+      notes.push(stale === 'corrupt' ? 'Removed an unreadable daemon.lock.' : `Removed a stale daemon.lock (pid ${stale.pid} is no longer the process that took it).`);
+    }
     notes.push(...cleanStale(paths, state).messages);
     for (const n of notes) out.note(n);
 

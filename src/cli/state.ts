@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { errnoCode } from '../util/errors.js';
 import { breakStaleLock, isLockOwnerAlive, readLock, type LockOwner } from '../util/lock.js';
 import { isPidAlive, killQuietly } from '../util/proc.js';
-import type { SessionPaths } from '../util/paths.js';
+import { FILES, type SessionPaths } from '../util/paths.js';
 
 /** What the files in a session directory say, once the socket did not answer. */
 export interface FileState {
@@ -120,46 +120,46 @@ export interface CleanupReport {
  */
 export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEndNote?: boolean } = {}): CleanupReport {
   const report: CleanupReport = { messages: [], removed: [], killed: [] };
-  const note = (m: string): void => {
-    report.messages.push(m);
-  };
   if (state.liveLock !== undefined) return report;
+  const removedNames: string[] = [];
+  const drop = (file: Parameters<SessionPaths['file']>[0]): void => {
+    if (remove(paths.file(file))) {
+      report.removed.push(paths.file(file));
+      removedNames.push(FILES[file]);
+    }
+  };
 
+  const pid = state.pidFile;
   if (state.endNote !== undefined) {
     const n = state.endNote;
-    note(`The previous session ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}.${n.sessionFile !== null ? ` Its data was saved to ${n.sessionFile}.` : ''}`);
-  }
-  if (state.pidFile !== undefined) {
-    const pid = state.pidFile;
-    if (pid === 'corrupt') note('Removed an unreadable daemon.pid.');
-    else if (!isPidAlive(pid)) note(`Daemon (pid ${pid}) is not running; removed its stale daemon.pid.`);
-    else note(`Daemon is not running; daemon.pid named pid ${pid}, which now belongs to another process (left alone); removed the stale daemon.pid.`);
-    if (remove(paths.file('pid'))) report.removed.push(paths.file('pid'));
-  }
-  if (state.staleLock !== undefined) {
-    const owner = state.staleLock;
-    if (breakStaleLock(paths.file('lock'), owner)) {
-      report.removed.push(paths.file('lock'));
-      note(owner === 'corrupt' ? 'Removed an unreadable daemon.lock.' : `Removed a stale daemon.lock (pid ${owner.pid} is gone).`);
+    report.messages.push(`The previous session ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}.${n.sessionFile !== null ? ` Its data was saved to ${n.sessionFile}.` : ''}`);
+  } else if (typeof pid === 'number') {
+    const reused = isPidAlive(pid);
+    if (state.metaFile) {
+      report.messages.push(reused ? `The session's daemon (pid ${pid}) is gone; that pid now belongs to another process, which was left alone.` : `The session's daemon (pid ${pid}) died unexpectedly (it was killed or crashed).`);
+    } else {
+      report.messages.push(reused ? `Daemon is not running: daemon.pid named pid ${pid}, which now belongs to another process (left alone).` : `Daemon is not running: daemon.pid named pid ${pid}, which is not running.`);
     }
+  } else if (pid === 'corrupt') {
+    report.messages.push('Daemon is not running: daemon.pid was unreadable.');
   }
-  if (state.socketFile) {
-    if (remove(paths.file('socket'))) report.removed.push(paths.file('socket'));
-    note('Removed a stale daemon.sock that no daemon was listening on.');
+  if (pid !== undefined) drop('pid');
+  if (state.staleLock !== undefined && breakStaleLock(paths.file('lock'), state.staleLock)) {
+    report.removed.push(paths.file('lock'));
+    removedNames.push(FILES.lock);
   }
+  if (state.socketFile) drop('socket');
   const chromes = new Set(findOurChromes(paths));
   if (state.chromePid !== undefined && isPidAlive(state.chromePid) && isOurChrome(state.chromePid, paths)) chromes.add(state.chromePid);
-  for (const pid of chromes) {
-    if (killQuietly(pid, 'SIGKILL')) {
-      report.killed.push(pid);
-      note(`Killed orphaned Chrome (pid ${pid}) left by a daemon that died.`);
+  for (const chromePid of chromes) {
+    if (killQuietly(chromePid, 'SIGKILL')) {
+      report.killed.push(chromePid);
+      report.messages.push(`Killed an orphaned Chrome (pid ${chromePid}) left by a daemon that died.`);
     }
   }
-  if (state.chromePid !== undefined && remove(paths.file('chromePid'))) report.removed.push(paths.file('chromePid'));
-  if (state.metaFile && opts.keepEndNote !== true) {
-    if (remove(paths.file('meta'))) report.removed.push(paths.file('meta'));
-    if (state.endNote === undefined) note('Removed session.meta.json of a session whose daemon died without cleaning up.');
-  }
+  if (state.chromePid !== undefined) drop('chromePid');
+  if (state.metaFile && opts.keepEndNote !== true) drop('meta');
+  if (removedNames.length > 0) report.messages.push(`Cleaned up stale ${removedNames.join(', ')}.`);
   return report;
 }
 

@@ -13,7 +13,7 @@ export interface LockOwner extends ProcessIdentity {
   role: 'starter' | 'daemon';
 }
 
-export type AcquireResult = { ok: true; owner: LockOwner } | { ok: false; holder: LockOwner };
+export type AcquireResult = { ok: true; owner: LockOwner; brokeStale: Array<LockOwner | 'corrupt'> } | { ok: false; holder: LockOwner };
 
 export function newOwner(pid: number, role: LockOwner['role']): LockOwner {
   return { ...identityOf(pid), nonce: randomBytes(8).toString('hex'), createdAt: new Date().toISOString(), role };
@@ -99,12 +99,13 @@ export function breakStaleLock(path: string, judged: LockOwner | 'corrupt'): boo
 
 /** Acquires the lock, breaking stale ones (dead owner, reused pid, corrupt content) along the way. */
 export function acquireLock(path: string, owner: LockOwner): AcquireResult {
+  const brokeStale: Array<LockOwner | 'corrupt'> = [];
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (tryCreate(path, owner)) return { ok: true, owner };
+    if (tryCreate(path, owner)) return { ok: true, owner, brokeStale };
     const holder = readLock(path);
     if (holder === null) continue;
     if (holder !== 'corrupt' && isLockOwnerAlive(holder)) return { ok: false, holder };
-    breakStaleLock(path, holder);
+    if (breakStaleLock(path, holder)) brokeStale.push(holder);
   }
   const holder = readLock(path);
   if (holder !== null && holder !== 'corrupt') return { ok: false, holder };

@@ -45,7 +45,7 @@ export async function follow(paths: SessionPaths, params: Params, out: Output, i
       data = (await call(paths, 'peek', { last: params['last'] ?? 10, network: params['network'] ?? false, console: params['console'] ?? false })) as typeof data;
     } catch (err) {
       if (!first && err instanceof BdgError && err.code === 'NOT_FOUND') {
-        out.note('Session ended.');
+        out.note(`Session ended.${err.message.startsWith('No session is running (') ? ` ${err.message.slice('No session is running ('.length, -1)}` : ''}`);
         return 0;
       }
       throw err;
