@@ -1,5 +1,7 @@
 import { NoDaemonError, request } from '../ipc/client.js';
+import type { DaemonInfo } from '../protocol/messages.js';
 import type { Params } from '../protocol/validate.js';
+import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError } from '../util/errors.js';
 import type { SessionPaths } from '../util/paths.js';
 import { cleanStale, inspectFiles, type FileState } from './state.js';
@@ -26,6 +28,14 @@ export function afterNoAnswer(paths: SessionPaths): { starting: FileState['liveL
 export async function call(paths: SessionPaths, cmd: string, params: Params, timeoutMs?: number): Promise<unknown> {
   try {
     const res = await request(paths.file('socket'), cmd, params, timeoutMs !== undefined ? { timeoutMs } : {});
+    if ((res.daemon as Partial<DaemonInfo> | undefined)?.protocol !== PROTOCOL_VERSION) {
+      throw new BdgError(
+        'SOFTWARE_ERROR',
+        `The running daemon is from another bdg version (${String(res.daemon?.version ?? 'unknown')}, protocol ${String(res.daemon?.protocol ?? '?')}); this bdg is ${VERSION} (protocol ${PROTOCOL_VERSION})`,
+        'Run `bdg <url>` to replace it with a daemon of this version, or `bdg cleanup --force`.',
+        { versionMismatch: true },
+      );
+    }
     if (!res.ok) throw BdgError.from(res.error);
     return res.result;
   } catch (err) {
