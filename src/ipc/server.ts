@@ -79,8 +79,15 @@ export class IpcServer {
   }
 
   #error(socket: Socket, id: number, error: ErrorInfo, close: boolean): void {
-    this.#send(socket, { id, ok: false, error, daemon: this.#info });
-    if (close) socket.end();
+    const response: Response = { id, ok: false, error, daemon: this.#info };
+    if (!close) {
+      this.#send(socket, response);
+      return;
+    }
+    // Flush the answer, then drop the connection outright: a socket nobody reads from would never see the peer's
+    // EOF, and would keep server.close() from completing.
+    if (socket.destroyed || !socket.writable) socket.destroy();
+    else socket.end(encodeFrame(response), () => socket.destroy());
   }
 
   #onConnection(socket: Socket): void {
@@ -152,20 +159,20 @@ export class IpcServer {
     const timeoutMs = this.#timeoutFor(req.cmd) ?? this.#limits.requestTimeoutMs;
     const signal = AbortSignal.any([clientGone, AbortSignal.timeout(timeoutMs)]);
     this.#served++;
+    // Listen for the abort before the handler runs, so a timeout wins over a handler that gives up on the same signal.
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = (): void =>
+        reject(
+          clientGone.aborted
+            ? new BdgError('UNEXPECTED_ERROR', 'client disconnected')
+            : new BdgError('TIMEOUT', `${req.cmd} did not finish within ${timeoutMs} ms`, 'The page may be busy; try again or check `bdg status`.'),
+        );
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
     try {
-      const result = await Promise.race([
-        this.#handler(req as Request, signal),
-        new Promise<never>((_, reject) => {
-          const onAbort = (): void =>
-            reject(
-              clientGone.aborted
-                ? new BdgError('UNEXPECTED_ERROR', 'client disconnected')
-                : new BdgError('TIMEOUT', `${req.cmd} did not finish within ${timeoutMs} ms`, 'The page may be busy; try again or check `bdg status`.'),
-            );
-          if (signal.aborted) onAbort();
-          else signal.addEventListener('abort', onAbort, { once: true });
-        }),
-      ]);
+      const result = await Promise.race([aborted, this.#handler(req as Request, signal)]);
       this.#send(socket, { id, ok: true, result, daemon: this.#info });
     } catch (err) {
       const e = toBdgError(err);
