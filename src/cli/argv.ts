@@ -1,5 +1,5 @@
 import { COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
-import { suggest, type Params } from '../protocol/validate.js';
+import { editDistance, suggest, type Params } from '../protocol/validate.js';
 import { BdgError } from '../util/errors.js';
 
 export type Parsed =
@@ -89,7 +89,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
     if (wantsHelp) return { kind: 'help', command: undefined, json };
     const word = positionals[0] as string;
     const names = [...new Set(COMMANDS.filter((c) => c.path.length > 0).map((c) => c.path.join(' ')))];
-    const close = suggest(word, names);
+    const close = suggestCommands(positionals, names);
     throw new BdgError(
       'INVALID_ARGUMENTS',
       `Unknown command "${word}"`,
@@ -129,12 +129,40 @@ export function parseArgv(argv: readonly string[]): Parsed {
   }
   if (rest.length > command.args.length) {
     const where = command.path.length > 0 ? `bdg ${command.path.join(' ')}` : 'bdg <url>';
-    throw new BdgError('INVALID_ARGUMENTS', `Unexpected argument "${rest[command.args.length] as string}" for ${where}`, usage(command));
+    const sub = suggestCommands(rest, subcommandWords(command));
+    const hint = sub.length > 0 ? `Did you mean: ${sub.map((w) => `${where} ${w}`).join(', ')}? ${usage(command)}` : usage(command);
+    throw new BdgError('INVALID_ARGUMENTS', `Unexpected argument "${rest[command.args.length] as string}" for ${where}`, hint);
   }
   command.args.forEach((arg, i) => {
     if (rest[i] !== undefined) params[arg.name] = rest[i];
   });
   return { kind: 'run', command, params, json };
+}
+
+/**
+ * Command names (one or more words) closest to what was typed: each name is compared with as many typed words as
+ * it has, so `network lsit` finds `network list` rather than every `network ...` command.
+ */
+export function suggestCommands(typed: readonly string[], names: readonly string[], max = 3): string[] {
+  const scored: { name: string; d: number }[] = [];
+  for (const name of names) {
+    const words = name.split(' ').length;
+    const input = typed.slice(0, words).join(' ').toLowerCase();
+    if (input === '') continue;
+    const d = name.startsWith(input) && input.length >= 2 ? 0 : editDistance(input, name);
+    if (d <= Math.max(2, Math.floor(name.length / 3))) scored.push({ name, d });
+  }
+  return scored
+    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
+    .slice(0, max)
+    .map((x) => x.name);
+}
+
+/** The words that continue a command into a longer one (`cdp` -> `send`, `events`). */
+function subcommandWords(command: CommandSpec): string[] {
+  const n = command.path.length;
+  if (n === 0) return [];
+  return [...new Set(COMMANDS.filter((c) => c.path.length > n && command.path.every((w, i) => c.path[i] === w)).map((c) => c.path.slice(n).join(' ')))];
 }
 
 export function usage(c: CommandSpec): string {

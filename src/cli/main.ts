@@ -5,13 +5,18 @@ import { toBdgError } from '../util/errors.js';
 import { SessionPaths, sessionDir } from '../util/paths.js';
 import { parseArgv } from './argv.js';
 import { call } from './call.js';
+import { CDP_RUNNERS } from './commands/cdp.js';
+import { CONSOLE_RUNNERS } from './commands/console.js';
+import { NETWORK_RUNNERS } from './commands/network.js';
+import { DOM_RUNNERS } from './commands/dom.js';
+import { PAGE_RUNNERS } from './commands/page.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
 import { Output, write } from './output.js';
 import type { Runner } from './runner.js';
 
 /** CLI-side runners by command name; each family keeps its own under commands/. */
-const RUNNERS: Record<string, Runner> = { ...SESSION_RUNNERS };
+const RUNNERS: Record<string, Runner> = { ...SESSION_RUNNERS, ...CDP_RUNNERS, ...NETWORK_RUNNERS, ...CONSOLE_RUNNERS, ...DOM_RUNNERS, ...PAGE_RUNNERS };
 
 /** A daemon command without its own runner: send it, print the result as JSON (humans get it indented too). */
 const generic: (name: string) => Runner = (name) => async (paths, params, out) => {

@@ -122,7 +122,16 @@ export function renderNetworkDetails(r: NetworkRecord): string {
   ];
   if (r.status !== undefined) lines.push(`  Status:    ${r.status} ${r.statusText ?? ''}`.trimEnd());
   if (r.resourceType !== undefined) lines.push(`  Type:      ${r.resourceType}${r.mimeType !== undefined ? `, ${r.mimeType}` : ''}`);
-  if (r.durationMs !== undefined) lines.push(`  Time:      ${Math.round(r.durationMs)} ms, ${formatBytes(r.encodedDataLength)} transferred`);
+  if (r.durationMs !== undefined) lines.push(`  Time:      ${Math.round(r.durationMs)} ms, ${formatBytes(r.encodedDataLength)} transferred${r.decodedBodyLength !== undefined ? `, ${formatBytes(r.decodedBodyLength)} decoded` : ''}`);
+  if (r.timing !== undefined) {
+    const t = r.timing;
+    const phases = (['blocked', 'dns', 'connect', 'ssl', 'send', 'wait', 'receive'] as const).filter((k) => t[k] >= 0).map((k) => `${k} ${t[k].toFixed(1)}`);
+    lines.push(`  Timing:    ${phases.join(', ')} (ms)`);
+  }
+  if (r.cacheSource !== undefined || r.fromCache === true || r.fromServiceWorker === true) {
+    lines.push(`  Served:    ${r.fromServiceWorker === true ? `by service worker${r.serviceWorkerResponseSource !== undefined ? ` (${r.serviceWorkerResponseSource})` : ''}` : `from ${r.cacheSource ?? ''} cache`.replace('  ', ' ')}`);
+  }
+  lines.push(`  Navigation: ${r.navigation}`);
   if (r.remoteAddress !== undefined) lines.push(`  Remote:    ${r.remoteAddress}${r.protocol !== undefined ? ` (${r.protocol})` : ''}`);
   if (r.redirectedFrom !== undefined) lines.push(`  Redirected from: ${r.redirectedFrom}`);
   if (r.initiator !== undefined) lines.push(`  Initiator: ${r.initiator.type}${r.initiator.url !== undefined ? ` ${r.initiator.url}${r.initiator.lineNumber !== undefined ? `:${r.initiator.lineNumber}` : ''}` : ''}`);

@@ -3,12 +3,17 @@ import type { Request } from '../protocol/messages.js';
 import { validateParams } from '../protocol/validate.js';
 import { BdgError } from '../util/errors.js';
 import type { CommandHandler, HandlerContext } from './context.js';
+import { CDP_HANDLERS } from './handlers/cdp.js';
+import { CONSOLE_HANDLERS } from './handlers/console.js';
+import { NETWORK_HANDLERS } from './handlers/network.js';
+import { DOM_HANDLERS } from './handlers/dom.js';
+import { PAGE_HANDLERS } from './handlers/page.js';
 import { SESSION_HANDLERS } from './handlers/session.js';
 
 export type { HandlerContext } from './context.js';
 
 /** Every request the daemon answers, by command name; each family keeps its handlers in handlers/. */
-const HANDLERS: Record<string, CommandHandler> = { ...SESSION_HANDLERS };
+const HANDLERS: Record<string, CommandHandler> = { ...SESSION_HANDLERS, ...CDP_HANDLERS, ...NETWORK_HANDLERS, ...CONSOLE_HANDLERS, ...DOM_HANDLERS, ...PAGE_HANDLERS };
 
 /** Validates a request against the command contract and runs its handler. */
 export function dispatch(ctx: HandlerContext, req: Request, signal: AbortSignal): Promise<unknown> {

@@ -82,8 +82,10 @@ async function main(): Promise<void> {
       if (!crashed) {
         await session.fetchTextBodies(3_000).catch(() => undefined);
         dom = await session.domSnapshot();
+        log.debug('final data collected');
       }
       await session.close(killChrome).catch((err: unknown) => log.error('closing Chrome failed', err));
+      log.debug('browser closed');
       const doc = buildSessionFile(session, reason, detail, dom);
       let sessionFile: string | null = paths.file('output');
       try {

@@ -5,10 +5,16 @@ import { assertPortFree, findChrome, launchChrome, resolveBrowserWsUrl, type Lau
 import { WebSocketTransport } from '../cdp/transport.js';
 import type { NavigationRecord, NetworkRecord } from '../protocol/records.js';
 import { ConsoleCollector } from '../telemetry/console.js';
+import { NavigationTracker, type NavigationChange } from '../telemetry/navigation.js';
 import { NetworkCollector, isTextMimeType } from '../telemetry/network.js';
+import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { BdgError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fsx.js';
 import type { Logger } from '../util/logger.js';
+import { SessionPaths } from '../util/paths.js';
 import type { DaemonConfig } from './config.js';
+import { buildSessionFile } from './sessionFile.js';
+import { DialogTracker } from './dom/dialogs.js';
 
 export const LIMITS = {
   networkItems: 10_000,
@@ -24,7 +30,8 @@ export interface PageInfo {
   title: string;
 }
 
-export type EndReason = 'stopped' | 'timeout' | 'chrome-exited' | 'connection-lost' | 'signal' | 'daemon-error';
+/** Why session.json was written; `page-crashed` is a snapshot taken while the session keeps running. */
+export type EndReason = 'stopped' | 'timeout' | 'chrome-exited' | 'connection-lost' | 'signal' | 'daemon-error' | 'page-crashed';
 
 /**
  * One browser session: the Chrome we launched (or attached to), the CDP connection, the page we drive and the
@@ -34,15 +41,18 @@ export class BrowserSession {
   readonly config: DaemonConfig;
   readonly network: NetworkCollector;
   readonly console: ConsoleCollector;
-  readonly navigations: NavigationRecord[] = [];
+  /** Recent raw CDP events of every kind, for `bdg cdp --events`. */
+  readonly cdpEvents = new CdpEventLog(CDP_EVENT_LIMITS);
+  /** JavaScript dialogs, answered as they open so no command hangs on one. */
+  readonly dialogs = new DialogTracker();
   readonly startedAt = Date.now();
+  readonly #nav = new NavigationTracker({ maxItems: LIMITS.navigations });
   #log: Logger;
   #conn: CdpConnection | undefined;
   #chrome: LaunchedChrome | undefined;
   #pageSession: string | undefined;
   #targetId: string | undefined;
   #mainFrameId: string | undefined;
-  #navigationsDropped = 0;
   #url = 'about:blank';
   #title = '';
   #wsEndpoint: string | undefined;
@@ -82,8 +92,26 @@ export class BrowserSession {
   get pageCrashed(): boolean {
     return this.#pageCrashed;
   }
+  /** Main-frame navigations, oldest first (bounded; see navigationsDropped). */
+  get navigations(): NavigationRecord[] {
+    return this.#nav.navigations;
+  }
   get navigationsDropped(): number {
-    return this.#navigationsDropped;
+    return this.#nav.dropped;
+  }
+  /** The navigation with `index`, if still kept. */
+  navigationAt(index: number): NavigationRecord | undefined {
+    return this.#nav.get(index);
+  }
+  /** The selected page target, its flatten session and main frame (what `dom` and `page` commands act on). */
+  get targetId(): string | undefined {
+    return this.#targetId;
+  }
+  get pageSessionId(): string | undefined {
+    return this.#pageSession;
+  }
+  get mainFrameId(): string | undefined {
+    return this.#mainFrameId;
   }
   get connected(): boolean {
     return this.#conn !== undefined && !this.#conn.closed;
@@ -149,6 +177,7 @@ export class BrowserSession {
       this.#log.warn(`CDP connection closed: ${reason}`);
       if (!this.#closing && this.#chrome === undefined) this.#onGone?.('connection-lost', `Connection to Chrome lost: ${reason}`);
     });
+    conn.on((method, params, sessionId) => this.cdpEvents.record(method, params, sessionId));
     conn.on((method, params, sessionId) => this.#onEvent(method, params, sessionId));
     let version: Protocol.Browser.GetVersionResponse;
     try {
@@ -185,8 +214,34 @@ export class BrowserSession {
     const { sessionId } = await conn.send<Protocol.Target.AttachToTargetResponse>('Target.attachToTarget', { targetId, flatten: true });
     this.#pageSession = sessionId;
     await conn.send('Target.setDiscoverTargets', { discover: true });
+    await this.#enableDomains();
+  }
+
+  /**
+   * Makes another page target the one bdg drives: attaches to it, enables the telemetry domains there and routes
+   * its events to the collectors (events of the previous page are no longer recorded; its session is detached).
+   */
+  async selectTarget(targetId: string): Promise<void> {
+    if (targetId === this.#targetId) return;
+    const conn = this.conn;
+    const previous = this.#pageSession;
+    const { sessionId } = await conn.send<Protocol.Target.AttachToTargetResponse>('Target.attachToTarget', { targetId, flatten: true });
+    this.#targetId = targetId;
+    this.#pageSession = sessionId;
+    await this.#enableDomains();
+    const { frameTree } = await this.pageSend<Protocol.Page.GetFrameTreeResponse>('Page.getFrameTree');
+    this.#url = frameTree.frame.url + (frameTree.frame.urlFragment ?? '');
+    this.#title = '';
+    this.#pageCrashed = false;
+    this.#recordNavigation(this.#url);
+    await this.#refreshTitle();
+    if (previous !== undefined) await conn.send('Target.detachFromTarget', { sessionId: previous }, { timeoutMs: 5_000 }).catch(() => undefined);
+  }
+
+  async #enableDomains(): Promise<void> {
     const { frameTree } = await this.pageSend<Protocol.Page.GetFrameTreeResponse>('Page.getFrameTree');
     this.#mainFrameId = frameTree.frame.id;
+    this.#nav.mainFrameId = frameTree.frame.id;
     await Promise.all([
       this.pageSend('Page.enable'),
       this.pageSend('Page.setLifecycleEventsEnabled', { enabled: true }),
@@ -208,6 +263,8 @@ export class BrowserSession {
     }
     if (sessionId !== this.#pageSession) return;
     if (method.startsWith('Network.')) {
+      // A navigation starts with its document request, which must already carry the new index.
+      if (method === 'Network.requestWillBeSent') this.#applyNavigation(this.#nav.handle(method, params));
       this.network.handle(method, params);
       return;
     }
@@ -222,7 +279,9 @@ export class BrowserSession {
         if (frame.parentId === undefined) {
           this.#mainFrameId = frame.id;
           this.#url = frame.url + (frame.urlFragment ?? '');
-          this.#recordNavigation(this.#url);
+          this.#applyNavigation(this.#nav.handle(method, params));
+          // A page restored from the back/forward cache fires no load event, which is where the title is read.
+          if ((params as Protocol.Page.FrameNavigatedEvent).type === 'BackForwardCacheRestore') void this.#refreshTitle();
         }
         break;
       }
@@ -231,7 +290,11 @@ export class BrowserSession {
         if (e.frameId === this.#mainFrameId) this.#url = e.url;
         break;
       }
+      case 'Page.domContentEventFired':
+        this.#nav.handle(method, params);
+        break;
       case 'Page.loadEventFired':
+        this.#nav.handle(method, params);
         for (const w of this.#loadWaiters) w();
         void this.#refreshTitle();
         break;
@@ -240,31 +303,50 @@ export class BrowserSession {
         if (e.name === 'load' && e.frameId === this.#mainFrameId) for (const w of this.#loadWaiters) w();
         break;
       }
+      case 'Page.javascriptDialogOpening':
+        this.dialogs.opened(params as Protocol.Page.JavascriptDialogOpeningEvent, (answer) => this.conn.send('Page.handleJavaScriptDialog', answer, { sessionId, timeoutMs: 5_000 }));
+        break;
       case 'Inspector.targetCrashed':
         this.#pageCrashed = true;
         this.#log.error('page crashed (Inspector.targetCrashed)');
+        void this.#writeCrashSnapshot();
         break;
       default:
         break;
     }
   }
 
+  /** A navigation that is already committed (another tab selected). */
   #recordNavigation(url: string): void {
-    if (url === 'about:blank' && this.navigations.length === 0) return;
-    const index = this.navigations.length + this.#navigationsDropped;
-    this.navigations.push({ index, url, timestamp: Date.now() });
-    if (this.navigations.length > LIMITS.navigations) {
-      this.navigations.shift();
-      this.#navigationsDropped++;
+    this.#applyNavigation(this.#nav.committed(url));
+  }
+
+  #applyNavigation(change: NavigationChange | undefined): void {
+    if (change?.network !== undefined) this.network.setNavigation(change.network);
+    if (change?.console !== undefined) this.console.setNavigation(change.console);
+  }
+
+  /**
+   * session.json when the page crashed: the session keeps running (Chrome and the telemetry are still there), so
+   * this is a snapshot that `stop` later replaces. No DOM: the renderer is gone.
+   */
+  async #writeCrashSnapshot(): Promise<void> {
+    try {
+      const doc = buildSessionFile(this, 'page-crashed', 'The page crashed (renderer gone); the session keeps running', null);
+      await writeFileAtomic(new SessionPaths(this.config.sessionDir).file('output'), JSON.stringify(doc));
+      this.#log.info('wrote session.json snapshot after the page crash');
+    } catch (err) {
+      this.#log.error('writing the crash snapshot failed', err);
     }
-    this.network.setNavigation(index);
-    this.console.setNavigation(index);
   }
 
   async #refreshTitle(): Promise<void> {
     try {
       const r = await this.pageSend<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression: 'document.title', returnByValue: true }, { timeoutMs: 2_000 });
-      if (typeof r.result.value === 'string') this.#title = r.result.value;
+      if (typeof r.result.value === 'string') {
+        this.#title = r.result.value;
+        this.#nav.setTitle(r.result.value);
+      }
     } catch {
       /* the page may be navigating again */
     }
@@ -320,7 +402,8 @@ export class BrowserSession {
         data = Buffer.from(r.body, 'base64').toString('utf8');
         base64 = false;
       }
-      const size = base64 ? Math.floor((data.length * 3) / 4) : Buffer.byteLength(data);
+      const padding = base64 ? (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0) : 0;
+      const size = base64 ? Math.floor((data.length * 3) / 4) - padding : Buffer.byteLength(data);
       let truncated = false;
       if (size > max) {
         truncated = true;
@@ -330,6 +413,36 @@ export class BrowserSession {
     } catch (err) {
       this.#log.debug(`getResponseBody ${record.requestId} failed: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Fetches (once) a request body Chrome left out of requestWillBeSent (over its post-data limit, or multipart),
+   * bounded by --max-body-size.
+   */
+  async fetchPostData(record: NetworkRecord, signal?: AbortSignal): Promise<void> {
+    if (record.hasPostData !== true || record.postData !== undefined || !this.connected) return;
+    try {
+      const opts: { timeoutMs: number; signal?: AbortSignal } = { timeoutMs: 5_000 };
+      if (signal !== undefined) opts.signal = signal;
+      const r = await this.pageSend<Protocol.Network.GetRequestPostDataResponse & { base64Encoded?: boolean }>('Network.getRequestPostData', { requestId: record.requestId }, opts);
+      this.network.setPostData(record, r.base64Encoded === true ? Buffer.from(r.postData, 'base64').toString('utf8') : r.postData);
+    } catch (err) {
+      this.#log.debug(`getRequestPostData ${record.requestId} failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Response and request bodies of `records` (for a HAR export): bounded concurrency, bounded total time. */
+  async fetchBodiesOf(records: readonly NetworkRecord[], deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    const queue = records.filter((r) => (r.state === 'finished' && r.body === undefined) || (r.hasPostData === true && r.postData === undefined));
+    const worker = async (): Promise<void> => {
+      for (let r = queue.pop(); r !== undefined && Date.now() < deadline; r = queue.pop()) {
+        const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+        await this.fetchPostData(r, signal);
+        await this.fetchBody(r, signal);
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
   }
 
   /** Bodies of text-like responses for session.json: bounded concurrency, bounded total time. */

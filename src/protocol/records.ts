@@ -15,6 +15,38 @@ export interface NetworkBody {
   size: number;
 }
 
+/** A cookie as sent with a request or set by a response. */
+export interface NetworkCookie {
+  name: string;
+  value: string;
+  domain?: string;
+  path?: string;
+  /** Expiry as an ISO date; absent for session cookies. */
+  expires?: string;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite?: string;
+  /** Why Chrome did not send (request) or store (response) this cookie; absent when it did. */
+  blockedReasons?: string[];
+}
+
+/**
+ * Time spent in each phase of a request, in milliseconds, computed as Chrome DevTools does for its HAR export
+ * (`ssl` is part of `connect`); -1 where a phase did not apply (a reused connection has no dns/connect).
+ */
+export interface NetworkTimings {
+  /** Queued and stalled before the request could go out (includes proxy negotiation). */
+  blocked: number;
+  dns: number;
+  connect: number;
+  ssl: number;
+  send: number;
+  /** Waiting for the first byte of the response (TTFB). */
+  wait: number;
+  /** Downloading the response body. */
+  receive: number;
+}
+
 export interface NetworkRecord {
   /** Short id the listings print (`n1`, `n2`, …); `details network` accepts it or the CDP requestId. */
   id: string;
@@ -47,6 +79,26 @@ export interface NetworkRecord {
   /** Index of the main-frame navigation the request belongs to (0 = the first page load). */
   navigation: number;
   body?: NetworkBody;
+  /** Phase breakdown, once the request finished or failed. */
+  timing?: NetworkTimings;
+  /** Response body bytes after decompression (sum of the chunks Chrome received). */
+  decodedBodyLength?: number;
+  /** Bytes of the raw response status line and headers, when Chrome reports them (HTTP/1.x). */
+  responseHeadersSize?: number;
+  /** The request has a body Chrome did not include in the event (large or multipart); fetched on demand. */
+  hasPostData?: boolean;
+  /** True when postData was cut at --max-body-size. */
+  postDataTruncated?: boolean;
+  /** Cookies Chrome attached to the request (and ones it blocked, with the reasons). */
+  requestCookies?: NetworkCookie[];
+  /** Cookies the response set (Set-Cookie), with the reasons Chrome refused any. */
+  responseCookies?: NetworkCookie[];
+  /** Which cache served the response, when one did. */
+  cacheSource?: 'memory' | 'disk' | 'prefetch';
+  /** Where a service worker got the response (`cache-storage`, `http-cache`, `fallback-code`, `network`). */
+  serviceWorkerResponseSource?: string;
+  /** Chrome's initial loading priority (`VeryHigh` … `VeryLow`). */
+  priority?: string;
 }
 
 export type ConsoleLevel = 'error' | 'warning' | 'info' | 'log' | 'debug';
@@ -75,7 +127,13 @@ export interface ConsoleRecord {
 export interface NavigationRecord {
   index: number;
   url: string;
+  /** When the navigation started (its document request went out, or it committed when it had none). */
   timestamp: number;
+  /** Page title, once known. */
+  title?: string;
+  /** When DOMContentLoaded and the load event fired. */
+  domContentLoadedAt?: number;
+  loadedAt?: number;
 }
 
 export interface BufferStats {

@@ -4,10 +4,13 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
-import type { BufferStats, NetworkBody, NetworkRecord } from '../protocol/records.js';
+import type { BufferStats, NetworkBody, NetworkRecord, NetworkTimings } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
+import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
 
 type Headers = Protocol.Network.Headers;
+type RequestExtra = Protocol.Network.RequestWillBeSentExtraInfoEvent;
+type ResponseExtra = Protocol.Network.ResponseReceivedExtraInfoEvent;
 
 /** Options for {@link NetworkCollector}. */
 export interface NetworkCollectorOptions {
@@ -145,9 +148,9 @@ interface Chain {
   hops: (NetworkRecord | undefined)[];
   /** Per hop: whether extra-info events exist for it (unknown until its response). */
   hasExtra: (boolean | undefined)[];
-  /** Extra request/response headers by hop ordinal; `null` once merged or for a hop without extra info. */
-  requestExtra: (Headers | null)[];
-  responseExtra: (Headers | null)[];
+  /** Extra request/response info by hop ordinal; `null` once merged or for a hop without extra info. */
+  requestExtra: (RequestExtra | null)[];
+  responseExtra: (ResponseExtra | null)[];
   /** The chain started at an analytics/ad host: its events are ignored. */
   filtered: boolean;
 }
@@ -170,6 +173,8 @@ export class NetworkCollector {
   readonly #detached = new Set<string>();
   /** Monotonic start (CDP seconds) per record, so durations do not depend on the wall-clock mapping. */
   readonly #startMono = new WeakMap<NetworkRecord, number>();
+  /** Per record: Chrome's resource timing and when its response headers arrived (CDP seconds), for the breakdown. */
+  readonly #timingRaw = new WeakMap<NetworkRecord, { timing?: Protocol.Network.ResourceTiming; responseAt?: number }>();
   /** wallTime − timestamp in ms, learned from requestWillBeSent. */
   #offsetMs: number | undefined;
   #seq = 0;
@@ -202,11 +207,17 @@ export class NetworkCollector {
         this.#onRequestWillBeSent(params as Protocol.Network.RequestWillBeSentEvent);
         break;
       case 'Network.requestWillBeSentExtraInfo':
-        this.#onExtraInfo((params as Protocol.Network.RequestWillBeSentExtraInfoEvent).requestId, 'request', (params as Protocol.Network.RequestWillBeSentExtraInfoEvent).headers);
+        this.#onExtraInfo('request', params as RequestExtra);
         break;
       case 'Network.responseReceivedExtraInfo':
-        this.#onExtraInfo((params as Protocol.Network.ResponseReceivedExtraInfoEvent).requestId, 'response', (params as Protocol.Network.ResponseReceivedExtraInfoEvent).headers);
+        this.#onExtraInfo('response', params as ResponseExtra);
         break;
+      case 'Network.dataReceived': {
+        const e = params as Protocol.Network.DataReceivedEvent;
+        const record = this.#latest(e.requestId);
+        if (record !== undefined && isFiniteNumber(e.dataLength)) record.decodedBodyLength = (record.decodedBodyLength ?? 0) + e.dataLength;
+        break;
+      }
       case 'Network.responseReceived':
         this.#onResponseReceived(params as Protocol.Network.ResponseReceivedEvent);
         break;
@@ -218,11 +229,13 @@ export class NetworkCollector {
         break;
       case 'Network.requestServedFromCache': {
         const record = this.#latest((params as Protocol.Network.RequestServedFromCacheEvent).requestId);
-        if (record !== undefined) record.fromCache = true;
+        if (record !== undefined) {
+          record.fromCache = true;
+          record.cacheSource = 'memory';
+        }
         break;
       }
       default:
-        // Network.dataReceived and the rest: the totals come with loadingFinished.
         break;
     }
   }
@@ -259,6 +272,16 @@ export class NetworkCollector {
    */
   setBody(record: NetworkRecord, body: NetworkBody): void {
     record.body = capBody(body, this.maxBodyBytes);
+    if (record.decodedBodyLength === undefined && !record.body.truncated) record.decodedBodyLength = body.size;
+    this.#resize(record);
+  }
+
+  /** Stores a request body fetched with Network.getRequestPostData (cut at `maxBodyBytes`). */
+  setPostData(record: NetworkRecord, data: string): void {
+    const capped = capBody({ data, base64: false, truncated: false, size: Buffer.byteLength(data) }, this.maxBodyBytes);
+    record.postData = capped.data;
+    if (capped.truncated) record.postDataTruncated = true;
+    delete record.hasPostData;
     this.#resize(record);
   }
 
@@ -273,6 +296,7 @@ export class NetworkCollector {
       const prev = existing.hops[prevIndex];
       if (prev !== undefined) {
         applyResponse(prev, e.redirectResponse);
+        this.#noteResponse(prev, e.redirectResponse, e.timestamp);
         if (isFiniteNumber(e.redirectResponse.encodedDataLength)) prev.encodedDataLength = e.redirectResponse.encodedDataLength;
         this.#settle(prev, 'finished', e.timestamp);
       }
@@ -309,6 +333,8 @@ export class NetworkCollector {
     };
     if (e.type !== undefined) record.resourceType = e.type;
     if (typeof req.postData === 'string') record.postData = req.postData;
+    else if (req.hasPostData === true) record.hasPostData = true;
+    if (typeof req.initialPriority === 'string') record.priority = req.initialPriority;
     const initiator = toInitiator(e.initiator);
     if (initiator !== undefined) record.initiator = initiator;
     if (redirectedFrom !== undefined) record.redirectedFrom = redirectedFrom;
@@ -323,8 +349,9 @@ export class NetworkCollector {
     this.#buffer.push(record, estimateSize(record));
   }
 
-  #onExtraInfo(requestId: string, kind: 'request' | 'response', headers: Headers | undefined): void {
-    if (typeof headers !== 'object' || headers === null) return;
+  #onExtraInfo<K extends 'request' | 'response'>(kind: K, e: K extends 'request' ? RequestExtra : ResponseExtra): void {
+    const requestId = e.requestId;
+    if (typeof e.headers !== 'object' || e.headers === null) return;
     let chain = this.#chains.get(requestId);
     if (chain === undefined) {
       // Extra-info can precede requestWillBeSent: keep it (bounded) until the request shows up.
@@ -333,9 +360,9 @@ export class NetworkCollector {
       this.#detach(requestId);
     }
     if (chain.filtered) return;
-    const list = kind === 'request' ? chain.requestExtra : chain.responseExtra;
+    const list: unknown[] = kind === 'request' ? chain.requestExtra : chain.responseExtra;
     if (list.length >= MAX_EXTRA_PER_CHAIN) return;
-    list.push(headers);
+    list.push(e);
     this.#sync(chain, list.length - 1);
   }
 
@@ -346,6 +373,7 @@ export class NetworkCollector {
     const record = chain.hops[index];
     if (record === undefined) return;
     applyResponse(record, e.response);
+    this.#noteResponse(record, e.response, e.timestamp);
     if (e.type !== undefined) record.resourceType = e.type;
     this.#markHasExtra(chain, index, e.hasExtraInfo !== false);
     this.#resize(record);
@@ -403,11 +431,18 @@ export class NetworkCollector {
     const res = chain.responseExtra[index];
     if (req) {
       // The raw headers are what went on the wire (Cookie, and the HTTP/2 spelling): they win.
-      record.requestHeaders = mergeHeaders(record.requestHeaders, req);
+      record.requestHeaders = mergeHeaders(record.requestHeaders, req.headers);
+      if (Array.isArray(req.associatedCookies) && req.associatedCookies.length > 0) {
+        record.requestCookies = req.associatedCookies.map((a) => fromCdpCookie(a.cookie, a.blockedReasons));
+      }
       chain.requestExtra[index] = null;
     }
     if (res) {
-      record.responseHeaders = mergeHeaders(record.responseHeaders ?? {}, res);
+      record.responseHeaders = mergeHeaders(record.responseHeaders ?? {}, res.headers);
+      if (typeof res.headersText === 'string' && res.headersText !== '') record.responseHeadersSize = Buffer.byteLength(res.headersText);
+      // Only extra-info carries Set-Cookie (Chrome strips it from Network.Response) and says which were refused.
+      const setCookie = headerValue(record.responseHeaders, 'set-cookie');
+      if (setCookie !== undefined) record.responseCookies = parseSetCookieHeader(setCookie, Array.isArray(res.blockedCookies) ? res.blockedCookies : []);
       chain.responseExtra[index] = null;
     }
     if (req || res) this.#resize(record);
@@ -420,6 +455,28 @@ export class NetworkCollector {
     const start = this.#startMono.get(record);
     record.durationMs =
       start !== undefined && isFiniteNumber(timestamp) ? round3(Math.max(0, (timestamp - start) * 1000)) : Math.max(0, round3(record.finishedAt - record.startedAt));
+    if (start !== undefined && isFiniteNumber(timestamp)) {
+      const raw = this.#timingRaw.get(record);
+      record.timing = computeTimings({ issueTime: start, timing: raw?.timing, responseTime: raw?.responseAt, endTime: timestamp });
+    }
+  }
+
+  /** Remembers what the timing breakdown needs from a response, and the cache / service-worker source. */
+  #noteResponse(record: NetworkRecord, response: Protocol.Network.Response, timestamp: number | undefined): void {
+    const timing = response.timing !== undefined && isFiniteNumber(response.timing.requestTime) ? response.timing : undefined;
+    // As DevTools: the response time is when the headers arrived, or the event time if that is earlier.
+    let responseAt = isFiniteNumber(timestamp) ? timestamp : undefined;
+    if (timing !== undefined && timing.receiveHeadersEnd >= 0) {
+      const headersAt = timing.requestTime + timing.receiveHeadersEnd / 1000;
+      if (responseAt === undefined || headersAt < responseAt) responseAt = headersAt;
+    }
+    const raw: { timing?: Protocol.Network.ResourceTiming; responseAt?: number } = {};
+    if (timing !== undefined) raw.timing = timing;
+    if (responseAt !== undefined) raw.responseAt = responseAt;
+    this.#timingRaw.set(record, raw);
+    if (response.fromDiskCache === true) record.cacheSource = 'disk';
+    else if (response.fromPrefetchCache === true) record.cacheSource = 'prefetch';
+    if (typeof response.serviceWorkerResponseSource === 'string') record.serviceWorkerResponseSource = response.serviceWorkerResponseSource;
   }
 
   /** Latest buffered hop of a CDP request. */
@@ -464,6 +521,74 @@ export class NetworkCollector {
     chain.hops[index] = undefined;
     if (chain.hops.every((h) => h === undefined)) this.#chains.delete(record.requestId);
   }
+}
+
+/** Inputs of {@link computeTimings}: CDP monotonic times in seconds. */
+export interface TimingInput {
+  /** requestWillBeSent timestamp. */
+  issueTime: number;
+  /** Network.Response.timing, when Chrome sent one (not for memory-cache or data: responses). */
+  timing?: Protocol.Network.ResourceTiming | undefined;
+  /** When the response headers arrived; absent when no response came. */
+  responseTime?: number | undefined;
+  /** loadingFinished / loadingFailed timestamp, or the next hop's start for a redirect. */
+  endTime: number;
+}
+
+/**
+ * The phase breakdown Chrome DevTools puts in its HAR export (devtools-frontend HARLog `buildTimings`): queueing and
+ * stalls are `blocked`, `ssl` lies within `connect`, and the phases add up to the entry time (ssl excluded).
+ */
+export function computeTimings(input: TimingInput): NetworkTimings {
+  const { issueTime, timing, responseTime, endTime } = input;
+  const ms = (seconds: number): number => seconds * 1000;
+  const startTime = timing !== undefined ? timing.requestTime : issueTime;
+  const result: NetworkTimings = { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 0, receive: 0 };
+  result.blocked = issueTime < startTime ? ms(startTime - issueTime) : -1;
+  let highest = 0;
+  if (timing !== undefined) {
+    const blockedStart = leastNonNegative([timing.dnsStart, timing.connectStart, timing.sendStart]);
+    // The stall before the first phase adds to the queueing time (DevTools adds it to -1 when there was none).
+    if (blockedStart !== Infinity) result.blocked = Math.max(0, result.blocked) + blockedStart;
+    // Proxy negotiation belongs to blocked; with QUIC it may be all there is.
+    if (timing.proxyEnd !== -1) result.blocked = Math.max(result.blocked, timing.proxyEnd - timing.proxyStart);
+    const dnsStart = timing.dnsEnd >= 0 ? blockedStart : 0;
+    const dnsEnd = timing.dnsEnd >= 0 ? timing.dnsEnd : -1;
+    result.dns = dnsEnd - dnsStart;
+    const sslStart = timing.sslEnd > 0 ? timing.sslStart : 0;
+    const sslEnd = timing.sslEnd > 0 ? timing.sslEnd : -1;
+    result.ssl = sslEnd - sslStart;
+    const connectStart = timing.connectEnd >= 0 ? leastNonNegative([dnsEnd, blockedStart]) : 0;
+    const connectEnd = timing.connectEnd >= 0 ? timing.connectEnd : -1;
+    result.connect = connectEnd - connectStart;
+    const sendStart = timing.sendEnd >= 0 ? Math.max(connectEnd, dnsEnd, blockedStart) : 0;
+    const sendEnd = timing.sendEnd >= 0 ? timing.sendEnd : 0;
+    // QUIC can report sendStart before connectEnd (crbug.com/740792).
+    result.send = Math.max(0, sendEnd - sendStart);
+    highest = Math.max(sendEnd, connectEnd, sslEnd, dnsEnd, blockedStart === Infinity ? 0 : blockedStart, 0);
+  } else if (responseTime === undefined) {
+    // Nothing is known after the start: all of it counts as blocked.
+    result.blocked = ms(endTime - issueTime);
+    return roundTimings(result);
+  }
+  if (responseTime === undefined) {
+    // Failed after the connection was set up, before any response: the rest was spent waiting.
+    result.wait = Math.max(0, ms(endTime - startTime) - highest);
+    return roundTimings(result);
+  }
+  const waitEnd = ms(responseTime - startTime);
+  result.wait = Math.max(0, waitEnd - highest);
+  result.receive = Math.max(0, ms(endTime - startTime) - waitEnd);
+  return roundTimings(result);
+}
+
+function leastNonNegative(values: number[]): number {
+  return values.reduce((best, v) => (v >= 0 && v < best ? v : best), Infinity);
+}
+
+function roundTimings(t: NetworkTimings): NetworkTimings {
+  const r = (n: number): number => (n < 0 ? -1 : round3(n));
+  return { blocked: r(t.blocked), dns: r(t.dns), connect: r(t.connect), ssl: r(t.ssl), send: r(t.send), wait: r(t.wait), receive: r(t.receive) };
 }
 
 /** Copies response fields onto a record (responseReceived, or a redirect response ending a hop). */
@@ -548,7 +673,8 @@ function estimateSize(r: NetworkRecord): number {
     (r.postData?.length ?? 0) +
     (r.body?.data.length ?? 0) +
     (r.errorText?.length ?? 0) +
-    (r.initiator?.url?.length ?? 0)
+    (r.initiator?.url?.length ?? 0) +
+    ((r.requestCookies?.length ?? 0) + (r.responseCookies?.length ?? 0)) * 120
   );
 }
 

@@ -63,6 +63,7 @@ async function details(ctx: HandlerContext, params: Params, signal: AbortSignal)
     const record = ctx.session.network.get(id);
     if (record === undefined) throw new BdgError('NOT_FOUND', `No network request with id "${id}"`, 'Use an id that `bdg peek --network` prints (e.g. n3); old items may have been dropped from the buffer.');
     await ctx.session.fetchBody(record, signal);
+    await ctx.session.fetchPostData(record, signal);
     return { type: 'network', item: record };
   }
   const record: ConsoleRecord | undefined = ctx.session.console.get(id);

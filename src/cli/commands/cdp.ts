@@ -1,0 +1,129 @@
+import { loadCdpSchema, parseParamsJson, type CdpSchema } from '../../protocol/cdpSchema.js';
+import { findCommand } from '../../protocol/commands.js';
+import { validateParams, type Params } from '../../protocol/validate.js';
+import { BdgError } from '../../util/errors.js';
+import type { SessionPaths } from '../../util/paths.js';
+import { call, sleep } from '../call.js';
+import { write, type Output } from '../output.js';
+import { eventLine, renderDescription, renderDomain, renderDomains, renderEvents, renderSearch, type CdpEventsView } from '../renderCdp.js';
+import type { Runner } from '../runner.js';
+
+const FOLLOW_INTERVAL_MS = 500;
+
+/** Checks params against a contract entry here, filling defaults (parseArgv leaves required args to this). */
+function checked(name: string, params: Params): Params {
+  const spec = findCommand(name);
+  if (spec === undefined) throw new BdgError('SOFTWARE_ERROR', `No contract entry for ${name}`);
+  return validateParams(spec, params);
+}
+
+/** Resolves, parses and validates here, so mistakes are answered without a session; the daemon checks again. */
+async function send(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+  const schema = await loadCdpSchema();
+  const validate = params['validate'] !== false;
+  const asked = params['method'] as string;
+  const known = schema.command(asked);
+  if (known === undefined && validate) schema.resolveCommand(asked); // throws with suggestions
+  const method = known?.name ?? asked;
+  const body = parseParamsJson(params['params'] as string | undefined, method);
+  if (known !== undefined && validate) schema.assertParams(known, body);
+  const timeout = params['timeout'] as number;
+  const request: Params = { method, params: JSON.stringify(body), timeout, validate, target: params['target'] };
+  const data = await call(paths, 'cdp.send', request, (timeout + 10) * 1000);
+  return out.success(data, () => JSON.stringify(data, null, 2));
+}
+
+async function events(paths: SessionPaths, schema: CdpSchema, name: string, params: Params, out: Output): Promise<number> {
+  const resolved = schema.resolveEventFilter(name);
+  const filter = 'event' in resolved ? resolved.event : resolved.domain;
+  const last = params['last'] as number;
+  if (params['follow'] !== true) {
+    const request: Params = { event: filter, last };
+    if (params['after'] !== undefined) request['after'] = params['after'];
+    const data = (await call(paths, 'cdp.events', request)) as CdpEventsView;
+    return out.success(data, () => renderEvents(data));
+  }
+  let stop = false;
+  process.once('SIGINT', () => {
+    stop = true;
+  });
+  // JSON lines while following: one event per line, so a reader can act on each as it arrives.
+  let after = 0;
+  let first = true;
+  while (!stop) {
+    let data: CdpEventsView;
+    try {
+      data = (await call(paths, 'cdp.events', first ? { event: filter, last } : { event: filter, after, last: 2_000 })) as CdpEventsView;
+    } catch (err) {
+      if (!first && err instanceof BdgError && err.code === 'NOT_FOUND') {
+        out.note('Session ended.');
+        return 0;
+      }
+      throw err;
+    }
+    if (first && !out.json) out.note(`Following ${filter} events (Ctrl-C to stop)…`);
+    first = false;
+    after = data.lastSeq;
+    await write(process.stdout, data.events.map((e) => `${out.json ? JSON.stringify(e) : eventLine(e)}\n`).join(''));
+    await sleep(FOLLOW_INTERVAL_MS);
+  }
+  return 0;
+}
+
+function conflict(message: string): BdgError {
+  return new BdgError('INVALID_ARGUMENTS', message, 'One at a time: bdg cdp <Domain.method> [--params JSON] | --list | <Domain> --list | <Domain.method> --describe | --search <words> | --events <Domain.event>');
+}
+
+/** `bdg cdp`: send a method, or answer a discovery question from the schema (no session needed), or read events. */
+async function runCdp(paths: SessionPaths, raw: Params, out: Output): Promise<number> {
+  const params = checked('cdp', raw);
+  const name = params['method'] as string | undefined;
+  const modes = (['list', 'describe', 'search', 'events'] as const).filter((m) => params[m] !== undefined && params[m] !== false);
+  if (modes.length > 1) throw conflict(`--${modes.join(' and --')} do not go together`);
+  const mode = modes[0];
+  if (mode !== undefined && params['params'] !== undefined) throw conflict(`--params goes with a method to send, not with --${mode}`);
+  if (params['follow'] === true && mode !== 'events') throw conflict('--follow goes with --events');
+  if (mode === undefined) {
+    if (name === undefined) throw conflict('bdg cdp needs a method to send or one of --list, --describe, --search, --events');
+    return send(paths, { method: name, params: params['params'], target: params['target'], timeout: params['timeout'], validate: params['validate'] }, out);
+  }
+  const schema = await loadCdpSchema();
+  switch (mode) {
+    case 'list': {
+      if (name === undefined) {
+        const data = { version: schema.version, methods: schema.commandCount, events: schema.eventCount, domains: schema.domains() };
+        return out.success(data, () => renderDomains(data));
+      }
+      if (name.includes('.')) throw new BdgError('INVALID_ARGUMENTS', `--list takes a domain (got "${name}")`, `Describe one method: bdg cdp ${name} --describe`);
+      const data = schema.listDomain(name);
+      return out.success(data, () => renderDomain(data));
+    }
+    case 'describe': {
+      if (name === undefined) throw new BdgError('INVALID_ARGUMENTS', '--describe needs a method, event or type', 'For example: bdg cdp Runtime.evaluate --describe');
+      if (!name.includes('.')) {
+        const data = schema.listDomain(name);
+        return out.success(data, () => renderDomain(data));
+      }
+      const data = schema.describe(name);
+      return out.success(data, () => renderDescription(data));
+    }
+    case 'search': {
+      const opts: { limit?: number; domain?: string } = { limit: params['limit'] as number };
+      if (name !== undefined) opts.domain = schema.resolveDomain(name).domain;
+      const data = schema.search(params['search'] as string, opts);
+      return out.success(data, () => renderSearch(data));
+    }
+    case 'events':
+      if (name !== undefined) throw conflict(`--events takes the event name itself: bdg cdp --events ${name}`);
+      return events(paths, schema, params['events'] as string, params, out);
+  }
+}
+
+export const CDP_RUNNERS: Record<string, Runner> = {
+  cdp: runCdp,
+  'cdp.send': (paths, params, out) => send(paths, checked('cdp.send', params), out),
+  'cdp.events': async (paths, raw, out) => {
+    const params = checked('cdp.events', raw);
+    return events(paths, await loadCdpSchema(), params['event'] as string, params, out);
+  },
+};

@@ -1,0 +1,98 @@
+import type { ConsoleRecord } from '../../protocol/records.js';
+import type { Params } from '../../protocol/validate.js';
+import { BdgError } from '../../util/errors.js';
+import type { SessionPaths } from '../../util/paths.js';
+import { call, sleep } from '../call.js';
+import { write, type Output } from '../output.js';
+import { consoleLine } from '../render.js';
+import type { Runner } from '../runner.js';
+
+type Message = ConsoleRecord & { count: number; lastId?: string };
+
+interface ConsoleData {
+  navigation: { index: number; url: string } | null;
+  history: boolean;
+  level: string | null;
+  messages: Message[];
+  matched: number;
+  errors: number;
+  navigations?: { index: number; url: string | null }[];
+  latestId: string | null;
+  stats: { count: number; dropped: number };
+}
+
+export function messageLine(m: Message): string {
+  return `${consoleLine(m)}${m.count > 1 ? `  (×${m.count})` : ''}`;
+}
+
+export function renderConsole(d: ConsoleData): string {
+  const notes: string[] = [];
+  if (d.errors > 0) notes.push(`${d.errors} error${d.errors === 1 ? '' : 's'}`);
+  if (d.messages.length < d.matched) notes.push(`${d.messages.length} lines shown`);
+  if (d.stats.dropped > 0) notes.push(`${d.stats.dropped} older dropped from the buffer`);
+  const level = d.level !== null ? ` at level ${d.level} or above` : '';
+  const where = d.history ? 'all navigations' : d.navigation !== null ? `current page ${d.navigation.url}` : 'current page';
+  const lines = [`Console (${where}): ${d.matched} message${d.matched === 1 ? '' : 's'}${level}${notes.length > 0 ? `, ${notes.join(', ')}` : ''}`];
+  if (d.messages.length === 0) lines.push('  (none)');
+  let nav: number | undefined;
+  for (const m of d.messages) {
+    if (d.history && m.navigation !== nav) {
+      nav = m.navigation;
+      const url = d.navigations?.find((n) => n.index === nav)?.url;
+      lines.push(`-- navigation ${nav}${url !== null && url !== undefined ? `: ${url}` : ''}`);
+    }
+    lines.push(messageLine(m));
+  }
+  lines.push('', `More: bdg details console <id>${d.history ? '' : ' | bdg console --history'}`);
+  return lines.join('\n');
+}
+
+/** `console --follow`: prints the current view, then each new message as it arrives, marking navigations. */
+async function followConsole(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+  let stop = false;
+  process.once('SIGINT', () => {
+    stop = true;
+  });
+  const base: Params = { level: params['level'], history: params['history'] };
+  const first = (await call(paths, 'console', { ...base, last: params['last'] ?? 10 })) as ConsoleData;
+  let text = '';
+  let nav = first.navigation?.index;
+  for (const m of first.messages) text += out.json ? `${JSON.stringify({ type: 'console', item: m })}\n` : `${messageLine(m)}\n`;
+  if (!out.json) out.note('Following console messages; Ctrl-C to stop.');
+  await write(process.stdout, text);
+  let since = first.latestId ?? 'c0';
+  while (!stop) {
+    await sleep(500);
+    let data: ConsoleData;
+    try {
+      data = (await call(paths, 'console', { level: params['level'], history: true, since })) as ConsoleData;
+    } catch (err) {
+      if (err instanceof BdgError && err.code === 'NOT_FOUND') {
+        out.note('Session ended.');
+        return 0;
+      }
+      throw err;
+    }
+    text = '';
+    for (const m of data.messages) {
+      if (m.navigation !== nav && !out.json) {
+        const url = data.navigations?.find((n) => n.index === m.navigation)?.url;
+        text += `-- navigation ${m.navigation}${url !== null && url !== undefined ? `: ${url}` : ''}\n`;
+      }
+      nav = m.navigation;
+      text += out.json ? `${JSON.stringify({ type: 'console', item: m })}\n` : `${messageLine(m)}\n`;
+    }
+    if (data.latestId !== null) since = data.latestId;
+    await write(process.stdout, text);
+  }
+  return 0;
+}
+
+export const CONSOLE_RUNNERS: Record<string, Runner> = {
+  console: async (paths, params, out) => {
+    if (params['follow'] === true) return followConsole(paths, params, out);
+    const { follow: _f, ...req } = params;
+    const data = (await call(paths, 'console', req)) as ConsoleData;
+    return out.success(data, () => renderConsole(data));
+  },
+};

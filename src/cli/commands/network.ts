@@ -1,0 +1,181 @@
+import { resolve } from 'node:path';
+import type { NetworkCookie, NetworkRecord } from '../../protocol/records.js';
+import type { Params } from '../../protocol/validate.js';
+import { BdgError } from '../../util/errors.js';
+import type { SessionPaths } from '../../util/paths.js';
+import { call, sleep } from '../call.js';
+import { write, type Output } from '../output.js';
+import { formatBytes } from '../render.js';
+import type { Runner } from '../runner.js';
+
+type ListItem = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData' | 'requestCookies' | 'responseCookies'>;
+
+interface ListStats {
+  count: number;
+  dropped: number;
+  pending: number;
+  filtered: number;
+}
+
+interface ListData {
+  requests: ListItem[];
+  matched: number;
+  filter: { key: string; value: string; negated: boolean }[];
+  navigation: { index: number; url: string } | null;
+  latestId: string | null;
+  stats: ListStats;
+}
+
+/** One request per line: id, method, status, type, transferred size, time, URL (and the error, if it failed). */
+export function requestLine(r: ListItem): string {
+  const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
+  const type = (r.resourceType ?? '-').toLowerCase();
+  const size = r.state === 'finished' ? (r.fromCache === true ? '(cache)' : formatBytes(r.encodedDataLength)) : '';
+  const time = r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : '';
+  let tail = '';
+  if (r.state === 'failed') tail = `  ${r.canceled === true ? 'canceled' : (r.errorText ?? 'failed')}${r.blockedReason !== undefined ? ` (blocked: ${r.blockedReason})` : ''}`;
+  else if (r.state === 'pending') tail = '  pending';
+  return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${status.padEnd(4)} ${type.padEnd(10)} ${size.padStart(9)} ${time.padStart(8)}  ${r.url}${tail}`;
+}
+
+function statsNote(s: ListStats): string {
+  const parts: string[] = [];
+  if (s.pending > 0) parts.push(`${s.pending} pending`);
+  if (s.dropped > 0) parts.push(`${s.dropped} older dropped from the buffer`);
+  if (s.filtered > 0) parts.push(`${s.filtered} tracking requests not recorded (--all records them)`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+export function renderNetworkList(d: ListData, params: Params): string {
+  const scope = params['current'] === true && d.navigation !== null ? ` of the current page (${d.navigation.url})` : '';
+  const filter = typeof params['filter'] === 'string' && params['filter'].trim() !== '' ? ` matching "${params['filter']}"` : '';
+  const shown = d.requests.length < d.matched ? `${d.requests.length} newest of ${d.matched}` : `${d.matched}`;
+  const lines = [`Requests${scope}${filter}: ${shown} of ${d.stats.count} recorded${statsNote(d.stats)}`];
+  if (d.requests.length === 0) lines.push('  (none)');
+  else lines.push(...d.requests.map(requestLine));
+  lines.push('', 'More: bdg details network <id> | bdg network headers <id> | bdg network har');
+  return lines.join('\n');
+}
+
+/**
+ * `network list --follow`: polls with `--since` and prints each matching request once it has finished or failed.
+ * Requests still in flight pin the cursor so they are printed when they complete.
+ */
+async function followNetwork(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+  let stop = false;
+  process.once('SIGINT', () => {
+    stop = true;
+  });
+  const printed = new Set<string>();
+  let since: string | undefined;
+  let first = true;
+  while (!stop) {
+    let data: ListData;
+    const req: Params = { filter: params['filter'], current: params['current'] };
+    if (since !== undefined) req['since'] = since;
+    else if (params['last'] !== undefined) req['last'] = params['last'];
+    try {
+      data = (await call(paths, 'network.list', req)) as ListData;
+    } catch (err) {
+      if (!first && err instanceof BdgError && err.code === 'NOT_FOUND') {
+        out.note('Session ended.');
+        return 0;
+      }
+      throw err;
+    }
+    if (first && !out.json) out.note(`Following requests${typeof params['filter'] === 'string' ? ` matching "${params['filter']}"` : ''}; Ctrl-C to stop.`);
+    first = false;
+    let text = '';
+    let oldestPending: number | undefined;
+    for (const r of data.requests) {
+      if (r.state === 'pending') {
+        oldestPending ??= Number(r.id.slice(1));
+        continue;
+      }
+      if (printed.has(r.id)) continue;
+      printed.add(r.id);
+      text += out.json ? `${JSON.stringify({ type: 'network', item: r })}\n` : `${requestLine(r)}\n`;
+    }
+    // Keep the set small: ids below the cursor are never returned again.
+    const cursor = oldestPending !== undefined ? oldestPending - 1 : data.latestId !== null ? Number(data.latestId.slice(1)) : 0;
+    for (const id of printed) if (Number(id.slice(1)) <= cursor) printed.delete(id);
+    since = `n${cursor}`;
+    await write(process.stdout, text);
+    await sleep(500);
+  }
+  return 0;
+}
+
+function harFileName(now = new Date()): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `bdg-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}.har`;
+}
+
+function cookieLine(c: NetworkCookie): string {
+  const value = c.value.length > 60 ? `${c.value.slice(0, 57)}...` : c.value;
+  const attrs: string[] = [];
+  if (c.domain !== undefined) attrs.push(`Domain=${c.domain}`);
+  if (c.path !== undefined) attrs.push(`Path=${c.path}`);
+  if (c.expires !== undefined) attrs.push(`Expires=${c.expires}`);
+  if (c.httpOnly === true) attrs.push('HttpOnly');
+  if (c.secure === true) attrs.push('Secure');
+  if (c.sameSite !== undefined) attrs.push(`SameSite=${c.sameSite}`);
+  const blocked = c.blockedReasons !== undefined ? `  [BLOCKED: ${c.blockedReasons.join(', ')}]` : '';
+  return `  ${c.name}=${value}${attrs.length > 0 ? `; ${attrs.join('; ')}` : ''}${blocked}`;
+}
+
+interface HeadersData {
+  id: string;
+  method: string;
+  url: string;
+  state: string;
+  status: number | null;
+  statusText: string | null;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string> | null;
+  requestCookies: NetworkCookie[];
+  responseCookies: NetworkCookie[];
+}
+
+export function renderHeaders(d: HeadersData): string {
+  const block = (title: string, h: Record<string, string>): string[] => {
+    const entries = Object.entries(h).flatMap(([k, v]) => v.split('\n').map((line) => `  ${k}: ${line}`));
+    return [`${title}:`, ...(entries.length > 0 ? entries : ['  (none)'])];
+  };
+  const lines = [`${d.id}  ${d.method} ${d.url}`, `Status: ${d.status !== null ? `${d.status} ${d.statusText ?? ''}`.trimEnd() : d.state}`, '', ...block('Request headers', d.requestHeaders)];
+  if (d.requestCookies.length > 0) lines.push('', 'Request cookies:', ...d.requestCookies.map(cookieLine));
+  lines.push('', ...(d.responseHeaders !== null ? block('Response headers', d.responseHeaders) : ['Response headers: (no response yet)']));
+  if (d.responseCookies.length > 0) lines.push('', 'Set-Cookie:', ...d.responseCookies.map(cookieLine));
+  return lines.join('\n');
+}
+
+export const NETWORK_RUNNERS: Record<string, Runner> = {
+  'network.list': async (paths, params, out) => {
+    if (params['follow'] === true) return followNetwork(paths, params, out);
+    const { follow: _f, ...req } = params;
+    const data = (await call(paths, 'network.list', req)) as ListData;
+    return out.success(data, () => renderNetworkList(data, params));
+  },
+  'network.har': async (paths, params, out) => {
+    // The daemon has its own working directory: resolve the path here, where the user typed it.
+    const file = resolve(process.cwd(), typeof params['file'] === 'string' && params['file'] !== '' ? params['file'] : harFileName());
+    const data = (await call(paths, 'network.har', { ...params, file }, 75_000)) as { file: string; entries: number; pages: number; bytes: number; withBodies: number; pending: number; dropped: number };
+    return out.success(data, () => {
+      const notes: string[] = [];
+      if (data.pending > 0) notes.push(`${data.pending} still pending`);
+      if (data.dropped > 0) notes.push(`${data.dropped} older requests had been dropped from the buffer`);
+      return `Wrote ${data.file}: ${data.entries} entries, ${data.pages} pages, ${data.withBodies} with bodies (${formatBytes(data.bytes)})${notes.length > 0 ? `\nNote: ${notes.join('; ')}` : ''}`;
+    });
+  },
+  'network.headers': async (paths, params, out) => {
+    const data = (await call(paths, 'network.headers', params)) as HeadersData;
+    return out.success(data, () => renderHeaders(data));
+  },
+  'network.cookies': async (paths, params, out) => {
+    const data = (await call(paths, 'network.cookies', params)) as { scope: string; url: string | null; cookies: NetworkCookie[] };
+    return out.success(data, () => {
+      const where = data.scope === 'all' ? 'in the browser' : `for ${data.url ?? '-'}`;
+      return [`${data.cookies.length} cookie${data.cookies.length === 1 ? '' : 's'} ${where}:`, ...(data.cookies.length > 0 ? data.cookies.map(cookieLine) : ['  (none)'])].join('\n');
+    });
+  },
+};

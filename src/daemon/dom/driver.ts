@@ -1,0 +1,310 @@
+import type { Protocol } from 'devtools-protocol';
+import { CdpError } from '../../cdp/connection.js';
+import { BdgError } from '../../util/errors.js';
+import type { HandlerContext } from '../context.js';
+import type { BrowserSession } from '../session.js';
+import { ActivityWatcher } from './activity.js';
+import type { DialogAction, DialogRecord } from './dialogs.js';
+import { KeyedMutex } from './mutex.js';
+import { DESCRIBE_ALL_FN, DESCRIBE_FN, QUERY_FN } from './pageScripts.js';
+import { REF_PATTERN, RefRegistry } from './refs.js';
+
+/** What the page helpers say about an element. */
+export interface ElementInfo {
+  tag: string;
+  id?: string;
+  classes: string[];
+  text: string;
+  visible: boolean;
+  attrs: Record<string, string>;
+  disabled?: boolean;
+  inShadowRoot?: boolean;
+  frame?: string;
+  ref?: string;
+}
+
+/** A resolved element: a remote object handle in the page plus its ref. */
+export interface ElementHandle {
+  objectId: string;
+  backendNodeId: number;
+  ref: string;
+  info: ElementInfo;
+  /** How many elements the selector matched (1 for a ref). */
+  matched: number;
+}
+
+/** Per-session DOM state: element refs, per-tab locks, short tab ids. */
+export interface DomState {
+  refs: RefRegistry;
+  locks: KeyedMutex;
+  tabIds: Map<string, string>;
+  tabSeq: number;
+}
+
+const STATES = new WeakMap<BrowserSession, DomState>();
+
+export function domState(session: BrowserSession): DomState {
+  let s = STATES.get(session);
+  if (s === undefined) {
+    s = { refs: new RefRegistry(), locks: new KeyedMutex(), tabIds: new Map(), tabSeq: 0 };
+    STATES.set(session, s);
+  }
+  return s;
+}
+
+/** Object group for remote handles a command creates; released when the command ends. */
+export const GROUP = 'bdg-dom';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function currentTarget(session: BrowserSession): string {
+  const t = session.targetId;
+  if (t === undefined) throw new BdgError('CDP_CONNECTION_FAILED', 'No page is attached', 'Start a new session with `bdg <url>`.');
+  return t;
+}
+
+export function label(info: Pick<ElementInfo, 'tag' | 'id' | 'classes'>): string {
+  return `${info.tag}${info.id !== undefined ? `#${info.id}` : ''}${info.classes.length > 0 ? `.${info.classes.slice(0, 3).join('.')}` : ''}`;
+}
+
+/** Messages of exceptions thrown while a navigation tears down the page's JS world. */
+export function isContextGone(err: unknown): boolean {
+  const m = err instanceof Error ? err.message : String(err);
+  return /Execution context was destroyed|Cannot find context with specified id|Inspected target navigated or closed|Cannot find default execution context|No frame with given id/i.test(m);
+}
+
+function exceptionText(d: Protocol.Runtime.ExceptionDetails): string {
+  const desc = d.exception?.description ?? (d.exception?.value !== undefined ? String(d.exception.value) : undefined) ?? d.text;
+  // V8's description is "Error: message\n    at ..."; the first line is what a user needs.
+  return (desc.split('\n')[0] ?? desc).trim();
+}
+
+/** The page threw: a BdgError carrying its message (UNEXPECTED_ERROR unless the caller maps it). */
+export function pageException(d: Protocol.Runtime.ExceptionDetails, what: string): BdgError {
+  const text = exceptionText(d);
+  const data: Record<string, unknown> = { exception: text };
+  if (d.lineNumber !== undefined) data['line'] = d.lineNumber + 1;
+  if (d.columnNumber !== undefined) data['column'] = d.columnNumber + 1;
+  return new BdgError('UNEXPECTED_ERROR', `${what}: ${text}`, undefined, data);
+}
+
+interface CallOpts {
+  byValue?: boolean;
+  await?: boolean;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  userGesture?: boolean;
+}
+
+/** Runtime.callFunctionOn with by-value args; page exceptions become BdgErrors. */
+export async function callOn<T>(session: BrowserSession, objectId: string, fn: string, args: unknown[] = [], opts: CallOpts = {}): Promise<T> {
+  const r = await session.pageSend<Protocol.Runtime.CallFunctionOnResponse>(
+    'Runtime.callFunctionOn',
+    {
+      objectId,
+      functionDeclaration: fn,
+      arguments: args.map((value) => ({ value })),
+      returnByValue: opts.byValue ?? true,
+      awaitPromise: opts.await ?? true,
+      userGesture: opts.userGesture ?? true,
+      objectGroup: GROUP,
+    },
+    cdpOpts(opts),
+  );
+  if (r.exceptionDetails !== undefined) throw pageException(r.exceptionDetails, 'The page threw');
+  return (opts.byValue ?? true ? r.result.value : r.result.objectId) as T;
+}
+
+function cdpOpts(opts: { signal?: AbortSignal; timeoutMs?: number }): { signal?: AbortSignal; timeoutMs?: number } {
+  const o: { signal?: AbortSignal; timeoutMs?: number } = {};
+  if (opts.signal !== undefined) o.signal = opts.signal;
+  if (opts.timeoutMs !== undefined) o.timeoutMs = opts.timeoutMs;
+  return o;
+}
+
+/** The main frame document's object id. */
+async function documentObject(session: BrowserSession, signal?: AbortSignal): Promise<string> {
+  const r = await session.pageSend<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }));
+  if (r.result.objectId === undefined) throw new BdgError('UNEXPECTED_ERROR', 'The page has no document');
+  return r.result.objectId;
+}
+
+export async function mainLoaderId(session: BrowserSession, signal?: AbortSignal): Promise<string> {
+  const { frameTree } = await session.pageSend<Protocol.Page.GetFrameTreeResponse>('Page.getFrameTree', {}, cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }));
+  return frameTree.frame.loaderId;
+}
+
+export async function releaseHandles(session: BrowserSession): Promise<void> {
+  await session.pageSend('Runtime.releaseObjectGroup', { objectGroup: GROUP }, { timeoutMs: 2_000 }).catch(() => undefined);
+}
+
+/**
+ * Finds elements for a selector (CSS, `text=...`, `css:has-text("...")`, `xpath=...`), searching open shadow
+ * roots and same-origin iframes. Returns handles for the first `limit` and the total count.
+ */
+export async function queryAll(session: BrowserSession, selector: string, limit: number, signal?: AbortSignal): Promise<{ total: number; elements: ElementHandle[] }> {
+  const state = domState(session);
+  const targetId = currentTarget(session);
+  const loaderId = await mainLoaderId(session, signal);
+  const doc = await documentObject(session, signal);
+  let arrayId: string;
+  try {
+    arrayId = await callOn<string>(session, doc, QUERY_FN, [selector], { byValue: false, ...(signal !== undefined ? { signal } : {}) });
+  } catch (err) {
+    if (err instanceof BdgError && err.code === 'UNEXPECTED_ERROR' && /SyntaxError|not a valid selector|supported at the end|XPath/i.test(err.message)) {
+      throw new BdgError('INVALID_ARGUMENTS', `Invalid selector "${selector}": ${String((err.data as { exception?: string } | undefined)?.exception ?? err.message)}`, 'Use CSS (form button[type=submit]), text=Place order, button:has-text("Place order") or xpath=//button.');
+    }
+    throw err;
+  }
+  const total = await callOn<number>(session, arrayId, 'function () { return this.length; }');
+  const infos = await callOn<ElementInfo[]>(session, arrayId, DESCRIBE_ALL_FN, [limit]);
+  const props = await session.pageSend<Protocol.Runtime.GetPropertiesResponse>('Runtime.getProperties', { objectId: arrayId, ownProperties: true }, { timeoutMs: 10_000 });
+  const elements: ElementHandle[] = [];
+  for (let i = 0; i < infos.length; i++) {
+    const objectId = props.result.find((p) => p.name === String(i))?.value?.objectId;
+    const info = infos[i];
+    if (objectId === undefined || info === undefined) continue;
+    const { node } = await session.pageSend<Protocol.DOM.DescribeNodeResponse>('DOM.describeNode', { objectId }, { timeoutMs: 10_000 });
+    const ref = state.refs.add(targetId, loaderId, node.backendNodeId, label(info));
+    info.ref = ref;
+    elements.push({ objectId, backendNodeId: node.backendNodeId, ref, info, matched: total });
+  }
+  return { total, elements };
+}
+
+/** Registers a ref for a node found another way (accessibility tree). */
+export function refFor(session: BrowserSession, loaderId: string, backendNodeId: number, what: string): string {
+  return domState(session).refs.add(currentTarget(session), loaderId, backendNodeId, what);
+}
+
+function staleError(ref: string, why: string, labelText?: string): BdgError {
+  return new BdgError(
+    'STALE_REFERENCE',
+    `Element reference ${ref}${labelText !== undefined ? ` (${labelText})` : ''} is stale: ${why}`,
+    'Refs point at one element of one document; run `bdg dom query <selector>` (or `bdg dom a11y`) again for fresh refs.',
+    { ref },
+  );
+}
+
+/** Resolves a ref to a live element, or fails with STALE_REFERENCE (never another element). */
+export async function resolveRef(session: BrowserSession, ref: string, signal?: AbortSignal): Promise<ElementHandle> {
+  const state = domState(session);
+  const entry = state.refs.get(ref);
+  if (entry === undefined) {
+    if (state.refs.forgotten(ref)) throw staleError(ref, 'too many newer refs were handed out since');
+    throw new BdgError('NOT_FOUND', `No element reference ${ref} in this session`, 'Refs come from `bdg dom query`, `bdg dom get` or `bdg dom a11y`.');
+  }
+  if (entry.targetId !== session.targetId) {
+    const tab = state.tabIds.get(entry.targetId);
+    throw new BdgError('STALE_REFERENCE', `Element reference ${ref} (${entry.label}) belongs to another tab${tab !== undefined ? ` (${tab})` : ''}`, `Select that tab (\`bdg tabs select ${tab ?? '<id>'}\`) or query again in this one.`, { ref });
+  }
+  const loaderId = await mainLoaderId(session, signal);
+  if (loaderId !== entry.loaderId) throw staleError(ref, 'the page navigated since it was made', entry.label);
+  let objectId: string | undefined;
+  try {
+    ({ object: { objectId } } = await session.pageSend<Protocol.DOM.ResolveNodeResponse>('DOM.resolveNode', { backendNodeId: entry.backendNodeId, objectGroup: GROUP }, { timeoutMs: 10_000 }));
+  } catch (err) {
+    if (err instanceof CdpError) throw staleError(ref, 'the element no longer exists', entry.label);
+    throw err;
+  }
+  if (objectId === undefined) throw staleError(ref, 'the element no longer exists', entry.label);
+  const connected = await callOn<boolean>(session, objectId, 'function () { return this.isConnected; }');
+  if (!connected) throw staleError(ref, 'the element was removed from the document', entry.label);
+  const info = await callOn<ElementInfo>(session, objectId, DESCRIBE_FN);
+  info.ref = ref;
+  return { objectId, backendNodeId: entry.backendNodeId, ref, info, matched: 1 };
+}
+
+export function isRef(target: string): boolean {
+  return REF_PATTERN.test(target.trim());
+}
+
+/**
+ * A selector or ref -> one element. Selectors prefer the first visible match; with `waitMs`, a selector that
+ * matches nothing is retried until then (pages render after fetches). NOT_FOUND when nothing matches.
+ */
+export async function resolveTarget(session: BrowserSession, target: string, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<ElementHandle> {
+  const m = REF_PATTERN.exec(target.trim());
+  if (m !== null) return resolveRef(session, m[1] as string, opts.signal);
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  for (;;) {
+    try {
+      const { elements } = await queryAll(session, target, 50, opts.signal);
+      const pick = elements.find((e) => e.info.visible) ?? elements[0];
+      if (pick !== undefined) return pick;
+    } catch (err) {
+      if (!isContextGone(err)) throw err;
+    }
+    if (Date.now() >= deadline || opts.signal?.aborted === true) break;
+    await sleep(100);
+  }
+  throw new BdgError('NOT_FOUND', `No element matches "${target}"`, 'Check the selector with `bdg dom query`; text forms: text=Sign in, button:has-text("Sign in").', { selector: target });
+}
+
+/** What an action triggered: requests started, new console errors, dialogs, URL change. */
+export interface ActionReport {
+  urlBefore: string;
+  url: string;
+  navigated: boolean;
+  requests: Array<{ id: string; method: string; url: string; status?: number; state: string }>;
+  consoleErrors: Array<{ id: string; text: string }>;
+  dialogs: DialogRecord[];
+  settled: boolean;
+}
+
+function numericId(id: string): number {
+  return Number(id.slice(1));
+}
+
+/**
+ * Runs a page-changing action under the tab's lock, answering dialogs as asked, then waits for its effects to
+ * settle (bounded) and reports what it triggered.
+ */
+export async function runAction<T>(
+  ctx: HandlerContext,
+  signal: AbortSignal,
+  opts: { dialog?: DialogAction; settleQuietMs?: number; settleMaxMs?: number },
+  action: (watcher: ActivityWatcher) => Promise<T>,
+): Promise<{ result: T; triggered: ActionReport }> {
+  const session = ctx.session;
+  const state = domState(session);
+  return state.locks.run(currentTarget(session), signal, async () => {
+    const lastNet = session.network.last(1)[0];
+    const lastCon = session.console.last(1)[0];
+    const netMark = lastNet !== undefined ? numericId(lastNet.id) : 0;
+    const conMark = lastCon !== undefined ? numericId(lastCon.id) : 0;
+    const dialogMark = session.dialogs.seq;
+    const urlBefore = session.page.url;
+    const restoreDialogs = opts.dialog !== undefined ? session.dialogs.override(opts.dialog) : undefined;
+    const watcher = new ActivityWatcher(session);
+    try {
+      const result = await action(watcher);
+      const settled = await watcher.settle(opts.settleQuietMs ?? 150, opts.settleMaxMs ?? 3_000, signal);
+      const requests = session.network
+        .last(200)
+        .filter((r) => numericId(r.id) > netMark)
+        .slice(0, 50)
+        .map((r) => ({ id: r.id, method: r.method, url: r.url, state: r.state, ...(r.status !== undefined ? { status: r.status } : {}) }));
+      const consoleErrors = session.console
+        .last(200)
+        .filter((c) => numericId(c.id) > conMark && c.level === 'error')
+        .slice(0, 20)
+        .map((c) => ({ id: c.id, text: c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text }));
+      const triggered: ActionReport = { urlBefore, url: session.page.url, navigated: watcher.navigated, requests, consoleErrors, dialogs: session.dialogs.since(dialogMark), settled };
+      return { result, triggered };
+    } finally {
+      watcher.stop();
+      restoreDialogs?.();
+      await releaseHandles(session);
+    }
+  });
+}
+
+/** Read-only work: no lock, handles released afterwards. */
+export async function readOnly<T>(session: BrowserSession, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    await releaseHandles(session);
+  }
+}

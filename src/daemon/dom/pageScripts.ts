@@ -1,0 +1,306 @@
+/**
+ * JavaScript that runs inside the page. Kept as source text: the daemon compiles without the DOM library and
+ * the page is not ours to import into. Every entry is a function declaration for Runtime.callFunctionOn (called
+ * with `this` = an element or the document) or an expression for Runtime.evaluate. The shared library is
+ * inlined into each function so nothing is left behind on the page's globals.
+ */
+
+const LIB = String.raw`
+  const norm = (s) => String(s == null ? '' : s).replace(/\s+/g, ' ').trim();
+  const topDoc = () => { let w = window; try { while (w.parent !== w && w.parent.document) w = w.parent; } catch (e) {} return w.document; };
+  // Every document and open shadow root under root: same-origin iframes are searched, cross-origin ones cannot be.
+  const roots = (root) => {
+    const out = [root];
+    for (let i = 0; i < out.length; i++) {
+      const r = out[i];
+      for (const el of r.querySelectorAll('*')) {
+        if (el.shadowRoot) out.push(el.shadowRoot);
+        if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') {
+          let d = null;
+          try { d = el.contentDocument; } catch (e) { d = null; }
+          if (d && d.documentElement) out.push(d);
+        }
+      }
+    }
+    return out;
+  };
+  const textOf = (el) => norm(el.innerText !== undefined ? el.innerText : el.textContent);
+  const isVisible = (el) => {
+    if (!el.isConnected) return false;
+    const win = el.ownerDocument.defaultView;
+    if (!win) return false;
+    const style = win.getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.visibility === 'collapse' || style.display === 'none') return false;
+    if (typeof el.checkVisibility === 'function' && !el.checkVisibility({ opacityProperty: false, visibilityProperty: true })) return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const parseText = (q) => {
+    const m = /^(["'])([\s\S]*)\1$/.exec(q.trim());
+    return m ? { exact: true, text: norm(m[2]) } : { exact: false, text: norm(q).toLowerCase() };
+  };
+  const textMatches = (t, want) => want.exact ? t === want.text : t.toLowerCase().includes(want.text);
+  // Elements whose text matches and none of whose element children match too: the innermost hits.
+  const innermost = (els, want) => {
+    const hits = els.filter((el) => textMatches(textOf(el), want));
+    const set = new Set(hits);
+    return hits.filter((el) => { for (const c of el.children) if (set.has(c)) return false; return true; });
+  };
+  const query = (selector) => {
+    const sel = selector.trim();
+    if (sel.startsWith('xpath=') || sel.startsWith('//')) {
+      const expr = sel.startsWith('xpath=') ? sel.slice(6) : sel;
+      const r = document.evaluate(expr, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      const out = [];
+      for (let i = 0; i < r.snapshotLength; i++) { const n = r.snapshotItem(i); if (n && n.nodeType === 1) out.push(n); }
+      return out;
+    }
+    let css = sel;
+    const texts = [];
+    if (sel.startsWith('text=')) { css = '*'; texts.push(parseText(sel.slice(5))); }
+    else {
+      const re = /:has-text\(\s*(["'])([\s\S]*?)\1\s*\)\s*$/;
+      for (let m = re.exec(css); m; m = re.exec(css)) { texts.unshift(parseText(m[1] + m[2] + m[1])); css = css.slice(0, m.index); }
+      if (/:has-text\(/.test(css)) throw new SyntaxError(':has-text("...") is supported at the end of a selector only');
+      if (texts.length > 0) texts.forEach((t) => { t.exact = false; t.text = t.text.toLowerCase(); });
+      if (css.trim() === '' || /[\s>+~]$/.test(css)) css += '*';
+    }
+    const seen = new Set();
+    let els = [];
+    for (const r of roots(document)) for (const el of r.querySelectorAll(css)) if (!seen.has(el)) { seen.add(el); els.push(el); }
+    if (texts.length > 0) {
+      els = els.filter((el) => !['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'TITLE'].includes(el.tagName));
+      if (css === '*' || css.endsWith(' *')) els = innermost(els, texts[0]).filter((el) => texts.every((t) => textMatches(textOf(el), t)));
+      else els = els.filter((el) => texts.every((t) => textMatches(textOf(el), t)));
+    }
+    return els;
+  };
+  // Position of el's box in the top-level viewport (iframes add their offsets).
+  const topRect = (el) => {
+    const r = el.getBoundingClientRect();
+    let x = r.left, y = r.top;
+    let win = el.ownerDocument.defaultView;
+    while (win && win.frameElement) {
+      const fr = win.frameElement.getBoundingClientRect();
+      x += fr.left + win.frameElement.clientLeft; y += fr.top + win.frameElement.clientTop;
+      win = win.parent;
+    }
+    return { x, y, width: r.width, height: r.height };
+  };
+  const deepHit = (x, y) => {
+    let doc = topDoc();
+    let hit = doc.elementFromPoint(x, y);
+    let ox = 0, oy = 0;
+    for (let i = 0; hit && i < 50; i++) {
+      if (hit.shadowRoot) { const inner = hit.shadowRoot.elementFromPoint(x - ox, y - oy); if (inner && inner !== hit) { hit = inner; continue; } }
+      if (hit.tagName === 'IFRAME' || hit.tagName === 'FRAME') {
+        let d = null; try { d = hit.contentDocument; } catch (e) { d = null; }
+        if (d) { const fr = hit.getBoundingClientRect(); ox += fr.left + hit.clientLeft; oy += fr.top + hit.clientTop; const inner = d.elementFromPoint(x - ox, y - oy); if (inner) { hit = inner; continue; } }
+      }
+      break;
+    }
+    return hit;
+  };
+  const containsComposed = (el, node) => {
+    let n = node;
+    for (let i = 0; n && i < 10000; i++) {
+      if (n === el) return true;
+      if (n.parentNode) n = n.parentNode;
+      else if (n.host) n = n.host;
+      else if (n.nodeType === 9 && n.defaultView && n.defaultView.frameElement) n = n.defaultView.frameElement;
+      else return false;
+    }
+    return false;
+  };
+  const label = (el) => {
+    if (!el || el.nodeType !== 1) return String(el);
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    const cls = typeof el.className === 'string' ? el.className.trim().split(/\s+/).filter(Boolean).slice(0, 3) : [];
+    if (cls.length) s += '.' + cls.join('.');
+    return s;
+  };
+  const isDisabled = (el) => {
+    if (el.disabled === true) return true;
+    const fs = el.closest && el.closest('fieldset[disabled]');
+    if (fs && !(fs.querySelector('legend') && fs.querySelector('legend').contains(el))) return true;
+    return el.getAttribute && el.getAttribute('aria-disabled') === 'true';
+  };
+  const info = (el) => {
+    const attrs = {};
+    for (const a of ['type', 'name', 'role', 'href', 'placeholder', 'aria-label', 'value', 'for', 'title', 'alt']) {
+      const v = el.getAttribute(a);
+      if (v != null && v !== '') attrs[a] = v.length > 80 ? v.slice(0, 79) + '…' : v;
+    }
+    let text = textOf(el);
+    if (el.tagName === 'SELECT') text = norm([...el.selectedOptions].map((o) => o.label || o.text).join(', '));
+    else if (text === '' && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['checkbox', 'radio', 'file'].includes(el.type)))) text = norm(el.value);
+    const out = {
+      tag: el.tagName.toLowerCase(),
+      id: el.id || undefined,
+      classes: typeof el.className === 'string' ? el.className.trim().split(/\s+/).filter(Boolean) : [],
+      text: text.length > 80 ? text.slice(0, 79) + '…' : text,
+      visible: isVisible(el),
+      attrs,
+    };
+    if (isDisabled(el)) out.disabled = true;
+    if (el.getRootNode() instanceof el.ownerDocument.defaultView.ShadowRoot) out.inShadowRoot = true;
+    const fe = el.ownerDocument.defaultView.frameElement;
+    if (fe) out.frame = label(fe) + (fe.getAttribute('src') ? '[src=' + fe.getAttribute('src') + ']' : '');
+    return out;
+  };
+  const nextFrame = () => new Promise((r) => { const t = setTimeout(r, 50); requestAnimationFrame(() => { clearTimeout(t); setTimeout(r, 0); }); });
+`;
+
+/** `(selector)` on the document -> Array of matching elements. Throws SyntaxError for a bad selector. */
+export const QUERY_FN = `function (selector) { ${LIB} return query(selector); }`;
+
+/** `this` = Array of elements -> by-value descriptions of the first `limit`. */
+export const DESCRIBE_ALL_FN = `function (limit) { ${LIB} return this.slice(0, limit).map(info); }`;
+
+/** `this` = element -> description. */
+export const DESCRIBE_FN = `function () { ${LIB} return info(this); }`;
+
+/** `this` = element -> description plus bounded outerHTML and all attributes. */
+export const GET_FN = `function (maxLength) { ${LIB}
+  const html = this.outerHTML;
+  const attributes = {};
+  for (const a of this.attributes) attributes[a.name] = a.value;
+  const r = topRect(this);
+  const out = { ...info(this), attributes, outerHTML: html.length > maxLength ? html.slice(0, maxLength) : html, outerHTMLLength: html.length, truncated: html.length > maxLength, box: { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height) } };
+  if ('value' in this && typeof this.value === 'string') out.value = this.value;
+  if ('checked' in this && typeof this.checked === 'boolean' && (this.type === 'checkbox' || this.type === 'radio')) out.checked = this.checked;
+  return out;
+}`;
+
+/**
+ * `this` = element -> scrolls it into view when needed, then reports whether a pointer can reach it: the centre
+ * point in top-level viewport coordinates, or the reason it cannot (detached, hidden, disabled, covered).
+ */
+export const ACTIONABLE_FN = `async function (needEnabled, needHit) { ${LIB}
+  if (!this.isConnected) return { ok: false, reason: 'detached' };
+  if (!isVisible(this)) return { ok: false, reason: 'hidden' };
+  if (needEnabled && isDisabled(this)) return { ok: false, reason: 'disabled' };
+  if (typeof this.scrollIntoViewIfNeeded === 'function') this.scrollIntoViewIfNeeded(true); else this.scrollIntoView({ block: 'center', inline: 'center' });
+  await nextFrame();
+  const r = topRect(this);
+  const x = r.x + r.width / 2, y = r.y + r.height / 2;
+  const top = topDoc().defaultView;
+  if (x < 0 || y < 0 || x > top.innerWidth || y > top.innerHeight) return { ok: false, reason: 'outside-viewport', x, y };
+  if (needHit) {
+    const hit = deepHit(x, y);
+    if (hit && !containsComposed(this, hit)) return { ok: false, reason: 'covered', by: label(hit), x, y };
+  }
+  return { ok: true, x, y };
+}`;
+
+/** `this` = element -> what kind of fill it takes. */
+export const FILL_KIND_FN = `function () {
+  const tag = this.tagName;
+  if (tag === 'SELECT') return { kind: 'select', multiple: this.multiple };
+  if (tag === 'TEXTAREA') return { kind: 'text', readOnly: this.readOnly };
+  if (tag === 'INPUT') {
+    const t = (this.type || 'text').toLowerCase();
+    if (t === 'checkbox' || t === 'radio') return { kind: t, checked: this.checked };
+    if (t === 'file') return { kind: 'file' };
+    if (['text', 'search', 'email', 'url', 'tel', 'password', 'number'].includes(t)) return { kind: 'text', type: t, readOnly: this.readOnly };
+    if (['button', 'submit', 'reset', 'image', 'hidden'].includes(t)) return { kind: 'none', type: t };
+    return { kind: 'value', type: t, readOnly: this.readOnly };
+  }
+  if (this.isContentEditable) return { kind: 'contenteditable' };
+  return { kind: 'none', tag: tag.toLowerCase() };
+}`;
+
+/** `this` = text-like element -> focuses it and selects its content, so typed text replaces it. */
+export const FOCUS_SELECT_FN = `function () {
+  this.focus();
+  if (this.isContentEditable && !('value' in this)) {
+    const sel = this.ownerDocument.getSelection();
+    const range = this.ownerDocument.createRange();
+    range.selectNodeContents(this);
+    sel.removeAllRanges(); sel.addRange(range);
+    return;
+  }
+  try { this.select(); } catch (e) { /* some input types have no selection */ }
+}`;
+
+/**
+ * \`this\` = input/textarea -> sets the value through the prototype's setter (bypassing any per-instance value
+ * tracker such as React's) and fires input + change, which is what frameworks listen to.
+ */
+export const SET_VALUE_FN = `function (value, fireChange) {
+  const proto = this.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : this.tagName === 'SELECT' ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+  const setter = Object.getOwnPropertyDescriptor(proto, 'value').set;
+  setter.call(this, value);
+  this.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  if (fireChange) this.dispatchEvent(new Event('change', { bubbles: true }));
+  return this.value;
+}`;
+
+/** `this` = element -> fires change (after typing; browsers fire it on blur, frameworks with lazy binding wait for it). */
+export const FIRE_CHANGE_FN = `function () { this.dispatchEvent(new Event('change', { bubbles: true })); return 'value' in this ? this.value : this.textContent; }`;
+
+/** `this` = select -> picks the option whose value or label matches. */
+export const SELECT_OPTION_FN = `function (wanted) {
+  const norm = (s) => String(s).replace(/\\s+/g, ' ').trim();
+  const opts = [...this.options];
+  const opt = opts.find((o) => o.value === wanted) || opts.find((o) => norm(o.label || o.text) === norm(wanted)) || opts.find((o) => norm(o.label || o.text).toLowerCase() === norm(wanted).toLowerCase());
+  if (!opt) return { ok: false, options: opts.slice(0, 30).map((o) => ({ value: o.value, label: norm(o.label || o.text) })) };
+  this.focus();
+  const proto = HTMLSelectElement.prototype;
+  Object.getOwnPropertyDescriptor(proto, 'value').set.call(this, opt.value);
+  opt.selected = true;
+  this.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  this.dispatchEvent(new Event('change', { bubbles: true }));
+  return { ok: true, value: opt.value, label: norm(opt.label || opt.text) };
+}`;
+
+/** `this` = checkbox/radio -> sets checked without a click (radio "false" cannot be reached by clicking). */
+export const SET_CHECKED_FN = `function (checked) {
+  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'checked').set.call(this, checked);
+  this.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  this.dispatchEvent(new Event('change', { bubbles: true }));
+  return this.checked;
+}`;
+
+/** `this` = element -> reads value/checked after a fill. */
+export const READ_VALUE_FN = `function () { return { value: 'value' in this ? String(this.value) : this.textContent, checked: 'checked' in this ? this.checked : undefined }; }`;
+
+/** `this` = element -> focuses it (for press). */
+export const FOCUS_FN = `function () { this.focus(); return this.ownerDocument.activeElement === this || this.contains(this.ownerDocument.activeElement); }`;
+
+/** `this` = element -> its form (the element itself or its form owner), submitted like the user pressed submit. */
+export const SUBMIT_FN = `function () {
+  const form = this.tagName === 'FORM' ? this : this.form || (this.closest && this.closest('form'));
+  if (!form) return { ok: false };
+  if (typeof form.requestSubmit === 'function') form.requestSubmit(); else form.submit();
+  return { ok: true, action: form.action, method: (form.method || 'get').toUpperCase() };
+}`;
+
+/** `this` = element -> scrolled to the centre of the viewport. */
+export const SCROLL_TO_FN = `async function () { ${LIB} this.scrollIntoView({ block: 'center', inline: 'nearest' }); await nextFrame(); const w = topDoc().defaultView; return { x: Math.round(w.scrollX), y: Math.round(w.scrollY) }; }`;
+
+/** Scroll the top-level window (`x`/`y` may be null to keep that axis; `bottom` scrolls to the end). */
+export const SCROLL_WINDOW_FN = `async function (x, y, bottom) { ${LIB}
+  const el = document.scrollingElement || document.documentElement;
+  if (bottom) window.scrollTo(window.scrollX, el.scrollHeight);
+  else window.scrollTo(x == null ? window.scrollX : x, y == null ? window.scrollY : y);
+  await nextFrame();
+  return { x: Math.round(window.scrollX), y: Math.round(window.scrollY), height: el.scrollHeight, viewportHeight: window.innerHeight };
+}`;
+
+/** `(selector, text)` -> whether a visible element matches / the text is visible somewhere (for `dom wait`). */
+export const WAIT_CHECK_FN = `function (selector, text) { ${LIB}
+  const out = {};
+  if (selector != null) out.selector = query(selector).some(isVisible);
+  if (text != null) out.text = query('text=' + text).some(isVisible);
+  return out;
+}`;
+
+/** `this` = element -> its box in page coordinates (for an element screenshot). */
+export const PAGE_RECT_FN = `async function () { ${LIB}
+  if (typeof this.scrollIntoViewIfNeeded === 'function') this.scrollIntoViewIfNeeded(true);
+  await nextFrame();
+  const r = topRect(this); const w = topDoc().defaultView;
+  return { x: r.x + w.scrollX, y: r.y + w.scrollY, width: r.width, height: r.height };
+}`;

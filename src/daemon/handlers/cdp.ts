@@ -1,0 +1,59 @@
+import { CdpError } from '../../cdp/connection.js';
+import { cdpTargetFor, loadCdpSchema, parseParamsJson, resolveCdpSchemaFiles, type CdpSchema } from '../../protocol/cdpSchema.js';
+import type { Params } from '../../protocol/validate.js';
+import { BdgError, toBdgError } from '../../util/errors.js';
+import type { CommandHandler, HandlerContext } from '../context.js';
+
+// Found while the daemon starts (module resolution stats files synchronously); read on the first cdp.send.
+let schemaFiles: readonly string[] | BdgError;
+try {
+  schemaFiles = resolveCdpSchemaFiles();
+} catch (err) {
+  schemaFiles = toBdgError(err);
+}
+
+function schema(): Promise<CdpSchema> {
+  return schemaFiles instanceof BdgError ? Promise.reject(schemaFiles) : loadCdpSchema(schemaFiles);
+}
+
+function cdpErrorHint(method: string, code: number): string {
+  if (code === -32601) return `Chrome does not know ${method} on this ${cdpTargetFor(method)} target; try --target ${cdpTargetFor(method) === 'page' ? 'browser' : 'page'}, or check \`bdg cdp --search\`.`;
+  if (code === -32602) return `Chrome rejected the parameters; see them with \`bdg cdp ${method} --describe\`.`;
+  return `Chrome answered with an error; its code, message and data are in the error's data (--json). The parameters: \`bdg cdp ${method} --describe\`.`;
+}
+
+/**
+ * Sends one method: resolved to its canonical name and validated against the schema (unless validate is off),
+ * to the page's session or the browser connection. A CDP error answer becomes UNEXPECTED_ERROR keeping Chrome's
+ * code, message and data.
+ */
+async function send(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+  const validate = params['validate'] !== false;
+  const cdp = await schema();
+  const asked = params['method'] as string;
+  const known = cdp.command(asked);
+  if (known === undefined && validate) cdp.resolveCommand(asked); // throws with suggestions
+  const method = known?.name ?? asked;
+  const body = parseParamsJson(params['params'] as string | undefined, method);
+  if (known !== undefined && validate) cdp.assertParams(known, body);
+  const target = params['target'] === 'page' || params['target'] === 'browser' ? params['target'] : cdpTargetFor(method);
+  const opts = { timeoutMs: Math.round((params['timeout'] as number) * 1000), signal };
+  try {
+    return target === 'browser' ? await ctx.session.conn.send(method, body, { ...opts, timeoutHint: 'Raise --timeout (seconds) on bdg cdp.' }) : await ctx.session.pageSend(method, body, opts);
+  } catch (err) {
+    if (!(err instanceof CdpError)) throw err;
+    const data: Record<string, unknown> = { method, cdpError: { code: err.cdpCode, message: err.cdpMessage, ...(err.cdpData !== undefined ? { data: err.cdpData } : {}) } };
+    throw new BdgError('UNEXPECTED_ERROR', `${method} failed: ${err.cdpMessage}${err.cdpData !== undefined ? ` (${err.cdpData})` : ''} [CDP error ${err.cdpCode}]`, cdpErrorHint(method, err.cdpCode), data);
+  }
+}
+
+function events(ctx: HandlerContext, params: Params): unknown {
+  const log = ctx.session.cdpEvents;
+  const result = log.query({ filter: params['event'] as string, after: params['after'] as number, last: params['last'] as number });
+  return { filter: params['event'], ...result, buffer: log.stats() };
+}
+
+export const CDP_HANDLERS: Record<string, CommandHandler> = {
+  'cdp.send': send,
+  'cdp.events': events,
+};

@@ -1,0 +1,62 @@
+import type { ConsoleLevel, ConsoleRecord } from '../../protocol/records.js';
+import type { Params } from '../../protocol/validate.js';
+import type { CommandHandler, HandlerContext } from '../context.js';
+import { parseSince, seqOf } from './network.js';
+
+/** Severity rank: `--level X` shows messages whose rank is at most X's (DevTools' level menu; log ranks as info). */
+const RANK: Readonly<Record<ConsoleLevel, number>> = { error: 0, warning: 1, info: 2, log: 2, debug: 3 };
+
+/** A console line: identical messages of one navigation folded into the first, with how many there were. */
+export type FoldedConsoleRecord = ConsoleRecord & { count: number; lastId?: string; lastTimestamp?: number };
+
+/** Folds identical messages (same level, kind, text and source location, same navigation) into their first one. */
+export function foldConsole(records: readonly ConsoleRecord[]): FoldedConsoleRecord[] {
+  const out: FoldedConsoleRecord[] = [];
+  const byKey = new Map<string, FoldedConsoleRecord>();
+  for (const r of records) {
+    const key = JSON.stringify([r.navigation, r.level, r.kind, r.type, r.text, r.url ?? '', r.line ?? 0, r.column ?? 0]);
+    const seen = byKey.get(key);
+    if (seen !== undefined) {
+      seen.count++;
+      seen.lastId = r.id;
+      seen.lastTimestamp = r.timestamp;
+      continue;
+    }
+    const folded: FoldedConsoleRecord = { ...r, count: 1 };
+    byKey.set(key, folded);
+    out.push(folded);
+  }
+  return out;
+}
+
+function consoleList(ctx: HandlerContext, params: Params): unknown {
+  const s = ctx.session;
+  const current = s.console.navigation;
+  const history = params['history'] === true;
+  const level = params['level'] as ConsoleLevel | undefined;
+  const maxRank = level !== undefined ? RANK[level] : RANK.debug;
+  const since = parseSince(params['since'], 'c');
+  const all = s.console.all();
+  const matching = all.filter((r) => (history || r.navigation === current) && RANK[r.level] <= maxRank && (since === undefined || seqOf(r.id) > since));
+  // Polling (--since) wants every message once, in order: no folding.
+  let messages: FoldedConsoleRecord[] = since === undefined ? foldConsole(matching) : matching.map((r) => ({ ...r, count: 1 }));
+  const last = params['last'] as number | undefined;
+  if (last !== undefined) messages = messages.slice(-last);
+  const nav = s.navigationAt(current);
+  const navigations = history ? [...new Set(messages.map((m) => m.navigation))].map((i) => ({ index: i, url: s.navigationAt(i)?.url ?? null })) : undefined;
+  return {
+    navigation: nav !== undefined ? { index: nav.index, url: nav.url } : null,
+    history,
+    level: level ?? null,
+    messages,
+    matched: matching.length,
+    errors: matching.filter((r) => r.level === 'error').length,
+    navigations,
+    latestId: all[all.length - 1]?.id ?? null,
+    stats: s.console.stats(),
+  };
+}
+
+export const CONSOLE_HANDLERS: Record<string, CommandHandler> = {
+  console: consoleList,
+};

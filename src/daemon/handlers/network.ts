@@ -1,0 +1,135 @@
+import type { Protocol } from 'devtools-protocol';
+import { isAbsolute } from 'node:path';
+import type { NetworkRecord } from '../../protocol/records.js';
+import type { Params } from '../../protocol/validate.js';
+import { VERSION } from '../../protocol/version.js';
+import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
+import { parseNetworkFilter } from '../../telemetry/filter.js';
+import { buildHar } from '../../telemetry/har.js';
+import { BdgError, errnoCode } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/fsx.js';
+import { normalizeUrl } from '../../util/url.js';
+import type { CommandHandler, HandlerContext } from '../context.js';
+
+/** Longest a HAR export spends fetching response bodies from Chrome before writing what it has. */
+const HAR_BODY_DEADLINE_MS = 15_000;
+
+export type NetworkListItem = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData' | 'requestCookies' | 'responseCookies'>;
+
+/** A record without headers, bodies and cookies, for listings. */
+function listItem(r: NetworkRecord): NetworkListItem {
+  const { requestHeaders: _a, responseHeaders: _b, body: _c, postData: _d, requestCookies: _e, responseCookies: _f, ...rest } = r;
+  return rest;
+}
+
+/** Sequence number of a listing id (`n12` -> 12), for `--since`. */
+export function parseSince(value: unknown, prefix: string): number | undefined {
+  if (value === undefined) return undefined;
+  const m = new RegExp(`^${prefix}?(\\d+)$`).exec(String(value));
+  if (m === null) throw new BdgError('INVALID_ARGUMENTS', `--since needs an id such as ${prefix}12 (got "${String(value)}")`);
+  return Number(m[1]);
+}
+
+export function seqOf(id: string): number {
+  return Number(id.slice(1));
+}
+
+function find(ctx: HandlerContext, id: string): NetworkRecord {
+  const record = ctx.session.network.get(id);
+  if (record === undefined) {
+    throw new BdgError('NOT_FOUND', `No network request with id "${id}"`, 'Use an id that `bdg network list` prints (e.g. n3); old items may have been dropped from the buffer.');
+  }
+  return record;
+}
+
+function list(ctx: HandlerContext, params: Params): unknown {
+  const s = ctx.session;
+  const filter = parseNetworkFilter(typeof params['filter'] === 'string' ? params['filter'] : '');
+  const since = parseSince(params['since'], 'n');
+  const current = params['current'] === true ? s.network.navigation : undefined;
+  const all = s.network.all();
+  let matched = all.filter((r) => (since === undefined || seqOf(r.id) > since) && (current === undefined || r.navigation === current) && filter.matches(r));
+  const total = matched.length;
+  const last = params['last'] as number | undefined;
+  if (last !== undefined) matched = matched.slice(-last);
+  const nav = s.navigationAt(s.network.navigation);
+  return {
+    requests: matched.map(listItem),
+    matched: total,
+    filter: filter.terms,
+    navigation: nav !== undefined ? { index: nav.index, url: nav.url } : null,
+    latestId: all[all.length - 1]?.id ?? null,
+    stats: { ...s.network.stats(), pending: s.network.pending() },
+  };
+}
+
+async function har(ctx: HandlerContext, params: Params): Promise<unknown> {
+  const s = ctx.session;
+  const file = params['file'];
+  if (typeof file !== 'string' || !isAbsolute(file)) {
+    throw new BdgError('INVALID_ARGUMENTS', `network.har needs an absolute file path (got "${String(file)}")`, 'The bdg CLI resolves FILE against its current directory; other clients must send an absolute path.');
+  }
+  const filter = parseNetworkFilter(typeof params['filter'] === 'string' ? params['filter'] : '');
+  const bodies = params['bodies'] !== false;
+  let records = s.network.all().filter((r) => filter.matches(r));
+  // Chrome drops bodies of old requests from its buffers: fetch them now, bounded in time.
+  if (bodies) await s.fetchBodiesOf(records, HAR_BODY_DEADLINE_MS);
+  else records = records.map(({ body: _b, ...rest }) => rest);
+  const doc = buildHar({ records, navigations: s.navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion });
+  const text = JSON.stringify(doc, null, 2);
+  try {
+    await writeFileAtomic(file, text);
+  } catch (err) {
+    if (err instanceof BdgError) throw err;
+    const code = errnoCode(err);
+    if (code === 'EISDIR') throw new BdgError('INVALID_ARGUMENTS', `Cannot write ${file}: it is a directory`, 'Give a file name, e.g. bdg network har ./session.har');
+    throw new BdgError('PERMISSION_DENIED', `Cannot write ${file}: ${(err as Error).message}`, 'Choose a path in a directory you can write to.');
+  }
+  const entries = doc.log.entries;
+  return {
+    file,
+    entries: entries.length,
+    pages: doc.log.pages.length,
+    bytes: Buffer.byteLength(text),
+    withBodies: entries.filter((e) => e.response.content.text !== undefined).length,
+    pending: entries.filter((e) => e._state === 'pending').length,
+    dropped: s.network.stats().dropped,
+  };
+}
+
+function headers(ctx: HandlerContext, params: Params): unknown {
+  const r = find(ctx, params['id'] as string);
+  return {
+    id: r.id,
+    requestId: r.requestId,
+    method: r.method,
+    url: r.url,
+    state: r.state,
+    status: r.status ?? null,
+    statusText: r.statusText ?? null,
+    requestHeaders: r.requestHeaders,
+    responseHeaders: r.responseHeaders ?? null,
+    requestCookies: requestCookiesOf(r),
+    responseCookies: responseCookiesOf(r),
+  };
+}
+
+async function cookies(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+  const s = ctx.session;
+  const opts = { timeoutMs: 10_000, signal };
+  if (params['all'] === true) {
+    // Storage.getCookies is a browser-level command: every cookie of the (default) browser context.
+    const r = await s.conn.send<Protocol.Storage.GetCookiesResponse>('Storage.getCookies', {}, opts);
+    return { scope: 'all', url: null, cookies: r.cookies.map((c) => fromCdpCookie(c)) };
+  }
+  const url = typeof params['url'] === 'string' ? normalizeUrl(params['url']) : undefined;
+  const r = await s.pageSend<Protocol.Network.GetCookiesResponse>('Network.getCookies', url !== undefined ? { urls: [url] } : {}, opts);
+  return { scope: url !== undefined ? 'url' : 'page', url: url ?? s.page.url, cookies: r.cookies.map((c) => fromCdpCookie(c)) };
+}
+
+export const NETWORK_HANDLERS: Record<string, CommandHandler> = {
+  'network.list': list,
+  'network.har': har,
+  'network.headers': headers,
+  'network.cookies': cookies,
+};

@@ -1,0 +1,158 @@
+import type { Protocol } from 'devtools-protocol';
+import type { Params } from '../../protocol/validate.js';
+import { BdgError } from '../../util/errors.js';
+import { normalizeUrl } from '../../util/url.js';
+import type { CommandHandler, HandlerContext } from '../context.js';
+import { domState, runAction, sleep } from '../dom/driver.js';
+
+function loadMs(params: Params): number {
+  return Math.round(Number(params['timeout'] ?? 30) * 1000);
+}
+
+function navigationFailed(url: string, errorText: string): BdgError {
+  return new BdgError('UNEXPECTED_ERROR', `Navigation to ${url} failed: ${errorText}`, 'Check that the server is up and the URL is right (`bdg peek --network` shows the request).', { url, errorText });
+}
+
+async function navigate(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+  const url = normalizeUrl(params['url'] as string);
+  const started = Date.now();
+  const { result, triggered } = await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, () => ctx.session.navigate(url, loadMs(params)));
+  if (result.errorText !== undefined) throw navigationFailed(url, result.errorText);
+  return { action: 'navigate', url: ctx.session.page.url, title: ctx.session.page.title, loadTimedOut: result.loadTimedOut === true, durationMs: Date.now() - started, triggered };
+}
+
+async function currentTitle(ctx: HandlerContext): Promise<string> {
+  try {
+    const r = await ctx.session.pageSend<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression: 'document.title', returnByValue: true }, { timeoutMs: 2_000 });
+    return typeof r.result.value === 'string' ? r.result.value : ctx.session.page.title;
+  } catch {
+    return ctx.session.page.title;
+  }
+}
+
+/** Runs a history/reload step and waits for the main frame to load (or a same-document navigation). */
+async function historyStep(ctx: HandlerContext, params: Params, signal: AbortSignal, name: string, step: () => Promise<void>): Promise<unknown> {
+  const started = Date.now();
+  const { result, triggered } = await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, async (watcher) => {
+    const urlBefore = ctx.session.page.url;
+    await step();
+    const deadline = Date.now() + loadMs(params);
+    // A same-document entry (pushState, #hash) changes the URL without a load; anything else loads.
+    while (Date.now() < deadline && !signal.aborted) {
+      if (watcher.navigated && !watcher.navigating) return { loadTimedOut: false };
+      if (!watcher.navigated && !watcher.navigating && ctx.session.page.url !== urlBefore && Date.now() - started > 100) return { loadTimedOut: false };
+      await sleep(25);
+    }
+    return { loadTimedOut: true };
+  });
+  return { action: name, url: ctx.session.page.url, title: await currentTitle(ctx), loadTimedOut: result.loadTimedOut, durationMs: Date.now() - started, triggered };
+}
+
+async function reload(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+  return historyStep(ctx, params, signal, 'reload', async () => {
+    await ctx.session.pageSend('Page.reload', { ignoreCache: params['ignoreCache'] === true }, { signal });
+  });
+}
+
+function go(delta: -1 | 1): CommandHandler {
+  return async (ctx, params, signal) => {
+    const h = await ctx.session.pageSend<Protocol.Page.GetNavigationHistoryResponse>('Page.getNavigationHistory', {}, { signal });
+    const entry = h.entries[h.currentIndex + delta];
+    if (entry === undefined) {
+      throw new BdgError('NOT_FOUND', `There is no ${delta < 0 ? 'previous' : 'next'} page in this tab's history`, delta < 0 ? 'Open another page first (`bdg page navigate <url>`).' : 'Go back first.');
+    }
+    return historyStep(ctx, params, signal, delta < 0 ? 'back' : 'forward', async () => {
+      await ctx.session.pageSend('Page.navigateToHistoryEntry', { entryId: entry.id }, { signal });
+    });
+  };
+}
+
+function tabId(ctx: HandlerContext, targetId: string): string {
+  const st = domState(ctx.session);
+  let id = st.tabIds.get(targetId);
+  if (id === undefined) {
+    id = `t${++st.tabSeq}`;
+    st.tabIds.set(targetId, id);
+  }
+  return id;
+}
+
+async function pages(ctx: HandlerContext): Promise<Protocol.Target.TargetInfo[]> {
+  // The tab the session started with is t1.
+  if (ctx.session.targetId !== undefined) tabId(ctx, ctx.session.targetId);
+  const { targetInfos } = await ctx.session.conn.send<Protocol.Target.GetTargetsResponse>('Target.getTargets', {}, { timeoutMs: 10_000 });
+  return targetInfos.filter((t) => t.type === 'page');
+}
+
+async function listTabs(ctx: HandlerContext): Promise<unknown> {
+  const tabs = (await pages(ctx)).map((t) => ({ id: tabId(ctx, t.targetId), targetId: t.targetId, url: t.url, title: t.title, selected: t.targetId === ctx.session.targetId }));
+  // Stable order: by short id (creation order as bdg first saw them).
+  tabs.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
+  return { selected: tabs.find((t) => t.selected)?.id ?? null, tabs };
+}
+
+async function findTab(ctx: HandlerContext, id: string): Promise<Protocol.Target.TargetInfo> {
+  const all = await pages(ctx);
+  for (const t of all) tabId(ctx, t.targetId);
+  const st = domState(ctx.session);
+  const byShort = all.find((t) => st.tabIds.get(t.targetId) === id);
+  if (byShort !== undefined) return byShort;
+  const byPrefix = all.filter((t) => t.targetId.toLowerCase().startsWith(id.toLowerCase()));
+  if (byPrefix.length === 1) return byPrefix[0] as Protocol.Target.TargetInfo;
+  if (byPrefix.length > 1) throw new BdgError('INVALID_ARGUMENTS', `"${id}" matches ${byPrefix.length} tabs`, 'Use the short id from `bdg tabs` (t2).');
+  throw new BdgError('NOT_FOUND', `No tab "${id}"`, `Open tabs: ${all.map((t) => `${st.tabIds.get(t.targetId) ?? '?'} ${t.url}`).join(', ')}`);
+}
+
+/** Tab switches take the lock of the tab being left, so no action on it is cut in half. */
+function withCurrentTab<T>(ctx: HandlerContext, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  return domState(ctx.session).locks.run(ctx.session.targetId ?? '', signal, fn);
+}
+
+async function newTab(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+  const url = params['url'] !== undefined ? normalizeUrl(params['url'] as string) : undefined;
+  if (ctx.session.targetId !== undefined) tabId(ctx, ctx.session.targetId);
+  const { targetId } = await ctx.session.conn.send<Protocol.Target.CreateTargetResponse>('Target.createTarget', { url: 'about:blank' }, { signal });
+  await withCurrentTab(ctx, signal, () => ctx.session.selectTarget(targetId));
+  const id = tabId(ctx, targetId);
+  let nav: { errorText?: string; loadTimedOut?: boolean } = {};
+  if (url !== undefined) {
+    nav = (await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, () => ctx.session.navigate(url, loadMs(params)))).result;
+    if (nav.errorText !== undefined) throw navigationFailed(url, nav.errorText);
+  }
+  return { id, targetId, url: ctx.session.page.url, title: ctx.session.page.title, selected: true, loadTimedOut: nav.loadTimedOut === true };
+}
+
+async function selectTab(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+  const t = await findTab(ctx, params['id'] as string);
+  await withCurrentTab(ctx, signal, () => ctx.session.selectTarget(t.targetId));
+  await ctx.session.conn.send('Target.activateTarget', { targetId: t.targetId }, { timeoutMs: 5_000 }).catch(() => undefined);
+  return { id: tabId(ctx, t.targetId), targetId: t.targetId, url: ctx.session.page.url, title: ctx.session.page.title, selected: true };
+}
+
+async function closeTab(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+  const t = await findTab(ctx, params['id'] as string);
+  const id = tabId(ctx, t.targetId);
+  let selected: string | undefined;
+  if (t.targetId === ctx.session.targetId) {
+    // Move to another tab first so the session never drives a closed page (a blank one if this was the last).
+    const others = (await pages(ctx)).filter((p) => p.targetId !== t.targetId);
+    const next = others[others.length - 1]?.targetId ?? (await ctx.session.conn.send<Protocol.Target.CreateTargetResponse>('Target.createTarget', { url: 'about:blank' }, { signal })).targetId;
+    await withCurrentTab(ctx, signal, () => ctx.session.selectTarget(next));
+    selected = tabId(ctx, next);
+  }
+  await ctx.session.conn.send('Target.closeTarget', { targetId: t.targetId }, { signal, timeoutMs: 10_000 });
+  domState(ctx.session).tabIds.delete(t.targetId);
+  return { closed: id, targetId: t.targetId, selected: selected ?? tabId(ctx, ctx.session.targetId ?? ''), url: ctx.session.page.url };
+}
+
+export const PAGE_HANDLERS: Record<string, CommandHandler> = {
+  'page.navigate': navigate,
+  'page.reload': reload,
+  'page.back': go(-1),
+  'page.forward': go(1),
+  'page.dialogs': (ctx) => ({ dialogs: ctx.session.dialogs.recent() }),
+  'tabs.list': listTabs,
+  'tabs.new': newTab,
+  'tabs.select': selectTab,
+  'tabs.close': closeTab,
+};

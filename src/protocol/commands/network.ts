@@ -1,0 +1,63 @@
+import type { CommandSpec } from '../spec.js';
+
+/** Network telemetry: listings with DevTools filters, HAR export, headers and cookies. */
+export const NETWORK_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'network.list',
+    path: ['network', 'list'],
+    summary: 'List recorded requests (pending ones included), optionally filtered with DevTools filter terms',
+    args: [],
+    options: {
+      filter: {
+        type: 'string',
+        placeholder: 'TERMS',
+        description:
+          'DevTools filter: status-code:404 domain:*.example.com method:POST mime-type:image/* resource-type:fetch larger-than:10k has-response-header:NAME is:failed|running|from-cache scheme:https, words match the URL, -term negates; all terms must match',
+      },
+      last: { type: 'number', integer: true, min: 1, max: 1_000_000, placeholder: 'N', description: 'Only the N newest matching requests' },
+      current: { type: 'boolean', default: false, description: 'Only requests of the current page load (since the last navigation)' },
+      since: { type: 'string', placeholder: 'ID', description: 'Only requests newer than this id (e.g. n120), for polling' },
+      follow: { type: 'boolean', default: false, description: 'Keep printing requests as they finish until interrupted' },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    examples: ['bdg network list', 'bdg network list --filter "is:failed"', 'bdg network list --filter "domain:*.example.com -resource-type:image" --last 20', 'bdg network list --filter "status-code:5xx" --follow'],
+  },
+  {
+    name: 'network.har',
+    path: ['network', 'har'],
+    summary: 'Write the recorded requests as a HAR 1.2 file (with response bodies), importable in Chrome DevTools',
+    args: [{ name: 'file', required: false, description: 'Where to write (default: bdg-<timestamp>.har in the current directory)' }],
+    options: {
+      filter: { type: 'string', placeholder: 'TERMS', description: 'Only requests matching these filter terms (as in network list)' },
+      bodies: { type: 'boolean', default: true, negatable: true, description: 'Include response bodies (--no-bodies for a smaller file)' },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    timeoutMs: 60_000,
+    examples: ['bdg network har', 'bdg network har session.har', 'bdg network har api.har --filter "resource-type:fetch"'],
+  },
+  {
+    name: 'network.headers',
+    path: ['network', 'headers'],
+    summary: 'Show the request and response headers (and cookies) of one request',
+    args: [{ name: 'id', required: true, description: 'The id a listing printed (n12) or a CDP requestId' }],
+    options: {},
+    readOnly: true,
+    runs: 'daemon',
+    examples: ['bdg network headers n3', 'bdg network headers n3 --json'],
+  },
+  {
+    name: 'network.cookies',
+    path: ['network', 'cookies'],
+    summary: "Show the browser's cookies for the current page (or a URL, or all)",
+    args: [],
+    options: {
+      url: { type: 'string', placeholder: 'URL', description: 'Cookies that would be sent to this URL (default: the current page and its frames)' },
+      all: { type: 'boolean', default: false, description: 'Every cookie in the browser profile' },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    examples: ['bdg network cookies', 'bdg network cookies --url https://api.example.com/', 'bdg network cookies --all --json'],
+  },
+];
