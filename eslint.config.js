@@ -28,6 +28,21 @@ export default tseslint.config(
   zone(['src/cli/**'], ['**/cdp/**', '**/telemetry/**', '**/daemon/!(config)*', 'ws'], 'the CLI talks to the daemon over the socket; CDP and telemetry live in the daemon'),
   zone(['src/daemon/**'], ['**/cli/**'], 'nothing imports the CLI'),
   {
+    // The daemon serves requests on one event loop: after start-up it does no synchronous file I/O. Only its
+    // entry point (start-up) may import node:fs; request paths use node:fs/promises.
+    files: ['src/daemon/**', 'src/telemetry/**', 'src/ipc/**'],
+    ignores: ['src/daemon/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'node:fs', message: 'No sync I/O on the daemon request path: use node:fs/promises.' }, { name: 'fs', message: 'Use node:fs/promises.' }],
+          patterns: [{ group: ['**/cli/**'], message: 'nothing imports the CLI' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

@@ -83,6 +83,8 @@ async function evaluate(ctx: HandlerContext, params: Params, signal: AbortSignal
   let value: unknown = result.value;
   if (result.unserializableValue !== undefined) value = result.unserializableValue;
   else if (result.type === 'undefined') value = undefined;
+  // Nodes and other host objects have no by-value form ({}); their description (e.g. "button#buy") says more.
+  else if (result.subtype === 'node' && result.description !== undefined) value = result.description;
   else if (value === undefined && result.description !== undefined) value = result.description;
   let truncated = false;
   const text = JSON.stringify(value) ?? '';
