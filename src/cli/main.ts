@@ -5,18 +5,30 @@ import { toBdgError } from '../util/errors.js';
 import { SessionPaths, sessionDir } from '../util/paths.js';
 import { parseArgv } from './argv.js';
 import { call } from './call.js';
-import { CDP_RUNNERS } from './commands/cdp.js';
-import { CONSOLE_RUNNERS } from './commands/console.js';
-import { NETWORK_RUNNERS } from './commands/network.js';
-import { DOM_RUNNERS } from './commands/dom.js';
-import { PAGE_RUNNERS } from './commands/page.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
 import { Output, write } from './output.js';
 import type { Runner } from './runner.js';
 
-/** CLI-side runners by command name; each family keeps its own under commands/. */
-const RUNNERS: Record<string, Runner> = { ...SESSION_RUNNERS, ...CDP_RUNNERS, ...NETWORK_RUNNERS, ...CONSOLE_RUNNERS, ...DOM_RUNNERS, ...PAGE_RUNNERS };
+/**
+ * CLI-side runners by command name. The session core's are loaded with the CLI; every other family is imported
+ * only when one of its commands runs (esbuild splits them into chunks), so `bdg status` and `bdg peek` do not pay
+ * for the CDP schema, HAR or DOM code at start-up.
+ */
+const FAMILIES: Record<string, () => Promise<Record<string, Runner>>> = {
+  cdp: async () => (await import('./commands/cdp.js')).CDP_RUNNERS,
+  network: async () => (await import('./commands/network.js')).NETWORK_RUNNERS,
+  console: async () => (await import('./commands/console.js')).CONSOLE_RUNNERS,
+  dom: async () => (await import('./commands/dom.js')).DOM_RUNNERS,
+  page: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
+  tabs: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
+};
+
+async function runnerFor(name: string): Promise<Runner | undefined> {
+  const load = FAMILIES[name.split('.')[0] ?? ''];
+  const runners = load !== undefined ? await load() : SESSION_RUNNERS;
+  return runners[name];
+}
 
 /** A daemon command without its own runner: send it, print the result as JSON (humans get it indented too). */
 const generic: (name: string) => Runner = (name) => async (paths, params, out) => {
@@ -24,9 +36,9 @@ const generic: (name: string) => Runner = (name) => async (paths, params, out) =
   return out.success(data, () => JSON.stringify(data, null, 2));
 };
 
-function run(command: CommandSpec, params: Params, out: Output): Promise<number> {
+async function run(command: CommandSpec, params: Params, out: Output): Promise<number> {
   const paths = new SessionPaths(sessionDir());
-  const runner = RUNNERS[command.name] ?? generic(command.name);
+  const runner = (await runnerFor(command.name)) ?? generic(command.name);
   return runner(paths, params, out);
 }
 

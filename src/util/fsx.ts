@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { BdgError, errnoCode } from './errors.js';
+import { uniqueToken } from './token.js';
 
 /**
  * Writes a file so that a crash leaves either the old file or the new one: temp file in the same directory,
  * fsync, rename over the target.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${uniqueToken()}.tmp`);
   let handle;
   try {
     handle = await open(tmp, 'w', mode);

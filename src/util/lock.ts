@@ -1,6 +1,6 @@
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { errnoCode } from './errors.js';
+import { uniqueToken } from './token.js';
 import { isSameProcessAlive, type ProcessIdentity, identityOf } from './proc.js';
 
 /**
@@ -16,11 +16,11 @@ export interface LockOwner extends ProcessIdentity {
 export type AcquireResult = { ok: true; owner: LockOwner; brokeStale: Array<LockOwner | 'corrupt'> } | { ok: false; holder: LockOwner };
 
 export function newOwner(pid: number, role: LockOwner['role']): LockOwner {
-  return { ...identityOf(pid), nonce: randomBytes(8).toString('hex'), createdAt: new Date().toISOString(), role };
+  return { ...identityOf(pid), nonce: uniqueToken(), createdAt: new Date().toISOString(), role };
 }
 
 function tempPath(path: string): string {
-  return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  return `${path}.${uniqueToken()}.tmp`;
 }
 
 /** Reads a lock file. `null` when it does not exist; `'corrupt'` when it exists but cannot be parsed. */
@@ -72,7 +72,7 @@ function tryCreate(path: string, owner: LockOwner): boolean {
  * (same nonce), and only then delete it. If someone replaced it in between, put theirs back.
  */
 export function breakStaleLock(path: string, judged: LockOwner | 'corrupt'): boolean {
-  const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
+  const aside = `${path}.stale-${uniqueToken()}`;
   try {
     renameSync(path, aside);
   } catch (err) {

@@ -7,7 +7,6 @@ import { isPidAlive, isSameProcessAlive, killQuietly } from '../../util/proc.js'
 import { call, sleep } from '../call.js';
 import { write, type Output } from '../output.js';
 import { consoleLine, networkLine, renderConsoleDetails, renderNetworkDetails, renderPeek, renderStatus } from '../render.js';
-import { startSession } from '../start.js';
 import { cleanStale, inspectFiles, removeSessionData } from '../state.js';
 import type { Runner } from '../runner.js';
 
@@ -125,6 +124,8 @@ export async function runCleanup(paths: SessionPaths, params: Params, out: Outpu
 
 export const SESSION_RUNNERS: Record<string, Runner> = {
   start: async (paths, params, out) => {
+    // Loaded on demand: starting pulls in child_process and the lock code, which no other command needs.
+    const { startSession } = await import('../start.js');
     const { data } = await startSession(paths, params, out);
     const page = data['page'] as { url: string; title: string };
     return out.success(data, () => {
