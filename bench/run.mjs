@@ -894,6 +894,10 @@ function render(res) {
       rows.push(['requests / messages kept', `${v.at10.networkCount} / ${v.at10.consoleCount}`, v.at10k !== undefined ? `${v.at10k.networkCount} / ${v.at10k.consoleCount}` : '-']);
       rows.push(['daemon RSS MB (peak)', `${v.at10.memory.daemon.rssMb} (${v.at10.memory.daemon.peakRssMb})`, v.at10k !== undefined ? `${v.at10k.memory.daemon.rssMb} (${v.at10k.memory.daemon.peakRssMb})` : '-']);
       rows.push(['Chrome tree RSS / PSS MB', `${v.at10.memory.chrome.rssMb} / ${v.at10.memory.chrome.pssMb}`, v.at10k !== undefined ? `${v.at10k.memory.chrome.rssMb} / ${v.at10k.memory.chrome.pssMb}` : '-']);
+      if (v.at10k?.memoryAfterReads !== undefined) {
+        const a = v.at10k.memoryAfterReads.daemon;
+        rows.push(['daemon RSS MB (peak) after the reads below', '', `${a.rssMb} (${a.peakRssMb})`]);
+      }
       const heap = (x) => (x?.daemonView?.heap ? `${x.daemonView.heap.heapUsedMb} / ${x.daemonView.heap.externalMb}` : 'n/a');
       rows.push(['daemon V8 heap used / external MB', heap(v.at10), heap(v.at10k)]);
       rows.push(['`bdg peek` median / p90 ms', col(v.at10, 'peek'), col(v.at10k, 'peek')]);

@@ -118,7 +118,7 @@ export interface CleanupReport {
  * that Chrome only if it is provably ours), and reports the end note of a session that ended on its own.
  * Must only be called once the socket did not answer and no live process holds the lock.
  */
-export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEndNote?: boolean } = {}): CleanupReport {
+export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEndNote?: boolean; scanProcesses?: boolean } = {}): CleanupReport {
   const report: CleanupReport = { messages: [], removed: [], killed: [] };
   if (state.liveLock !== undefined) return report;
   const removedNames: string[] = [];
@@ -149,7 +149,9 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
     removedNames.push(FILES.lock);
   }
   if (state.socketFile) drop('socket');
-  const chromes = new Set(findOurChromes(paths));
+  // Scanning /proc for orphans costs a read per process: only do it when files show a session was here.
+  const traces = pid !== undefined || state.staleLock !== undefined || state.socketFile || state.chromePid !== undefined || state.metaFile;
+  const chromes = new Set(traces || opts.scanProcesses === true ? findOurChromes(paths) : []);
   if (state.chromePid !== undefined && isPidAlive(state.chromePid) && isOurChrome(state.chromePid, paths)) chromes.add(state.chromePid);
   for (const chromePid of chromes) {
     if (killQuietly(chromePid, 'SIGKILL')) {

@@ -16,11 +16,15 @@ import type { DaemonConfig } from './config.js';
 import { buildSessionFile } from './sessionFile.js';
 import { DialogTracker } from './dom/dialogs.js';
 
+/**
+ * Telemetry bounds. Byte figures are estimates calibrated against V8 heap growth, so together they keep the
+ * daemon's heap under ~50 MB of telemetry however much a page produces (bench/README.md has the measurements).
+ */
 export const LIMITS = {
   networkItems: 10_000,
-  networkBytes: 64 * 1024 * 1024,
+  networkBytes: 32 * 1024 * 1024,
   consoleItems: 10_000,
-  consoleBytes: 16 * 1024 * 1024,
+  consoleBytes: 8 * 1024 * 1024,
   navigations: 1_000,
   domSnapshotBytes: 5 * 1024 * 1024,
 };

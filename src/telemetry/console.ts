@@ -23,8 +23,8 @@ export interface ConsoleCollectorOptions {
  */
 const MAX_TEXT_CHARS = 100_000;
 
-/** Fixed per-record overhead in the byte estimate (object, ids, numbers). */
-const RECORD_OVERHEAD = 120;
+/** Fixed per-record overhead in the byte estimate (object, ids, numbers), calibrated against V8 heap growth. */
+const RECORD_OVERHEAD = 260;
 
 /** Console call types whose stack is kept: the stack is what these calls are about. */
 const STACK_TYPES: ReadonlySet<string> = new Set(['trace', 'error', 'assert']);
@@ -213,6 +213,6 @@ function clip(s: string): string {
 /** Cheap size estimate: string lengths plus a fixed overhead (no serialization per message). */
 function estimateSize(r: ConsoleRecord): number {
   let n = RECORD_OVERHEAD + r.text.length + r.type.length + (r.url?.length ?? 0) + (r.stack?.length ?? 0);
-  if (r.args !== undefined) for (const a of r.args) n += a.length + 8;
+  if (r.args !== undefined) for (const a of r.args) n += a.length + 40;
   return n;
 }

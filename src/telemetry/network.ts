@@ -132,8 +132,14 @@ export function isTextMimeType(mime: string): boolean {
 const MAX_DETACHED = 1000;
 /** Most extra-info events buffered per request: a redirect chain is at most 20 hops in Chrome. */
 const MAX_EXTRA_PER_CHAIN = 64;
-/** Fixed per-record overhead in the byte estimate (object, ids, numbers). */
-const RECORD_OVERHEAD = 300;
+/**
+ * Fixed per-record overhead in the byte estimate: the record object, its timing/initiator objects and the index
+ * entries. Calibrated against V8 heap growth (10k recorded requests, ~20 headers each: ~4 KB per record), so the
+ * byte cap bounds real memory, not a quarter of it.
+ */
+const RECORD_OVERHEAD = 1500;
+/** V8 cost of one header entry beyond its characters (dictionary slot, two string headers). */
+const HEADER_OVERHEAD = 80;
 
 /**
  * All hops sharing one CDP requestId (redirects reuse it), with the extra-info events matched to them.
@@ -659,7 +665,7 @@ function capBody(body: NetworkBody, max: number): NetworkBody {
 
 function headersSize(h: Record<string, string> | undefined): number {
   let n = 0;
-  if (h !== undefined) for (const k in h) n += k.length + (h[k]?.length ?? 0) + 4;
+  if (h !== undefined) for (const k in h) n += k.length + (h[k]?.length ?? 0) + HEADER_OVERHEAD;
   return n;
 }
 

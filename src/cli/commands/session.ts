@@ -112,7 +112,7 @@ export async function runCleanup(paths: SessionPaths, params: Params, out: Outpu
     messages.push(`Killed the unresponsive bdg process (pid ${pid}).`);
     state = inspectFiles(paths);
   }
-  const report = cleanStale(paths, state);
+  const report = cleanStale(paths, state, { scanProcesses: true });
   messages.push(...report.messages);
   killed.push(...report.killed);
   const removed = [...report.removed];

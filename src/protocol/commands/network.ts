@@ -14,7 +14,7 @@ export const NETWORK_COMMANDS: readonly CommandSpec[] = [
         description:
           'DevTools filter: status-code:404 domain:*.example.com method:POST mime-type:image/* resource-type:fetch larger-than:10k has-response-header:NAME is:failed|running|from-cache scheme:https, words match the URL, -term negates; all terms must match',
       },
-      last: { type: 'number', integer: true, min: 1, max: 1_000_000, placeholder: 'N', description: 'Only the N newest matching requests' },
+      last: { type: 'number', integer: true, min: 1, max: 1_000_000, default: 100, placeholder: 'N', description: 'Only the N newest matching requests (output stays small by default; raise it to see more)' },
       current: { type: 'boolean', default: false, description: 'Only requests of the current page load (since the last navigation)' },
       since: { type: 'string', placeholder: 'ID', description: 'Only requests newer than this id (e.g. n120), for polling' },
       follow: { type: 'boolean', default: false, description: 'Keep printing requests as they finish until interrupted' },
