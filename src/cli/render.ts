@@ -146,10 +146,12 @@ export function renderNetworkDetails(r: NetworkRecord): string {
   return lines.join('\n');
 }
 
-export function renderConsoleDetails(c: ConsoleRecord): string {
+/** `expanded`: the arguments with objects expanded several levels deep, when the page still held them. */
+export function renderConsoleDetails(c: ConsoleRecord, expanded?: string[]): string {
   const lines = [`${c.id}  ${c.level} (${c.kind}${c.type !== c.level ? `, ${c.type}` : ''})  ${new Date(c.timestamp).toISOString()}`, '', c.text];
   if (c.url !== undefined) lines.push('', `Source: ${c.url}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''}`);
-  if (c.args !== undefined && c.args.length > 1) lines.push('', 'Arguments:', ...c.args.map((a, i) => `  [${i}] ${a}`));
+  const args = expanded ?? c.args;
+  if (args !== undefined && (args.length > 1 || expanded !== undefined)) lines.push('', expanded !== undefined ? 'Arguments (objects expanded):' : 'Arguments:', ...args.map((a, i) => `  [${i}] ${a}`));
   if (c.stack !== undefined && c.stack !== '') lines.push('', 'Stack:', c.stack);
   return lines.join('\n');
 }

@@ -31,6 +31,7 @@ const STACK_TYPES: ReadonlySet<string> = new Set(['trace', 'error', 'assert']);
 
 /** Collects console telemetry; feed it CDP events with {@link ConsoleCollector.handle}. */
 export class ConsoleCollector {
+  readonly #handles = new WeakMap<ConsoleRecord, ReadonlyArray<Protocol.Runtime.RemoteObject | undefined>>();
   readonly #buffer: RingBuffer<ConsoleRecord>;
   readonly #byId = new Map<string, ConsoleRecord>();
   readonly #now: () => number;
@@ -103,7 +104,19 @@ export class ConsoleCollector {
     if (formatted.args.length > 0) record.args = formatted.args.map(clip);
     setLocation(record, e.stackTrace?.callFrames[0]);
     if (STACK_TYPES.has(type)) setStack(record, formatStackTrace(e.stackTrace));
+    const handles = (Array.isArray(e.args) ? e.args : []).map((a) => (a.type === 'object' && a.objectId !== undefined ? handleOf(a) : undefined));
+    if (handles.some((h) => h !== undefined)) this.#handles.set(record, handles);
     this.#push(record);
+  }
+
+  /**
+   * The page-side object handles of a console call's arguments (undefined for primitives), so `details console`
+   * can expand objects deeper than Chrome's one-level preview while the page still holds them. Kept beside the
+   * record, not in it: handles mean nothing in session.json, and a record dropped from the buffer takes its
+   * handles with it.
+   */
+  handlesOf(record: ConsoleRecord): ReadonlyArray<Protocol.Runtime.RemoteObject | undefined> | undefined {
+    return this.#handles.get(record);
   }
 
   #onException(e: Protocol.Runtime.ExceptionThrownEvent): void {
@@ -208,6 +221,16 @@ function setStack(record: ConsoleRecord, stack: string | undefined): void {
 
 function clip(s: string): string {
   return s.length > MAX_TEXT_CHARS ? `${s.slice(0, MAX_TEXT_CHARS)}…` : s;
+}
+
+/** An object argument without its preview: enough to find and describe it in the page later. */
+function handleOf(a: Protocol.Runtime.RemoteObject): Protocol.Runtime.RemoteObject {
+  const h: Protocol.Runtime.RemoteObject = { type: a.type };
+  if (a.subtype !== undefined) h.subtype = a.subtype;
+  if (a.className !== undefined) h.className = a.className;
+  if (a.description !== undefined) h.description = a.description;
+  if (a.objectId !== undefined) h.objectId = a.objectId;
+  return h;
 }
 
 /** Cheap size estimate: string lengths plus a fixed overhead (no serialization per message). */

@@ -103,6 +103,17 @@ describe('bdg console against headless Chromium', () => {
     assert.equal((await consoleJson('--last', '2')).messages.length, 2);
   });
 
+  test('details console expands object arguments several levels deep while the page holds them', async () => {
+    const user = (await consoleJson()).messages.find((m) => m.text.startsWith('user '));
+    assert.ok(user);
+    const r = await bdg(['details', 'console', user.id, '--json'], { sessionDir: dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const d = (r.json as { data: { expanded?: string[] } }).data;
+    assert.deepEqual(d.expanded, ['user', '{id: 7, profile: {name: "Ada", tags: ["x", "y"]}}', '[1, 2, 3]']);
+    const human = await bdg(['details', 'console', user.id], { sessionDir: dir });
+    assert.match(human.stdout, /Arguments \(objects expanded\):/);
+  });
+
   test('after a navigation the default view shows the new page; --history shows both', async () => {
     const before = await consoleJson();
     const firstNav = before.navigation?.index ?? -1;

@@ -145,8 +145,8 @@ export const SESSION_RUNNERS: Record<string, Runner> = {
   },
   tail: (paths, params, out) => follow(paths, params, out, Number(params['interval'] ?? 1000)),
   details: async (paths, params, out) => {
-    const data = (await call(paths, 'details', params)) as { type: string; item: NetworkRecord | ConsoleRecord };
-    return out.success(data, () => (data.type === 'network' ? renderNetworkDetails(data.item as NetworkRecord) : renderConsoleDetails(data.item as ConsoleRecord)));
+    const data = (await call(paths, 'details', params)) as { type: string; item: NetworkRecord | ConsoleRecord; expanded?: string[] };
+    return out.success(data, () => (data.type === 'network' ? renderNetworkDetails(data.item as NetworkRecord) : renderConsoleDetails(data.item as ConsoleRecord, data.expanded)));
   },
   stop: runStop,
   cleanup: runCleanup,

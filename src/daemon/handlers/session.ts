@@ -3,6 +3,7 @@ import type { Params } from '../../protocol/validate.js';
 import { PROTOCOL_VERSION, VERSION } from '../../protocol/version.js';
 import { BdgError } from '../../util/errors.js';
 import type { CommandHandler, HandlerContext } from '../context.js';
+import { expandObject } from '../expand.js';
 
 /** A network record without the heavy parts, for listings. */
 export function summarizeRequest(r: NetworkRecord): Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> {
@@ -68,7 +69,25 @@ async function details(ctx: HandlerContext, params: Params, signal: AbortSignal)
   }
   const record: ConsoleRecord | undefined = ctx.session.console.get(id);
   if (record === undefined) throw new BdgError('NOT_FOUND', `No console message with id "${id}"`, 'Use an id that `bdg peek --console` prints (e.g. c3); old items may have been dropped from the buffer.');
-  return { type: 'console', item: record };
+  const expanded = await expandArguments(ctx, record, signal);
+  return expanded !== undefined ? { type: 'console', item: record, expanded } : { type: 'console', item: record };
+}
+
+/**
+ * Object arguments expanded several levels deep, while the page still holds them (until it navigates away); the
+ * listings keep Chrome's one-level preview, which costs no round trip.
+ */
+async function expandArguments(ctx: HandlerContext, record: ConsoleRecord, signal: AbortSignal): Promise<string[] | undefined> {
+  const handles = ctx.session.console.handlesOf(record);
+  if (handles === undefined || !ctx.session.connected) return undefined;
+  const send = <T>(method: string, params: object): Promise<T> => ctx.session.pageSend<T>(method, params, { timeoutMs: 2_000, signal });
+  try {
+    return await Promise.all(
+      handles.map((handle, i) => (handle === undefined ? Promise.resolve(record.args?.[i] ?? '') : expandObject(send, handle))),
+    );
+  } catch {
+    return undefined; // the page navigated or the objects were released: the preview is what we have
+  }
 }
 
 export const SESSION_HANDLERS: Record<string, CommandHandler> = {
