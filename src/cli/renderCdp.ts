@@ -1,14 +1,8 @@
+import type { CdpEventRecord } from '../protocol/results.js';
 import type { Description, DomainSummary, MemberSummary, ParamDoc, SearchHit } from '../protocol/cdpSchema.js';
 
-/** One raw event as the daemon returns it (see telemetry/cdpEvents.ts). */
-export interface CdpEventView {
-  seq: number;
-  method: string;
-  timestamp: number;
-  sessionId?: string;
-  params: unknown;
-  truncated?: { bytes: number };
-}
+/** One raw event as the daemon returns it. */
+export type CdpEventView = CdpEventRecord;
 
 export interface CdpEventsView {
   filter: string;

@@ -1,18 +1,7 @@
 import { RingBuffer } from '../util/ringBuffer.js';
+import type { CdpEventRecord } from '../protocol/results.js';
 
-/** One raw CDP event as `bdg cdp --events` returns it. */
-export interface CdpEventRecord {
-  /** Increasing per session, never reused; `after` in queries. */
-  seq: number;
-  method: string;
-  /** Epoch milliseconds when the daemon received it. */
-  timestamp: number;
-  /** The flatten session it arrived on; absent for browser-level events. */
-  sessionId?: string;
-  params: unknown;
-  /** Set when the params were larger than the per-event bound and were not kept. */
-  truncated?: { bytes: number };
-}
+export type { CdpEventRecord } from '../protocol/results.js';
 
 interface Stored {
   seq: number;

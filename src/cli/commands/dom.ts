@@ -1,24 +1,12 @@
 import { resolve } from 'node:path';
 import { findCommand } from '../../protocol/commands.js';
+import type { A11yNode, ElementInfo } from '../../protocol/results.js';
 import type { Params } from '../../protocol/validate.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../call.js';
 import type { Output } from '../output.js';
 import { formatBytes } from '../render.js';
 import type { Runner } from '../runner.js';
-
-interface ElementInfo {
-  ref?: string;
-  tag: string;
-  id?: string;
-  classes: string[];
-  text: string;
-  visible: boolean;
-  attrs: Record<string, string>;
-  disabled?: boolean;
-  inShadowRoot?: boolean;
-  frame?: string;
-}
 
 interface Triggered {
   urlBefore: string;
@@ -87,15 +75,6 @@ function on(d: Record<string, unknown>): string {
   const e = d['element'] as ElementInfo | undefined;
   if (e === undefined) return '';
   return ` ${e.ref !== undefined ? `${e.ref} ` : ''}${elementLabel(e)}${e.text !== '' ? ` ${quote(e.text, 40)}` : ''}`;
-}
-
-interface A11yNode {
-  role: string;
-  name: string;
-  ref?: string;
-  value?: string;
-  states?: string[];
-  children?: A11yNode[];
 }
 
 function a11yLine(n: A11yNode, depth: number): string {

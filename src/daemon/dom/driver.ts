@@ -1,5 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
 import { CdpError } from '../../cdp/connection.js';
+import type { ElementInfo } from '../../protocol/results.js';
 import { BdgError } from '../../util/errors.js';
 import type { HandlerContext } from '../context.js';
 import type { BrowserSession } from '../session.js';
@@ -9,19 +10,7 @@ import { KeyedMutex } from './mutex.js';
 import { DESCRIBE_ALL_FN, DESCRIBE_FN, QUERY_FN } from './pageScripts.js';
 import { REF_PATTERN, RefRegistry } from './refs.js';
 
-/** What the page helpers say about an element. */
-export interface ElementInfo {
-  tag: string;
-  id?: string;
-  classes: string[];
-  text: string;
-  visible: boolean;
-  attrs: Record<string, string>;
-  disabled?: boolean;
-  inShadowRoot?: boolean;
-  frame?: string;
-  ref?: string;
-}
+export type { ElementInfo } from '../../protocol/results.js';
 
 /** A resolved element: a remote object handle in the page plus its ref. */
 export interface ElementHandle {

@@ -1,4 +1,5 @@
 import { access, constants, stat } from 'node:fs/promises';
+import type { A11yNode } from '../../protocol/results.js';
 import { dirname, resolve } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import type { Params } from '../../protocol/validate.js';
@@ -405,16 +406,6 @@ interface AxNode {
   childIds?: string[];
   parentId?: string;
   backendDOMNodeId?: number;
-}
-
-/** One node of the tree `dom a11y` prints. */
-interface A11yNode {
-  role: string;
-  name: string;
-  ref?: string;
-  value?: string;
-  states?: string[];
-  children?: A11yNode[];
 }
 
 const BORING = new Set(['generic', 'none', 'presentation', 'LineBreak', 'InlineTextBox', 'RootWebArea', 'WebArea']);

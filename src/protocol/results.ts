@@ -1,0 +1,41 @@
+/**
+ * Result shapes that the daemon returns and the CLI renders, declared once so the two sides cannot drift apart.
+ */
+
+/** What the page helpers say about an element (`dom query`, `dom get`). */
+export interface ElementInfo {
+  tag: string;
+  id?: string;
+  classes: string[];
+  text: string;
+  visible: boolean;
+  attrs: Record<string, string>;
+  disabled?: boolean;
+  inShadowRoot?: boolean;
+  frame?: string;
+  ref?: string;
+}
+
+/** One node of the tree `dom a11y` prints. */
+export interface A11yNode {
+  role: string;
+  name: string;
+  ref?: string;
+  value?: string;
+  states?: string[];
+  children?: A11yNode[];
+}
+
+/** One raw CDP event as `bdg cdp --events` returns it. */
+export interface CdpEventRecord {
+  /** Arrival order, for `--after`. */
+  seq: number;
+  method: string;
+  /** Epoch milliseconds when the daemon received it. */
+  timestamp: number;
+  /** The flatten session it arrived on; absent for browser-level events. */
+  sessionId?: string;
+  params: unknown;
+  /** Set when the params were larger than the per-event bound and were not kept. */
+  truncated?: { bytes: number };
+}
