@@ -77,6 +77,7 @@ export function renderPeek(d: PeekData): string {
 
 interface StatusData {
   running: boolean;
+  starting?: boolean;
   pid: number;
   page: { url: string; title: string };
   pageCrashed: boolean;
@@ -93,7 +94,7 @@ interface StatusData {
 
 export function renderStatus(d: StatusData): string {
   const lines = [
-    `Session running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
+    d.starting === true ? `Session starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading` : `Session running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
     `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
     `  Chrome:    ${d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
     `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}`,

@@ -53,6 +53,15 @@ async function replaceOldDaemon(paths: SessionPaths, out: Output): Promise<void>
 }
 
 function alreadyRunning(status: Record<string, unknown>): BdgError {
+  // The daemon answers on its socket before its first page has loaded; until then the session is still starting.
+  if (status['starting'] === true) {
+    return new BdgError(
+      'DAEMON_ALREADY_STARTING',
+      `Another bdg is starting a session right now (pid ${String(status['pid'] ?? '?')}); its first page is still loading`,
+      'Wait a moment, then `bdg status`.',
+      { pid: status['pid'] ?? null },
+    );
+  }
   const page = status['page'] as { url?: string } | undefined;
   const url = page?.url ?? 'unknown page';
   return new BdgError(

@@ -23,7 +23,7 @@ function readNumber(path: string): number | 'corrupt' | undefined {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
     return 'corrupt';
   }
   const n = Number(raw.trim());

@@ -10,6 +10,8 @@ export interface HandlerContext {
   ipcStats: () => unknown;
   startedAt: number;
   timeoutSec: number | undefined;
+  /** True while the daemon is still starting: the socket answers, but the first page has not loaded yet. */
+  starting: () => boolean;
 }
 
 export type CommandHandler = (ctx: HandlerContext, params: Params, signal: AbortSignal) => Promise<unknown> | unknown;

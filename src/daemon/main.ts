@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   let server: IpcServer | undefined;
   let shuttingDown: Promise<unknown> | undefined;
   let autoStop: NodeJS.Timeout | undefined;
+  let ready = false;
 
   const removeFiles = async (keepMeta: boolean): Promise<void> => {
     await Promise.all([
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
             ipcStats: () => server?.stats,
             startedAt,
             timeoutSec: config.timeoutSec,
+            starting: () => !ready,
           },
           req,
           signal,
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
       autoStop = setTimeout(() => void shutdown('timeout', `auto-stop after ${config.timeoutSec} s`), config.timeoutSec * 1000);
     }
     log.info(`ready: ${session.page.url}`);
+    ready = true;
     report({ type: 'ready', result: { ...meta, page: session.page, browser: session.browserVersion ?? null, ...nav } });
   } catch (err) {
     const e = toBdgError(err);

@@ -32,6 +32,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   }
 }
 
+/** The deepest existing path on the way to `dir` (itself included) that is not a directory, if any. */
+function blockingFile(dir: string): string | undefined {
+  for (let p = dir; ; p = dirname(p)) {
+    try {
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st !== undefined) return st.isDirectory() ? undefined : p;
+    } catch {
+      /* ENOTDIR: a parent is a file; keep walking up to it */
+    }
+    if (dirname(p) === p) return undefined;
+  }
+}
+
 /** Creates the session directory with mode 0700 and tightens it if it already existed looser. */
 export function ensurePrivateDir(dir: string): void {
   try {
@@ -40,10 +53,13 @@ export function ensurePrivateDir(dir: string): void {
     if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   } catch (err) {
     const code = errnoCode(err);
+    // mkdir's own text ("ENOTDIR: not a directory, mkdir '<dir>'") names the wrong path: say which one is a file.
+    const file = code === 'ENOTDIR' || code === 'EEXIST' ? blockingFile(dir) : undefined;
     throw new BdgError(
       code === 'EACCES' || code === 'EPERM' ? 'PERMISSION_DENIED' : 'SESSION_FILE_ERROR',
-      `Cannot create session directory ${dir}: ${err instanceof Error ? err.message : String(err)}`,
-      'Set BDG_SESSION_DIR to a directory you can write to.',
+      `Cannot create session directory ${dir}: ${file !== undefined ? `${file} is a file, not a directory` : err instanceof Error ? err.message : String(err)}`,
+      file !== undefined ? `Set BDG_SESSION_DIR to a directory you can write to, or move ${file} out of the way.` : 'Set BDG_SESSION_DIR to a directory you can write to.',
+      file !== undefined ? { sessionDir: dir, file } : { sessionDir: dir },
     );
   }
 }

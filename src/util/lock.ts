@@ -29,7 +29,8 @@ export function readLock(path: string): LockOwner | null | 'corrupt' {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return null;
+    // ENOTDIR: the session directory is (inside) a regular file, so no lock can exist there.
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
     throw err;
   }
   try {

@@ -267,8 +267,9 @@ async function scroll(ctx: HandlerContext, params: Params, signal: AbortSignal):
 }
 
 function urlMatches(url: string, want: string): boolean {
-  const m = /^\/(.+)\/([a-z]*)$/.exec(want);
-  if (m !== null) {
+  // Only /pattern/flags with real regex flags is a regex: a path such as /orders/confirm is a substring.
+  const m = /^\/(.+)\/([dgimsuy]*)$/.exec(want);
+  if (m !== null && new Set(m[2]).size === (m[2] as string).length) {
     try {
       return new RegExp(m[1] as string, m[2]).test(url);
     } catch {

@@ -17,6 +17,7 @@ function status(ctx: HandlerContext, params: Params): unknown {
   const con = s.console.stats();
   const base = {
     running: true,
+    starting: ctx.starting(),
     pid: process.pid,
     version: VERSION,
     protocol: PROTOCOL_VERSION,
