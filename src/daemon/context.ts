@@ -12,6 +12,8 @@ export interface HandlerContext {
   timeoutSec: number | undefined;
   /** True while the daemon is still starting: the socket answers, but the first page has not loaded yet. */
   starting: () => boolean;
+  /** True once the session is shutting down: requests other than `stop` are answered "stopping". */
+  stopping: () => boolean;
 }
 
 export type CommandHandler = (ctx: HandlerContext, params: Params, signal: AbortSignal) => Promise<unknown> | unknown;

@@ -24,6 +24,10 @@ export function dispatch(ctx: HandlerContext, req: Request, signal: AbortSignal)
     throw new BdgError('INVALID_ARGUMENTS', `Unknown request "${req.cmd}"`, `The daemon answers: ${names.join(', ')}`);
   }
   const params = validateParams(spec, req.params);
+  if (ctx.stopping() && req.cmd !== 'stop') {
+    // Same shape as the CLI's own "no session" answer, so status and the follow loops read it as "ended".
+    throw new BdgError('NOT_FOUND', 'No session is running (the session is stopping)', 'Start a new one with `bdg <url>` once it has stopped.', { sessionDir: ctx.sessionDir, stopping: true });
+  }
   return Promise.resolve(handler(ctx, params, signal));
 }
 

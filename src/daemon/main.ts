@@ -77,7 +77,6 @@ async function main(): Promise<void> {
     shuttingDown = (async () => {
       log.info(`shutting down: ${reason}${detail !== undefined ? ` (${detail})` : ''}`);
       clearTimeout(autoStop);
-      const closing = server?.close();
       const crashed = reason === 'chrome-exited' || reason === 'connection-lost';
       let dom = null;
       if (!crashed) {
@@ -100,6 +99,9 @@ async function main(): Promise<void> {
         const meta = JSON.parse(await readFile(paths.file('meta'), 'utf8').catch(() => '{}')) as Record<string, unknown>;
         await writeFileAtomic(paths.file('meta'), JSON.stringify({ ...meta, endedAt: new Date().toISOString(), endReason: reason, endDetail: detail ?? null, sessionFile })).catch(() => undefined);
       }
+      // The socket stays open until here so that commands arriving while Chrome closes hear "stopping" rather
+      // than finding no socket next to a live lock (which reads as a session still starting).
+      const closing = server?.close();
       await removeFiles(crashed || reason === 'daemon-error');
       log.info('shutdown complete');
       // Exit once the answer to `stop` has gone out; open idle connections do not hold us longer than a second.
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
             startedAt,
             timeoutSec: config.timeoutSec,
             starting: () => !ready,
+            stopping: () => shuttingDown !== undefined,
           },
           req,
           signal,

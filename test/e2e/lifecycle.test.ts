@@ -150,6 +150,25 @@ describe('session lifecycle', () => {
     assert.match(status.stdout, /not running/);
   });
 
+  it('following commands stream new items as JSON Lines and end cleanly when the session stops', async () => {
+    const sessionDir = dir('follow');
+    server.html('/ticker', '<title>T</title><script>let i = 0; setInterval(() => { console.log("tick", i++); fetch("/data.json?" + i); }, 100)</script>');
+    assert.equal((await bdg([server.url('/ticker')], { sessionDir })).code, 0);
+    const followers = [['console', '--follow', '--json'], ['network', 'list', '--follow', '--json'], ['tail', '--json', '--interval', '200'], ['cdp', '--events', 'Runtime.consoleAPICalled', '--follow', '--json']].map((args) =>
+      bdg(args, { sessionDir, timeoutMs: 30_000 }),
+    );
+    // let them see a few rounds of new items, then end the session under them
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal((await bdg(['stop'], { sessionDir })).code, 0);
+    for (const r of await Promise.all(followers)) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /Session ended/);
+      const lines = r.stdout.trim().split('\n');
+      assert.ok(lines.length >= 3, `only ${lines.length} lines: ${r.stdout}`);
+      for (const line of lines) JSON.parse(line);
+    }
+  });
+
   it('never starts a daemon for read-only commands', async () => {
     const sessionDir = dir('ro');
     for (const args of [['--version'], ['--help'], ['--help', '--json'], ['status'], ['status', '--json'], ['peek'], ['peek', '--json'], ['details', 'network', 'n1'], ['stop']]) {

@@ -3,8 +3,9 @@ import { findCommand } from '../../protocol/commands.js';
 import { validateParams, type Params } from '../../protocol/validate.js';
 import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
-import { call, sleep } from '../call.js';
-import { write, type Output } from '../output.js';
+import { call } from '../call.js';
+import { followLoop } from '../follow.js';
+import type { Output } from '../output.js';
 import { eventLine, renderDescription, renderDomain, renderDomains, renderEvents, renderSearch, type CdpEventsView } from '../renderCdp.js';
 import type { Runner } from '../runner.js';
 
@@ -43,31 +44,14 @@ async function events(paths: SessionPaths, schema: CdpSchema, name: string, para
     const data = (await call(paths, 'cdp.events', request)) as CdpEventsView;
     return out.success(data, () => renderEvents(data));
   }
-  let stop = false;
-  process.once('SIGINT', () => {
-    stop = true;
-  });
   // JSON lines while following: one event per line, so a reader can act on each as it arrives.
   let after = 0;
-  let first = true;
-  while (!stop) {
-    let data: CdpEventsView;
-    try {
-      data = (await call(paths, 'cdp.events', first ? { event: filter, last } : { event: filter, after, last: 2_000 })) as CdpEventsView;
-    } catch (err) {
-      if (!first && err instanceof BdgError && err.code === 'NOT_FOUND') {
-        out.note('Session ended.');
-        return 0;
-      }
-      throw err;
-    }
+  return followLoop(out, FOLLOW_INTERVAL_MS, async (first) => {
+    const data = (await call(paths, 'cdp.events', first ? { event: filter, last } : { event: filter, after, last: 2_000 })) as CdpEventsView;
     if (first && !out.json) out.note(`Following ${filter} events (Ctrl-C to stop)…`);
-    first = false;
     after = data.lastSeq;
-    await write(process.stdout, data.events.map((e) => `${out.json ? JSON.stringify(e) : eventLine(e)}\n`).join(''));
-    await sleep(FOLLOW_INTERVAL_MS);
-  }
-  return 0;
+    return data.events.map((e) => `${out.json ? JSON.stringify(e) : eventLine(e)}\n`).join('');
+  });
 }
 
 function conflict(message: string): BdgError {

@@ -1,9 +1,9 @@
 import type { ConsoleRecord } from '../../protocol/records.js';
 import type { Params } from '../../protocol/validate.js';
-import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
-import { call, sleep } from '../call.js';
-import { write, type Output } from '../output.js';
+import { call } from '../call.js';
+import { followLoop } from '../follow.js';
+import type { Output } from '../output.js';
 import { consoleLine } from '../render.js';
 import type { Runner } from '../runner.js';
 
@@ -48,34 +48,20 @@ export function renderConsole(d: ConsoleData): string {
 }
 
 /** `console --follow`: prints the current view, then each new message as it arrives, marking navigations. */
-async function followConsole(paths: SessionPaths, params: Params, out: Output): Promise<number> {
-  let stop = false;
-  process.once('SIGINT', () => {
-    stop = true;
-  });
-  const base: Params = { level: params['level'], history: params['history'] };
-  const first = (await call(paths, 'console', { ...base, last: params['last'] ?? 10 })) as ConsoleData;
-  let text = '';
-  let nav = first.navigation?.index;
-  for (const m of first.messages) text += out.json ? `${JSON.stringify({ type: 'console', item: m })}\n` : `${messageLine(m)}\n`;
-  if (!out.json) out.note('Following console messages; Ctrl-C to stop.');
-  await write(process.stdout, text);
-  let since = first.latestId ?? 'c0';
-  while (!stop) {
-    await sleep(500);
-    let data: ConsoleData;
-    try {
-      data = (await call(paths, 'console', { level: params['level'], history: true, since })) as ConsoleData;
-    } catch (err) {
-      if (err instanceof BdgError && err.code === 'NOT_FOUND') {
-        out.note('Session ended.');
-        return 0;
-      }
-      throw err;
+function followConsole(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+  let nav: number | undefined;
+  let since = 'c0';
+  return followLoop(out, 500, async (first) => {
+    // The first round shows the current view (level, history, last N); later rounds everything newer.
+    const request: Params = first ? { level: params['level'], history: params['history'], last: params['last'] ?? 10 } : { level: params['level'], history: true, since };
+    const data = (await call(paths, 'console', request)) as ConsoleData;
+    if (first) {
+      nav = data.navigation?.index;
+      if (!out.json) out.note('Following console messages; Ctrl-C to stop.');
     }
-    text = '';
+    let text = '';
     for (const m of data.messages) {
-      if (m.navigation !== nav && !out.json) {
+      if (!first && m.navigation !== nav && !out.json) {
         const url = data.navigations?.find((n) => n.index === m.navigation)?.url;
         text += `-- navigation ${m.navigation}${url !== null && url !== undefined ? `: ${url}` : ''}\n`;
       }
@@ -83,9 +69,8 @@ async function followConsole(paths: SessionPaths, params: Params, out: Output): 
       text += out.json ? `${JSON.stringify({ type: 'console', item: m })}\n` : `${messageLine(m)}\n`;
     }
     if (data.latestId !== null) since = data.latestId;
-    await write(process.stdout, text);
-  }
-  return 0;
+    return text;
+  });
 }
 
 export const CONSOLE_RUNNERS: Record<string, Runner> = {

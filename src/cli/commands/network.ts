@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { NetworkCookie, NetworkRecord } from '../../protocol/records.js';
 import type { Params } from '../../protocol/validate.js';
-import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
-import { call, sleep } from '../call.js';
-import { write, type Output } from '../output.js';
+import { call } from '../call.js';
+import { followLoop } from '../follow.js';
+import type { Output } from '../output.js';
 import { formatBytes } from '../render.js';
 import type { Runner } from '../runner.js';
 
@@ -61,30 +61,15 @@ export function renderNetworkList(d: ListData, params: Params): string {
  * `network list --follow`: polls with `--since` and prints each matching request once it has finished or failed.
  * Requests still in flight pin the cursor so they are printed when they complete.
  */
-async function followNetwork(paths: SessionPaths, params: Params, out: Output): Promise<number> {
-  let stop = false;
-  process.once('SIGINT', () => {
-    stop = true;
-  });
+function followNetwork(paths: SessionPaths, params: Params, out: Output): Promise<number> {
   const printed = new Set<string>();
   let since: string | undefined;
-  let first = true;
-  while (!stop) {
-    let data: ListData;
+  return followLoop(out, 500, async (first) => {
     const req: Params = { filter: params['filter'], current: params['current'] };
     if (since !== undefined) req['since'] = since;
     else if (params['last'] !== undefined) req['last'] = params['last'];
-    try {
-      data = (await call(paths, 'network.list', req)) as ListData;
-    } catch (err) {
-      if (!first && err instanceof BdgError && err.code === 'NOT_FOUND') {
-        out.note('Session ended.');
-        return 0;
-      }
-      throw err;
-    }
+    const data = (await call(paths, 'network.list', req)) as ListData;
     if (first && !out.json) out.note(`Following requests${typeof params['filter'] === 'string' ? ` matching "${params['filter']}"` : ''}; Ctrl-C to stop.`);
-    first = false;
     let text = '';
     let oldestPending: number | undefined;
     for (const r of data.requests) {
@@ -100,10 +85,8 @@ async function followNetwork(paths: SessionPaths, params: Params, out: Output): 
     const cursor = oldestPending !== undefined ? oldestPending - 1 : data.latestId !== null ? Number(data.latestId.slice(1)) : 0;
     for (const id of printed) if (Number(id.slice(1)) <= cursor) printed.delete(id);
     since = `n${cursor}`;
-    await write(process.stdout, text);
-    await sleep(500);
-  }
-  return 0;
+    return text;
+  });
 }
 
 function harFileName(now = new Date()): string {

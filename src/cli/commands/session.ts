@@ -5,7 +5,8 @@ import { BdgError, toBdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { isPidAlive, isSameProcessAlive, killQuietly } from '../../util/proc.js';
 import { call, sleep } from '../call.js';
-import { write, type Output } from '../output.js';
+import { followLoop } from '../follow.js';
+import type { Output } from '../output.js';
 import { consoleLine, networkLine, renderConsoleDetails, renderNetworkDetails, renderPeek, renderStatus } from '../render.js';
 import { cleanStale, inspectFiles, removeSessionData } from '../state.js';
 import type { Runner } from '../runner.js';
@@ -30,26 +31,14 @@ function numericId(id: string): number {
 }
 
 /** peek --follow / tail: poll the daemon and print what is new, until interrupted or the session ends. */
-export async function follow(paths: SessionPaths, params: Params, out: Output, intervalMs: number): Promise<number> {
+export function follow(paths: SessionPaths, params: Params, out: Output, intervalMs: number): Promise<number> {
   let lastNet = 0;
   let lastCon = 0;
-  let stop = false;
-  process.once('SIGINT', () => {
-    stop = true;
-  });
-  let first = true;
-  while (!stop) {
-    let data: { network?: NetworkRecord[]; console?: ConsoleRecord[] };
-    try {
-      data = (await call(paths, 'peek', { last: params['last'] ?? 10, network: params['network'] ?? false, console: params['console'] ?? false })) as typeof data;
-    } catch (err) {
-      if (!first && err instanceof BdgError && err.code === 'NOT_FOUND') {
-        out.note(`Session ended.${err.message.startsWith('No session is running (') ? ` ${err.message.slice('No session is running ('.length, -1)}` : ''}`);
-        return 0;
-      }
-      throw err;
-    }
-    first = false;
+  return followLoop(out, intervalMs, async () => {
+    const data = (await call(paths, 'peek', { last: params['last'] ?? 10, network: params['network'] ?? false, console: params['console'] ?? false })) as {
+      network?: NetworkRecord[];
+      console?: ConsoleRecord[];
+    };
     let text = '';
     for (const r of data.network ?? []) {
       if (numericId(r.id) <= lastNet || r.state === 'pending') continue;
@@ -61,10 +50,8 @@ export async function follow(paths: SessionPaths, params: Params, out: Output, i
       lastCon = numericId(c.id);
       text += out.json ? `${JSON.stringify({ type: 'console', item: c })}\n` : `${consoleLine(c)}\n`;
     }
-    await write(process.stdout, text);
-    await sleep(intervalMs);
-  }
-  return 0;
+    return text;
+  });
 }
 
 export async function runStop(paths: SessionPaths, params: Params, out: Output): Promise<number> {
