@@ -153,6 +153,15 @@ describe('dom commands', () => {
     const err = await run('dom', 'eval', 'throw new TypeError("nope")');
     assert.equal(err.code, 104);
     assert.match((err.json as { error: string }).error, /TypeError: nope/);
+    // an expression whose value is a promise (no `await` written) is awaited too
+    const p = data<{ value: unknown }>(await run('dom', 'eval', 'new Promise((r) => setTimeout(() => r([1, { two: 2 }]), 50))'));
+    assert.deepEqual(p.value, [1, { two: 2 }]);
+    const rejected = await run('dom', 'eval', 'Promise.reject(new Error("refused"))');
+    assert.equal(rejected.code, 104);
+    assert.match((rejected.json as { error: string }).error, /Error: refused/);
+    const node = data<{ value: unknown; type: string }>(await run('dom', 'eval', 'document.body'));
+    assert.equal(node.type, 'object:node');
+    assert.equal(node.value, 'body');
   });
 
   it('uses modifiers with press (Control+A, Backspace clears the field)', async () => {

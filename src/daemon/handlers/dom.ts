@@ -71,14 +71,33 @@ async function get(ctx: HandlerContext, params: Params, signal: AbortSignal): Pr
 async function evaluate(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
   const expression = params['expression'] as string;
   const { result, triggered } = await runAction(ctx, signal, { dialog: dialogOf(params), settleMaxMs: 1_000, settleQuietMs: 50 }, async () => {
+    const opts = { signal, timeoutMs: 55_000 };
     const r = await ctx.session.pageSend<Protocol.Runtime.EvaluateResponse>(
       'Runtime.evaluate',
       // replMode: top-level await and re-declarable let/const, like the DevTools console.
-      { expression, awaitPromise: true, returnByValue: true, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false },
-      { signal, timeoutMs: 55_000 },
+      { expression, awaitPromise: true, returnByValue: false, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false },
+      opts,
     );
     if (r.exceptionDetails !== undefined) throw pageException(r.exceptionDetails, 'The page threw');
-    return r.result;
+    let obj = r.result;
+    // replMode awaits a top-level `await`, but an expression whose value is a promise completes with the promise
+    // itself (the console shows "Promise {<pending>}"); a script wants what it resolves to.
+    if (obj.subtype === 'promise' && obj.objectId !== undefined) {
+      const settled = await ctx.session.pageSend<Protocol.Runtime.AwaitPromiseResponse>('Runtime.awaitPromise', { promiseObjectId: obj.objectId, returnByValue: false }, opts);
+      if (settled.exceptionDetails !== undefined) throw pageException(settled.exceptionDetails, 'The promise rejected');
+      obj = settled.result;
+    }
+    // Plain data comes back by value; nodes, functions and values that cannot be serialised keep their description.
+    if (obj.objectId !== undefined && obj.type === 'object' && obj.subtype !== 'node') {
+      const byValue = await ctx.session
+        .pageSend<Protocol.Runtime.CallFunctionOnResponse>('Runtime.callFunctionOn', { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true }, opts)
+        .catch(() => undefined);
+      if (byValue !== undefined && byValue.exceptionDetails === undefined) {
+        const { objectId: _id, ...rest } = obj;
+        obj = { ...rest, value: byValue.result.value };
+      }
+    }
+    return obj;
   });
   const type = result.subtype !== undefined ? `${result.type}:${result.subtype}` : result.type;
   let value: unknown = result.value;
