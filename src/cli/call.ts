@@ -1,4 +1,4 @@
-import { NoDaemonError, request } from '../ipc/client.js';
+import { ConnectionLostError, NoDaemonError, request } from '../ipc/client.js';
 import type { DaemonInfo } from '../protocol/messages.js';
 import type { Params } from '../protocol/validate.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
@@ -13,7 +13,7 @@ export function noSession(paths: SessionPaths, cleaned: string[]): BdgError {
     'NOT_FOUND',
     `No session is running${cleaned.length > 0 ? ` (${cleaned.join(' ')})` : ''}`,
     'Start one with `bdg <url>`.',
-    { sessionDir: paths.dir },
+    { sessionDir: paths.dir, cleaned },
   );
 }
 
@@ -39,10 +39,16 @@ export async function call(paths: SessionPaths, cmd: string, params: Params, tim
     if (!res.ok) throw BdgError.from(res.error);
     return res.result;
   } catch (err) {
-    if (!(err instanceof NoDaemonError) && !(err instanceof Error && (err as { code?: string }).code === 'ECONNRESET')) throw err;
+    const lost = err instanceof ConnectionLostError;
+    if (!(err instanceof NoDaemonError) && !lost && !(err instanceof Error && (err as { code?: string }).code === 'ECONNRESET')) throw err;
     const { starting, messages } = afterNoAnswer(paths);
     if (starting !== undefined) {
+      if (lost) throw new BdgError('SOFTWARE_ERROR', `The daemon (pid ${starting.pid}) closed the connection before answering ${cmd}`, 'See daemon.log in the session directory; `bdg status` tells whether the session is still usable.');
       throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${starting.pid}) and not answering yet`, 'Retry in a moment.');
+    }
+    if (lost) {
+      // The daemon died while it had our request: say so, with what the clean-up found, rather than "no session".
+      throw new BdgError('NOT_FOUND', `The session ended before answering ${cmd}${messages.length > 0 ? `: ${messages.join(' ')}` : ''}`, 'Start a new one with `bdg <url>`; session.json may hold what was collected.', { sessionDir: paths.dir, lost: true, cleaned: messages });
     }
     throw noSession(paths, messages);
   }

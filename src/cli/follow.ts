@@ -24,8 +24,8 @@ export async function followLoop(out: Output, intervalMs: number, poll: (first: 
         // After the first round, "no session" and "starting" (a lock still held by the exiting daemon for a moment
         // after its socket is gone) both mean the session we were following has ended.
         if (!first && err instanceof BdgError && (err.code === 'NOT_FOUND' || err.code === 'DAEMON_ALREADY_STARTING')) {
-          const why = /^No session is running \((.*)\)$/s.exec(err.message)?.[1];
-          out.note(`Session ended.${why !== undefined ? ` ${why}` : ''}`);
+          const cleaned = (err.data as { cleaned?: string[] } | undefined)?.cleaned ?? [];
+          out.note(['Session ended.', ...cleaned].join(' '));
           return 0;
         }
         throw err;

@@ -18,6 +18,16 @@ export interface RequestOptions {
   retryBusyMs?: number;
 }
 
+/**
+ * The connection closed after the request was sent and before an answer came: the daemon died or dropped us.
+ * Never retried, since the request may already have acted (a click must not happen twice).
+ */
+export class ConnectionLostError extends Error {
+  constructor(readonly cmd: string) {
+    super(`The daemon closed the connection before answering ${cmd}`);
+  }
+}
+
 let nextId = 1;
 
 function once(socketPath: string, req: Request, timeoutMs: number): Promise<Response> {
@@ -36,7 +46,11 @@ function once(socketPath: string, req: Request, timeoutMs: number): Promise<Resp
       () => finish(() => reject(new BdgError('TIMEOUT', `No answer from the daemon within ${timeoutMs} ms (${req.cmd})`, 'The daemon may be hung: `bdg status`, or `bdg cleanup --force` to reset.'))),
       timeoutMs,
     );
-    socket.once('connect', () => socket.write(encodeFrame(req)));
+    let sent = false;
+    socket.once('connect', () => {
+      sent = true;
+      socket.write(encodeFrame(req));
+    });
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const frame of decoder.push(chunk)) {
@@ -60,7 +74,7 @@ function once(socketPath: string, req: Request, timeoutMs: number): Promise<Resp
       });
     });
     socket.on('close', () =>
-      finish(() => reject(Object.assign(new Error('The daemon closed the connection without answering'), { code: 'ECONNRESET' }))),
+      finish(() => reject(sent ? new ConnectionLostError(req.cmd) : Object.assign(new Error('The daemon closed the connection before the request was sent'), { code: 'ECONNRESET' }))),
     );
   });
 }
@@ -84,7 +98,7 @@ export async function request(socketPath: string, cmd: string, params: Record<st
       if (res.ok || res.error.code !== 'BUSY') return res;
       retryable = BdgError.from(res.error);
     } catch (err) {
-      if (err instanceof NoDaemonError || err instanceof BdgError) throw err;
+      if (err instanceof NoDaemonError || err instanceof BdgError || err instanceof ConnectionLostError) throw err;
       const code = errnoCode(err);
       if (code !== 'EAGAIN' && code !== 'ECONNRESET' && code !== 'EPIPE') throw err;
       retryable = err;

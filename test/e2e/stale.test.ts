@@ -130,6 +130,26 @@ describe('stale state and crashes', () => {
     await bdg(['stop'], { sessionDir });
   });
 
+  it('kill -9 of the daemon mid-request: the waiting command says the session ended, and is not retried', async () => {
+    const sessionDir = dir('kmid');
+    const start = await bdg([server.url('/'), '--json'], { sessionDir });
+    assert.equal(start.code, 0, start.stderr);
+    const { pid } = (start.json as { data: { pid: number } }).data;
+    // a request the daemon is busy with (a page promise that settles in 20 s), then the daemon dies
+    const pending = bdg(['dom', 'eval', 'new Promise((r) => setTimeout(() => r(42), 20000))', '--json'], { sessionDir, timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    process.kill(pid, 'SIGKILL');
+    const r = await pending;
+    assert.equal(r.code, 83, r.stdout + r.stderr);
+    const err = r.json as { error: string; hint: string };
+    assert.match(err.error, /The session ended before answering dom\.eval/);
+    assert.match(err.error, /died unexpectedly/);
+    assert.ok(await waitFor(() => chromesOf(sessionDir).length === 0, 10_000), 'Chrome survived its daemon');
+    const again = await bdg([server.url('/')], { sessionDir });
+    assert.equal(again.code, 0, again.stderr);
+    await bdg(['stop'], { sessionDir });
+  });
+
   it('kill -9 of Chrome: the daemon saves session.json and exits; the next command says what happened', async () => {
     const sessionDir = dir('kchrome');
     const start = await bdg([server.url('/'), '--json'], { sessionDir });
