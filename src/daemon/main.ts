@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const paths = new SessionPaths(config.sessionDir);
   const log = new Logger(paths.file('log'), { level: process.env['BDG_DEBUG'] !== undefined ? 'debug' : 'info' });
   const report = openReadyChannel();
-  log.info(`daemon ${VERSION} starting for ${config.url}`);
+  log.info(`daemon ${VERSION} starting for ${config.url} (${Math.round(performance.now())} ms after process start)`);
 
   const lock = newOwner(process.pid, 'daemon');
   if (!transferLock(paths.file('lock'), { nonce: config.starterNonce }, lock)) {
