@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, chromesOf, daemonsOf, isAlive, readPid, teardown, tempSessionDir, waitFor } from '../helpers/bdg.js';
+import { bdg, chromesOf, daemonsOf, isAlive, readPid, sessionDirs, waitFor } from '../helpers/bdg.js';
 
 /** Ports bound in LISTEN state and their local addresses, from /proc/net/tcp{,6}. */
 function listeningAddresses(port: number): string[] {
@@ -28,12 +28,7 @@ function listeningAddresses(port: number): string[] {
 
 describe('session lifecycle', () => {
   let server: FixtureServer;
-  const dirs: string[] = [];
-  const dir = (label: string): string => {
-    const d = tempSessionDir(label);
-    dirs.push(d);
-    return d;
-  };
+  const { make: dir, teardownAll } = sessionDirs();
 
   before(async () => {
     server = await FixtureServer.start();
@@ -41,7 +36,7 @@ describe('session lifecycle', () => {
     server.static('/data.json', 'application/json', '{"ok":true}');
   });
   after(async () => {
-    for (const d of dirs) await teardown(d);
+    await teardownAll();
     await server.close();
   });
 

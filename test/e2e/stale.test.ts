@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, chromesOf, daemonsOf, isAlive, teardown, tempSessionDir, waitFor } from '../helpers/bdg.js';
+import { bdg, chromesOf, daemonsOf, isAlive, sessionDirs, waitFor } from '../helpers/bdg.js';
 
 /** A pid that is certainly dead: a child we started and reaped. */
 async function deadPid(): Promise<number> {
@@ -16,18 +16,13 @@ async function deadPid(): Promise<number> {
 
 describe('stale state and crashes', () => {
   let server: FixtureServer;
-  const dirs: string[] = [];
-  const dir = (label: string): string => {
-    const d = tempSessionDir(label);
-    dirs.push(d);
-    return d;
-  };
+  const { make: dir, teardownAll } = sessionDirs();
   before(async () => {
     server = await FixtureServer.start();
     server.html('/', '<title>S</title><p>stale</p>');
   });
   after(async () => {
-    for (const d of dirs) await teardown(d);
+    await teardownAll();
     await server.close();
   });
 

@@ -56,6 +56,21 @@ export function tempSessionDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `bdg-test-${label}-`));
 }
 
+/** A test file's session directories: `make(label)` creates one; `teardownAll()` stops and removes them all. */
+export function sessionDirs(): { make: (label: string) => string; teardownAll: () => Promise<void> } {
+  const dirs: string[] = [];
+  return {
+    make: (label) => {
+      const d = tempSessionDir(label);
+      dirs.push(d);
+      return d;
+    },
+    teardownAll: async () => {
+      for (const d of dirs.splice(0)) await teardown(d);
+    },
+  };
+}
+
 function readPid(path: string): number | undefined {
   try {
     const n = Number(readFileSync(path, 'utf8').trim());

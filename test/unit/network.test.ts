@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Protocol } from 'devtools-protocol';
 import { NetworkCollector, isTextMimeType, isTrackingHost } from '../../src/telemetry/network.js';
+import { TIMING } from '../helpers/cdpFixtures.js';
 
 // Events below are shaped as Chrome (HeadlessChrome/124) sends them over CDP.
 
@@ -31,27 +32,7 @@ function response(over: Partial<Protocol.Network.Response> & { url: string }): P
     fromServiceWorker: false,
     fromPrefetchCache: false,
     encodedDataLength: 212,
-    timing: {
-      requestTime: 81234.5679,
-      proxyStart: -1,
-      proxyEnd: -1,
-      dnsStart: 0.05,
-      dnsEnd: 0.4,
-      connectStart: 0.4,
-      connectEnd: 0.9,
-      sslStart: -1,
-      sslEnd: -1,
-      workerStart: -1,
-      workerReady: -1,
-      workerFetchStart: -1,
-      workerRespondWithSettled: -1,
-      sendStart: 1.1,
-      sendEnd: 1.2,
-      pushStart: 0,
-      pushEnd: 0,
-      receiveHeadersStart: 7.9,
-      receiveHeadersEnd: 8.3,
-    },
+    timing: TIMING,
     responseTime: 1718000034131.2,
     protocol: 'http/1.1',
     alternateProtocolUsage: 'unspecifiedReason',

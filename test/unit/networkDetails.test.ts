@@ -3,28 +3,8 @@ import assert from 'node:assert/strict';
 import type { Protocol } from 'devtools-protocol';
 import { parseSetCookie } from '../../src/telemetry/cookies.js';
 import { NetworkCollector, computeTimings } from '../../src/telemetry/network.js';
+import { TIMING } from '../helpers/cdpFixtures.js';
 
-const TIMING: Protocol.Network.ResourceTiming = {
-  requestTime: 81234.5679,
-  proxyStart: -1,
-  proxyEnd: -1,
-  dnsStart: 0.05,
-  dnsEnd: 0.4,
-  connectStart: 0.4,
-  connectEnd: 0.9,
-  sslStart: -1,
-  sslEnd: -1,
-  workerStart: -1,
-  workerReady: -1,
-  workerFetchStart: -1,
-  workerRespondWithSettled: -1,
-  sendStart: 1.1,
-  sendEnd: 1.2,
-  pushStart: 0,
-  pushEnd: 0,
-  receiveHeadersStart: 7.9,
-  receiveHeadersEnd: 8.3,
-};
 
 test('computeTimings follows the DevTools HAR breakdown', () => {
   const t = computeTimings({ issueTime: 81234.5, timing: TIMING, responseTime: 81234.5679 + 0.0083, endTime: 81234.625 });
