@@ -77,8 +77,12 @@ export function isOurChrome(pid: number, paths: SessionPaths): boolean {
   return cmd.includes('--remote-debugging-pipe') && cmd.includes(`--user-data-dir=${paths.file('profile')}`);
 }
 
-/** Chrome browser processes launched for this session directory that are still running (orphans once the daemon is gone). */
-export function findOurChromes(paths: SessionPaths): number[] {
+/**
+ * Chrome processes launched for this session directory that are still running (orphans once the daemon is gone):
+ * the browser process only, or with `includeHelpers` also its renderers, GPU and utility processes, which carry
+ * the same --user-data-dir and may outlive a killed browser for a moment.
+ */
+export function findOurChromes(paths: SessionPaths, includeHelpers = false): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -91,8 +95,8 @@ export function findOurChromes(paths: SessionPaths): number[] {
     const pid = Number(e);
     if (pid === process.pid) continue;
     const cmd = cmdline(pid);
-    // The browser process, not its renderers/zygotes (they carry --type=…) which exit with it.
-    if (cmd !== undefined && !cmd.includes(' --type=') && cmd.includes('--remote-debugging-pipe') && cmd.includes(`--user-data-dir=${paths.file('profile')}`)) out.push(pid);
+    if (cmd === undefined || !cmd.includes(`--user-data-dir=${paths.file('profile')}`)) continue;
+    if (includeHelpers ? isPidAlive(pid) : !cmd.includes(' --type=') && cmd.includes('--remote-debugging-pipe')) out.push(pid);
   }
   return out;
 }
@@ -172,7 +176,14 @@ export function removeSessionData(paths: SessionPaths): string[] {
   if (remove(`${paths.file('log')}.1`)) removed.push(`${paths.file('log')}.1`);
   const profile = paths.file('profile');
   if (existsSync(profile)) {
-    rmSync(profile, { recursive: true, force: true });
+    // Nothing of this session's Chrome may still be writing into the profile when it is removed.
+    const deadline = Date.now() + 5_000;
+    for (let left = findOurChromes(paths, true); left.length > 0 && Date.now() < deadline; left = findOurChromes(paths, true)) {
+      for (const pid of left) killQuietly(pid, 'SIGKILL');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+    // Chrome's helper processes can still be writing into the profile for a moment after the browser died.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     removed.push(profile);
   }
   for (const e of safeReaddir(paths.dir)) {

@@ -83,6 +83,36 @@ describe('stale state and crashes', () => {
     assert.match(again.stdout, /Nothing to clean up/);
   });
 
+  it('cleanup leaves a live session alone unless --force; --force ends even a hung daemon; --aggressive removes the data', async () => {
+    const sessionDir = dir('force');
+    const start = await bdg([server.url('/'), '--json'], { sessionDir });
+    assert.equal(start.code, 0, start.stderr);
+    const { pid, chromePid } = (start.json as { data: { pid: number; chromePid: number } }).data;
+    const refused = await bdg(['cleanup', '--json'], { sessionDir });
+    assert.equal(refused.code, 84);
+    assert.match((refused.json as { hint: string }).hint, /--force/);
+    assert.ok(isAlive(pid));
+    // a hung daemon: stopped (SIGSTOP), it accepts nothing; --force must still end it and its Chrome
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const forced = await bdg(['cleanup', '--force', '--aggressive', '--json'], { sessionDir, timeoutMs: 60_000 });
+      assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+      assert.ok(await waitFor(() => !isAlive(pid) && !isAlive(chromePid), 10_000), 'daemon or Chrome survived cleanup --force');
+    } finally {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
+    }
+    for (const f of ['daemon.lock', 'daemon.pid', 'daemon.sock', 'chrome.pid', 'session.meta.json', 'session.json', 'chrome-profile']) {
+      assert.equal(existsSync(join(sessionDir, f)), false, `${f} left behind`);
+    }
+    const again = await bdg([server.url('/')], { sessionDir });
+    assert.equal(again.code, 0, again.stderr);
+    await bdg(['stop'], { sessionDir });
+  });
+
   it('a corrupt lock file is treated as stale', async () => {
     const sessionDir = dir('corrupt');
     mkdirSync(sessionDir, { recursive: true });

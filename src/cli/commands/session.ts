@@ -103,7 +103,11 @@ export async function runCleanup(paths: SessionPaths, params: Params, out: Outpu
   messages.push(...report.messages);
   killed.push(...report.killed);
   const removed = [...report.removed];
-  if (params['aggressive'] === true) removed.push(...removeSessionData(paths));
+  if (params['aggressive'] === true) {
+    // Let the processes just killed go before their profile is removed under them.
+    for (let i = 0; i < 250 && killed.some((p) => isPidAlive(p)); i++) await sleep(20);
+    removed.push(...removeSessionData(paths));
+  }
   const data = { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive, removed, killed, messages };
   return out.success(data, () => (messages.length > 0 || removed.length > 0 ? [...messages, ...(params['aggressive'] === true && removed.length > 0 ? [`Removed: ${removed.join(', ')}`] : [])].join('\n') : 'Nothing to clean up.'));
 }
