@@ -90,6 +90,7 @@ interface StatusData {
   sessionDir: string;
   socket?: string;
   memory?: { rss: number; heapUsed: number };
+  buffers?: Record<'network' | 'console' | 'cdpEvents', { count: number; bytes: number; dropped: number; maxItems: number; maxBytes: number } | undefined>;
 }
 
 export function renderStatus(d: StatusData): string {
@@ -106,6 +107,11 @@ export function renderStatus(d: StatusData): string {
     lines.push(`  Chrome version: ${d.chrome.version ?? '-'}`, `  DevTools endpoint: ${d.chrome.wsEndpoint ?? '-'}`, `  Profile: ${d.chrome.userDataDir ?? '-'}`);
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);
     if (d.memory !== undefined) lines.push(`  Daemon memory: rss ${formatBytes(d.memory.rss)}, heap ${formatBytes(d.memory.heapUsed)}`);
+    if (d.buffers !== undefined) {
+      const b = (name: string, x: { count: number; bytes: number; dropped: number; maxItems: number; maxBytes: number } | undefined): string =>
+        x === undefined ? '' : `${name} ${x.count}/${x.maxItems} (${formatBytes(x.bytes)} of ${formatBytes(x.maxBytes)}, ${x.dropped} dropped)`;
+      lines.push(`  Buffers: ${[b('network', d.buffers.network), b('console', d.buffers.console), b('CDP events', d.buffers.cdpEvents)].filter((x) => x !== '').join('; ')}`);
+    }
   }
   return lines.join('\n');
 }

@@ -36,7 +36,7 @@ function status(ctx: HandlerContext, params: Params): unknown {
   return {
     ...base,
     chrome: { ...base.chrome, wsEndpoint: s.wsEndpoint ?? null, version: s.browserVersion ?? null, userDataDir: s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile` },
-    buffers: { network: net, console: con },
+    buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats() },
     memory: process.memoryUsage(),
     ipc: ctx.ipcStats(),
     socket: ctx.socketPath,
