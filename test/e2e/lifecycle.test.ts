@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
 import { bdg, chromesOf, daemonsOf, isAlive, readPid, sessionDirs, waitFor } from '../helpers/bdg.js';
@@ -114,6 +115,34 @@ describe('session lifecycle', () => {
     assert.doesNotMatch(chromeExe, /(^|\/)(ba|da|z)?sh$/);
     const daemonExe = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
     assert.equal(daemonExe, process.execPath);
+    await bdg(['stop'], { sessionDir });
+  });
+
+  it('honours --port, --user-data-dir and --chrome-flags; a busy --port is exit 100 with a hint', async () => {
+    const sessionDir = dir('opts');
+    const profile = join(sessionDir, 'my-profile');
+    // a free port: bind, read it, release
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const start = await bdg([server.url('/'), '--port', String(port), '--user-data-dir', profile, '--chrome-flags', '--window-size=640,480 --lang=de', '--json'], { sessionDir });
+    assert.equal(start.code, 0, start.stdout + start.stderr);
+    const d = (start.json as { data: { port: number; chromePid: number } }).data;
+    assert.equal(d.port, port);
+    assert.deepEqual(listeningAddresses(port), ['0100007F']);
+    const cmd = readFileSync(`/proc/${d.chromePid}/cmdline`, 'utf8').split('\0');
+    assert.ok(cmd.includes(`--user-data-dir=${profile}`) && cmd.includes('--window-size=640,480') && cmd.includes('--lang=de'), cmd.join(' '));
+    assert.ok(existsSync(join(profile, 'Default')), 'profile not created where asked');
+    const width = await bdg(['dom', 'eval', 'window.innerWidth', '--json'], { sessionDir });
+    assert.equal((width.json as { data: { value: number } }).data.value, 640);
+    // the port is now taken: a second session directory asking for it fails cleanly
+    const other = dir('busyport');
+    const busy = await bdg([server.url('/'), '--port', String(port), '--json'], { sessionDir: other });
+    assert.equal(busy.code, 100);
+    assert.match((busy.json as { error: string }).error, new RegExp(`Port ${port}`));
+    assert.match((busy.json as { hint: string }).hint, /Omit --port/);
+    assert.deepEqual(daemonsOf(other), []);
     await bdg(['stop'], { sessionDir });
   });
 
