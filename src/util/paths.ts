@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** File names inside a session directory; kept identical to the original bdg so scripts keep working. */
 export const FILES = {
@@ -17,7 +17,8 @@ export type SessionFile = keyof typeof FILES;
 
 export function sessionDir(env: NodeJS.ProcessEnv = process.env): string {
   const override = env['BDG_SESSION_DIR'];
-  return override !== undefined && override !== '' ? override : join(homedir(), '.bdg');
+  // Absolute, so the daemon, Chrome's profile flag and later commands from other directories agree on it.
+  return override !== undefined && override !== '' ? resolve(override) : join(homedir(), '.bdg');
 }
 
 export class SessionPaths {
