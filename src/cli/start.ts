@@ -113,6 +113,15 @@ export async function startSession(paths: SessionPaths, params: Params, out: Out
   const url = normalizeUrl(String(params['url']));
   const chromeFlags = typeof params['chromeFlags'] === 'string' ? splitFlags(params['chromeFlags']) : [];
   ensurePrivateDir(paths.dir);
+  // sun_path holds 108 bytes on Linux (104 on macOS) including the NUL; a longer path is silently cut by the kernel.
+  const maxSocketPath = process.platform === 'linux' ? 107 : 103;
+  if (Buffer.byteLength(paths.file('socket')) > maxSocketPath) {
+    throw new BdgError(
+      'SESSION_FILE_ERROR',
+      `The session directory's path is too long for a Unix socket (${Buffer.byteLength(paths.file('socket'))} bytes for daemon.sock; at most ${maxSocketPath})`,
+      'Set BDG_SESSION_DIR to a shorter path.',
+    );
+  }
 
   const live = await liveDaemon(paths);
   if (live?.mismatch === true) await replaceOldDaemon(paths, out);

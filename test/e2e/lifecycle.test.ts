@@ -224,6 +224,9 @@ describe('session lifecycle', () => {
     assert.match((noChrome.json as { hint: string }).hint, /apt-get install chromium/);
     assert.deepEqual(daemonsOf(sessionDir), []);
     assert.equal(existsSync(join(sessionDir, 'daemon.lock')), false, 'failed start left its lock');
+    const tooLong = await bdg([server.url('/'), '--json'], { sessionDir: join(sessionDir, 'x'.repeat(120)) });
+    assert.equal(tooLong.code, 103);
+    assert.match((tooLong.json as { error: string }).error, /too long for a Unix socket/);
     const help = await bdg(['--help', '--json'], { sessionDir });
     const doc = help.json as { commands: Array<{ name: string }>; exitCodes: Array<{ code: number; name: string }> };
     assert.ok(doc.commands.some((c) => c.name === 'peek'));
