@@ -54,6 +54,8 @@ export function follow(paths: SessionPaths, params: Params, out: Output, interva
   });
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export async function runStop(paths: SessionPaths, params: Params, out: Output): Promise<number> {
   const lockBefore = inspectFiles(paths).liveLock;
   const data = (await call(paths, 'stop', params, 40_000)) as { sessionFile: string | null; network: number; console: number; chromeClosed: boolean };
@@ -61,7 +63,7 @@ export async function runStop(paths: SessionPaths, params: Params, out: Output):
   // immediate `bdg <url>` does not find it still exiting.
   if (lockBefore !== undefined) for (let i = 0; i < 100 && isSameProcessAlive(lockBefore); i++) await sleep(20);
   return out.success(data, () =>
-    [`Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`, data.sessionFile !== null ? `Saved ${data.network} requests and ${data.console} console messages to ${data.sessionFile}` : 'session.json could not be written; see daemon.log'].join('\n'),
+    [`Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`, data.sessionFile !== null ? `Saved ${plural(data.network, 'request')} and ${plural(data.console, 'console message')} to ${data.sessionFile}` : 'session.json could not be written; see daemon.log'].join('\n'),
   );
 }
 
