@@ -28,13 +28,17 @@ export function bdg(args: string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BDG, ...args], {
       env: { ...process.env, BDG_SESSION_DIR: opts.sessionDir, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // No stdin unless a test feeds one: writing to a pipe of a child that already exited raises EPIPE.
+      stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdin.end(opts.input ?? '');
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    if (child.stdin !== null) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`bdg ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
