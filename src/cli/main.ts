@@ -63,6 +63,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that went away (`bdg tail | head -1`) ends us quietly, as with any Unix filter; without this a
+// following command would keep writing into the broken pipe forever.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
