@@ -6,7 +6,6 @@ import { BdgError } from '../util/errors.js';
 import type { SessionPaths } from '../util/paths.js';
 import { cleanStale, inspectFiles, type FileState } from './state.js';
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function noSession(paths: SessionPaths, cleaned: string[]): BdgError {
   return new BdgError(

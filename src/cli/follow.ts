@@ -1,5 +1,5 @@
 import { BdgError } from '../util/errors.js';
-import { sleep } from './call.js';
+import { sleep } from '../util/sleep.js';
 import { write, type Output } from './output.js';
 
 /**

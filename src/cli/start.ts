@@ -15,6 +15,7 @@ import { NoDaemonError, request } from '../ipc/client.js';
 import { splitFlags } from '../util/flags.js';
 import type { Output } from './output.js';
 import { cleanStale, inspectFiles } from './state.js';
+import { sleep } from '../util/sleep.js';
 
 function daemonPath(): string {
   return process.env['BDG_DAEMON_PATH'] ?? fileURLToPath(new URL('./daemon.js', import.meta.url));
@@ -25,8 +26,6 @@ function defaultHeadless(): boolean {
   const display = process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY'];
   return display === undefined || display === '';
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Is a daemon answering on the socket? Returns its status, or undefined. A version mismatch is reported as such. */
 async function liveDaemon(paths: SessionPaths): Promise<{ status?: Record<string, unknown>; mismatch?: boolean } | undefined> {

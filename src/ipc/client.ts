@@ -3,6 +3,7 @@ import { FrameDecoder, MAX_RESPONSE_FRAME, encodeFrame } from '../protocol/frami
 import type { Request, Response } from '../protocol/messages.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError, errnoCode } from '../util/errors.js';
+import { sleep } from '../util/sleep.js';
 
 /** Why a connection could not be made: no socket file, a socket nobody listens on, or a daemon under load. */
 export class NoDaemonError extends Error {
@@ -78,8 +79,6 @@ function once(socketPath: string, req: Request, timeoutMs: number): Promise<Resp
     );
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Sends one request and returns the daemon's answer. Retries with jittered backoff while the daemon is

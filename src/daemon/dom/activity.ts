@@ -1,7 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserSession } from '../session.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../util/sleep.js';
 
 /**
  * Watches the selected page's CDP events while an action runs: requests started and still in flight, main-frame

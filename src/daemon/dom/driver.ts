@@ -9,6 +9,7 @@ import type { DialogAction, DialogRecord } from './dialogs.js';
 import { KeyedMutex } from './mutex.js';
 import { DESCRIBE_ALL_FN, DESCRIBE_FN, QUERY_FN } from './pageScripts.js';
 import { REF_PATTERN, RefRegistry } from './refs.js';
+import { sleep } from '../../util/sleep.js';
 
 export type { ElementInfo } from '../../protocol/results.js';
 
@@ -44,7 +45,6 @@ export function domState(session: BrowserSession): DomState {
 /** Object group for remote handles a command creates; released when the command ends. */
 export const GROUP = 'bdg-dom';
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function currentTarget(session: BrowserSession): string {
   const t = session.targetId;
@@ -202,10 +202,6 @@ export async function resolveRef(session: BrowserSession, ref: string, signal?: 
   const info = await callOn<ElementInfo>(session, objectId, DESCRIBE_FN);
   info.ref = ref;
   return { objectId, backendNodeId: entry.backendNodeId, ref, info, matched: 1 };
-}
-
-export function isRef(target: string): boolean {
-  return REF_PATTERN.test(target.trim());
 }
 
 /**

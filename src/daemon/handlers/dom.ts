@@ -18,9 +18,9 @@ import {
   refFor,
   resolveTarget,
   runAction,
-  sleep,
   type ElementHandle,
 } from '../dom/driver.js';
+import { sleep } from '../../util/sleep.js';
 import { imageSize } from '../dom/image.js';
 import { mouseClick, mouseMove, parseKey, pressKey } from '../dom/input.js';
 import {

@@ -17,7 +17,8 @@ const HAR_BODY_DEADLINE_MS = 15_000;
 export type NetworkListItem = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData' | 'requestCookies' | 'responseCookies'>;
 
 /** A record without headers, bodies and cookies, for listings. */
-function listItem(r: NetworkRecord): NetworkListItem {
+/** A network record without the heavy parts (headers, cookies, bodies), for every listing: peek, tail, network list. */
+export function listItem(r: NetworkRecord): NetworkListItem {
   const { requestHeaders: _a, responseHeaders: _b, body: _c, postData: _d, requestCookies: _e, responseCookies: _f, ...rest } = r;
   return rest;
 }

@@ -3,7 +3,8 @@ import type { Params } from '../../protocol/validate.js';
 import { BdgError } from '../../util/errors.js';
 import { normalizeUrl } from '../../util/url.js';
 import type { CommandHandler, HandlerContext } from '../context.js';
-import { domState, runAction, sleep } from '../dom/driver.js';
+import { domState, runAction } from '../dom/driver.js';
+import { sleep } from '../../util/sleep.js';
 
 function loadMs(params: Params): number {
   return Math.round(Number(params['timeout'] ?? 30) * 1000);

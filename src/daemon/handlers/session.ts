@@ -1,15 +1,10 @@
-import type { ConsoleRecord, NetworkRecord } from '../../protocol/records.js';
+import type { ConsoleRecord } from '../../protocol/records.js';
 import type { Params } from '../../protocol/validate.js';
 import { PROTOCOL_VERSION, VERSION } from '../../protocol/version.js';
 import { BdgError } from '../../util/errors.js';
 import type { CommandHandler, HandlerContext } from '../context.js';
 import { expandObject } from '../expand.js';
-
-/** A network record without the heavy parts, for listings. */
-export function summarizeRequest(r: NetworkRecord): Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> {
-  const { requestHeaders: _rq, responseHeaders: _rs, body: _b, postData: _p, ...rest } = r;
-  return rest;
-}
+import { listItem } from './network.js';
 
 function status(ctx: HandlerContext, params: Params): unknown {
   const s = ctx.session;
@@ -53,7 +48,7 @@ function peek(ctx: HandlerContext, params: Params): unknown {
   const s = ctx.session;
   return {
     page: s.page,
-    network: wantNetwork ? s.network.last(last).map(summarizeRequest) : undefined,
+    network: wantNetwork ? s.network.last(last).map(listItem) : undefined,
     console: wantConsole ? s.console.last(last) : undefined,
     stats: { network: { ...s.network.stats(), pending: s.network.pending() }, console: s.console.stats() },
   };
