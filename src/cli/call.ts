@@ -3,6 +3,7 @@ import type { DaemonInfo } from '../protocol/messages.js';
 import type { Params } from '../protocol/validate.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError } from '../util/errors.js';
+import { sleep } from '../util/sleep.js';
 import type { SessionPaths } from '../util/paths.js';
 import { cleanStale, inspectFiles, type FileState } from './state.js';
 
@@ -40,7 +41,12 @@ export async function call(paths: SessionPaths, cmd: string, params: Params, tim
   } catch (err) {
     const lost = err instanceof ConnectionLostError;
     if (!(err instanceof NoDaemonError) && !lost && !(err instanceof Error && (err as { code?: string }).code === 'ECONNRESET')) throw err;
-    const { starting, messages } = afterNoAnswer(paths);
+    let { starting, messages } = afterNoAnswer(paths);
+    // A daemon killed while it held our request takes a moment to finish dying; judge it once it has.
+    for (let i = 0; lost && starting !== undefined && i < 50; i++) {
+      await sleep(20);
+      ({ starting, messages } = afterNoAnswer(paths));
+    }
     if (starting !== undefined) {
       if (lost) throw new BdgError('SOFTWARE_ERROR', `The daemon (pid ${starting.pid}) closed the connection before answering ${cmd}`, 'See daemon.log in the session directory; `bdg status` tells whether the session is still usable.');
       throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${starting.pid}) and not answering yet`, 'Retry in a moment.');
