@@ -1,6 +1,6 @@
 import { ConnectionLostError, NoDaemonError, request } from '../ipc/client.js';
+import { findCommand, type DaemonCommandName, type InputOf, type ResultOf } from '../protocol/commands.js';
 import type { DaemonInfo } from '../protocol/messages.js';
-import type { Params } from '../protocol/validate.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError } from '../util/errors.js';
 import { sleep } from '../util/sleep.js';
@@ -24,8 +24,20 @@ export function afterNoAnswer(paths: SessionPaths): { starting: FileState['liveL
   return { starting: undefined, messages: cleanStale(paths, state).messages };
 }
 
-/** Sends one request; maps "no daemon" to NOT_FOUND (after cleaning stale files) or DAEMON_ALREADY_STARTING. */
-export async function call(paths: SessionPaths, cmd: string, params: Params, timeoutMs?: number): Promise<unknown> {
+/**
+ * Client-side deadline for a command: a little longer than the daemon's own budget from the contract, so the
+ * daemon's answer (with its better message) arrives first; commands without a budget use the socket default.
+ */
+function clientTimeout(cmd: DaemonCommandName): number | undefined {
+  const ms = findCommand(cmd)?.timeoutMs;
+  return ms !== undefined ? ms + 5_000 : undefined;
+}
+
+/**
+ * Sends one request and returns its result, typed by the contract; maps "no daemon" to NOT_FOUND (after cleaning
+ * stale files) or DAEMON_ALREADY_STARTING.
+ */
+export async function call<N extends DaemonCommandName>(paths: SessionPaths, cmd: N, params: InputOf<N>, timeoutMs = clientTimeout(cmd)): Promise<ResultOf<N>> {
   try {
     const res = await request(paths.file('socket'), cmd, params, timeoutMs !== undefined ? { timeoutMs } : {});
     if ((res.daemon as Partial<DaemonInfo> | undefined)?.protocol !== PROTOCOL_VERSION) {
@@ -37,7 +49,9 @@ export async function call(paths: SessionPaths, cmd: string, params: Params, tim
       );
     }
     if (!res.ok) throw BdgError.from(res.error);
-    return res.result;
+    // The daemon's handler for `cmd` is typed against the same contract entry (HandlerTable), so this is the
+    // result it returned; the socket in between is the one place the compiler cannot follow it.
+    return res.result as ResultOf<N>;
   } catch (err) {
     const lost = err instanceof ConnectionLostError;
     if (!(err instanceof NoDaemonError) && !lost && !(err instanceof Error && (err as { code?: string }).code === 'ECONNRESET')) throw err;

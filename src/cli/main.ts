@@ -1,21 +1,20 @@
-import type { CommandSpec } from '../protocol/commands.js';
-import type { Params } from '../protocol/validate.js';
+import type { CommandName, CommandSpec, InFamily } from '../protocol/commands.js';
+import { validateParams, type Params } from '../protocol/validate.js';
 import { VERSION } from '../protocol/version.js';
 import { toBdgError } from '../util/errors.js';
 import { SessionPaths, sessionDir } from '../util/paths.js';
 import { parseArgv } from './argv.js';
-import { call } from './call.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
 import { Output, write } from './output.js';
-import type { Runner } from './runner.js';
+import type { LazyFamily, Runner, RunnerTable } from './runner.js';
 
 /**
  * CLI-side runners by command name. The session core's are loaded with the CLI; every other family is imported
  * only when one of its commands runs (esbuild splits them into chunks), so `bdg status` and `bdg peek` do not pay
  * for the CDP schema, HAR or DOM code at start-up.
  */
-const FAMILIES: Record<string, () => Promise<Record<string, Runner>>> = {
+const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily<F>>> } = {
   cdp: async () => (await import('./commands/cdp.js')).CDP_RUNNERS,
   network: async () => (await import('./commands/network.js')).NETWORK_RUNNERS,
   console: async () => (await import('./commands/console.js')).CONSOLE_RUNNERS,
@@ -24,22 +23,25 @@ const FAMILIES: Record<string, () => Promise<Record<string, Runner>>> = {
   tabs: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
 };
 
-async function runnerFor(name: string): Promise<Runner | undefined> {
-  const load = FAMILIES[name.split('.')[0] ?? ''];
-  const runners = load !== undefined ? await load() : SESSION_RUNNERS;
-  return runners[name];
+function isLazy(family: string): family is LazyFamily {
+  return family in FAMILIES;
 }
 
-/** A daemon command without its own runner: send it, print the result as JSON (humans get it indented too). */
-const generic: (name: string) => Runner = (name) => async (paths, params, out) => {
-  const data = await call(paths, name, params);
-  return out.success(data, () => JSON.stringify(data, null, 2));
-};
+/** Every command's runner; the tables are typed against the contract, so each command has one. */
+async function runnerFor(name: CommandName): Promise<Runner<CommandName>> {
+  const family = name.split('.')[0] ?? '';
+  const table: Record<string, unknown> = isLazy(family) ? await FAMILIES[family]() : SESSION_RUNNERS;
+  // The table for `name`'s family has an entry for it (RunnerTable), taking ParamsOf<name>; run() passes params
+  // validated against the same entry.
+  return table[name] as Runner<CommandName>;
+}
 
-async function run(command: CommandSpec, params: Params, out: Output): Promise<number> {
+/** Applies the contract once (defaults, bounds, required args), then hands the params to the command's runner. */
+async function run(command: CommandSpec, raw: Params, out: Output): Promise<number> {
+  const params = validateParams(command, raw);
   const paths = new SessionPaths(sessionDir());
-  const runner = (await runnerFor(command.name)) ?? generic(command.name);
-  return runner(paths, params, out);
+  const runner = await runnerFor(command.name as CommandName);
+  return runner(paths, params as never, out);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,3 +1,4 @@
+import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
 import type { ConsoleRecord, NetworkRecord } from '../protocol/records.js';
 
 type NetworkSummary = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> & Partial<NetworkRecord>;
@@ -46,13 +47,6 @@ interface Stats {
   filtered?: number;
 }
 
-interface PeekData {
-  page: { url: string; title: string };
-  network?: NetworkSummary[];
-  console?: ConsoleRecord[];
-  stats: { network: Stats; console: Stats };
-}
-
 function droppedNote(s: Stats): string {
   const parts: string[] = [];
   if (s.pending !== undefined && s.pending > 0) parts.push(`${s.pending} pending`);
@@ -61,7 +55,7 @@ function droppedNote(s: Stats): string {
   return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
 
-export function renderPeek(d: PeekData): string {
+export function renderPeek(d: PeekResult): string {
   const out: string[] = [`Page: ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}`];
   if (d.network !== undefined) {
     out.push('', `Network (${d.network.length} newest of ${d.stats.network.count}${droppedNote(d.stats.network)}):`);
@@ -75,25 +69,7 @@ export function renderPeek(d: PeekData): string {
   return out.join('\n');
 }
 
-interface StatusData {
-  running: boolean;
-  starting?: boolean;
-  pid: number;
-  page: { url: string; title: string };
-  pageCrashed: boolean;
-  uptimeMs: number;
-  chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; connected: boolean; wsEndpoint?: string | null; version?: string | null; userDataDir?: string };
-  autoStopInSec: number | null;
-  network: { count: number; pending: number; dropped: number };
-  console: { count: number; dropped: number; errors: number };
-  navigations: number;
-  sessionDir: string;
-  socket?: string;
-  memory?: { rss: number; heapUsed: number };
-  buffers?: Record<'network' | 'console' | 'cdpEvents', { count: number; bytes: number; dropped: number; maxItems: number; maxBytes: number } | undefined>;
-}
-
-export function renderStatus(d: StatusData): string {
+export function renderStatus(d: StatusResult): string {
   const lines = [
     d.starting === true ? `Session starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading` : `Session running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
     `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,

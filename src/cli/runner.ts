@@ -1,6 +1,15 @@
-import type { Params } from '../protocol/validate.js';
+import type { CommandName, InFamily, ParamsOf } from '../protocol/commands.js';
 import type { SessionPaths } from '../util/paths.js';
 import type { Output } from './output.js';
 
-/** Runs one command in the CLI process and returns its exit code. */
-export type Runner = (paths: SessionPaths, params: Params, out: Output) => Promise<number>;
+/** Runs one command in the CLI process (params validated, defaults applied) and returns its exit code. */
+export type Runner<N extends CommandName> = (paths: SessionPaths, params: ParamsOf<N>, out: Output) => Promise<number>;
+
+/** Runners for exactly the commands `N`: one missing, or one for a command that does not exist, does not compile. */
+export type RunnerTable<N extends CommandName> = { readonly [K in N]: Runner<K> };
+
+/** Command families whose runners load only when one of their commands runs (esbuild makes each a lazy chunk). */
+export type LazyFamily = 'cdp' | 'network' | 'console' | 'dom' | 'page' | 'tabs';
+
+/** Everything else runs from the session core, loaded with the CLI. */
+export type SessionCommand = Exclude<CommandName, InFamily<LazyFamily>>;

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { DaemonConfig } from '../daemon/config.js';
 import type { ReadyMessage } from '../protocol/messages.js';
-import type { Params } from '../protocol/validate.js';
+import type { ParamsOf } from '../protocol/commands.js';
+import type { StartedResult } from '../protocol/commands/session.js';
 import { BdgError, toBdgError } from '../util/errors.js';
 import { ensurePrivateDir } from '../util/fsx.js';
 import { acquireLock, newOwner, releaseLock, readLock } from '../util/lock.js';
@@ -99,7 +100,7 @@ function readFirstMessage(stream: Readable, onProgress: (m: string) => void): Pr
 }
 
 export interface StartResult {
-  data: Record<string, unknown>;
+  data: StartedResult;
   notes: string[];
 }
 
@@ -108,9 +109,9 @@ export interface StartResult {
  * does not answer yet -> 86; otherwise we take daemon.lock, clean stale leftovers, spawn the daemon detached
  * and wait on its start-up pipe until the page has loaded (or it reports why it could not).
  */
-export async function startSession(paths: SessionPaths, params: Params, out: Output): Promise<StartResult> {
-  const url = normalizeUrl(String(params['url']));
-  const chromeFlags = typeof params['chromeFlags'] === 'string' ? splitFlags(params['chromeFlags']) : [];
+export async function startSession(paths: SessionPaths, params: ParamsOf<'start'>, out: Output): Promise<StartResult> {
+  const url = normalizeUrl(params.url);
+  const chromeFlags = params.chromeFlags !== undefined ? splitFlags(params.chromeFlags) : [];
   ensurePrivateDir(paths.dir);
   // sun_path holds 108 bytes on Linux (104 on macOS) including the NUL; a longer path is silently cut by the kernel.
   const maxSocketPath = process.platform === 'linux' ? 107 : 103;
@@ -151,21 +152,21 @@ export async function startSession(paths: SessionPaths, params: Params, out: Out
     notes.push(...cleanStale(paths, state).messages);
     for (const n of notes) out.note(n);
 
-    const loadTimeoutMs = Math.round(Number(params['loadTimeout'] ?? 30) * 1000);
+    const loadTimeoutMs = Math.round(params.loadTimeout * 1000);
     const config: DaemonConfig = {
       sessionDir: paths.dir,
       url,
-      headless: typeof params['headless'] === 'boolean' ? params['headless'] : defaultHeadless(),
-      port: Number(params['port'] ?? 0),
+      headless: params.headless ?? defaultHeadless(),
+      port: params.port,
       chromeFlags,
-      includeAll: params['all'] === true,
-      maxBodyBytes: Math.round(Number(params['maxBodySize'] ?? 5) * 1024 * 1024),
+      includeAll: params.all,
+      maxBodyBytes: Math.round(params.maxBodySize * 1024 * 1024),
       loadTimeoutMs,
       starterNonce: owner.nonce,
     };
-    if (typeof params['timeout'] === 'number' && params['timeout'] > 0) config.timeoutSec = params['timeout'];
-    if (typeof params['userDataDir'] === 'string') config.userDataDir = params['userDataDir'];
-    if (typeof params['chromeWsUrl'] === 'string') config.chromeWsUrl = params['chromeWsUrl'];
+    if (params.timeout !== undefined && params.timeout > 0) config.timeoutSec = params.timeout;
+    if (params.userDataDir !== undefined) config.userDataDir = params.userDataDir;
+    if (params.chromeWsUrl !== undefined) config.chromeWsUrl = params.chromeWsUrl;
 
     // The daemon's own stderr goes to daemon.log so even a crash before its logger exists leaves a trace.
     const logFd = openSync(paths.file('log'), 'a', 0o600);
@@ -202,7 +203,7 @@ export async function startSession(paths: SessionPaths, params: Params, out: Out
     if (msg.type === 'error') throw BdgError.from(msg.error);
     if (msg.type !== 'ready') throw new BdgError('SOFTWARE_ERROR', 'The daemon sent an unexpected start-up message');
     child.unref();
-    return { data: msg.result as Record<string, unknown>, notes };
+    return { data: msg.result, notes };
   } catch (err) {
     // The daemon removes the lock it took over; if it never did, the lock is still ours.
     releaseLock(paths.file('lock'), owner);

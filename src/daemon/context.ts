@@ -1,4 +1,4 @@
-import type { Params } from '../protocol/validate.js';
+import type { DaemonCommandName, ParamsOf, ResultOf } from '../protocol/commands.js';
 import type { BrowserSession } from './session.js';
 
 export interface HandlerContext {
@@ -6,8 +6,8 @@ export interface HandlerContext {
   sessionDir: string;
   socketPath: string;
   /** Stops the session (files written, Chrome gone) and resolves with the summary; the daemon exits after replying. */
-  stop: (killChrome: boolean) => Promise<unknown>;
-  ipcStats: () => unknown;
+  stop: (killChrome: boolean) => Promise<ResultOf<'stop'>>;
+  ipcStats: () => { connections: number; served: number; rejectedBusy: number } | undefined;
   startedAt: number;
   timeoutSec: number | undefined;
   /** True while the daemon is still starting: the socket answers, but the first page has not loaded yet. */
@@ -16,4 +16,15 @@ export interface HandlerContext {
   stopping: () => boolean;
 }
 
-export type CommandHandler = (ctx: HandlerContext, params: Params, signal: AbortSignal) => Promise<unknown> | unknown;
+/**
+ * A daemon command's handler: params validated against its contract entry (defaults applied), the result its
+ * family declared. The dispatcher has already taken the tab's lock when the contract asks for it, and aborts
+ * `signal` on timeout or when the client goes away.
+ */
+export type Handler<N extends DaemonCommandName> = (ctx: HandlerContext, params: ParamsOf<N>, signal: AbortSignal) => Promise<ResultOf<N>> | ResultOf<N>;
+
+/** Handlers for exactly the commands `N`: one missing, or one for a command that does not exist, does not compile. */
+export type HandlerTable<N extends DaemonCommandName> = { readonly [K in N]: Handler<K> };
+
+/** The daemon commands of one family: its bare name and its dotted sub-commands (`dom`, `dom.click`, ...). */
+export type FamilyCommands<F extends string> = Extract<DaemonCommandName, F | `${F}.${string}`>;

@@ -1,36 +1,40 @@
-import { findCommand } from '../protocol/commands.js';
+import type { DaemonCommandName } from '../protocol/commands.js';
 import type { Request } from '../protocol/messages.js';
-import { validateParams } from '../protocol/validate.js';
-import { BdgError } from '../util/errors.js';
-import type { CommandHandler, HandlerContext } from './context.js';
+import type { HandlerContext, HandlerTable } from './context.js';
+import { Dispatcher } from './dispatcher.js';
+import { domState } from './dom/driver.js';
 import { CDP_HANDLERS } from './handlers/cdp.js';
 import { CONSOLE_HANDLERS } from './handlers/console.js';
 import { NETWORK_HANDLERS } from './handlers/network.js';
-import { DOM_HANDLERS } from './handlers/dom.js';
+import { DOM_HANDLERS } from './handlers/dom/index.js';
 import { PAGE_HANDLERS } from './handlers/page.js';
 import { SESSION_HANDLERS } from './handlers/session.js';
 
 export type { HandlerContext } from './context.js';
 
-/** Every request the daemon answers, by command name; each family keeps its handlers in handlers/. */
-const HANDLERS: Record<string, CommandHandler> = { ...SESSION_HANDLERS, ...CDP_HANDLERS, ...NETWORK_HANDLERS, ...CONSOLE_HANDLERS, ...DOM_HANDLERS, ...PAGE_HANDLERS };
+/**
+ * Every request the daemon answers, by command name; each family keeps its handlers in handlers/. The type makes
+ * the compiler check this table against the contract: a daemon command without a handler does not build.
+ */
+export const HANDLERS: HandlerTable<DaemonCommandName> = { ...SESSION_HANDLERS, ...CDP_HANDLERS, ...NETWORK_HANDLERS, ...CONSOLE_HANDLERS, ...DOM_HANDLERS, ...PAGE_HANDLERS };
 
-/** Validates a request against the command contract and runs its handler. */
+const dispatchers = new WeakMap<HandlerContext['session'], Dispatcher>();
+
+/** Runs a request through the session's dispatcher (one per session: it owns that session's tab mutexes). */
 export function dispatch(ctx: HandlerContext, req: Request, signal: AbortSignal): Promise<unknown> {
-  const spec = findCommand(req.cmd);
-  const handler = HANDLERS[req.cmd];
-  if (spec === undefined || spec.runs !== 'daemon' || handler === undefined) {
-    const names = Object.keys(HANDLERS);
-    throw new BdgError('INVALID_ARGUMENTS', `Unknown request "${req.cmd}"`, `The daemon answers: ${names.join(', ')}`);
+  let d = dispatchers.get(ctx.session);
+  if (d === undefined) {
+    const state = domState(ctx.session);
+    d = new Dispatcher({ handlers: HANDLERS, locks: state.locks, tabName: (targetId) => state.tabIds.get(targetId) });
+    dispatchers.set(ctx.session, d);
   }
-  const params = validateParams(spec, req.params);
-  if (ctx.stopping() && req.cmd !== 'stop') {
-    // Same shape as the CLI's own "no session" answer, so status and the follow loops read it as "ended".
-    throw new BdgError('NOT_FOUND', 'No session is running (the session is stopping)', 'Start a new one with `bdg <url>` once it has stopped.', { sessionDir: ctx.sessionDir, stopping: true });
-  }
-  return Promise.resolve(handler(ctx, params, signal));
+  return d.dispatch(ctx, req, signal);
 }
 
-export function timeoutFor(cmd: string): number | undefined {
-  return findCommand(cmd)?.timeoutMs;
+/**
+ * The socket server's backstop for a request: the dispatcher's own budget answers first with the better message;
+ * this only guarantees an answer if the dispatcher itself were stuck.
+ */
+export function timeoutFor(cmd: string): number {
+  return Dispatcher.timeoutOf(cmd) + 2_000;
 }

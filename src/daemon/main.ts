@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { IpcServer } from '../ipc/server.js';
+import type { StopResult } from '../protocol/commands/session.js';
 import type { ReadyMessage } from '../protocol/messages.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError, toBdgError } from '../util/errors.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
 
   const session = new BrowserSession(config, log);
   let server: IpcServer | undefined;
-  let shuttingDown: Promise<unknown> | undefined;
+  let shuttingDown: Promise<StopResult> | undefined;
   let autoStop: NodeJS.Timeout | undefined;
   let ready = false;
 
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   };
 
   /** The one way out: collect, close Chrome, write session.json, remove our files. Idempotent. */
-  const shutdown = (reason: EndReason, detail?: string, killChrome = false): Promise<unknown> => {
+  const shutdown = (reason: EndReason, detail?: string, killChrome = false): Promise<StopResult> => {
     if (shuttingDown !== undefined) return shuttingDown;
     shuttingDown = (async () => {
       log.info(`shutting down: ${reason}${detail !== undefined ? ` (${detail})` : ''}`);
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
         process.exit(0);
       });
       return {
-        stopped: true,
+        stopped: true as const,
         reason,
         sessionFile,
         network: doc.network.length,

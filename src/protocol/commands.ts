@@ -1,19 +1,48 @@
 /**
  * The command contract, declared once. The CLI derives its argument parsing, `--help` and `--help --json` from
  * these entries; the daemon validates every request against the same entries and rejects unknown keys.
- * Each command family declares its entries in its own file under commands/.
+ * Each command family declares its entries, and the results its daemon commands answer, in its own file under
+ * commands/. The types below tie them together: a command's name, params and result are read off its entry, so a
+ * handler, a runner and `call()` cannot disagree about them.
  */
-import { CDP_COMMANDS } from './commands/cdp.js';
-import { CONSOLE_COMMANDS } from './commands/console.js';
-import { NETWORK_COMMANDS } from './commands/network.js';
-import { DOM_COMMANDS } from './commands/dom.js';
-import { PAGE_COMMANDS } from './commands/page.js';
-import { SESSION_COMMANDS } from './commands/session.js';
-import type { CommandSpec, OptionSpec } from './spec.js';
+import { CDP_COMMANDS, type CdpResults } from './commands/cdp.js';
+import { CONSOLE_COMMANDS, type ConsoleResults } from './commands/console.js';
+import { NETWORK_COMMANDS, type NetworkResults } from './commands/network.js';
+import { DOM_COMMANDS, type DomResults } from './commands/dom.js';
+import { PAGE_COMMANDS, type PageResults } from './commands/page.js';
+import { SESSION_COMMANDS, type SessionResults } from './commands/session.js';
+import type { CommandSpec, InputOfSpec, OptionSpec, ParamsOfSpec } from './spec.js';
 
 export type { ArgSpec, CommandSpec, OptionSpec, OptionType } from './spec.js';
+export { locksTab } from './spec.js';
 
-export const COMMANDS: readonly CommandSpec[] = [...SESSION_COMMANDS, ...CDP_COMMANDS, ...NETWORK_COMMANDS, ...CONSOLE_COMMANDS, ...DOM_COMMANDS, ...PAGE_COMMANDS];
+export const COMMANDS = [...SESSION_COMMANDS, ...CDP_COMMANDS, ...NETWORK_COMMANDS, ...CONSOLE_COMMANDS, ...DOM_COMMANDS, ...PAGE_COMMANDS] as const;
+
+type Entry = (typeof COMMANDS)[number];
+
+/** Every command's name (`status`, `dom.click`, `start`, ...). */
+export type CommandName = Entry['name'];
+/** Commands the daemon answers over the socket. */
+export type DaemonCommandName = Extract<Entry, { runs: 'daemon' }>['name'];
+
+export type SpecOf<N extends CommandName> = Extract<Entry, { name: N }>;
+/** A command's params once validated: required args and options with defaults are present, the rest optional. */
+export type ParamsOf<N extends CommandName> = ParamsOfSpec<SpecOf<N>>;
+/** What a client sends for a command: options may be left out, the daemon applies the contract's defaults. */
+export type InputOf<N extends CommandName> = InputOfSpec<SpecOf<N>>;
+
+/** The commands of one family: its bare name and its dotted sub-commands (`dom`, `dom.click`, ...). */
+export type InFamily<F extends string> = Extract<CommandName, F | `${F}.${string}`>;
+
+/** What each daemon command answers; each family declares its part beside its entries. */
+export interface CommandResults extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults {}
+export type ResultOf<N extends DaemonCommandName> = CommandResults[N];
+
+// The result table and the command list must name the same daemon commands: a command without a declared
+// result, or a result for no command, stops the build here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const resultsCoverCommands: Same<keyof CommandResults, DaemonCommandName> = true;
+void resultsCoverCommands;
 
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   json: { type: 'boolean', default: false, description: 'Print exactly one JSON document on stdout (errors too)' },
@@ -25,6 +54,17 @@ export function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** The entry of a command name that came from outside (argv, a socket request); undefined when there is none. */
 export function findCommand(name: string): CommandSpec | undefined {
-  return COMMANDS.find((c) => c.name === name);
+  return (COMMANDS as readonly CommandSpec[]).find((c) => c.name === name);
+}
+
+/** The entry of a name the compiler knows. */
+export function specOf<N extends CommandName>(name: N): SpecOf<N> {
+  return COMMANDS.find((c): c is SpecOf<N> => c.name === name) as SpecOf<N>;
+}
+
+/** True when `name` is a command the daemon answers. */
+export function isDaemonCommand(name: string): name is DaemonCommandName {
+  return findCommand(name)?.runs === 'daemon';
 }

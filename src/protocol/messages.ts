@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../util/errors.js';
+import type { StartedResult } from './commands/session.js';
 
 /** One request per line from the CLI. `v` is the socket protocol version, `build` the CLI's package version. */
 export interface Request {
@@ -21,6 +22,6 @@ export type Response =
 
 /** Sent by the daemon on its start-up pipe to the CLI that spawned it. */
 export type ReadyMessage =
-  | { type: 'ready'; result: unknown }
+  | { type: 'ready'; result: StartedResult }
   | { type: 'error'; error: ErrorInfo }
   | { type: 'progress'; message: string };

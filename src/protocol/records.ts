@@ -143,3 +143,20 @@ export interface BufferStats {
   maxItems: number;
   maxBytes: number;
 }
+
+/** The page a session drives. */
+export interface PageInfo {
+  url: string;
+  title: string;
+}
+
+/** A network record without the heavy parts (headers, cookies, bodies), for every listing: peek, tail, network list. */
+export type NetworkListItem = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData' | 'requestCookies' | 'responseCookies'>;
+
+/** A console line: identical messages of one navigation folded into the first, with how many there were. */
+export type FoldedConsoleRecord = ConsoleRecord & { count: number; lastId?: string; lastTimestamp?: number };
+
+export interface NetworkBufferStats extends BufferStats {
+  /** Tracking requests not recorded (`--all` records them). */
+  filtered: number;
+}

@@ -39,3 +39,28 @@ export interface CdpEventRecord {
   /** Set when the params were larger than the per-event bound and were not kept. */
   truncated?: { bytes: number };
 }
+
+/** What an action triggered: requests started, new console errors, dialogs, URL change. */
+export interface ActionReport {
+  urlBefore: string;
+  url: string;
+  navigated: boolean;
+  requests: Array<{ id: string; method: string; url: string; status?: number; state: string }>;
+  consoleErrors: Array<{ id: string; text: string }>;
+  dialogs: DialogRecord[];
+  settled: boolean;
+}
+
+/** A JavaScript dialog the page opened and how bdg answered it. */
+export interface DialogRecord {
+  /** Sequence number within the session, for "dialogs since" queries. */
+  seq: number;
+  type: string;
+  message: string;
+  url: string;
+  defaultPrompt?: string;
+  action: 'accept' | 'dismiss';
+  timestamp: number;
+  /** Set when answering failed (e.g. the dialog was already closed). */
+  error?: string;
+}

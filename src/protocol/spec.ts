@@ -1,6 +1,8 @@
 /**
  * The shape of the command contract, declared once. The CLI derives its argument parsing, `--help` and `--help --json` from
- * these entries; the daemon validates every request against the same entries and rejects unknown keys.
+ * these entries; the daemon validates every request against the same entries and rejects unknown keys. The entries are
+ * declared `as const`, so the types below can read each command's params straight off its entry: a handler's params and
+ * a runner's params are the same type, and neither is written by hand.
  */
 
 export type OptionType = 'boolean' | 'number' | 'string';
@@ -38,6 +40,12 @@ export interface CommandSpec {
   options: Readonly<Record<string, OptionSpec>>;
   /** True when the command changes nothing in the page or the session. */
   readOnly: boolean;
+  /**
+   * Whether the dispatcher runs the command under the selected tab's mutex. Defaults to `tab` for daemon commands
+   * that are not read-only, `none` otherwise; `none` on a page-changing command (stop) means it must never queue
+   * behind a page that hangs.
+   */
+  lock?: 'tab' | 'none';
   /** `cli` commands run in the CLI process; `daemon` commands are requests over the socket. */
   runs: 'cli' | 'daemon';
   /** Longest the daemon may spend on it before answering TIMEOUT. */
@@ -45,3 +53,36 @@ export interface CommandSpec {
   examples: readonly string[];
 }
 
+/** True when the dispatcher takes the selected tab's mutex for this command. */
+export function locksTab(spec: Pick<CommandSpec, 'readOnly' | 'lock' | 'runs'>): boolean {
+  if (spec.runs !== 'daemon') return false;
+  return (spec.lock ?? (spec.readOnly ? 'none' : 'tab')) === 'tab';
+}
+
+// ---- Types read off an entry -------------------------------------------------------------------------------------
+
+/** `max-body-size` -> `maxBodySize`, as `camelCase()` does at run time. */
+export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+type ValueOf<O> = O extends { type: 'boolean' } ? boolean : O extends { type: 'number' } ? number : O extends { choices: readonly (infer C)[] } ? C : string;
+
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+
+/** Options with a default are always present once validated; the others may be absent. */
+type OptionParams<Opts> = {
+  [K in keyof Opts as Opts[K] extends { default: unknown } ? CamelCase<K & string> : never]: ValueOf<Opts[K]>;
+} & {
+  [K in keyof Opts as Opts[K] extends { default: unknown } ? never : CamelCase<K & string>]?: ValueOf<Opts[K]>;
+};
+
+type ArgParams<Args extends readonly ArgSpec[]> = {
+  [A in Args[number] as A extends { required: true } ? A['name'] : never]: ValueOf<A>;
+} & {
+  [A in Args[number] as A extends { required: true } ? never : A['name']]?: ValueOf<A>;
+};
+
+/** The params a command's handler and runner receive: validated, defaults applied. */
+export type ParamsOfSpec<S extends CommandSpec> = Flatten<ArgParams<S['args']> & OptionParams<S['options']>>;
+
+/** The params a client may send: required args, and any options (the dispatcher fills in the defaults). */
+export type InputOfSpec<S extends CommandSpec> = Flatten<ArgParams<S['args']> & Partial<OptionParams<S['options']>>>;

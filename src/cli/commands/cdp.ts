@@ -1,53 +1,41 @@
 import { loadCdpSchema, parseParamsJson, type CdpSchema } from '../../protocol/cdpSchema.js';
-import { findCommand } from '../../protocol/commands.js';
-import { validateParams, type Params } from '../../protocol/validate.js';
+import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../call.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
-import { eventLine, renderDescription, renderDomain, renderDomains, renderEvents, renderSearch, type CdpEventsView } from '../renderCdp.js';
-import type { Runner } from '../runner.js';
+import { eventLine, renderDescription, renderDomain, renderDomains, renderEvents, renderSearch } from '../renderCdp.js';
+import type { RunnerTable } from '../runner.js';
 
 const FOLLOW_INTERVAL_MS = 500;
 
-/** Checks params against a contract entry here, filling defaults (parseArgv leaves required args to this). */
-function checked(name: string, params: Params): Params {
-  const spec = findCommand(name);
-  if (spec === undefined) throw new BdgError('SOFTWARE_ERROR', `No contract entry for ${name}`);
-  return validateParams(spec, params);
-}
-
 /** Resolves, parses and validates here, so mistakes are answered without a session; the daemon checks again. */
-async function send(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+async function send(paths: SessionPaths, params: ParamsOf<'cdp.send'>, out: Output): Promise<number> {
   const schema = await loadCdpSchema();
-  const validate = params['validate'] !== false;
-  const asked = params['method'] as string;
+  const { validate, method: asked, timeout } = params;
   const known = schema.command(asked);
   if (known === undefined && validate) schema.resolveCommand(asked); // throws with suggestions
   const method = known?.name ?? asked;
-  const body = parseParamsJson(params['params'] as string | undefined, method);
+  const body = parseParamsJson(params.params, method);
   if (known !== undefined && validate) schema.assertParams(known, body);
-  const timeout = params['timeout'] as number;
-  const request: Params = { method, params: JSON.stringify(body), timeout, validate, target: params['target'] };
+  const request: InputOf<'cdp.send'> = { method, params: JSON.stringify(body), timeout, validate, target: params.target };
   const data = await call(paths, 'cdp.send', request, (timeout + 10) * 1000);
   return out.success(data, () => JSON.stringify(data, null, 2));
 }
 
-async function events(paths: SessionPaths, schema: CdpSchema, name: string, params: Params, out: Output): Promise<number> {
+async function events(paths: SessionPaths, schema: CdpSchema, name: string, params: { last: number; follow: boolean; after?: number }, out: Output): Promise<number> {
   const resolved = schema.resolveEventFilter(name);
   const filter = 'event' in resolved ? resolved.event : resolved.domain;
-  const last = params['last'] as number;
-  if (params['follow'] !== true) {
-    const request: Params = { event: filter, last };
-    if (params['after'] !== undefined) request['after'] = params['after'];
-    const data = (await call(paths, 'cdp.events', request)) as CdpEventsView;
+  const { last } = params;
+  if (!params.follow) {
+    const data = await call(paths, 'cdp.events', { event: filter, last, ...(params.after !== undefined ? { after: params.after } : {}) });
     return out.success(data, () => renderEvents(data));
   }
   // JSON lines while following: one event per line, so a reader can act on each as it arrives.
   let after = 0;
   return followLoop(out, FOLLOW_INTERVAL_MS, async (first) => {
-    const data = (await call(paths, 'cdp.events', first ? { event: filter, last } : { event: filter, after, last: 2_000 })) as CdpEventsView;
+    const data = await call(paths, 'cdp.events', first ? { event: filter, last } : { event: filter, after, last: 2_000 });
     if (first && !out.json) out.note(`Following ${filter} events (Ctrl-C to stop)…`);
     after = data.lastSeq;
     return data.events.map((e) => `${out.json ? JSON.stringify(e) : eventLine(e)}\n`).join('');
@@ -59,17 +47,16 @@ function conflict(message: string): BdgError {
 }
 
 /** `bdg cdp`: send a method, or answer a discovery question from the schema (no session needed), or read events. */
-async function runCdp(paths: SessionPaths, raw: Params, out: Output): Promise<number> {
-  const params = checked('cdp', raw);
-  const name = params['method'] as string | undefined;
+async function runCdp(paths: SessionPaths, params: ParamsOf<'cdp'>, out: Output): Promise<number> {
+  const name = params.method;
   const modes = (['list', 'describe', 'search', 'events'] as const).filter((m) => params[m] !== undefined && params[m] !== false);
   if (modes.length > 1) throw conflict(`--${modes.join(' and --')} do not go together`);
   const mode = modes[0];
-  if (mode !== undefined && params['params'] !== undefined) throw conflict(`--params goes with a method to send, not with --${mode}`);
-  if (params['follow'] === true && mode !== 'events') throw conflict('--follow goes with --events');
+  if (mode !== undefined && params.params !== undefined) throw conflict(`--params goes with a method to send, not with --${mode}`);
+  if (params.follow && mode !== 'events') throw conflict('--follow goes with --events');
   if (mode === undefined) {
     if (name === undefined) throw conflict('bdg cdp needs a method to send or one of --list, --describe, --search, --events');
-    return send(paths, { method: name, params: params['params'], target: params['target'], timeout: params['timeout'], validate: params['validate'] }, out);
+    return send(paths, { method: name, target: params.target, timeout: params.timeout, validate: params.validate, ...(params.params !== undefined ? { params: params.params } : {}) }, out);
   }
   const schema = await loadCdpSchema();
   switch (mode) {
@@ -92,22 +79,19 @@ async function runCdp(paths: SessionPaths, raw: Params, out: Output): Promise<nu
       return out.success(data, () => renderDescription(data));
     }
     case 'search': {
-      const opts: { limit?: number; domain?: string } = { limit: params['limit'] as number };
+      const opts: { limit?: number; domain?: string } = { limit: params.limit };
       if (name !== undefined) opts.domain = schema.resolveDomain(name).domain;
-      const data = schema.search(params['search'] as string, opts);
+      const data = schema.search(params.search ?? '', opts);
       return out.success(data, () => renderSearch(data));
     }
     case 'events':
       if (name !== undefined) throw conflict(`--events takes the event name itself: bdg cdp --events ${name}`);
-      return events(paths, schema, params['events'] as string, params, out);
+      return events(paths, schema, params.events ?? '', params, out);
   }
 }
 
-export const CDP_RUNNERS: Record<string, Runner> = {
+export const CDP_RUNNERS: RunnerTable<InFamily<'cdp'>> = {
   cdp: runCdp,
-  'cdp.send': (paths, params, out) => send(paths, checked('cdp.send', params), out),
-  'cdp.events': async (paths, raw, out) => {
-    const params = checked('cdp.events', raw);
-    return events(paths, await loadCdpSchema(), params['event'] as string, params, out);
-  },
+  'cdp.send': send,
+  'cdp.events': async (paths, params, out) => events(paths, await loadCdpSchema(), params.event, params, out),
 };

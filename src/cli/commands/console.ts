@@ -1,31 +1,21 @@
-import type { ConsoleRecord } from '../../protocol/records.js';
-import type { Params } from '../../protocol/validate.js';
+import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
+import type { ConsoleListResult } from '../../protocol/commands/console.js';
+import type { FoldedConsoleRecord } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../call.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
 import { consoleLine } from '../render.js';
-import type { Runner } from '../runner.js';
+import type { RunnerTable } from '../runner.js';
 
-type Message = ConsoleRecord & { count: number; lastId?: string };
+/** Lines `console --follow` shows of the current view before following, when `--last` does not say. */
+const FOLLOW_FIRST_LINES = 10;
 
-interface ConsoleData {
-  navigation: { index: number; url: string } | null;
-  history: boolean;
-  level: string | null;
-  messages: Message[];
-  matched: number;
-  errors: number;
-  navigations?: { index: number; url: string | null }[];
-  latestId: string | null;
-  stats: { count: number; dropped: number };
-}
-
-export function messageLine(m: Message): string {
+export function messageLine(m: FoldedConsoleRecord): string {
   return `${consoleLine(m)}${m.count > 1 ? `  (×${m.count})` : ''}`;
 }
 
-export function renderConsole(d: ConsoleData): string {
+export function renderConsole(d: ConsoleListResult): string {
   const notes: string[] = [];
   if (d.errors > 0) notes.push(`${d.errors} error${d.errors === 1 ? '' : 's'}`);
   if (d.messages.length < d.matched) notes.push(`${d.messages.length} lines shown`);
@@ -48,13 +38,14 @@ export function renderConsole(d: ConsoleData): string {
 }
 
 /** `console --follow`: prints the current view, then each new message as it arrives, marking navigations. */
-function followConsole(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+function followConsole(paths: SessionPaths, params: ParamsOf<'console'>, out: Output): Promise<number> {
   let nav: number | undefined;
   let since = 'c0';
   return followLoop(out, 500, async (first) => {
     // The first round shows the current view (level, history, last N); later rounds everything newer.
-    const request: Params = first ? { level: params['level'], history: params['history'], last: params['last'] ?? 10 } : { level: params['level'], history: true, since };
-    const data = (await call(paths, 'console', request)) as ConsoleData;
+    const level = params.level !== undefined ? { level: params.level } : {};
+    const request: InputOf<'console'> = first ? { ...level, history: params.history, last: params.last ?? FOLLOW_FIRST_LINES } : { ...level, history: true, since };
+    const data = await call(paths, 'console', request);
     if (first) {
       nav = data.navigation?.index;
       if (!out.json) out.note('Following console messages; Ctrl-C to stop.');
@@ -73,11 +64,11 @@ function followConsole(paths: SessionPaths, params: Params, out: Output): Promis
   });
 }
 
-export const CONSOLE_RUNNERS: Record<string, Runner> = {
+export const CONSOLE_RUNNERS: RunnerTable<InFamily<'console'>> = {
   console: async (paths, params, out) => {
-    if (params['follow'] === true) return followConsole(paths, params, out);
+    if (params.follow) return followConsole(paths, params, out);
     const { follow: _f, ...req } = params;
-    const data = (await call(paths, 'console', req)) as ConsoleData;
+    const data = await call(paths, 'console', req);
     return out.success(data, () => renderConsole(data));
   },
 };

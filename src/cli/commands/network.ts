@@ -1,33 +1,16 @@
 import { resolve } from 'node:path';
-import type { NetworkCookie, NetworkRecord } from '../../protocol/records.js';
-import type { Params } from '../../protocol/validate.js';
+import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
+import type { HeadersResult, NetworkListResult } from '../../protocol/commands/network.js';
+import type { NetworkCookie, NetworkListItem } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../call.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
 import { formatBytes } from '../render.js';
-import type { Runner } from '../runner.js';
-
-type ListItem = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData' | 'requestCookies' | 'responseCookies'>;
-
-interface ListStats {
-  count: number;
-  dropped: number;
-  pending: number;
-  filtered: number;
-}
-
-interface ListData {
-  requests: ListItem[];
-  matched: number;
-  filter: { key: string; value: string; negated: boolean }[];
-  navigation: { index: number; url: string } | null;
-  latestId: string | null;
-  stats: ListStats;
-}
+import type { RunnerTable } from '../runner.js';
 
 /** One request per line: id, method, status, type, transferred size, time, URL (and the error, if it failed). */
-export function requestLine(r: ListItem): string {
+export function requestLine(r: NetworkListItem): string {
   const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
   const type = (r.resourceType ?? '-').toLowerCase();
   const size = r.state === 'finished' ? (r.fromCache === true ? '(cache)' : formatBytes(r.encodedDataLength)) : '';
@@ -38,7 +21,7 @@ export function requestLine(r: ListItem): string {
   return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${status.padEnd(4)} ${type.padEnd(10)} ${size.padStart(9)} ${time.padStart(8)}  ${r.url}${tail}`;
 }
 
-function statsNote(s: ListStats): string {
+function statsNote(s: NetworkListResult['stats']): string {
   const parts: string[] = [];
   if (s.pending > 0) parts.push(`${s.pending} pending`);
   if (s.dropped > 0) parts.push(`${s.dropped} older dropped from the buffer`);
@@ -46,9 +29,9 @@ function statsNote(s: ListStats): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
-export function renderNetworkList(d: ListData, params: Params): string {
-  const scope = params['current'] === true && d.navigation !== null ? ` of the current page (${d.navigation.url})` : '';
-  const filter = typeof params['filter'] === 'string' && params['filter'].trim() !== '' ? ` matching "${params['filter']}"` : '';
+export function renderNetworkList(d: NetworkListResult, params: Pick<ParamsOf<'network.list'>, 'current' | 'filter'>): string {
+  const scope = params.current && d.navigation !== null ? ` of the current page (${d.navigation.url})` : '';
+  const filter = params.filter !== undefined && params.filter.trim() !== '' ? ` matching "${params.filter}"` : '';
   const shown = d.requests.length < d.matched ? `${d.requests.length} newest of ${d.matched}` : `${d.matched}`;
   const lines = [`Requests${scope}${filter}: ${shown} of ${d.stats.count} recorded${statsNote(d.stats)}`];
   if (d.requests.length === 0) lines.push('  (none)');
@@ -61,15 +44,13 @@ export function renderNetworkList(d: ListData, params: Params): string {
  * `network list --follow`: polls with `--since` and prints each matching request once it has finished or failed.
  * Requests still in flight pin the cursor so they are printed when they complete.
  */
-function followNetwork(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, out: Output): Promise<number> {
   const printed = new Set<string>();
   let since: string | undefined;
   return followLoop(out, 500, async (first) => {
-    const req: Params = { filter: params['filter'], current: params['current'] };
-    if (since !== undefined) req['since'] = since;
-    else if (params['last'] !== undefined) req['last'] = params['last'];
-    const data = (await call(paths, 'network.list', req)) as ListData;
-    if (first && !out.json) out.note(`Following requests${typeof params['filter'] === 'string' ? ` matching "${params['filter']}"` : ''}; Ctrl-C to stop.`);
+    const req: InputOf<'network.list'> = { current: params.current, ...(params.filter !== undefined ? { filter: params.filter } : {}), ...(since !== undefined ? { since } : { last: params.last }) };
+    const data = await call(paths, 'network.list', req);
+    if (first && !out.json) out.note(`Following requests${params.filter !== undefined ? ` matching "${params.filter}"` : ''}; Ctrl-C to stop.`);
     let text = '';
     let oldestPending: number | undefined;
     for (const r of data.requests) {
@@ -107,20 +88,7 @@ function cookieLine(c: NetworkCookie): string {
   return `  ${c.name}=${value}${attrs.length > 0 ? `; ${attrs.join('; ')}` : ''}${blocked}`;
 }
 
-interface HeadersData {
-  id: string;
-  method: string;
-  url: string;
-  state: string;
-  status: number | null;
-  statusText: string | null;
-  requestHeaders: Record<string, string>;
-  responseHeaders: Record<string, string> | null;
-  requestCookies: NetworkCookie[];
-  responseCookies: NetworkCookie[];
-}
-
-export function renderHeaders(d: HeadersData): string {
+export function renderHeaders(d: HeadersResult): string {
   const block = (title: string, h: Record<string, string>): string[] => {
     const entries = Object.entries(h).flatMap(([k, v]) => v.split('\n').map((line) => `  ${k}: ${line}`));
     return [`${title}:`, ...(entries.length > 0 ? entries : ['  (none)'])];
@@ -132,17 +100,17 @@ export function renderHeaders(d: HeadersData): string {
   return lines.join('\n');
 }
 
-export const NETWORK_RUNNERS: Record<string, Runner> = {
+export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   'network.list': async (paths, params, out) => {
-    if (params['follow'] === true) return followNetwork(paths, params, out);
+    if (params.follow) return followNetwork(paths, params, out);
     const { follow: _f, ...req } = params;
-    const data = (await call(paths, 'network.list', req)) as ListData;
+    const data = await call(paths, 'network.list', req);
     return out.success(data, () => renderNetworkList(data, params));
   },
   'network.har': async (paths, params, out) => {
     // The daemon has its own working directory: resolve the path here, where the user typed it.
-    const file = resolve(process.cwd(), typeof params['file'] === 'string' && params['file'] !== '' ? params['file'] : harFileName());
-    const data = (await call(paths, 'network.har', { ...params, file }, 75_000)) as { file: string; entries: number; pages: number; bytes: number; withBodies: number; pending: number; dropped: number };
+    const file = resolve(process.cwd(), params.file !== undefined && params.file !== '' ? params.file : harFileName());
+    const data = await call(paths, 'network.har', { ...params, file }, 75_000);
     return out.success(data, () => {
       const notes: string[] = [];
       if (data.pending > 0) notes.push(`${data.pending} still pending`);
@@ -151,11 +119,11 @@ export const NETWORK_RUNNERS: Record<string, Runner> = {
     });
   },
   'network.headers': async (paths, params, out) => {
-    const data = (await call(paths, 'network.headers', params)) as HeadersData;
+    const data = await call(paths, 'network.headers', params);
     return out.success(data, () => renderHeaders(data));
   },
   'network.cookies': async (paths, params, out) => {
-    const data = (await call(paths, 'network.cookies', params)) as { scope: string; url: string | null; cookies: NetworkCookie[] };
+    const data = await call(paths, 'network.cookies', params);
     return out.success(data, () => {
       const where = data.scope === 'all' ? 'in the browser' : `for ${data.url ?? '-'}`;
       return [`${data.cookies.length} cookie${data.cookies.length === 1 ? '' : 's'} ${where}:`, ...(data.cookies.length > 0 ? data.cookies.map(cookieLine) : ['  (none)'])].join('\n');

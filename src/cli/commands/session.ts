@@ -1,6 +1,5 @@
 import { request } from '../../ipc/client.js';
-import type { ConsoleRecord, NetworkRecord } from '../../protocol/records.js';
-import type { Params } from '../../protocol/validate.js';
+import type { ParamsOf } from '../../protocol/commands.js';
 import { BdgError, toBdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { isPidAlive, isSameProcessAlive, killQuietly } from '../../util/proc.js';
@@ -10,11 +9,11 @@ import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
 import { consoleLine, networkLine, renderConsoleDetails, renderNetworkDetails, renderPeek, renderStatus } from '../render.js';
 import { cleanStale, inspectFiles, removeSessionData } from '../state.js';
-import type { Runner } from '../runner.js';
+import type { RunnerTable, SessionCommand } from '../runner.js';
 
-export async function runStatus(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>, out: Output): Promise<number> {
   try {
-    const data = (await call(paths, 'status', params)) as Parameters<typeof renderStatus>[0];
+    const data = await call(paths, 'status', params);
     return await out.success(data, () => renderStatus(data));
   } catch (err) {
     const e = toBdgError(err);
@@ -32,14 +31,11 @@ function numericId(id: string): number {
 }
 
 /** peek --follow / tail: poll the daemon and print what is new, until interrupted or the session ends. */
-export function follow(paths: SessionPaths, params: Params, out: Output, intervalMs: number): Promise<number> {
+export function follow(paths: SessionPaths, params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'>, out: Output, intervalMs: number): Promise<number> {
   let lastNet = 0;
   let lastCon = 0;
   return followLoop(out, intervalMs, async () => {
-    const data = (await call(paths, 'peek', { last: params['last'] ?? 10, network: params['network'] ?? false, console: params['console'] ?? false })) as {
-      network?: NetworkRecord[];
-      console?: ConsoleRecord[];
-    };
+    const data = await call(paths, 'peek', { last: params.last, network: params.network, console: params.console });
     let text = '';
     for (const r of data.network ?? []) {
       if (numericId(r.id) <= lastNet || r.state === 'pending') continue;
@@ -57,9 +53,9 @@ export function follow(paths: SessionPaths, params: Params, out: Output, interva
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export async function runStop(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out: Output): Promise<number> {
   const lockBefore = inspectFiles(paths).liveLock;
-  const data = (await call(paths, 'stop', params, 40_000)) as { sessionFile: string | null; network: number; console: number; chromeClosed: boolean };
+  const data = await call(paths, 'stop', params, 40_000);
   // The daemon answers once Chrome is gone and session.json is on disk; wait for the process itself too, so an
   // immediate `bdg <url>` does not find it still exiting.
   if (lockBefore !== undefined) for (let i = 0; i < 100 && isSameProcessAlive(lockBefore); i++) await sleep(20);
@@ -68,17 +64,17 @@ export async function runStop(paths: SessionPaths, params: Params, out: Output):
   );
 }
 
-export async function runCleanup(paths: SessionPaths, params: Params, out: Output): Promise<number> {
+export async function runCleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>, out: Output): Promise<number> {
   const messages: string[] = [];
   const killed: number[] = [];
   let stoppedLive = false;
   try {
     const res = await request(paths.file('socket'), 'status', {}, { timeoutMs: 3_000, retryBusyMs: 2_000 });
-    if (res.ok && params['force'] !== true) {
+    if (res.ok && !params.force) {
       const s = res.result as { pid: number; page: { url: string } };
       throw new BdgError('ALREADY_EXISTS', `A session is running (daemon pid ${s.pid}) at ${s.page.url}; cleanup leaves live sessions alone`, 'Use `bdg stop`, or `bdg cleanup --force` to end it.');
     }
-    if (params['force'] === true) {
+    if (params.force) {
       try {
         await call(paths, 'stop', {}, 15_000);
         stoppedLive = true;
@@ -92,7 +88,7 @@ export async function runCleanup(paths: SessionPaths, params: Params, out: Outpu
   }
   let state = inspectFiles(paths);
   if (state.liveLock !== undefined) {
-    if (params['force'] !== true) {
+    if (!params.force) {
       throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${state.liveLock.pid}); cleanup leaves it alone`, 'Wait for it, or `bdg cleanup --force` to kill it.');
     }
     const pid = state.liveLock.pid;
@@ -106,41 +102,42 @@ export async function runCleanup(paths: SessionPaths, params: Params, out: Outpu
   messages.push(...report.messages);
   killed.push(...report.killed);
   const removed = [...report.removed];
-  if (params['aggressive'] === true) {
+  if (params.aggressive) {
     // Let the processes just killed go before their profile is removed under them.
     for (let i = 0; i < 250 && killed.some((p) => isPidAlive(p)); i++) await sleep(20);
     removed.push(...removeSessionData(paths));
   }
   const data = { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive, removed, killed, messages };
-  return out.success(data, () => (messages.length > 0 || removed.length > 0 ? [...messages, ...(params['aggressive'] === true && removed.length > 0 ? [`Removed: ${removed.join(', ')}`] : [])].join('\n') : 'Nothing to clean up.'));
+  return out.success(data, () => (messages.length > 0 || removed.length > 0 ? [...messages, ...(params.aggressive && removed.length > 0 ? [`Removed: ${removed.join(', ')}`] : [])].join('\n') : 'Nothing to clean up.'));
 }
 
 
-export const SESSION_RUNNERS: Record<string, Runner> = {
+export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
   start: async (paths, params, out) => {
     // Loaded on demand: starting pulls in child_process and the lock code, which no other command needs.
     const { startSession } = await import('../start.js');
     const { data } = await startSession(paths, params, out);
-    const page = data['page'] as { url: string; title: string };
+    const page = data.page;
     return out.success(data, () => {
       const lines = [`Session started: ${page.url}${page.title !== '' ? `  "${page.title}"` : ''}`];
-      if (typeof data['errorText'] === 'string') lines.push(`Warning: the page did not load: ${data['errorText']}`);
-      if (data['loadTimedOut'] === true) lines.push('Warning: the page had not finished loading when the load timeout passed; telemetry keeps being collected.');
-      lines.push(`  daemon pid ${String(data['pid'])}, Chrome ${data['attached'] === true ? 'attached' : `pid ${String(data['chromePid'])}`}${data['port'] !== null ? `, DevTools port ${String(data['port'])}` : ''}`);
+      if (typeof data.errorText === 'string') lines.push(`Warning: the page did not load: ${data.errorText}`);
+      if (data.loadTimedOut === true) lines.push('Warning: the page had not finished loading when the load timeout passed; telemetry keeps being collected.');
+      lines.push(`  daemon pid ${data.pid}, Chrome ${data.attached ? 'attached' : `pid ${String(data.chromePid)}`}${data.port !== null ? `, DevTools port ${data.port}` : ''}`);
       lines.push('Next: bdg peek | bdg status | bdg stop');
       return lines.join('\n');
     });
   },
   status: runStatus,
   peek: async (paths, params, out) => {
-    if (params['follow'] === true) return follow(paths, params, out, 1000);
-    const data = (await call(paths, 'peek', { ...params, follow: undefined })) as Parameters<typeof renderPeek>[0];
+    if (params.follow) return follow(paths, params, out, 1000);
+    const { follow: _follow, ...request } = params;
+    const data = await call(paths, 'peek', request);
     return out.success(data, () => renderPeek(data));
   },
-  tail: (paths, params, out) => follow(paths, params, out, Number(params['interval'] ?? 1000)),
+  tail: (paths, params, out) => follow(paths, params, out, params.interval),
   details: async (paths, params, out) => {
-    const data = (await call(paths, 'details', params)) as { type: string; item: NetworkRecord | ConsoleRecord; expanded?: string[] };
-    return out.success(data, () => (data.type === 'network' ? renderNetworkDetails(data.item as NetworkRecord) : renderConsoleDetails(data.item as ConsoleRecord, data.expanded)));
+    const data = await call(paths, 'details', params);
+    return out.success(data, () => (data.type === 'network' ? renderNetworkDetails(data.item) : renderConsoleDetails(data.item, data.expanded)));
   },
   stop: runStop,
   cleanup: runCleanup,

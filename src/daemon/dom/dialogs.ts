@@ -1,20 +1,10 @@
+import type { DialogRecord } from '../../protocol/results.js';
 import type { Protocol } from 'devtools-protocol';
 
 export type DialogAction = 'accept' | 'dismiss';
 
 /** A JavaScript dialog (alert, confirm, prompt, beforeunload) the page opened, and what bdg answered. */
-export interface DialogRecord {
-  /** Sequence number within the session, for "dialogs since" queries. */
-  seq: number;
-  type: string;
-  message: string;
-  url: string;
-  defaultPrompt?: string;
-  action: DialogAction;
-  timestamp: number;
-  /** Set when answering failed (e.g. the dialog was already closed). */
-  error?: string;
-}
+export type { DialogRecord } from '../../protocol/results.js';
 
 const MAX_DIALOGS = 100;
 

@@ -1,11 +1,11 @@
 import type { Protocol } from 'devtools-protocol';
 import { CdpError } from '../../cdp/connection.js';
-import type { ElementInfo } from '../../protocol/results.js';
+import type { ActionReport, ElementInfo } from '../../protocol/results.js';
 import { BdgError } from '../../util/errors.js';
 import type { HandlerContext } from '../context.js';
 import type { BrowserSession } from '../session.js';
 import { ActivityWatcher } from './activity.js';
-import type { DialogAction, DialogRecord } from './dialogs.js';
+import type { DialogAction } from './dialogs.js';
 import { KeyedMutex } from './mutex.js';
 import { DESCRIBE_ALL_FN, DESCRIBE_FN, QUERY_FN } from './pageScripts.js';
 import { REF_PATTERN, RefRegistry } from './refs.js';
@@ -226,24 +226,15 @@ export async function resolveTarget(session: BrowserSession, target: string, opt
   throw new BdgError('NOT_FOUND', `No element matches "${target}"`, 'Check the selector with `bdg dom query`; text forms: text=Sign in, button:has-text("Sign in").', { selector: target });
 }
 
-/** What an action triggered: requests started, new console errors, dialogs, URL change. */
-export interface ActionReport {
-  urlBefore: string;
-  url: string;
-  navigated: boolean;
-  requests: Array<{ id: string; method: string; url: string; status?: number; state: string }>;
-  consoleErrors: Array<{ id: string; text: string }>;
-  dialogs: DialogRecord[];
-  settled: boolean;
-}
+export type { ActionReport } from '../../protocol/results.js';
 
 function numericId(id: string): number {
   return Number(id.slice(1));
 }
 
 /**
- * Runs a page-changing action under the tab's lock, answering dialogs as asked, then waits for its effects to
- * settle (bounded) and reports what it triggered.
+ * Runs a page-changing action (the dispatcher holds the tab's lock), answering dialogs as asked, then waits for its
+ * effects to settle (bounded) and reports what it triggered.
  */
 export async function runAction<T>(
   ctx: HandlerContext,
@@ -252,37 +243,35 @@ export async function runAction<T>(
   action: (watcher: ActivityWatcher) => Promise<T>,
 ): Promise<{ result: T; triggered: ActionReport }> {
   const session = ctx.session;
-  const state = domState(session);
-  return state.locks.run(currentTarget(session), signal, async () => {
-    const lastNet = session.network.last(1)[0];
-    const lastCon = session.console.last(1)[0];
-    const netMark = lastNet !== undefined ? numericId(lastNet.id) : 0;
-    const conMark = lastCon !== undefined ? numericId(lastCon.id) : 0;
-    const dialogMark = session.dialogs.seq;
-    const urlBefore = session.page.url;
-    const restoreDialogs = opts.dialog !== undefined ? session.dialogs.override(opts.dialog) : undefined;
-    const watcher = new ActivityWatcher(session);
-    try {
-      const result = await action(watcher);
-      const settled = await watcher.settle(opts.settleQuietMs ?? 150, opts.settleMaxMs ?? 3_000, signal);
-      const requests = session.network
-        .last(200)
-        .filter((r) => numericId(r.id) > netMark)
-        .slice(0, 50)
-        .map((r) => ({ id: r.id, method: r.method, url: r.url, state: r.state, ...(r.status !== undefined ? { status: r.status } : {}) }));
-      const consoleErrors = session.console
-        .last(200)
-        .filter((c) => numericId(c.id) > conMark && c.level === 'error')
-        .slice(0, 20)
-        .map((c) => ({ id: c.id, text: c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text }));
-      const triggered: ActionReport = { urlBefore, url: session.page.url, navigated: watcher.navigated, requests, consoleErrors, dialogs: session.dialogs.since(dialogMark), settled };
-      return { result, triggered };
-    } finally {
-      watcher.stop();
-      restoreDialogs?.();
-      await releaseHandles(session);
-    }
-  });
+  currentTarget(session);
+  const lastNet = session.network.last(1)[0];
+  const lastCon = session.console.last(1)[0];
+  const netMark = lastNet !== undefined ? numericId(lastNet.id) : 0;
+  const conMark = lastCon !== undefined ? numericId(lastCon.id) : 0;
+  const dialogMark = session.dialogs.seq;
+  const urlBefore = session.page.url;
+  const restoreDialogs = opts.dialog !== undefined ? session.dialogs.override(opts.dialog) : undefined;
+  const watcher = new ActivityWatcher(session);
+  try {
+    const result = await action(watcher);
+    const settled = await watcher.settle(opts.settleQuietMs ?? 150, opts.settleMaxMs ?? 3_000, signal);
+    const requests = session.network
+      .last(200)
+      .filter((r) => numericId(r.id) > netMark)
+      .slice(0, 50)
+      .map((r) => ({ id: r.id, method: r.method, url: r.url, state: r.state, ...(r.status !== undefined ? { status: r.status } : {}) }));
+    const consoleErrors = session.console
+      .last(200)
+      .filter((c) => numericId(c.id) > conMark && c.level === 'error')
+      .slice(0, 20)
+      .map((c) => ({ id: c.id, text: c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text }));
+    const triggered: ActionReport = { urlBefore, url: session.page.url, navigated: watcher.navigated, requests, consoleErrors, dialogs: session.dialogs.since(dialogMark), settled };
+    return { result, triggered };
+  } finally {
+    watcher.stop();
+    restoreDialogs?.();
+    await releaseHandles(session);
+  }
 }
 
 /** Read-only work: no lock, handles released afterwards. */

@@ -1,13 +1,25 @@
 import { BdgError } from '../../util/errors.js';
 
+/** Who holds a key's lock, for "busy with ..." messages. */
+export interface LockHolder {
+  label: string;
+  since: number;
+}
+
 /**
  * Per-key FIFO locks: page-changing commands on one tab run one at a time; read-only ones do not take it.
  * A waiter whose request is aborted (timeout, client gone) leaves the queue without running.
  */
 export class KeyedMutex {
   readonly #tails = new Map<string, Promise<void>>();
+  readonly #holders = new Map<string, LockHolder>();
 
-  async run<T>(key: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  /** The command running under `key`'s lock now, if any. */
+  holder(key: string): LockHolder | undefined {
+    return this.#holders.get(key);
+  }
+
+  async run<T>(key: string, signal: AbortSignal, fn: () => Promise<T>, label = 'another command'): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => {
@@ -15,21 +27,34 @@ export class KeyedMutex {
     });
     const tail = previous.then(() => mine);
     this.#tails.set(key, tail);
+    let held = false;
     try {
       await new Promise<void>((resolve, reject) => {
         if (signal.aborted) {
           reject(new BdgError('TIMEOUT', 'Cancelled while waiting for another command on this tab'));
           return;
         }
-        const onAbort = (): void => reject(new BdgError('TIMEOUT', 'Timed out waiting for another command on this tab to finish', 'A long action (dom wait, dom submit) may be running; retry when it is done.'));
+        const onAbort = (): void => {
+          const h = this.#holders.get(key);
+          reject(
+            new BdgError(
+              'TIMEOUT',
+              `Timed out waiting for ${h !== undefined ? `${h.label} (running for ${Math.round((Date.now() - h.since) / 1000)} s)` : 'another command'} on this tab to finish`,
+              'A long action (dom wait, dom submit) may be running; retry when it is done.',
+            ),
+          );
+        };
         signal.addEventListener('abort', onAbort, { once: true });
         void previous.then(() => {
           signal.removeEventListener('abort', onAbort);
           resolve();
         });
       });
+      held = true;
+      this.#holders.set(key, { label, since: Date.now() });
       return await fn();
     } finally {
+      if (held) this.#holders.delete(key);
       release();
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
     }

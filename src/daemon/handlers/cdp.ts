@@ -1,8 +1,8 @@
 import { CdpError } from '../../cdp/connection.js';
 import { cdpTargetFor, loadCdpSchema, parseParamsJson, resolveCdpSchemaFiles, type CdpSchema } from '../../protocol/cdpSchema.js';
-import type { Params } from '../../protocol/validate.js';
+import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { BdgError, toBdgError } from '../../util/errors.js';
-import type { CommandHandler, HandlerContext } from '../context.js';
+import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
 
 // Found while the daemon starts (module resolution stats files synchronously); read on the first cdp.send.
 let schemaFiles: readonly string[] | BdgError;
@@ -27,17 +27,16 @@ function cdpErrorHint(method: string, code: number): string {
  * to the page's session or the browser connection. A CDP error answer becomes UNEXPECTED_ERROR keeping Chrome's
  * code, message and data.
  */
-async function send(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
-  const validate = params['validate'] !== false;
+async function send(ctx: HandlerContext, params: ParamsOf<'cdp.send'>, signal: AbortSignal): Promise<unknown> {
+  const { validate, method: asked } = params;
   const cdp = await schema();
-  const asked = params['method'] as string;
   const known = cdp.command(asked);
   if (known === undefined && validate) cdp.resolveCommand(asked); // throws with suggestions
   const method = known?.name ?? asked;
-  const body = parseParamsJson(params['params'] as string | undefined, method);
+  const body = parseParamsJson(params.params, method);
   if (known !== undefined && validate) cdp.assertParams(known, body);
-  const target = params['target'] === 'page' || params['target'] === 'browser' ? params['target'] : cdpTargetFor(method);
-  const opts = { timeoutMs: Math.round((params['timeout'] as number) * 1000), signal };
+  const target = params.target === 'auto' ? cdpTargetFor(method) : params.target;
+  const opts = { timeoutMs: Math.round(params.timeout * 1000), signal };
   try {
     return target === 'browser' ? await ctx.session.conn.send(method, body, { ...opts, timeoutHint: 'Raise --timeout (seconds) on bdg cdp.' }) : await ctx.session.pageSend(method, body, opts);
   } catch (err) {
@@ -47,13 +46,13 @@ async function send(ctx: HandlerContext, params: Params, signal: AbortSignal): P
   }
 }
 
-function events(ctx: HandlerContext, params: Params): unknown {
+function events(ctx: HandlerContext, params: ParamsOf<'cdp.events'>): ResultOf<'cdp.events'> {
   const log = ctx.session.cdpEvents;
-  const result = log.query({ filter: params['event'] as string, after: params['after'] as number, last: params['last'] as number });
-  return { filter: params['event'], ...result, buffer: log.stats() };
+  const result = log.query({ filter: params.event, after: params.after, last: params.last });
+  return { filter: params.event, ...result, buffer: log.stats() };
 }
 
-export const CDP_HANDLERS: Record<string, CommandHandler> = {
+export const CDP_HANDLERS: HandlerTable<FamilyCommands<'cdp'>> = {
   'cdp.send': send,
   'cdp.events': events,
 };

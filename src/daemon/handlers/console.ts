@@ -1,13 +1,12 @@
-import type { ConsoleLevel, ConsoleRecord } from '../../protocol/records.js';
-import type { Params } from '../../protocol/validate.js';
-import type { CommandHandler, HandlerContext } from '../context.js';
+import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
+import type { ConsoleLevel, ConsoleRecord, FoldedConsoleRecord } from '../../protocol/records.js';
+import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
 import { parseSince, seqOf } from './network.js';
 
 /** Severity rank: `--level X` shows messages whose rank is at most X's (DevTools' level menu; log ranks as info). */
 const RANK: Readonly<Record<ConsoleLevel, number>> = { error: 0, warning: 1, info: 2, log: 2, debug: 3 };
 
-/** A console line: identical messages of one navigation folded into the first, with how many there were. */
-export type FoldedConsoleRecord = ConsoleRecord & { count: number; lastId?: string; lastTimestamp?: number };
+export type { FoldedConsoleRecord } from '../../protocol/records.js';
 
 /** Folds identical messages (same level, kind, text and source location, same navigation) into their first one. */
 export function foldConsole(records: readonly ConsoleRecord[]): FoldedConsoleRecord[] {
@@ -29,18 +28,17 @@ export function foldConsole(records: readonly ConsoleRecord[]): FoldedConsoleRec
   return out;
 }
 
-function consoleList(ctx: HandlerContext, params: Params): unknown {
+function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>): ResultOf<'console'> {
   const s = ctx.session;
   const current = s.console.navigation;
-  const history = params['history'] === true;
-  const level = params['level'] as ConsoleLevel | undefined;
+  const { history, level } = params;
   const maxRank = level !== undefined ? RANK[level] : RANK.debug;
-  const since = parseSince(params['since'], 'c');
+  const since = parseSince(params.since, 'c');
   const all = s.console.all();
   const matching = all.filter((r) => (history || r.navigation === current) && RANK[r.level] <= maxRank && (since === undefined || seqOf(r.id) > since));
   // Polling (--since) wants every message once, in order: no folding.
   let messages: FoldedConsoleRecord[] = since === undefined ? foldConsole(matching) : matching.map((r) => ({ ...r, count: 1 }));
-  const last = params['last'] as number | undefined;
+  const { last } = params;
   if (last !== undefined) messages = messages.slice(-last);
   const nav = s.navigationAt(current);
   const navigations = history ? [...new Set(messages.map((m) => m.navigation))].map((i) => ({ index: i, url: s.navigationAt(i)?.url ?? null })) : undefined;
@@ -57,6 +55,6 @@ function consoleList(ctx: HandlerContext, params: Params): unknown {
   };
 }
 
-export const CONSOLE_HANDLERS: Record<string, CommandHandler> = {
+export const CONSOLE_HANDLERS: HandlerTable<FamilyCommands<'console'>> = {
   console: consoleList,
 };

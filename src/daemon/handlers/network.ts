@@ -1,7 +1,7 @@
 import type { Protocol } from 'devtools-protocol';
 import { isAbsolute } from 'node:path';
-import type { NetworkRecord } from '../../protocol/records.js';
-import type { Params } from '../../protocol/validate.js';
+import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
+import type { NetworkListItem, NetworkRecord } from '../../protocol/records.js';
 import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
@@ -9,14 +9,13 @@ import { buildHar } from '../../telemetry/har.js';
 import { BdgError, errnoCode } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import { normalizeUrl } from '../../util/url.js';
-import type { CommandHandler, HandlerContext } from '../context.js';
+import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
 
 /** Longest a HAR export spends fetching response bodies from Chrome before writing what it has. */
 const HAR_BODY_DEADLINE_MS = 15_000;
 
-export type NetworkListItem = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData' | 'requestCookies' | 'responseCookies'>;
+export type { NetworkListItem } from '../../protocol/records.js';
 
-/** A record without headers, bodies and cookies, for listings. */
 /** A network record without the heavy parts (headers, cookies, bodies), for every listing: peek, tail, network list. */
 export function listItem(r: NetworkRecord): NetworkListItem {
   const { requestHeaders: _a, responseHeaders: _b, body: _c, postData: _d, requestCookies: _e, responseCookies: _f, ...rest } = r;
@@ -24,7 +23,7 @@ export function listItem(r: NetworkRecord): NetworkListItem {
 }
 
 /** Sequence number of a listing id (`n12` -> 12), for `--since`. */
-export function parseSince(value: unknown, prefix: string): number | undefined {
+export function parseSince(value: string | undefined, prefix: string): number | undefined {
   if (value === undefined) return undefined;
   const m = new RegExp(`^${prefix}?(\\d+)$`).exec(String(value));
   if (m === null) throw new BdgError('INVALID_ARGUMENTS', `--since needs an id such as ${prefix}12 (got "${String(value)}")`);
@@ -43,16 +42,15 @@ function find(ctx: HandlerContext, id: string): NetworkRecord {
   return record;
 }
 
-function list(ctx: HandlerContext, params: Params): unknown {
+function list(ctx: HandlerContext, params: ParamsOf<'network.list'>): ResultOf<'network.list'> {
   const s = ctx.session;
-  const filter = parseNetworkFilter(typeof params['filter'] === 'string' ? params['filter'] : '');
-  const since = parseSince(params['since'], 'n');
-  const current = params['current'] === true ? s.network.navigation : undefined;
+  const filter = parseNetworkFilter(params.filter ?? '');
+  const since = parseSince(params.since, 'n');
+  const current = params.current ? s.network.navigation : undefined;
   const all = s.network.all();
   let matched = all.filter((r) => (since === undefined || seqOf(r.id) > since) && (current === undefined || r.navigation === current) && filter.matches(r));
   const total = matched.length;
-  const last = params['last'] as number | undefined;
-  if (last !== undefined) matched = matched.slice(-last);
+  matched = matched.slice(-params.last);
   const nav = s.navigationAt(s.network.navigation);
   return {
     requests: matched.map(listItem),
@@ -64,14 +62,13 @@ function list(ctx: HandlerContext, params: Params): unknown {
   };
 }
 
-async function har(ctx: HandlerContext, params: Params): Promise<unknown> {
+async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promise<ResultOf<'network.har'>> {
   const s = ctx.session;
-  const file = params['file'];
-  if (typeof file !== 'string' || !isAbsolute(file)) {
+  const { file, bodies } = params;
+  if (file === undefined || !isAbsolute(file)) {
     throw new BdgError('INVALID_ARGUMENTS', `network.har needs an absolute file path (got "${String(file)}")`, 'The bdg CLI resolves FILE against its current directory; other clients must send an absolute path.');
   }
-  const filter = parseNetworkFilter(typeof params['filter'] === 'string' ? params['filter'] : '');
-  const bodies = params['bodies'] !== false;
+  const filter = parseNetworkFilter(params.filter ?? '');
   let records = s.network.all().filter((r) => filter.matches(r));
   // Chrome drops bodies of old requests from its buffers: fetch them now, bounded in time.
   if (bodies) await s.fetchBodiesOf(records, HAR_BODY_DEADLINE_MS);
@@ -98,8 +95,8 @@ async function har(ctx: HandlerContext, params: Params): Promise<unknown> {
   };
 }
 
-function headers(ctx: HandlerContext, params: Params): unknown {
-  const r = find(ctx, params['id'] as string);
+function headers(ctx: HandlerContext, params: ParamsOf<'network.headers'>): ResultOf<'network.headers'> {
+  const r = find(ctx, params.id);
   return {
     id: r.id,
     requestId: r.requestId,
@@ -115,20 +112,20 @@ function headers(ctx: HandlerContext, params: Params): unknown {
   };
 }
 
-async function cookies(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+async function cookies(ctx: HandlerContext, params: ParamsOf<'network.cookies'>, signal: AbortSignal): Promise<ResultOf<'network.cookies'>> {
   const s = ctx.session;
   const opts = { timeoutMs: 10_000, signal };
-  if (params['all'] === true) {
+  if (params.all) {
     // Storage.getCookies is a browser-level command: every cookie of the (default) browser context.
     const r = await s.conn.send<Protocol.Storage.GetCookiesResponse>('Storage.getCookies', {}, opts);
     return { scope: 'all', url: null, cookies: r.cookies.map((c) => fromCdpCookie(c)) };
   }
-  const url = typeof params['url'] === 'string' ? normalizeUrl(params['url']) : undefined;
+  const url = params.url !== undefined ? normalizeUrl(params.url) : undefined;
   const r = await s.pageSend<Protocol.Network.GetCookiesResponse>('Network.getCookies', url !== undefined ? { urls: [url] } : {}, opts);
   return { scope: url !== undefined ? 'url' : 'page', url: url ?? s.page.url, cookies: r.cookies.map((c) => fromCdpCookie(c)) };
 }
 
-export const NETWORK_HANDLERS: Record<string, CommandHandler> = {
+export const NETWORK_HANDLERS: HandlerTable<FamilyCommands<'network'>> = {
   'network.list': list,
   'network.har': har,
   'network.headers': headers,

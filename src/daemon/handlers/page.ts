@@ -1,21 +1,22 @@
 import type { Protocol } from 'devtools-protocol';
-import type { Params } from '../../protocol/validate.js';
+import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
 import { normalizeUrl } from '../../util/url.js';
-import type { CommandHandler, HandlerContext } from '../context.js';
+import type { FamilyCommands, Handler, HandlerContext, HandlerTable } from '../context.js';
 import { domState, runAction } from '../dom/driver.js';
 import { sleep } from '../../util/sleep.js';
 
-function loadMs(params: Params): number {
-  return Math.round(Number(params['timeout'] ?? 30) * 1000);
+/** Every navigation command has a `--timeout S` for the load; the contract gives its default. */
+function loadMs(params: { timeout: number }): number {
+  return Math.round(params.timeout * 1000);
 }
 
 function navigationFailed(url: string, errorText: string): BdgError {
   return new BdgError('UNEXPECTED_ERROR', `Navigation to ${url} failed: ${errorText}`, 'Check that the server is up and the URL is right (`bdg peek --network` shows the request).', { url, errorText });
 }
 
-async function navigate(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
-  const url = normalizeUrl(params['url'] as string);
+async function navigate(ctx: HandlerContext, params: ParamsOf<'page.navigate'>, signal: AbortSignal): Promise<ResultOf<'page.navigate'>> {
+  const url = normalizeUrl(params.url);
   const started = Date.now();
   const { result, triggered } = await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, () => ctx.session.navigate(url, loadMs(params)));
   if (result.errorText !== undefined) throw navigationFailed(url, result.errorText);
@@ -32,7 +33,7 @@ async function currentTitle(ctx: HandlerContext): Promise<string> {
 }
 
 /** Runs a history/reload step and waits for the main frame to load (or a same-document navigation). */
-async function historyStep(ctx: HandlerContext, params: Params, signal: AbortSignal, name: string, step: () => Promise<void>): Promise<unknown> {
+async function historyStep(ctx: HandlerContext, params: { timeout: number }, signal: AbortSignal, name: string, step: () => Promise<void>): Promise<ResultOf<'page.reload'>> {
   const started = Date.now();
   const { result, triggered } = await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, async (watcher) => {
     const urlBefore = ctx.session.page.url;
@@ -49,13 +50,13 @@ async function historyStep(ctx: HandlerContext, params: Params, signal: AbortSig
   return { action: name, url: ctx.session.page.url, title: await currentTitle(ctx), loadTimedOut: result.loadTimedOut, durationMs: Date.now() - started, triggered };
 }
 
-async function reload(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
+async function reload(ctx: HandlerContext, params: ParamsOf<'page.reload'>, signal: AbortSignal): Promise<ResultOf<'page.reload'>> {
   return historyStep(ctx, params, signal, 'reload', async () => {
-    await ctx.session.pageSend('Page.reload', { ignoreCache: params['ignoreCache'] === true }, { signal });
+    await ctx.session.pageSend('Page.reload', { ignoreCache: params.ignoreCache }, { signal });
   });
 }
 
-function go(delta: -1 | 1): CommandHandler {
+function go(delta: -1 | 1): Handler<'page.back' | 'page.forward'> {
   return async (ctx, params, signal) => {
     const h = await ctx.session.pageSend<Protocol.Page.GetNavigationHistoryResponse>('Page.getNavigationHistory', {}, { signal });
     const entry = h.entries[h.currentIndex + delta];
@@ -85,7 +86,7 @@ async function pages(ctx: HandlerContext): Promise<Protocol.Target.TargetInfo[]>
   return targetInfos.filter((t) => t.type === 'page');
 }
 
-async function listTabs(ctx: HandlerContext): Promise<unknown> {
+async function listTabs(ctx: HandlerContext): Promise<ResultOf<'tabs.list'>> {
   const tabs = (await pages(ctx)).map((t) => ({ id: tabId(ctx, t.targetId), targetId: t.targetId, url: t.url, title: t.title, selected: t.targetId === ctx.session.targetId }));
   // Stable order: by short id (creation order as bdg first saw them).
   tabs.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
@@ -104,16 +105,13 @@ async function findTab(ctx: HandlerContext, id: string): Promise<Protocol.Target
   throw new BdgError('NOT_FOUND', `No tab "${id}"`, `Open tabs: ${all.map((t) => `${st.tabIds.get(t.targetId) ?? '?'} ${t.url}`).join(', ')}`);
 }
 
-/** Tab switches take the lock of the tab being left, so no action on it is cut in half. */
-function withCurrentTab<T>(ctx: HandlerContext, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-  return domState(ctx.session).locks.run(ctx.session.targetId ?? '', signal, fn);
-}
+// Tab switches run under the lock of the tab being left (the dispatcher takes it), so no action on it is cut in half.
 
-async function newTab(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
-  const url = params['url'] !== undefined ? normalizeUrl(params['url'] as string) : undefined;
+async function newTab(ctx: HandlerContext, params: ParamsOf<'tabs.new'>, signal: AbortSignal): Promise<ResultOf<'tabs.new'>> {
+  const url = params.url !== undefined ? normalizeUrl(params.url) : undefined;
   if (ctx.session.targetId !== undefined) tabId(ctx, ctx.session.targetId);
   const { targetId } = await ctx.session.conn.send<Protocol.Target.CreateTargetResponse>('Target.createTarget', { url: 'about:blank' }, { signal });
-  await withCurrentTab(ctx, signal, () => ctx.session.selectTarget(targetId));
+  await ctx.session.selectTarget(targetId);
   const id = tabId(ctx, targetId);
   let nav: { errorText?: string; loadTimedOut?: boolean } = {};
   if (url !== undefined) {
@@ -123,22 +121,22 @@ async function newTab(ctx: HandlerContext, params: Params, signal: AbortSignal):
   return { id, targetId, url: ctx.session.page.url, title: ctx.session.page.title, selected: true, loadTimedOut: nav.loadTimedOut === true };
 }
 
-async function selectTab(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
-  const t = await findTab(ctx, params['id'] as string);
-  await withCurrentTab(ctx, signal, () => ctx.session.selectTarget(t.targetId));
+async function selectTab(ctx: HandlerContext, params: ParamsOf<'tabs.select'>): Promise<ResultOf<'tabs.select'>> {
+  const t = await findTab(ctx, params.id);
+  await ctx.session.selectTarget(t.targetId);
   await ctx.session.conn.send('Target.activateTarget', { targetId: t.targetId }, { timeoutMs: 5_000 }).catch(() => undefined);
   return { id: tabId(ctx, t.targetId), targetId: t.targetId, url: ctx.session.page.url, title: ctx.session.page.title, selected: true };
 }
 
-async function closeTab(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
-  const t = await findTab(ctx, params['id'] as string);
+async function closeTab(ctx: HandlerContext, params: ParamsOf<'tabs.close'>, signal: AbortSignal): Promise<ResultOf<'tabs.close'>> {
+  const t = await findTab(ctx, params.id);
   const id = tabId(ctx, t.targetId);
   let selected: string | undefined;
   if (t.targetId === ctx.session.targetId) {
     // Move to another tab first so the session never drives a closed page (a blank one if this was the last).
     const others = (await pages(ctx)).filter((p) => p.targetId !== t.targetId);
     const next = others[others.length - 1]?.targetId ?? (await ctx.session.conn.send<Protocol.Target.CreateTargetResponse>('Target.createTarget', { url: 'about:blank' }, { signal })).targetId;
-    await withCurrentTab(ctx, signal, () => ctx.session.selectTarget(next));
+    await ctx.session.selectTarget(next);
     selected = tabId(ctx, next);
   }
   await ctx.session.conn.send('Target.closeTarget', { targetId: t.targetId }, { signal, timeoutMs: 10_000 });
@@ -146,7 +144,7 @@ async function closeTab(ctx: HandlerContext, params: Params, signal: AbortSignal
   return { closed: id, targetId: t.targetId, selected: selected ?? tabId(ctx, ctx.session.targetId ?? ''), url: ctx.session.page.url };
 }
 
-export const PAGE_HANDLERS: Record<string, CommandHandler> = {
+export const PAGE_HANDLERS: HandlerTable<FamilyCommands<'page' | 'tabs'>> = {
   'page.navigate': navigate,
   'page.reload': reload,
   'page.back': go(-1),

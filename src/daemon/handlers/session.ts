@@ -1,17 +1,17 @@
 import type { ConsoleRecord } from '../../protocol/records.js';
-import type { Params } from '../../protocol/validate.js';
+import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { PROTOCOL_VERSION, VERSION } from '../../protocol/version.js';
 import { BdgError } from '../../util/errors.js';
-import type { CommandHandler, HandlerContext } from '../context.js';
+import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
 import { expandObject } from '../expand.js';
 import { listItem } from './network.js';
 
-function status(ctx: HandlerContext, params: Params): unknown {
+function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'status'> {
   const s = ctx.session;
   const net = s.network.stats();
   const con = s.console.stats();
   const base = {
-    running: true,
+    running: true as const,
     starting: ctx.starting(),
     pid: process.pid,
     version: VERSION,
@@ -27,7 +27,7 @@ function status(ctx: HandlerContext, params: Params): unknown {
     console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
     navigations: s.navigations.length + s.navigationsDropped,
   };
-  if (params['verbose'] !== true) return base;
+  if (!params.verbose) return base;
   return {
     ...base,
     chrome: { ...base.chrome, wsEndpoint: s.wsEndpoint ?? null, version: s.browserVersion ?? null, userDataDir: s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile` },
@@ -39,10 +39,8 @@ function status(ctx: HandlerContext, params: Params): unknown {
   };
 }
 
-function peek(ctx: HandlerContext, params: Params): unknown {
-  const last = params['last'] as number;
-  const onlyNetwork = params['network'] === true;
-  const onlyConsole = params['console'] === true;
+function peek(ctx: HandlerContext, params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'>): ResultOf<'peek'> {
+  const { last, network: onlyNetwork, console: onlyConsole } = params;
   const wantNetwork = onlyNetwork || !onlyConsole;
   const wantConsole = onlyConsole || !onlyNetwork;
   const s = ctx.session;
@@ -54,9 +52,9 @@ function peek(ctx: HandlerContext, params: Params): unknown {
   };
 }
 
-async function details(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
-  const id = params['id'] as string;
-  if (params['type'] === 'network') {
+async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal: AbortSignal): Promise<ResultOf<'details'>> {
+  const { id } = params;
+  if (params.type === 'network') {
     const record = ctx.session.network.get(id);
     if (record === undefined) throw new BdgError('NOT_FOUND', `No network request with id "${id}"`, 'Use an id that `bdg peek --network` prints (e.g. n3); old items may have been dropped from the buffer.');
     await ctx.session.fetchBody(record, signal);
@@ -86,12 +84,12 @@ async function expandArguments(ctx: HandlerContext, record: ConsoleRecord, signa
   }
 }
 
-export const SESSION_HANDLERS: Record<string, CommandHandler> = {
+export const SESSION_HANDLERS: HandlerTable<FamilyCommands<'status' | 'peek' | 'tail' | 'details' | 'stop'>> = {
   status,
   peek,
   // tail is peek on a timer in the CLI; the daemon answers it as a peek.
-  tail: (ctx, params) => peek(ctx, { last: params['last'], network: params['network'], console: params['console'] }),
+  tail: peek,
   details,
-  stop: (ctx, params) => ctx.stop(params['killChrome'] === true),
+  stop: (ctx, params) => ctx.stop(params.killChrome),
 };
 

@@ -1,24 +1,25 @@
+import type { CdpEventRecord } from '../results.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
-const params: OptionSpec = { type: 'string', placeholder: 'JSON', description: 'Method parameters as one JSON object (checked against the protocol schema before sending)' };
-const target: OptionSpec = {
+const params = { type: 'string', placeholder: 'JSON', description: 'Method parameters as one JSON object (checked against the protocol schema before sending)' } as const satisfies OptionSpec;
+const target = {
   type: 'string',
   choices: ['auto', 'page', 'browser'],
   default: 'auto',
   placeholder: 'WHERE',
   description: 'Send to the page session or the browser connection (auto: Browser., Target., SystemInfo., Tethering. go to the browser, the rest to the page)',
-};
-const timeout: OptionSpec = { type: 'number', min: 1, max: 300, default: 30, placeholder: 'S', description: 'How long to wait for Chrome to answer, in seconds' };
-const validate: OptionSpec = {
+} as const satisfies OptionSpec;
+const timeout = { type: 'number', min: 1, max: 300, default: 30, placeholder: 'S', description: 'How long to wait for Chrome to answer, in seconds' } as const satisfies OptionSpec;
+const validate = {
   type: 'boolean',
   negatable: true,
   default: true,
   description: 'Check the method and params against the bundled protocol schema (--no-validate sends methods this schema does not know)',
-};
-const last: OptionSpec = { type: 'number', integer: true, min: 0, max: 2_000, default: 20, placeholder: 'N', description: 'Show the N newest matching events' };
+} as const satisfies OptionSpec;
+const last = { type: 'number', integer: true, min: 0, max: 2_000, default: 20, placeholder: 'N', description: 'Show the N newest matching events' } as const satisfies OptionSpec;
 
 /** Raw CDP: send any method, discover methods and events from the protocol schema, and read the events the session saw. */
-export const CDP_COMMANDS: readonly CommandSpec[] = [
+export const CDP_COMMANDS = [
   {
     name: 'cdp',
     path: ['cdp'],
@@ -75,4 +76,18 @@ export const CDP_COMMANDS: readonly CommandSpec[] = [
     runs: 'daemon',
     examples: ['bdg cdp events Page.loadEventFired', 'bdg cdp events Network --last 50 --json'],
   },
-];
+] as const satisfies readonly CommandSpec[];
+
+export interface CdpEventsResult {
+  filter: string;
+  events: CdpEventRecord[];
+  lastSeq: number;
+  matched: number;
+  buffer: { count: number; dropped: number; total: number; bytes: number; maxItems: number; maxBytes: number };
+}
+
+export interface CdpResults {
+  /** Whatever Chrome answered. */
+  'cdp.send': unknown;
+  'cdp.events': CdpEventsResult;
+}

@@ -1,7 +1,8 @@
+import type { BufferStats, FoldedConsoleRecord } from '../records.js';
 import type { CommandSpec } from '../spec.js';
 
 /** Console telemetry. */
-export const CONSOLE_COMMANDS: readonly CommandSpec[] = [
+export const CONSOLE_COMMANDS = [
   {
     name: 'console',
     path: ['console'],
@@ -23,4 +24,20 @@ export const CONSOLE_COMMANDS: readonly CommandSpec[] = [
     runs: 'daemon',
     examples: ['bdg console', 'bdg console --level error', 'bdg console --history --last 50', 'bdg console --follow --json'],
   },
-];
+] as const satisfies readonly CommandSpec[];
+
+export interface ConsoleListResult {
+  navigation: { index: number; url: string } | null;
+  history: boolean;
+  level: string | null;
+  messages: FoldedConsoleRecord[];
+  matched: number;
+  errors: number;
+  navigations?: { index: number; url: string | null }[] | undefined;
+  latestId: string | null;
+  stats: BufferStats;
+}
+
+export interface ConsoleResults {
+  console: ConsoleListResult;
+}

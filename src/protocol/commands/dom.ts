@@ -1,13 +1,30 @@
+import type { A11yNode, ActionReport, ElementInfo } from '../results.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
 const targetArg = { name: 'target', required: true, description: 'CSS selector, text=..., css:has-text("..."), xpath=..., or a ref such as e12 from `dom query`' } as const;
 
-export const dialogOption: OptionSpec = { type: 'string', choices: ['accept', 'dismiss'], default: 'accept', placeholder: 'ACTION', description: 'How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command' };
+export const dialogOption = { type: 'string', choices: ['accept', 'dismiss'], default: 'accept', placeholder: 'ACTION', description: 'How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command' } as const satisfies OptionSpec;
 
-const waitOption: OptionSpec = { type: 'number', min: 0, max: 60, default: 5, placeholder: 'S', description: 'Wait up to S seconds for a selector to match an element that can be acted on' };
+const waitOption = { type: 'number', min: 0, max: 60, default: 5, placeholder: 'S', description: 'Wait up to S seconds for a selector to match an element that can be acted on' } as const satisfies OptionSpec;
+
+/** `dom press` and its alias `dom pressKey` share everything but their words and help. */
+function pressEntry<N extends 'dom.press' | 'dom.pressKey'>(name: N) {
+  return {
+    name,
+    path: ['dom', name.slice(4) as N extends `dom.${infer W}` ? W : never],
+    args: [{ name: 'key', required: true, description: 'Key name or character, modifiers joined with + (Control, Shift, Alt, Meta)' }],
+    options: {
+      selector: { type: 'string', placeholder: 'TARGET', description: 'Focus this element (selector or ref) first' },
+      dialog: dialogOption,
+    },
+    readOnly: false,
+    runs: 'daemon',
+    timeoutMs: 60_000,
+  } as const;
+}
 
 /** Page interaction: find elements, read them, act on them. */
-export const DOM_COMMANDS: readonly CommandSpec[] = [
+export const DOM_COMMANDS = [
   {
     name: 'dom.query',
     path: ['dom', 'query'],
@@ -123,22 +140,8 @@ export const DOM_COMMANDS: readonly CommandSpec[] = [
     timeoutMs: 120_000,
     examples: ['bdg dom hover "nav .menu"', 'bdg dom hover e7'],
   },
-  ...(['press', 'pressKey'] as const).map(
-    (word): CommandSpec => ({
-      name: `dom.${word}`,
-      path: ['dom', word],
-      summary: word === 'press' ? 'Press a key or combination (Enter, Tab, Escape, ArrowDown, Control+A, Shift+Tab) in the focused element' : 'Same as `dom press`',
-      args: [{ name: 'key', required: true, description: 'Key name or character, modifiers joined with + (Control, Shift, Alt, Meta)' }],
-      options: {
-        selector: { type: 'string', placeholder: 'TARGET', description: 'Focus this element (selector or ref) first' },
-        dialog: dialogOption,
-      },
-      readOnly: false,
-      runs: 'daemon',
-      timeoutMs: 60_000,
-      examples: word === 'press' ? ['bdg dom press Enter', 'bdg dom press Control+A --selector "#q"', 'bdg dom press Shift+Tab'] : ['bdg dom pressKey Escape'],
-    }),
-  ),
+  { ...pressEntry('dom.press'), summary: 'Press a key or combination (Enter, Tab, Escape, ArrowDown, Control+A, Shift+Tab) in the focused element', examples: ['bdg dom press Enter', 'bdg dom press Control+A --selector "#q"', 'bdg dom press Shift+Tab'] },
+  { ...pressEntry('dom.pressKey'), summary: 'Same as `dom press`', examples: ['bdg dom pressKey Escape'] },
   {
     name: 'dom.submit',
     path: ['dom', 'submit'],
@@ -183,4 +186,78 @@ export const DOM_COMMANDS: readonly CommandSpec[] = [
     timeoutMs: 610_000,
     examples: ['bdg dom wait --selector ".results li"', 'bdg dom wait --text "Order placed" --timeout 10', 'bdg dom wait --url /checkout --network-idle'],
   },
-];
+] as const satisfies readonly CommandSpec[];
+
+/** `dom get`: the element's description plus its attributes, box and bounded outerHTML. */
+export interface ElementDetails extends ElementInfo {
+  attributes: Record<string, string>;
+  outerHTML: string;
+  outerHTMLLength: number;
+  truncated: boolean;
+  box: { x: number; y: number; width: number; height: number };
+  value?: string;
+  checked?: boolean;
+  matched: number;
+}
+
+/** Every action reports what it triggered. */
+interface Action {
+  action: string;
+  triggered: ActionReport;
+}
+
+export interface PointerResult extends Action {
+  element: ElementInfo;
+  x: number;
+  y: number;
+}
+
+export interface FillResult extends Action {
+  element: ElementInfo;
+  kind: string;
+  value?: string | undefined;
+  label?: string | undefined;
+  checked?: boolean | undefined;
+  method?: string;
+}
+
+export interface PressResult extends Action {
+  key: string;
+  element?: ElementInfo;
+}
+
+export interface EvalResult {
+  type: string;
+  value: unknown;
+  truncated?: boolean;
+  triggered: ActionReport;
+}
+
+export interface ScreenshotResult {
+  path: string;
+  format: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  mode: 'element' | 'viewport' | 'full-page';
+  scaled: boolean;
+  truncated?: boolean;
+  element?: ElementInfo;
+}
+
+export interface DomResults {
+  'dom.query': { selector: string; total: number; shown: number; elements: ElementInfo[] };
+  'dom.get': ElementDetails;
+  'dom.eval': EvalResult;
+  'dom.screenshot': ScreenshotResult;
+  'dom.a11y': { url: string; nodes: number; truncated: boolean; tree: A11yNode[] };
+  'dom.a11y.query': { role: string | null; name: string | null; total: number; matches: A11yNode[] };
+  'dom.click': PointerResult;
+  'dom.fill': FillResult;
+  'dom.hover': PointerResult;
+  'dom.press': PressResult;
+  'dom.pressKey': PressResult;
+  'dom.submit': Action & { element: ElementInfo; form: { action?: string | undefined; method?: string | undefined } };
+  'dom.scroll': Action & { element?: ElementInfo; scroll: Record<string, number> };
+  'dom.wait': { waitedMs: number; met: Record<string, boolean>; url: string };
+}

@@ -1,7 +1,8 @@
+import type { NetworkBufferStats, NetworkCookie, NetworkListItem } from '../records.js';
 import type { CommandSpec } from '../spec.js';
 
 /** Network telemetry: listings with DevTools filters, HAR export, headers and cookies. */
-export const NETWORK_COMMANDS: readonly CommandSpec[] = [
+export const NETWORK_COMMANDS = [
   {
     name: 'network.list',
     path: ['network', 'list'],
@@ -60,4 +61,50 @@ export const NETWORK_COMMANDS: readonly CommandSpec[] = [
     runs: 'daemon',
     examples: ['bdg network cookies', 'bdg network cookies --url https://api.example.com/', 'bdg network cookies --all --json'],
   },
-];
+] as const satisfies readonly CommandSpec[];
+
+export interface NetworkListResult {
+  requests: NetworkListItem[];
+  matched: number;
+  filter: { key: string; value: string; negated: boolean }[];
+  navigation: { index: number; url: string } | null;
+  latestId: string | null;
+  stats: NetworkBufferStats & { pending: number };
+}
+
+export interface HarResult {
+  file: string;
+  entries: number;
+  pages: number;
+  bytes: number;
+  withBodies: number;
+  pending: number;
+  dropped: number;
+}
+
+export interface HeadersResult {
+  id: string;
+  requestId: string;
+  method: string;
+  url: string;
+  state: string;
+  status: number | null;
+  statusText: string | null;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string> | null;
+  requestCookies: NetworkCookie[];
+  responseCookies: NetworkCookie[];
+}
+
+export interface CookiesResult {
+  scope: 'all' | 'url' | 'page';
+  url: string | null;
+  cookies: NetworkCookie[];
+}
+
+export interface NetworkResults {
+  'network.list': NetworkListResult;
+  'network.har': HarResult;
+  'network.headers': HeadersResult;
+  'network.cookies': CookiesResult;
+}

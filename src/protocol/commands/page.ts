@@ -1,9 +1,10 @@
+import type { ActionReport, DialogRecord } from '../results.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
-const loadTimeout: OptionSpec = { type: 'number', min: 1, max: 120, default: 30, placeholder: 'S', description: 'Wait up to S seconds for the load event' };
+const loadTimeout = { type: 'number', min: 1, max: 120, default: 30, placeholder: 'S', description: 'Wait up to S seconds for the load event' } as const satisfies OptionSpec;
 
 /** Navigation and tabs. */
-export const PAGE_COMMANDS: readonly CommandSpec[] = [
+export const PAGE_COMMANDS = [
   {
     name: 'page.navigate',
     path: ['page', 'navigate'],
@@ -99,4 +100,34 @@ export const PAGE_COMMANDS: readonly CommandSpec[] = [
     runs: 'daemon',
     examples: ['bdg tabs close t3'],
   },
-];
+] as const satisfies readonly CommandSpec[];
+
+/** A navigation or history step, once the page loaded (or the load timeout passed). */
+export interface LoadResult {
+  action: string;
+  url: string;
+  title: string;
+  loadTimedOut: boolean;
+  durationMs: number;
+  triggered: ActionReport;
+}
+
+export interface TabInfo {
+  id: string;
+  targetId: string;
+  url: string;
+  title: string;
+  selected: boolean;
+}
+
+export interface PageResults {
+  'page.navigate': LoadResult;
+  'page.reload': LoadResult;
+  'page.back': LoadResult;
+  'page.forward': LoadResult;
+  'page.dialogs': { dialogs: DialogRecord[] };
+  'tabs.list': { selected: string | null; tabs: TabInfo[] };
+  'tabs.new': TabInfo & { loadTimedOut: boolean };
+  'tabs.select': TabInfo;
+  'tabs.close': { closed: string; targetId: string; selected: string; url: string };
+}

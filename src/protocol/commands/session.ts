@@ -1,9 +1,10 @@
+import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkBufferStats, NetworkListItem, NetworkRecord, PageInfo } from '../records.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
-export const lastOption: OptionSpec = { type: 'number', integer: true, min: 1, max: 1_000_000, default: 10, placeholder: 'N', description: 'Show the N newest items of each kind' };
+export const lastOption = { type: 'number', integer: true, min: 1, max: 1_000_000, default: 10, placeholder: 'N', description: 'Show the N newest items of each kind' } as const satisfies OptionSpec;
 
 /** The session core: start, inspect, stop. */
-export const SESSION_COMMANDS: readonly CommandSpec[] = [
+export const SESSION_COMMANDS = [
   {
     name: 'start',
     path: [],
@@ -102,5 +103,75 @@ export const SESSION_COMMANDS: readonly CommandSpec[] = [
     runs: 'cli',
     examples: ['bdg cleanup', 'bdg cleanup --force'],
   },
-];
+] as const satisfies readonly CommandSpec[];
 
+export interface StatusResult {
+  running: true;
+  starting: boolean;
+  pid: number;
+  version: string;
+  protocol: number;
+  sessionDir: string;
+  startedAt: string;
+  uptimeMs: number;
+  page: PageInfo;
+  pageCrashed: boolean;
+  chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; connected: boolean; wsEndpoint?: string | null; version?: string | null; userDataDir?: string };
+  autoStopInSec: number | null;
+  network: { count: number; pending: number; dropped: number };
+  console: { count: number; dropped: number; errors: number };
+  navigations: number;
+  /** --verbose only, from here on. */
+  buffers?: { network: NetworkBufferStats; console: BufferStats; cdpEvents: BufferStats & { total: number } };
+  memory?: NodeJS.MemoryUsage;
+  ipc?: { connections: number; served: number; rejectedBusy: number } | undefined;
+  socket?: string;
+  navigationHistory?: NavigationRecord[];
+}
+
+export interface PeekResult {
+  page: PageInfo;
+  network?: NetworkListItem[] | undefined;
+  console?: ConsoleRecord[] | undefined;
+  stats: { network: NetworkBufferStats & { pending: number }; console: BufferStats };
+}
+
+export type DetailsResult = { type: 'network'; item: NetworkRecord } | { type: 'console'; item: ConsoleRecord; expanded?: string[] };
+
+export interface StopResult {
+  stopped: true;
+  reason: string;
+  /** Where session.json was written; null when it could not be. */
+  sessionFile: string | null;
+  network: number;
+  console: number;
+  chromeClosed: boolean;
+}
+
+/** What `bdg <url>` prints once the daemon reported ready on its start-up pipe. */
+export interface StartedResult {
+  pid: number;
+  chromePid: number | null;
+  port: number | null;
+  wsEndpoint: string | null;
+  url: string;
+  startedAt: string;
+  headless: boolean;
+  attached: boolean;
+  bdgVersion: string;
+  socket: string;
+  userDataDir: string;
+  page: PageInfo;
+  browser: string | null;
+  errorText?: string;
+  loadTimedOut?: boolean;
+}
+
+/** What each command of this family answers (daemon commands only). */
+export interface SessionResults {
+  status: StatusResult;
+  peek: PeekResult;
+  tail: PeekResult;
+  details: DetailsResult;
+  stop: StopResult;
+}

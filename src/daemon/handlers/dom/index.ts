@@ -1,0 +1,28 @@
+/**
+ * `dom *` handlers, one module per job: reading (query, get), evaluation, actions (click, fill, hover, press,
+ * submit, scroll), waiting, screenshots and the accessibility tree.
+ */
+import type { FamilyCommands, HandlerTable } from '../../context.js';
+import { a11y, a11yQuery } from './a11y.js';
+import { click, fill, hover, press, scroll, submit } from './actions.js';
+import { evaluate } from './eval.js';
+import { get, query } from './read.js';
+import { screenshot } from './screenshot.js';
+import { wait } from './wait.js';
+
+export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'>> = {
+  'dom.query': query,
+  'dom.get': get,
+  'dom.eval': evaluate,
+  'dom.screenshot': screenshot,
+  'dom.a11y': a11y,
+  'dom.a11y.query': a11yQuery,
+  'dom.click': click,
+  'dom.fill': fill,
+  'dom.hover': hover,
+  'dom.press': press,
+  'dom.pressKey': press,
+  'dom.submit': submit,
+  'dom.scroll': scroll,
+  'dom.wait': wait,
+};

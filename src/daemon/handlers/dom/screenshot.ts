@@ -1,0 +1,67 @@
+import { access, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Protocol } from 'devtools-protocol';
+import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
+import type { ElementInfo } from '../../../protocol/results.js';
+import { BdgError } from '../../../util/errors.js';
+import { writeFileAtomic } from '../../../util/fsx.js';
+import type { HandlerContext } from '../../context.js';
+import { callOn, readOnly, resolveTarget } from '../../dom/driver.js';
+import { imageSize } from '../../dom/image.js';
+import { PAGE_RECT_FN } from '../../dom/pageScripts.js';
+
+/** `dom screenshot`: full page, viewport or one element, written atomically. */
+export async function screenshot(ctx: HandlerContext, params: ParamsOf<'dom.screenshot'>, signal: AbortSignal): Promise<ResultOf<'dom.screenshot'>> {
+  const { file, viewport, selector, maxWidth } = params;
+  const ext = file.toLowerCase().split('.').pop() ?? '';
+  const format = params.format ?? (ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : 'png');
+  if (viewport && selector !== undefined) throw new BdgError('INVALID_ARGUMENTS', '--viewport and --selector cannot be combined');
+  // Fail before capturing when the directory cannot take the file (root passes access() checks; writeFileAtomic reports those).
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new BdgError('PERMISSION_DENIED', `Cannot write ${file}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'its directory does not exist' : 'the directory is not writable'}`, 'Choose a path in a directory you can write to.');
+  }
+  const s = ctx.session;
+  return readOnly(s, async () => {
+    let clip: { x: number; y: number; width: number; height: number };
+    let beyond = false;
+    const metrics = await s.pageSend<Protocol.Page.GetLayoutMetricsResponse>('Page.getLayoutMetrics', {}, { signal });
+    const vv = metrics.cssVisualViewport;
+    let element: ElementInfo | undefined;
+    if (selector !== undefined) {
+      const el = await resolveTarget(s, selector, { waitMs: 5_000, signal });
+      clip = await callOn<typeof clip>(s, el.objectId, PAGE_RECT_FN);
+      if (clip.width < 1 || clip.height < 1) throw new BdgError('UNEXPECTED_ERROR', `${el.info.ref ?? ''} <${el.info.tag}> has no size to capture (hidden?)`);
+      beyond = true;
+      element = el.info;
+    } else if (viewport) {
+      clip = { x: vv.pageX, y: vv.pageY, width: vv.clientWidth, height: vv.clientHeight };
+    } else {
+      const cs = metrics.cssContentSize;
+      // Chrome cannot capture arbitrarily tall surfaces; very long pages are cut (reported as truncated).
+      clip = { x: 0, y: 0, width: Math.max(1, Math.ceil(cs.width)), height: Math.max(1, Math.min(Math.ceil(cs.height), 16_384)) };
+      beyond = true;
+    }
+    const truncated = !viewport && selector === undefined && Math.ceil(metrics.cssContentSize.height) > clip.height;
+    const scale = maxWidth !== undefined && clip.width > maxWidth ? maxWidth / clip.width : 1;
+    const req: Protocol.Page.CaptureScreenshotRequest = { format, clip: { ...clip, scale }, captureBeyondViewport: beyond, fromSurface: true };
+    if (format === 'jpeg') req.quality = params.quality;
+    const shot = await s.pageSend<Protocol.Page.CaptureScreenshotResponse>('Page.captureScreenshot', req, { signal, timeoutMs: 50_000 });
+    const bytes = Buffer.from(shot.data, 'base64');
+    const size = imageSize(bytes);
+    await writeFileAtomic(file, bytes, 0o644);
+    return {
+      path: file,
+      format,
+      bytes: bytes.length,
+      width: size?.width ?? null,
+      height: size?.height ?? null,
+      mode: selector !== undefined ? 'element' : viewport ? 'viewport' : 'full-page',
+      scaled: scale < 1,
+      ...(truncated ? { truncated: true } : {}),
+      ...(element !== undefined ? { element } : {}),
+    };
+  });
+}

@@ -1,0 +1,76 @@
+import type { Protocol } from 'devtools-protocol';
+import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
+import { BdgError } from '../../../util/errors.js';
+import { sleep } from '../../../util/sleep.js';
+import type { HandlerContext } from '../../context.js';
+import { GROUP, callOn, isContextGone } from '../../dom/driver.js';
+import { WAIT_CHECK_FN } from '../../dom/pageScripts.js';
+
+export function urlMatches(url: string, want: string): boolean {
+  // Only /pattern/flags with real regex flags is a regex: a path such as /orders/confirm is a substring.
+  const m = /^\/(.+)\/([dgimsuy]*)$/.exec(want);
+  if (m !== null && new Set(m[2]).size === (m[2] as string).length) {
+    try {
+      return new RegExp(m[1] as string, m[2]).test(url);
+    } catch {
+      throw new BdgError('INVALID_ARGUMENTS', `--url ${want} is not a valid regular expression`);
+    }
+  }
+  return url.includes(want);
+}
+
+/** `dom wait`: polls until every condition asked for holds, or the timeout passes (exit 102). */
+export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, signal: AbortSignal): Promise<ResultOf<'dom.wait'>> {
+  const { selector, text, url, networkIdle: idle } = params;
+  if (selector === undefined && text === undefined && url === undefined && !idle) {
+    throw new BdgError('INVALID_ARGUMENTS', 'dom wait needs at least one of --selector, --text, --url, --network-idle', 'Example: bdg dom wait --selector ".results" --timeout 10');
+  }
+  const s = ctx.session;
+  const started = Date.now();
+  const timeoutMs = Math.round(params.timeout * 1000);
+  const deadline = started + timeoutMs;
+  let lastNet = Date.now();
+  let pendingSeen = -1;
+  const unsubscribe = s.conn.on((method, _p, sid) => {
+    if (sid === s.pageSessionId && (method === 'Network.requestWillBeSent' || method === 'Network.loadingFinished' || method === 'Network.loadingFailed')) lastNet = Date.now();
+  });
+  const state: Record<string, boolean> = {};
+  try {
+    for (;;) {
+      if (url !== undefined) state['url'] = urlMatches(s.page.url, url);
+      if (selector !== undefined || text !== undefined) {
+        try {
+          const doc = await s.pageSend<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, { signal, timeoutMs: 5_000 });
+          const r = await callOn<{ selector?: boolean; text?: boolean }>(s, doc.result.objectId as string, WAIT_CHECK_FN, [selector ?? null, text ?? null], { signal, timeoutMs: 5_000 });
+          if (selector !== undefined) state['selector'] = r.selector === true;
+          if (text !== undefined) state['text'] = r.text === true;
+        } catch (err) {
+          if (err instanceof BdgError && err.code === 'UNEXPECTED_ERROR' && /SyntaxError|not a valid selector/.test(err.message)) {
+            throw new BdgError('INVALID_ARGUMENTS', `Invalid selector "${String(selector)}": ${err.message}`);
+          }
+          if (!isContextGone(err) && !(err instanceof BdgError && err.code === 'TIMEOUT' && !signal.aborted)) throw err;
+          if (selector !== undefined) state['selector'] = false;
+          if (text !== undefined) state['text'] = false;
+        } finally {
+          await s.pageSend('Runtime.releaseObjectGroup', { objectGroup: GROUP }, { timeoutMs: 2_000 }).catch(() => undefined);
+        }
+      }
+      if (idle) {
+        const pending = s.network.pending();
+        if (pending !== pendingSeen) {
+          pendingSeen = pending;
+          lastNet = Math.max(lastNet, Date.now() - 1);
+        }
+        state['networkIdle'] = Date.now() - lastNet >= 500 && (pending === 0 || Date.now() - lastNet >= 2_000);
+      }
+      if (Object.values(state).every(Boolean)) return { waitedMs: Date.now() - started, met: state, url: s.page.url };
+      if (Date.now() >= deadline || signal.aborted) {
+        const missing = Object.entries(state).filter(([, ok]) => !ok).map(([k]) => k);
+        throw new BdgError('TIMEOUT', `Timed out after ${params.timeout} s waiting for ${missing.join(', ')}`, 'Raise --timeout, or check the page with `bdg dom query` / `bdg peek`.', { met: state, url: s.page.url });
+      }
+      await sleep(100);
+    }
+  } finally {
+    unsubscribe();
+  }
+}
