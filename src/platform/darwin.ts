@@ -33,7 +33,7 @@ export function parsePsCommand(text: string): string | undefined {
 export function parsePsList(text: string): ProcessInfo[] {
   const out: ProcessInfo[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\S+) ?(.*)$/.exec(line);
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s*(.*)$/.exec(line);
     if (m === null) continue;
     out.push({ pid: Number(m[1]), ppid: Number(m[2]), zombie: (m[3] as string).startsWith('Z'), command: m[4] as string });
   }
