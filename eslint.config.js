@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's recommended rules, plus the layering rule from STYLE.md — modules import downward
-// only (util <- protocol <- {ipc, cdp} <- {telemetry} <- {cli, daemon}); nothing imports cli or daemon, and the
-// CLI never imports the CDP/telemetry layers (they pull `ws` and more into its start-up path).
+// only (platform <- util <- protocol <- {ipc, cdp} <- {telemetry} <- {cli, daemon}); nothing imports cli or daemon,
+// and the CLI never imports the CDP/telemetry layers (they pull `ws` and more into its start-up path). platform is
+// the OS seam (process identity, Chrome locations) under util, whose locks need it: it imports Node built-ins only.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -21,7 +22,8 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  zone(['src/util/**'], ['**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'util is the bottom layer'),
+  zone(['src/platform/**'], ['**/util/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'platform is the bottom layer: Node built-ins only'),
+  zone(['src/util/**'], ['**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'util depends on platform only'),
   zone(['src/protocol/**'], ['**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'protocol depends on util only'),
   zone(['src/ipc/**', 'src/cdp/**'], ['**/telemetry/**', '**/cli/**', '**/daemon/**'], 'ipc/cdp sit below telemetry, cli and daemon'),
   zone(['src/telemetry/**'], ['**/ipc/**', '**/cli/**', '**/daemon/**'], 'telemetry depends on util, protocol and cdp only'),

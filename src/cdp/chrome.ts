@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { platform } from '../platform/index.js';
 import { BdgError } from '../util/errors.js';
 import { PipeTransport } from './transport.js';
 
@@ -34,38 +34,13 @@ function isScript(path: string): boolean {
   }
 }
 
-const LINUX_CANDIDATES = [
-  '/usr/lib/chromium/chromium',
-  '/usr/lib/chromium-browser/chromium-browser',
-  '/opt/google/chrome/chrome',
-  '/usr/bin/google-chrome-stable',
-  '/usr/bin/google-chrome',
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/snap/bin/chromium',
-];
-const MAC_CANDIDATES = [
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  '/Applications/Chromium.app/Contents/MacOS/Chromium',
-  '/Applications/Google Chrome Canary.app/Contents/MacOS/Google Chrome Canary',
-];
-const PATH_NAMES = ['google-chrome-stable', 'google-chrome', 'chromium', 'chromium-browser', 'chrome'];
-
 /** Finds Chrome: CHROME_PATH first, then the usual install locations, then PATH. Throws exit-100 with a hint. */
 export function findChrome(env: NodeJS.ProcessEnv = process.env): string {
+  const found = platform.chromeCandidates(env).filter(isExecutableFile);
   const explicit = env['CHROME_PATH'];
-  if (explicit !== undefined && explicit !== '') {
-    if (isExecutableFile(explicit)) return explicit;
+  // A set CHROME_PATH is the only candidate: when it is not executable, say so rather than "none found".
+  if (explicit !== undefined && explicit !== '' && found.length === 0) {
     throw new BdgError('CHROME_LAUNCH_FAILED', `CHROME_PATH=${explicit} is not an executable file`, INSTALL_HINT);
-  }
-  const candidates = process.platform === 'darwin' ? MAC_CANDIDATES : LINUX_CANDIDATES;
-  const found: string[] = candidates.filter(isExecutableFile);
-  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    for (const name of PATH_NAMES) {
-      const p = join(dir, name);
-      if (isExecutableFile(p)) found.push(p);
-    }
   }
   const binary = found.find((p) => !isScript(p)) ?? found[0];
   if (binary === undefined) throw new BdgError('CHROME_LAUNCH_FAILED', 'No Chrome or Chromium found on this machine', INSTALL_HINT);

@@ -4,6 +4,7 @@ import { errnoCode } from '../util/errors.js';
 import { breakStaleLock, isLockOwnerAlive, readLock, type LockOwner } from '../util/lock.js';
 import { isPidAlive, killQuietly } from '../util/proc.js';
 import { FILES, type SessionPaths } from '../util/paths.js';
+import { platform } from '../platform/index.js';
 
 /** What the files in a session directory say, once the socket did not answer. */
 export interface FileState {
@@ -61,18 +62,9 @@ export function inspectFiles(paths: SessionPaths): FileState {
   };
 }
 
-/** The command line of a process, NUL-separated arguments joined by spaces; undefined where /proc is absent. */
-function cmdline(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return undefined;
-  }
-}
-
 /** True when pid is a Chrome that this session directory launched (its profile flag names our directory). */
 export function isOurChrome(pid: number, paths: SessionPaths): boolean {
-  const cmd = cmdline(pid);
+  const cmd = platform.commandLine(pid);
   if (cmd === undefined) return false;
   return cmd.includes('--remote-debugging-pipe') && cmd.includes(`--user-data-dir=${paths.file('profile')}`);
 }
@@ -83,22 +75,11 @@ export function isOurChrome(pid: number, paths: SessionPaths): boolean {
  * the same --user-data-dir and may outlive a killed browser for a moment.
  */
 export function findOurChromes(paths: SessionPaths, includeHelpers = false): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const out: number[] = [];
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    const pid = Number(e);
-    if (pid === process.pid) continue;
-    const cmd = cmdline(pid);
-    if (cmd === undefined || !cmd.includes(`--user-data-dir=${paths.file('profile')}`)) continue;
-    if (includeHelpers ? isPidAlive(pid) : !cmd.includes(' --type=') && cmd.includes('--remote-debugging-pipe')) out.push(pid);
-  }
-  return out;
+  const profileFlag = `--user-data-dir=${paths.file('profile')}`;
+  return platform
+    .listProcesses((cmd) => cmd.includes(profileFlag))
+    .filter((p) => p.pid !== process.pid && (includeHelpers ? !p.zombie : !p.command.includes(' --type=') && p.command.includes('--remote-debugging-pipe')))
+    .map((p) => p.pid);
 }
 
 function remove(path: string): boolean {
@@ -153,7 +134,7 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
     removedNames.push(FILES.lock);
   }
   if (state.socketFile) drop('socket');
-  // Scanning /proc for orphans costs a read per process: only do it when files show a session was here.
+  // Scanning the process table for orphans costs a read per process: only do it when files show a session was here.
   const traces = pid !== undefined || state.staleLock !== undefined || state.socketFile || state.chromePid !== undefined || state.metaFile;
   const chromes = new Set(traces || opts.scanProcesses === true ? findOurChromes(paths) : []);
   if (state.chromePid !== undefined && isPidAlive(state.chromePid) && isOurChrome(state.chromePid, paths)) chromes.add(state.chromePid);

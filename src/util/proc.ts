@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { platform } from '../platform/index.js';
 import { errnoCode } from './errors.js';
 
 /**
@@ -17,18 +17,12 @@ export function isPidAlive(pid: number): boolean {
 }
 
 /**
- * The kernel's start time of a process (clock ticks since boot, from /proc/PID/stat field 22), used to tell a
- * live owner from an unrelated process that was given the same pid later. Undefined where /proc is absent.
+ * When a process started, as the platform tells it (on Linux the kernel's clock ticks since boot, from
+ * /proc/PID/stat field 22), used to tell a live owner from an unrelated process that was given the same pid later.
+ * Undefined where the platform cannot tell (see src/platform/).
  */
 export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm (field 2) may contain spaces and parentheses; the fields after the last ')' are fixed.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19];
-  } catch {
-    return undefined;
-  }
+  return platform.processStartTime(pid);
 }
 
 /** The identity of a process that survives pid reuse: pid plus start time when the platform tells it. */
@@ -52,12 +46,7 @@ export function isSameProcessAlive(id: ProcessIdentity): boolean {
 
 /** Zombie check: a killed child that its parent has not reaped still answers kill(pid, 0). */
 export function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
+  return platform.isZombie(pid);
 }
 
 export function killQuietly(pid: number, signal: NodeJS.Signals): boolean {
