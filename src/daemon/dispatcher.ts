@@ -14,6 +14,8 @@ export interface DispatcherOptions {
   locks: KeyedMutex;
   /** Short id of a tab (t1) for messages. */
   tabName?: (targetId: string) => string | undefined;
+  /** A command's time budget; the contract's `timeoutMs` unless a test wants shorter. */
+  budgetMs?: (spec: CommandSpec) => number;
 }
 
 /**
@@ -26,11 +28,13 @@ export class Dispatcher {
   readonly #handlers: HandlerTable<DaemonCommandName>;
   readonly #locks: KeyedMutex;
   readonly #tabName: (targetId: string) => string | undefined;
+  readonly #budgetMs: (spec: CommandSpec) => number;
 
   constructor(opts: DispatcherOptions) {
     this.#handlers = opts.handlers;
     this.#locks = opts.locks;
     this.#tabName = opts.tabName ?? (() => undefined);
+    this.#budgetMs = opts.budgetMs ?? ((spec) => spec.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
   /** The time budget of a command by name (the default for names the contract does not know). */
@@ -48,7 +52,7 @@ export class Dispatcher {
       // Same shape as the CLI's own "no session" answer, so status and the follow loops read it as "ended".
       throw new BdgError('NOT_FOUND', 'No session is running (the session is stopping)', 'Start a new one with `bdg <url>` once it has stopped.', { sessionDir: ctx.sessionDir, stopping: true });
     }
-    const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = this.#budgetMs(spec);
     const signal = AbortSignal.any([clientGone, AbortSignal.timeout(timeoutMs)]);
     const progress: Progress = {};
     // Listen for the abort before the handler runs, so the budget wins over a handler that gives up on the same

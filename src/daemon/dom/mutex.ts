@@ -56,7 +56,11 @@ export class KeyedMutex {
     } finally {
       if (held) this.#holders.delete(key);
       release();
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+      // Forget the chain only once everything queued before us is done too: a waiter that gave up while an
+      // earlier command still runs must not let the next one in beside it.
+      void tail.then(() => {
+        if (this.#tails.get(key) === tail) this.#tails.delete(key);
+      });
     }
   }
 }

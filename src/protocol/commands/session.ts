@@ -86,6 +86,8 @@ export const SESSION_COMMANDS = [
     args: [],
     options: { 'kill-chrome': { type: 'boolean', default: false, description: 'Also close a Chrome that bdg attached to (--chrome-ws-url)' } },
     readOnly: false,
+    // Stopping must never queue behind a page that hangs: it ends the session whatever the tab is doing.
+    lock: 'none',
     runs: 'daemon',
     timeoutMs: 30_000,
     examples: ['bdg stop', 'bdg stop --json'],
