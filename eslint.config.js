@@ -22,13 +22,14 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  zone(['src/platform/**'], ['**/util/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'platform is the bottom layer: Node built-ins only'),
-  zone(['src/util/**'], ['**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'util depends on platform only'),
-  zone(['src/protocol/**'], ['**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'protocol depends on util only'),
-  zone(['src/ipc/**', 'src/cdp/**'], ['**/telemetry/**', '**/cli/**', '**/daemon/**'], 'ipc/cdp sit below telemetry, cli and daemon'),
-  zone(['src/telemetry/**'], ['**/ipc/**', '**/cli/**', '**/daemon/**'], 'telemetry depends on util, protocol and cdp only'),
-  zone(['src/cli/**'], ['**/cdp/**', '**/telemetry/**', '**/daemon/!(config)*', 'ws'], 'the CLI talks to the daemon over the socket; CDP and telemetry live in the daemon'),
-  zone(['src/daemon/**'], ['**/cli/**'], 'nothing imports the CLI'),
+  zone(['src/platform/**'], ['**/client/**', '**/util/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'platform is the bottom layer: Node built-ins only'),
+  zone(['src/util/**'], ['**/client/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'util depends on platform only'),
+  zone(['src/protocol/**'], ['**/client/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'protocol depends on util only'),
+  zone(['src/ipc/**', 'src/cdp/**'], ['**/client/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'ipc/cdp sit below telemetry, cli and daemon'),
+  zone(['src/telemetry/**'], ['**/client/**', '**/ipc/**', '**/cli/**', '**/daemon/**'], 'telemetry depends on util, protocol and cdp only'),
+  zone(['src/client/**'], ['**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', 'ws'], 'the client layer talks to the daemon over the socket; front-ends (CLI, MCP, batch) sit on top of it'),
+  zone(['src/cli/**'], ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws'], 'the CLI talks to the daemon over the socket, through src/client; CDP and telemetry live in the daemon'),
+  zone(['src/daemon/**'], ['**/client/**', '**/cli/**'], 'nothing imports the CLI'),
   {
     // The daemon serves requests on one event loop: after start-up it does no synchronous file I/O. Only its
     // entry point (start-up) may import node:fs; request paths use node:fs/promises.

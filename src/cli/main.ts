@@ -2,7 +2,7 @@ import type { CommandName, CommandSpec, InFamily } from '../protocol/commands.js
 import { validateParams, type Params } from '../protocol/validate.js';
 import { VERSION } from '../protocol/version.js';
 import { toBdgError } from '../util/errors.js';
-import { SessionPaths, sessionDir } from '../util/paths.js';
+import { resolveSession } from '../client/session.js';
 import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
@@ -39,7 +39,7 @@ async function runnerFor(name: CommandName): Promise<Runner<CommandName>> {
 /** Applies the contract once (defaults, bounds, required args), then hands the params to the command's runner. */
 async function run(command: CommandSpec, raw: Params, out: Output): Promise<number> {
   const params = validateParams(command, raw);
-  const paths = new SessionPaths(sessionDir());
+  const paths = resolveSession();
   const runner = await runnerFor(command.name as CommandName);
   return runner(paths, params as never, out);
 }

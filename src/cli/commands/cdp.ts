@@ -2,7 +2,7 @@ import { loadCdpSchema, parseParamsJson, type CdpSchema } from '../../protocol/c
 import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
-import { call } from '../call.js';
+import { call } from '../../client/call.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
 import { eventLine, renderDescription, renderDomain, renderDomains, renderEvents, renderSearch } from '../renderCdp.js';

@@ -2,7 +2,7 @@ import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
 import type { ConsoleListResult } from '../../protocol/commands/console.js';
 import type { FoldedConsoleRecord } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
-import { call } from '../call.js';
+import { call } from '../../client/call.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
 import { consoleLine } from '../render.js';

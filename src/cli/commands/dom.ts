@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { InFamily } from '../../protocol/commands.js';
 import type { A11yNode, ActionReport, ElementInfo } from '../../protocol/results.js';
-import { call } from '../call.js';
+import { call } from '../../client/call.js';
 import { formatBytes } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 

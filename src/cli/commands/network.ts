@@ -3,7 +3,7 @@ import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
 import type { HeadersResult, NetworkListResult } from '../../protocol/commands/network.js';
 import type { NetworkCookie, NetworkListItem } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
-import { call } from '../call.js';
+import { call } from '../../client/call.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
 import { formatBytes } from '../render.js';

@@ -1,7 +1,7 @@
 import type { InFamily } from '../../protocol/commands.js';
 import type { LoadResult } from '../../protocol/commands/page.js';
 import type { RunnerTable } from '../runner.js';
-import { call } from '../call.js';
+import { call } from '../../client/call.js';
 import { triggeredLines } from './dom.js';
 
 function renderLoad(d: LoadResult): string {

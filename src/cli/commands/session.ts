@@ -1,14 +1,11 @@
-import { request } from '../../ipc/client.js';
 import type { ParamsOf } from '../../protocol/commands.js';
-import { BdgError, toBdgError } from '../../util/errors.js';
+import { toBdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
-import { isPidAlive, isSameProcessAlive, killQuietly } from '../../util/proc.js';
-import { call } from '../call.js';
-import { sleep } from '../../util/sleep.js';
+import { call } from '../../client/call.js';
+import { cleanup, stopSession } from '../../client/session.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
 import { consoleLine, networkLine, renderConsoleDetails, renderNetworkDetails, renderPeek, renderStatus } from '../render.js';
-import { cleanStale, inspectFiles, removeSessionData } from '../state.js';
 import type { RunnerTable, SessionCommand } from '../runner.js';
 
 export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>, out: Output): Promise<number> {
@@ -54,69 +51,27 @@ export function follow(paths: SessionPaths, params: Pick<ParamsOf<'peek'>, 'last
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out: Output): Promise<number> {
-  const lockBefore = inspectFiles(paths).liveLock;
-  const data = await call(paths, 'stop', params, 40_000);
-  // The daemon answers once Chrome is gone and session.json is on disk; wait for the process itself too, so an
-  // immediate `bdg <url>` does not find it still exiting.
-  if (lockBefore !== undefined) for (let i = 0; i < 100 && isSameProcessAlive(lockBefore); i++) await sleep(20);
+  const data = await stopSession(paths, params);
   return out.success(data, () =>
     [`Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`, data.sessionFile !== null ? `Saved ${plural(data.network, 'request')} and ${plural(data.console, 'console message')} to ${data.sessionFile}` : 'session.json could not be written; see daemon.log'].join('\n'),
   );
 }
 
 export async function runCleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>, out: Output): Promise<number> {
-  const messages: string[] = [];
-  const killed: number[] = [];
-  let stoppedLive = false;
-  try {
-    const res = await request(paths.file('socket'), 'status', {}, { timeoutMs: 3_000, retryBusyMs: 2_000 });
-    if (res.ok && !params.force) {
-      const s = res.result as { pid: number; page: { url: string } };
-      throw new BdgError('ALREADY_EXISTS', `A session is running (daemon pid ${s.pid}) at ${s.page.url}; cleanup leaves live sessions alone`, 'Use `bdg stop`, or `bdg cleanup --force` to end it.');
-    }
-    if (params.force) {
-      try {
-        await call(paths, 'stop', {}, 15_000);
-        stoppedLive = true;
-        messages.push('Stopped the running session.');
-      } catch {
-        /* fall through to the forceful path */
-      }
-    }
-  } catch (err) {
-    if (err instanceof BdgError && err.code === 'ALREADY_EXISTS') throw err;
-  }
-  let state = inspectFiles(paths);
-  if (state.liveLock !== undefined) {
-    if (!params.force) {
-      throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${state.liveLock.pid}); cleanup leaves it alone`, 'Wait for it, or `bdg cleanup --force` to kill it.');
-    }
-    const pid = state.liveLock.pid;
-    killQuietly(pid, 'SIGKILL');
-    for (let i = 0; i < 100 && isPidAlive(pid); i++) await sleep(20);
-    killed.push(pid);
-    messages.push(`Killed the unresponsive bdg process (pid ${pid}).`);
-    state = inspectFiles(paths);
-  }
-  const report = cleanStale(paths, state, { scanProcesses: true });
-  messages.push(...report.messages);
-  killed.push(...report.killed);
-  const removed = [...report.removed];
-  if (params.aggressive) {
-    // Let the processes just killed go before their profile is removed under them.
-    for (let i = 0; i < 250 && killed.some((p) => isPidAlive(p)); i++) await sleep(20);
-    removed.push(...removeSessionData(paths));
-  }
-  const data = { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive, removed, killed, messages };
+  const data = await cleanup(paths, params);
+  const { messages, removed } = data;
   return out.success(data, () => (messages.length > 0 || removed.length > 0 ? [...messages, ...(params.aggressive && removed.length > 0 ? [`Removed: ${removed.join(', ')}`] : [])].join('\n') : 'Nothing to clean up.'));
 }
-
 
 export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
   start: async (paths, params, out) => {
     // Loaded on demand: starting pulls in child_process and the lock code, which no other command needs.
-    const { startSession } = await import('../start.js');
-    const { data } = await startSession(paths, params, out);
+    const { startSession } = await import('../../client/start.js');
+    const { data } = await startSession(paths, params, {
+      note: (m) => out.note(m),
+      ...(out.json ? {} : { progress: (m: string) => out.note(m) }),
+      ...(process.stderr.isTTY && !out.json ? { slow: (url: string) => out.note(`Starting Chrome and loading ${url} …`) } : {}),
+    });
     const page = data.page;
     return out.success(data, () => {
       const lines = [`Session started: ${page.url}${page.title !== '' ? `  "${page.title}"` : ''}`];

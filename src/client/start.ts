@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
-import type { DaemonConfig } from '../daemon/config.js';
-import type { ReadyMessage } from '../protocol/messages.js';
+import type { DaemonConfig, ReadyMessage } from '../protocol/messages.js';
 import type { ParamsOf } from '../protocol/commands.js';
 import type { StartedResult } from '../protocol/commands/session.js';
 import { BdgError, toBdgError } from '../util/errors.js';
@@ -14,7 +13,6 @@ import type { SessionPaths } from '../util/paths.js';
 import { normalizeUrl } from '../util/url.js';
 import { NoDaemonError, request } from '../ipc/client.js';
 import { splitFlags } from '../util/flags.js';
-import type { Output } from './output.js';
 import { cleanStale, inspectFiles } from './state.js';
 import { sleep } from '../util/sleep.js';
 
@@ -43,7 +41,7 @@ async function liveDaemon(paths: SessionPaths): Promise<{ status?: Record<string
 }
 
 /** Stops a daemon of another bdg version, which cannot understand our requests, by signal (verified identity). */
-async function replaceOldDaemon(paths: SessionPaths, out: Output): Promise<void> {
+async function replaceOldDaemon(paths: SessionPaths, out: StartReporter): Promise<void> {
   const lock = readLock(paths.file('lock'));
   if (lock === null || lock === 'corrupt' || !isSameProcessAlive(lock)) return;
   out.note(`Stopping a daemon from another bdg version (pid ${lock.pid}) before starting a new session.`);
@@ -99,6 +97,16 @@ function readFirstMessage(stream: Readable, onProgress: (m: string) => void): Pr
   });
 }
 
+/** How a front-end hears about a start while it happens (the CLI prints these on stderr). */
+export interface StartReporter {
+  /** Something the user should know: stale files removed, an old daemon replaced. */
+  note(message: string): void;
+  /** The daemon's progress messages while it starts; omit to hear none. */
+  progress?: (message: string) => void;
+  /** Called once when the start takes longer than a moment (the CLI says "Starting Chrome ..." on a terminal). */
+  slow?: (url: string) => void;
+}
+
 export interface StartResult {
   data: StartedResult;
   notes: string[];
@@ -109,7 +117,7 @@ export interface StartResult {
  * does not answer yet -> 86; otherwise we take daemon.lock, clean stale leftovers, spawn the daemon detached
  * and wait on its start-up pipe until the page has loaded (or it reports why it could not).
  */
-export async function startSession(paths: SessionPaths, params: ParamsOf<'start'>, out: Output): Promise<StartResult> {
+export async function startSession(paths: SessionPaths, params: ParamsOf<'start'>, out: StartReporter): Promise<StartResult> {
   const url = normalizeUrl(params.url);
   const chromeFlags = params.chromeFlags !== undefined ? splitFlags(params.chromeFlags) : [];
   ensurePrivateDir(paths.dir);
@@ -178,12 +186,13 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
     });
     closeSync(logFd);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const progressTimer = process.stderr.isTTY && !out.json ? setTimeout(() => out.note(`Starting Chrome and loading ${url} …`), 1_500) : undefined;
+    const slow = out.slow;
+    const progressTimer = slow !== undefined ? setTimeout(() => slow(url), 1_500) : undefined;
     const deadlineMs = loadTimeoutMs + 45_000;
     let deadline: NodeJS.Timeout | undefined;
     const msg = await Promise.race([
       readFirstMessage(child.stdio[3] as Readable, (m) => {
-        if (!out.json) out.note(m);
+        out.progress?.(m);
       }),
       new Promise<'timeout'>((r) => {
         deadline = setTimeout(() => r('timeout'), deadlineMs);

@@ -1,0 +1,84 @@
+import type { ParamsOf, ResultOf } from '../protocol/commands.js';
+import { request } from '../ipc/client.js';
+import { BdgError } from '../util/errors.js';
+import { SessionPaths, sessionDir } from '../util/paths.js';
+import { isPidAlive, isSameProcessAlive, killQuietly } from '../util/proc.js';
+import { sleep } from '../util/sleep.js';
+import { call } from './call.js';
+import { cleanStale, inspectFiles, removeSessionData } from './state.js';
+
+/**
+ * The session a command addresses: the state directory from `BDG_SESSION_DIR` (made absolute), else `~/.bdg`.
+ * Every front-end resolves it here, so the CLI, MCP and batch agree on which daemon they talk to.
+ */
+export function resolveSession(env: NodeJS.ProcessEnv = process.env): SessionPaths {
+  return new SessionPaths(sessionDir(env));
+}
+
+/**
+ * Stops the session and returns once its daemon is gone: the daemon answers once Chrome is gone and session.json
+ * is on disk; waiting for the process itself too means an immediate `bdg <url>` does not find it still exiting.
+ */
+export async function stopSession(paths: SessionPaths, params: ParamsOf<'stop'>): Promise<ResultOf<'stop'>> {
+  const lockBefore = inspectFiles(paths).liveLock;
+  const data = await call(paths, 'stop', params, 40_000);
+  if (lockBefore !== undefined) for (let i = 0; i < 100 && isSameProcessAlive(lockBefore); i++) await sleep(20);
+  return data;
+}
+
+export interface CleanupResult {
+  cleaned: boolean;
+  removed: string[];
+  killed: number[];
+  messages: string[];
+}
+
+/**
+ * Removes what dead sessions left (pid, socket, lock, orphan Chrome); a live session is left alone unless `force`,
+ * and `aggressive` also removes session.json and the Chrome profile bdg created.
+ */
+export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>): Promise<CleanupResult> {
+  const messages: string[] = [];
+  const killed: number[] = [];
+  let stoppedLive = false;
+  try {
+    const res = await request(paths.file('socket'), 'status', {}, { timeoutMs: 3_000, retryBusyMs: 2_000 });
+    if (res.ok && !params.force) {
+      const s = res.result as { pid: number; page: { url: string } };
+      throw new BdgError('ALREADY_EXISTS', `A session is running (daemon pid ${s.pid}) at ${s.page.url}; cleanup leaves live sessions alone`, 'Use `bdg stop`, or `bdg cleanup --force` to end it.');
+    }
+    if (params.force) {
+      try {
+        await call(paths, 'stop', {}, 15_000);
+        stoppedLive = true;
+        messages.push('Stopped the running session.');
+      } catch {
+        /* fall through to the forceful path */
+      }
+    }
+  } catch (err) {
+    if (err instanceof BdgError && err.code === 'ALREADY_EXISTS') throw err;
+  }
+  let state = inspectFiles(paths);
+  if (state.liveLock !== undefined) {
+    if (!params.force) {
+      throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${state.liveLock.pid}); cleanup leaves it alone`, 'Wait for it, or `bdg cleanup --force` to kill it.');
+    }
+    const pid = state.liveLock.pid;
+    killQuietly(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && isPidAlive(pid); i++) await sleep(20);
+    killed.push(pid);
+    messages.push(`Killed the unresponsive bdg process (pid ${pid}).`);
+    state = inspectFiles(paths);
+  }
+  const report = cleanStale(paths, state, { scanProcesses: true });
+  messages.push(...report.messages);
+  killed.push(...report.killed);
+  const removed = [...report.removed];
+  if (params.aggressive) {
+    // Let the processes just killed go before their profile is removed under them.
+    for (let i = 0; i < 250 && killed.some((p) => isPidAlive(p)); i++) await sleep(20);
+    removed.push(...removeSessionData(paths));
+  }
+  return { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive, removed, killed, messages };
+}
