@@ -1,5 +1,16 @@
+import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import { BdgError } from '../util/errors.js';
 import type { Transport } from './transport.js';
+
+/** A CDP command name; the method name selects its parameter and result types. */
+export type CdpMethod = keyof ProtocolMapping.Commands;
+/**
+ * The parameters of `M`. A command that takes none accepts `{}` too, so `send('Page.enable', {})` stays typed
+ * instead of falling through to the untyped overload.
+ */
+export type CdpParams<M extends CdpMethod> = ProtocolMapping.Commands[M]['paramsType'] extends [] ? Record<string, never> | undefined : ProtocolMapping.Commands[M]['paramsType'][0];
+/** What Chrome answers to `M`. */
+export type CdpResult<M extends CdpMethod> = ProtocolMapping.Commands[M]['returnType'];
 
 export interface CallOptions {
   sessionId?: string | undefined;
@@ -8,6 +19,11 @@ export interface CallOptions {
   /** Names the option a user raises when this call times out, for the error's hint. */
   timeoutHint?: string;
 }
+
+/** Options of a call on a session whose id is already bound. */
+export type SessionCallOptions = Omit<CallOptions, 'sessionId'>;
+/** A typed send bound to one flatten session: what a module that only talks to the page is handed. */
+export type SessionSend = <M extends CdpMethod>(method: M, params?: CdpParams<M>, opts?: SessionCallOptions) => Promise<CdpResult<M>>;
 
 export type EventListener = (method: string, params: unknown, sessionId: string | undefined) => void;
 
@@ -76,12 +92,16 @@ export class CdpConnection {
     this.#closeListeners.add(listener);
   }
 
-  send<T = unknown>(method: string, params: object = {}, opts: CallOptions = {}): Promise<T> {
+  /** Sends one command; the method name types its parameters and its result. */
+  send<M extends CdpMethod>(method: M, params?: CdpParams<M>, opts?: CallOptions): Promise<CdpResult<M>>;
+  /** @deprecated untyped; being removed */
+  send<T = unknown>(method: string, params?: object, opts?: CallOptions): Promise<T>;
+  send(method: string, params: object = {}, opts: CallOptions = {}): Promise<unknown> {
     if (this.#closedReason !== undefined) return Promise.reject(this.#closedError(method));
     if (opts.signal?.aborted === true) return Promise.reject(new BdgError('TIMEOUT', `${method} was cancelled`));
     const id = this.#nextId++;
     const timeoutMs = opts.timeoutMs ?? this.#defaultTimeoutMs;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const onAbort = (): void => {
         this.#settle(id)?.reject(new BdgError('TIMEOUT', `${method} was cancelled: ${String(opts.signal?.reason ?? 'aborted')}`));
       };
@@ -93,7 +113,7 @@ export class CdpConnection {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, {
         method,
-        resolve: resolve as (value: unknown) => void,
+        resolve,
         reject,
         timer,
         cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
