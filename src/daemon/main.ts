@@ -11,8 +11,8 @@ import { Logger } from '../util/logger.js';
 import { SessionPaths } from '../util/paths.js';
 import type { DaemonConfig } from './config.js';
 import { dispatch, timeoutFor } from './handlers.js';
-import { BrowserSession, type EndReason } from './session.js';
-import { buildSessionFile } from './sessionFile.js';
+import { BrowserSession } from './session.js';
+import { buildSessionFile, writeSessionFile, type EndReason } from './sessionFile.js';
 
 /** The start-up channel to the CLI that spawned us (fd 3). Writes after the CLI went away are dropped. */
 function openReadyChannel(): (msg: ReadyMessage) => void {
@@ -86,10 +86,10 @@ async function main(): Promise<void> {
       }
       await session.close(killChrome).catch((err: unknown) => log.error('closing Chrome failed', err));
       log.debug('browser closed');
-      const doc = buildSessionFile(session, reason, detail, dom);
-      let sessionFile: string | null = paths.file('output');
+      const doc = buildSessionFile(session.snapshot(), reason, detail, dom);
+      let sessionFile: string | null;
       try {
-        await writeFileAtomic(sessionFile, JSON.stringify(doc));
+        sessionFile = await writeSessionFile(config.sessionDir, doc);
       } catch (err) {
         log.error('writing session.json failed', err);
         sessionFile = null;
