@@ -1,4 +1,4 @@
-import { loadCdpSchema, parseParamsJson, type CdpSchema } from '../../protocol/cdpSchema.js';
+import { loadCdpSchema, resolveCdpCall, type CdpSchema } from '../../protocol/cdpSchema.js';
 import { findCommand } from '../../protocol/commands.js';
 import { validateParams, type Params } from '../../protocol/validate.js';
 import { BdgError } from '../../util/errors.js';
@@ -22,12 +22,7 @@ function checked(name: string, params: Params): Params {
 async function send(paths: SessionPaths, params: Params, out: Output): Promise<number> {
   const schema = await loadCdpSchema();
   const validate = params['validate'] !== false;
-  const asked = params['method'] as string;
-  const known = schema.command(asked);
-  if (known === undefined && validate) schema.resolveCommand(asked); // throws with suggestions
-  const method = known?.name ?? asked;
-  const body = parseParamsJson(params['params'] as string | undefined, method);
-  if (known !== undefined && validate) schema.assertParams(known, body);
+  const { method, params: body } = resolveCdpCall(schema, params['method'] as string, params['params'] as string | undefined, validate);
   const timeout = params['timeout'] as number;
   const request: Params = { method, params: JSON.stringify(body), timeout, validate, target: params['target'] };
   const data = await call(paths, 'cdp.send', request, (timeout + 10) * 1000);

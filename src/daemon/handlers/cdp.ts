@@ -1,5 +1,5 @@
 import { CdpError } from '../../cdp/connection.js';
-import { cdpTargetFor, loadCdpSchema, parseParamsJson, resolveCdpSchemaFiles, type CdpSchema } from '../../protocol/cdpSchema.js';
+import { cdpTargetFor, loadCdpSchema, resolveCdpCall, resolveCdpSchemaFiles, type CdpSchema } from '../../protocol/cdpSchema.js';
 import type { Params } from '../../protocol/validate.js';
 import { BdgError, toBdgError } from '../../util/errors.js';
 import type { CommandHandler, HandlerContext } from '../context.js';
@@ -30,12 +30,7 @@ function cdpErrorHint(method: string, code: number): string {
 async function send(ctx: HandlerContext, params: Params, signal: AbortSignal): Promise<unknown> {
   const validate = params['validate'] !== false;
   const cdp = await schema();
-  const asked = params['method'] as string;
-  const known = cdp.command(asked);
-  if (known === undefined && validate) cdp.resolveCommand(asked); // throws with suggestions
-  const method = known?.name ?? asked;
-  const body = parseParamsJson(params['params'] as string | undefined, method);
-  if (known !== undefined && validate) cdp.assertParams(known, body);
+  const { method, params: body } = resolveCdpCall(cdp, params['method'] as string, params['params'] as string | undefined, validate);
   const target = params['target'] === 'page' || params['target'] === 'browser' ? params['target'] : cdpTargetFor(method);
   const opts = { timeoutMs: Math.round((params['timeout'] as number) * 1000), signal };
   try {
