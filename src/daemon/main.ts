@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { IpcServer } from '../ipc/server.js';
+import { encodeFrame } from '../protocol/framing.js';
 import type { ReadyMessage } from '../protocol/messages.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError, toBdgError } from '../util/errors.js';
@@ -25,7 +26,7 @@ function openReadyChannel(): (msg: ReadyMessage) => void {
   }
   return (msg) => {
     if (channel === undefined || channel.destroyed) return;
-    channel.write(`${JSON.stringify(msg)}\n`);
+    channel.write(encodeFrame(msg));
     if (msg.type !== 'progress') channel.end();
   };
 }
