@@ -27,6 +27,12 @@ export type SessionSend = <M extends CdpMethod>(method: M, params?: CdpParams<M>
 
 export type EventListener = (method: string, params: unknown, sessionId: string | undefined) => void;
 
+/** Receives one line per CDP message in (`<`) and out (`>`) when protocol tracing is on. */
+export type TraceSink = (line: string) => void;
+
+/** Characters of params or result a trace line keeps; the rest is counted, not written. */
+export const TRACE_MAX_CHARS = 2048;
+
 interface PendingCall {
   method: string;
   resolve: (value: unknown) => void;
@@ -60,13 +66,15 @@ export class CdpConnection {
   readonly #closeListeners = new Set<(reason: string) => void>();
   readonly #defaultTimeoutMs: number;
   readonly #diagnostics: () => string;
+  readonly #trace: TraceSink | undefined;
   #nextId = 1;
   #closedReason: string | undefined;
 
-  constructor(transport: Transport, opts: { defaultTimeoutMs: number; diagnostics?: () => string }) {
+  constructor(transport: Transport, opts: { defaultTimeoutMs: number; diagnostics?: () => string; trace?: TraceSink | undefined }) {
     this.#transport = transport;
     this.#defaultTimeoutMs = opts.defaultTimeoutMs;
     this.#diagnostics = opts.diagnostics ?? (() => '');
+    this.#trace = opts.trace;
     transport.onMessage = (message) => this.#onMessage(message);
     transport.onClose = (reason) => this.#onClose(reason);
   }
@@ -120,6 +128,7 @@ export class CdpConnection {
       });
       const message: Record<string, unknown> = { id, method, params };
       if (opts.sessionId !== undefined) message['sessionId'] = opts.sessionId;
+      this.#trace?.(traceLine('>', method, id, opts.sessionId, 'params', params));
       this.#transport.send(JSON.stringify(message));
     });
   }
@@ -146,12 +155,17 @@ export class CdpConnection {
     }
     if (typeof message.id === 'number') {
       const call = this.#settle(message.id);
+      if (this.#trace !== undefined) {
+        const [label, body] = message.error !== undefined ? ['error', message.error] : ['result', message.result ?? {}];
+        this.#trace(traceLine('<', call?.method ?? '(no pending call)', message.id, message.sessionId, label, body));
+      }
       if (call === undefined) return;
       if (message.error !== undefined) call.reject(new CdpError(call.method, message.error.code, message.error.message, message.error.data));
       else call.resolve(message.result ?? {});
       return;
     }
     if (typeof message.method === 'string') {
+      this.#trace?.(traceLine('<', message.method, undefined, message.sessionId, 'params', message.params ?? {}));
       for (const listener of this.#listeners) {
         try {
           listener(message.method, message.params ?? {}, message.sessionId);
@@ -181,4 +195,19 @@ export class CdpConnection {
     }
     for (const listener of this.#closeListeners) listener(reason);
   }
+}
+
+/**
+ * One trace line: direction, method, id (absent for events), flatten session, and the params or result as JSON
+ * cut at {@link TRACE_MAX_CHARS} so a large response body does not flood the log.
+ */
+export function traceLine(direction: '>' | '<', method: string, id: number | undefined, sessionId: string | undefined, label: string, body: unknown): string {
+  let json: string;
+  try {
+    json = JSON.stringify(body) ?? 'undefined';
+  } catch {
+    json = String(body);
+  }
+  const cut = json.length > TRACE_MAX_CHARS ? `${json.slice(0, TRACE_MAX_CHARS)}… (${json.length - TRACE_MAX_CHARS} more chars)` : json;
+  return `cdp ${direction} ${method}${id !== undefined ? ` id=${id}` : ''}${sessionId !== undefined ? ` session=${sessionId}` : ''} ${label}=${cut}`;
 }

@@ -3,7 +3,7 @@
  * it, and closing it again.
  */
 import { mkdir } from 'node:fs/promises';
-import { CdpConnection } from '../cdp/connection.js';
+import { CdpConnection, type TraceSink } from '../cdp/connection.js';
 import { assertPortFree, findChrome, launchChrome, resolveBrowserWsUrl, type LaunchedChrome } from '../cdp/chrome.js';
 import { WebSocketTransport } from '../cdp/transport.js';
 import { BdgError } from '../util/errors.js';
@@ -14,6 +14,7 @@ import type { EndReason } from './sessionFile.js';
 export class Browser {
   readonly #config: DaemonConfig;
   readonly #log: Logger;
+  readonly #trace: TraceSink | undefined;
   #conn: CdpConnection | undefined;
   #chrome: LaunchedChrome | undefined;
   #wsEndpoint: string | undefined;
@@ -21,9 +22,10 @@ export class Browser {
   #onGone: ((reason: EndReason, detail: string) => void) | undefined;
   #closing = false;
 
-  constructor(config: DaemonConfig, log: Logger) {
+  constructor(config: DaemonConfig, log: Logger, trace?: TraceSink) {
     this.#config = config;
     this.#log = log;
+    this.#trace = trace;
   }
 
   get chromePid(): number | undefined {
@@ -68,7 +70,7 @@ export class Browser {
    * before the first message goes out, so its event listeners miss nothing.
    */
   async connect(wire: (conn: CdpConnection) => void): Promise<CdpConnection> {
-    const connOpts = { defaultTimeoutMs: 30_000 };
+    const connOpts = { defaultTimeoutMs: 30_000, trace: this.#trace };
     if (this.#config.chromeWsUrl !== undefined) {
       const wsUrl = await resolveBrowserWsUrl(this.#config.chromeWsUrl, 5_000);
       let transport: WebSocketTransport;

@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   }
   writeFileSync(paths.file('pid'), String(process.pid), { mode: 0o600 });
 
-  const session = new BrowserSession(config, log);
+  // BDG_TRACE_CDP=1: every CDP message in and out goes to daemon.log (params and results cut at 2 KB each).
+  const session = new BrowserSession(config, log, process.env['BDG_TRACE_CDP'] === '1' ? { trace: (line) => log.info(line) } : {});
   let server: IpcServer | undefined;
   let shuttingDown: Promise<unknown> | undefined;
   let autoStop: NodeJS.Timeout | undefined;

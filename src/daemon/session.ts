@@ -3,7 +3,7 @@
  * (pageTarget.ts), the body-fetch pool (bodies.ts) and the telemetry collectors. It owns the wiring between
  * them and nothing else.
  */
-import type { CdpConnection, CdpMethod, CdpParams, CdpResult, SessionCallOptions } from '../cdp/connection.js';
+import type { CdpConnection, CdpMethod, CdpParams, CdpResult, SessionCallOptions, TraceSink } from '../cdp/connection.js';
 import type { NavigationRecord, NetworkRecord } from '../protocol/records.js';
 import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { ConsoleCollector } from '../telemetry/console.js';
@@ -21,6 +21,11 @@ import { buildSessionFile, writeSessionFile, type DomSnapshot, type EndReason, t
 export { LIMITS } from './limits.js';
 export type { PageInfo } from './pageTarget.js';
 export type { EndReason } from './sessionFile.js';
+
+export interface BrowserSessionOptions {
+  /** Receives one line per CDP message in and out (BDG_TRACE_CDP). */
+  trace?: TraceSink;
+}
 
 /**
  * One browser session: the Chrome we launched (or attached to), the CDP connection, the page we drive and the
@@ -40,12 +45,12 @@ export class BrowserSession {
   readonly #page: PageTarget;
   readonly #bodies: BodyPool;
 
-  constructor(config: DaemonConfig, log: Logger) {
+  constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {
     this.config = config;
     this.#log = log;
     this.network = new NetworkCollector({ maxItems: LIMITS.networkItems, maxBytes: LIMITS.networkBytes, maxBodyBytes: config.maxBodyBytes, includeAll: config.includeAll });
     this.console = new ConsoleCollector({ maxItems: LIMITS.consoleItems, maxBytes: LIMITS.consoleBytes });
-    this.#browser = new Browser(config, log);
+    this.#browser = new Browser(config, log, opts.trace);
     this.#page = new PageTarget({
       conn: () => this.#browser.conn,
       network: this.network,
