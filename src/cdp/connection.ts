@@ -1,5 +1,16 @@
+import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import { BdgError } from '../util/errors.js';
 import type { Transport } from './transport.js';
+
+/** A CDP command name; the method name selects its parameter and result types. */
+export type CdpMethod = keyof ProtocolMapping.Commands;
+/**
+ * The parameters of `M`. A command that takes none accepts `{}` too, so `send('Page.enable', {})` stays typed
+ * instead of falling through to the untyped overload.
+ */
+export type CdpParams<M extends CdpMethod> = ProtocolMapping.Commands[M]['paramsType'] extends [] ? Record<string, never> | undefined : ProtocolMapping.Commands[M]['paramsType'][0];
+/** What Chrome answers to `M`. */
+export type CdpResult<M extends CdpMethod> = ProtocolMapping.Commands[M]['returnType'];
 
 export interface CallOptions {
   sessionId?: string | undefined;
@@ -9,7 +20,18 @@ export interface CallOptions {
   timeoutHint?: string;
 }
 
+/** Options of a call on a session whose id is already bound. */
+export type SessionCallOptions = Omit<CallOptions, 'sessionId'>;
+/** A typed send bound to one flatten session: what a module that only talks to the page is handed. */
+export type SessionSend = <M extends CdpMethod>(method: M, params?: CdpParams<M>, opts?: SessionCallOptions) => Promise<CdpResult<M>>;
+
 export type EventListener = (method: string, params: unknown, sessionId: string | undefined) => void;
+
+/** Receives one line per CDP message in (`<`) and out (`>`) when protocol tracing is on. */
+export type TraceSink = (line: string) => void;
+
+/** Characters of params or result a trace line keeps; the rest is counted, not written. */
+export const TRACE_MAX_CHARS = 2048;
 
 interface PendingCall {
   method: string;
@@ -44,13 +66,15 @@ export class CdpConnection {
   readonly #closeListeners = new Set<(reason: string) => void>();
   readonly #defaultTimeoutMs: number;
   readonly #diagnostics: () => string;
+  readonly #trace: TraceSink | undefined;
   #nextId = 1;
   #closedReason: string | undefined;
 
-  constructor(transport: Transport, opts: { defaultTimeoutMs: number; diagnostics?: () => string }) {
+  constructor(transport: Transport, opts: { defaultTimeoutMs: number; diagnostics?: () => string; trace?: TraceSink | undefined }) {
     this.#transport = transport;
     this.#defaultTimeoutMs = opts.defaultTimeoutMs;
     this.#diagnostics = opts.diagnostics ?? (() => '');
+    this.#trace = opts.trace;
     transport.onMessage = (message) => this.#onMessage(message);
     transport.onClose = (reason) => this.#onClose(reason);
   }
@@ -76,12 +100,16 @@ export class CdpConnection {
     this.#closeListeners.add(listener);
   }
 
-  send<T = unknown>(method: string, params: object = {}, opts: CallOptions = {}): Promise<T> {
+  /** Sends one command; the method name types its parameters and its result. */
+  send<M extends CdpMethod>(method: M, params?: CdpParams<M>, opts?: CallOptions): Promise<CdpResult<M>>;
+  /** @deprecated untyped; being removed */
+  send<T = unknown>(method: string, params?: object, opts?: CallOptions): Promise<T>;
+  send(method: string, params: object = {}, opts: CallOptions = {}): Promise<unknown> {
     if (this.#closedReason !== undefined) return Promise.reject(this.#closedError(method));
     if (opts.signal?.aborted === true) return Promise.reject(new BdgError('TIMEOUT', `${method} was cancelled`));
     const id = this.#nextId++;
     const timeoutMs = opts.timeoutMs ?? this.#defaultTimeoutMs;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const onAbort = (): void => {
         this.#settle(id)?.reject(new BdgError('TIMEOUT', `${method} was cancelled: ${String(opts.signal?.reason ?? 'aborted')}`));
       };
@@ -93,13 +121,14 @@ export class CdpConnection {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, {
         method,
-        resolve: resolve as (value: unknown) => void,
+        resolve,
         reject,
         timer,
         cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
       });
       const message: Record<string, unknown> = { id, method, params };
       if (opts.sessionId !== undefined) message['sessionId'] = opts.sessionId;
+      this.#trace?.(traceLine('>', method, id, opts.sessionId, 'params', params));
       this.#transport.send(JSON.stringify(message));
     });
   }
@@ -126,12 +155,17 @@ export class CdpConnection {
     }
     if (typeof message.id === 'number') {
       const call = this.#settle(message.id);
+      if (this.#trace !== undefined) {
+        const [label, body] = message.error !== undefined ? ['error', message.error] : ['result', message.result ?? {}];
+        this.#trace(traceLine('<', call?.method ?? '(no pending call)', message.id, message.sessionId, label, body));
+      }
       if (call === undefined) return;
       if (message.error !== undefined) call.reject(new CdpError(call.method, message.error.code, message.error.message, message.error.data));
       else call.resolve(message.result ?? {});
       return;
     }
     if (typeof message.method === 'string') {
+      this.#trace?.(traceLine('<', message.method, undefined, message.sessionId, 'params', message.params ?? {}));
       for (const listener of this.#listeners) {
         try {
           listener(message.method, message.params ?? {}, message.sessionId);
@@ -161,4 +195,19 @@ export class CdpConnection {
     }
     for (const listener of this.#closeListeners) listener(reason);
   }
+}
+
+/**
+ * One trace line: direction, method, id (absent for events), flatten session, and the params or result as JSON
+ * cut at {@link TRACE_MAX_CHARS} so a large response body does not flood the log.
+ */
+export function traceLine(direction: '>' | '<', method: string, id: number | undefined, sessionId: string | undefined, label: string, body: unknown): string {
+  let json: string;
+  try {
+    json = JSON.stringify(body) ?? 'undefined';
+  } catch {
+    json = String(body);
+  }
+  const cut = json.length > TRACE_MAX_CHARS ? `${json.slice(0, TRACE_MAX_CHARS)}… (${json.length - TRACE_MAX_CHARS} more chars)` : json;
+  return `cdp ${direction} ${method}${id !== undefined ? ` id=${id}` : ''}${sessionId !== undefined ? ` session=${sessionId}` : ''} ${label}=${cut}`;
 }

@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { DaemonConfig, ReadyMessage } from '../protocol/messages.js';
+import { FrameDecoder, MAX_RESPONSE_FRAME } from '../protocol/framing.js';
 import type { ParamsOf } from '../protocol/commands.js';
 import type { StartedResult } from '../protocol/commands/session.js';
 import { BdgError, toBdgError } from '../util/errors.js';
@@ -72,23 +73,23 @@ function alreadyRunning(status: Record<string, unknown>): BdgError {
 
 function readFirstMessage(stream: Readable, onProgress: (m: string) => void): Promise<ReadyMessage | undefined> {
   return new Promise((resolve) => {
-    let buf = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) !== -1) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const msg = JSON.parse(line) as ReadyMessage;
-          if (msg.type === 'progress') onProgress(msg.message);
-          else {
-            resolve(msg);
-            return;
-          }
-        } catch {
-          /* ignore noise */
+    // The daemon's answers to this CLI, so the bound of its answers on the socket.
+    const frames = new FrameDecoder(MAX_RESPONSE_FRAME);
+    stream.on('data', (chunk: Buffer) => {
+      let parsed: ReturnType<FrameDecoder['push']>;
+      try {
+        parsed = frames.push(chunk);
+      } catch {
+        resolve(undefined); // a frame past the limit is not a start-up message
+        return;
+      }
+      for (const frame of parsed) {
+        if (!frame.ok || typeof frame.value !== 'object' || frame.value === null) continue; // ignore noise
+        const msg = frame.value as ReadyMessage;
+        if (msg.type === 'progress') onProgress(msg.message);
+        else {
+          resolve(msg);
+          return;
         }
       }
     });

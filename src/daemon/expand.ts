@@ -1,7 +1,8 @@
 import type { Protocol } from 'devtools-protocol';
 import { renderRemoteObject } from '../telemetry/preview.js';
 
-type Send = <T>(method: string, params: object) => Promise<T>;
+/** The one call expansion makes, to the page holding the object. */
+type Send = (method: 'Runtime.getProperties', params: Protocol.Runtime.GetPropertiesRequest) => Promise<Protocol.Runtime.GetPropertiesResponse>;
 
 export interface ExpandLimits {
   /** Object levels expanded below the argument itself. */
@@ -36,7 +37,7 @@ export async function expandObject(send: Send, obj: Protocol.Runtime.RemoteObjec
       return isArray ? (o.description ?? 'Array') : o.className !== undefined && o.className !== 'Object' ? `${o.className} {…}` : '{…}';
     }
     calls++;
-    const { result } = await send<Protocol.Runtime.GetPropertiesResponse>('Runtime.getProperties', { objectId: o.objectId, ownProperties: true, generatePreview: false });
+    const { result } = await send('Runtime.getProperties', { objectId: o.objectId, ownProperties: true, generatePreview: false });
     seen.add(o.objectId);
     const props = result.filter((p) => p.enumerable && p.isOwn !== false && (!isArray || INDEX.test(p.name)));
     const shown = props.slice(0, limits.propsPerObject);

@@ -3,6 +3,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { IpcServer } from '../ipc/server.js';
 import type { StopResult } from '../protocol/commands/session.js';
+import { encodeFrame } from '../protocol/framing.js';
 import type { ReadyMessage } from '../protocol/messages.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError, toBdgError } from '../util/errors.js';
@@ -12,8 +13,8 @@ import { Logger } from '../util/logger.js';
 import { SessionPaths } from '../util/paths.js';
 import type { DaemonConfig } from './config.js';
 import { dispatch, timeoutFor } from './handlers.js';
-import { BrowserSession, type EndReason } from './session.js';
-import { buildSessionFile } from './sessionFile.js';
+import { BrowserSession } from './session.js';
+import { buildSessionFile, writeSessionFile, type EndReason } from './sessionFile.js';
 
 /** The start-up channel to the CLI that spawned us (fd 3). Writes after the CLI went away are dropped. */
 function openReadyChannel(): (msg: ReadyMessage) => void {
@@ -26,7 +27,7 @@ function openReadyChannel(): (msg: ReadyMessage) => void {
   }
   return (msg) => {
     if (channel === undefined || channel.destroyed) return;
-    channel.write(`${JSON.stringify(msg)}\n`);
+    channel.write(encodeFrame(msg));
     if (msg.type !== 'progress') channel.end();
   };
 }
@@ -55,7 +56,8 @@ async function main(): Promise<void> {
   }
   writeFileSync(paths.file('pid'), String(process.pid), { mode: 0o600 });
 
-  const session = new BrowserSession(config, log);
+  // BDG_TRACE_CDP=1: every CDP message in and out goes to daemon.log (params and results cut at 2 KB each).
+  const session = new BrowserSession(config, log, process.env['BDG_TRACE_CDP'] === '1' ? { trace: (line) => log.info(line) } : {});
   let server: IpcServer | undefined;
   let shuttingDown: Promise<StopResult> | undefined;
   let autoStop: NodeJS.Timeout | undefined;
@@ -87,10 +89,10 @@ async function main(): Promise<void> {
       }
       await session.close(killChrome).catch((err: unknown) => log.error('closing Chrome failed', err));
       log.debug('browser closed');
-      const doc = buildSessionFile(session, reason, detail, dom);
-      let sessionFile: string | null = paths.file('output');
+      const doc = buildSessionFile(session.snapshot(), reason, detail, dom);
+      let sessionFile: string | null;
       try {
-        await writeFileAtomic(sessionFile, JSON.stringify(doc));
+        sessionFile = await writeSessionFile(config.sessionDir, doc);
       } catch (err) {
         log.error('writing session.json failed', err);
         sessionFile = null;

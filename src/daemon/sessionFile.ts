@@ -1,9 +1,46 @@
+/**
+ * session.json: the one place that builds and writes it. The document is built from a plain snapshot of the
+ * session (no reference to the session object), so building it is a pure function and nothing here can reach
+ * back into the daemon's live state.
+ */
 import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkRecord } from '../protocol/records.js';
 import { VERSION } from '../protocol/version.js';
-import type { BrowserSession, EndReason } from './session.js';
+import { writeFileAtomic } from '../util/fsx.js';
+import { SessionPaths } from '../util/paths.js';
 
 /** Version of the session.json layout (documented in docs/session-file.md). */
 export const SESSION_FILE_SCHEMA = 1;
+
+/** Why session.json was written; `page-crashed` is a snapshot taken while the session keeps running. */
+export type EndReason = 'stopped' | 'timeout' | 'chrome-exited' | 'connection-lost' | 'signal' | 'daemon-error' | 'page-crashed';
+
+/** The page's HTML at the end of the session (cut at LIMITS.domSnapshotBytes). */
+export interface DomSnapshot {
+  url: string;
+  title: string;
+  html: string;
+  truncated: boolean;
+}
+
+/** Everything session.json says about a session, taken at one moment. */
+export interface SessionSnapshot {
+  /** The URL the session was started with. */
+  url: string;
+  page: { url: string; title: string };
+  /** Epoch ms. */
+  startedAt: number;
+  /** Epoch ms. */
+  endedAt: number;
+  chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; version: string | null };
+  pageCrashed: boolean;
+  navigations: NavigationRecord[];
+  navigationsDropped: number;
+  network: NetworkRecord[];
+  networkStats: BufferStats;
+  networkPending: number;
+  console: ConsoleRecord[];
+  consoleStats: BufferStats;
+}
 
 export interface SessionFile {
   schema: number;
@@ -16,31 +53,26 @@ export interface SessionFile {
     durationMs: number;
     endReason: EndReason;
     endDetail?: string;
-    chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; version: string | null };
+    chrome: SessionSnapshot['chrome'];
     pageCrashed: boolean;
   };
   navigations: NavigationRecord[];
   network: NetworkRecord[];
   console: ConsoleRecord[];
-  dom: { url: string; title: string; html: string; truncated: boolean } | null;
+  dom: DomSnapshot | null;
   stats: { network: BufferStats & { pending: number }; console: BufferStats; navigationsDropped: number };
 }
 
-export function buildSessionFile(
-  s: BrowserSession,
-  endReason: EndReason,
-  endDetail: string | undefined,
-  dom: SessionFile['dom'],
-): SessionFile {
-  const endedAt = Date.now();
+/** The session.json document for `s` (pure: the same snapshot gives the same document). */
+export function buildSessionFile(s: SessionSnapshot, endReason: EndReason, endDetail: string | undefined, dom: DomSnapshot | null): SessionFile {
   const session: SessionFile['session'] = {
-    url: s.config.url,
+    url: s.url,
     page: s.page,
     startedAt: new Date(s.startedAt).toISOString(),
-    endedAt: new Date(endedAt).toISOString(),
-    durationMs: endedAt - s.startedAt,
+    endedAt: new Date(s.endedAt).toISOString(),
+    durationMs: s.endedAt - s.startedAt,
     endReason,
-    chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.config.headless, version: s.browserVersion ?? null },
+    chrome: s.chrome,
     pageCrashed: s.pageCrashed,
   };
   if (endDetail !== undefined) session.endDetail = endDetail;
@@ -49,9 +81,16 @@ export function buildSessionFile(
     bdgVersion: VERSION,
     session,
     navigations: s.navigations,
-    network: s.network.all(),
-    console: s.console.all(),
+    network: s.network,
+    console: s.console,
     dom,
-    stats: { network: { ...s.network.stats(), pending: s.network.pending() }, console: s.console.stats(), navigationsDropped: s.navigationsDropped },
+    stats: { network: { ...s.networkStats, pending: s.networkPending }, console: s.consoleStats, navigationsDropped: s.navigationsDropped },
   };
+}
+
+/** Writes `doc` as the session directory's session.json, atomically (temp + fsync + rename); returns its path. */
+export async function writeSessionFile(sessionDir: string, doc: SessionFile): Promise<string> {
+  const path = new SessionPaths(sessionDir).file('output');
+  await writeFileAtomic(path, JSON.stringify(doc));
+  return path;
 }

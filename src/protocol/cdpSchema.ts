@@ -558,6 +558,21 @@ export function parseParamsJson(text: string | undefined, method: string): Recor
   return value as Record<string, unknown>;
 }
 
+/**
+ * A method and its `--params` as `bdg cdp` sends them, resolved the same way by the CLI (to answer mistakes
+ * without a session) and the daemon (which checks again): the canonical name for any spelling of a known method,
+ * the params parsed, and both validated against the schema. With `validate` false an unknown name goes out as
+ * given and no params are checked.
+ */
+export function resolveCdpCall(schema: CdpSchema, asked: string, paramsJson: string | undefined, validate: boolean): { method: string; params: Record<string, unknown> } {
+  const known = schema.command(asked);
+  if (known === undefined && validate) schema.resolveCommand(asked); // throws with suggestions
+  const method = known?.name ?? asked;
+  const params = parseParamsJson(paramsJson, method);
+  if (known !== undefined && validate) schema.assertParams(known, params);
+  return { method, params };
+}
+
 const PROTOCOL_FILES = ['devtools-protocol/json/browser_protocol.json', 'devtools-protocol/json/js_protocol.json'];
 let loading: Promise<CdpSchema> | undefined;
 

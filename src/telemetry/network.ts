@@ -647,10 +647,16 @@ function hostOf(url: string): string {
   }
 }
 
+/** Bytes `data` stands for: its UTF-8 length, or the decoded length of base64 (without decoding it). */
+export function bodySize(data: string, base64: boolean): number {
+  if (!base64) return Buffer.byteLength(data);
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.floor((data.length * 3) / 4) - padding;
+}
+
 function capBody(body: NetworkBody, max: number): NetworkBody {
   if (body.base64) {
-    const padding = body.data.endsWith('==') ? 2 : body.data.endsWith('=') ? 1 : 0;
-    if (Math.floor((body.data.length * 3) / 4) - padding <= max) return body;
+    if (bodySize(body.data, true) <= max) return body;
     // Whole 3-byte groups only, so the cut stays valid base64.
     return { ...body, data: body.data.slice(0, Math.floor(max / 3) * 4), truncated: true };
   }

@@ -1,4 +1,4 @@
-import { loadCdpSchema, parseParamsJson, type CdpSchema } from '../../protocol/cdpSchema.js';
+import { loadCdpSchema, resolveCdpCall, type CdpSchema } from '../../protocol/cdpSchema.js';
 import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
@@ -13,12 +13,8 @@ const FOLLOW_INTERVAL_MS = 500;
 /** Resolves, parses and validates here, so mistakes are answered without a session; the daemon checks again. */
 async function send(paths: SessionPaths, params: ParamsOf<'cdp.send'>, out: Output): Promise<number> {
   const schema = await loadCdpSchema();
-  const { validate, method: asked, timeout } = params;
-  const known = schema.command(asked);
-  if (known === undefined && validate) schema.resolveCommand(asked); // throws with suggestions
-  const method = known?.name ?? asked;
-  const body = parseParamsJson(params.params, method);
-  if (known !== undefined && validate) schema.assertParams(known, body);
+  const { validate, timeout } = params;
+  const { method, params: body } = resolveCdpCall(schema, params.method, params.params, validate);
   const request: InputOf<'cdp.send'> = { method, params: JSON.stringify(body), timeout, validate, target: params.target };
   const data = await call(paths, 'cdp.send', request, (timeout + 10) * 1000);
   return out.success(data, () => JSON.stringify(data, null, 2));

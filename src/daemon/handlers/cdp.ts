@@ -1,5 +1,5 @@
 import { CdpError } from '../../cdp/connection.js';
-import { cdpTargetFor, loadCdpSchema, parseParamsJson, resolveCdpSchemaFiles, type CdpSchema } from '../../protocol/cdpSchema.js';
+import { cdpTargetFor, loadCdpSchema, resolveCdpCall, resolveCdpSchemaFiles, type CdpSchema } from '../../protocol/cdpSchema.js';
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { BdgError, toBdgError } from '../../util/errors.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
@@ -30,11 +30,7 @@ function cdpErrorHint(method: string, code: number): string {
 async function send(ctx: HandlerContext, params: ParamsOf<'cdp.send'>, signal: AbortSignal): Promise<unknown> {
   const { validate, method: asked } = params;
   const cdp = await schema();
-  const known = cdp.command(asked);
-  if (known === undefined && validate) cdp.resolveCommand(asked); // throws with suggestions
-  const method = known?.name ?? asked;
-  const body = parseParamsJson(params.params, method);
-  if (known !== undefined && validate) cdp.assertParams(known, body);
+  const { method, params: body } = resolveCdpCall(cdp, asked, params.params, validate);
   const target = params.target === 'auto' ? cdpTargetFor(method) : params.target;
   const opts = { timeoutMs: Math.round(params.timeout * 1000), signal };
   try {

@@ -1,0 +1,17 @@
+/**
+ * Telemetry bounds. Byte figures are estimates calibrated against V8 heap growth, so together they keep the
+ * daemon's heap under ~50 MB of telemetry however much a page produces (bench/README.md has the measurements).
+ */
+export const LIMITS = {
+  networkItems: 10_000,
+  networkBytes: 32 * 1024 * 1024,
+  consoleItems: 10_000,
+  consoleBytes: 8 * 1024 * 1024,
+  navigations: 1_000,
+  domSnapshotBytes: 5 * 1024 * 1024,
+};
+
+/** Body fetches (Network.getResponseBody / getRequestPostData) in flight at once, whoever asks. */
+export const BODY_FETCH_CONCURRENCY = 6;
+/** Longest one body fetch may take before it is given up. */
+export const BODY_FETCH_TIMEOUT_MS = 5_000;
