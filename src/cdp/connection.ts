@@ -101,10 +101,16 @@ export class CdpConnection {
   }
 
   /** Sends one command; the method name types its parameters and its result. */
-  send<M extends CdpMethod>(method: M, params?: CdpParams<M>, opts?: CallOptions): Promise<CdpResult<M>>;
-  /** @deprecated untyped; being removed */
-  send<T = unknown>(method: string, params?: object, opts?: CallOptions): Promise<T>;
-  send(method: string, params: object = {}, opts: CallOptions = {}): Promise<unknown> {
+  send<M extends CdpMethod>(method: M, params?: CdpParams<M>, opts?: CallOptions): Promise<CdpResult<M>> {
+    // The method name is what types params and result; Chrome's answer is that method's result by the protocol.
+    return this.sendRaw(method, params ?? {}, opts) as Promise<CdpResult<M>>;
+  }
+
+  /**
+   * Sends a method whose name is only known at run time (`bdg cdp <Domain.method>`, which checks it against the
+   * schema first); everything bdg itself calls goes through the typed `send`.
+   */
+  sendRaw(method: string, params: object = {}, opts: CallOptions = {}): Promise<unknown> {
     if (this.#closedReason !== undefined) return Promise.reject(this.#closedError(method));
     if (opts.signal?.aborted === true) return Promise.reject(new BdgError('TIMEOUT', `${method} was cancelled`));
     const id = this.#nextId++;

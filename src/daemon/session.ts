@@ -119,11 +119,13 @@ export class BrowserSession {
   }
 
   /** Sends a command to the page's session; the method name types its parameters and its result. */
-  pageSend<M extends CdpMethod>(method: M, params?: CdpParams<M>, opts?: SessionCallOptions): Promise<CdpResult<M>>;
-  /** @deprecated untyped; being removed */
-  pageSend<T = unknown>(method: string, params?: object, opts?: SessionCallOptions): Promise<T>;
-  pageSend(method: string, params: object = {}, opts: SessionCallOptions = {}): Promise<unknown> {
+  pageSend<M extends CdpMethod>(method: M, params?: CdpParams<M>, opts: SessionCallOptions = {}): Promise<CdpResult<M>> {
     return this.conn.send(method, params, { ...opts, sessionId: this.#page.sessionId });
+  }
+
+  /** A method known only at run time (`bdg cdp`), sent to the page's session. */
+  pageSendRaw(method: string, params: object, opts: SessionCallOptions = {}): Promise<unknown> {
+    return this.conn.sendRaw(method, params, { ...opts, sessionId: this.#page.sessionId });
   }
 
   /** Launches or attaches to Chrome and attaches to a page. Does not navigate. */

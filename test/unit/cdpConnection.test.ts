@@ -44,7 +44,7 @@ test('each call has its own timeout naming the method and the hint', async () =>
 test('closing the wire rejects every pending call at once, with Chrome stderr attached', async () => {
   const t = new FakeTransport();
   const c = new CdpConnection(t, { defaultTimeoutMs: 60_000, diagnostics: () => 'FATAL: out of memory' });
-  const calls = [c.send('A.a'), c.send('B.b'), c.send('C.c')];
+  const calls = [c.sendRaw('A.a'), c.sendRaw('B.b'), c.sendRaw('C.c')];
   let closedWith = '';
   c.onClose((r) => (closedWith = r));
   t.onClose('Chrome closed the DevTools pipe');
@@ -57,14 +57,14 @@ test('closing the wire rejects every pending call at once, with Chrome stderr at
     assert.deepEqual(e.data, { chromeStderr: 'FATAL: out of memory' });
   }
   assert.equal(closedWith, 'Chrome closed the DevTools pipe');
-  await assert.rejects(c.send('D.d'), (err: unknown) => err instanceof BdgError && err.code === 'CDP_CONNECTION_FAILED');
+  await assert.rejects(c.sendRaw('D.d'), (err: unknown) => err instanceof BdgError && err.code === 'CDP_CONNECTION_FAILED');
 });
 
 test('an aborted signal cancels the call; events reach listeners; bad frames are ignored', async () => {
   const t = new FakeTransport();
   const c = new CdpConnection(t, { defaultTimeoutMs: 60_000 });
   const ac = new AbortController();
-  const p = c.send('Runtime.evaluate', {}, { signal: ac.signal });
+  const p = c.send('Runtime.evaluate', { expression: '1' }, { signal: ac.signal });
   ac.abort(new Error('client disconnected'));
   await assert.rejects(p, /cancelled/);
   const seen: string[] = [];

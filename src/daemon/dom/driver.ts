@@ -87,7 +87,7 @@ interface CallOpts {
 
 /** Runtime.callFunctionOn with by-value args; page exceptions become BdgErrors. */
 export async function callOn<T>(session: BrowserSession, objectId: string, fn: string, args: unknown[] = [], opts: CallOpts = {}): Promise<T> {
-  const r = await session.pageSend<Protocol.Runtime.CallFunctionOnResponse>(
+  const r = await session.pageSend(
     'Runtime.callFunctionOn',
     {
       objectId,
@@ -113,13 +113,13 @@ function cdpOpts(opts: { signal?: AbortSignal; timeoutMs?: number }): { signal?:
 
 /** The main frame document's object id. */
 async function documentObject(session: BrowserSession, signal?: AbortSignal): Promise<string> {
-  const r = await session.pageSend<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }));
+  const r = await session.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }));
   if (r.result.objectId === undefined) throw new BdgError('UNEXPECTED_ERROR', 'The page has no document');
   return r.result.objectId;
 }
 
 export async function mainLoaderId(session: BrowserSession, signal?: AbortSignal): Promise<string> {
-  const { frameTree } = await session.pageSend<Protocol.Page.GetFrameTreeResponse>('Page.getFrameTree', {}, cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }));
+  const { frameTree } = await session.pageSend('Page.getFrameTree', {}, cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }));
   return frameTree.frame.loaderId;
 }
 
@@ -147,13 +147,13 @@ export async function queryAll(session: BrowserSession, selector: string, limit:
   }
   const total = await callOn<number>(session, arrayId, 'function () { return this.length; }');
   const infos = await callOn<ElementInfo[]>(session, arrayId, DESCRIBE_ALL_FN, [limit]);
-  const props = await session.pageSend<Protocol.Runtime.GetPropertiesResponse>('Runtime.getProperties', { objectId: arrayId, ownProperties: true }, { timeoutMs: 10_000 });
+  const props = await session.pageSend('Runtime.getProperties', { objectId: arrayId, ownProperties: true }, { timeoutMs: 10_000 });
   const elements: ElementHandle[] = [];
   for (let i = 0; i < infos.length; i++) {
     const objectId = props.result.find((p) => p.name === String(i))?.value?.objectId;
     const info = infos[i];
     if (objectId === undefined || info === undefined) continue;
-    const { node } = await session.pageSend<Protocol.DOM.DescribeNodeResponse>('DOM.describeNode', { objectId }, { timeoutMs: 10_000 });
+    const { node } = await session.pageSend('DOM.describeNode', { objectId }, { timeoutMs: 10_000 });
     const ref = state.refs.add(targetId, loaderId, node.backendNodeId, label(info));
     info.ref = ref;
     elements.push({ objectId, backendNodeId: node.backendNodeId, ref, info, matched: total });
@@ -191,7 +191,7 @@ export async function resolveRef(session: BrowserSession, ref: string, signal?: 
   if (loaderId !== entry.loaderId) throw staleError(ref, 'the page navigated since it was made', entry.label);
   let objectId: string | undefined;
   try {
-    ({ object: { objectId } } = await session.pageSend<Protocol.DOM.ResolveNodeResponse>('DOM.resolveNode', { backendNodeId: entry.backendNodeId, objectGroup: GROUP }, { timeoutMs: 10_000 }));
+    ({ object: { objectId } } = await session.pageSend('DOM.resolveNode', { backendNodeId: entry.backendNodeId, objectGroup: GROUP }, { timeoutMs: 10_000 }));
   } catch (err) {
     if (err instanceof CdpError) throw staleError(ref, 'the element no longer exists', entry.label);
     throw err;

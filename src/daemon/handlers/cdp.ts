@@ -34,7 +34,7 @@ async function send(ctx: HandlerContext, params: ParamsOf<'cdp.send'>, signal: A
   const target = params.target === 'auto' ? cdpTargetFor(method) : params.target;
   const opts = { timeoutMs: Math.round(params.timeout * 1000), signal };
   try {
-    return target === 'browser' ? await ctx.session.conn.send(method, body, { ...opts, timeoutHint: 'Raise --timeout (seconds) on bdg cdp.' }) : await ctx.session.pageSend(method, body, opts);
+    return target === 'browser' ? await ctx.session.conn.sendRaw(method, body, { ...opts, timeoutHint: 'Raise --timeout (seconds) on bdg cdp.' }) : await ctx.session.pageSendRaw(method, body, opts);
   } catch (err) {
     if (!(err instanceof CdpError)) throw err;
     const data: Record<string, unknown> = { method, cdpError: { code: err.cdpCode, message: err.cdpMessage, ...(err.cdpData !== undefined ? { data: err.cdpData } : {}) } };

@@ -1,4 +1,3 @@
-import type { Protocol } from 'devtools-protocol';
 import { isAbsolute } from 'node:path';
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import type { NetworkListItem, NetworkRecord } from '../../protocol/records.js';
@@ -117,11 +116,11 @@ async function cookies(ctx: HandlerContext, params: ParamsOf<'network.cookies'>,
   const opts = { timeoutMs: 10_000, signal };
   if (params.all) {
     // Storage.getCookies is a browser-level command: every cookie of the (default) browser context.
-    const r = await s.conn.send<Protocol.Storage.GetCookiesResponse>('Storage.getCookies', {}, opts);
+    const r = await s.conn.send('Storage.getCookies', {}, opts);
     return { scope: 'all', url: null, cookies: r.cookies.map((c) => fromCdpCookie(c)) };
   }
   const url = params.url !== undefined ? normalizeUrl(params.url) : undefined;
-  const r = await s.pageSend<Protocol.Network.GetCookiesResponse>('Network.getCookies', url !== undefined ? { urls: [url] } : {}, opts);
+  const r = await s.pageSend('Network.getCookies', url !== undefined ? { urls: [url] } : {}, opts);
   return { scope: url !== undefined ? 'url' : 'page', url: url ?? s.page.url, cookies: r.cookies.map((c) => fromCdpCookie(c)) };
 }
 

@@ -25,7 +25,7 @@ async function navigate(ctx: HandlerContext, params: ParamsOf<'page.navigate'>, 
 
 async function currentTitle(ctx: HandlerContext): Promise<string> {
   try {
-    const r = await ctx.session.pageSend<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression: 'document.title', returnByValue: true }, { timeoutMs: 2_000 });
+    const r = await ctx.session.pageSend('Runtime.evaluate', { expression: 'document.title', returnByValue: true }, { timeoutMs: 2_000 });
     return typeof r.result.value === 'string' ? r.result.value : ctx.session.page.title;
   } catch {
     return ctx.session.page.title;
@@ -58,7 +58,7 @@ async function reload(ctx: HandlerContext, params: ParamsOf<'page.reload'>, sign
 
 function go(delta: -1 | 1): Handler<'page.back' | 'page.forward'> {
   return async (ctx, params, signal) => {
-    const h = await ctx.session.pageSend<Protocol.Page.GetNavigationHistoryResponse>('Page.getNavigationHistory', {}, { signal });
+    const h = await ctx.session.pageSend('Page.getNavigationHistory', {}, { signal });
     const entry = h.entries[h.currentIndex + delta];
     if (entry === undefined) {
       throw new BdgError('NOT_FOUND', `There is no ${delta < 0 ? 'previous' : 'next'} page in this tab's history`, delta < 0 ? 'Open another page first (`bdg page navigate <url>`).' : 'Go back first.');
@@ -82,7 +82,7 @@ function tabId(ctx: HandlerContext, targetId: string): string {
 async function pages(ctx: HandlerContext): Promise<Protocol.Target.TargetInfo[]> {
   // The tab the session started with is t1.
   if (ctx.session.targetId !== undefined) tabId(ctx, ctx.session.targetId);
-  const { targetInfos } = await ctx.session.conn.send<Protocol.Target.GetTargetsResponse>('Target.getTargets', {}, { timeoutMs: 10_000 });
+  const { targetInfos } = await ctx.session.conn.send('Target.getTargets', {}, { timeoutMs: 10_000 });
   return targetInfos.filter((t) => t.type === 'page');
 }
 
@@ -110,7 +110,7 @@ async function findTab(ctx: HandlerContext, id: string): Promise<Protocol.Target
 async function newTab(ctx: HandlerContext, params: ParamsOf<'tabs.new'>, signal: AbortSignal): Promise<ResultOf<'tabs.new'>> {
   const url = params.url !== undefined ? normalizeUrl(params.url) : undefined;
   if (ctx.session.targetId !== undefined) tabId(ctx, ctx.session.targetId);
-  const { targetId } = await ctx.session.conn.send<Protocol.Target.CreateTargetResponse>('Target.createTarget', { url: 'about:blank' }, { signal });
+  const { targetId } = await ctx.session.conn.send('Target.createTarget', { url: 'about:blank' }, { signal });
   await ctx.session.selectTarget(targetId);
   const id = tabId(ctx, targetId);
   let nav: { errorText?: string; loadTimedOut?: boolean } = {};
@@ -135,7 +135,7 @@ async function closeTab(ctx: HandlerContext, params: ParamsOf<'tabs.close'>, sig
   if (t.targetId === ctx.session.targetId) {
     // Move to another tab first so the session never drives a closed page (a blank one if this was the last).
     const others = (await pages(ctx)).filter((p) => p.targetId !== t.targetId);
-    const next = others[others.length - 1]?.targetId ?? (await ctx.session.conn.send<Protocol.Target.CreateTargetResponse>('Target.createTarget', { url: 'about:blank' }, { signal })).targetId;
+    const next = others[others.length - 1]?.targetId ?? (await ctx.session.conn.send('Target.createTarget', { url: 'about:blank' }, { signal })).targetId;
     await ctx.session.selectTarget(next);
     selected = tabId(ctx, next);
   }

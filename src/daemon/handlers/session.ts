@@ -1,3 +1,4 @@
+import type { Protocol } from 'devtools-protocol';
 import type { ConsoleRecord } from '../../protocol/records.js';
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { PROTOCOL_VERSION, VERSION } from '../../protocol/version.js';
@@ -74,7 +75,7 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
 async function expandArguments(ctx: HandlerContext, record: ConsoleRecord, signal: AbortSignal): Promise<string[] | undefined> {
   const handles = ctx.session.console.handlesOf(record);
   if (handles === undefined || !ctx.session.connected) return undefined;
-  const send = <T>(method: string, params: object): Promise<T> => ctx.session.pageSend<T>(method, params, { timeoutMs: 2_000, signal });
+  const send = (method: 'Runtime.getProperties', params: Protocol.Runtime.GetPropertiesRequest): Promise<Protocol.Runtime.GetPropertiesResponse> => ctx.session.pageSend(method, params, { timeoutMs: 2_000, signal });
   try {
     return await Promise.all(
       handles.map((handle, i) => (handle === undefined ? Promise.resolve(record.args?.[i] ?? '') : expandObject(send, handle))),

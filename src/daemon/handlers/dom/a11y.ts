@@ -7,7 +7,7 @@ import { mainLoaderId, refFor } from '../../dom/driver.js';
 
 async function axTree(ctx: HandlerContext, signal: AbortSignal): Promise<{ nodes: AxNode[]; loaderId: string }> {
   const loaderId = await mainLoaderId(ctx.session, signal);
-  const { nodes } = await ctx.session.pageSend<{ nodes: AxNode[] }>('Accessibility.getFullAXTree', {}, { signal, timeoutMs: 25_000 });
+  const { nodes } = await ctx.session.pageSend('Accessibility.getFullAXTree', {}, { signal, timeoutMs: 25_000 });
   return { nodes, loaderId };
 }
 

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Protocol } from 'devtools-protocol';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
@@ -180,7 +179,7 @@ export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>
       const pos = await callOn<{ x: number; y: number }>(ctx.session, el.objectId, SCROLL_TO_FN);
       return { element: el.info, scroll: pos };
     }
-    const doc = await ctx.session.pageSend<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression: 'document', objectGroup: GROUP });
+    const doc = await ctx.session.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP });
     const pos = await callOn<Record<string, number>>(ctx.session, doc.result.objectId as string, SCROLL_WINDOW_FN, [params.x ?? null, params.y ?? null, params.bottom]);
     return { scroll: pos };
   });

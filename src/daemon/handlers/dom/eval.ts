@@ -1,4 +1,3 @@
-import type { Protocol } from 'devtools-protocol';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { HandlerContext } from '../../context.js';
 import { GROUP, pageException, runAction } from '../../dom/driver.js';
@@ -11,7 +10,7 @@ export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>
   const { expression } = params;
   const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog, settleMaxMs: 1_000, settleQuietMs: 50 }, async () => {
     const opts = { signal, timeoutMs: 55_000 };
-    const r = await ctx.session.pageSend<Protocol.Runtime.EvaluateResponse>(
+    const r = await ctx.session.pageSend(
       'Runtime.evaluate',
       // replMode: top-level await and re-declarable let/const, like the DevTools console.
       { expression, awaitPromise: true, returnByValue: false, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false },
@@ -22,14 +21,14 @@ export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>
     // replMode awaits a top-level `await`, but an expression whose value is a promise completes with the promise
     // itself (the console shows "Promise {<pending>}"); a script wants what it resolves to.
     if (obj.subtype === 'promise' && obj.objectId !== undefined) {
-      const settled = await ctx.session.pageSend<Protocol.Runtime.AwaitPromiseResponse>('Runtime.awaitPromise', { promiseObjectId: obj.objectId, returnByValue: false }, opts);
+      const settled = await ctx.session.pageSend('Runtime.awaitPromise', { promiseObjectId: obj.objectId, returnByValue: false }, opts);
       if (settled.exceptionDetails !== undefined) throw pageException(settled.exceptionDetails, 'The promise rejected');
       obj = settled.result;
     }
     // Plain data comes back by value; nodes, functions and values that cannot be serialised keep their description.
     if (obj.objectId !== undefined && obj.type === 'object' && obj.subtype !== 'node') {
       const byValue = await ctx.session
-        .pageSend<Protocol.Runtime.CallFunctionOnResponse>('Runtime.callFunctionOn', { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true }, opts)
+        .pageSend('Runtime.callFunctionOn', { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true }, opts)
         .catch(() => undefined);
       if (byValue !== undefined && byValue.exceptionDetails === undefined) {
         const { objectId: _id, ...rest } = obj;

@@ -27,7 +27,7 @@ export async function screenshot(ctx: HandlerContext, params: ParamsOf<'dom.scre
   return readOnly(s, async () => {
     let clip: { x: number; y: number; width: number; height: number };
     let beyond = false;
-    const metrics = await s.pageSend<Protocol.Page.GetLayoutMetricsResponse>('Page.getLayoutMetrics', {}, { signal });
+    const metrics = await s.pageSend('Page.getLayoutMetrics', {}, { signal });
     const vv = metrics.cssVisualViewport;
     let element: ElementInfo | undefined;
     if (selector !== undefined) {
@@ -48,7 +48,7 @@ export async function screenshot(ctx: HandlerContext, params: ParamsOf<'dom.scre
     const scale = maxWidth !== undefined && clip.width > maxWidth ? maxWidth / clip.width : 1;
     const req: Protocol.Page.CaptureScreenshotRequest = { format, clip: { ...clip, scale }, captureBeyondViewport: beyond, fromSurface: true };
     if (format === 'jpeg') req.quality = params.quality;
-    const shot = await s.pageSend<Protocol.Page.CaptureScreenshotResponse>('Page.captureScreenshot', req, { signal, timeoutMs: 50_000 });
+    const shot = await s.pageSend('Page.captureScreenshot', req, { signal, timeoutMs: 50_000 });
     const bytes = Buffer.from(shot.data, 'base64');
     const size = imageSize(bytes);
     await writeFileAtomic(file, bytes, 0o644);

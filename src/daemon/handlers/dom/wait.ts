@@ -1,4 +1,3 @@
-import type { Protocol } from 'devtools-protocol';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
@@ -40,7 +39,7 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
       if (url !== undefined) state['url'] = urlMatches(s.page.url, url);
       if (selector !== undefined || text !== undefined) {
         try {
-          const doc = await s.pageSend<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, { signal, timeoutMs: 5_000 });
+          const doc = await s.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, { signal, timeoutMs: 5_000 });
           const r = await callOn<{ selector?: boolean; text?: boolean }>(s, doc.result.objectId as string, WAIT_CHECK_FN, [selector ?? null, text ?? null], { signal, timeoutMs: 5_000 });
           if (selector !== undefined) state['selector'] = r.selector === true;
           if (text !== undefined) state['text'] = r.text === true;
