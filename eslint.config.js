@@ -3,6 +3,7 @@
 // downward only (util <- protocol <- {ipc, cdp} <- {telemetry} <- {cli, daemon}); nothing imports cli or daemon,
 // and the CLI never imports the CDP/telemetry layers (they pull `ws` and more into its start-up path).
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
@@ -74,6 +75,20 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // No import cycles in src/: a cycle makes module initialisation order matter (an import seen as undefined at
+    // start-up) and defeats the layering above. Static and dynamic import() count; `import type` does not (it is
+    // erased, and import-x has no option to count it). Sources import './x.js' (NodeNext), so the resolver maps
+    // '.js' to the '.ts' beside it; the .ts extension and parser let no-cycle read the files it walks into.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json', '.node'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   // lead flips to error after the refactor merges
   { files: TYPED_WARN_ONLY, rules: typeAwareAsWarnings() },
