@@ -19,7 +19,10 @@ const typeChecked = {
   rules: {
     // A promise nobody awaits loses its rejection (and, in the daemon, the error reply). node:test's test(),
     // describe() and it() return promises the runner itself tracks; awaiting them would serialise nothing.
-    '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }],
+    '@typescript-eslint/no-floating-promises': [
+      'error',
+      { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+    ],
     '@typescript-eslint/no-misused-promises': 'error',
   },
 };
@@ -59,7 +62,11 @@ export default tseslint.config(
   zone(['src/protocol/**'], ['**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'protocol depends on util only'),
   zone(['src/ipc/**', 'src/cdp/**'], ['**/telemetry/**', '**/cli/**', '**/daemon/**'], 'ipc/cdp sit below telemetry, cli and daemon'),
   zone(['src/telemetry/**'], ['**/ipc/**', '**/cli/**', '**/daemon/**'], 'telemetry depends on util, protocol and cdp only'),
-  zone(['src/cli/**'], ['**/cdp/**', '**/telemetry/**', '**/daemon/!(config)*', 'ws'], 'the CLI talks to the daemon over the socket; CDP and telemetry live in the daemon'),
+  zone(
+    ['src/cli/**'],
+    ['**/cdp/**', '**/telemetry/**', '**/daemon/!(config)*', 'ws'],
+    'the CLI talks to the daemon over the socket; CDP and telemetry live in the daemon',
+  ),
   zone(['src/daemon/**'], ['**/cli/**'], 'nothing imports the CLI'),
   {
     // The daemon serves requests on one event loop: after start-up it does no synchronous file I/O. Only its
@@ -70,7 +77,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'node:fs', message: 'No sync I/O on the daemon request path: use node:fs/promises.' }, { name: 'fs', message: 'Use node:fs/promises.' }],
+          paths: [
+            { name: 'node:fs', message: 'No sync I/O on the daemon request path: use node:fs/promises.' },
+            { name: 'fs', message: 'Use node:fs/promises.' },
+          ],
           patterns: [{ group: ['**/cli/**'], message: 'nothing imports the CLI' }],
         },
       ],
@@ -98,6 +108,16 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', performance: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        performance: 'readonly',
+      },
+    },
   },
 );
