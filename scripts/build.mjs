@@ -16,7 +16,9 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 rmSync(join(out, 'build'), { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 if (out !== resolve(root) && !existsSync(join(out, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--outDir', join(out, 'build')], { stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--outDir', join(out, 'build')], {
+  stdio: 'inherit',
+});
 
 // Both bundles are CommonJS (dist/package.json says so): Node loads a CommonJS file measurably faster than an ES
 // module, and dynamic import() of bundled code becomes a lazy, in-file initialiser, so command families other

@@ -63,7 +63,7 @@ function once(socketPath: string, req: Request, timeoutMs: number): Promise<Resp
           return;
         }
       } catch (err) {
-        finish(() => reject(err));
+        finish(() => reject(err instanceof Error ? err : new Error(String(err))));
       }
     });
     socket.on('error', (err) => {

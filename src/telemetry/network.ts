@@ -636,7 +636,7 @@ function mergeHeaders(base: Record<string, string>, extra: Headers | undefined):
   const byLower = new Map<string, [string, string]>();
   for (const [k, v] of Object.entries(base)) byLower.set(k.toLowerCase(), [k, v]);
   for (const [k, v] of Object.entries(extra as Record<string, unknown>)) byLower.set(k.toLowerCase(), [k, String(v)]);
-  return Object.fromEntries(byLower.values()) as Record<string, string>;
+  return Object.fromEntries(byLower.values());
 }
 
 function hostOf(url: string): string {

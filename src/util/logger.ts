@@ -50,6 +50,7 @@ export class Logger {
         try {
           line += ` ${JSON.stringify(extra)}`;
         } catch {
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- last resort when JSON.stringify throws (a cycle, a BigInt)
           line += ` ${String(extra)}`;
         }
       }

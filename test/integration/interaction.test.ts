@@ -267,7 +267,7 @@ describe('interaction (real Chromium)', () => {
     // The ids are the ones `bdg details` takes.
     const details = data<{ item: { url: string } }>(await run('details', 'network', req.id));
     assert.equal(details.item.url, server.url('/api/multi?x=1'));
-    const con = data<{ item: { text: string } }>(await run('details', 'console', t.consoleErrors[0]?.id as string));
+    const con = data<{ item: { text: string } }>(await run('details', 'console', t.consoleErrors[0]?.id));
     assert.equal(con.item.text, 'multi failed: code 42');
 
     await fresh();

@@ -74,7 +74,7 @@ function validateHar(doc: unknown): string[] {
   entries.forEach((e: unknown, i) => {
     const w = `log.entries[${i}]`;
     if (!isObj(e)) return problems.push(`${w} not an object`);
-    if (e['pageref'] !== undefined && !pageIds.has(e['pageref'] as string)) problems.push(`${w}.pageref ${String(e['pageref'])} names no page`);
+    if (e['pageref'] !== undefined && !pageIds.has(e['pageref'] as string)) problems.push(`${w}.pageref ${JSON.stringify(e['pageref'])} names no page`);
     iso(e['startedDateTime'], `${w}.startedDateTime`);
     const time = need(e, 'time', 'number', w) as number;
     need(e, 'cache', 'object', w);
@@ -107,8 +107,8 @@ function validateHar(doc: unknown): string[] {
     }
     const t = need(e, 'timings', 'object', w);
     if (isObj(t)) {
-      for (const k of ['send', 'wait', 'receive']) if (typeof t[k] !== 'number' || (t[k] as number) < 0) problems.push(`${w}.timings.${k} should be a number >= 0`);
-      for (const k of ['blocked', 'dns', 'connect', 'ssl']) if (t[k] !== undefined && (typeof t[k] !== 'number' || (t[k] as number) < -1)) problems.push(`${w}.timings.${k} should be a number >= -1`);
+      for (const k of ['send', 'wait', 'receive']) if (typeof t[k] !== 'number' || t[k] < 0) problems.push(`${w}.timings.${k} should be a number >= 0`);
+      for (const k of ['blocked', 'dns', 'connect', 'ssl']) if (t[k] !== undefined && (typeof t[k] !== 'number' || t[k] < -1)) problems.push(`${w}.timings.${k} should be a number >= -1`);
       const sum = ['blocked', 'dns', 'connect', 'send', 'wait', 'receive'].reduce((s, k) => s + Math.max(0, t[k] as number), 0);
       if (typeof time === 'number' && Math.abs(sum - time) > 0.01) problems.push(`${w}.time ${time} is not the sum of its timings ${sum}`);
     }

@@ -90,13 +90,13 @@ describe('page and tabs commands', () => {
     const click = data<{ triggered: { dialogs: unknown[] } }>(await run('dom', 'click', 'text=Tab button'));
     assert.equal(click.triggered.dialogs.length, 1);
     const ref = data<{ elements: Array<{ ref: string }> }>(await run('dom', 'query', 'button')).elements[0]?.ref as string;
-    data(await run('tabs', 'select', first?.id as string));
+    data(await run('tabs', 'select', first?.id));
     assert.equal(data<{ page: { url: string } }>(await run('status')).page.url, server.url('/a'));
     assert.equal(data<{ value: string }>(await run('dom', 'eval', 'document.title')).value, 'A');
     // A ref from the other tab is not used here.
     assert.equal((await run('dom', 'click', ref)).code, 87);
     // Closing the selected tab selects the other one.
-    const closed = data<{ selected: string; url: string }>(await run('tabs', 'close', first?.id as string));
+    const closed = data<{ selected: string; url: string }>(await run('tabs', 'close', first?.id));
     assert.equal(closed.selected, opened.id);
     assert.equal(closed.url, server.url('/tab2'));
     assert.equal(data<{ tabs: unknown[] }>(await run('tabs')).tabs.length, 1);

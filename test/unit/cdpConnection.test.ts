@@ -27,7 +27,7 @@ test('results and errors are matched to their calls by id', async () => {
   const b = c.send('DOM.getDocument');
   assert.equal(t.sent[0]?.sessionId, 'S1');
   t.onMessage(JSON.stringify({ id: t.sent[1]?.id, error: { code: -32000, message: 'No node', data: 'extra' } }));
-  t.reply(t.sent[0]?.id as number, { result: { value: 1 } });
+  t.reply(t.sent[0]?.id, { result: { value: 1 } });
   assert.deepEqual(await a, { result: { value: 1 } });
   await assert.rejects(b, (err: unknown) => err instanceof CdpError && err.cdpCode === -32000 && err.method === 'DOM.getDocument' && err.cdpData === 'extra');
   assert.equal(c.pendingCount, 0);
@@ -51,7 +51,7 @@ test('closing the wire rejects every pending call at once, with Chrome stderr at
   const results = await Promise.allSettled(calls);
   for (const r of results) {
     assert.equal(r.status, 'rejected');
-    const e = (r as PromiseRejectedResult).reason as BdgError;
+    const e = r.reason as BdgError;
     assert.equal(e.code, 'CDP_CONNECTION_FAILED');
     assert.match(e.message, /Chrome closed the DevTools pipe/);
     assert.deepEqual(e.data, { chromeStderr: 'FATAL: out of memory' });
