@@ -14,6 +14,12 @@ export interface Transport {
  * Chrome's --remote-debugging-pipe: NUL-delimited JSON on fds 3 (to Chrome) and 4 (from Chrome). Chrome exits
  * when this pipe closes, so a daemon killed with SIGKILL never leaves an orphan browser behind.
  */
+/** A WebSocket message as text: `ws` hands over a Buffer, an ArrayBuffer or fragments. */
+function rawText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
 export class PipeTransport implements Transport {
   onMessage: (message: string) => void = () => undefined;
   onClose: (reason: string) => void = () => undefined;
@@ -77,7 +83,7 @@ export class WebSocketTransport implements Transport {
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
-    ws.on('message', (data: WebSocket.RawData) => this.onMessage(data.toString()));
+    ws.on('message', (data: WebSocket.RawData) => this.onMessage(rawText(data)));
     ws.on('close', (code, reason) => this.#finish(`WebSocket closed (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})`));
     ws.on('error', (err) => this.#finish(`WebSocket error: ${err.message}`));
   }

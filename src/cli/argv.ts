@@ -1,4 +1,4 @@
-import { COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
+import { ALL_COMMANDS as COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
 import { editDistance, suggest, type Params } from '../protocol/validate.js';
 import { BdgError } from '../util/errors.js';
 

@@ -1,4 +1,4 @@
-import { COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
+import { ALL_COMMANDS as COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
 import { VERSION } from '../protocol/version.js';
 import { EXIT_CODES, EXIT_CODE_DESCRIPTIONS } from '../util/exitCodes.js';
 import { usage } from './argv.js';

@@ -56,7 +56,7 @@ function alreadyRunning(status: Record<string, unknown>): BdgError {
   if (status['starting'] === true) {
     return new BdgError(
       'DAEMON_ALREADY_STARTING',
-      `Another bdg is starting a session right now (pid ${String(status['pid'] ?? '?')}); its first page is still loading`,
+      `Another bdg is starting a session right now (pid ${typeof status['pid'] === 'number' ? status['pid'] : '?'}); its first page is still loading`,
       'Wait a moment, then `bdg status`.',
       { pid: status['pid'] ?? null },
     );
@@ -65,7 +65,7 @@ function alreadyRunning(status: Record<string, unknown>): BdgError {
   const url = page?.url ?? 'unknown page';
   return new BdgError(
     'ALREADY_EXISTS',
-    `A session is already running (daemon pid ${String(status['pid'] ?? '?')}) at ${url}`,
+    `A session is already running (daemon pid ${typeof status['pid'] === 'number' ? status['pid'] : '?'}) at ${url}`,
     'Use it (`bdg status`, `bdg peek`), or `bdg stop` first to start a new one.',
     { pid: status['pid'] ?? null, url },
   );

@@ -70,10 +70,12 @@ export class Dispatcher {
     // validateParams checked `params` against this very entry, which is what ParamsOf<name> is read from: the one
     // place where the run-time check stands in for the compile-time type.
     const handler = this.#handlers[spec.name as DaemonCommandName] as (ctx: HandlerContext, params: Params, signal: AbortSignal) => unknown;
-    const run = async (): Promise<unknown> => {
-      delete progress.waitingFor;
-      return handler(ctx, params, signal);
-    };
+    // A handler that throws at once still answers through the promise, like one that rejects.
+    const run = (): Promise<unknown> =>
+      Promise.resolve().then(() => {
+        delete progress.waitingFor;
+        return handler(ctx, params, signal);
+      });
     if (!locksTab(spec)) return run();
     const targetId = ctx.session.targetId;
     if (targetId === undefined) throw new BdgError('CDP_CONNECTION_FAILED', 'No page is attached', 'Start a new session with `bdg <url>`.');

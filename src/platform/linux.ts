@@ -69,7 +69,7 @@ const LINUX_INSTALLS = [
 export function linuxChromeCandidates(env: NodeJS.ProcessEnv): string[] {
   const explicit = explicitChrome(env);
   if (explicit !== undefined) return [explicit];
-  return [...LINUX_INSTALLS, ...onPath(env['PATH'], posix.delimiter, posix.join, UNIX_PATH_NAMES)];
+  return [...LINUX_INSTALLS, ...onPath(env['PATH'], posix.delimiter, (dir, name) => posix.join(dir, name), UNIX_PATH_NAMES)];
 }
 
 /** Linux (and any other Unix that is not macOS): /proc. Where /proc is absent every lookup is undefined/empty. */

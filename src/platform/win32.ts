@@ -65,7 +65,7 @@ export function win32ChromeCandidates(env: NodeJS.ProcessEnv): string[] {
     out.push(winPath.join(local, 'Chromium', 'Application', 'chrome.exe'));
     out.push(winPath.join(local, 'Google', 'Chrome SxS', 'Application', 'chrome.exe'));
   }
-  return [...new Set([...out, ...onPath(envGet(env, 'PATH'), winPath.delimiter, winPath.join, ['chrome.exe'])])];
+  return [...new Set([...out, ...onPath(envGet(env, 'PATH'), winPath.delimiter, (dir, name) => winPath.join(dir, name), ['chrome.exe'])])];
 }
 
 export const win32: Platform = {

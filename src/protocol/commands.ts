@@ -18,6 +18,9 @@ export { locksTab } from './spec.js';
 
 export const COMMANDS = [...SESSION_COMMANDS, ...CDP_COMMANDS, ...NETWORK_COMMANDS, ...CONSOLE_COMMANDS, ...DOM_COMMANDS, ...PAGE_COMMANDS] as const;
 
+/** The same list, seen as plain entries: for code that walks every command (argv, help, tests). */
+export const ALL_COMMANDS: readonly CommandSpec[] = COMMANDS;
+
 type Entry = (typeof COMMANDS)[number];
 
 /** Every command's name (`status`, `dom.click`, `start`, ...). */
@@ -56,7 +59,7 @@ export function camelCase(flag: string): string {
 
 /** The entry of a command name that came from outside (argv, a socket request); undefined when there is none. */
 export function findCommand(name: string): CommandSpec | undefined {
-  return (COMMANDS as readonly CommandSpec[]).find((c) => c.name === name);
+  return ALL_COMMANDS.find((c) => c.name === name);
 }
 
 /** The entry of a name the compiler knows. */

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgv } from '../../src/cli/argv.js';
 import { loadCdpSchema, parseParamsJson } from '../../src/protocol/cdpSchema.js';
-import { COMMANDS, type OptionSpec } from '../../src/protocol/commands.js';
+import { ALL_COMMANDS as COMMANDS, type OptionSpec } from '../../src/protocol/commands.js';
 import { validateParams } from '../../src/protocol/validate.js';
 import { EXIT_CODES } from '../../src/util/exitCodes.js';
 

@@ -7,7 +7,7 @@ const SCHEMA = new CdpSchema([
   {
     version: { major: '1', minor: '3' },
     domains: [{ domain: 'Runtime', commands: [{ name: 'evaluate', parameters: [{ name: 'expression', type: 'string' }] }] }],
-  } as ProtocolJson,
+  } satisfies ProtocolJson,
 ]);
 
 const invalid = (err: unknown): boolean => err instanceof BdgError && err.code === 'INVALID_ARGUMENTS';

@@ -25,12 +25,20 @@ export interface AxNode {
 const BORING = new Set(['generic', 'none', 'presentation', 'LineBreak', 'InlineTextBox', 'RootWebArea', 'WebArea']);
 const STATE_PROPS = ['focused', 'disabled', 'checked', 'pressed', 'expanded', 'selected', 'required', 'invalid', 'readonly', 'multiselectable', 'modal', 'busy'];
 
+/** An AX value as text: Chrome sends strings, numbers and booleans here. */
+function text(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v) ?? '';
+}
+
 export function roleOf(n: AxNode): string {
-  return String(n.role?.value ?? '');
+  return text(n.role?.value);
 }
 
 export function nameOf(n: AxNode): string {
-  return String(n.name?.value ?? '');
+  return text(n.name?.value);
 }
 
 /** The states worth printing: `focused`, `level=2`, `not checked`, `checked=mixed`. */
@@ -38,7 +46,7 @@ export function states(n: AxNode): string[] {
   const out: string[] = [];
   for (const p of n.properties ?? []) {
     const v = p.value.value;
-    if (p.name === 'level') out.push(`level=${String(v)}`);
+    if (p.name === 'level') out.push(`level=${text(v)}`);
     else if (STATE_PROPS.includes(p.name)) {
       if (v === true || v === 'true') out.push(p.name);
       else if (v === 'mixed') out.push(`${p.name}=mixed`);
@@ -52,7 +60,7 @@ export function states(n: AxNode): string[] {
 export function describeAxNode(n: AxNode): A11yNode {
   const out: A11yNode = { role: roleOf(n), name: nameOf(n) };
   const v = n.value?.value;
-  if (v !== undefined && v !== '') out.value = String(v);
+  if (v !== undefined && v !== '') out.value = text(v);
   const st = states(n);
   if (st.length > 0) out.states = st;
   return out;
@@ -87,7 +95,7 @@ export function compactA11yTree(nodes: readonly AxNode[], opts: { full: boolean;
     }
     count++;
     const node = describe(n);
-    const children = kids.flatMap((c) => build(c, `\u0000${name}\u0000${String(n.value?.value ?? '')}\u0000`));
+    const children = kids.flatMap((c) => build(c, `\u0000${name}\u0000${text(n.value?.value)}\u0000`));
     if (children.length > 0) node.children = children;
     return [node];
   };

@@ -32,7 +32,8 @@ export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>
         .catch(() => undefined);
       if (byValue !== undefined && byValue.exceptionDetails === undefined) {
         const { objectId: _id, ...rest } = obj;
-        obj = { ...rest, value: byValue.result.value };
+        const value: unknown = byValue.result.value;
+        obj = { ...rest, value };
       }
     }
     return obj;
