@@ -3,131 +3,18 @@
  * "did you mean" suggestions, ranked search, descriptions with example command lines, and params validation.
  * Everything here is pure over the protocol JSON; {@link loadCdpSchema} reads that JSON (about 1.6 MB) from the
  * `devtools-protocol` package at run time, so neither bundle carries it and only cdp commands pay for parsing it.
+ *
+ * About 420 lines: one index whose lookups, suggestions, search and descriptions all read the same maps. The
+ * shapes live in cdpSchemaTypes.ts and the params checker in cdpParamsCheck.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { BdgError } from '../util/errors.js';
+import { checkCdpParams } from './cdpParamsCheck.js';
+import type { DomainJson, DomainSummary, MemberEntry, MemberJson, MemberKind, MemberSummary, ParamDoc, PropertyJson, ProtocolJson, SearchHit, Description, TypeEntry, ValueSpec } from './cdpSchemaTypes.js';
 import { editDistance } from './validate.js';
 
-/** A parameter, return value or object property as the protocol JSON declares it. */
-export interface PropertyJson {
-  name: string;
-  description?: string;
-  optional?: boolean;
-  type?: string;
-  $ref?: string;
-  items?: { type?: string; $ref?: string };
-  enum?: string[];
-  experimental?: boolean;
-  deprecated?: boolean;
-}
-
-export interface TypeJson {
-  id: string;
-  description?: string;
-  type: string;
-  enum?: string[];
-  properties?: PropertyJson[];
-  items?: { type?: string; $ref?: string };
-  experimental?: boolean;
-  deprecated?: boolean;
-}
-
-export interface MemberJson {
-  name: string;
-  description?: string;
-  experimental?: boolean;
-  deprecated?: boolean;
-  parameters?: PropertyJson[];
-  returns?: PropertyJson[];
-  redirect?: string;
-}
-
-export interface DomainJson {
-  domain: string;
-  description?: string;
-  experimental?: boolean;
-  deprecated?: boolean;
-  dependencies?: string[];
-  types?: TypeJson[];
-  commands?: MemberJson[];
-  events?: MemberJson[];
-}
-
-export interface ProtocolJson {
-  version?: { major: string; minor: string };
-  domains: DomainJson[];
-}
-
-export type MemberKind = 'command' | 'event';
-
-/** A method or an event, with its canonical `Domain.name`. */
-export interface MemberEntry {
-  kind: MemberKind;
-  domain: string;
-  name: string;
-  def: MemberJson;
-}
-
-interface TypeEntry {
-  domain: string;
-  name: string;
-  def: TypeJson;
-}
-
-export interface DomainSummary {
-  name: string;
-  description: string;
-  commands: number;
-  events: number;
-  experimental: boolean;
-  deprecated: boolean;
-}
-
-export interface MemberSummary {
-  name: string;
-  description: string;
-  experimental: boolean;
-  deprecated: boolean;
-}
-
-export interface ParamDoc {
-  name: string;
-  type: string;
-  optional: boolean;
-  description: string;
-  enum?: string[];
-  experimental?: boolean;
-  deprecated?: boolean;
-}
-
-export interface Description {
-  kind: MemberKind | 'type';
-  name: string;
-  domain: string;
-  description: string;
-  experimental: boolean;
-  deprecated: boolean;
-  /** Commands: where `bdg cdp` sends it by default. */
-  target?: 'page' | 'browser';
-  parameters?: ParamDoc[];
-  returns?: ParamDoc[];
-  /** Types: the underlying JSON type, its enum values or properties. */
-  type?: string;
-  enum?: string[];
-  properties?: ParamDoc[];
-  redirect?: string;
-  example?: string;
-}
-
-export interface SearchHit {
-  kind: MemberKind;
-  name: string;
-  description: string;
-  score: number;
-  experimental: boolean;
-  deprecated: boolean;
-}
+export type { DomainJson, DomainSummary, MemberEntry, MemberJson, MemberKind, MemberSummary, ParamDoc, PropertyJson, ProtocolJson, SearchHit, Description, TypeJson } from './cdpSchemaTypes.js';
 
 /** Domains whose methods belong to the browser connection rather than a page's session. */
 export const BROWSER_DOMAINS: ReadonlySet<string> = new Set(['Browser', 'Target', 'SystemInfo', 'Tethering']);
@@ -154,16 +41,7 @@ function split(name: string): [string, string | undefined] {
   return dot === -1 ? [name, undefined] : [name.slice(0, dot), name.slice(dot + 1)];
 }
 
-const MAX_PROBLEMS = 10;
-const MAX_DEPTH = 32;
 
-interface ValueSpec {
-  type?: string;
-  $ref?: string;
-  items?: { type?: string; $ref?: string };
-  enum?: string[];
-  properties?: PropertyJson[];
-}
 
 /** The protocol schema, indexed. Build one with {@link loadCdpSchema}, or directly from protocol JSON in tests. */
 export class CdpSchema {
@@ -464,9 +342,7 @@ export class CdpSchema {
 
   /** Problems with `params` for a method: missing required ones, unknown names, wrong JSON types, values outside an enum. */
   checkParams(member: MemberEntry, params: Record<string, unknown>): string[] {
-    const problems: string[] = [];
-    this.#checkObject(member.def.parameters ?? [], params, '', member.domain, problems, 0);
-    return problems;
+    return checkCdpParams(member, params, { type: (ref, domain) => this.type(ref, domain), typeName: (spec, domain) => this.typeName(spec, domain) });
   }
 
   /** Throws INVALID_ARGUMENTS naming every problem (up to ten), with a pointer to `--describe`. */
@@ -481,63 +357,6 @@ export class CdpSchema {
     );
   }
 
-  #checkObject(props: readonly PropertyJson[], value: Record<string, unknown>, path: string, domain: string, problems: string[], depth: number): void {
-    const known = new Map(props.map((p) => [p.name, p]));
-    for (const p of props) {
-      if (p.optional !== true && value[p.name] === undefined) this.#problem(problems, `missing required ${path}${p.name} (${this.typeName(p, domain)})`);
-    }
-    for (const [key, v] of Object.entries(value)) {
-      const p = known.get(key);
-      if (p === undefined) {
-        const close = props.map((q) => q.name).filter((n) => editDistance(n.toLowerCase(), key.toLowerCase()) <= Math.max(2, Math.floor(n.length / 4)));
-        const expected = close.length > 0 ? `did you mean ${close.slice(0, 3).join(', ')}?` : props.length > 0 ? `expected: ${props.map((q) => q.name).join(', ')}` : 'it takes none';
-        this.#problem(problems, `unknown ${path === '' ? 'parameter' : 'property'} ${path}${key} (${expected})`);
-        continue;
-      }
-      if (v === undefined) continue;
-      this.#checkValue(p, v, `${path}${key}`, domain, problems, depth + 1);
-    }
-  }
-
-  #checkValue(spec: ValueSpec, value: unknown, path: string, domain: string, problems: string[], depth: number): void {
-    if (depth > MAX_DEPTH || problems.length >= MAX_PROBLEMS) return;
-    if (spec.$ref !== undefined) {
-      const t = this.type(spec.$ref, domain);
-      if (t !== undefined) this.#checkValue(t.def, value, path, t.domain, problems, depth + 1);
-      return;
-    }
-    const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-    const wrong = (): void => this.#problem(problems, `${path} must be ${spec.type === 'integer' ? 'an integer' : `${/^[aeiou]/.test(spec.type ?? '') ? 'an' : 'a'} ${spec.type ?? 'value'}`} (got ${got === 'number' && spec.type === 'integer' ? String(value) : got})`);
-    switch (spec.type) {
-      case 'string':
-        if (typeof value !== 'string') return wrong();
-        if (spec.enum !== undefined && !spec.enum.includes(value)) this.#problem(problems, `${path} must be one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')} (got ${JSON.stringify(value)})`);
-        return;
-      case 'integer':
-        if (typeof value !== 'number' || !Number.isInteger(value)) wrong();
-        return;
-      case 'number':
-        if (typeof value !== 'number') wrong();
-        return;
-      case 'boolean':
-        if (typeof value !== 'boolean') wrong();
-        return;
-      case 'array':
-        if (!Array.isArray(value)) return wrong();
-        if (spec.items !== undefined) value.forEach((item, i) => this.#checkValue(spec.items as ValueSpec, item, `${path}[${i}]`, domain, problems, depth + 1));
-        return;
-      case 'object':
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrong();
-        if (spec.properties !== undefined) this.#checkObject(spec.properties, value as Record<string, unknown>, `${path}.`, domain, problems, depth + 1);
-        return;
-      default:
-        return; // `any`
-    }
-  }
-
-  #problem(problems: string[], text: string): void {
-    if (problems.length < MAX_PROBLEMS) problems.push(text);
-  }
 }
 
 /**

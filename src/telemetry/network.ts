@@ -1,14 +1,23 @@
 /**
  * Collects network requests from CDP Network.* events into a bounded buffer of {@link NetworkRecord}s: one record
  * per hop of a redirect chain, with the raw (extra-info) headers merged in and analytics/ad requests filtered out.
+ *
+ * Longer than most files (about 430 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
+ * sharing a requestId, extra-info events matched to hops in arrival order, detached extra-info) only reads
+ * correctly in one place. The pure parts live beside it: networkRecord.ts (timings, sizes, caps) and
+ * networkClassify.ts (tracking hosts, text MIME types).
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
-import type { BufferStats, NetworkBody, NetworkRecord, NetworkTimings } from '../protocol/records.js';
+import type { BufferStats, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
 import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
+import { hostOf, isTrackingHost } from './networkClassify.js';
+import { applyResponse, capBody, computeTimings, estimateSize, isFiniteNumber, mergeHeaders, round3, toInitiator } from './networkRecord.js';
 
-type Headers = Protocol.Network.Headers;
+export { isTextMimeType, isTrackingHost } from './networkClassify.js';
+export { bodySize, computeTimings, type TimingInput } from './networkRecord.js';
+
 type RequestExtra = Protocol.Network.RequestWillBeSentExtraInfoEvent;
 type ResponseExtra = Protocol.Network.ResponseReceivedExtraInfoEvent;
 
@@ -31,115 +40,10 @@ export interface NetworkStats extends BufferStats {
   filtered: number;
 }
 
-/**
- * Analytics and ad hosts whose requests are not recorded by default. Matched exactly or as a parent domain
- * (`www.google-analytics.com`), never by substring. Only hosts that serve nothing but tracking/ads are listed, so
- * an app's own requests are never hidden.
- */
-const TRACKING_HOSTS: ReadonlySet<string> = new Set([
-  'google-analytics.com',
-  'analytics.google.com',
-  'googletagmanager.com',
-  'googletagservices.com',
-  'doubleclick.net',
-  'googlesyndication.com',
-  'googleadservices.com',
-  'adservice.google.com',
-  'connect.facebook.net',
-  'hotjar.com',
-  'hotjar.io',
-  'api.segment.io',
-  'cdn.segment.com',
-  'mixpanel.com',
-  'amplitude.com',
-  'fullstory.com',
-  'clarity.ms',
-  'js-agent.newrelic.com',
-  'nr-data.net',
-  'bat.bing.com',
-  'static.ads-twitter.com',
-  'analytics.tiktok.com',
-  'snap.licdn.com',
-  'px.ads.linkedin.com',
-  'amazon-adsystem.com',
-  'adnxs.com',
-  'criteo.com',
-  'criteo.net',
-  'taboola.com',
-  'outbrain.com',
-  'scorecardresearch.com',
-  'quantserve.com',
-  'heapanalytics.com',
-  'mouseflow.com',
-  'crazyegg.com',
-]);
-
-/**
- * True when `host` (a hostname, optionally with `:port`) is one of the built-in analytics/ad hosts or a subdomain
- * of one. `facebook.com` and `notdoubleclick.net` are not tracking hosts.
- */
-export function isTrackingHost(host: string): boolean {
-  let h = host.trim().toLowerCase();
-  if (/:\d+$/.test(h) && !h.includes(']')) h = h.slice(0, h.lastIndexOf(':'));
-  if (h.endsWith('.')) h = h.slice(0, -1);
-  // Check the host and each parent domain: a.b.doubleclick.net, b.doubleclick.net, doubleclick.net, net.
-  for (let suffix = h; suffix !== ''; ) {
-    if (TRACKING_HOSTS.has(suffix)) return true;
-    const dot = suffix.indexOf('.');
-    if (dot < 0) break;
-    suffix = suffix.slice(dot + 1);
-  }
-  return false;
-}
-
-const TEXT_SUBTYPES: ReadonlySet<string> = new Set([
-  'json',
-  'javascript',
-  'x-javascript',
-  'ecmascript',
-  'x-ecmascript',
-  'xml',
-  'x-www-form-urlencoded',
-  'graphql',
-  'x-ndjson',
-  'ndjson',
-  'jsonl',
-  'json5',
-  'yaml',
-  'x-yaml',
-  'csv',
-  'sql',
-  'x-sh',
-  'xhtml',
-]);
-
-/**
- * True for MIME types whose bodies are text worth showing: `text/*`, JSON, JavaScript, XML (SVG included), form
- * data, GraphQL, YAML and any `+json`/`+xml` type. Parameters (`; charset=utf-8`) are ignored.
- */
-export function isTextMimeType(mime: string): boolean {
-  const essence = (mime.split(';')[0] ?? '').trim().toLowerCase();
-  const slash = essence.indexOf('/');
-  if (slash <= 0) return false;
-  const type = essence.slice(0, slash);
-  const subtype = essence.slice(slash + 1);
-  if (type === 'text') return true;
-  if (subtype.endsWith('+json') || subtype.endsWith('+xml')) return true;
-  return (type === 'application' || type === 'image') && (TEXT_SUBTYPES.has(subtype) || (type === 'application' && subtype.startsWith('graphql')));
-}
-
 /** Most requests whose extra-info arrived without (yet) a record, or that were filtered, remembered at once. */
 const MAX_DETACHED = 1000;
 /** Most extra-info events buffered per request: a redirect chain is at most 20 hops in Chrome. */
 const MAX_EXTRA_PER_CHAIN = 64;
-/**
- * Fixed per-record overhead in the byte estimate: the record object, its timing/initiator objects and the index
- * entries. Calibrated against V8 heap growth (10k recorded requests, ~20 headers each: ~4 KB per record), so the
- * byte cap bounds real memory, not a quarter of it.
- */
-const RECORD_OVERHEAD = 1500;
-/** V8 cost of one header entry beyond its characters (dictionary slot, two string headers). */
-const HEADER_OVERHEAD = 80;
 
 /**
  * All hops sharing one CDP requestId (redirects reuse it), with the extra-info events matched to them.
@@ -527,173 +431,4 @@ export class NetworkCollector {
     chain.hops[index] = undefined;
     if (chain.hops.every((h) => h === undefined)) this.#chains.delete(record.requestId);
   }
-}
-
-/** Inputs of {@link computeTimings}: CDP monotonic times in seconds. */
-export interface TimingInput {
-  /** requestWillBeSent timestamp. */
-  issueTime: number;
-  /** Network.Response.timing, when Chrome sent one (not for memory-cache or data: responses). */
-  timing?: Protocol.Network.ResourceTiming | undefined;
-  /** When the response headers arrived; absent when no response came. */
-  responseTime?: number | undefined;
-  /** loadingFinished / loadingFailed timestamp, or the next hop's start for a redirect. */
-  endTime: number;
-}
-
-/**
- * The phase breakdown Chrome DevTools puts in its HAR export (devtools-frontend HARLog `buildTimings`): queueing and
- * stalls are `blocked`, `ssl` lies within `connect`, and the phases add up to the entry time (ssl excluded).
- */
-export function computeTimings(input: TimingInput): NetworkTimings {
-  const { issueTime, timing, responseTime, endTime } = input;
-  const ms = (seconds: number): number => seconds * 1000;
-  const startTime = timing !== undefined ? timing.requestTime : issueTime;
-  const result: NetworkTimings = { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 0, receive: 0 };
-  result.blocked = issueTime < startTime ? ms(startTime - issueTime) : -1;
-  let highest = 0;
-  if (timing !== undefined) {
-    const blockedStart = leastNonNegative([timing.dnsStart, timing.connectStart, timing.sendStart]);
-    // The stall before the first phase adds to the queueing time (DevTools adds it to -1 when there was none).
-    if (blockedStart !== Infinity) result.blocked = Math.max(0, result.blocked) + blockedStart;
-    // Proxy negotiation belongs to blocked; with QUIC it may be all there is.
-    if (timing.proxyEnd !== -1) result.blocked = Math.max(result.blocked, timing.proxyEnd - timing.proxyStart);
-    const dnsStart = timing.dnsEnd >= 0 ? blockedStart : 0;
-    const dnsEnd = timing.dnsEnd >= 0 ? timing.dnsEnd : -1;
-    result.dns = dnsEnd - dnsStart;
-    const sslStart = timing.sslEnd > 0 ? timing.sslStart : 0;
-    const sslEnd = timing.sslEnd > 0 ? timing.sslEnd : -1;
-    result.ssl = sslEnd - sslStart;
-    const connectStart = timing.connectEnd >= 0 ? leastNonNegative([dnsEnd, blockedStart]) : 0;
-    const connectEnd = timing.connectEnd >= 0 ? timing.connectEnd : -1;
-    result.connect = connectEnd - connectStart;
-    const sendStart = timing.sendEnd >= 0 ? Math.max(connectEnd, dnsEnd, blockedStart) : 0;
-    const sendEnd = timing.sendEnd >= 0 ? timing.sendEnd : 0;
-    // QUIC can report sendStart before connectEnd (crbug.com/740792).
-    result.send = Math.max(0, sendEnd - sendStart);
-    highest = Math.max(sendEnd, connectEnd, sslEnd, dnsEnd, blockedStart === Infinity ? 0 : blockedStart, 0);
-  } else if (responseTime === undefined) {
-    // Nothing is known after the start: all of it counts as blocked.
-    result.blocked = ms(endTime - issueTime);
-    return roundTimings(result);
-  }
-  if (responseTime === undefined) {
-    // Failed after the connection was set up, before any response: the rest was spent waiting.
-    result.wait = Math.max(0, ms(endTime - startTime) - highest);
-    return roundTimings(result);
-  }
-  const waitEnd = ms(responseTime - startTime);
-  result.wait = Math.max(0, waitEnd - highest);
-  result.receive = Math.max(0, ms(endTime - startTime) - waitEnd);
-  return roundTimings(result);
-}
-
-function leastNonNegative(values: number[]): number {
-  return values.reduce((best, v) => (v >= 0 && v < best ? v : best), Infinity);
-}
-
-function roundTimings(t: NetworkTimings): NetworkTimings {
-  const r = (n: number): number => (n < 0 ? -1 : round3(n));
-  return { blocked: r(t.blocked), dns: r(t.dns), connect: r(t.connect), ssl: r(t.ssl), send: r(t.send), wait: r(t.wait), receive: r(t.receive) };
-}
-
-/** Copies response fields onto a record (responseReceived, or a redirect response ending a hop). */
-function applyResponse(record: NetworkRecord, response: Protocol.Network.Response): void {
-  if (isFiniteNumber(response.status)) record.status = response.status;
-  if (typeof response.statusText === 'string' && response.statusText !== '') record.statusText = response.statusText;
-  if (typeof response.mimeType === 'string' && response.mimeType !== '') record.mimeType = response.mimeType;
-  // Extra-info headers merged earlier are the raw ones: keep them over the filtered copy.
-  record.responseHeaders = mergeHeaders(mergeHeaders({}, response.headers), record.responseHeaders);
-  if (response.requestHeaders !== undefined) record.requestHeaders = mergeHeaders(record.requestHeaders, response.requestHeaders);
-  if (typeof response.remoteIPAddress === 'string' && response.remoteIPAddress !== '') {
-    const ip = response.remoteIPAddress.includes(':') && !response.remoteIPAddress.startsWith('[') ? `[${response.remoteIPAddress}]` : response.remoteIPAddress;
-    record.remoteAddress = isFiniteNumber(response.remotePort) ? `${ip}:${response.remotePort}` : ip;
-  }
-  if (typeof response.protocol === 'string' && response.protocol !== '') record.protocol = response.protocol;
-  if (response.fromDiskCache === true || response.fromPrefetchCache === true) record.fromCache = true;
-  if (response.fromServiceWorker === true) record.fromServiceWorker = true;
-}
-
-function toInitiator(i: Protocol.Network.Initiator | undefined): NetworkRecord['initiator'] {
-  if (i === undefined || typeof i.type !== 'string') return undefined;
-  const out: NonNullable<NetworkRecord['initiator']> = { type: i.type };
-  // Script initiators name their location only through the stack.
-  const frame = i.stack?.callFrames[0];
-  const url = i.url ?? frame?.url;
-  if (url !== undefined && url !== '') out.url = url;
-  // CDP lines are 0-based; records are 1-based like the console ones.
-  const line = i.url !== undefined ? i.lineNumber : frame?.lineNumber;
-  if (isFiniteNumber(line) && out.url !== undefined) out.lineNumber = line + 1;
-  return out;
-}
-
-/**
- * `base` with `extra` merged over it, header names compared case-insensitively (the spelling of `extra` wins).
- * Builds a fresh object with data properties only, so a header named `__proto__` stays a header.
- */
-function mergeHeaders(base: Record<string, string>, extra: Headers | undefined): Record<string, string> {
-  if (extra === undefined) return base;
-  const byLower = new Map<string, [string, string]>();
-  for (const [k, v] of Object.entries(base)) byLower.set(k.toLowerCase(), [k, v]);
-  for (const [k, v] of Object.entries(extra as Record<string, unknown>)) byLower.set(k.toLowerCase(), [k, String(v)]);
-  return Object.fromEntries(byLower.values());
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return '';
-  }
-}
-
-/** Bytes `data` stands for: its UTF-8 length, or the decoded length of base64 (without decoding it). */
-export function bodySize(data: string, base64: boolean): number {
-  if (!base64) return Buffer.byteLength(data);
-  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
-  return Math.floor((data.length * 3) / 4) - padding;
-}
-
-function capBody(body: NetworkBody, max: number): NetworkBody {
-  if (body.base64) {
-    if (bodySize(body.data, true) <= max) return body;
-    // Whole 3-byte groups only, so the cut stays valid base64.
-    return { ...body, data: body.data.slice(0, Math.floor(max / 3) * 4), truncated: true };
-  }
-  // Most bodies are far below the cap in characters; only count bytes when they might not be.
-  if (body.data.length * 3 <= max) return body;
-  const bytes = Buffer.from(body.data, 'utf8');
-  if (bytes.length <= max) return body;
-  // Drop a replacement character left by cutting inside a multi-byte sequence.
-  const data = bytes.subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
-  return { ...body, data, truncated: true };
-}
-
-function headersSize(h: Record<string, string> | undefined): number {
-  let n = 0;
-  if (h !== undefined) for (const k in h) n += k.length + (h[k]?.length ?? 0) + HEADER_OVERHEAD;
-  return n;
-}
-
-/** Cheap size estimate: string lengths plus a fixed overhead (no serialization per event). */
-function estimateSize(r: NetworkRecord): number {
-  return (
-    RECORD_OVERHEAD +
-    r.url.length +
-    headersSize(r.requestHeaders) +
-    headersSize(r.responseHeaders) +
-    (r.postData?.length ?? 0) +
-    (r.body?.data.length ?? 0) +
-    (r.errorText?.length ?? 0) +
-    (r.initiator?.url?.length ?? 0) +
-    ((r.requestCookies?.length ?? 0) + (r.responseCookies?.length ?? 0)) * 120
-  );
-}
-
-function isFiniteNumber(n: unknown): n is number {
-  return typeof n === 'number' && Number.isFinite(n);
-}
-
-function round3(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }

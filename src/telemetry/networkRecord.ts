@@ -1,0 +1,180 @@
+/**
+ * Pure pieces of the network record: HAR-style timings from CDP's ResourceTiming, response fields, initiators,
+ * header merging, body caps and the byte estimate that bounds the buffer.
+ */
+import { Buffer } from 'node:buffer';
+import type { Protocol } from 'devtools-protocol';
+import type { NetworkBody, NetworkRecord, NetworkTimings } from '../protocol/records.js';
+
+type Headers = Protocol.Network.Headers;
+
+/**
+ * Fixed per-record overhead in the byte estimate: the record object, its timing/initiator objects and the index
+ * entries. Calibrated against V8 heap growth (10k recorded requests, ~20 headers each: ~4 KB per record), so the
+ * byte cap bounds real memory, not a quarter of it.
+ */
+const RECORD_OVERHEAD = 1500;
+/** V8 cost of one header entry beyond its characters (dictionary slot, two string headers). */
+const HEADER_OVERHEAD = 80;
+
+/** Inputs of {@link computeTimings}: CDP monotonic times in seconds. */
+export interface TimingInput {
+  /** requestWillBeSent timestamp. */
+  issueTime: number;
+  /** Network.Response.timing, when Chrome sent one (not for memory-cache or data: responses). */
+  timing?: Protocol.Network.ResourceTiming | undefined;
+  /** When the response headers arrived; absent when no response came. */
+  responseTime?: number | undefined;
+  /** loadingFinished / loadingFailed timestamp, or the next hop's start for a redirect. */
+  endTime: number;
+}
+
+/**
+ * The phase breakdown Chrome DevTools puts in its HAR export (devtools-frontend HARLog `buildTimings`): queueing and
+ * stalls are `blocked`, `ssl` lies within `connect`, and the phases add up to the entry time (ssl excluded).
+ */
+export function computeTimings(input: TimingInput): NetworkTimings {
+  const { issueTime, timing, responseTime, endTime } = input;
+  const ms = (seconds: number): number => seconds * 1000;
+  const startTime = timing !== undefined ? timing.requestTime : issueTime;
+  const result: NetworkTimings = { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 0, receive: 0 };
+  result.blocked = issueTime < startTime ? ms(startTime - issueTime) : -1;
+  let highest = 0;
+  if (timing !== undefined) {
+    const blockedStart = leastNonNegative([timing.dnsStart, timing.connectStart, timing.sendStart]);
+    // The stall before the first phase adds to the queueing time (DevTools adds it to -1 when there was none).
+    if (blockedStart !== Infinity) result.blocked = Math.max(0, result.blocked) + blockedStart;
+    // Proxy negotiation belongs to blocked; with QUIC it may be all there is.
+    if (timing.proxyEnd !== -1) result.blocked = Math.max(result.blocked, timing.proxyEnd - timing.proxyStart);
+    const dnsStart = timing.dnsEnd >= 0 ? blockedStart : 0;
+    const dnsEnd = timing.dnsEnd >= 0 ? timing.dnsEnd : -1;
+    result.dns = dnsEnd - dnsStart;
+    const sslStart = timing.sslEnd > 0 ? timing.sslStart : 0;
+    const sslEnd = timing.sslEnd > 0 ? timing.sslEnd : -1;
+    result.ssl = sslEnd - sslStart;
+    const connectStart = timing.connectEnd >= 0 ? leastNonNegative([dnsEnd, blockedStart]) : 0;
+    const connectEnd = timing.connectEnd >= 0 ? timing.connectEnd : -1;
+    result.connect = connectEnd - connectStart;
+    const sendStart = timing.sendEnd >= 0 ? Math.max(connectEnd, dnsEnd, blockedStart) : 0;
+    const sendEnd = timing.sendEnd >= 0 ? timing.sendEnd : 0;
+    // QUIC can report sendStart before connectEnd (crbug.com/740792).
+    result.send = Math.max(0, sendEnd - sendStart);
+    highest = Math.max(sendEnd, connectEnd, sslEnd, dnsEnd, blockedStart === Infinity ? 0 : blockedStart, 0);
+  } else if (responseTime === undefined) {
+    // Nothing is known after the start: all of it counts as blocked.
+    result.blocked = ms(endTime - issueTime);
+    return roundTimings(result);
+  }
+  if (responseTime === undefined) {
+    // Failed after the connection was set up, before any response: the rest was spent waiting.
+    result.wait = Math.max(0, ms(endTime - startTime) - highest);
+    return roundTimings(result);
+  }
+  const waitEnd = ms(responseTime - startTime);
+  result.wait = Math.max(0, waitEnd - highest);
+  result.receive = Math.max(0, ms(endTime - startTime) - waitEnd);
+  return roundTimings(result);
+}
+
+function leastNonNegative(values: number[]): number {
+  return values.reduce((best, v) => (v >= 0 && v < best ? v : best), Infinity);
+}
+
+function roundTimings(t: NetworkTimings): NetworkTimings {
+  const r = (n: number): number => (n < 0 ? -1 : round3(n));
+  return { blocked: r(t.blocked), dns: r(t.dns), connect: r(t.connect), ssl: r(t.ssl), send: r(t.send), wait: r(t.wait), receive: r(t.receive) };
+}
+
+/** Copies response fields onto a record (responseReceived, or a redirect response ending a hop). */
+export function applyResponse(record: NetworkRecord, response: Protocol.Network.Response): void {
+  if (isFiniteNumber(response.status)) record.status = response.status;
+  if (typeof response.statusText === 'string' && response.statusText !== '') record.statusText = response.statusText;
+  if (typeof response.mimeType === 'string' && response.mimeType !== '') record.mimeType = response.mimeType;
+  // Extra-info headers merged earlier are the raw ones: keep them over the filtered copy.
+  record.responseHeaders = mergeHeaders(mergeHeaders({}, response.headers), record.responseHeaders);
+  if (response.requestHeaders !== undefined) record.requestHeaders = mergeHeaders(record.requestHeaders, response.requestHeaders);
+  if (typeof response.remoteIPAddress === 'string' && response.remoteIPAddress !== '') {
+    const ip = response.remoteIPAddress.includes(':') && !response.remoteIPAddress.startsWith('[') ? `[${response.remoteIPAddress}]` : response.remoteIPAddress;
+    record.remoteAddress = isFiniteNumber(response.remotePort) ? `${ip}:${response.remotePort}` : ip;
+  }
+  if (typeof response.protocol === 'string' && response.protocol !== '') record.protocol = response.protocol;
+  if (response.fromDiskCache === true || response.fromPrefetchCache === true) record.fromCache = true;
+  if (response.fromServiceWorker === true) record.fromServiceWorker = true;
+}
+
+export function toInitiator(i: Protocol.Network.Initiator | undefined): NetworkRecord['initiator'] {
+  if (i === undefined || typeof i.type !== 'string') return undefined;
+  const out: NonNullable<NetworkRecord['initiator']> = { type: i.type };
+  // Script initiators name their location only through the stack.
+  const frame = i.stack?.callFrames[0];
+  const url = i.url ?? frame?.url;
+  if (url !== undefined && url !== '') out.url = url;
+  // CDP lines are 0-based; records are 1-based like the console ones.
+  const line = i.url !== undefined ? i.lineNumber : frame?.lineNumber;
+  if (isFiniteNumber(line) && out.url !== undefined) out.lineNumber = line + 1;
+  return out;
+}
+
+/**
+ * `base` with `extra` merged over it, header names compared case-insensitively (the spelling of `extra` wins).
+ * Builds a fresh object with data properties only, so a header named `__proto__` stays a header.
+ */
+export function mergeHeaders(base: Record<string, string>, extra: Headers | undefined): Record<string, string> {
+  if (extra === undefined) return base;
+  const byLower = new Map<string, [string, string]>();
+  for (const [k, v] of Object.entries(base)) byLower.set(k.toLowerCase(), [k, v]);
+  for (const [k, v] of Object.entries(extra as Record<string, unknown>)) byLower.set(k.toLowerCase(), [k, String(v)]);
+  return Object.fromEntries(byLower.values());
+}
+
+
+/** Bytes `data` stands for: its UTF-8 length, or the decoded length of base64 (without decoding it). */
+export function bodySize(data: string, base64: boolean): number {
+  if (!base64) return Buffer.byteLength(data);
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.floor((data.length * 3) / 4) - padding;
+}
+
+export function capBody(body: NetworkBody, max: number): NetworkBody {
+  if (body.base64) {
+    if (bodySize(body.data, true) <= max) return body;
+    // Whole 3-byte groups only, so the cut stays valid base64.
+    return { ...body, data: body.data.slice(0, Math.floor(max / 3) * 4), truncated: true };
+  }
+  // Most bodies are far below the cap in characters; only count bytes when they might not be.
+  if (body.data.length * 3 <= max) return body;
+  const bytes = Buffer.from(body.data, 'utf8');
+  if (bytes.length <= max) return body;
+  // Drop a replacement character left by cutting inside a multi-byte sequence.
+  const data = bytes.subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+  return { ...body, data, truncated: true };
+}
+
+function headersSize(h: Record<string, string> | undefined): number {
+  let n = 0;
+  if (h !== undefined) for (const k in h) n += k.length + (h[k]?.length ?? 0) + HEADER_OVERHEAD;
+  return n;
+}
+
+/** Cheap size estimate: string lengths plus a fixed overhead (no serialization per event). */
+export function estimateSize(r: NetworkRecord): number {
+  return (
+    RECORD_OVERHEAD +
+    r.url.length +
+    headersSize(r.requestHeaders) +
+    headersSize(r.responseHeaders) +
+    (r.postData?.length ?? 0) +
+    (r.body?.data.length ?? 0) +
+    (r.errorText?.length ?? 0) +
+    (r.initiator?.url?.length ?? 0) +
+    ((r.requestCookies?.length ?? 0) + (r.responseCookies?.length ?? 0)) * 120
+  );
+}
+
+export function isFiniteNumber(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n);
+}
+
+export function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
