@@ -79,7 +79,8 @@ function historyError(err: unknown, path: string): BdgError {
 /**
  * Keeps the previous session's session.json before a new session can overwrite it: moves it to
  * `sessions/<its start time>.json`, then removes the oldest kept files while there are more than `maxFiles` or
- * they take more than `maxBytes` together. The file just moved is always kept, even when it alone is larger.
+ * they take more than `maxBytes` together (also when there was no session.json to move). The file just moved is
+ * always kept, even when it alone is larger.
  * A rename within one directory tree, so a reader sees the file at one name or the other, never half of it.
  * Call it only while holding the session's lock. Async only, so the daemon may call it too.
  */
@@ -90,7 +91,7 @@ export async function rotateSessionFile(sessionDir: string, limits: HistoryLimit
   try {
     st = await lstat(current);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return { kept: undefined, pruned: [] };
+    if (errnoCode(err) === 'ENOENT') return { kept: undefined, pruned: await prune(dir, limits, undefined) };
     throw historyError(err, current);
   }
   if (!st.isFile()) {
@@ -118,13 +119,18 @@ export async function rotateSessionFile(sessionDir: string, limits: HistoryLimit
     throw historyError(err, dir);
   }
 
+  return { kept, pruned: await prune(dir, limits, kept) };
+}
+
+/** Removes the oldest kept files while the limits are exceeded, never `keep`; returns what was removed. */
+async function prune(dir: string, limits: HistoryLimits, keep: string | undefined): Promise<string[]> {
   const pruned: string[] = [];
   const entries = await listHistory(dir).catch(() => []);
   let total = entries.reduce((sum, e) => sum + e.size, 0);
   let count = entries.length;
   for (const e of entries) {
     if (count <= limits.maxFiles && total <= limits.maxBytes) break;
-    if (e.path === kept) continue;
+    if (e.path === keep) continue;
     const gone = await unlink(e.path).then(
       () => true,
       () => false,
@@ -134,7 +140,7 @@ export async function rotateSessionFile(sessionDir: string, limits: HistoryLimit
     count--;
     total -= e.size;
   }
-  return { kept, pruned };
+  return pruned;
 }
 
 /** Removes every kept earlier session file, and the directory once empty (`cleanup --aggressive`). */
