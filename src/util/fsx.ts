@@ -149,9 +149,11 @@ export function ensurePrivateDir(dir: string): void {
     if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   } catch (err) {
     if (err instanceof BdgError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    const at = typeof e.path === 'string' && e.path !== dir ? ` (at ${e.path})` : '';
     throw new BdgError(
       'SESSION_FILE_ERROR',
-      `Cannot create session directory ${dir}: ${reason(err)}${typeof (err as NodeJS.ErrnoException).path === 'string' && (err as NodeJS.ErrnoException).path !== dir ? ` (at ${(err as NodeJS.ErrnoException).path})` : ''}`,
+      `${e.syscall === 'mkdir' ? 'Cannot create' : 'Cannot use'} session directory ${dir}: ${reason(err)}${e.syscall !== undefined && e.syscall !== 'mkdir' ? ` (${e.syscall})` : ''}${at}`,
       'Set BDG_SESSION_DIR to a directory you can write to.',
       { sessionDir: dir, errno: errnoCode(err) ?? null },
     );
