@@ -1,5 +1,5 @@
 import { ALL_COMMANDS as COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
-import { editDistance, suggest, type Params } from '../protocol/validate.js';
+import { editDistance, parseDecimal, rangeText, suggest, type Params } from '../protocol/validate.js';
 import { BdgError } from '../util/errors.js';
 
 export type Parsed =
@@ -121,8 +121,8 @@ export function parseArgv(argv: readonly string[]): Parsed {
     }
     if (spec.type !== 'boolean' && typeof value === 'boolean') throw new BdgError('INVALID_ARGUMENTS', `--${o.name} needs a value`);
     if (spec.type === 'number') {
-      const n = Number(value);
-      if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) throw new BdgError('INVALID_ARGUMENTS', `--${o.name} needs a number (got "${String(value)}")`);
+      const n = typeof value === 'string' ? parseDecimal(value) : Number.NaN;
+      if (!Number.isFinite(n)) throw new BdgError('INVALID_ARGUMENTS', `--${o.name} needs ${rangeText(spec)} (got "${String(value)}")`);
       value = n;
     }
     params[camelCase(o.name)] = value;

@@ -5,8 +5,11 @@ import { usage } from './argv.js';
 
 function optionLine(name: string, o: OptionSpec): string {
   const flag = o.type === 'boolean' ? (o.negatable === true ? `--[no-]${name}` : `--${name}`) : `--${name} ${o.placeholder ?? 'VALUE'}`;
-  const def = o.default !== undefined && o.type !== 'boolean' ? ` (default: ${String(o.default)})` : '';
-  return `  ${flag.padEnd(26)} ${o.description}${def}`;
+  const notes: string[] = [];
+  if (o.type === 'number' && (o.min !== undefined || o.max !== undefined)) notes.push(o.min !== undefined && o.max !== undefined ? `${o.min} to ${o.max}` : o.min !== undefined ? `at least ${o.min}` : `at most ${String(o.max)}`);
+  if (o.choices !== undefined) notes.push(o.choices.join('|'));
+  if (o.default !== undefined && o.type !== 'boolean') notes.push(`default: ${String(o.default)}`);
+  return `  ${flag.padEnd(26)} ${o.description}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
 export function commandHelp(c: CommandSpec): string {

@@ -3,6 +3,7 @@ import { request } from '../ipc/client.js';
 import { BdgError } from '../util/errors.js';
 import { SessionPaths, sessionDir } from '../util/paths.js';
 import { isPidAlive, isSameProcessAlive, killQuietly } from '../util/proc.js';
+import { removeHistory } from '../util/sessionHistory.js';
 import { sleep } from '../util/sleep.js';
 import { call } from './call.js';
 import { cleanStale, inspectFiles, removeSessionData } from './state.js';
@@ -35,7 +36,8 @@ export interface CleanupResult {
 
 /**
  * Removes what dead sessions left (pid, socket, lock, orphan Chrome); a live session is left alone unless `force`,
- * and `aggressive` also removes session.json and the Chrome profile bdg created.
+ * and `aggressive` also removes session.json, the earlier sessions' files kept in history/, the log and the Chrome
+ * profile bdg created.
  */
 export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>): Promise<CleanupResult> {
   const messages: string[] = [];
@@ -78,7 +80,7 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
   if (params.aggressive) {
     // Let the processes just killed go before their profile is removed under them.
     for (let i = 0; i < 250 && killed.some((p) => isPidAlive(p)); i++) await sleep(20);
-    removed.push(...removeSessionData(paths));
+    removed.push(...removeSessionData(paths), ...(await removeHistory(paths.dir)));
   }
   return { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive, removed, killed, messages };
 }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, lstatSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { DaemonConfig, ReadyMessage } from '../protocol/messages.js';
@@ -7,14 +7,15 @@ import { FrameDecoder, MAX_RESPONSE_FRAME } from '../protocol/framing.js';
 import type { ParamsOf } from '../protocol/commands.js';
 import type { StartedResult } from '../protocol/commands/session.js';
 import { BdgError, toBdgError } from '../util/errors.js';
-import { ensurePrivateDir } from '../util/fsx.js';
-import { acquireLock, newOwner, releaseLock, readLock } from '../util/lock.js';
+import { ensureDir, ensurePrivateDir, sessionFileError } from '../util/fsx.js';
+import { acquireLock, newOwner, releaseLock, readLock, type LockOwner } from '../util/lock.js';
 import { isPidAlive, isSameProcessAlive, killQuietly } from '../util/proc.js';
 import type { SessionPaths } from '../util/paths.js';
 import { normalizeUrl } from '../util/url.js';
 import { NoDaemonError, request } from '../ipc/client.js';
 import { splitFlags } from '../util/flags.js';
-import { cleanStale, inspectFiles } from './state.js';
+import { rotateSessionFile, HISTORY_DIR, HISTORY_LIMITS } from '../util/sessionHistory.js';
+import { cleanStale, findOurChromes, inspectFiles, removeEntry } from './state.js';
 import { sleep } from '../util/sleep.js';
 
 function daemonPath(): string {
@@ -111,14 +112,90 @@ export interface StartReporter {
 export interface StartResult {
   data: StartedResult;
   notes: string[];
+  /** Where the previous session's session.json was kept (history/...), or null when there was none. */
+  previousSessionFile: string | null;
+}
+
+export interface StartOptions {
+  /** Aborting it cancels the start: the daemon and Chrome are ended and the lock released; the reason names the signal. */
+  signal?: AbortSignal;
+}
+
+function interrupted(signal: AbortSignal): BdgError {
+  const name = typeof signal.reason === 'string' ? signal.reason : 'interrupt';
+  return new BdgError(
+    'INTERRUPTED',
+    `The start was interrupted (${name}) and cancelled: no session is running`,
+    'Run `bdg <url>` again to start a session.',
+    { signal: name },
+  );
+}
+
+function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw interrupted(signal);
+}
+
+/** True when `p` settles within `ms`; the timer is cleared either way, so it never holds the CLI's exit back. */
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Ends a daemon that is still starting, and everything it started. A Chrome we launched follows the daemon through
+ * its pipe, so SIGKILL is enough and immediate: a start that was cancelled has collected nothing worth a
+ * session.json, and the daemon's graceful path would first spend up to 3 s on a DOM snapshot of a page that is
+ * still loading. Attached to someone's Chrome (`gentle`), the daemon gets SIGTERM first so that it closes the tab
+ * it opened there, and SIGKILL after 5 s. A browser of this session directory that lingers is killed; then the
+ * lock (ours if the daemon never took it over, stale once it died holding it) and the daemon's files are removed.
+ */
+async function endStartingDaemon(child: ChildProcess, exited: Promise<unknown>, paths: SessionPaths, owner: LockOwner, gentle: boolean): Promise<void> {
+  const pid = child.pid;
+  if (pid !== undefined) {
+    killQuietly(pid, gentle ? 'SIGTERM' : 'SIGKILL');
+    if (!(await within(exited, gentle ? 5_000 : 2_000)) && gentle) {
+      killQuietly(pid, 'SIGKILL');
+      await within(exited, 2_000);
+    }
+  }
+  for (let i = 0; i < 60 && findOurChromes(paths, true).length > 0; i++) await sleep(50);
+  for (const chrome of findOurChromes(paths, true)) killQuietly(chrome, 'SIGKILL');
+  for (let i = 0; i < 40 && findOurChromes(paths, true).length > 0; i++) await sleep(50);
+  releaseLock(paths.file('lock'), owner);
+  const state = inspectFiles(paths);
+  if (state.liveLock === undefined) cleanStale(paths, state);
+}
+
+/**
+ * Makes sure the daemon can create its log and session.json: a directory (only when empty), FIFO or socket where
+ * one of them belongs is stale junk and removed; opening a FIFO for the log would block for ever.
+ */
+function clearFileSlot(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (st.isDirectory() || st.isFIFO() || st.isSocket()) removeEntry(path);
 }
 
 /**
  * `bdg <url>`: exactly one daemon per session directory. A live daemon answers -> 84; a live lock holder that
- * does not answer yet -> 86; otherwise we take daemon.lock, clean stale leftovers, spawn the daemon detached
- * and wait on its start-up pipe until the page has loaded (or it reports why it could not).
+ * does not answer yet -> 86; otherwise we take daemon.lock, clean stale leftovers, keep the previous session.json,
+ * spawn the daemon detached and wait on its start-up pipe until the page has loaded (or it reports why it could
+ * not). Aborting `opts.signal` cancels the start (INTERRUPTED). A file-system failure anywhere on the way is
+ * SESSION_FILE_ERROR naming the path.
  */
-export async function startSession(paths: SessionPaths, params: ParamsOf<'start'>, out: StartReporter): Promise<StartResult> {
+export async function startSession(paths: SessionPaths, params: ParamsOf<'start'>, out: StartReporter, opts: StartOptions = {}): Promise<StartResult> {
+  try {
+    return await start(paths, params, out, opts.signal);
+  } catch (err) {
+    throw sessionFileError(err) ?? toBdgError(err);
+  }
+}
+
+async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartReporter, signal: AbortSignal | undefined): Promise<StartResult> {
   const url = normalizeUrl(params.url);
   const chromeFlags = params.chromeFlags !== undefined ? splitFlags(params.chromeFlags) : [];
   ensurePrivateDir(paths.dir);
@@ -135,6 +212,7 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
   const live = await liveDaemon(paths);
   if (live?.mismatch === true) await replaceOldDaemon(paths, out);
   else if (live?.status !== undefined) throw alreadyRunning(live.status);
+  throwIfInterrupted(signal);
 
   const owner = newOwner(process.pid, 'starter');
   const acquired = acquireLock(paths.file('lock'), owner);
@@ -159,7 +237,18 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
       notes.push(stale === 'corrupt' ? 'Removed an unreadable daemon.lock.' : `Removed a stale daemon.lock (pid ${stale.pid} is no longer the process that took it).`);
     }
     notes.push(...cleanStale(paths, state).messages);
+    clearFileSlot(paths.file('log'));
+    clearFileSlot(paths.file('output'));
+    // The daemon writes session.json when this session ends: keep the previous one first.
+    const rotated = await rotateSessionFile(paths.dir);
+    if (rotated.kept !== undefined) notes.push(`Kept the previous session's data as ${rotated.kept}; session.json will hold this session's.`);
+    if (rotated.pruned.length > 0) {
+      notes.push(`Removed ${rotated.pruned.length === 1 ? 'the oldest kept session file' : `the ${rotated.pruned.length} oldest kept session files`} from ${HISTORY_DIR}/ (at most ${HISTORY_LIMITS.maxFiles} files and ${HISTORY_LIMITS.maxBytes / 1024 / 1024} MB are kept).`);
+    }
     for (const n of notes) out.note(n);
+    // Made here, bounded: the daemon's own mkdir is recursive, which never returns for a path under /proc/self.
+    ensureDir(params.userDataDir ?? paths.file('profile'), 'Chrome profile directory');
+    throwIfInterrupted(signal);
 
     const loadTimeoutMs = Math.round(params.loadTimeout * 1000);
     const config: DaemonConfig = {
@@ -178,7 +267,8 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
     if (params.chromeWsUrl !== undefined) config.chromeWsUrl = params.chromeWsUrl;
 
     // The daemon's own stderr goes to daemon.log so even a crash before its logger exists leaves a trace.
-    const logFd = openSync(paths.file('log'), 'a', 0o600);
+    // O_NONBLOCK: should daemon.log lead to a FIFO after all, the open fails (ENXIO) instead of waiting for a reader.
+    const logFd = openSync(paths.file('log'), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o600);
     const child = spawn(process.execPath, [daemonPath(), JSON.stringify(config)], {
       detached: true,
       stdio: ['ignore', 'ignore', logFd, 'pipe'],
@@ -191,6 +281,7 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
     const progressTimer = slow !== undefined ? setTimeout(() => slow(url), 1_500) : undefined;
     const deadlineMs = loadTimeoutMs + 45_000;
     let deadline: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     const msg = await Promise.race([
       readFirstMessage(child.stdio[3] as Readable, (m) => {
         out.progress?.(m);
@@ -198,25 +289,32 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
       new Promise<'timeout'>((r) => {
         deadline = setTimeout(() => r('timeout'), deadlineMs);
       }),
+      new Promise<'aborted'>((r) => {
+        onAbort = () => r('aborted');
+        if (signal?.aborted === true) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      }),
     ]);
     clearTimeout(deadline);
     clearTimeout(progressTimer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     (child.stdio[3] as Readable).destroy();
-    if (msg === 'timeout') {
-      killQuietly(child.pid ?? -1, 'SIGTERM');
-      throw new BdgError('TIMEOUT', `The session did not start within ${Math.round(deadlineMs / 1000)} s`, `See ${paths.file('log')}; raise --load-timeout for slow pages.`);
+    if (msg === 'aborted' || msg === 'timeout') {
+      await endStartingDaemon(child, exited, paths, owner, params.chromeWsUrl !== undefined);
+      if (msg === 'aborted' && signal !== undefined) throw interrupted(signal);
+      throw new BdgError('TIMEOUT', `The session did not start within ${Math.round(deadlineMs / 1000)} s; it was cancelled`, `See ${paths.file('log')}; raise --load-timeout for slow pages.`);
     }
     if (msg === undefined) {
-      const code = await Promise.race([exited, sleep(2_000).then(() => null)]);
+      const code = (await within(exited, 2_000)) ? await exited : null;
       throw new BdgError('SOFTWARE_ERROR', `The daemon exited during start-up${code !== null ? ` (exit code ${code})` : ''}`, `See ${paths.file('log')} for details.`);
     }
     if (msg.type === 'error') throw BdgError.from(msg.error);
     if (msg.type !== 'ready') throw new BdgError('SOFTWARE_ERROR', 'The daemon sent an unexpected start-up message');
     child.unref();
-    return { data: msg.result, notes };
+    return { data: msg.result, notes, previousSessionFile: rotated.kept ?? null };
   } catch (err) {
     // The daemon removes the lock it took over; if it never did, the lock is still ours.
     releaseLock(paths.file('lock'), owner);
-    throw toBdgError(err);
+    throw err;
   }
 }

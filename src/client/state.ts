@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, rmSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { errnoCode } from '../util/errors.js';
+import { BdgError, errnoCode } from '../util/errors.js';
+import { parseTempName, sessionFileError } from '../util/fsx.js';
 import { breakStaleLock, isLockOwnerAlive, readLock, type LockOwner } from '../util/lock.js';
 import { isPidAlive, killQuietly } from '../util/proc.js';
 import { FILES, type SessionPaths } from '../util/paths.js';
@@ -12,8 +13,11 @@ export interface FileState {
   liveLock: LockOwner | undefined;
   staleLock: LockOwner | 'corrupt' | undefined;
   pidFile: number | 'corrupt' | undefined;
+  /** Something occupies the socket path (a socket, or anything else: file, FIFO, symlink, directory). */
   socketFile: boolean;
   chromePid: number | undefined;
+  /** chrome.pid exists, readable or not. */
+  chromePidFile: boolean;
   /** A note the daemon left when its session ended without `bdg stop` (Chrome crashed, connection lost). */
   endNote: { endReason: string; endDetail: string | null; endedAt: string; sessionFile: string | null } | undefined;
   metaFile: boolean;
@@ -55,8 +59,9 @@ export function inspectFiles(paths: SessionPaths): FileState {
     liveLock: live,
     staleLock: live === undefined && lock !== null ? lock : undefined,
     pidFile: readNumber(paths.file('pid')),
-    socketFile: existsSync(paths.file('socket')),
+    socketFile: occupied(paths.file('socket')),
     chromePid: typeof chromePid === 'number' ? chromePid : undefined,
+    chromePidFile: chromePid !== undefined,
     endNote,
     metaFile,
   };
@@ -82,6 +87,16 @@ export function findOurChromes(paths: SessionPaths, includeHelpers = false): num
     .map((p) => p.pid);
 }
 
+/** True when anything is at `path`, a dangling symlink included (lstat does not follow it). */
+function occupied(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function remove(path: string): boolean {
   try {
     unlinkSync(path);
@@ -89,6 +104,67 @@ function remove(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Removes what occupies one of the daemon's file names once no daemon answers there, whatever its kind: a socket,
+ * file, FIFO or symlink is unlinked (a symlink itself, never what it points to), an empty directory removed. A
+ * directory with files in it is not bdg's to delete: SESSION_FILE_ERROR naming it. False when nothing was there.
+ */
+export function removeEntry(path: string): boolean {
+  let dir: boolean;
+  try {
+    dir = lstatSync(path).isDirectory();
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return false;
+    throw sessionFileError(err) ?? err;
+  }
+  try {
+    if (dir) rmdirSync(path);
+    else unlinkSync(path);
+    return true;
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return false;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      throw new BdgError(
+        'SESSION_FILE_ERROR',
+        `${path} is a directory with files in it, where bdg keeps one of its own files`,
+        `bdg removes only an empty directory there. Move it out of the way (or delete it: rm -r ${path}), then retry.`,
+        { path },
+      );
+    }
+    throw sessionFileError(err) ?? err;
+  }
+}
+
+/** How long a temp file whose writer's pid is alive must sit untouched before it counts as abandoned. */
+export const TEMP_FILE_MAX_AGE_MS = 60_000;
+
+/**
+ * Removes the temp files of atomic writes (and of lock files) in the session directory that nobody is writing:
+ * only names of the exact form writeFileAtomic and the lock make (`.NAME.PID.TOKEN.tmp`, see tempPathFor), and
+ * only when their writer's pid is gone, or, since a pid can be reused, when the file has not been touched for
+ * TEMP_FILE_MAX_AGE_MS (a writer fills its temp file, fsyncs and renames it within moments). Names without a pid
+ * (earlier bdg versions) go by age alone. Returns the paths removed.
+ */
+export function removeStaleTemps(dir: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  for (const name of safeReaddir(dir)) {
+    const temp = parseTempName(name);
+    if (temp === undefined) continue;
+    const path = join(dir, name);
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    const writerGone = temp.pid !== undefined && temp.pid !== process.pid && !isPidAlive(temp.pid);
+    if ((writerGone || now - st.mtimeMs > TEMP_FILE_MAX_AGE_MS) && remove(path)) removed.push(path);
+  }
+  return removed;
 }
 
 export interface CleanupReport {
@@ -107,11 +183,17 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
   const report: CleanupReport = { messages: [], removed: [], killed: [] };
   if (state.liveLock !== undefined) return report;
   const removedNames: string[] = [];
+  // A directory with files where one of ours belongs stops the clean-up, but only after the rest is done.
+  let blocked: Error | undefined;
   const drop = (file: Parameters<SessionPaths['file']>[0]): void => {
-    if (remove(paths.file(file))) {
-      report.removed.push(paths.file(file));
-      removedNames.push(FILES[file]);
+    try {
+      if (!removeEntry(paths.file(file))) return;
+    } catch (err) {
+      blocked ??= err instanceof Error ? err : new Error(String(err));
+      return;
     }
+    report.removed.push(paths.file(file));
+    removedNames.push(FILES[file]);
   };
 
   const pid = state.pidFile;
@@ -144,9 +226,15 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
       report.messages.push(`Killed an orphaned Chrome (pid ${chromePid}) left by a daemon that died.`);
     }
   }
-  if (state.chromePid !== undefined) drop('chromePid');
+  if (state.chromePidFile) drop('chromePid');
   if (state.metaFile && opts.keepEndNote !== true) drop('meta');
   if (removedNames.length > 0) report.messages.push(`Cleaned up stale ${removedNames.join(', ')}.`);
+  const temps = removeStaleTemps(paths.dir);
+  if (temps.length > 0) {
+    report.removed.push(...temps);
+    report.messages.push(`Removed ${temps.length === 1 ? 'a temporary file' : `${temps.length} temporary files`} left by an interrupted write: ${temps.map((t) => t.slice(paths.dir.length + 1)).join(', ')}.`);
+  }
+  if (blocked !== undefined) throw blocked;
   return report;
 }
 
@@ -167,9 +255,7 @@ export function removeSessionData(paths: SessionPaths): string[] {
     rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     removed.push(profile);
   }
-  for (const e of safeReaddir(paths.dir)) {
-    if (/^daemon\.lock\.(stale-|.*\.tmp$)|^\..*\.tmp$/.test(e) && remove(join(paths.dir, e))) removed.push(join(paths.dir, e));
-  }
+  removed.push(...removeStaleTemps(paths.dir));
   return removed;
 }
 

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { chmod, unlink } from 'node:fs/promises';
+import { chmod, lstat, rmdir, unlink } from 'node:fs/promises';
 import { FrameDecoder, FrameTooLargeError, MAX_REQUEST_FRAME, encodeFrame } from '../protocol/framing.js';
 import type { DaemonInfo, Request, Response } from '../protocol/messages.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
-import { BdgError, toBdgError, type ErrorInfo } from '../util/errors.js';
+import { BdgError, errnoCode, toBdgError, type ErrorInfo } from '../util/errors.js';
 
 export interface ServerLimits {
   /** Connections served at once; one more is answered BUSY and closed so the client retries. */
@@ -20,6 +20,23 @@ export type Handler = (req: Request, signal: AbortSignal) => Promise<unknown>;
 
 export interface ServerEvents {
   onError?: (message: string, err?: unknown) => void;
+}
+
+async function clearSocketPath(path: string): Promise<void> {
+  try {
+    const st = await lstat(path);
+    if (st.isDirectory()) await rmdir(path);
+    else await unlink(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return;
+    throw new BdgError(
+      'SESSION_FILE_ERROR',
+      code === 'ENOTEMPTY' || code === 'EEXIST' ? `${path} is a directory with files in it, where the session's socket belongs` : `Cannot remove ${path} to listen there: ${code ?? String(err)}`,
+      `Move ${path} out of the way, then retry.`,
+      { path },
+    );
+  }
 }
 
 /**
@@ -51,8 +68,13 @@ export class IpcServer {
     return { connections: this.#sockets.size, served: this.#served, rejectedBusy: this.#rejectedBusy };
   }
 
+  /**
+   * Listens on `path`, first removing whatever is left there (the caller holds the session's lock, so nothing
+   * live is): a stale socket, file, FIFO or symlink, or an empty directory. Anything that stays in the way is
+   * SESSION_FILE_ERROR naming the path, never the bare EADDRINUSE that listen(2) would give.
+   */
   async listen(path: string): Promise<void> {
-    await unlink(path).catch(() => undefined);
+    await clearSocketPath(path);
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
       // A deep backlog: hundreds of CLIs may connect in the same millisecond.
@@ -60,6 +82,9 @@ export class IpcServer {
         this.#server.off('error', reject);
         resolve();
       });
+    }).catch((err: unknown) => {
+      if (errnoCode(err) !== 'EADDRINUSE') throw err;
+      throw new BdgError('SESSION_FILE_ERROR', `Cannot listen on ${path}: something that cannot be removed is in the way`, `Move ${path} out of the way, then retry.`, { path });
     });
     await chmod(path, 0o600);
   }

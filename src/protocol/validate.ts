@@ -3,6 +3,24 @@ import { camelCase, type CommandSpec, type OptionSpec } from './commands.js';
 
 export type Params = Record<string, unknown>;
 
+/** The values a number option takes, in words: `a whole number from 0 to 65535`, `a number of at least 1`. */
+export function rangeText(spec: Pick<OptionSpec, 'integer' | 'min' | 'max'>): string {
+  const kind = spec.integer === true ? 'a whole number' : 'a number';
+  if (spec.min !== undefined && spec.max !== undefined) return `${kind} from ${spec.min} to ${spec.max}`;
+  if (spec.min !== undefined) return `${kind} of at least ${spec.min}`;
+  if (spec.max !== undefined) return `${kind} of at most ${spec.max}`;
+  return kind;
+}
+
+// Plain decimal notation (`42`, `-1`, `0.5`, `1e3`): Number() alone would also take `0x10`, `0b1`, `Infinity`
+// and surrounding blanks, none of which anyone means as a port or a count.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A number typed on the command line, or NaN when it is not written in plain decimal notation. */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
+}
+
 function checkValue(flag: string, spec: OptionSpec, value: unknown): unknown {
   switch (spec.type) {
     case 'boolean':
@@ -15,11 +33,12 @@ function checkValue(flag: string, spec: OptionSpec, value: unknown): unknown {
       }
       return value;
     case 'number': {
-      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs a number (got "${String(value)}")`);
-      if (spec.integer === true && !Number.isInteger(n)) throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs a whole number (got ${n})`);
-      if (spec.min !== undefined && n < spec.min) throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be at least ${spec.min} (got ${n})`);
-      if (spec.max !== undefined && n > spec.max) throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be at most ${spec.max} (got ${n})`);
+      const n = typeof value === 'string' ? parseDecimal(value) : value;
+      const range = rangeText(spec);
+      const got = typeof value === 'string' ? `"${value}"` : String(value);
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs ${range} (got ${got})`);
+      const inRange = (spec.integer !== true || Number.isInteger(n)) && (spec.min === undefined || n >= spec.min) && (spec.max === undefined || n <= spec.max);
+      if (!inRange) throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be ${range} (got ${n})`);
       return n;
     }
   }

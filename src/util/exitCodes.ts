@@ -18,6 +18,8 @@ export const EXIT_CODES = {
   SESSION_FILE_ERROR: 103,
   UNEXPECTED_ERROR: 104,
   SOFTWARE_ERROR: 110,
+  // 128 + SIGINT, the shell's number for a command ended by Ctrl-C; a SIGTERM'd start exits with it too.
+  INTERRUPTED: 130,
 } as const;
 
 export type ErrorCode = Exclude<keyof typeof EXIT_CODES, 'OK'>;
@@ -38,6 +40,7 @@ export const EXIT_CODE_DESCRIPTIONS: Record<keyof typeof EXIT_CODES, string> = {
   SESSION_FILE_ERROR: 'a session file could not be read or written',
   UNEXPECTED_ERROR: 'unexpected error (for example an exception thrown by the page)',
   SOFTWARE_ERROR: 'internal software error in bdg',
+  INTERRUPTED: 'interrupted by SIGINT (Ctrl-C) or SIGTERM; a start in progress was cancelled',
 };
 
 export function exitCodeFor(code: ErrorCode): number {

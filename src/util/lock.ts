@@ -1,5 +1,6 @@
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { errnoCode } from './errors.js';
+import { BdgError, errnoCode } from './errors.js';
+import { tempPathFor } from './fsx.js';
 import { uniqueToken } from './token.js';
 import { isSameProcessAlive, type ProcessIdentity, identityOf } from './proc.js';
 
@@ -19,10 +20,6 @@ export function newOwner(pid: number, role: LockOwner['role']): LockOwner {
   return { ...identityOf(pid), nonce: uniqueToken(), createdAt: new Date().toISOString(), role };
 }
 
-function tempPath(path: string): string {
-  return `${path}.${uniqueToken()}.tmp`;
-}
-
 /** Reads a lock file. `null` when it does not exist; `'corrupt'` when it exists but cannot be parsed. */
 export function readLock(path: string): LockOwner | null | 'corrupt' {
   let raw: string;
@@ -31,6 +28,9 @@ export function readLock(path: string): LockOwner | null | 'corrupt' {
   } catch (err) {
     // ENOTDIR: the session directory is (inside) a regular file, so no lock can exist there.
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
+    if (errnoCode(err) === 'EISDIR') {
+      throw new BdgError('SESSION_FILE_ERROR', `${path} is a directory, where the session's lock file belongs`, `Nothing of bdg's is a directory there: remove it (rmdir ${path}), then retry.`, { path });
+    }
     throw err;
   }
   try {
@@ -51,7 +51,7 @@ export function isLockOwnerAlive(owner: LockOwner): boolean {
  * fails with EEXIST when a lock exists. A reader therefore never sees a half-written lock.
  */
 function tryCreate(path: string, owner: LockOwner): boolean {
-  const tmp = tempPath(path);
+  const tmp = tempPathFor(path);
   writeFileSync(tmp, JSON.stringify(owner), { mode: 0o600 });
   try {
     linkSync(tmp, path);
@@ -73,7 +73,7 @@ function tryCreate(path: string, owner: LockOwner): boolean {
  * (same nonce), and only then delete it. If someone replaced it in between, put theirs back.
  */
 export function breakStaleLock(path: string, judged: LockOwner | 'corrupt'): boolean {
-  const aside = `${path}.stale-${uniqueToken()}`;
+  const aside = tempPathFor(path, 'stale');
   try {
     renameSync(path, aside);
   } catch (err) {
@@ -110,14 +110,14 @@ export function acquireLock(path: string, owner: LockOwner): AcquireResult {
   }
   const holder = readLock(path);
   if (holder !== null && holder !== 'corrupt') return { ok: false, holder };
-  throw new Error(`could not acquire ${path}`);
+  throw new BdgError('SESSION_FILE_ERROR', `Could not take ${path}: it kept changing or stayed unreadable over 5 attempts`, 'Another program may be writing there; `bdg cleanup`, then retry.', { path });
 }
 
 /** Hands a held lock to another process (the daemon taking over from the CLI that spawned it). */
 export function transferLock(path: string, from: Pick<LockOwner, 'nonce'>, to: LockOwner): boolean {
   const current = readLock(path);
   if (current === null || current === 'corrupt' || current.nonce !== from.nonce) return false;
-  const tmp = tempPath(path);
+  const tmp = tempPathFor(path);
   writeFileSync(tmp, JSON.stringify(to), { mode: 0o600 });
   renameSync(tmp, path);
   return true;

@@ -17,10 +17,10 @@ const code = (fn: () => unknown): string | undefined => {
   return undefined;
 };
 
-test('exit-code table: the documented numbers, user errors 80-99, software errors 100-119', () => {
+test('exit-code table: the documented numbers, user errors 80-99, software errors 100-119, 130 for an interrupt', () => {
   assert.deepEqual(
     { ...EXIT_CODES },
-    { OK: 0, INVALID_URL: 80, INVALID_ARGUMENTS: 81, PERMISSION_DENIED: 82, NOT_FOUND: 83, ALREADY_EXISTS: 84, BUSY: 85, DAEMON_ALREADY_STARTING: 86, STALE_REFERENCE: 87, CHROME_LAUNCH_FAILED: 100, CDP_CONNECTION_FAILED: 101, TIMEOUT: 102, SESSION_FILE_ERROR: 103, UNEXPECTED_ERROR: 104, SOFTWARE_ERROR: 110 },
+    { OK: 0, INVALID_URL: 80, INVALID_ARGUMENTS: 81, PERMISSION_DENIED: 82, NOT_FOUND: 83, ALREADY_EXISTS: 84, BUSY: 85, DAEMON_ALREADY_STARTING: 86, STALE_REFERENCE: 87, CHROME_LAUNCH_FAILED: 100, CDP_CONNECTION_FAILED: 101, TIMEOUT: 102, SESSION_FILE_ERROR: 103, UNEXPECTED_ERROR: 104, SOFTWARE_ERROR: 110, INTERRUPTED: 130 },
   );
   assert.equal(exitCodeFor('NOT_FOUND'), 83);
 });

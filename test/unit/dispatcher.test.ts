@@ -73,7 +73,7 @@ test('unknown keys, bad values, missing args and unknown commands are refused be
     await assert.rejects(d.dispatch(fakeContext(), { cmd, params }, never), (err: unknown) => err instanceof BdgError && err.code === 'INVALID_ARGUMENTS' && pattern.test(`${err.message} ${err.hint ?? ''}`));
   };
   await refused('dom.click', { target: 'a', force: true }, /unknown parameter force.*Expected: target, double, right, dialog, timeout/);
-  await refused('peek', { last: 0 }, /--last must be at least 1/);
+  await refused('peek', { last: 0 }, /--last must be a whole number from 1 to 1000000/);
   await refused('dom.click', { dialog: 'maybe', target: 'a' }, /--dialog must be one of: accept, dismiss/);
   await refused('details', { type: 'network' }, /missing id/);
   await refused('start', { url: 'x' }, /Unknown request "start"/);

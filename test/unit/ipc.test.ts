@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IpcServer } from '../../src/ipc/server.js';
@@ -90,4 +90,35 @@ test('no socket and a dead socket are told apart from errors, at once', async ()
   await new Promise<void>((r) => dead.listen(path, r));
   dead.close();
   await assert.rejects(request(path, 'status'), (err: unknown) => err instanceof NoDaemonError);
+});
+
+test('listen: whatever is left at the socket path is cleared (an empty directory too); a directory with files is exit 103', async () => {
+  const kinds: Record<string, (p: string) => void> = {
+    'empty directory': (p) => mkdirSync(p),
+    'regular file': (p) => writeFileSync(p, ''),
+    'dangling symlink': (p) => symlinkSync(`${p}.nowhere`, p),
+    'symlink to a directory': (p) => {
+      mkdirSync(`${p}.target`);
+      symlinkSync(`${p}.target`, p);
+    },
+  };
+  for (const [kind, make] of Object.entries(kinds)) {
+    const path = sock();
+    make(path);
+    const server = new IpcServer({ info, handler: () => Promise.resolve(kind) });
+    await server.listen(path);
+    try {
+      const res = await request(path, 'x');
+      assert.equal(res.ok && res.result, kind, kind);
+      assert.ok(statSync(path).isSocket(), kind);
+    } finally {
+      await server.close();
+    }
+  }
+  const path = sock();
+  mkdirSync(path);
+  writeFileSync(join(path, 'keep'), '');
+  const server = new IpcServer({ info, handler: () => Promise.resolve(0) });
+  await assert.rejects(server.listen(path), (err: unknown) => err instanceof BdgError && err.code === 'SESSION_FILE_ERROR' && err.message.includes(path));
+  assert.ok(statSync(join(path, 'keep')).isFile(), 'a directory with files was touched');
 });

@@ -67,11 +67,33 @@ export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
   start: async (paths, params, out) => {
     // Loaded on demand: starting pulls in child_process and the lock code, which no other command needs.
     const { startSession } = await import('../../client/start.js');
-    const { data } = await startSession(paths, params, {
-      note: (m) => out.note(m),
-      ...(out.json ? {} : { progress: (m: string) => out.note(m) }),
-      ...(process.stderr.isTTY && !out.json ? { slow: (url: string) => out.note(`Starting Chrome and loading ${url} …`) } : {}),
-    });
+    // Ctrl-C (or SIGTERM) while the page loads cancels the start instead of leaving the session starting behind
+    // our back; a second signal while it is being cancelled changes nothing (the cancelling is bounded).
+    const cancel = new AbortController();
+    const onSignal = (name: NodeJS.Signals): void => {
+      if (!cancel.signal.aborted) out.note(`Interrupted (${name}): cancelling the start …`);
+      cancel.abort(name);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let started;
+    try {
+      started = await startSession(
+        paths,
+        params,
+        {
+          note: (m) => out.note(m),
+          ...(out.json ? {} : { progress: (m: string) => out.note(m) }),
+          ...(process.stderr.isTTY && !out.json ? { slow: (url: string) => out.note(`Starting Chrome and loading ${url} …`) } : {}),
+        },
+        { signal: cancel.signal },
+      );
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const { previousSessionFile } = started;
+    const data = { ...started.data, previousSessionFile };
     const page = data.page;
     return out.success(data, () => {
       const lines = [`Session started: ${page.url}${page.title !== '' ? `  "${page.title}"` : ''}`];

@@ -69,7 +69,7 @@ export const CDP_COMMANDS = [
     args: [{ name: 'event', required: true, description: 'Domain.event (case-insensitive), or a Domain for all of its events' }],
     options: {
       last,
-      after: { type: 'number', integer: true, min: 0, default: 0, placeholder: 'SEQ', description: 'Only events with a sequence number above SEQ (for polling)' },
+      after: { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, default: 0, placeholder: 'SEQ', description: 'Only events with a sequence number above SEQ (for polling)' },
       follow: { type: 'boolean', default: false, description: 'Keep printing new events until interrupted' },
     },
     readOnly: true,

@@ -159,8 +159,8 @@ export const DOM_COMMANDS = [
     summary: 'Scroll an element into view, the window to a position, or to the bottom',
     args: [{ ...targetArg, required: false }],
     options: {
-      x: { type: 'number', min: 0, placeholder: 'PX', description: 'Scroll the window to this horizontal position' },
-      y: { type: 'number', min: 0, placeholder: 'PX', description: 'Scroll the window to this vertical position' },
+      x: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window to this horizontal position' },
+      y: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window to this vertical position' },
       bottom: { type: 'boolean', default: false, description: 'Scroll to the bottom of the page (loads lazy content)' },
       dialog: dialogOption,
     },

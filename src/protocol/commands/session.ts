@@ -13,13 +13,14 @@ export const SESSION_COMMANDS = [
     options: {
       headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: headless when there is no display)' },
       port: { type: 'number', integer: true, min: 0, max: 65535, default: 0, placeholder: 'N', description: 'Chrome remote debugging port on 127.0.0.1 (default: a free port Chrome picks)' },
-      timeout: { type: 'number', min: 0, placeholder: 'S', description: 'Stop the session automatically after S seconds' },
+      // Timers hold at most 2^31-1 ms (24.8 days); Node fires a longer one at once, which would stop the session at start.
+      timeout: { type: 'number', min: 0, max: 2_147_483, placeholder: 'S', description: 'Stop the session automatically after S seconds' },
       'user-data-dir': { type: 'string', placeholder: 'DIR', description: 'Chrome profile directory (default: a profile inside the session directory)' },
       'chrome-flags': { type: 'string', placeholder: 'FLAGS', description: 'Extra Chrome command-line flags, split like shell words (no shell is run)' },
       'chrome-ws-url': { type: 'string', placeholder: 'URL', description: 'Attach to a running Chrome (host:port, http URL or ws URL) instead of launching one; it is left running on stop' },
       all: { type: 'boolean', default: false, description: 'Also record analytics and ad requests (filtered by default)' },
-      'max-body-size': { type: 'number', min: 0, default: 5, placeholder: 'MB', description: 'Largest response body kept per request, in megabytes' },
-      'load-timeout': { type: 'number', min: 1, default: 30, placeholder: 'S', description: 'How long to wait for the first page load before returning anyway' },
+      'max-body-size': { type: 'number', min: 0, max: 1024, default: 5, placeholder: 'MB', description: 'Largest response body kept per request, in megabytes' },
+      'load-timeout': { type: 'number', min: 1, max: 600, default: 30, placeholder: 'S', description: 'How long to wait for the first page load before returning anyway' },
     },
     readOnly: false,
     runs: 'cli',
