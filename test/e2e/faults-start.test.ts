@@ -384,7 +384,7 @@ describe('start-up and file-system faults', () => {
       for (let i = 1; i <= 10; i++) writeFileSync(join(sessionDir, 'history', `2020-01-${String(i).padStart(2, '0')}T00-00-00.000Z.json`), '{}');
       const third = await bdg([server.url('/')], { sessionDir });
       assert.equal(third.code, 0, third.stderr);
-      assert.match(third.stderr, /Removed the 2 oldest kept session files from sessions\/ \(at most 10 files and 50 MB are kept\)/);
+      assert.match(third.stderr, /Removed the 2 oldest kept session files from history\/ \(at most 10 files and 50 MB are kept\)/);
       const left = readdirSync(join(sessionDir, 'history')).sort();
       assert.equal(left.length, 10);
       assert.ok(!left.includes('2020-01-01T00-00-00.000Z.json') && !left.includes('2020-01-02T00-00-00.000Z.json'), left.join(' '));
