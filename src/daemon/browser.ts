@@ -7,6 +7,7 @@ import { CdpConnection, type TraceSink } from '../cdp/connection.js';
 import { assertPortFree, findChrome, launchChrome, resolveBrowserWsUrl, type LaunchedChrome } from '../cdp/chrome.js';
 import { WebSocketTransport } from '../cdp/transport.js';
 import { BdgError } from '../util/errors.js';
+import { writeError } from '../util/fsx.js';
 import type { Logger } from '../util/logger.js';
 import type { DaemonConfig } from './config.js';
 import type { EndReason } from './sessionFile.js';
@@ -109,7 +110,9 @@ export class Browser {
     const executable = findChrome();
     await assertPortFree(this.#config.port);
     const userDataDir = this.#config.userDataDir ?? `${this.#config.sessionDir}/chrome-profile`;
-    await mkdir(userDataDir, { recursive: true, mode: 0o700 });
+    await mkdir(userDataDir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+      throw writeError(userDataDir, err);
+    });
     const chrome = launchChrome({
       executable,
       headless: this.#config.headless,

@@ -7,7 +7,7 @@ import { encodeFrame } from '../protocol/framing.js';
 import type { ReadyMessage } from '../protocol/messages.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError, toBdgError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fsx.js';
+import { writeError, writeFileAtomic } from '../util/fsx.js';
 import { newOwner, transferLock, type LockOwner } from '../util/lock.js';
 import { Logger } from '../util/logger.js';
 import { SessionPaths } from '../util/paths.js';
@@ -54,7 +54,16 @@ async function main(): Promise<void> {
     report({ type: 'error', error: { code: 'DAEMON_ALREADY_STARTING', message: 'Another bdg took the start lock first', hint: 'Run `bdg status` to see the session that is starting.' } });
     process.exit(1);
   }
-  writeFileSync(paths.file('pid'), String(process.pid), { mode: 0o600 });
+  try {
+    writeFileSync(paths.file('pid'), String(process.pid), { mode: 0o600 });
+  } catch (err) {
+    const e = toBdgError(writeError(paths.file('pid'), err));
+    log.error('start-up failed', err);
+    report({ type: 'error', error: e.toInfo() });
+    await removeIfOurs(paths.file('lock'), lock);
+    await log.close();
+    process.exit(1);
+  }
 
   // BDG_TRACE_CDP=1: every CDP message in and out goes to daemon.log (params and results cut at 2 KB each).
   const session = new BrowserSession(config, log, process.env['BDG_TRACE_CDP'] === '1' ? { trace: (line) => log.info(line) } : {});
@@ -140,7 +149,13 @@ async function main(): Promise<void> {
 
   try {
     await session.connect();
-    if (session.chromePid !== undefined) writeFileSync(paths.file('chromePid'), String(session.chromePid), { mode: 0o600 });
+    if (session.chromePid !== undefined) {
+      try {
+        writeFileSync(paths.file('chromePid'), String(session.chromePid), { mode: 0o600 });
+      } catch (err) {
+        throw writeError(paths.file('chromePid'), err);
+      }
+    }
     const startedAt = Date.now();
     server = new IpcServer({
       info: { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION },
