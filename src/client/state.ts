@@ -15,7 +15,7 @@ export interface FileState {
   socketFile: boolean;
   chromePid: number | undefined;
   /** A note the daemon left when its session ended without `bdg stop` (Chrome crashed, connection lost). */
-  endNote: { endReason: string; endDetail: string | null; endedAt: string; sessionFile: string | null } | undefined;
+  endNote: { endReason: string; endDetail: string | null; endedAt: string; sessionFile: string | null; sessionFileError?: string } | undefined;
   metaFile: boolean;
 }
 
@@ -45,6 +45,7 @@ export function inspectFiles(paths: SessionPaths): FileState {
         endDetail: typeof meta['endDetail'] === 'string' ? meta['endDetail'] : null,
         endedAt: String(meta['endedAt']),
         sessionFile: typeof meta['sessionFile'] === 'string' ? meta['sessionFile'] : null,
+        ...(typeof meta['sessionFileError'] === 'string' ? { sessionFileError: meta['sessionFileError'] } : {}),
       };
     }
   } catch (err) {
@@ -117,7 +118,12 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
   const pid = state.pidFile;
   if (state.endNote !== undefined) {
     const n = state.endNote;
-    report.messages.push(`The previous session ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}.${n.sessionFile !== null ? ` Its data was saved to ${n.sessionFile}.` : ''}`);
+    const how = n.endReason === 'signal' ? `was ended by ${n.endDetail ?? 'a signal'} at ${n.endedAt}` : `ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}`;
+    // session.json could not be written (a full disk): the daemon saved a copy elsewhere, or could not.
+    const saved = n.sessionFileError !== undefined
+      ? ` ${n.sessionFileError}; ${n.sessionFile !== null ? `its data was saved to ${n.sessionFile} instead` : 'its data could not be saved anywhere (see daemon.log)'}.`
+      : n.sessionFile !== null ? ` Its data was saved to ${n.sessionFile}.` : '';
+    report.messages.push(`The previous session ${how}.${saved}`);
   } else if (typeof pid === 'number') {
     const reused = isPidAlive(pid);
     if (state.metaFile) {
