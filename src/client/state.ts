@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { errnoCode } from '../util/errors.js';
 import { breakStaleLock, isLockOwnerAlive, readLock, type LockOwner } from '../util/lock.js';
 import { isPidAlive, killQuietly } from '../util/proc.js';
-import { FILES, type SessionPaths } from '../util/paths.js';
+import { CHROME_SESSION_ENV, FILES, type SessionPaths } from '../util/paths.js';
 import { platform } from '../platform/index.js';
 
 /** What the files in a session directory say, once the socket did not answer. */
@@ -83,6 +83,21 @@ export function findOurChromes(paths: SessionPaths, includeHelpers = false): num
     .map((p) => p.pid);
 }
 
+/**
+ * Processes still in the process group `pgid` of a Chrome this session directory launched (Chrome leads its own
+ * group, so its pid, in chrome.pid, is the group id) that carry the session's marker in their environment: what a
+ * CHROME_PATH wrapper script started beside Chrome, which the closing DevTools pipe does not end. Both tests must
+ * hold, so neither a reused group id nor an unrelated process is ever touched. Empty where the platform cannot
+ * read process groups or environments (only Linux can).
+ */
+export function findGroupLeftovers(paths: SessionPaths, pgid: number): number[] {
+  const marker = `${CHROME_SESSION_ENV}=${paths.dir}`;
+  return platform
+    .listProcesses()
+    .filter((p) => p.pgid === pgid && !p.zombie && p.pid !== process.pid && platform.environment(p.pid)?.includes(marker) === true)
+    .map((p) => p.pid);
+}
+
 function remove(path: string): boolean {
   try {
     unlinkSync(path);
@@ -149,6 +164,12 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
       report.killed.push(chromePid);
       report.messages.push(`Killed an orphaned Chrome (pid ${chromePid}) left by a daemon that died.`);
     }
+  }
+  for (const pgid of new Set([...(state.chromePid !== undefined ? [state.chromePid] : []), ...chromes])) {
+    const left = findGroupLeftovers(paths, pgid).filter((p) => !report.killed.includes(p) && killQuietly(p, 'SIGKILL'));
+    if (left.length === 0) continue;
+    report.killed.push(...left);
+    report.messages.push(`Ended ${left.length === 1 ? 'a process' : `${left.length} processes`} (pid ${left.join(', ')}) left in the process group of the session's Chrome (${pgid}) by its launcher.`);
   }
   if (state.chromePid !== undefined) drop('chromePid');
   if (state.metaFile && opts.keepEndNote !== true) drop('meta');

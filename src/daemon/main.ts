@@ -77,7 +77,20 @@ async function main(): Promise<void> {
   }
 
   // BDG_TRACE_CDP=1: every CDP message in and out goes to daemon.log (params and results cut at 2 KB each).
-  const session = new BrowserSession(config, log, process.env['BDG_TRACE_CDP'] === '1' ? { trace: (line) => log.info(line) } : {});
+  const session = new BrowserSession(config, log, {
+    ...(process.env['BDG_TRACE_CDP'] === '1' ? { trace: (line: string) => log.info(line) } : {}),
+    // Written the moment Chrome exists (start-up, so synchronous): a daemon killed from here on leaves chrome.pid,
+    // which names Chrome's process group, for the clean-up to find what Chrome's launcher left.
+    onChromeLaunched: (pid) => {
+      try {
+        writeFileSync(paths.file('chromePid'), String(pid), { mode: 0o600 });
+      } catch (err) {
+        throw writeError(paths.file('chromePid'), err);
+      }
+    },
+  });
+  // Every way the daemon exits, crashes included, ends Chrome's process group (process.kill is synchronous).
+  process.on('exit', () => session.endChromeGroup());
   let server: IpcServer | undefined;
   let shuttingDown: Promise<Ended> | undefined;
   let autoStop: NodeJS.Timeout | undefined;
@@ -189,7 +202,16 @@ async function main(): Promise<void> {
 
   // These never reject: only a `stop` whose session.json cannot be written does, and these are not `stop`.
   const end = (reason: EndReason, detail: string): void => void shutdown(reason, detail).catch((err: unknown) => log.error('shutdown failed', err));
-  session.onGone((reason, detail) => end(reason, detail));
+  // Chrome gone before the session is ready fails the start-up (below) instead of ending a session not yet begun.
+  let goneDuringStartup: ((err: BdgError) => void) | undefined;
+  const startupGone = new Promise<never>((_, reject) => {
+    goneDuringStartup = reject;
+  });
+  startupGone.catch(() => undefined);
+  session.onGone((reason, detail) => {
+    if (ready) end(reason, detail);
+    else goneDuringStartup?.(session.chromeExitedError() ?? new BdgError('CDP_CONNECTION_FAILED', `${detail} while the session was starting`, 'Check that Chrome is still running; the daemon log has details.'));
+  });
   process.on('SIGTERM', () => end('signal', 'SIGTERM'));
   process.on('SIGINT', () => end('signal', 'SIGINT'));
   process.on('SIGHUP', () => end('signal', 'SIGHUP'));
@@ -202,14 +224,7 @@ async function main(): Promise<void> {
   });
 
   try {
-    await session.connect();
-    if (session.chromePid !== undefined) {
-      try {
-        writeFileSync(paths.file('chromePid'), String(session.chromePid), { mode: 0o600 });
-      } catch (err) {
-        throw writeError(paths.file('chromePid'), err);
-      }
-    }
+    await Promise.race([session.connect(), startupGone]);
     const startedAt = Date.now();
     server = new IpcServer({
       info: { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION },
@@ -247,7 +262,7 @@ async function main(): Promise<void> {
       userDataDir: config.userDataDir ?? `${config.sessionDir}/chrome-profile`,
     };
     await writeFileAtomic(paths.file('meta'), JSON.stringify(meta, null, 2));
-    const nav = await session.navigate(config.url, config.loadTimeoutMs);
+    const nav = await Promise.race([session.navigate(config.url, config.loadTimeoutMs), startupGone]);
     if (config.timeoutSec !== undefined && config.timeoutSec > 0) {
       autoStop = setTimeout(() => end('timeout', `auto-stop after ${config.timeoutSec} s`), config.timeoutSec * 1000);
     }
