@@ -55,6 +55,8 @@ export interface LaunchOptions {
   userDataDir: string;
   extraFlags: string[];
   isRoot: boolean;
+  /** Chrome's environment (default: ours). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function chromeArgs(opts: LaunchOptions): string[] {
@@ -111,7 +113,11 @@ export class StderrTail {
 
 export interface LaunchedChrome {
   process: ChildProcess;
+  /** What was launched (CHROME_PATH may name a wrapper script). */
+  executable: string;
   pid: number;
+  /** The process group Chrome leads (its pid), which holds whatever a launcher script started; undefined on Windows. */
+  pgid: number | undefined;
   transport: PipeTransport;
   stderr: StderrTail;
   /** Resolves with the browser WebSocket URL once Chrome prints it (the debugging port's endpoint). */
@@ -132,15 +138,19 @@ export async function assertPortFree(port: number): Promise<void> {
 
 /**
  * Launches Chrome with the DevTools pipe (our connection) and a loopback debugging port (for other tools).
- * No shell is involved: the executable is spawned directly with an argument vector.
+ * No shell is involved: the executable is spawned directly with an argument vector. On POSIX Chrome leads a new
+ * process group (detached means setsid): a CHROME_PATH wrapper script that does not `exec` leaves Chrome, or
+ * anything else it started, as its children, and ending the group ends them all.
  */
 export function launchChrome(opts: LaunchOptions): LaunchedChrome {
+  const ownGroup = process.platform !== 'win32';
   let child: ChildProcess;
   try {
     child = spawn(opts.executable, chromeArgs(opts), {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
       shell: false,
-      detached: false,
+      detached: ownGroup,
+      ...(opts.env !== undefined ? { env: opts.env } : {}),
     });
   } catch (err) {
     throw new BdgError('CHROME_LAUNCH_FAILED', `Could not start ${opts.executable}: ${(err as Error).message}`, INSTALL_HINT);
@@ -171,7 +181,7 @@ export function launchChrome(opts: LaunchOptions): LaunchedChrome {
   if (child.pid === undefined || toChrome === null || fromChrome === null) {
     throw new BdgError('CHROME_LAUNCH_FAILED', `Could not start ${opts.executable}`, INSTALL_HINT);
   }
-  return { process: child, pid: child.pid, transport: new PipeTransport(toChrome, fromChrome), stderr, wsEndpoint, exited };
+  return { process: child, executable: opts.executable, pid: child.pid, pgid: ownGroup ? child.pid : undefined, transport: new PipeTransport(toChrome, fromChrome), stderr, wsEndpoint, exited };
 }
 
 /** Resolves `--chrome-ws-url` (host:port, http URL or ws URL) to a browser WebSocket URL via /json/version. */

@@ -27,6 +27,13 @@ export async function stopSession(paths: SessionPaths, params: ParamsOf<'stop'>)
   return data;
 }
 
+/** SIGTERM to the live daemon (verified by its lock), waiting up to 15 s for it to save what it can and exit. */
+async function endBySignal(paths: SessionPaths): Promise<void> {
+  const owner = inspectFiles(paths).liveLock;
+  if (owner === undefined || !killQuietly(owner.pid, 'SIGTERM')) return;
+  for (let i = 0; i < 750 && isSameProcessAlive(owner); i++) await sleep(20);
+}
+
 export interface CleanupResult {
   cleaned: boolean;
   removed: string[];
@@ -54,8 +61,11 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
         await call(paths, 'stop', {}, 15_000);
         stoppedLive = true;
         messages.push('Stopped the running session.');
-      } catch {
-        /* fall through to the forceful path */
+      } catch (err) {
+        // session.json cannot be written (a full disk), so `stop` keeps the session. A signal ends it anyway and the
+        // daemon saves the data to a copy under the temp dir; its end note, reported below, says where.
+        if (err instanceof BdgError && err.code === 'SESSION_FILE_ERROR') await endBySignal(paths);
+        /* otherwise fall through to the forceful path */
       }
     }
   } catch (err) {

@@ -4,7 +4,7 @@ import { BdgError, errnoCode } from '../util/errors.js';
 import { parseTempName, sessionFileError } from '../util/fsx.js';
 import { breakStaleLock, isLockOwnerAlive, readLock, type LockOwner } from '../util/lock.js';
 import { isPidAlive, killQuietly } from '../util/proc.js';
-import { FILES, type SessionPaths } from '../util/paths.js';
+import { CHROME_SESSION_ENV, FILES, type SessionPaths } from '../util/paths.js';
 import { platform } from '../platform/index.js';
 
 /** What the files in a session directory say, once the socket did not answer. */
@@ -19,7 +19,7 @@ export interface FileState {
   /** chrome.pid exists, readable or not. */
   chromePidFile: boolean;
   /** A note the daemon left when its session ended without `bdg stop` (Chrome crashed, connection lost). */
-  endNote: { endReason: string; endDetail: string | null; endedAt: string; sessionFile: string | null } | undefined;
+  endNote: { endReason: string; endDetail: string | null; endedAt: string; sessionFile: string | null; sessionFileError?: string } | undefined;
   metaFile: boolean;
 }
 
@@ -49,6 +49,7 @@ export function inspectFiles(paths: SessionPaths): FileState {
         endDetail: typeof meta['endDetail'] === 'string' ? meta['endDetail'] : null,
         endedAt: String(meta['endedAt']),
         sessionFile: typeof meta['sessionFile'] === 'string' ? meta['sessionFile'] : null,
+        ...(typeof meta['sessionFileError'] === 'string' ? { sessionFileError: meta['sessionFileError'] } : {}),
       };
     }
   } catch (err) {
@@ -95,6 +96,21 @@ function occupied(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Processes still in the process group `pgid` of a Chrome this session directory launched (Chrome leads its own
+ * group, so its pid, in chrome.pid, is the group id) that carry the session's marker in their environment: what a
+ * CHROME_PATH wrapper script started beside Chrome, which the closing DevTools pipe does not end. Both tests must
+ * hold, so neither a reused group id nor an unrelated process is ever touched. Empty where the platform cannot
+ * read process groups or environments (only Linux can).
+ */
+export function findGroupLeftovers(paths: SessionPaths, pgid: number): number[] {
+  const marker = `${CHROME_SESSION_ENV}=${paths.dir}`;
+  return platform
+    .listProcesses()
+    .filter((p) => p.pgid === pgid && !p.zombie && p.pid !== process.pid && platform.environment(p.pid)?.includes(marker) === true)
+    .map((p) => p.pid);
 }
 
 function remove(path: string): boolean {
@@ -199,7 +215,12 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
   const pid = state.pidFile;
   if (state.endNote !== undefined) {
     const n = state.endNote;
-    report.messages.push(`The previous session ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}.${n.sessionFile !== null ? ` Its data was saved to ${n.sessionFile}.` : ''}`);
+    const how = n.endReason === 'signal' ? `was ended by ${n.endDetail ?? 'a signal'} at ${n.endedAt}` : `ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}`;
+    // session.json could not be written (a full disk): the daemon saved a copy elsewhere, or could not.
+    const saved = n.sessionFileError !== undefined
+      ? ` ${n.sessionFileError}; ${n.sessionFile !== null ? `its data was saved to ${n.sessionFile} instead` : 'its data could not be saved anywhere (see daemon.log)'}.`
+      : n.sessionFile !== null ? ` Its data was saved to ${n.sessionFile}.` : '';
+    report.messages.push(`The previous session ${how}.${saved}`);
   } else if (typeof pid === 'number') {
     const reused = isPidAlive(pid);
     if (state.metaFile) {
@@ -225,6 +246,12 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
       report.killed.push(chromePid);
       report.messages.push(`Killed an orphaned Chrome (pid ${chromePid}) left by a daemon that died.`);
     }
+  }
+  for (const pgid of new Set([...(state.chromePid !== undefined ? [state.chromePid] : []), ...chromes])) {
+    const left = findGroupLeftovers(paths, pgid).filter((p) => !report.killed.includes(p) && killQuietly(p, 'SIGKILL'));
+    if (left.length === 0) continue;
+    report.killed.push(...left);
+    report.messages.push(`Ended ${left.length === 1 ? 'a process' : `${left.length} processes`} (pid ${left.join(', ')}) left in the process group of the session's Chrome (${pgid}) by its launcher.`);
   }
   if (state.chromePidFile) drop('chromePid');
   if (state.metaFile && opts.keepEndNote !== true) drop('meta');

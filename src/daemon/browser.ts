@@ -7,6 +7,9 @@ import { CdpConnection, type TraceSink } from '../cdp/connection.js';
 import { assertPortFree, findChrome, launchChrome, resolveBrowserWsUrl, type LaunchedChrome } from '../cdp/chrome.js';
 import { WebSocketTransport } from '../cdp/transport.js';
 import { BdgError } from '../util/errors.js';
+import { writeError } from '../util/fsx.js';
+import { CHROME_SESSION_ENV } from '../util/paths.js';
+import { killGroupQuietly } from '../util/proc.js';
 import type { Logger } from '../util/logger.js';
 import type { DaemonConfig } from './config.js';
 import type { EndReason } from './sessionFile.js';
@@ -20,12 +23,16 @@ export class Browser {
   #wsEndpoint: string | undefined;
   #version: string | undefined;
   #onGone: ((reason: EndReason, detail: string) => void) | undefined;
+  readonly #onLaunch: ((pid: number) => void) | undefined;
   #closing = false;
+  #groupEnded = false;
+  #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
-  constructor(config: DaemonConfig, log: Logger, trace?: TraceSink) {
+  constructor(config: DaemonConfig, log: Logger, trace?: TraceSink, onLaunch?: (pid: number) => void) {
     this.#config = config;
     this.#log = log;
     this.#trace = trace;
+    this.#onLaunch = onLaunch;
   }
 
   get chromePid(): number | undefined {
@@ -91,9 +98,20 @@ export class Browser {
       if (!this.#closing && this.#chrome === undefined) this.#onGone?.('connection-lost', `Connection to Chrome lost: ${reason}`);
     });
     wire(conn);
+    // A Chrome (or a CHROME_PATH wrapper) that exits at once fails the start now, not when the call times out: a
+    // child the wrapper left behind can hold the pipe open, so its closing would not tell.
+    const chrome = this.#chrome;
+    const exitedEarly =
+      chrome === undefined
+        ? new Promise<never>(() => undefined)
+        : chrome.exited.then(() => {
+            throw this.exitedError() ?? new BdgError('CHROME_LAUNCH_FAILED', 'Chrome exited during start-up');
+          });
+    exitedEarly.catch(() => undefined);
     try {
-      this.#version = (await conn.send('Browser.getVersion', {}, { timeoutMs: 20_000 })).product;
+      this.#version = (await Promise.race([conn.send('Browser.getVersion', {}, { timeoutMs: 20_000 }), exitedEarly])).product;
     } catch (err) {
+      if (err instanceof BdgError && err.code === 'CHROME_LAUNCH_FAILED') throw err;
       const tail = this.#chrome?.stderr.toString() ?? '';
       throw new BdgError(
         'CHROME_LAUNCH_FAILED',
@@ -109,7 +127,9 @@ export class Browser {
     const executable = findChrome();
     await assertPortFree(this.#config.port);
     const userDataDir = this.#config.userDataDir ?? `${this.#config.sessionDir}/chrome-profile`;
-    await mkdir(userDataDir, { recursive: true, mode: 0o700 });
+    await mkdir(userDataDir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+      throw writeError(userDataDir, err);
+    });
     const chrome = launchChrome({
       executable,
       headless: this.#config.headless,
@@ -117,19 +137,51 @@ export class Browser {
       userDataDir,
       extraFlags: this.#config.chromeFlags,
       isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+      // Inherited by whatever Chrome's launcher starts: `bdg cleanup` recognises those by it (src/client/state.ts).
+      env: { ...process.env, [CHROME_SESSION_ENV]: this.#config.sessionDir },
     });
     this.#chrome = chrome;
-    this.#log.info(`launched ${executable} pid ${chrome.pid}`);
+    this.#log.info(`launched ${executable} pid ${chrome.pid}${chrome.pgid !== undefined ? ` (process group ${chrome.pgid})` : ''}`);
+    this.#onLaunch?.(chrome.pid);
     void chrome.wsEndpoint.then((ws) => {
       this.#wsEndpoint = ws;
     });
     void chrome.exited.then(({ code, signal }) => {
+      this.#exit = { code, signal };
       this.#log.info(`chrome exited code=${String(code)} signal=${String(signal)}`);
       if (!this.#closing) {
         this.#onGone?.('chrome-exited', `Chrome (pid ${chrome.pid}) exited unexpectedly (${signal !== null ? `signal ${signal}` : `exit code ${String(code)}`})`);
       }
     });
     return chrome;
+  }
+
+  /** Once the Chrome we launched has exited: the start-up error that says how, with the tail of its stderr. */
+  exitedError(): BdgError | undefined {
+    const chrome = this.#chrome;
+    const exit = this.#exit;
+    if (chrome === undefined || exit === undefined) return undefined;
+    const tail = chrome.stderr.toString();
+    return new BdgError(
+      'CHROME_LAUNCH_FAILED',
+      `Chrome (${chrome.executable}, pid ${chrome.pid}) exited during start-up (${exit.signal !== null ? `signal ${exit.signal}` : `exit code ${String(exit.code)}`})${tail !== '' ? `:\n${tail}` : ''}`,
+      'Check that the browser starts by hand, CHROME_PATH and --chrome-flags; the daemon log has details.',
+    );
+  }
+
+  /**
+   * Ends the process group of the Chrome we launched (SIGKILL), once: on close, and from the daemon's exit
+   * handler (synchronous), so that no way out of the daemon leaves a launcher's children behind.
+   */
+  endChromeGroup(): void {
+    if (this.#groupEnded) return;
+    this.#groupEnded = true;
+    this.#killGroup();
+  }
+
+  #killGroup(): void {
+    const pgid = this.#chrome?.pgid;
+    if (pgid !== undefined && killGroupQuietly(pgid, 'SIGKILL')) this.#log.debug(`ended what was left of Chrome's process group ${pgid}`);
   }
 
   /** Waits (briefly) for the DevTools endpoint of a Chrome we launched, which it prints right after binding the port. */
@@ -152,10 +204,14 @@ export class Browser {
       if (conn !== undefined && !conn.closed) await conn.send('Browser.close', {}, { timeoutMs: 2_000 }).catch(() => undefined);
       const exited = await Promise.race([chrome.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3_000))]);
       if (!exited) {
-        this.#log.warn(`Chrome pid ${chrome.pid} did not exit after Browser.close; killing it`);
+        this.#log.warn(`Chrome pid ${chrome.pid} did not exit after Browser.close; killing its process group`);
+        this.#killGroup();
         chrome.process.kill('SIGKILL');
         await chrome.exited;
       }
+      // Chrome is gone; what its launcher started (a wrapper's children) and helpers still exiting go with it.
+      this.#groupEnded = true;
+      this.#killGroup();
       conn?.close();
       return;
     }

@@ -8,6 +8,7 @@ import type { NavigationRecord, NetworkRecord } from '../protocol/records.js';
 import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { ConsoleCollector } from '../telemetry/console.js';
 import { NetworkCollector, isTextMimeType } from '../telemetry/network.js';
+import type { BdgError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { BodyPool } from './bodies.js';
 import { Browser } from './browser.js';
@@ -25,6 +26,8 @@ export type { EndReason } from './sessionFile.js';
 export interface BrowserSessionOptions {
   /** Receives one line per CDP message in and out (BDG_TRACE_CDP). */
   trace?: TraceSink;
+  /** Called as soon as Chrome is spawned, before it answers (so chrome.pid exists however start-up ends). */
+  onChromeLaunched?: (pid: number) => void;
 }
 
 /**
@@ -50,7 +53,7 @@ export class BrowserSession {
     this.#log = log;
     this.network = new NetworkCollector({ maxItems: LIMITS.networkItems, maxBytes: LIMITS.networkBytes, maxBodyBytes: config.maxBodyBytes, includeAll: config.includeAll });
     this.console = new ConsoleCollector({ maxItems: LIMITS.consoleItems, maxBytes: LIMITS.consoleBytes });
-    this.#browser = new Browser(config, log, opts.trace);
+    this.#browser = new Browser(config, log, opts.trace, opts.onChromeLaunched);
     this.#page = new PageTarget({
       conn: () => this.#browser.conn,
       network: this.network,
@@ -225,5 +228,15 @@ export class BrowserSession {
    */
   close(killChrome: boolean): Promise<void> {
     return this.#browser.close(killChrome, this.#page.targetId);
+  }
+
+  /** Once the Chrome we launched has exited: a start-up error saying how (exit code, stderr tail). */
+  chromeExitedError(): BdgError | undefined {
+    return this.#browser.exitedError();
+  }
+
+  /** Synchronously ends the process group of the Chrome we launched, unless close() already did (exit handler). */
+  endChromeGroup(): void {
+    this.#browser.endChromeGroup();
   }
 }

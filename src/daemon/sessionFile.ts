@@ -3,10 +3,14 @@
  * session (no reference to the session object), so building it is a pure function and nothing here can reach
  * back into the daemon's live state.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkRecord } from '../protocol/records.js';
 import { VERSION } from '../protocol/version.js';
-import { writeFileAtomic } from '../util/fsx.js';
-import { SessionPaths } from '../util/paths.js';
+import { toBdgError, type BdgError } from '../util/errors.js';
+import { writeError, writeFileAtomic } from '../util/fsx.js';
+import { FILES, SessionPaths } from '../util/paths.js';
 
 /** Version of the session.json layout (documented in docs/session-file.md). */
 export const SESSION_FILE_SCHEMA = 1;
@@ -93,4 +97,43 @@ export async function writeSessionFile(sessionDir: string, doc: SessionFile): Pr
   const path = new SessionPaths(sessionDir).file('output');
   await writeFileAtomic(path, JSON.stringify(doc));
   return path;
+}
+
+/** Where a session's data went: `file` is null only when it could not be written anywhere. */
+export interface SaveOutcome {
+  file: string | null;
+  /** Size of the document. */
+  bytes: number;
+  /** Why session.json itself could not be written (the file and the cause, e.g. ENOSPC). */
+  error?: BdgError;
+  /** The fallback copy's own failure, when there was one. */
+  fallbackError?: BdgError;
+}
+
+/**
+ * Writes session.json; when that fails and `fallback` is set (the session ends whatever happens: auto-stop, a
+ * signal, Chrome gone), writes the same document to a private directory under the OS temp dir instead, which is
+ * most often another file system. Never throws.
+ */
+export async function saveSessionFile(sessionDir: string, doc: SessionFile, opts: { fallback: boolean }): Promise<SaveOutcome> {
+  const path = new SessionPaths(sessionDir).file('output');
+  const text = JSON.stringify(doc);
+  const bytes = Buffer.byteLength(text);
+  try {
+    await writeFileAtomic(path, text);
+    return { file: path, bytes };
+  } catch (err) {
+    const error = toBdgError(err);
+    if (!opts.fallback) return { file: null, bytes, error };
+    let dir: string | undefined;
+    try {
+      dir = await mkdtemp(join(tmpdir(), 'bdg-session-'));
+      const file = join(dir, FILES.output);
+      await writeFileAtomic(file, text);
+      return { file, bytes, error };
+    } catch (err2) {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      return { file: null, bytes, error, fallbackError: toBdgError(writeError(dir ?? tmpdir(), err2)) };
+    }
+  }
 }

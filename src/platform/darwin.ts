@@ -69,6 +69,8 @@ export const darwin: Platform = {
     const text = ps(['-ww', '-o', 'command=', '-p', String(pid)]);
     return text === undefined ? undefined : parsePsCommand(text);
   },
+  // `ps -E` prints the environment only for one's own processes and mixes it into the command; not used here.
+  environment: () => undefined,
   listProcesses(match) {
     const text = ps(['-axww', '-o', 'pid=,ppid=,state=,command=']);
     if (text === undefined) return [];

@@ -11,6 +11,8 @@ export interface ProcStat {
   /** Field 3: R, S, D, Z, T, ... */
   state: string;
   ppid: number;
+  /** Field 5: the process group. */
+  pgid: number;
   /** Field 22: clock ticks since boot at which the process started, kept as the kernel's text. */
   startTime: string;
 }
@@ -27,9 +29,10 @@ export function parseProcStat(line: string): ProcStat | undefined {
   const pid = Number(line.slice(0, open).trim());
   const state = rest[0];
   const ppid = Number(rest[1]);
+  const pgid = Number(rest[2]);
   const startTime = rest[19];
-  if (!isPid(pid) || state === undefined || state === '' || !Number.isInteger(ppid) || startTime === undefined || startTime === '') return undefined;
-  return { pid, comm: line.slice(open + 1, close), state, ppid, startTime: startTime.trim() };
+  if (!isPid(pid) || state === undefined || state === '' || !Number.isInteger(ppid) || !Number.isInteger(pgid) || startTime === undefined || startTime === '') return undefined;
+  return { pid, comm: line.slice(open + 1, close), state, ppid, pgid, startTime: startTime.trim() };
 }
 
 /** /proc/PID/cmdline: NUL-terminated arguments, joined here by spaces (the trailing NUL leaves a trailing space). */
@@ -50,6 +53,20 @@ function readCmdline(pid: number): string | undefined {
   if (!isPid(pid)) return undefined;
   try {
     return parseCmdline(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** /proc/PID/environ: NUL-terminated NAME=value entries. */
+export function parseEnviron(raw: string): string[] {
+  return raw.split('\0').filter((e) => e !== '');
+}
+
+function readEnviron(pid: number): string[] | undefined {
+  if (!isPid(pid)) return undefined;
+  try {
+    return parseEnviron(readFileSync(`/proc/${pid}/environ`, 'utf8'));
   } catch {
     return undefined;
   }
@@ -78,6 +95,7 @@ export const linux: Platform = {
   processStartTime: (pid) => readStat(pid)?.startTime,
   isZombie: (pid) => readStat(pid)?.state.startsWith('Z') === true,
   commandLine: readCmdline,
+  environment: readEnviron,
   listProcesses(match) {
     let entries: string[];
     try {
@@ -93,7 +111,7 @@ export const linux: Platform = {
       if (command === undefined || (match !== undefined && !match(command))) continue;
       const stat = readStat(pid);
       if (stat === undefined) continue; // exited between the two reads
-      out.push({ pid, ppid: stat.ppid, zombie: stat.state.startsWith('Z'), command });
+      out.push({ pid, ppid: stat.ppid, zombie: stat.state.startsWith('Z'), command, pgid: stat.pgid });
     }
     return out;
   },

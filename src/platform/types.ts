@@ -10,6 +10,8 @@ export interface ProcessInfo {
   zombie: boolean;
   /** The arguments joined by spaces (as `commandLine` returns them). */
   command: string;
+  /** Process group id, where the platform tells it (Linux). */
+  pgid?: number;
 }
 
 export interface Platform {
@@ -24,6 +26,12 @@ export interface Platform {
   isZombie(pid: number): boolean;
   /** The process's arguments joined by spaces; undefined when it does not exist or cannot be read. */
   commandLine(pid: number): string | undefined;
+  /**
+   * The process's environment as `NAME=value` entries; undefined when it does not exist, cannot be read (another
+   * user's process) or the platform cannot tell (macOS, Windows). Used to recognise a child that Chrome's launcher
+   * started, which inherits the launch environment but not Chrome's command line.
+   */
+  environment(pid: number): string[] | undefined;
   /**
    * Processes on the machine, optionally only those whose command line `match` accepts (an implementation may use
    * it to skip reading details of the others). Empty when the process table cannot be read.

@@ -77,6 +77,8 @@ export const win32: Platform = {
     const text = cim(`ProcessId=${pid}`);
     return text === undefined ? undefined : parseCimProcesses(text)[0]?.command;
   },
+  // Another process's environment is not readable on Windows without debugging it.
+  environment: () => undefined,
   listProcesses(match) {
     const text = cim(undefined);
     if (text === undefined) return [];

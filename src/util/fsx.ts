@@ -36,8 +36,43 @@ export function parseTempName(name: string): TempName | undefined {
 }
 
 /**
+ * The one mapping of a failed file write (or directory creation) to a BdgError: the message names the file and the
+ * cause, the hint says what to do. Errors without an errno code (bugs, BdgErrors) are returned unchanged.
+ */
+export function writeError(path: string, err: unknown): unknown {
+  if (err instanceof BdgError) return err;
+  const code = errnoCode(err);
+  if (code === undefined) return err;
+  const data = { file: path, errno: code };
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new BdgError(
+        'SESSION_FILE_ERROR',
+        `Cannot write ${path}: ${code === 'ENOSPC' ? 'the disk is full' : 'the disk quota is exhausted'} (${code})`,
+        `Free space on the file system holding ${dirname(path)} (nothing partial was left there), or choose a path on another disk.`,
+        data,
+      );
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new BdgError('PERMISSION_DENIED', `Cannot write ${path}: ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'} (${code})`, 'Choose a path in a directory you can write to.', data);
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new BdgError('PERMISSION_DENIED', `Cannot write ${path}: its directory does not exist (${code})`, 'Create the directory first or choose another path.', data);
+    case 'EISDIR':
+      return new BdgError('INVALID_ARGUMENTS', `Cannot write ${path}: it is a directory (${code})`, `Give a file name inside it, e.g. ${path}/NAME.`, data);
+    case 'ENAMETOOLONG':
+      return new BdgError('INVALID_ARGUMENTS', `Cannot write ${path}: the file name is too long (${code})`, 'Choose a shorter path.', data);
+    default:
+      return new BdgError('SESSION_FILE_ERROR', `Cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`, 'Check the disk and the path; daemon.log in the session directory may have details.', data);
+  }
+}
+
+/**
  * Writes a file so that a crash leaves either the old file or the new one: temp file in the same directory,
- * fsync, rename over the target.
+ * fsync, rename over the target. A failure removes the temp file (a full disk leaves nothing partial) and is
+ * thrown as the BdgError {@link writeError} maps it to.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const tmp = tempPathFor(path);
@@ -52,14 +87,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   } catch (err) {
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
-    const code = errnoCode(err);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new BdgError('PERMISSION_DENIED', `Cannot write ${path}: ${code}`, 'Choose a path in a directory you can write to.');
-    }
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new BdgError('PERMISSION_DENIED', `Cannot write ${path}: its directory does not exist`, 'Create the directory first or choose another path.');
-    }
-    throw err;
+    throw writeError(path, err);
   }
 }
 

@@ -15,6 +15,13 @@ export const FILES = {
 
 export type SessionFile = keyof typeof FILES;
 
+/**
+ * Set in the environment of the Chrome a session launches, to the session directory. Whatever Chrome's launcher
+ * starts inherits it (a wrapper script's `sleep`, say, which has no Chrome flags on its command line), so clean-up
+ * can recognise those processes as this session's, together with their process group.
+ */
+export const CHROME_SESSION_ENV = 'BDG_CHROME_SESSION_DIR';
+
 export function sessionDir(env: NodeJS.ProcessEnv = process.env): string {
   const override = env['BDG_SESSION_DIR'];
   // Absolute, so the daemon, Chrome's profile flag and later commands from other directories agree on it.

@@ -57,3 +57,12 @@ export function killQuietly(pid: number, signal: NodeJS.Signals): boolean {
     return false;
   }
 }
+
+/**
+ * Signals every process in the process group `pgid` (a Chrome bdg launched leads its own group, so that a
+ * launcher script's children go with it). Windows has no process groups: there it signals `pgid` alone.
+ */
+export function killGroupQuietly(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  return killQuietly(process.platform === 'win32' ? pgid : -pgid, signal);
+}

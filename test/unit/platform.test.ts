@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { darwin, darwinChromeCandidates, parsePsCommand, parsePsList, parsePsStatus } from '../../src/platform/darwin.js';
 import { platformFor } from '../../src/platform/index.js';
-import { linux, linuxChromeCandidates, parseCmdline, parseProcStat } from '../../src/platform/linux.js';
+import { linux, linuxChromeCandidates, parseCmdline, parseEnviron, parseProcStat } from '../../src/platform/linux.js';
 import { parseCimProcesses, win32ChromeCandidates } from '../../src/platform/win32.js';
 
 // ---- Recorded output -------------------------------------------------------------------------------------------
@@ -51,12 +51,15 @@ const CIM_ONE = '{"ProcessId":7420,"ParentProcessId":6112,"CommandLine":"\\"C:\\
 // ---- Parsers -------------------------------------------------------------------------------------------------
 
 test('linux: /proc/PID/stat fields, including a process name with spaces and parentheses', () => {
-  assert.deepEqual(parseProcStat(STAT_CAT), { pid: 13258, comm: 'cat', state: 'R', ppid: 13256, startTime: '49958' });
-  assert.deepEqual(parseProcStat(STAT_WEB_CONTENT), { pid: 13261, comm: '(Web Content) x', state: 'S', ppid: 13256, startTime: '49959' });
+  assert.deepEqual(parseProcStat(STAT_CAT), { pid: 13258, comm: 'cat', state: 'R', ppid: 13256, pgid: 13256, startTime: '49958' });
+  assert.deepEqual(parseProcStat(STAT_WEB_CONTENT), { pid: 13261, comm: '(Web Content) x', state: 'S', ppid: 13256, pgid: 13256, startTime: '49959' });
+  assert.equal(parseProcStat(STAT_ZOMBIE)?.pgid, 13819);
   assert.equal(parseProcStat(STAT_ZOMBIE)?.state, 'Z');
   assert.equal(parseProcStat(''), undefined);
   assert.equal(parseProcStat('13258 (cat) R'), undefined);
   assert.equal(parseCmdline('/usr/bin/sleep\x0030\x00'), '/usr/bin/sleep 30 ');
+  assert.deepEqual(parseEnviron('PATH=/usr/bin\x00BDG_X=a b\x00'), ['PATH=/usr/bin', 'BDG_X=a b']);
+  assert.deepEqual(parseEnviron(''), []);
 });
 
 test('darwin: ps status (state + lstart), command and process list', () => {
@@ -179,7 +182,7 @@ const onLinux = { skip: process.platform !== 'linux' ? 'needs /proc' : false };
 
 test('linux: start time, command line and listing of a live sleep; undefined once it is gone', onLinux, async () => {
   const marker = `${30 + Math.floor(Math.random() * 1000) / 1000}`;
-  const child = spawn('sleep', [marker], { stdio: 'ignore' });
+  const child = spawn('sleep', [marker], { stdio: 'ignore', detached: true, env: { ...process.env, BDG_PLATFORM_TEST: marker } });
   const pid = await started(child);
   try {
     const startTime = linux.processStartTime(pid);
@@ -190,7 +193,9 @@ test('linux: start time, command line and listing of a live sleep; undefined onc
     assert.equal(linux.commandLine(pid), `sleep ${marker} `);
     assert.equal(linux.isZombie(pid), false);
     const listed = linux.listProcesses((cmd) => cmd.includes(`sleep ${marker}`));
-    assert.deepEqual(listed, [{ pid, ppid: process.pid, zombie: false, command: `sleep ${marker} ` }]);
+    // detached: sleep leads its own process group
+    assert.deepEqual(listed, [{ pid, ppid: process.pid, zombie: false, command: `sleep ${marker} `, pgid: pid }]);
+    assert.ok(linux.environment(pid)?.includes(`BDG_PLATFORM_TEST=${marker}`));
     assert.ok(linux.listProcesses().some((p) => p.pid === process.pid && p.ppid === process.ppid));
   } finally {
     process.kill(pid, 'SIGKILL');
@@ -198,6 +203,7 @@ test('linux: start time, command line and listing of a live sleep; undefined onc
   }
   assert.equal(linux.processStartTime(pid), undefined);
   assert.equal(linux.commandLine(pid), undefined);
+  assert.equal(linux.environment(pid), undefined);
   assert.equal(linux.isZombie(pid), false);
   assert.equal(linux.listProcesses().some((p) => p.pid === pid), false);
   assert.equal(linux.processStartTime(0), undefined);

@@ -1,5 +1,5 @@
 import type { ParamsOf } from '../../protocol/commands.js';
-import { toBdgError } from '../../util/errors.js';
+import { BdgError, toBdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
 import { cleanup, stopSession } from '../../client/session.js';
@@ -52,8 +52,11 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out: Output): Promise<number> {
   const data = await stopSession(paths, params);
+  const file = data.sessionFile;
+  // The daemon refuses a stop whose session.json did not land; an answer without a file is never a success.
+  if (file === null) throw new BdgError('SESSION_FILE_ERROR', `The session stopped but session.json was not written (${paths.file('output')})`, `See ${paths.file('log')} for the cause.`);
   return out.success(data, () =>
-    [`Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`, data.sessionFile !== null ? `Saved ${plural(data.network, 'request')} and ${plural(data.console, 'console message')} to ${data.sessionFile}` : 'session.json could not be written; see daemon.log'].join('\n'),
+    [`Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`, `Saved ${plural(data.network, 'request')} and ${plural(data.console, 'console message')} to ${file}`].join('\n'),
   );
 }
 

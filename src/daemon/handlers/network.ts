@@ -5,7 +5,7 @@ import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
 import { buildHar } from '../../telemetry/har.js';
-import { BdgError, errnoCode } from '../../util/errors.js';
+import { BdgError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import { normalizeUrl } from '../../util/url.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
@@ -74,14 +74,8 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
   else records = records.map(({ body: _b, ...rest }) => rest);
   const doc = buildHar({ records, navigations: s.navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion });
   const text = JSON.stringify(doc, null, 2);
-  try {
-    await writeFileAtomic(file, text);
-  } catch (err) {
-    if (err instanceof BdgError) throw err;
-    const code = errnoCode(err);
-    if (code === 'EISDIR') throw new BdgError('INVALID_ARGUMENTS', `Cannot write ${file}: it is a directory`, 'Give a file name, e.g. bdg network har ./session.har');
-    throw new BdgError('PERMISSION_DENIED', `Cannot write ${file}: ${(err as Error).message}`, 'Choose a path in a directory you can write to.');
-  }
+  // Mapped to a BdgError naming the file and the cause (disk full, permissions, a directory); nothing partial is left.
+  await writeFileAtomic(file, text);
   const entries = doc.log.entries;
   return {
     file,

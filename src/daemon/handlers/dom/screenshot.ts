@@ -4,7 +4,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
-import { writeFileAtomic } from '../../../util/fsx.js';
+import { writeError, writeFileAtomic } from '../../../util/fsx.js';
 import type { HandlerContext } from '../../context.js';
 import { callOn, readOnly, resolveTarget } from '../../dom/driver.js';
 import { imageSize } from '../../dom/image.js';
@@ -20,8 +20,7 @@ export async function screenshot(ctx: HandlerContext, params: ParamsOf<'dom.scre
   try {
     await access(dirname(file), constants.W_OK);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new BdgError('PERMISSION_DENIED', `Cannot write ${file}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'its directory does not exist' : 'the directory is not writable'}`, 'Choose a path in a directory you can write to.');
+    throw writeError(file, err);
   }
   const s = ctx.session;
   return readOnly(s, async () => {
