@@ -162,7 +162,10 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
       const previous = readFileSync(file, 'utf8');
       assert.equal((JSON.parse(previous) as { session: { page: { title: string } } }).session.page.title, 'small');
 
-      const started = ok<{ pid: number; chromePid: number }>(await bdg([server.url('/heavy'), ...profileArgs, '--json'], { sessionDir }));
+      // The new start keeps that file in history/ (a new session never overwrites the last one's data).
+      const started = ok<{ pid: number; chromePid: number; previousSessionFile: string | null }>(await bdg([server.url('/heavy'), ...profileArgs, '--json'], { sessionDir }));
+      const kept = started.previousSessionFile;
+      assert.ok(kept !== null && readFileSync(kept, 'utf8') === previous, 'the previous session.json was not kept');
       const before = ok<{ network: { count: number }; console: { count: number } }>(await bdg(['status', '--json'], { sessionDir }));
       assert.ok(before.network.count > BLOBS, JSON.stringify(before.network));
 
@@ -179,7 +182,8 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
       assert.match(human.stderr, /session\.json.*ENOSPC/);
       assert.doesNotMatch(human.stdout, /Session stopped/);
 
-      assert.equal(readFileSync(file, 'utf8'), previous, 'the previous session.json changed');
+      assert.equal(readFileSync(kept, 'utf8'), previous, 'the previous session.json changed');
+      assert.equal(existsSync(file), false, 'a partial session.json was left');
       assert.deepEqual(tempFiles(sessionDir), [], 'a partial temp file was left');
       // the session is untouched: daemon, Chrome and telemetry
       assert.ok(isAlive(started.pid) && isAlive(started.chromePid));
