@@ -15,6 +15,7 @@ import type { DaemonConfig } from './config.js';
 import { DialogTracker } from './dom/dialogs.js';
 import { takeDomSnapshot } from './domSnapshot.js';
 import { LIMITS } from './limits.js';
+import type { PageHealth } from './pageHealth.js';
 import { PageTarget, type PageInfo } from './pageTarget.js';
 import { buildSessionFile, writeSessionFile, type DomSnapshot, type EndReason, type SessionSnapshot } from './sessionFile.js';
 
@@ -60,7 +61,8 @@ export class BrowserSession {
       closing: () => this.#browser.closing,
       onCrash: () => void this.#writeCrashSnapshot(),
     });
-    this.#bodies = new BodyPool({ send: (method, params, o) => this.#page.send(method, params, o), sink: this.network, connected: () => this.connected, log });
+    // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
+    this.#bodies = new BodyPool({ send: (method, params, o) => this.#page.send(method, params, o), sink: this.network, connected: () => this.connected && !this.#page.crashed, log });
   }
 
   get chromePid(): number | undefined {
@@ -83,6 +85,10 @@ export class BrowserSession {
   }
   get pageCrashed(): boolean {
     return this.#page.crashed;
+  }
+  /** Crashed, closed or hung: what the dispatcher checks before and around commands that need the page. */
+  get health(): PageHealth {
+    return this.#page;
   }
   /** Main-frame navigations, oldest first (bounded; see navigationsDropped). */
   get navigations(): NavigationRecord[] {

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMANDS, locksTab, type DaemonCommandName } from '../../src/protocol/commands.js';
-import type { HandlerContext, HandlerTable } from '../../src/daemon/context.js';
+import type { DaemonContext, HandlerContext, HandlerTable } from '../../src/daemon/context.js';
 import { Dispatcher } from '../../src/daemon/dispatcher.js';
 import { KeyedMutex } from '../../src/daemon/dom/mutex.js';
+import type { PageDown, PageHealth, PageProbe } from '../../src/daemon/pageHealth.js';
 import { BdgError } from '../../src/util/errors.js';
 
 type Seen = { cmd: string; params: Record<string, unknown>; signal: AbortSignal };
@@ -26,8 +27,36 @@ function recordingTable(seen: Seen[], hold: Map<string, Promise<void>>): Handler
   return table as unknown as HandlerTable<DaemonCommandName>;
 }
 
-function fakeContext(stopping = false): HandlerContext {
-  return { session: { targetId: 'T1' }, sessionDir: '/tmp/x', stopping: () => stopping } as unknown as HandlerContext;
+/** A page whose health a test sets: down (crashed, closed), answering probes or not. */
+class FakeHealth implements PageHealth {
+  down: PageDown | undefined;
+  hungSince: number | undefined;
+  answers = true;
+  probes = 0;
+  readonly #listeners = new Set<(d: PageDown) => void>();
+  onDown(listener: (d: PageDown) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  crash(): void {
+    this.down = { reason: 'crashed', since: Date.now() };
+    for (const l of this.#listeners) l(this.down);
+  }
+  async probe(timeoutMs = 20): Promise<PageProbe> {
+    this.probes++;
+    if (!this.answers) {
+      await new Promise((r) => setTimeout(r, timeoutMs));
+      this.hungSince ??= Date.now();
+    } else this.hungSince = undefined;
+    return { page: this.answers, browser: true, waitedMs: timeoutMs, ...(this.hungSince !== undefined ? { hungSince: this.hungSince } : {}) };
+  }
+  async unstick(): Promise<{ wasHung: boolean; answers: boolean }> {
+    return { wasHung: !this.answers, answers: true };
+  }
+}
+
+function fakeContext(stopping = false, health: PageHealth = new FakeHealth()): DaemonContext {
+  return { session: { targetId: 'T1', health, chromePid: 4242 }, sessionDir: '/tmp/x', stopping: () => stopping } as unknown as DaemonContext;
 }
 
 function setup(budgetMs?: number): { d: Dispatcher; seen: Seen[]; hold: Map<string, Promise<void>>; locks: KeyedMutex } {
@@ -122,7 +151,7 @@ test('waiting for the tab counts against the command budget, and the timeout nam
   assert.ok(Date.now() - started < 2_000, 'gave up at its own budget');
   assert.deepEqual(seen.map((s) => s.cmd), ['dom.eval'], 'the queued click never ran');
   // The first command's own budget ran out too; once it is gone the tab is free again.
-  await assert.rejects(first, (err: unknown) => err instanceof BdgError && err.code === 'TIMEOUT' && /did not finish within 200 ms/.test(err.message));
+  await assert.rejects(first, (err: unknown) => err instanceof BdgError && err.code === 'TIMEOUT' && /did not finish within 0\.2 s/.test(err.message));
   // Until the first command's handler returns, it still holds the tab: a new command waits, it does not run beside it.
   const third = d.dispatch(ctx, { cmd: 'dom.click', params: { target: '#go' } }, never);
   await new Promise((r) => setTimeout(r, 20));
