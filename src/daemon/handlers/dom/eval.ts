@@ -90,14 +90,14 @@ async function stopIfStuck<T>(ctx: HandlerContext, signal: AbortSignal, started:
     if (answers) {
       throw new BdgError(
         'TIMEOUT',
-        `The expression did not finish within ${took}, so bdg stopped it (Runtime.terminateExecution); the page answers again`,
+        `The expression did not finish within ${took}: the page's main thread was stuck (in it, or in a script of the page's own), so bdg stopped the running script (Runtime.terminateExecution); the page answers again`,
         'Make the expression finish sooner, or split the work into several `bdg dom eval` calls.',
         { terminated: true, probeMs: PROBE_MS },
       );
     }
     throw new BdgError(
       'TIMEOUT',
-      `The expression did not finish within ${took}; bdg tried to stop it (Runtime.terminateExecution) but the page still does not answer`,
+      `The expression did not finish within ${took}: the page's main thread is stuck, and still does not answer after bdg stopped the running script (Runtime.terminateExecution)`,
       'Reload the page (`bdg page reload`) or open another (`bdg page navigate <url>`).',
       { terminated: true, pageHung: true, probeMs: PROBE_MS },
     );
