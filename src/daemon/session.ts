@@ -188,8 +188,13 @@ export class BrowserSession {
     );
   }
 
-  domSnapshot(): Promise<DomSnapshot | null> {
-    if (!this.connected || this.#page.crashed) return Promise.resolve(null);
+  async domSnapshot(): Promise<DomSnapshot | null> {
+    if (!this.connected || this.#page.crashed) return null;
+    // A hung page would keep `bdg stop` waiting for the snapshot's own timeout; a probe says so in 500 ms.
+    if (!(await this.#page.probe()).page) {
+      this.#log.warn('no DOM snapshot: the page does not answer');
+      return null;
+    }
     return takeDomSnapshot((method, params, o) => this.#page.send(method, params, o), () => this.#page.page, this.#log);
   }
 
