@@ -38,7 +38,7 @@ export const EXIT_CODE_DESCRIPTIONS: Record<keyof typeof EXIT_CODES, string> = {
   TIMEOUT: 'an operation timed out',
   SESSION_FILE_ERROR: 'a session file could not be read or written',
   UNEXPECTED_ERROR: 'unexpected error (for example an exception thrown by the page)',
-  PAGE_CRASHED: 'the page crashed (its renderer is gone); `bdg page reload` or `bdg page navigate` brings it back',
+  PAGE_CRASHED: 'the page crashed (its renderer is gone); `bdg page reload` or `bdg page navigate <url>` brings it back',
   SOFTWARE_ERROR: 'internal software error in bdg',
 };
 
