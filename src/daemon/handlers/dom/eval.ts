@@ -18,7 +18,8 @@ const STOP_MARGIN_MS = 5_000;
 export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>, signal: AbortSignal): Promise<ResultOf<'dom.eval'>> {
   const { expression } = params;
   const started = Date.now();
-  const opts = { signal, timeoutMs: Math.max(1_000, ctx.deadline - started - STOP_MARGIN_MS) };
+  // Each call gets what is left of the budget, so a slow evaluate followed by awaitPromise still ends in time.
+  const opts = (): { signal: AbortSignal; timeoutMs: number } => ({ signal, timeoutMs: Math.max(1_000, ctx.deadline - Date.now() - STOP_MARGIN_MS) });
   const script = <T>(call: () => Promise<T>): Promise<T> => stopIfStuck(ctx, signal, started, call);
   const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog, settleMaxMs: 1_000, settleQuietMs: 50 }, async () => {
     const r = await script(() =>
@@ -26,7 +27,7 @@ export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>
         'Runtime.evaluate',
         // replMode: top-level await and re-declarable let/const, like the DevTools console.
         { expression, awaitPromise: true, returnByValue: false, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false },
-        opts,
+        opts(),
       ),
     );
     if (r.exceptionDetails !== undefined) throw pageException(r.exceptionDetails, 'The page threw');
@@ -35,7 +36,7 @@ export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>
     // itself (the console shows "Promise {<pending>}"); a script wants what it resolves to.
     if (obj.subtype === 'promise' && obj.objectId !== undefined) {
       const promiseObjectId = obj.objectId;
-      const settled = await script(() => ctx.session.pageSend('Runtime.awaitPromise', { promiseObjectId, returnByValue: false }, opts));
+      const settled = await script(() => ctx.session.pageSend('Runtime.awaitPromise', { promiseObjectId, returnByValue: false }, opts()));
       if (settled.exceptionDetails !== undefined) throw pageException(settled.exceptionDetails, 'The promise rejected');
       obj = settled.result;
     }
