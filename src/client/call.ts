@@ -1,4 +1,5 @@
-import { ConnectionLostError, NoDaemonError, request } from '../ipc/client.js';
+import { readFileSync } from 'node:fs';
+import { ConnectionLostError, NoDaemonError, request, unresponsiveError } from '../ipc/client.js';
 import { findCommand, type DaemonCommandName, type InputOf, type ResultOf } from '../protocol/commands.js';
 import type { DaemonInfo } from '../protocol/messages.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
@@ -22,6 +23,16 @@ export function afterNoAnswer(paths: SessionPaths): { starting: FileState['liveL
   const state = inspectFiles(paths);
   if (state.liveLock !== undefined) return { starting: state.liveLock, messages: [] };
   return { starting: undefined, messages: cleanStale(paths, state).messages };
+}
+
+/** The pid in daemon.pid, for messages about a daemon that does not answer. */
+function daemonPid(paths: SessionPaths): number | undefined {
+  try {
+    const n = Number(readFileSync(paths.file('pid'), 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -53,6 +64,9 @@ export async function call<N extends DaemonCommandName>(paths: SessionPaths, cmd
     // result it returned; the socket in between is the one place the compiler cannot follow it.
     return res.result as ResultOf<N>;
   } catch (err) {
+    if (err instanceof BdgError && (err.data as { daemonUnresponsive?: boolean } | undefined)?.daemonUnresponsive === true) {
+      throw unresponsiveError(cmd, (err.data as { waitedMs: number }).waitedMs, daemonPid(paths));
+    }
     const lost = err instanceof ConnectionLostError;
     if (!(err instanceof NoDaemonError) && !lost && !(err instanceof Error && (err as { code?: string }).code === 'ECONNRESET')) throw err;
     let { starting, messages } = afterNoAnswer(paths);

@@ -20,7 +20,7 @@ export interface BodyPoolOptions {
   /** Sends to the page's session. */
   send: SessionSend;
   sink: BodySink;
-  /** False once Chrome is gone: nothing is asked then. */
+  /** False once Chrome is gone (or while the page is crashed): nothing is asked then. */
   connected: () => boolean;
   log: { debug(message: string): void };
   /** Calls in flight at once; default BODY_FETCH_CONCURRENCY. */

@@ -1,7 +1,8 @@
 import type { DaemonCommandName, ParamsOf, ResultOf } from '../protocol/commands.js';
 import type { BrowserSession } from './session.js';
 
-export interface HandlerContext {
+/** What the daemon hands the dispatcher with every request. */
+export interface DaemonContext {
   session: BrowserSession;
   sessionDir: string;
   socketPath: string;
@@ -14,6 +15,15 @@ export interface HandlerContext {
   starting: () => boolean;
   /** True once the session is shutting down: requests other than `stop` are answered "stopping". */
   stopping: () => boolean;
+}
+
+/** What a handler is given: the daemon's context plus its own request's deadline. */
+export interface HandlerContext extends DaemonContext {
+  /**
+   * When the dispatcher answers TIMEOUT for this request (epoch ms; time spent waiting for the tab counts). A
+   * handler that can explain its own timeout better gives up a little before it.
+   */
+  deadline: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DaemonCommandName } from '../protocol/commands.js';
 import type { Request } from '../protocol/messages.js';
-import type { HandlerContext, HandlerTable } from './context.js';
+import type { DaemonContext, HandlerTable } from './context.js';
 import { Dispatcher } from './dispatcher.js';
 import { domState } from './dom/driver.js';
 import { CDP_HANDLERS } from './handlers/cdp.js';
@@ -10,7 +10,7 @@ import { DOM_HANDLERS } from './handlers/dom/index.js';
 import { PAGE_HANDLERS } from './handlers/page.js';
 import { SESSION_HANDLERS } from './handlers/session.js';
 
-export type { HandlerContext } from './context.js';
+export type { DaemonContext, HandlerContext } from './context.js';
 
 /**
  * Every request the daemon answers, by command name; each family keeps its handlers in handlers/. The type makes
@@ -18,10 +18,10 @@ export type { HandlerContext } from './context.js';
  */
 export const HANDLERS: HandlerTable<DaemonCommandName> = { ...SESSION_HANDLERS, ...CDP_HANDLERS, ...NETWORK_HANDLERS, ...CONSOLE_HANDLERS, ...DOM_HANDLERS, ...PAGE_HANDLERS };
 
-const dispatchers = new WeakMap<HandlerContext['session'], Dispatcher>();
+const dispatchers = new WeakMap<DaemonContext['session'], Dispatcher>();
 
 /** Runs a request through the session's dispatcher (one per session: it owns that session's tab mutexes). */
-export function dispatch(ctx: HandlerContext, req: Request, signal: AbortSignal): Promise<unknown> {
+export function dispatch(ctx: DaemonContext, req: Request, signal: AbortSignal): Promise<unknown> {
   let d = dispatchers.get(ctx.session);
   if (d === undefined) {
     const state = domState(ctx.session);

@@ -9,9 +9,11 @@ import type { NavigationRecord } from '../protocol/records.js';
 import type { ConsoleCollector } from '../telemetry/console.js';
 import { NavigationTracker, type NavigationChange } from '../telemetry/navigation.js';
 import type { NetworkCollector } from '../telemetry/network.js';
+import { BdgError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { DialogTracker } from './dom/dialogs.js';
 import { LIMITS } from './limits.js';
+import { PROBE_MS, type PageDown, type PageHealth, type PageProbe } from './pageHealth.js';
 import type { PageInfo } from '../protocol/records.js';
 
 export type { PageInfo } from '../protocol/records.js';
@@ -29,7 +31,7 @@ export interface PageTargetDeps {
   onCrash: () => void;
 }
 
-export class PageTarget {
+export class PageTarget implements PageHealth {
   readonly #deps: PageTargetDeps;
   readonly #nav = new NavigationTracker({ maxItems: LIMITS.navigations });
   #pageSession: string | undefined;
@@ -37,7 +39,9 @@ export class PageTarget {
   #mainFrameId: string | undefined;
   #url = 'about:blank';
   #title = '';
-  #crashed = false;
+  #down: PageDown | undefined;
+  readonly #downListeners = new Set<(down: PageDown) => void>();
+  #hungSince: number | undefined;
   readonly #loadWaiters = new Set<() => void>();
 
   constructor(deps: PageTargetDeps) {
@@ -47,8 +51,19 @@ export class PageTarget {
   get page(): PageInfo {
     return { url: this.#url, title: this.#title };
   }
+  /** The page cannot run script: its renderer crashed or its tab is gone (see {@link down}). */
   get crashed(): boolean {
-    return this.#crashed;
+    return this.#down !== undefined;
+  }
+  get down(): PageDown | undefined {
+    return this.#down;
+  }
+  get hungSince(): number | undefined {
+    return this.#hungSince;
+  }
+  onDown(listener: (down: PageDown) => void): () => void {
+    this.#downListeners.add(listener);
+    return () => this.#downListeners.delete(listener);
   }
   get navigations(): NavigationRecord[] {
     return this.#nav.navigations;
@@ -107,7 +122,8 @@ export class PageTarget {
     const { frameTree } = await this.send('Page.getFrameTree');
     this.#url = frameTree.frame.url + (frameTree.frame.urlFragment ?? '');
     this.#title = '';
-    this.#crashed = false;
+    this.#down = undefined;
+    this.#hungSince = undefined;
     this.#applyNavigation(this.#nav.committed(this.#url));
     await this.#refreshTitle();
     if (previous !== undefined) await conn.send('Target.detachFromTarget', { sessionId: previous }, { timeoutMs: 5_000 }).catch(() => undefined);
@@ -133,7 +149,12 @@ export class PageTarget {
     if (sessionId === undefined) {
       if (method === 'Target.targetDestroyed' && (params as Protocol.Target.TargetDestroyedEvent).targetId === this.#targetId && !this.#deps.closing()) {
         this.#deps.log.warn('page target destroyed');
-        this.#crashed = true;
+        this.#goDown({ reason: 'closed', since: Date.now() });
+      }
+      if (method === 'Target.targetCrashed') {
+        // The browser-level twin of Inspector.targetCrashed (discovery is on), carrying Chrome's termination status.
+        const e = params as Protocol.Target.TargetCrashedEvent;
+        if (e.targetId === this.#targetId) this.#crashedNow(e.status);
       }
       return;
     }
@@ -150,9 +171,15 @@ export class PageTarget {
       case 'Log.entryAdded':
         this.#deps.console.handle(method, params);
         break;
+      case 'Runtime.executionContextCreated':
+        // A renderer that creates contexts is alive again (a reload or navigation after the crash).
+        this.#recovered();
+        break;
       case 'Page.frameNavigated': {
         const { frame, type } = params as Protocol.Page.FrameNavigatedEvent;
         if (frame.parentId === undefined) {
+          this.#recovered();
+          this.#hungSince = undefined;
           this.#mainFrameId = frame.id;
           this.#url = frame.url + (frame.urlFragment ?? '');
           this.#applyNavigation(this.#nav.handle(method, params));
@@ -183,13 +210,55 @@ export class PageTarget {
         this.#deps.dialogs.opened(params as Protocol.Page.JavascriptDialogOpeningEvent, (answer) => this.#deps.conn().send('Page.handleJavaScriptDialog', answer, { sessionId, timeoutMs: 5_000 }));
         break;
       case 'Inspector.targetCrashed':
-        this.#crashed = true;
-        this.#deps.log.error('page crashed (Inspector.targetCrashed)');
-        this.#deps.onCrash();
+        this.#crashedNow(undefined);
         break;
       default:
         break;
     }
+  }
+
+  /** Inspector.targetCrashed and Target.targetCrashed both say it; the first one counts, the second adds the status. */
+  #crashedNow(status: string | undefined): void {
+    if (this.#down?.reason === 'crashed') {
+      if (status !== undefined && this.#down.status === undefined) this.#down.status = status;
+      return;
+    }
+    this.#deps.log.error(`page crashed${status !== undefined ? ` (${status})` : ''}`);
+    this.#goDown({ reason: 'crashed', since: Date.now(), ...(status !== undefined ? { status } : {}) });
+    this.#deps.onCrash();
+  }
+
+  #goDown(down: PageDown): void {
+    this.#down = down;
+    this.#hungSince = undefined;
+    for (const l of [...this.#downListeners]) l(down);
+  }
+
+  #recovered(): void {
+    if (this.#down?.reason !== 'crashed') return;
+    this.#deps.log.info(`page recovered from the crash of ${Math.round((Date.now() - this.#down.since) / 1000)} s ago`);
+    this.#down = undefined;
+  }
+
+  async probe(timeoutMs = PROBE_MS): Promise<PageProbe> {
+    const answered = (err: unknown): boolean => !(err instanceof BdgError && err.code === 'TIMEOUT');
+    const [page, browser] = await Promise.all([
+      this.send('Runtime.evaluate', { expression: '1', returnByValue: true }, { timeoutMs }).then(() => true, answered),
+      this.#deps.conn().send('Browser.getVersion', {}, { timeoutMs }).then(() => true, answered),
+    ]);
+    if (page) this.#hungSince = undefined;
+    else this.#hungSince ??= Date.now() - timeoutMs;
+    return { page, browser, waitedMs: timeoutMs, ...(this.#hungSince !== undefined ? { hungSince: this.#hungSince } : {}) };
+  }
+
+  async unstick(): Promise<{ wasHung: boolean; answers: boolean }> {
+    if (this.#down !== undefined) return { wasHung: false, answers: false };
+    if ((await this.probe()).page) return { wasHung: false, answers: true };
+    this.#deps.log.warn('the page does not answer: terminating its script (Runtime.terminateExecution)');
+    await this.send('Runtime.terminateExecution', {}, { timeoutMs: 2_000 }).catch((err: unknown) => this.#deps.log.warn('Runtime.terminateExecution failed', err));
+    const after = await this.probe(2_000);
+    this.#deps.log.info(after.page ? 'the page answers again' : 'the page still does not answer');
+    return { wasHung: true, answers: after.page };
   }
 
   #applyNavigation(change: NavigationChange | undefined): void {

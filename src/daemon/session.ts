@@ -16,6 +16,7 @@ import type { DaemonConfig } from './config.js';
 import { DialogTracker } from './dom/dialogs.js';
 import { takeDomSnapshot } from './domSnapshot.js';
 import { LIMITS } from './limits.js';
+import type { PageHealth } from './pageHealth.js';
 import { PageTarget, type PageInfo } from './pageTarget.js';
 import { buildSessionFile, writeSessionFile, type DomSnapshot, type EndReason, type SessionSnapshot } from './sessionFile.js';
 
@@ -63,7 +64,8 @@ export class BrowserSession {
       closing: () => this.#browser.closing,
       onCrash: () => void this.#writeCrashSnapshot(),
     });
-    this.#bodies = new BodyPool({ send: (method, params, o) => this.#page.send(method, params, o), sink: this.network, connected: () => this.connected, log });
+    // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
+    this.#bodies = new BodyPool({ send: (method, params, o) => this.#page.send(method, params, o), sink: this.network, connected: () => this.connected && !this.#page.crashed, log });
   }
 
   get chromePid(): number | undefined {
@@ -86,6 +88,10 @@ export class BrowserSession {
   }
   get pageCrashed(): boolean {
     return this.#page.crashed;
+  }
+  /** Crashed, closed or hung: what the dispatcher checks before and around commands that need the page. */
+  get health(): PageHealth {
+    return this.#page;
   }
   /** Main-frame navigations, oldest first (bounded; see navigationsDropped). */
   get navigations(): NavigationRecord[] {
@@ -185,8 +191,13 @@ export class BrowserSession {
     );
   }
 
-  domSnapshot(): Promise<DomSnapshot | null> {
-    if (!this.connected || this.#page.crashed) return Promise.resolve(null);
+  async domSnapshot(): Promise<DomSnapshot | null> {
+    if (!this.connected || this.#page.crashed) return null;
+    // A hung page would keep `bdg stop` waiting for the snapshot's own timeout; a probe says so in 500 ms.
+    if (!(await this.#page.probe()).page) {
+      this.#log.warn('no DOM snapshot: the page does not answer');
+      return null;
+    }
     return takeDomSnapshot((method, params, o) => this.#page.send(method, params, o), () => this.#page.page, this.#log);
   }
 

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { FrameDecoder, MAX_RESPONSE_FRAME, encodeFrame } from '../protocol/framing.js';
-import type { Request, Response } from '../protocol/messages.js';
+import type { Ack, Request, Response } from '../protocol/messages.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError, errnoCode } from '../util/errors.js';
 import { sleep } from '../util/sleep.js';
@@ -12,9 +12,14 @@ export class NoDaemonError extends Error {
   }
 }
 
+/** How long a client waits for the daemon to acknowledge a request before calling the daemon unresponsive. */
+export const ACK_TIMEOUT_MS = 3_000;
+
 export interface RequestOptions {
-  /** Overall deadline for this request, including retries. */
+  /** Deadline for the answer to one attempt, once the daemon has acknowledged it. */
   timeoutMs?: number;
+  /** Deadline for the acknowledgement: a daemon that is stopped or stuck is told apart from a long command by it. */
+  ackTimeoutMs?: number;
   /** How long to keep retrying while the daemon is saturated (BUSY, EAGAIN). */
   retryBusyMs?: number;
 }
@@ -31,26 +36,64 @@ export class ConnectionLostError extends Error {
 
 let nextId = 1;
 
-function once(socketPath: string, req: Request, timeoutMs: number): Promise<Response> {
+/**
+ * The daemon did not acknowledge a request in time: it accepted the connection (the kernel does that for a stopped
+ * process too) but is not running. `data.daemonUnresponsive` lets the session layer name the pid.
+ */
+export function unresponsiveError(cmd: string, waitedMs: number, pid?: number): BdgError {
+  const who = pid !== undefined ? `The daemon (pid ${pid})` : 'The daemon';
+  return new BdgError(
+    'TIMEOUT',
+    `${who} did not acknowledge ${cmd} within ${Math.round(waitedMs / 100) / 10} s: it is not responding (stopped or stuck)`,
+    `\`bdg cleanup --force\` ends it and its Chrome${pid !== undefined ? `; if it was stopped on purpose, \`kill -CONT ${pid}\` resumes it` : ''}.`,
+    { daemonUnresponsive: true, waitedMs, ...(pid !== undefined ? { pid } : {}) },
+  );
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+function once(socketPath: string, req: Request, timeoutMs: number, ackTimeoutMs: number): Promise<Response> {
   return new Promise((resolve, reject) => {
     const socket = connect({ path: socketPath });
     const decoder = new FrameDecoder(MAX_RESPONSE_FRAME);
     let settled = false;
+    let acked = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(ackTimer);
       socket.destroy();
       fn();
     };
+    // Until the ack, the short deadline; after it, the command's own (the daemon answers within its budget, which
+    // this is a little longer than, so the daemon's TIMEOUT with its reason normally arrives first).
     const timer = setTimeout(
-      () => finish(() => reject(new BdgError('TIMEOUT', `No answer from the daemon within ${timeoutMs} ms (${req.cmd})`, 'The daemon may be hung: `bdg status`, or `bdg cleanup --force` to reset.'))),
+      () =>
+        finish(() =>
+          reject(
+            acked
+              ? new BdgError('TIMEOUT', `The daemon took ${req.cmd} but sent no answer within ${seconds(timeoutMs)}`, 'It answers `bdg status` on its own; see daemon.log in the session directory for what the command was doing.', { acked: true })
+              : unresponsiveError(req.cmd, Math.min(timeoutMs, ackTimeoutMs)),
+          ),
+        ),
       timeoutMs,
+    );
+    // A starved client (hundreds of CLIs on two cores) may wake up with the ack already waiting in the socket: timers
+    // run before I/O in Node's loop, so look again after the next poll phase (setImmediate) before giving up.
+    const ackTimer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (!acked) finish(() => reject(unresponsiveError(req.cmd, ackTimeoutMs)));
+        }),
+      Math.min(ackTimeoutMs, timeoutMs),
     );
     let sent = false;
     socket.once('connect', () => {
       sent = true;
-      socket.write(encodeFrame(req));
+      socket.write(encodeFrame({ ...req, ack: true }));
     });
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -58,6 +101,11 @@ function once(socketPath: string, req: Request, timeoutMs: number): Promise<Resp
           if (!frame.ok) {
             finish(() => reject(new BdgError('SOFTWARE_ERROR', `Daemon sent a malformed answer: ${frame.error}`)));
             return;
+          }
+          if ((frame.value as Partial<Ack>).ack === true) {
+            acked = true;
+            clearTimeout(ackTimer);
+            continue;
           }
           finish(() => resolve(frame.value as Response));
           return;
@@ -87,13 +135,14 @@ function once(socketPath: string, req: Request, timeoutMs: number): Promise<Resp
  */
 export async function request(socketPath: string, cmd: string, params: Record<string, unknown> = {}, opts: RequestOptions = {}): Promise<Response> {
   const timeoutMs = opts.timeoutMs ?? 35_000;
+  const ackTimeoutMs = opts.ackTimeoutMs ?? ACK_TIMEOUT_MS;
   const deadline = Date.now() + (opts.retryBusyMs ?? 15_000);
   const req: Request = { id: nextId++, v: PROTOCOL_VERSION, build: VERSION, cmd, params };
   let delay = 10;
   for (;;) {
     let retryable: unknown;
     try {
-      const res = await once(socketPath, req, timeoutMs);
+      const res = await once(socketPath, req, timeoutMs, ackTimeoutMs);
       if (res.ok || res.error.code !== 'BUSY') return res;
       retryable = BdgError.from(res.error);
     } catch (err) {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmod, lstat, rmdir, unlink } from 'node:fs/promises';
 import { FrameDecoder, FrameTooLargeError, MAX_REQUEST_FRAME, encodeFrame } from '../protocol/framing.js';
-import type { DaemonInfo, Request, Response } from '../protocol/messages.js';
+import type { Ack, DaemonInfo, Request, Response } from '../protocol/messages.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { BdgError, errnoCode, toBdgError, type ErrorInfo } from '../util/errors.js';
 
@@ -98,7 +98,7 @@ export class IpcServer {
     for (const s of this.#sockets) s.destroy();
   }
 
-  #send(socket: Socket, response: Response): void {
+  #send(socket: Socket, response: Response | Ack): void {
     if (socket.destroyed || !socket.writable) return;
     socket.write(encodeFrame(response));
   }
@@ -181,6 +181,7 @@ export class IpcServer {
       );
       return;
     }
+    if (req.ack === true) this.#send(socket, { id, ack: true });
     const timeoutMs = this.#timeoutFor(req.cmd) ?? this.#limits.requestTimeoutMs;
     const signal = AbortSignal.any([clientGone, AbortSignal.timeout(timeoutMs)]);
     this.#served++;

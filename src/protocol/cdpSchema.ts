@@ -19,8 +19,11 @@ export type { DomainJson, DomainSummary, MemberEntry, MemberJson, MemberKind, Me
 /** Domains whose methods belong to the browser connection rather than a page's session. */
 export const BROWSER_DOMAINS: ReadonlySet<string> = new Set(['Browser', 'Target', 'SystemInfo', 'Tethering']);
 
+const BROWSER_DOMAINS_LOWER: ReadonlySet<string> = new Set([...BROWSER_DOMAINS].map((d) => d.toLowerCase()));
+
+/** Where a method goes when `--target auto`; the name may be in any case, as users type it (`browser.getVersion`). */
 export function cdpTargetFor(method: string): 'page' | 'browser' {
-  return BROWSER_DOMAINS.has(method.split('.')[0] ?? '') ? 'browser' : 'page';
+  return BROWSER_DOMAINS_LOWER.has((method.split('.')[0] ?? '').toLowerCase()) ? 'browser' : 'page';
 }
 
 /** A description folded onto one line and cut at its first sentence (the protocol wraps its text at 80 columns). */

@@ -8,6 +8,18 @@ export interface Request {
   build: string;
   cmd: string;
   params?: Record<string, unknown>;
+  /**
+   * Ask for an {@link Ack} the moment the daemon reads the request, before it runs. A stopped or wedged daemon
+   * still accepts connections (the kernel queues them on the listen backlog), so only an answer proves it runs;
+   * the ack lets a client tell "not running" within seconds from "a command that takes a minute".
+   */
+  ack?: boolean;
+}
+
+/** The daemon read a request that asked for it; the answer follows. */
+export interface Ack {
+  id: number;
+  ack: true;
 }
 
 export interface DaemonInfo {

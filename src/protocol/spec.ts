@@ -46,6 +46,18 @@ export interface CommandSpec {
    * behind a page that hangs.
    */
   lock?: 'tab' | 'none';
+  /**
+   * What the command needs of the selected page's renderer; the dispatcher acts on it so that no handler has to.
+   * - `live`: it runs script in the page or reads its document. Refused at once while the page is crashed
+   *   (PAGE_CRASHED) or its tab is gone, ended at once when the renderer crashes while it runs, and when it runs out
+   *   of time (or would queue behind a command on a page that does not answer) the page is probed, so the error
+   *   can say that the page's main thread is hung.
+   * - `recovers`: it replaces the document (navigate, reload, history). Runs on a crashed page, since that is how
+   *   the page comes back, and is not refused for a hung one; otherwise like `live`.
+   * - `by-target`: `live` when the request goes to the page, nothing when it goes to the browser (`bdg cdp`).
+   * Absent: the command answers from the daemon's own records or from the browser (status, listings, tabs).
+   */
+  page?: 'live' | 'recovers' | 'by-target';
   /** `cli` commands run in the CLI process; `daemon` commands are requests over the socket. */
   runs: 'cli' | 'daemon';
   /** Longest the daemon may spend on it before answering TIMEOUT. */

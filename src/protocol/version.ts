@@ -7,4 +7,5 @@ export const VERSION: string = typeof __BDG_VERSION__ === 'string' ? __BDG_VERSI
  * The socket protocol's version. A CLI and a daemon with different versions refuse each other's requests with a
  * clear message instead of misreading them.
  */
-export const PROTOCOL_VERSION = 1;
+// 2: requests may ask for an ack frame before the answer (a daemon of protocol 1 would never send it).
+export const PROTOCOL_VERSION = 2;

@@ -17,6 +17,7 @@ export const EXIT_CODES = {
   TIMEOUT: 102,
   SESSION_FILE_ERROR: 103,
   UNEXPECTED_ERROR: 104,
+  PAGE_CRASHED: 107,
   SOFTWARE_ERROR: 110,
   // 128 + SIGINT, the shell's number for a command ended by Ctrl-C; a SIGTERM'd start exits with it too.
   INTERRUPTED: 130,
@@ -39,6 +40,7 @@ export const EXIT_CODE_DESCRIPTIONS: Record<keyof typeof EXIT_CODES, string> = {
   TIMEOUT: 'an operation timed out',
   SESSION_FILE_ERROR: 'a session file could not be read or written',
   UNEXPECTED_ERROR: 'unexpected error (for example an exception thrown by the page)',
+  PAGE_CRASHED: 'the page crashed (its renderer is gone); `bdg page reload` or `bdg page navigate <url>` brings it back',
   SOFTWARE_ERROR: 'internal software error in bdg',
   INTERRUPTED: 'interrupted by SIGINT (Ctrl-C) or SIGTERM; a start in progress was cancelled',
 };

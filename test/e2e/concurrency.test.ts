@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { PROTOCOL_VERSION } from '../../src/protocol/version.js';
 import { FixtureServer } from '../helpers/fixtureServer.js';
 import { bdg, chromesOf, daemonsOf, teardown, tempSessionDir, waitFor } from '../helpers/bdg.js';
 
@@ -83,10 +84,10 @@ describe('concurrency', () => {
     const huge = await rawClient(sock, Buffer.alloc(3 * 1024 * 1024, 0x61), 5_000);
     assert.match(huge, /larger than/);
     const silent = rawClient(sock, null, 8_000);
-    const wrongShape = await rawClient(sock, '{"id":1,"v":1,"cmd":"peek","params":{"bogus":1}}\n', 3_000);
+    const wrongShape = await rawClient(sock, `{"id":1,"v":${PROTOCOL_VERSION},"cmd":"peek","params":{"bogus":1}}\n`, 3_000);
     assert.match(wrongShape, /unknown parameter bogus/);
     assert.match(wrongShape, /Expected: last, network, console, follow/);
-    const unknownCmd = await rawClient(sock, '{"id":1,"v":1,"cmd":"rm -rf"}\n', 3_000);
+    const unknownCmd = await rawClient(sock, `{"id":1,"v":${PROTOCOL_VERSION},"cmd":"rm -rf"}\n`, 3_000);
     assert.match(unknownCmd, /Unknown request/);
     const peek = await bdg(['peek', '--json'], { sessionDir });
     assert.equal(peek.code, 0, 'daemon did not answer while a silent client was connected');

@@ -188,6 +188,7 @@ test('routes browser-level domains to the browser connection', () => {
   assert.equal(cdpTargetFor('Target.getTargets'), 'browser');
   assert.equal(cdpTargetFor('SystemInfo.getInfo'), 'browser');
   assert.equal(cdpTargetFor('Runtime.evaluate'), 'page');
+  assert.equal(cdpTargetFor('browser.getVersion'), 'browser', 'any case, as typed');
 });
 
 test('helpers: one-line descriptions and shell quoting', () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { IpcServer } from '../../src/ipc/server.js';
 import { NoDaemonError, request } from '../../src/ipc/client.js';
@@ -121,4 +122,40 @@ test('listen: whatever is left at the socket path is cleared (an empty directory
   const server = new IpcServer({ info, handler: () => Promise.resolve(0) });
   await assert.rejects(server.listen(path), (err: unknown) => err instanceof BdgError && err.code === 'SESSION_FILE_ERROR' && err.message.includes(path));
   assert.ok(statSync(join(path, 'keep')).isFile(), 'a directory with files was touched');
+});
+
+test('a daemon that accepts but never reads (stopped, wedged) is given up on at the ack deadline, not the command budget', async () => {
+  const path = sock();
+  // The kernel accepts connections for a stopped process too; a server that never reads behaves the same.
+  const held = new Set<Socket>();
+  const silent = createServer((s) => held.add(s));
+  await new Promise<void>((r) => silent.listen(path, r));
+  try {
+    const started = Date.now();
+    await assert.rejects(request(path, 'status', {}, { timeoutMs: 30_000, ackTimeoutMs: 300 }), (err: unknown) => {
+      assert.ok(err instanceof BdgError);
+      assert.equal(err.code, 'TIMEOUT');
+      assert.match(err.message, /did not acknowledge status within 0\.3 s: it is not responding/);
+      assert.match(err.hint ?? '', /bdg cleanup --force/);
+      assert.deepEqual(err.data, { daemonUnresponsive: true, waitedMs: 300 });
+      return true;
+    });
+    assert.ok(Date.now() - started < 5_000);
+  } finally {
+    for (const s of held) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+});
+
+test('a live daemon acknowledges at once, so a command may take longer than the ack deadline', async () => {
+  const path = sock();
+  const server = new IpcServer({ info, handler: async () => new Promise((r) => setTimeout(() => r('done'), 600)) });
+  await server.listen(path);
+  try {
+    const res = await request(path, 'slow', {}, { timeoutMs: 5_000, ackTimeoutMs: 200 });
+    assert.equal(res.ok, true);
+    assert.equal(res.ok && res.result, 'done');
+  } finally {
+    await server.close();
+  }
 });

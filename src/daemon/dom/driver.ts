@@ -124,6 +124,9 @@ export async function mainLoaderId(session: BrowserSession, signal?: AbortSignal
 }
 
 export async function releaseHandles(session: BrowserSession): Promise<void> {
+  // A page that is down or hung would only let the call time out (and keep the tab's lock that long); its handles
+  // go with its document, which is what a recovery replaces.
+  if (session.health.down !== undefined || session.health.hungSince !== undefined) return;
   await session.pageSend('Runtime.releaseObjectGroup', { objectGroup: GROUP }, { timeoutMs: 2_000 }).catch(() => undefined);
 }
 

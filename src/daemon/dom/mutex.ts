@@ -1,10 +1,17 @@
 import { BdgError } from '../../util/errors.js';
 
-/** Who holds a key's lock, for "busy with ..." messages. */
+/** Who holds a key's lock, for "busy with ..." messages, and how to make it let go. */
 export interface LockHolder {
   label: string;
   since: number;
+  /** Ends the holder's work early (its request is answered with why); absent when it cannot be cut short. */
+  cancel?: (by: string) => void;
+  /** The holder replaces the page's document (navigate, reload): the page being busy meanwhile is expected. */
+  replacesDocument?: boolean;
 }
+
+/** What a caller of {@link KeyedMutex.run} says about itself, for whoever queues behind it. */
+export type HolderInfo = Omit<LockHolder, 'label' | 'since'>;
 
 /**
  * Per-key FIFO locks: page-changing commands on one tab run one at a time; read-only ones do not take it.
@@ -19,7 +26,7 @@ export class KeyedMutex {
     return this.#holders.get(key);
   }
 
-  async run<T>(key: string, signal: AbortSignal, fn: () => Promise<T>, label = 'another command'): Promise<T> {
+  async run<T>(key: string, signal: AbortSignal, fn: () => Promise<T>, label = 'another command', info: HolderInfo = {}): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => {
@@ -51,7 +58,7 @@ export class KeyedMutex {
         });
       });
       held = true;
-      this.#holders.set(key, { label, since: Date.now() });
+      this.#holders.set(key, { ...info, label, since: Date.now() });
       return await fn();
     } finally {
       if (held) this.#holders.delete(key);

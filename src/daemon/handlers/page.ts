@@ -15,9 +15,19 @@ function navigationFailed(url: string, errorText: string): BdgError {
   return new BdgError('UNEXPECTED_ERROR', `Navigation to ${url} failed: ${errorText}`, 'Check that the server is up and the URL is right (`bdg peek --network` shows the request).', { url, errorText });
 }
 
+/**
+ * A page stuck in script cannot commit a new document: Page.navigate and Page.reload are answered by the browser,
+ * but the load then never happens (seen with Chromium 156 on a page in `for(;;){}`). Stop the script first when
+ * the page does not answer; a crashed page needs nothing, the navigation starts a new renderer.
+ */
+async function freePage(ctx: HandlerContext): Promise<void> {
+  if (ctx.session.health.down === undefined) await ctx.session.health.unstick();
+}
+
 async function navigate(ctx: HandlerContext, params: ParamsOf<'page.navigate'>, signal: AbortSignal): Promise<ResultOf<'page.navigate'>> {
   const url = normalizeUrl(params.url);
   const started = Date.now();
+  await freePage(ctx);
   const { result, triggered } = await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, () => ctx.session.navigate(url, loadMs(params)));
   if (result.errorText !== undefined) throw navigationFailed(url, result.errorText);
   return { action: 'navigate', url: ctx.session.page.url, title: ctx.session.page.title, loadTimedOut: result.loadTimedOut === true, durationMs: Date.now() - started, triggered };
@@ -35,6 +45,7 @@ async function currentTitle(ctx: HandlerContext): Promise<string> {
 /** Runs a history/reload step and waits for the main frame to load (or a same-document navigation). */
 async function historyStep(ctx: HandlerContext, params: { timeout: number }, signal: AbortSignal, name: string, step: () => Promise<void>): Promise<ResultOf<'page.reload'>> {
   const started = Date.now();
+  await freePage(ctx);
   const { result, triggered } = await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, async (watcher) => {
     const urlBefore = ctx.session.page.url;
     await step();

@@ -74,7 +74,8 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
  */
 async function expandArguments(ctx: HandlerContext, record: ConsoleRecord, signal: AbortSignal): Promise<string[] | undefined> {
   const handles = ctx.session.console.handlesOf(record);
-  if (handles === undefined || !ctx.session.connected) return undefined;
+  // A crashed renderer answers nothing (the calls would only time out); the preview is what we have.
+  if (handles === undefined || !ctx.session.connected || ctx.session.health.down !== undefined) return undefined;
   const send = (method: 'Runtime.getProperties', params: Protocol.Runtime.GetPropertiesRequest): Promise<Protocol.Runtime.GetPropertiesResponse> => ctx.session.pageSend(method, params, { timeoutMs: 2_000, signal });
   try {
     return await Promise.all(

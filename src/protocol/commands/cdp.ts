@@ -59,6 +59,7 @@ export const CDP_COMMANDS = [
     options: { params, target, timeout, validate },
     readOnly: false,
     runs: 'daemon',
+    page: 'by-target',
     timeoutMs: 310_000,
     examples: [`bdg cdp send DOM.getDocument --params '{"depth":1}'`],
   },

@@ -1,34 +1,49 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
+import { BdgError } from '../../../util/errors.js';
 import type { HandlerContext } from '../../context.js';
+import { abortCause } from '../../dispatcher.js';
 import { GROUP, pageException, runAction } from '../../dom/driver.js';
+import { PROBE_MS } from '../../pageHealth.js';
 
 /** Results larger than this (as JSON) are cut, so one answer stays a sane size. */
 const MAX_EVAL_RESULT_CHARS = 1024 * 1024;
 
+/**
+ * What the expression leaves of the command's budget when it gives up: time to stop a stuck script and answer
+ * with why, before the dispatcher's budget answers with a vaguer TIMEOUT.
+ */
+const STOP_MARGIN_MS = 5_000;
+
 /** `dom eval`: an expression evaluated like the DevTools console, its value returned as plain data. */
 export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>, signal: AbortSignal): Promise<ResultOf<'dom.eval'>> {
   const { expression } = params;
+  const started = Date.now();
+  // Each call gets what is left of the budget, so a slow evaluate followed by awaitPromise still ends in time.
+  const opts = (): { signal: AbortSignal; timeoutMs: number } => ({ signal, timeoutMs: Math.max(1_000, ctx.deadline - Date.now() - STOP_MARGIN_MS) });
+  const script = <T>(call: () => Promise<T>): Promise<T> => stopIfStuck(ctx, signal, started, call);
   const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog, settleMaxMs: 1_000, settleQuietMs: 50 }, async () => {
-    const opts = { signal, timeoutMs: 55_000 };
-    const r = await ctx.session.pageSend(
-      'Runtime.evaluate',
-      // replMode: top-level await and re-declarable let/const, like the DevTools console.
-      { expression, awaitPromise: true, returnByValue: false, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false },
-      opts,
+    const r = await script(() =>
+      ctx.session.pageSend(
+        'Runtime.evaluate',
+        // replMode: top-level await and re-declarable let/const, like the DevTools console.
+        { expression, awaitPromise: true, returnByValue: false, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false },
+        opts(),
+      ),
     );
     if (r.exceptionDetails !== undefined) throw pageException(r.exceptionDetails, 'The page threw');
     let obj = r.result;
     // replMode awaits a top-level `await`, but an expression whose value is a promise completes with the promise
     // itself (the console shows "Promise {<pending>}"); a script wants what it resolves to.
     if (obj.subtype === 'promise' && obj.objectId !== undefined) {
-      const settled = await ctx.session.pageSend('Runtime.awaitPromise', { promiseObjectId: obj.objectId, returnByValue: false }, opts);
+      const promiseObjectId = obj.objectId;
+      const settled = await script(() => ctx.session.pageSend('Runtime.awaitPromise', { promiseObjectId, returnByValue: false }, opts()));
       if (settled.exceptionDetails !== undefined) throw pageException(settled.exceptionDetails, 'The promise rejected');
       obj = settled.result;
     }
     // Plain data comes back by value; nodes, functions and values that cannot be serialised keep their description.
     if (obj.objectId !== undefined && obj.type === 'object' && obj.subtype !== 'node') {
       const byValue = await ctx.session
-        .pageSend('Runtime.callFunctionOn', { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true }, opts)
+        .pageSend('Runtime.callFunctionOn', { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true }, { signal, timeoutMs: 10_000 })
         .catch(() => undefined);
       if (byValue !== undefined && byValue.exceptionDetails === undefined) {
         const { objectId: _id, ...rest } = obj;
@@ -52,4 +67,41 @@ export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>
     truncated = true;
   }
   return { type, value: value ?? null, ...(truncated ? { truncated } : {}), triggered };
+}
+
+/**
+ * Runs one call that executes the user's script. When bdg gives up on it (its time is up, the client went away, a
+ * navigation takes over the page) while the page's main thread is stuck in it, the script is stopped with
+ * `Runtime.terminateExecution`, so the next command finds a usable page instead of the same endless loop.
+ */
+async function stopIfStuck<T>(ctx: HandlerContext, signal: AbortSignal, started: number, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof BdgError) || err.code !== 'TIMEOUT' || abortCause(signal)?.kind === 'page-down') throw err;
+    const { wasHung, answers } = await ctx.session.health.unstick();
+    const took = `${Math.round((Date.now() - started) / 1000)} s`;
+    if (!wasHung) {
+      throw new BdgError(
+        'TIMEOUT',
+        `The expression did not settle within ${took}: it waits for something that does not come (a promise, a timer, a request); the page itself answers`,
+        'Await something quicker, or race it against a timeout of its own (Promise.race).',
+        { terminated: false, probeMs: PROBE_MS },
+      );
+    }
+    if (answers) {
+      throw new BdgError(
+        'TIMEOUT',
+        `The expression did not finish within ${took}: the page's main thread was stuck (in it, or in a script of the page's own), so bdg stopped the running script (Runtime.terminateExecution); the page answers again`,
+        'Make the expression finish sooner, or split the work into several `bdg dom eval` calls.',
+        { terminated: true, probeMs: PROBE_MS },
+      );
+    }
+    throw new BdgError(
+      'TIMEOUT',
+      `The expression did not finish within ${took}: the page's main thread is stuck, and still does not answer after bdg stopped the running script (Runtime.terminateExecution)`,
+      'Reload the page (`bdg page reload`) or open another (`bdg page navigate <url>`).',
+      { terminated: true, pageHung: true, probeMs: PROBE_MS },
+    );
+  }
 }
