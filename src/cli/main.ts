@@ -6,8 +6,9 @@ import { resolveSession } from '../client/session.js';
 import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
-import { Output, write } from './output.js';
+import { StdoutOutput, write, type Output } from './output.js';
 import type { LazyFamily, Runner, RunnerTable } from './runner.js';
+import type { SessionPaths } from '../util/paths.js';
 
 /**
  * CLI-side runners by command name. The session core's are loaded with the CLI; every other family is imported
@@ -36,20 +37,26 @@ async function runnerFor(name: CommandName): Promise<Runner<CommandName>> {
   return table[name] as Runner<CommandName>;
 }
 
-/** Applies the contract once (defaults, bounds, required args), then hands the params to the command's runner. */
-async function run(command: CommandSpec, raw: Params, out: Output): Promise<number> {
-  const params = validateParams(command, raw);
-  const paths = resolveSession();
-  const runner = await runnerFor(command.name as CommandName);
-  return runner(paths, params as never, out);
+/**
+ * Runs one command: applies the contract once (defaults, bounds, required args), hands the params to the command's
+ * runner, and gives a failure to `out` like any other answer. The CLI runs one; batch and MCP run many with it.
+ */
+async function execute(command: CommandSpec, raw: Params, out: Output, paths: SessionPaths): Promise<number> {
+  try {
+    const params = validateParams(command, raw);
+    const runner = await runnerFor(command.name as CommandName);
+    return await runner(paths, params as never, out);
+  } catch (err) {
+    return out.failure(toBdgError(err));
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');
-  let out = new Output(wantsJson);
+  let out: Output = new StdoutOutput(wantsJson);
   try {
     const parsed = parseArgv(argv);
-    out = new Output(parsed.json);
+    out = new StdoutOutput(parsed.json);
     if (parsed.kind === 'version') return await out.success({ version: VERSION }, () => VERSION);
     if (parsed.kind === 'help') {
       if (parsed.json) {
@@ -59,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
       await write(process.stdout, parsed.command !== undefined ? commandHelp(parsed.command) : generalHelp());
       return 0;
     }
-    return await run(parsed.command, parsed.params, out);
+    return await execute(parsed.command, parsed.params, out, resolveSession());
   } catch (err) {
     return out.failure(toBdgError(err));
   }
