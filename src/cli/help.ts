@@ -20,6 +20,7 @@ export function commandHelp(c: CommandSpec): string {
   for (const [name, o] of Object.entries(c.options)) lines.push(optionLine(name, o));
   lines.push(optionLine('json', GLOBAL_OPTIONS['json'] as OptionSpec), optionLine('help', GLOBAL_OPTIONS['help'] as OptionSpec), '');
   if (c.examples.length > 0) lines.push('Examples:', ...c.examples.map((e) => `  ${e}`), '');
+  if (c.more !== undefined) lines.push(...c.more, '');
   return lines.join('\n');
 }
 

@@ -1,5 +1,5 @@
-import type { CommandName, CommandSpec, InFamily } from '../protocol/commands.js';
-import { validateParams, type Params } from '../protocol/validate.js';
+import type { CommandName, InFamily } from '../protocol/commands.js';
+import { validateParams } from '../protocol/validate.js';
 import { VERSION } from '../protocol/version.js';
 import { toBdgError } from '../util/errors.js';
 import { resolveSession } from '../client/session.js';
@@ -7,8 +7,7 @@ import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
 import { StdoutOutput, write, type Output } from './output.js';
-import type { LazyFamily, Runner, RunnerTable } from './runner.js';
-import type { SessionPaths } from '../util/paths.js';
+import type { Execute, LazyFamily, Runner, RunnerTable } from './runner.js';
 
 /**
  * CLI-side runners by command name. The session core's are loaded with the CLI; every other family is imported
@@ -22,6 +21,8 @@ const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily
   dom: async () => (await import('./commands/dom.js')).DOM_RUNNERS,
   page: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
   tabs: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
+  // A front door runs other commands: it is handed execute() rather than importing this module.
+  batch: async () => (await import('./batch.js')).batchRunners(execute),
 };
 
 function isLazy(family: string): family is LazyFamily {
@@ -32,7 +33,7 @@ function isLazy(family: string): family is LazyFamily {
 async function runnerFor(name: CommandName): Promise<Runner<CommandName>> {
   const family = name.split('.')[0] ?? '';
   const table: Record<string, unknown> = isLazy(family) ? await FAMILIES[family]() : SESSION_RUNNERS;
-  // The table for `name`'s family has an entry for it (RunnerTable), taking ParamsOf<name>; run() passes params
+  // The table for `name`'s family has an entry for it (RunnerTable), taking ParamsOf<name>; execute() passes params
   // validated against the same entry.
   return table[name] as Runner<CommandName>;
 }
@@ -41,7 +42,7 @@ async function runnerFor(name: CommandName): Promise<Runner<CommandName>> {
  * Runs one command: applies the contract once (defaults, bounds, required args), hands the params to the command's
  * runner, and gives a failure to `out` like any other answer. The CLI runs one; batch and MCP run many with it.
  */
-async function execute(command: CommandSpec, raw: Params, out: Output, paths: SessionPaths): Promise<number> {
+const execute: Execute = async (command, raw, out, paths) => {
   try {
     const params = validateParams(command, raw);
     const runner = await runnerFor(command.name as CommandName);
@@ -49,7 +50,7 @@ async function execute(command: CommandSpec, raw: Params, out: Output, paths: Se
   } catch (err) {
     return out.failure(toBdgError(err));
   }
-}
+};
 
 async function main(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');

@@ -60,6 +60,7 @@ export const CDP_COMMANDS = [
     readOnly: false,
     runs: 'daemon',
     timeoutMs: 310_000,
+    via: 'cdp',
     examples: [`bdg cdp send DOM.getDocument --params '{"depth":1}'`],
   },
   {
@@ -74,6 +75,7 @@ export const CDP_COMMANDS = [
     },
     readOnly: true,
     runs: 'daemon',
+    via: 'cdp',
     examples: ['bdg cdp events Page.loadEventFired', 'bdg cdp events Network --last 50 --json'],
   },
 ] as const satisfies readonly CommandSpec[];

@@ -13,6 +13,7 @@ export const PAGE_COMMANDS = [
     options: { timeout: loadTimeout },
     readOnly: false,
     runs: 'daemon',
+    idempotent: true,
     timeoutMs: 130_000,
     examples: ['bdg page navigate localhost:3000/login', 'bdg page navigate https://app.test/cart --json'],
   },
@@ -88,6 +89,7 @@ export const PAGE_COMMANDS = [
     options: {},
     readOnly: false,
     runs: 'daemon',
+    idempotent: true,
     examples: ['bdg tabs select t2'],
   },
   {
@@ -98,6 +100,7 @@ export const PAGE_COMMANDS = [
     options: {},
     readOnly: false,
     runs: 'daemon',
+    idempotent: true,
     examples: ['bdg tabs close t3'],
   },
 ] as const satisfies readonly CommandSpec[];

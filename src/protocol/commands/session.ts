@@ -63,6 +63,8 @@ export const SESSION_COMMANDS = [
     },
     readOnly: true,
     runs: 'daemon',
+    follows: true,
+    via: 'peek',
     examples: ['bdg tail', 'bdg tail --console'],
   },
   {
@@ -90,6 +92,7 @@ export const SESSION_COMMANDS = [
     lock: 'none',
     runs: 'daemon',
     timeoutMs: 30_000,
+    idempotent: true,
     examples: ['bdg stop', 'bdg stop --json'],
   },
   {
@@ -103,6 +106,7 @@ export const SESSION_COMMANDS = [
     },
     readOnly: false,
     runs: 'cli',
+    idempotent: true,
     examples: ['bdg cleanup', 'bdg cleanup --force'],
   },
 ] as const satisfies readonly CommandSpec[];
