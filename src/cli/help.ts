@@ -59,6 +59,7 @@ export function helpJson(): unknown {
       arguments: c.args,
       options: Object.entries(c.options).map(([flag, o]) => ({ flag: `--${flag}`, param: camelCase(flag), ...o })),
       examples: c.examples,
+      ...(c.more !== undefined ? { more: c.more } : {}),
     })),
     globalOptions: Object.entries(GLOBAL_OPTIONS).map(([flag, o]) => ({ flag: `--${flag}`, ...o })),
     exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({ code, name, description: EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES] })),

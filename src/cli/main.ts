@@ -12,7 +12,7 @@ import type { Execute, LazyFamily, Runner, RunnerTable } from './runner.js';
 /**
  * CLI-side runners by command name. The session core's are loaded with the CLI; every other family is imported
  * only when one of its commands runs (esbuild splits them into chunks), so `bdg status` and `bdg peek` do not pay
- * for the CDP schema, HAR or DOM code at start-up.
+ * for the CDP schema, HAR or DOM code at start-up, nor for the MCP SDK, which only `bdg mcp` loads.
  */
 const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily<F>>> } = {
   cdp: async () => (await import('./commands/cdp.js')).CDP_RUNNERS,
@@ -21,8 +21,9 @@ const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily
   dom: async () => (await import('./commands/dom.js')).DOM_RUNNERS,
   page: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
   tabs: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
-  // A front door runs other commands: it is handed execute() rather than importing this module.
+  // The front doors run other commands: they are handed execute() rather than importing this module.
   batch: async () => (await import('./batch.js')).batchRunners(execute),
+  mcp: async () => (await import('../mcp/server.js')).mcpRunners(execute),
 };
 
 function isLazy(family: string): family is LazyFamily {
