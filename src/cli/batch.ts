@@ -107,6 +107,7 @@ function open(file: string | undefined): Promise<Readable> {
  */
 async function runBatch(paths: SessionPaths, params: { file?: string; bail: boolean }, out: Output, execute: Execute): Promise<number> {
   const input = await open(params.file);
+  if (input === process.stdin && process.stdin.isTTY) out.note('Reading commands from the terminal, one per line; Ctrl-D ends the batch.');
   const session = new ConnectedSession(paths.dir);
   const lines = createInterface({ input, crlfDelay: Infinity });
   let exitCode = 0;

@@ -120,6 +120,22 @@ describe('bdg batch', () => {
     assert.match(lines[1]?.error ?? '', /peek --follow/);
   });
 
+  it('a batch can start and stop its own session; the connection follows the daemon it talks to', async () => {
+    const own = make('batch-own');
+    const input = [`${server.url('/')} --headless`, 'status', 'stop', 'status', `${server.url('/')} --headless`, 'peek --last 1', 'stop'].join('\n');
+    const r = await bdg(['batch', '--json'], { sessionDir: own, input, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const lines = jsonLines(r.stdout);
+    assert.deepEqual(
+      lines.map((e) => e.success),
+      [true, true, true, true, true, true, true],
+    );
+    const running = lines.map((e) => (e.data as { running?: boolean }).running);
+    assert.equal(running[1], true);
+    assert.equal(running[3], false);
+    assert.notEqual((lines[0]?.data as { pid: number }).pid, (lines[4]?.data as { pid: number }).pid, 'a second daemon');
+  });
+
   it('bad lines are that line\'s failure: unknown commands, bad JSON, a missing file', async () => {
     const r = await bdg(['batch', '--json'], { sessionDir, input: ['stauts', '{"cmd": "peek", "params": 3}', '{not json', 'dom click "#add'].join('\n') });
     assert.equal(r.code, 81);
