@@ -74,6 +74,9 @@ describe('bdg mcp', () => {
     assert.match(textOf(started), /Session started: http:\/\/127\.0\.0\.1:\d+\/ {2}"Shop"/);
     assert.equal(typeof (started.structuredContent as { pid?: unknown }).pid, 'number');
 
+    // Quiet first, so the page's last request (favicon) cannot finish between the two listings compared below.
+    const quiet = await call('dom', { action: 'wait', networkIdle: true, timeout: 10 });
+    assert.notEqual(quiet.isError, true, textOf(quiet));
     const peek = await call('peek', { last: 5 });
     assert.notEqual(peek.isError, true, textOf(peek));
     const cli = await bdg(['peek', '--last', '5'], { sessionDir });
