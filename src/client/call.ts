@@ -49,8 +49,7 @@ function clientTimeout(cmd: DaemonCommandName): number | undefined {
 
 /**
  * Sends one request (on the session's persistent connection when it has one) and returns its result, typed by the
- * contract; maps "no daemon" to NOT_FOUND (after cleaning
- * stale files) or DAEMON_ALREADY_STARTING.
+ * contract; maps "no daemon" to NOT_FOUND (after cleaning stale files) or DAEMON_ALREADY_STARTING.
  */
 export async function call<N extends DaemonCommandName>(paths: SessionPaths, cmd: N, params: InputOf<N>, timeoutMs = clientTimeout(cmd)): Promise<ResultOf<N>> {
   try {
