@@ -128,7 +128,9 @@ async function serve(paths: SessionPaths, execute: Execute): Promise<number> {
     import('@modelcontextprotocol/sdk/server/index.js'),
     import('@modelcontextprotocol/sdk/server/stdio.js'),
     import('@modelcontextprotocol/sdk/types.js'),
-  ]);
+  ]).catch((err: unknown) => {
+    throw new BdgError('SOFTWARE_ERROR', `The MCP SDK could not be loaded: ${err instanceof Error ? err.message : String(err)}`, 'bdg mcp needs its dependency @modelcontextprotocol/sdk: reinstall bdg (npm ci, or npm install -g) so node_modules has it.');
+  });
   const tools = new Map(buildTools().map((t) => [t.definition.name, t]));
   const definitions = [...tools.values()].map((t) => t.definition);
   // The low-level Server: the tools' JSON Schemas come from the contract, not from zod schemas McpServer would want.
