@@ -2,8 +2,10 @@
 // the plain .mjs/.js files are linted without types), plus the layering rule from STYLE.md — modules import
 // downward only (platform <- util <- protocol <- {ipc, cdp} <- telemetry <- daemon; ipc <- client <- cli); nothing
 // imports cli or daemon, and the CLI never imports the CDP/telemetry layers (they pull `ws` and more into its
-// start-up path). platform is the OS seam (process identity, Chrome locations) under util, whose locks need it: it
-// imports Node built-ins only. client is what every front-end (CLI, MCP, batch) shares.
+// start-up path). Only src/mcp imports the MCP SDK, so only `bdg mcp` pays for loading it; the CLI reaches src/mcp
+// through the lazy import() of its `mcp` runner alone (the rule sees static imports only). platform is the OS seam
+// (process identity, Chrome locations) under util, whose locks need it: it imports Node built-ins only. client is
+// what every front-end (CLI, MCP, batch) shares.
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import { dirname } from 'node:path';
@@ -45,14 +47,19 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  zone(['src/platform/**'], ['**/client/**', '**/util/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'platform is the bottom layer: Node built-ins only'),
-  zone(['src/util/**'], ['**/client/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'util depends on platform only'),
-  zone(['src/protocol/**'], ['**/client/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'protocol depends on util only'),
-  zone(['src/ipc/**', 'src/cdp/**'], ['**/client/**', '**/telemetry/**', '**/cli/**', '**/daemon/**'], 'ipc/cdp sit below telemetry, cli and daemon'),
-  zone(['src/telemetry/**'], ['**/client/**', '**/ipc/**', '**/cli/**', '**/daemon/**'], 'telemetry depends on util, protocol and cdp only'),
-  zone(['src/client/**'], ['**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', 'ws'], 'the client layer talks to the daemon over the socket; front-ends (CLI, MCP, batch) sit on top of it'),
-  zone(['src/cli/**'], ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws'], 'the CLI talks to the daemon over the socket, through src/client; CDP and telemetry live in the daemon'),
-  zone(['src/daemon/**'], ['**/client/**', '**/cli/**'], 'nothing imports the CLI'),
+  zone(['src/platform/**'], ['**/client/**', '**/util/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'platform is the bottom layer: Node built-ins only'),
+  zone(['src/util/**'], ['**/client/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'util depends on platform only'),
+  zone(['src/protocol/**'], ['**/client/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'protocol depends on util only'),
+  zone(['src/ipc/**', 'src/cdp/**'], ['**/client/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'ipc/cdp sit below telemetry, cli and daemon'),
+  zone(['src/telemetry/**'], ['**/client/**', '**/ipc/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'telemetry depends on util, protocol and cdp only'),
+  zone(['src/client/**'], ['**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', 'ws', '@modelcontextprotocol/*'], 'the client layer talks to the daemon over the socket; front-ends (CLI, MCP, batch) sit on top of it'),
+  zone(['src/cli/**'], ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws', '**/mcp/**', '@modelcontextprotocol/*'], 'the CLI talks to the daemon over the socket, through src/client; CDP and telemetry live in the daemon'),
+  zone(['src/daemon/**'], ['**/client/**', '**/cli/**', '@modelcontextprotocol/*'], 'nothing imports the CLI'),
+  zone(
+    ['src/mcp/**'],
+    ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws'],
+    'the MCP server is a front door beside the CLI: it runs the CLI\'s runners, which talk to the daemon through src/client',
+  ),
   {
     // The daemon serves requests on one event loop: after start-up it does no synchronous file I/O. Only its
     // entry point (start-up) may import node:fs; request paths use node:fs/promises.
@@ -66,7 +73,10 @@ export default tseslint.config(
             { name: 'node:fs', message: 'No sync I/O on the daemon request path: use node:fs/promises.' },
             { name: 'fs', message: 'Use node:fs/promises.' },
           ],
-          patterns: [{ group: ['**/cli/**'], message: 'nothing imports the CLI' }],
+          patterns: [
+            { group: ['**/cli/**'], message: 'nothing imports the CLI' },
+            { group: ['@modelcontextprotocol/*'], message: 'only src/mcp loads the MCP SDK' },
+          ],
         },
       ],
     },

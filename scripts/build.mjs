@@ -32,7 +32,9 @@ const common = {
   legalComments: 'none',
   define: { __BDG_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bdg_import_meta_url' },
   banner: { js: "const __bdg_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  external: ['bufferutil', 'utf-8-validate'],
+  // The MCP SDK (and the zod, ajv and more it brings) is loaded from node_modules by `bdg mcp` alone: bundled, its
+  // code would be parsed at every command's start-up even though only that one command runs it.
+  external: ['bufferutil', 'utf-8-validate', '@modelcontextprotocol/sdk'],
   logLevel: 'warning',
   absWorkingDir: root,
 };

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import * as batch from '../groups/batch.mjs';
 import * as cold from '../groups/cold.mjs';
 import * as commands from '../groups/commands.mjs';
 import * as concurrency from '../groups/concurrency.mjs';
@@ -44,12 +45,13 @@ export async function main(opts, cli) {
     const ctx = { res, N, fixture, withNetworkList };
     const has = (g) => opts.groups.has(g);
 
-    // 1, 2, 4: one live session on a small page
-    if (has('commands') || has('concurrency') || has('memory')) {
+    // 1, 2, 4, 6: one live session on a small page
+    if (has('commands') || has('concurrency') || has('memory') || has('batch')) {
       await withLiveSession(ctx, async (liveDir) => {
         if (has('commands')) await commands.measure(ctx, liveDir);
         if (has('concurrency')) await concurrency.measure(ctx, liveDir);
-        return has('commands') || has('concurrency');
+        if (has('batch')) await batch.measure(ctx, liveDir);
+        return has('commands') || has('concurrency') || has('batch');
       });
     }
     // 3: cold starts

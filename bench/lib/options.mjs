@@ -5,14 +5,14 @@ import { fileURLToPath } from 'node:url';
 const BENCH = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The benchmark groups, in the order they run and are reported. */
-export const GROUPS = ['commands', 'concurrency', 'memory', 'cold', 'volume'];
+export const GROUPS = ['commands', 'concurrency', 'memory', 'cold', 'volume', 'batch'];
 
 export function usage(code) {
   process.stdout.write(
     [
       'Usage: node bench/run.mjs [GROUP...] [--dist DIR] [--quick] [--out FILE] [--no-volume]',
       `  GROUP         run only these groups (default: all): ${GROUPS.join(' ')}`,
-      '                (commands and concurrency include the memory figures of their live session;',
+      '                (commands, concurrency and batch include the memory figures of their live session;',
       '                memory alone measures the session right after start)',
       '  --dist DIR    built dist/ to measure (default: the repo dist/, built by `npm run bench`)',
       '  --quick       fewer iterations (for a smoke run; figures are noisier)',

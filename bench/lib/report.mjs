@@ -1,4 +1,5 @@
 // The printed report: a header, each group's section, the figures the issue sets targets for, errors.
+import * as batch from '../groups/batch.mjs';
 import * as cold from '../groups/cold.mjs';
 import * as commands from '../groups/commands.mjs';
 import * as concurrency from '../groups/concurrency.mjs';
@@ -10,7 +11,7 @@ const verdict = (ok) => (ok === null ? '?' : ok ? 'met' : 'MISSED');
 
 /** The figures the issue sets targets for, each with its verdict. */
 export function targets(res) {
-  return [commands, cold, memory, volume, concurrency].flatMap((g) => g.targets(res, verdict));
+  return [commands, batch, cold, memory, volume, concurrency].flatMap((g) => g.targets(res, verdict));
 }
 
 export function render(res, outFile) {
@@ -22,7 +23,7 @@ export function render(res, outFile) {
   );
   out.push(`dist: ${m.dist}`);
   out.push('');
-  for (const g of [commands, concurrency, cold, memory, volume]) out.push(...g.render(res));
+  for (const g of [commands, concurrency, cold, memory, volume, batch]) out.push(...g.render(res));
   const summary = targets(res);
   if (summary.length > 0) {
     out.push('Against the targets (issue #2; original tool / Rust peer for reference)');

@@ -23,6 +23,7 @@ export function commandHelp(c: CommandSpec): string {
   for (const [name, o] of Object.entries(c.options)) lines.push(optionLine(name, o));
   lines.push(optionLine('json', GLOBAL_OPTIONS['json'] as OptionSpec), optionLine('help', GLOBAL_OPTIONS['help'] as OptionSpec), '');
   if (c.examples.length > 0) lines.push('Examples:', ...c.examples.map((e) => `  ${e}`), '');
+  if (c.more !== undefined) lines.push(...c.more, '');
   return lines.join('\n');
 }
 
@@ -61,6 +62,7 @@ export function helpJson(): unknown {
       arguments: c.args,
       options: Object.entries(c.options).map(([flag, o]) => ({ flag: `--${flag}`, param: camelCase(flag), ...o })),
       examples: c.examples,
+      ...(c.more !== undefined ? { more: c.more } : {}),
     })),
     globalOptions: Object.entries(GLOBAL_OPTIONS).map(([flag, o]) => ({ flag: `--${flag}`, ...o })),
     exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({ code, name, description: EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES] })),

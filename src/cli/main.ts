@@ -1,18 +1,18 @@
-import type { CommandName, CommandSpec, InFamily } from '../protocol/commands.js';
-import { validateParams, type Params } from '../protocol/validate.js';
+import type { CommandName, InFamily } from '../protocol/commands.js';
+import { validateParams } from '../protocol/validate.js';
 import { VERSION } from '../protocol/version.js';
 import { toBdgError } from '../util/errors.js';
 import { resolveSession } from '../client/session.js';
 import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
-import { Output, write } from './output.js';
-import type { LazyFamily, Runner, RunnerTable } from './runner.js';
+import { StdoutOutput, write, type Output } from './output.js';
+import type { Execute, LazyFamily, Runner, RunnerTable } from './runner.js';
 
 /**
  * CLI-side runners by command name. The session core's are loaded with the CLI; every other family is imported
  * only when one of its commands runs (esbuild splits them into chunks), so `bdg status` and `bdg peek` do not pay
- * for the CDP schema, HAR or DOM code at start-up.
+ * for the CDP schema, HAR or DOM code at start-up, nor for the MCP SDK, which only `bdg mcp` loads.
  */
 const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily<F>>> } = {
   cdp: async () => (await import('./commands/cdp.js')).CDP_RUNNERS,
@@ -21,6 +21,9 @@ const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily
   dom: async () => (await import('./commands/dom.js')).DOM_RUNNERS,
   page: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
   tabs: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
+  // The front doors run other commands: they are handed execute() rather than importing this module.
+  batch: async () => (await import('./batch.js')).batchRunners(execute),
+  mcp: async () => (await import('../mcp/server.js')).mcpRunners(execute),
 };
 
 function isLazy(family: string): family is LazyFamily {
@@ -31,25 +34,31 @@ function isLazy(family: string): family is LazyFamily {
 async function runnerFor(name: CommandName): Promise<Runner<CommandName>> {
   const family = name.split('.')[0] ?? '';
   const table: Record<string, unknown> = isLazy(family) ? await FAMILIES[family]() : SESSION_RUNNERS;
-  // The table for `name`'s family has an entry for it (RunnerTable), taking ParamsOf<name>; run() passes params
+  // The table for `name`'s family has an entry for it (RunnerTable), taking ParamsOf<name>; execute() passes params
   // validated against the same entry.
   return table[name] as Runner<CommandName>;
 }
 
-/** Applies the contract once (defaults, bounds, required args), then hands the params to the command's runner. */
-async function run(command: CommandSpec, raw: Params, out: Output): Promise<number> {
-  const params = validateParams(command, raw);
-  const paths = resolveSession();
-  const runner = await runnerFor(command.name as CommandName);
-  return runner(paths, params as never, out);
-}
+/**
+ * Runs one command: applies the contract once (defaults, bounds, required args), hands the params to the command's
+ * runner, and gives a failure to `out` like any other answer. The CLI runs one; batch and MCP run many with it.
+ */
+const execute: Execute = async (command, raw, out, paths) => {
+  try {
+    const params = validateParams(command, raw);
+    const runner = await runnerFor(command.name as CommandName);
+    return await runner(paths, params as never, out);
+  } catch (err) {
+    return out.failure(toBdgError(err));
+  }
+};
 
 async function main(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');
-  let out = new Output(wantsJson);
+  let out: Output = new StdoutOutput(wantsJson);
   try {
     const parsed = parseArgv(argv);
-    out = new Output(parsed.json);
+    out = new StdoutOutput(parsed.json);
     if (parsed.kind === 'version') return await out.success({ version: VERSION }, () => VERSION);
     if (parsed.kind === 'help') {
       if (parsed.json) {
@@ -59,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
       await write(process.stdout, parsed.command !== undefined ? commandHelp(parsed.command) : generalHelp());
       return 0;
     }
-    return await run(parsed.command, parsed.params, out);
+    return await execute(parsed.command, parsed.params, out, resolveSession());
   } catch (err) {
     return out.failure(toBdgError(err));
   }

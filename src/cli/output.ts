@@ -1,4 +1,4 @@
-import { BdgError } from '../util/errors.js';
+import type { BdgError } from '../util/errors.js';
 import { exitCodeFor } from '../util/exitCodes.js';
 
 /** Writes and waits until the data is handed to the OS, so a piped reader never sees output cut off at exit. */
@@ -12,43 +12,112 @@ export function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   });
 }
 
-/** Where a command's answer goes: data to stdout (one JSON document with --json), diagnostics to stderr. */
-export class Output {
+/**
+ * Where a runner's answer goes. The CLI prints it (`StdoutOutput`); batch and MCP record it (`CapturedOutput`) and
+ * run the very same runners, so every front door shows the text the CLI prints.
+ */
+export interface Output {
+  /** The answer is wanted as one JSON document (runners that print progress or follow use this). */
+  readonly json: boolean;
+  /** A result: `data` as the JSON envelope's data, `human()` the text the CLI prints (called only if wanted). */
+  success(data: unknown, human: () => string): Promise<number>;
+  /** A failure; returns its exit code. */
+  failure(err: BdgError, extra?: Record<string, unknown>): Promise<number>;
+  /** Diagnostics (progress, notes about cleaned-up files), never part of the answer. */
+  note(message: string): void;
+}
+
+/** The `--json` document of a success. */
+export function successEnvelope(data: unknown): { success: true; data: unknown } {
+  return { success: true, data };
+}
+
+/** The `--json` document of a failure: error, code, exitCode, hint and data when there are some. */
+export function failureEnvelope(err: BdgError, extra?: Record<string, unknown>): Record<string, unknown> {
+  const doc: Record<string, unknown> = { success: false, error: err.message, code: err.code, exitCode: exitCodeFor(err.code) };
+  if (err.hint !== undefined) doc['hint'] = err.hint;
+  if (err.data !== undefined) doc['data'] = err.data;
+  if (extra !== undefined) Object.assign(doc, extra);
+  return doc;
+}
+
+/** The text of a failure as the CLI prints it on stderr: the message, the hint, Chrome's last words. */
+export function failureText(err: BdgError): string {
+  let text = `Error: ${err.message}\n`;
+  if (err.hint !== undefined) text += `Hint: ${err.hint}\n`;
+  const stderrTail = (err.data as { chromeStderr?: unknown } | undefined)?.chromeStderr;
+  if (typeof stderrTail === 'string') text += `Chrome said:\n${stderrTail}\n`;
+  return text;
+}
+
+const withNewline = (text: string): string => (text.endsWith('\n') || text === '' ? text : `${text}\n`);
+
+/** The CLI's output: data to stdout (one JSON document with --json), diagnostics to stderr. */
+export class StdoutOutput implements Output {
   readonly json: boolean;
   constructor(json: boolean) {
     this.json = json;
   }
 
   async success(data: unknown, human: () => string): Promise<number> {
-    if (this.json) await write(process.stdout, `${JSON.stringify({ success: true, data }, null, 2)}\n`);
-    else {
-      const text = human();
-      await write(process.stdout, text.endsWith('\n') || text === '' ? text : `${text}\n`);
-    }
+    if (this.json) await write(process.stdout, `${JSON.stringify(successEnvelope(data), null, 2)}\n`);
+    else await write(process.stdout, withNewline(human()));
     return 0;
   }
 
   /** A failure: JSON document on stdout with --json (error, code, exitCode, hint), text on stderr otherwise. */
   async failure(err: BdgError, extra?: Record<string, unknown>): Promise<number> {
-    const exitCode = exitCodeFor(err.code);
-    if (this.json) {
-      const doc: Record<string, unknown> = { success: false, error: err.message, code: err.code, exitCode };
-      if (err.hint !== undefined) doc['hint'] = err.hint;
-      if (err.data !== undefined) doc['data'] = err.data;
-      if (extra !== undefined) Object.assign(doc, extra);
-      await write(process.stdout, `${JSON.stringify(doc, null, 2)}\n`);
-    } else {
-      let text = `Error: ${err.message}\n`;
-      if (err.hint !== undefined) text += `Hint: ${err.hint}\n`;
-      const stderrTail = (err.data as { chromeStderr?: unknown } | undefined)?.chromeStderr;
-      if (typeof stderrTail === 'string') text += `Chrome said:\n${stderrTail}\n`;
-      await write(process.stderr, text);
-    }
-    return exitCode;
+    if (this.json) await write(process.stdout, `${JSON.stringify(failureEnvelope(err, extra), null, 2)}\n`);
+    else await write(process.stderr, failureText(err));
+    return exitCodeFor(err.code);
   }
 
-  /** Diagnostics (progress, notes about cleaned-up files): stderr in both modes, so stdout stays parseable. */
   note(message: string): void {
     process.stderr.write(`${message}\n`);
+  }
+}
+
+/** What one command answered, as a `CapturedOutput` recorded it. */
+export type Captured =
+  | { ok: true; exitCode: 0; envelope: { success: true; data: unknown }; data: unknown; text: string }
+  | { ok: false; exitCode: number; envelope: Record<string, unknown>; error: BdgError; text: string };
+
+/**
+ * Records one command's answer instead of printing it: the envelope `--json` would print, and the text the CLI
+ * would print (rendered only when `render` is set, so a JSON-only batch does not pay for it). Notes are kept in
+ * order; `onNote` also sees each one as it comes.
+ */
+export class CapturedOutput implements Output {
+  readonly json: boolean;
+  readonly notes: string[] = [];
+  #result: Captured | undefined;
+  readonly #render: boolean;
+  readonly #onNote: ((message: string) => void) | undefined;
+
+  constructor(opts: { json?: boolean; render?: boolean; onNote?: (message: string) => void } = {}) {
+    this.json = opts.json ?? false;
+    this.#render = opts.render ?? true;
+    this.#onNote = opts.onNote;
+  }
+
+  /** The answer; a runner that returned without giving one is a bug, reported as such by the caller. */
+  get result(): Captured | undefined {
+    return this.#result;
+  }
+
+  success(data: unknown, human: () => string): Promise<number> {
+    this.#result = { ok: true, exitCode: 0, envelope: successEnvelope(data), data, text: this.#render ? withNewline(human()) : '' };
+    return Promise.resolve(0);
+  }
+
+  failure(err: BdgError, extra?: Record<string, unknown>): Promise<number> {
+    const exitCode = exitCodeFor(err.code);
+    this.#result = { ok: false, exitCode, envelope: failureEnvelope(err, extra), error: err, text: failureText(err) };
+    return Promise.resolve(exitCode);
+  }
+
+  note(message: string): void {
+    this.notes.push(message);
+    this.#onNote?.(message);
   }
 }

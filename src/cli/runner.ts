@@ -1,4 +1,5 @@
-import type { CommandName, InFamily, ParamsOf } from '../protocol/commands.js';
+import type { CommandName, CommandSpec, InFamily, ParamsOf } from '../protocol/commands.js';
+import type { Params } from '../protocol/validate.js';
 import type { SessionPaths } from '../util/paths.js';
 import type { Output } from './output.js';
 
@@ -8,8 +9,14 @@ export type Runner<N extends CommandName> = (paths: SessionPaths, params: Params
 /** Runners for exactly the commands `N`: one missing, or one for a command that does not exist, does not compile. */
 export type RunnerTable<N extends CommandName> = { readonly [K in N]: Runner<K> };
 
+/**
+ * Runs one command as `bdg` does: the contract applied to `params`, the command's runner, a failure handed to `out`
+ * like any answer; returns the exit code. The front doors that run many commands (batch, MCP) are handed it.
+ */
+export type Execute = (command: CommandSpec, params: Params, out: Output, paths: SessionPaths) => Promise<number>;
+
 /** Command families whose runners load only when one of their commands runs (esbuild makes each a lazy chunk). */
-export type LazyFamily = 'cdp' | 'network' | 'console' | 'dom' | 'page' | 'tabs';
+export type LazyFamily = 'cdp' | 'network' | 'console' | 'dom' | 'page' | 'tabs' | 'batch' | 'mcp';
 
 /** Everything else runs from the session core, loaded with the CLI. */
 export type SessionCommand = Exclude<CommandName, InFamily<LazyFamily>>;

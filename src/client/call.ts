@@ -1,13 +1,27 @@
 import { readFileSync } from 'node:fs';
-import { ConnectionLostError, NoDaemonError, request, unresponsiveError } from '../ipc/client.js';
+import { ConnectionLostError, DaemonConnection, NoDaemonError, request, unresponsiveError } from '../ipc/client.js';
 import { findCommand, type DaemonCommandName, type InputOf, type ResultOf } from '../protocol/commands.js';
 import type { DaemonInfo } from '../protocol/messages.js';
 import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError } from '../util/errors.js';
 import { sleep } from '../util/sleep.js';
-import type { SessionPaths } from '../util/paths.js';
+import { SessionPaths } from '../util/paths.js';
 import { cleanStale, inspectFiles, type FileState } from './state.js';
 
+/**
+ * A session reached over one persistent connection (`bdg batch`): `call()` sends on it instead of opening a socket
+ * per request. It is a SessionPaths, so the runners take it unchanged; `close()` when done.
+ */
+export class ConnectedSession extends SessionPaths {
+  readonly connection: DaemonConnection;
+  constructor(dir: string) {
+    super(dir);
+    this.connection = new DaemonConnection(this.file('socket'));
+  }
+  close(): void {
+    this.connection.close();
+  }
+}
 
 export function noSession(paths: SessionPaths, cleaned: string[]): BdgError {
   return new BdgError(
@@ -45,12 +59,13 @@ function clientTimeout(cmd: DaemonCommandName): number | undefined {
 }
 
 /**
- * Sends one request and returns its result, typed by the contract; maps "no daemon" to NOT_FOUND (after cleaning
- * stale files) or DAEMON_ALREADY_STARTING.
+ * Sends one request (on the session's persistent connection when it has one) and returns its result, typed by the
+ * contract; maps "no daemon" to NOT_FOUND (after cleaning stale files) or DAEMON_ALREADY_STARTING.
  */
 export async function call<N extends DaemonCommandName>(paths: SessionPaths, cmd: N, params: InputOf<N>, timeoutMs = clientTimeout(cmd)): Promise<ResultOf<N>> {
   try {
-    const res = await request(paths.file('socket'), cmd, params, timeoutMs !== undefined ? { timeoutMs } : {});
+    const opts = timeoutMs !== undefined ? { timeoutMs } : {};
+    const res = paths instanceof ConnectedSession ? await paths.connection.request(cmd, params, opts) : await request(paths.file('socket'), cmd, params, opts);
     if ((res.daemon as Partial<DaemonInfo> | undefined)?.protocol !== PROTOCOL_VERSION) {
       throw new BdgError(
         'SOFTWARE_ERROR',

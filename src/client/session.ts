@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ParamsOf, ResultOf } from '../protocol/commands.js';
 import { request } from '../ipc/client.js';
 import { BdgError } from '../util/errors.js';
@@ -10,10 +11,17 @@ import { cleanStale, inspectFiles, removeSessionData } from './state.js';
 
 /**
  * The session a command addresses: the state directory from `BDG_SESSION_DIR` (made absolute), else `~/.bdg`.
- * Every front-end resolves it here, so the CLI, MCP and batch agree on which daemon they talk to.
+ * Every front-end resolves it here, so the CLI, MCP and batch agree on which daemon they talk to. A named session
+ * (MCP's `session` argument) is another state directory, `sessions/<name>` inside that one; from the shell it is
+ * `BDG_SESSION_DIR=<state dir>/sessions/<name> bdg ...`.
  */
-export function resolveSession(env: NodeJS.ProcessEnv = process.env): SessionPaths {
-  return new SessionPaths(sessionDir(env));
+export function resolveSession(env: NodeJS.ProcessEnv = process.env, name?: string): SessionPaths {
+  const dir = sessionDir(env);
+  if (name === undefined) return new SessionPaths(dir);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) {
+    throw new BdgError('INVALID_ARGUMENTS', `Invalid session name "${name}"`, 'A session name is up to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
+  }
+  return new SessionPaths(join(dir, 'sessions', name));
 }
 
 /**

@@ -10,13 +10,14 @@ import { CONSOLE_COMMANDS, type ConsoleResults } from './commands/console.js';
 import { NETWORK_COMMANDS, type NetworkResults } from './commands/network.js';
 import { DOM_COMMANDS, type DomResults } from './commands/dom.js';
 import { PAGE_COMMANDS, type PageResults } from './commands/page.js';
+import { FRONT_DOOR_COMMANDS } from './commands/frontDoors.js';
 import { SESSION_COMMANDS, type SessionResults } from './commands/session.js';
 import type { CommandSpec, InputOfSpec, OptionSpec, ParamsOfSpec } from './spec.js';
 
 export type { ArgSpec, CommandSpec, OptionSpec, OptionType } from './spec.js';
-export { locksTab } from './spec.js';
+export { isFollowing, isIdempotent, locksTab } from './spec.js';
 
-export const COMMANDS = [...SESSION_COMMANDS, ...CDP_COMMANDS, ...NETWORK_COMMANDS, ...CONSOLE_COMMANDS, ...DOM_COMMANDS, ...PAGE_COMMANDS] as const;
+export const COMMANDS = [...SESSION_COMMANDS, ...CDP_COMMANDS, ...NETWORK_COMMANDS, ...CONSOLE_COMMANDS, ...DOM_COMMANDS, ...PAGE_COMMANDS, ...FRONT_DOOR_COMMANDS] as const;
 
 /** The same list, seen as plain entries: for code that walks every command (argv, help, tests). */
 export const ALL_COMMANDS: readonly CommandSpec[] = COMMANDS;

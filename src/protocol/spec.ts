@@ -62,7 +62,34 @@ export interface CommandSpec {
   runs: 'cli' | 'daemon';
   /** Longest the daemon may spend on it before answering TIMEOUT. */
   timeoutMs?: number;
+  /**
+   * Running it twice with the same params has no further effect (MCP's `idempotentHint`). Read-only commands are;
+   * for the others it is a judgement recorded here: stopping, selecting, filling the same value, scrolling to the
+   * same place are; clicking, pressing, submitting, navigating back are not.
+   */
+  idempotent?: boolean;
+  /** Keeps printing until interrupted (`tail`); a `follow` option does the same per call. Batch and MCP refuse both. */
+  follows?: boolean;
+  /** Runs other commands (`batch`, `mcp`): a front door, not something batch or MCP runs. */
+  frontDoor?: boolean;
+  /**
+   * Reached through another command, which front doors that list commands compactly (MCP) show instead:
+   * `dom.pressKey` is `dom.press`; `cdp.send` and `cdp.events` are what `bdg cdp` sends.
+   */
+  via?: string;
   examples: readonly string[];
+  /** More help shown by `<command> --help` after the examples (how to register the MCP server). */
+  more?: readonly string[];
+}
+
+/** True when this call would keep printing until interrupted: a following command, or `follow: true`. */
+export function isFollowing(spec: Pick<CommandSpec, 'follows'>, params: Readonly<Record<string, unknown>>): boolean {
+  return spec.follows === true || params['follow'] === true;
+}
+
+/** Whether running it twice has no further effect: read-only commands, and those the contract says are. */
+export function isIdempotent(spec: Pick<CommandSpec, 'readOnly' | 'idempotent'>): boolean {
+  return spec.idempotent ?? spec.readOnly;
 }
 
 /** True when the dispatcher takes the selected tab's mutex for this command. */

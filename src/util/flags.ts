@@ -1,7 +1,10 @@
 import { BdgError } from './errors.js';
 
-/** Splits --chrome-flags like a shell would split words, without a shell: quotes group, backslash escapes. */
-export function splitFlags(input: string): string[] {
+/**
+ * Splits --chrome-flags (or a `bdg batch` line) like a shell would split words, without a shell: quotes group,
+ * backslash escapes. `what` names the input in the error.
+ */
+export function splitFlags(input: string, what = '--chrome-flags'): string[] {
   const out: string[] = [];
   let cur = '';
   let quote: '"' | "'" | null = null;
@@ -26,7 +29,7 @@ export function splitFlags(input: string): string[] {
       cur += ch;
     }
   }
-  if (quote !== null) throw new BdgError('INVALID_ARGUMENTS', `Unterminated ${quote} quote in --chrome-flags`, 'Close the quote or remove it.');
+  if (quote !== null) throw new BdgError('INVALID_ARGUMENTS', `Unterminated ${quote} quote in ${what}`, 'Close the quote or remove it.');
   if (has || cur !== '') out.push(cur);
   return out;
 }

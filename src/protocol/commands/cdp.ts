@@ -61,6 +61,7 @@ export const CDP_COMMANDS = [
     runs: 'daemon',
     page: 'by-target',
     timeoutMs: 310_000,
+    via: 'cdp',
     examples: [`bdg cdp send DOM.getDocument --params '{"depth":1}'`],
   },
   {
@@ -75,6 +76,7 @@ export const CDP_COMMANDS = [
     },
     readOnly: true,
     runs: 'daemon',
+    via: 'cdp',
     examples: ['bdg cdp events Page.loadEventFired', 'bdg cdp events Network --last 50 --json'],
   },
 ] as const satisfies readonly CommandSpec[];

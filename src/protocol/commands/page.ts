@@ -14,6 +14,7 @@ export const PAGE_COMMANDS = [
     readOnly: false,
     runs: 'daemon',
     page: 'recovers',
+    idempotent: true,
     timeoutMs: 130_000,
     examples: ['bdg page navigate localhost:3000/login', 'bdg page navigate https://app.test/cart --json'],
   },
@@ -92,6 +93,7 @@ export const PAGE_COMMANDS = [
     options: {},
     readOnly: false,
     runs: 'daemon',
+    idempotent: true,
     examples: ['bdg tabs select t2'],
   },
   {
@@ -102,6 +104,7 @@ export const PAGE_COMMANDS = [
     options: {},
     readOnly: false,
     runs: 'daemon',
+    idempotent: true,
     examples: ['bdg tabs close t3'],
   },
 ] as const satisfies readonly CommandSpec[];

@@ -64,6 +64,8 @@ export const SESSION_COMMANDS = [
     },
     readOnly: true,
     runs: 'daemon',
+    follows: true,
+    via: 'peek',
     examples: ['bdg tail', 'bdg tail --console'],
   },
   {
@@ -91,6 +93,7 @@ export const SESSION_COMMANDS = [
     lock: 'none',
     runs: 'daemon',
     timeoutMs: 30_000,
+    idempotent: true,
     examples: ['bdg stop', 'bdg stop --json'],
   },
   {
@@ -104,6 +107,7 @@ export const SESSION_COMMANDS = [
     },
     readOnly: false,
     runs: 'cli',
+    idempotent: true,
     examples: ['bdg cleanup', 'bdg cleanup --force'],
   },
 ] as const satisfies readonly CommandSpec[];
