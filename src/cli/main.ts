@@ -37,9 +37,9 @@ async function runnerFor(name: CommandName): Promise<Runner<CommandName>> {
 }
 
 /** Applies the contract once (defaults, bounds, required args), then hands the params to the command's runner. */
-async function run(command: CommandSpec, raw: Params, out: Output): Promise<number> {
+async function run(command: CommandSpec, raw: Params, out: Output, session?: string): Promise<number> {
   const params = validateParams(command, raw);
-  const paths = resolveSession();
+  const paths = resolveSession(process.env, session);
   const runner = await runnerFor(command.name as CommandName);
   return runner(paths, params as never, out);
 }
@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
       await write(process.stdout, parsed.command !== undefined ? commandHelp(parsed.command) : generalHelp());
       return 0;
     }
-    return await run(parsed.command, parsed.params, out);
+    return await run(parsed.command, parsed.params, out, parsed.session);
   } catch (err) {
     return out.failure(toBdgError(err));
   }

@@ -10,12 +10,17 @@ export function formatBytes(n: number | undefined): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function duration(ms: number): string {
+export function duration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s}s`;
   const m = Math.floor(s / 60);
   return m < 120 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+/** A duration given in whole seconds (0 reads `0s`, not `0 ms`). */
+export function seconds(n: number): string {
+  return n <= 0 ? '0s' : duration(Math.round(n) * 1000);
 }
 
 export function networkLine(r: NetworkSummary): string {
@@ -70,8 +75,9 @@ export function renderPeek(d: PeekResult): string {
 }
 
 export function renderStatus(d: StatusResult): string {
+  const named = d.session !== null ? ` "${d.session}"` : '';
   const lines = [
-    d.starting === true ? `Session starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading` : `Session running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
+    d.starting === true ? `Session${named} starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading` : `Session${named} running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
     `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
     `  Chrome:    ${d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
     `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}`,

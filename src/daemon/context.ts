@@ -14,6 +14,8 @@ export interface HandlerContext {
   starting: () => boolean;
   /** True once the session is shutting down: requests other than `stop` are answered "stopping". */
   stopping: () => boolean;
+  /** The session's name; absent for the default session. */
+  sessionName?: string | undefined;
 }
 
 /**

@@ -158,6 +158,7 @@ async function main(): Promise<void> {
             timeoutSec: config.timeoutSec,
             starting: () => !ready,
             stopping: () => shuttingDown !== undefined,
+            sessionName: config.sessionName,
           },
           req,
           signal,

@@ -42,4 +42,6 @@ export interface DaemonConfig {
   loadTimeoutMs: number;
   /** Nonce of the lock the spawning CLI holds; the daemon takes the lock over from it. */
   starterNonce: string;
+  /** The session's name; absent for the default session. */
+  sessionName?: string;
 }

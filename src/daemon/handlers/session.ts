@@ -24,6 +24,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     pageCrashed: s.pageCrashed,
     chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.config.headless, connected: s.connected },
     autoStopInSec: ctx.timeoutSec !== undefined ? Math.max(0, Math.round(ctx.timeoutSec - (Date.now() - ctx.startedAt) / 1000)) : null,
+    session: ctx.sessionName ?? null,
     network: { count: net.count, pending: s.network.pending(), dropped: net.dropped },
     console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
     navigations: s.navigations.length + s.navigationsDropped,

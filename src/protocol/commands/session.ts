@@ -24,7 +24,13 @@ export const SESSION_COMMANDS = [
     },
     readOnly: false,
     runs: 'cli',
-    examples: ['bdg localhost:3000', 'bdg example.com --timeout 60', 'bdg https://app.test --no-headless', 'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222'],
+    examples: [
+      'bdg localhost:3000',
+      'bdg example.com --timeout 60',
+      'bdg https://app.test --no-headless',
+      'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222',
+      'bdg localhost:3000 --session agent-1',
+    ],
   },
   {
     name: 'status',
@@ -85,13 +91,16 @@ export const SESSION_COMMANDS = [
     path: ['stop'],
     summary: 'End the session: write session.json, close Chrome, remove the daemon',
     args: [],
-    options: { 'kill-chrome': { type: 'boolean', default: false, description: 'Also close a Chrome that bdg attached to (--chrome-ws-url)' } },
+    options: {
+      'kill-chrome': { type: 'boolean', default: false, description: 'Also close a Chrome that bdg attached to (--chrome-ws-url)' },
+      all: { type: 'boolean', default: false, description: 'Stop every session: the default one and every named one (whatever --session says)' },
+    },
     readOnly: false,
     // Stopping must never queue behind a page that hangs: it ends the session whatever the tab is doing.
     lock: 'none',
     runs: 'daemon',
     timeoutMs: 30_000,
-    examples: ['bdg stop', 'bdg stop --json'],
+    examples: ['bdg stop', 'bdg stop --json', 'bdg stop --session agent-1', 'bdg stop --all'],
   },
   {
     name: 'cleanup',
@@ -101,10 +110,21 @@ export const SESSION_COMMANDS = [
     options: {
       force: { type: 'boolean', default: false, description: 'Also stop a live session and remove its files' },
       aggressive: { type: 'boolean', default: false, description: 'Also remove session.json and the Chrome profile bdg created' },
+      all: { type: 'boolean', default: false, description: 'Every session: the default one and every named one' },
     },
     readOnly: false,
     runs: 'cli',
-    examples: ['bdg cleanup', 'bdg cleanup --force'],
+    examples: ['bdg cleanup', 'bdg cleanup --force', 'bdg cleanup --all'],
+  },
+  {
+    name: 'sessions',
+    path: ['sessions'],
+    summary: 'List every session (the default one and the named ones): state, page, pids, age, idle time, memory; stale ones are cleaned up',
+    args: [],
+    options: {},
+    readOnly: true,
+    runs: 'cli',
+    examples: ['bdg sessions', 'bdg sessions --json'],
   },
 ] as const satisfies readonly CommandSpec[];
 
@@ -121,6 +141,8 @@ export interface StatusResult {
   pageCrashed: boolean;
   chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; connected: boolean; wsEndpoint?: string | null; version?: string | null; userDataDir?: string };
   autoStopInSec: number | null;
+  /** The session's name; null for the default session. */
+  session: string | null;
   network: { count: number; pending: number; dropped: number };
   console: { count: number; dropped: number; errors: number };
   navigations: number;
