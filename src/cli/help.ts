@@ -72,6 +72,8 @@ export function helpJson(): unknown {
     environment: {
       BDG_SESSION_DIR: 'Session state directory (default ~/.bdg); named sessions live in its sessions/NAME/',
       BDG_SESSION: 'Session name when --session is not given (default: the default session)',
+      BDG_IDLE_TIMEOUT: 'Seconds without a command before a headless session bdg launched stops itself, when --idle-timeout is not given (default 3600; 0 = never)',
+      BDG_OWNER_PID: 'Pid of the process whose exit stops the session, when --owner-pid is not given',
       CHROME_PATH: 'Chrome/Chromium executable to launch',
       BDG_DEBUG: 'Set to log debug lines to daemon.log',
     },

@@ -74,6 +74,15 @@ export function renderPeek(d: PeekResult): string {
   return out.join('\n');
 }
 
+/** The idle clock in words: how long since the last command, and the time left before the idle stop. */
+function idleLine(d: Pick<StatusResult, 'idle'>): string {
+  const i = d.idle;
+  const since = `${seconds(i.idleSec)} since the last command`;
+  if (i.timeoutSec !== null && i.stopsInSec !== null) return `${since}; stops itself after ${seconds(i.timeoutSec)} idle (${seconds(i.stopsInSec)} left)`;
+  const why = i.off === 'attached' ? 'attached Chrome' : i.off === 'headed' ? 'headed Chrome' : 'turned off';
+  return `${since}; no idle timeout (${why})`;
+}
+
 export function renderStatus(d: StatusResult): string {
   const named = d.session !== null ? ` "${d.session}"` : '';
   const lines = [
@@ -85,6 +94,8 @@ export function renderStatus(d: StatusResult): string {
     `  Navigations: ${d.navigations}`,
   ];
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
+  lines.push(`  Idle:      ${idleLine(d)}`);
+  if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);
   if (d.chrome.wsEndpoint !== undefined) {
     lines.push(`  Chrome version: ${d.chrome.version ?? '-'}`, `  DevTools endpoint: ${d.chrome.wsEndpoint ?? '-'}`, `  Profile: ${d.chrome.userDataDir ?? '-'}`);
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);

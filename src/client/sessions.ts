@@ -129,11 +129,10 @@ function fromStatus(paths: SessionPaths, s: ResultOf<'status'>): SessionInfo {
     port: s.chrome.port,
     startedAt: s.startedAt,
     ageSec: Math.floor(s.uptimeMs / 1000),
-    // Reported by daemons with an idle timeout and an owner (daemon/lifetime.ts).
-    idleSec: null,
-    idleTimeoutSec: null,
-    stopsInSec: null,
-    ownerPid: null,
+    idleSec: s.idle.idleSec,
+    idleTimeoutSec: s.idle.timeoutSec,
+    stopsInSec: s.idle.stopsInSec,
+    ownerPid: s.owner?.pid ?? null,
     daemonRssBytes: s.memory?.rss ?? null,
   };
 }

@@ -15,6 +15,7 @@ import { normalizeUrl } from '../util/url.js';
 import { NoDaemonError, request } from '../ipc/client.js';
 import { splitFlags } from '../util/flags.js';
 import { rotateSessionFile, HISTORY_DIR, HISTORY_LIMITS } from '../util/sessionHistory.js';
+import { idleTimeoutSec, ownerOf } from './lifetime.js';
 import { cleanStale, findOurChromes, inspectFiles, removeEntry } from './state.js';
 import { sleep } from '../util/sleep.js';
 
@@ -198,6 +199,8 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
 async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartReporter, signal: AbortSignal | undefined): Promise<StartResult> {
   const url = normalizeUrl(params.url);
   const chromeFlags = params.chromeFlags !== undefined ? splitFlags(params.chromeFlags) : [];
+  const idle = idleTimeoutSec(params);
+  const sessionOwner = ownerOf(params);
   ensurePrivateDir(paths.dir);
   const maxSocketPath = MAX_SOCKET_PATH;
   if (Buffer.byteLength(paths.file('socket')) > maxSocketPath) {
@@ -263,6 +266,8 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     };
     if (params.timeout !== undefined && params.timeout > 0) config.timeoutSec = params.timeout;
     if (paths.name !== null) config.sessionName = paths.name;
+    config.idleTimeoutSec = idle;
+    if (sessionOwner !== undefined) config.owner = sessionOwner;
     if (params.userDataDir !== undefined) config.userDataDir = params.userDataDir;
     if (params.chromeWsUrl !== undefined) config.chromeWsUrl = params.chromeWsUrl;
 

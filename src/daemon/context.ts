@@ -1,4 +1,5 @@
 import type { DaemonCommandName, ParamsOf, ResultOf } from '../protocol/commands.js';
+import type { IdleInfo, OwnerInfo } from '../protocol/commands/session.js';
 import type { BrowserSession } from './session.js';
 
 export interface HandlerContext {
@@ -16,6 +17,8 @@ export interface HandlerContext {
   stopping: () => boolean;
   /** The session's name; absent for the default session. */
   sessionName?: string | undefined;
+  /** The idle timeout and the owner as they stand (daemon/lifetime.ts); absent in tests that need neither. */
+  lifetime?: { idle: () => IdleInfo; owner: () => OwnerInfo | null };
 }
 
 /**

@@ -13,6 +13,7 @@ import { Logger } from '../util/logger.js';
 import { SessionPaths } from '../util/paths.js';
 import type { DaemonConfig } from './config.js';
 import { dispatch, timeoutFor } from './handlers.js';
+import { Lifetime } from './lifetime.js';
 import { BrowserSession } from './session.js';
 import { buildSessionFile, writeSessionFile, type EndReason } from './sessionFile.js';
 
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
     return shuttingDown;
   };
 
+  // Idle timeout and owner: they end the session through the same shutdown as `bdg stop`.
+  const lifetime = new Lifetime(config, log, (reason, detail) => void shutdown(reason, detail));
   session.onGone((reason, detail) => void shutdown(reason, detail));
   process.on('SIGTERM', () => void shutdown('signal', 'SIGTERM'));
   process.on('SIGINT', () => void shutdown('signal', 'SIGINT'));
@@ -146,8 +149,9 @@ async function main(): Promise<void> {
       info: { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION },
       timeoutFor,
       events: { onError: (message, err) => log.error(message, err) },
+      // Every request but `status` is activity for the idle timeout (daemon/lifetime.ts).
       handler: (req, signal) =>
-        dispatch(
+        lifetime.track(req.cmd, () => dispatch(
           {
             session,
             sessionDir: config.sessionDir,
@@ -159,10 +163,11 @@ async function main(): Promise<void> {
             starting: () => !ready,
             stopping: () => shuttingDown !== undefined,
             sessionName: config.sessionName,
+            lifetime,
           },
           req,
           signal,
-        ),
+        )),
     });
     await server.listen(paths.file('socket'));
     const meta = {
@@ -185,6 +190,7 @@ async function main(): Promise<void> {
     }
     log.info(`ready: ${session.page.url}`);
     ready = true;
+    lifetime.start();
     report({ type: 'ready', result: { ...meta, page: session.page, browser: session.browserVersion ?? null, ...nav } });
   } catch (err) {
     const e = toBdgError(err);

@@ -19,12 +19,12 @@ export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>,
       return out.success({ running: false, starting: true, message: e.message }, () => e.message);
     }
     if (e.code !== 'NOT_FOUND' || (e.data as { sessionDir?: string } | undefined)?.sessionDir === undefined) throw e;
-    // How the last session ended, so that one that stopped itself (--timeout) does not just vanish.
+    // How the last session ended, so that one that stopped itself (idle timeout, owner gone) does not just vanish.
     const last = await lastSession(paths);
     const data = { running: false, session: paths.name, sessionDir: paths.dir, message: e.message, lastSession: last ?? null };
     const which = paths.name !== null ? ` for session "${paths.name}"` : '';
     // Said for sessions that stopped themselves at a limit; a crash is reported once, by the clean-up's message.
-    const selfStopped = last !== undefined && last.endedAt !== null && last.endReason === 'timeout';
+    const selfStopped = last !== undefined && last.endedAt !== null && (last.endReason === 'idle-timeout' || last.endReason === 'owner-exited' || last.endReason === 'timeout');
     const ended = selfStopped ? `\nThe last session ended at ${last.endedAt} (${last.endDetail ?? last.endReason ?? 'unknown reason'}); its data: ${last.sessionFile}` : '';
     return out.success(data, () => `Daemon is not running${which}.${e.message.startsWith('No session is running (') ? `\n${e.message.slice('No session is running ('.length, -1)}` : ''}${ended}\nStart a session with: bdg <url>${paths.flag}`);
   }

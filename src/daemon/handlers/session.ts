@@ -25,6 +25,8 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.config.headless, connected: s.connected },
     autoStopInSec: ctx.timeoutSec !== undefined ? Math.max(0, Math.round(ctx.timeoutSec - (Date.now() - ctx.startedAt) / 1000)) : null,
     session: ctx.sessionName ?? null,
+    idle: ctx.lifetime?.idle() ?? { timeoutSec: null, off: 'disabled' as const, idleSec: 0, stopsInSec: null },
+    owner: ctx.lifetime?.owner() ?? null,
     network: { count: net.count, pending: s.network.pending(), dropped: net.dropped },
     console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
     navigations: s.navigations.length + s.navigationsDropped,

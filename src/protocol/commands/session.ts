@@ -21,6 +21,22 @@ export const SESSION_COMMANDS = [
       all: { type: 'boolean', default: false, description: 'Also record analytics and ad requests (filtered by default)' },
       'max-body-size': { type: 'number', min: 0, max: 1024, default: 5, placeholder: 'MB', description: 'Largest response body kept per request, in megabytes' },
       'load-timeout': { type: 'number', min: 1, max: 600, default: 30, placeholder: 'S', description: 'How long to wait for the first page load before returning anyway' },
+      // No default here: absent means BDG_IDLE_TIMEOUT, else 3600 (client/lifetime.ts), which a default would hide.
+      'idle-timeout': {
+        type: 'number',
+        min: 0,
+        max: 2_147_483,
+        placeholder: 'S',
+        description: 'Stop after S seconds without a command (status does not count); only a headless Chrome bdg launched; 0 = never (default: BDG_IDLE_TIMEOUT, else 3600)',
+      },
+      'owner-pid': {
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: 2_147_483_647,
+        placeholder: 'PID',
+        description: 'Stop the session when process PID exits (checked by pid and start time, every 2 s) (default: BDG_OWNER_PID)',
+      },
     },
     readOnly: false,
     runs: 'cli',
@@ -29,7 +45,8 @@ export const SESSION_COMMANDS = [
       'bdg example.com --timeout 60',
       'bdg https://app.test --no-headless',
       'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222',
-      'bdg localhost:3000 --session agent-1',
+      'bdg localhost:3000 --session agent-1 --idle-timeout 600',
+      'bdg localhost:3000 --owner-pid 4242',
     ],
   },
   {
@@ -128,6 +145,28 @@ export const SESSION_COMMANDS = [
   },
 ] as const satisfies readonly CommandSpec[];
 
+/** `--idle-timeout` when neither it nor BDG_IDLE_TIMEOUT is given. */
+export const DEFAULT_IDLE_TIMEOUT_SEC = 3600;
+
+/** The idle timeout as the daemon applies it. */
+export interface IdleInfo {
+  /** Seconds without a command after which the session stops itself; null when it never does (see `off`). */
+  timeoutSec: number | null;
+  /** Why there is no idle timeout: turned off (0), attached to someone's Chrome, or a headed Chrome. */
+  off?: 'disabled' | 'attached' | 'headed';
+  /** Seconds since the last command (0 while one runs); `status` itself does not count. */
+  idleSec: number;
+  /** Seconds left before the idle stop; null without an idle timeout. */
+  stopsInSec: number | null;
+}
+
+/** The process whose exit stops the session (`--owner-pid`). */
+export interface OwnerInfo {
+  pid: number;
+  /** Its start time as the platform tells it; null where the platform cannot (then the pid alone is checked). */
+  startTime: string | null;
+}
+
 export interface StatusResult {
   running: true;
   starting: boolean;
@@ -143,6 +182,8 @@ export interface StatusResult {
   autoStopInSec: number | null;
   /** The session's name; null for the default session. */
   session: string | null;
+  idle: IdleInfo;
+  owner: OwnerInfo | null;
   network: { count: number; pending: number; dropped: number };
   console: { count: number; dropped: number; errors: number };
   navigations: number;
