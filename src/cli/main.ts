@@ -3,6 +3,7 @@ import { validateParams, type Params } from '../protocol/validate.js';
 import { VERSION } from '../protocol/version.js';
 import { toBdgError } from '../util/errors.js';
 import { resolveSession } from '../client/session.js';
+import { bootSweep } from '../client/sweep.js';
 import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
@@ -40,6 +41,7 @@ async function runnerFor(name: CommandName): Promise<Runner<CommandName>> {
 async function run(command: CommandSpec, raw: Params, out: Output, session?: string): Promise<number> {
   const params = validateParams(command, raw);
   const paths = resolveSession(process.env, session);
+  for (const m of bootSweep(paths)) out.note(m);
   const runner = await runnerFor(command.name as CommandName);
   return runner(paths, params as never, out);
 }

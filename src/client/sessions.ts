@@ -16,6 +16,7 @@ import { sleep } from '../util/sleep.js';
 import { call } from './call.js';
 import { lastSession } from './lastSession.js';
 import { cleanup, stopSession, type CleanupResult } from './session.js';
+import { sweepOrphanChromes, type MarkedChrome } from './sweep.js';
 
 /** How many sessions are asked, stopped or cleaned at once. */
 export const PARALLEL_SESSIONS = 4;
@@ -246,14 +247,21 @@ export interface CleanupAllResult {
   /** Sessions left alone: running (without --force) or starting. */
   leftAlone: SessionFailure[];
   failed: SessionFailure[];
+  /** Orphaned Chromes of sessions that no longer exist or have no daemon, ended by the sweep. */
+  orphans: MarkedChrome[];
   /** Named session directories removed by --aggressive once nothing was left in them. */
   removedDirs: string[];
   messages: string[];
 }
 
-/** `bdg cleanup --all`: `cleanup` in every session (bounded parallel). */
+/** `bdg cleanup --all`: the sweep for orphaned Chromes, then `cleanup` in every session (bounded parallel). */
 export async function cleanupAll(base: string, params: ParamsOf<'cleanup'>): Promise<CleanupAllResult> {
-  const result: CleanupAllResult = { sessions: [], leftAlone: [], failed: [], removedDirs: [], messages: [] };
+  const result: CleanupAllResult = { sessions: [], leftAlone: [], failed: [], orphans: [], removedDirs: [], messages: [] };
+  // The sweep first: it sees every marked Chrome under the base, also those of directories that are gone, and
+  // judges each by its session's lock; the per-session clean-ups then remove the files the dead daemons left.
+  const sweep = sweepOrphanChromes(base);
+  result.orphans = sweep.killed;
+  result.messages.push(...sweep.messages);
   const dirs = sessionDirs(base);
   if (dirs.every((p) => p.name !== null) && existsSync(base)) dirs.unshift(new SessionPaths(base));
   const outcomes = await mapBounded(dirs, PARALLEL_SESSIONS, async (paths) => {

@@ -127,7 +127,7 @@ export const SESSION_COMMANDS = [
     options: {
       force: { type: 'boolean', default: false, description: 'Also stop a live session and remove its files' },
       aggressive: { type: 'boolean', default: false, description: 'Also remove session.json and the Chrome profile bdg created' },
-      all: { type: 'boolean', default: false, description: 'Every session: the default one and every named one' },
+      all: { type: 'boolean', default: false, description: 'Every session (default and named), and end orphaned Chrome processes of sessions that no longer exist' },
     },
     readOnly: false,
     runs: 'cli',
