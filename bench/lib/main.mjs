@@ -7,6 +7,7 @@ import * as cold from '../groups/cold.mjs';
 import * as commands from '../groups/commands.mjs';
 import * as concurrency from '../groups/concurrency.mjs';
 import { withLiveSession } from '../groups/memory.mjs';
+import * as sessions from '../groups/sessions.mjs';
 import * as volume from '../groups/volume.mjs';
 import { cliPath, hasCommand, useCli } from './cli.mjs';
 import { startFixture } from './fixture.mjs';
@@ -58,6 +59,8 @@ export async function main(opts, cli) {
     if (has('cold')) await cold.measure(ctx);
     // 5: volume
     if (has('volume')) await volume.measure(ctx);
+    // 6: named sessions
+    if (has('sessions')) await sessions.measure(ctx);
   } catch (err) {
     res.errors.push(String(err?.stack ?? err));
   } finally {

@@ -34,6 +34,8 @@ export async function stopSession(dir, { keepDir = false } = {}) {
   if (existsSync(join(dir, 'daemon.sock')) || existsSync(join(dir, 'daemon.pid'))) {
     stop = await bdg(dir, ['stop', '--json'], { timeoutMs: 45_000 });
   }
+  // Named sessions under it (bench/groups/sessions.mjs): all of them at once.
+  if (existsSync(join(dir, 'sessions'))) await bdg(dir, ['stop', '--all', '--json'], { timeoutMs: 180_000 });
   // Give a clean stop a moment to finish exiting before forcing anything.
   const deadline = Date.now() + 3_000;
   while (Date.now() < deadline && [...before].some((p) => isAlive(p) && belongsTo(p, dir))) await sleep(50);

@@ -5,12 +5,14 @@ import { BdgError } from '../util/errors.js';
 export type Parsed =
   | { kind: 'help'; command: CommandSpec | undefined; json: boolean }
   | { kind: 'version'; json: boolean }
-  | { kind: 'run'; command: CommandSpec; params: Params; json: boolean };
+  /** `session`: the value of `--session`, when given (resolveSession validates it). */
+  | { kind: 'run'; command: CommandSpec; params: Params; json: boolean; session?: string };
 
 /** Flags that take a value in any command, so `bdg --port 9222 localhost` reads 9222 as the port's value. */
-const VALUE_FLAGS = new Set<string>(
-  COMMANDS.flatMap((c) => Object.entries(c.options).filter(([, o]) => o.type !== 'boolean').map(([name]) => name)),
-);
+const VALUE_FLAGS = new Set<string>([
+  ...COMMANDS.flatMap((c) => Object.entries(c.options).filter(([, o]) => o.type !== 'boolean').map(([name]) => name)),
+  ...Object.entries(GLOBAL_OPTIONS).filter(([, o]) => o.type !== 'boolean').map(([name]) => name),
+]);
 
 function looksLikeUrl(word: string): boolean {
   return /[.:/]/.test(word) || word === 'localhost' || word.startsWith('[');
@@ -99,7 +101,13 @@ export function parseArgv(argv: readonly string[]): Parsed {
   if (wantsHelp) return { kind: 'help', command, json };
 
   const params: Params = {};
+  let session: string | undefined;
   for (const o of options) {
+    if (o.name === 'session') {
+      if (typeof o.value !== 'string') throw new BdgError('INVALID_ARGUMENTS', '--session needs a value', 'For example: --session agent-1');
+      session = o.value;
+      continue;
+    }
     if (o.name in GLOBAL_OPTIONS) continue;
     const spec: OptionSpec | undefined = command.options[o.name];
     if (spec === undefined || (o.negated && spec.negatable !== true)) {
@@ -136,7 +144,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
   command.args.forEach((arg, i) => {
     if (rest[i] !== undefined) params[arg.name] = rest[i];
   });
-  return { kind: 'run', command, params, json };
+  return session !== undefined ? { kind: 'run', command, params, json, session } : { kind: 'run', command, params, json };
 }
 
 /**

@@ -21,7 +21,7 @@ export function commandHelp(c: CommandSpec): string {
   }
   lines.push('Options:');
   for (const [name, o] of Object.entries(c.options)) lines.push(optionLine(name, o));
-  lines.push(optionLine('json', GLOBAL_OPTIONS['json'] as OptionSpec), optionLine('help', GLOBAL_OPTIONS['help'] as OptionSpec), '');
+  lines.push(optionLine('json', GLOBAL_OPTIONS['json'] as OptionSpec), optionLine('session', GLOBAL_OPTIONS['session'] as OptionSpec), optionLine('help', GLOBAL_OPTIONS['help'] as OptionSpec), '');
   if (c.examples.length > 0) lines.push('Examples:', ...c.examples.map((e) => `  ${e}`), '');
   if (c.more !== undefined) lines.push(...c.more, '');
   return lines.join('\n');
@@ -44,7 +44,12 @@ export function generalHelp(): string {
   for (const [name, o] of Object.entries(GLOBAL_OPTIONS)) lines.push(optionLine(name, o));
   lines.push('', 'Exit codes:');
   for (const [name, code] of Object.entries(EXIT_CODES)) lines.push(`  ${String(code).padEnd(4)} ${name.padEnd(24)} ${EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES]}`);
-  lines.push('', 'State lives in ~/.bdg (override with BDG_SESSION_DIR). `bdg <command> --help` for details; `bdg --help --json` for machines.', '');
+  lines.push(
+    '',
+    'State lives in ~/.bdg (override with BDG_SESSION_DIR); named sessions (--session NAME or BDG_SESSION) in its sessions/NAME/.',
+    '`bdg <command> --help` for details; `bdg --help --json` for machines.',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -67,7 +72,10 @@ export function helpJson(): unknown {
     globalOptions: Object.entries(GLOBAL_OPTIONS).map(([flag, o]) => ({ flag: `--${flag}`, ...o })),
     exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({ code, name, description: EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES] })),
     environment: {
-      BDG_SESSION_DIR: 'Session state directory (default ~/.bdg)',
+      BDG_SESSION_DIR: 'Session state directory (default ~/.bdg); named sessions live in its sessions/NAME/',
+      BDG_SESSION: 'Session name when --session is not given (default: the default session)',
+      BDG_IDLE_TIMEOUT: 'Seconds without a command before a headless session bdg launched stops itself, when --idle-timeout is not given (default 3600; 0 = never)',
+      BDG_OWNER_PID: 'Pid of the process whose exit stops the session, when --owner-pid is not given',
       CHROME_PATH: 'Chrome/Chromium executable to launch',
       BDG_DEBUG: 'Set to log debug lines to daemon.log',
     },

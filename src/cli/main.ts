@@ -3,6 +3,7 @@ import { validateParams } from '../protocol/validate.js';
 import { VERSION } from '../protocol/version.js';
 import { toBdgError } from '../util/errors.js';
 import { resolveSession } from '../client/session.js';
+import { bootSweep } from '../client/sweep.js';
 import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
 import { commandHelp, generalHelp, helpJson } from './help.js';
@@ -68,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
       await write(process.stdout, parsed.command !== undefined ? commandHelp(parsed.command) : generalHelp());
       return 0;
     }
-    return await execute(parsed.command, parsed.params, out, resolveSession());
+    const paths = resolveSession(process.env, parsed.session);
+    for (const m of bootSweep(paths)) out.note(m);
+    return await execute(parsed.command, parsed.params, out, paths);
   } catch (err) {
     return out.failure(toBdgError(err));
   }

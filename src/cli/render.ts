@@ -10,12 +10,17 @@ export function formatBytes(n: number | undefined): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function duration(ms: number): string {
+export function duration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s}s`;
   const m = Math.floor(s / 60);
   return m < 120 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+/** A duration given in whole seconds (0 reads `0s`, not `0 ms`). */
+export function seconds(n: number): string {
+  return n <= 0 ? '0s' : duration(Math.round(n) * 1000);
 }
 
 export function networkLine(r: NetworkSummary): string {
@@ -69,9 +74,19 @@ export function renderPeek(d: PeekResult): string {
   return out.join('\n');
 }
 
+/** The idle clock in words: how long since the last command, and the time left before the idle stop. */
+function idleLine(d: Pick<StatusResult, 'idle'>): string {
+  const i = d.idle;
+  const since = `${seconds(i.idleSec)} since the last command`;
+  if (i.timeoutSec !== null && i.stopsInSec !== null) return `${since}; stops itself after ${seconds(i.timeoutSec)} idle (${seconds(i.stopsInSec)} left)`;
+  const why = i.off === 'attached' ? 'attached Chrome' : i.off === 'headed' ? 'headed Chrome' : 'turned off';
+  return `${since}; no idle timeout (${why})`;
+}
+
 export function renderStatus(d: StatusResult): string {
+  const named = d.session !== null ? ` "${d.session}"` : '';
   const lines = [
-    d.starting === true ? `Session starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading` : `Session running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
+    d.starting === true ? `Session${named} starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading` : `Session${named} running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
     `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
     `  Chrome:    ${d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
     `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}`,
@@ -79,6 +94,8 @@ export function renderStatus(d: StatusResult): string {
     `  Navigations: ${d.navigations}`,
   ];
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
+  lines.push(`  Idle:      ${idleLine(d)}`);
+  if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);
   if (d.chrome.wsEndpoint !== undefined) {
     lines.push(`  Chrome version: ${d.chrome.version ?? '-'}`, `  DevTools endpoint: ${d.chrome.wsEndpoint ?? '-'}`, `  Profile: ${d.chrome.userDataDir ?? '-'}`);
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);

@@ -27,7 +27,7 @@ export function noSession(paths: SessionPaths, cleaned: string[]): BdgError {
   return new BdgError(
     'NOT_FOUND',
     `No session is running${cleaned.length > 0 ? ` (${cleaned.join(' ')})` : ''}`,
-    'Start one with `bdg <url>`.',
+    `Start one with \`bdg <url>${paths.flag}\`.`,
     { sessionDir: paths.dir, cleaned },
   );
 }

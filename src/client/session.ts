@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import type { ParamsOf, ResultOf } from '../protocol/commands.js';
 import { request } from '../ipc/client.js';
 import { BdgError } from '../util/errors.js';
-import { SessionPaths, sessionDir } from '../util/paths.js';
+import { isValidSessionName, MAX_SOCKET_PATH, namedSessionDir, SessionPaths, sessionBase } from '../util/paths.js';
 import { isPidAlive, isSameProcessAlive, killQuietly } from '../util/proc.js';
 import { removeHistory } from '../util/sessionHistory.js';
 import { sleep } from '../util/sleep.js';
@@ -10,18 +9,37 @@ import { call } from './call.js';
 import { cleanStale, inspectFiles, removeSessionData } from './state.js';
 
 /**
- * The session a command addresses: the state directory from `BDG_SESSION_DIR` (made absolute), else `~/.bdg`.
- * Every front-end resolves it here, so the CLI, MCP and batch agree on which daemon they talk to. A named session
- * (MCP's `session` argument) is another state directory, `sessions/<name>` inside that one; from the shell it is
- * `BDG_SESSION_DIR=<state dir>/sessions/<name> bdg ...`.
+ * The session a command addresses. The base is `BDG_SESSION_DIR` (made absolute), else `~/.bdg`; without a name
+ * the session is the base itself (the default session), with one it is `<base>/sessions/NAME/`. The name is
+ * `name` (`--session`), else `BDG_SESSION`; an empty one counts as none. Every front-end resolves it here, so the
+ * CLI, MCP and batch agree on which daemon they talk to. An invalid name, or one whose socket path would be too
+ * long, is INVALID_ARGUMENTS.
  */
 export function resolveSession(env: NodeJS.ProcessEnv = process.env, name?: string): SessionPaths {
-  const dir = sessionDir(env);
-  if (name === undefined) return new SessionPaths(dir);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) {
-    throw new BdgError('INVALID_ARGUMENTS', `Invalid session name "${name}"`, 'A session name is up to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
+  const base = sessionBase(env);
+  const fromEnv = env['BDG_SESSION'];
+  const chosen = name ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
+  if (chosen === undefined) return new SessionPaths(base);
+  const source = name !== undefined ? '--session' : 'BDG_SESSION';
+  if (!isValidSessionName(chosen)) {
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `Invalid session name ${JSON.stringify(chosen)} (from ${source}): use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'`,
+      'For example: --session agent-1 (or BDG_SESSION=agent-1).',
+      { session: chosen },
+    );
   }
-  return new SessionPaths(join(dir, 'sessions', name));
+  const paths = new SessionPaths(namedSessionDir(base, chosen), { name: chosen, base });
+  const socketBytes = Buffer.byteLength(paths.file('socket'));
+  if (socketBytes > MAX_SOCKET_PATH) {
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `The session name ${JSON.stringify(chosen)} makes the socket path too long (${socketBytes} bytes for ${paths.file('socket')}; at most ${MAX_SOCKET_PATH})`,
+      'Use a shorter session name, or set BDG_SESSION_DIR to a shorter path.',
+      { session: chosen },
+    );
+  }
+  return paths;
 }
 
 /**

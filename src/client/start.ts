@@ -10,11 +10,12 @@ import { BdgError, toBdgError } from '../util/errors.js';
 import { ensureDir, ensurePrivateDir, sessionFileError } from '../util/fsx.js';
 import { acquireLock, newOwner, releaseLock, readLock, type LockOwner } from '../util/lock.js';
 import { isPidAlive, isSameProcessAlive, killQuietly } from '../util/proc.js';
-import type { SessionPaths } from '../util/paths.js';
+import { MAX_SOCKET_PATH, type SessionPaths } from '../util/paths.js';
 import { normalizeUrl } from '../util/url.js';
 import { NoDaemonError, request } from '../ipc/client.js';
 import { splitFlags } from '../util/flags.js';
 import { rotateSessionFile, HISTORY_DIR, HISTORY_LIMITS } from '../util/sessionHistory.js';
+import { idleTimeoutSec, ownerOf } from './lifetime.js';
 import { cleanStale, findOurChromes, inspectFiles, removeEntry } from './state.js';
 import { sleep } from '../util/sleep.js';
 
@@ -198,9 +199,10 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
 async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartReporter, signal: AbortSignal | undefined): Promise<StartResult> {
   const url = normalizeUrl(params.url);
   const chromeFlags = params.chromeFlags !== undefined ? splitFlags(params.chromeFlags) : [];
+  const idle = idleTimeoutSec(params);
+  const sessionOwner = ownerOf(params);
   ensurePrivateDir(paths.dir);
-  // sun_path holds 108 bytes on Linux (104 on macOS) including the NUL; a longer path is silently cut by the kernel.
-  const maxSocketPath = process.platform === 'linux' ? 107 : 103;
+  const maxSocketPath = MAX_SOCKET_PATH;
   if (Buffer.byteLength(paths.file('socket')) > maxSocketPath) {
     throw new BdgError(
       'SESSION_FILE_ERROR',
@@ -263,6 +265,9 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
       starterNonce: owner.nonce,
     };
     if (params.timeout !== undefined && params.timeout > 0) config.timeoutSec = params.timeout;
+    if (paths.name !== null) config.sessionName = paths.name;
+    config.idleTimeoutSec = idle;
+    if (sessionOwner !== undefined) config.owner = sessionOwner;
     if (params.userDataDir !== undefined) config.userDataDir = params.userDataDir;
     if (params.chromeWsUrl !== undefined) config.chromeWsUrl = params.chromeWsUrl;
 

@@ -1,4 +1,5 @@
 import type { DaemonCommandName, ParamsOf, ResultOf } from '../protocol/commands.js';
+import type { IdleInfo, OwnerInfo } from '../protocol/commands/session.js';
 import type { BrowserSession } from './session.js';
 
 /** What the daemon hands the dispatcher with every request. */
@@ -15,6 +16,10 @@ export interface DaemonContext {
   starting: () => boolean;
   /** True once the session is shutting down: requests other than `stop` are answered "stopping". */
   stopping: () => boolean;
+  /** The session's name; absent for the default session. */
+  sessionName?: string | undefined;
+  /** The idle timeout and the owner as they stand (daemon/lifetime.ts); absent in tests that need neither. */
+  lifetime?: { idle: () => IdleInfo; owner: () => OwnerInfo | null };
 }
 
 /** What a handler is given: the daemon's context plus its own request's deadline. */

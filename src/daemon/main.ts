@@ -13,6 +13,7 @@ import { Logger } from '../util/logger.js';
 import { SessionPaths } from '../util/paths.js';
 import type { DaemonConfig } from './config.js';
 import { dispatch, timeoutFor } from './handlers.js';
+import { Lifetime } from './lifetime.js';
 import { BrowserSession } from './session.js';
 import { buildSessionFile, saveSessionFile, type EndReason } from './sessionFile.js';
 
@@ -212,6 +213,8 @@ async function main(): Promise<void> {
     if (ready) end(reason, detail);
     else goneDuringStartup?.(session.chromeExitedError() ?? new BdgError('CDP_CONNECTION_FAILED', `${detail} while the session was starting`, 'Check that Chrome is still running; the daemon log has details.'));
   });
+  // Idle timeout and owner: they end the session through the same shutdown as `bdg stop`.
+  const lifetime = new Lifetime(config, log, (reason, detail) => end(reason, detail));
   process.on('SIGTERM', () => end('signal', 'SIGTERM'));
   process.on('SIGINT', () => end('signal', 'SIGINT'));
   process.on('SIGHUP', () => end('signal', 'SIGHUP'));
@@ -230,8 +233,9 @@ async function main(): Promise<void> {
       info: { pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION },
       timeoutFor,
       events: { onError: (message, err) => log.error(message, err) },
+      // Every request but `status` is activity for the idle timeout (daemon/lifetime.ts).
       handler: (req, signal) =>
-        dispatch(
+        lifetime.track(req.cmd, () => dispatch(
           {
             session,
             sessionDir: config.sessionDir,
@@ -242,10 +246,12 @@ async function main(): Promise<void> {
             timeoutSec: config.timeoutSec,
             starting: () => !ready,
             stopping: () => shuttingDown !== undefined,
+            sessionName: config.sessionName,
+            lifetime,
           },
           req,
           signal,
-        ),
+        )),
     });
     await server.listen(paths.file('socket'));
     const meta = {
@@ -268,6 +274,7 @@ async function main(): Promise<void> {
     }
     log.info(`ready: ${session.page.url}`);
     ready = true;
+    lifetime.start();
     report({ type: 'ready', result: { ...meta, page: session.page, browser: session.browserVersion ?? null, ...nav } });
   } catch (err) {
     const e = toBdgError(err);

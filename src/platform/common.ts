@@ -22,6 +22,20 @@ export function runSync(file: string, args: string[], opts: { env?: NodeJS.Proce
   return r.stdout;
 }
 
+/** runSync without blocking: for the daemon, which does no synchronous I/O after start-up. */
+export function runAsync(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string | undefined> {
+  childProcess ??= createRequire(import.meta.url)('node:child_process') as ChildProcessModule;
+  const cp = childProcess;
+  return new Promise((resolve) => {
+    cp.execFile(
+      file,
+      args,
+      { encoding: 'utf8', timeout: opts.timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true, ...(opts.env !== undefined ? { env: opts.env } : {}) },
+      (err, stdout) => resolve(err === null ? stdout : undefined),
+    );
+  });
+}
+
 export const isPid = (pid: number): boolean => Number.isInteger(pid) && pid > 0;
 
 /** An explicit CHROME_PATH, when set and not empty. */

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { explicitChrome, isPid, onPath, runSync, UNIX_PATH_NAMES } from './common.js';
+import { explicitChrome, isPid, onPath, runAsync, runSync, UNIX_PATH_NAMES } from './common.js';
 import type { Platform, ProcessInfo } from './types.js';
 
 /**
@@ -63,6 +63,11 @@ export function darwinChromeCandidates(env: NodeJS.ProcessEnv): string[] {
 export const darwin: Platform = {
   name: 'darwin',
   processStartTime: (pid) => status(pid)?.startTime,
+  async processStatus(pid) {
+    if (!isPid(pid)) return undefined;
+    const text = await runAsync(PS, ['-o', 'state=,lstart=', '-p', String(pid)], { env: psEnv(), timeoutMs: 5_000 });
+    return text === undefined ? undefined : parsePsStatus(text);
+  },
   isZombie: (pid) => status(pid)?.zombie === true,
   commandLine(pid) {
     if (!isPid(pid)) return undefined;

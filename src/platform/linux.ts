@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { explicitChrome, isPid, onPath, UNIX_PATH_NAMES } from './common.js';
 import type { Platform, ProcessInfo } from './types.js';
@@ -93,6 +94,11 @@ export function linuxChromeCandidates(env: NodeJS.ProcessEnv): string[] {
 export const linux: Platform = {
   name: 'linux',
   processStartTime: (pid) => readStat(pid)?.startTime,
+  async processStatus(pid) {
+    if (!isPid(pid)) return undefined;
+    const stat = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''));
+    return stat === undefined ? undefined : { startTime: stat.startTime, zombie: stat.state.startsWith('Z') };
+  },
   isZombie: (pid) => readStat(pid)?.state.startsWith('Z') === true,
   commandLine: readCmdline,
   environment: readEnviron,

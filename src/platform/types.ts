@@ -1,7 +1,8 @@
 /**
- * The one interface between bdg and the operating system's process table and Chrome install locations. Each
- * operation is synchronous: its callers (the CLI's state inspection, lock checks) are; the daemon calls only
- * `processStartTime` (once, at start-up, for its own lock) and `chromeCandidates` (pure).
+ * The one interface between bdg and the operating system's process table and Chrome install locations. The
+ * operations are synchronous, as their callers (the CLI's state inspection, lock checks) are, except
+ * `processStatus`: the daemon calls `processStartTime` once at start-up (for its own lock), `chromeCandidates`
+ * (pure), and after start-up only `processStatus`, which does no synchronous I/O.
  */
 export interface ProcessInfo {
   pid: number;
@@ -22,6 +23,12 @@ export interface Platform {
    * process does not exist or the platform cannot tell.
    */
   processStartTime(pid: number): string | undefined;
+  /**
+   * `processStartTime` and `isZombie` in one asynchronous read, for the daemon's owner check: undefined when the
+   * process does not exist (or cannot be read where the platform can tell); `startTime` undefined where the
+   * platform cannot tell it.
+   */
+  processStatus(pid: number): Promise<{ startTime: string | undefined; zombie: boolean } | undefined>;
   /** True only when the process is known to be a zombie; false when it is running, gone, or unknown. */
   isZombie(pid: number): boolean;
   /** The process's arguments joined by spaces; undefined when it does not exist or cannot be read. */

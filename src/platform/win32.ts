@@ -71,6 +71,16 @@ export function win32ChromeCandidates(env: NodeJS.ProcessEnv): string[] {
 export const win32: Platform = {
   name: 'win32',
   processStartTime: () => undefined,
+  // No start time (see above): whether the pid exists is all the caller learns, from kill(pid, 0).
+  processStatus: (pid) => {
+    if (!isPid(pid)) return Promise.resolve(undefined);
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') return Promise.resolve(undefined);
+    }
+    return Promise.resolve({ startTime: undefined, zombie: false });
+  },
   isZombie: () => false,
   commandLine(pid) {
     if (!isPid(pid)) return undefined;

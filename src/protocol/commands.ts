@@ -52,6 +52,11 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   json: { type: 'boolean', default: false, description: 'Print exactly one JSON document on stdout (errors too)' },
   help: { type: 'boolean', default: false, description: 'Show help (with --json: machine-readable description of every command)' },
   version: { type: 'boolean', default: false, description: 'Print the version' },
+  session: {
+    type: 'string',
+    placeholder: 'NAME',
+    description: 'Use the named session NAME (its own daemon, Chrome and files in sessions/NAME/); default: BDG_SESSION, else the default session',
+  },
 };
 
 export function camelCase(flag: string): string {

@@ -54,4 +54,13 @@ export interface DaemonConfig {
   loadTimeoutMs: number;
   /** Nonce of the lock the spawning CLI holds; the daemon takes the lock over from it. */
   starterNonce: string;
+  /** The session's name; absent for the default session. */
+  sessionName?: string;
+  /**
+   * Stop after this many seconds without a command (0 = never). The daemon applies it only to a headless Chrome
+   * it launched itself (daemon/lifetime.ts).
+   */
+  idleTimeoutSec?: number;
+  /** Stop when this process is gone: its pid, and its start time as the CLI read it (so a reused pid is not it). */
+  owner?: { pid: number; startTime?: string };
 }

@@ -44,6 +44,24 @@ export function isSameProcessAlive(id: ProcessIdentity): boolean {
   return now === undefined || now === id.startTime;
 }
 
+/**
+ * isSameProcessAlive without synchronous I/O, for the daemon's owner check: kill(pid, 0), then the platform's
+ * asynchronous status read (a zombie or another start time is a different or dead process). Where the status
+ * cannot be read, kill(pid, 0) alone decides, as in isSameProcessAlive.
+ */
+export async function isSameProcessAliveAsync(id: ProcessIdentity): Promise<boolean> {
+  if (!Number.isInteger(id.pid) || id.pid <= 0) return false;
+  try {
+    process.kill(id.pid, 0);
+  } catch (err) {
+    if (errnoCode(err) !== 'EPERM') return false;
+  }
+  const status = await platform.processStatus(id.pid);
+  if (status === undefined) return true;
+  if (status.zombie) return false;
+  return id.startTime === undefined || status.startTime === undefined || status.startTime === id.startTime;
+}
+
 /** Zombie check: a killed child that its parent has not reaped still answers kill(pid, 0). */
 export function isZombie(pid: number): boolean {
   return platform.isZombie(pid);

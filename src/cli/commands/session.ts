@@ -2,6 +2,7 @@ import type { ParamsOf } from '../../protocol/commands.js';
 import { BdgError, toBdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
+import { lastSession } from '../../client/lastSession.js';
 import { cleanup, stopSession } from '../../client/session.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
@@ -18,8 +19,14 @@ export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>,
       return out.success({ running: false, starting: true, message: e.message }, () => e.message);
     }
     if (e.code !== 'NOT_FOUND' || (e.data as { sessionDir?: string } | undefined)?.sessionDir === undefined) throw e;
-    const data = { running: false, sessionDir: paths.dir, message: e.message };
-    return out.success(data, () => `Daemon is not running.${e.message.startsWith('No session is running (') ? `\n${e.message.slice('No session is running ('.length, -1)}` : ''}\nStart a session with: bdg <url>`);
+    // How the last session ended, so that one that stopped itself (idle timeout, owner gone) does not just vanish.
+    const last = await lastSession(paths);
+    const data = { running: false, session: paths.name, sessionDir: paths.dir, message: e.message, lastSession: last ?? null };
+    const which = paths.name !== null ? ` for session "${paths.name}"` : '';
+    // Said for sessions that stopped themselves at a limit; a crash is reported once, by the clean-up's message.
+    const selfStopped = last !== undefined && last.endedAt !== null && (last.endReason === 'idle-timeout' || last.endReason === 'owner-exited' || last.endReason === 'timeout');
+    const ended = selfStopped ? `\nThe last session ended at ${last.endedAt} (${last.endDetail ?? last.endReason ?? 'unknown reason'}); its data: ${last.sessionFile}` : '';
+    return out.success(data, () => `Daemon is not running${which}.${e.message.startsWith('No session is running (') ? `\n${e.message.slice('No session is running ('.length, -1)}` : ''}${ended}\nStart a session with: bdg <url>${paths.flag}`);
   }
 }
 
@@ -51,6 +58,7 @@ export function follow(paths: SessionPaths, params: Pick<ParamsOf<'peek'>, 'last
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out: Output): Promise<number> {
+  if (params.all) return (await import('./sessions.js')).runStopAll(paths, params, out);
   const data = await stopSession(paths, params);
   const file = data.sessionFile;
   // The daemon refuses a stop whose session.json did not land; an answer without a file is never a success.
@@ -61,6 +69,7 @@ export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out
 }
 
 export async function runCleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>, out: Output): Promise<number> {
+  if (params.all) return (await import('./sessions.js')).runCleanupAll(paths, params, out);
   const data = await cleanup(paths, params);
   const { messages, removed } = data;
   return out.success(data, () => (messages.length > 0 || removed.length > 0 ? [...messages, ...(params.aggressive && removed.length > 0 ? [`Removed: ${removed.join(', ')}`] : [])].join('\n') : 'Nothing to clean up.'));
@@ -96,14 +105,14 @@ export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
       process.off('SIGTERM', onSignal);
     }
     const { previousSessionFile } = started;
-    const data = { ...started.data, previousSessionFile };
+    const data = { ...started.data, previousSessionFile, session: paths.name };
     const page = data.page;
     return out.success(data, () => {
       const lines = [`Session started: ${page.url}${page.title !== '' ? `  "${page.title}"` : ''}`];
       if (typeof data.errorText === 'string') lines.push(`Warning: the page did not load: ${data.errorText}`);
       if (data.loadTimedOut === true) lines.push('Warning: the page had not finished loading when the load timeout passed; telemetry keeps being collected.');
       lines.push(`  daemon pid ${data.pid}, Chrome ${data.attached ? 'attached' : `pid ${String(data.chromePid)}`}${data.port !== null ? `, DevTools port ${data.port}` : ''}`);
-      lines.push('Next: bdg peek | bdg status | bdg stop');
+      lines.push(`Next: bdg peek${paths.flag} | bdg status${paths.flag} | bdg stop${paths.flag}`);
       return lines.join('\n');
     });
   },
@@ -121,4 +130,6 @@ export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
   },
   stop: runStop,
   cleanup: runCleanup,
+  // Loaded on demand, like the other session-wide commands (stop --all, cleanup --all).
+  sessions: async (paths, params, out) => (await import('./sessions.js')).runSessions(paths, params, out),
 };

@@ -21,10 +21,33 @@ export const SESSION_COMMANDS = [
       all: { type: 'boolean', default: false, description: 'Also record analytics and ad requests (filtered by default)' },
       'max-body-size': { type: 'number', min: 0, max: 1024, default: 5, placeholder: 'MB', description: 'Largest response body kept per request, in megabytes' },
       'load-timeout': { type: 'number', min: 1, max: 600, default: 30, placeholder: 'S', description: 'How long to wait for the first page load before returning anyway' },
+      // No default here: absent means BDG_IDLE_TIMEOUT, else 3600 (client/lifetime.ts), which a default would hide.
+      'idle-timeout': {
+        type: 'number',
+        min: 0,
+        max: 2_147_483,
+        placeholder: 'S',
+        description: 'Stop after S seconds without a command (status does not count); only a headless Chrome bdg launched; 0 = never (default: BDG_IDLE_TIMEOUT, else 3600)',
+      },
+      'owner-pid': {
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: 2_147_483_647,
+        placeholder: 'PID',
+        description: 'Stop the session when process PID exits (checked by pid and start time, every 2 s) (default: BDG_OWNER_PID)',
+      },
     },
     readOnly: false,
     runs: 'cli',
-    examples: ['bdg localhost:3000', 'bdg example.com --timeout 60', 'bdg https://app.test --no-headless', 'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222'],
+    examples: [
+      'bdg localhost:3000',
+      'bdg example.com --timeout 60',
+      'bdg https://app.test --no-headless',
+      'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222',
+      'bdg localhost:3000 --session agent-1 --idle-timeout 600',
+      'bdg localhost:3000 --owner-pid 4242',
+    ],
   },
   {
     name: 'status',
@@ -87,14 +110,17 @@ export const SESSION_COMMANDS = [
     path: ['stop'],
     summary: 'End the session: write session.json, close Chrome, remove the daemon',
     args: [],
-    options: { 'kill-chrome': { type: 'boolean', default: false, description: 'Also close a Chrome that bdg attached to (--chrome-ws-url)' } },
+    options: {
+      'kill-chrome': { type: 'boolean', default: false, description: 'Also close a Chrome that bdg attached to (--chrome-ws-url)' },
+      all: { type: 'boolean', default: false, description: 'Stop every session: the default one and every named one (whatever --session says)' },
+    },
     readOnly: false,
     // Stopping must never queue behind a page that hangs: it ends the session whatever the tab is doing.
     lock: 'none',
     runs: 'daemon',
     timeoutMs: 30_000,
     idempotent: true,
-    examples: ['bdg stop', 'bdg stop --json'],
+    examples: ['bdg stop', 'bdg stop --json', 'bdg stop --session agent-1', 'bdg stop --all'],
   },
   {
     name: 'cleanup',
@@ -104,13 +130,46 @@ export const SESSION_COMMANDS = [
     options: {
       force: { type: 'boolean', default: false, description: 'Also stop a live session and remove its files' },
       aggressive: { type: 'boolean', default: false, description: 'Also remove session.json and the Chrome profile bdg created' },
+      all: { type: 'boolean', default: false, description: 'Every session (default and named), and end orphaned Chrome processes of sessions that no longer exist' },
     },
     readOnly: false,
     runs: 'cli',
     idempotent: true,
-    examples: ['bdg cleanup', 'bdg cleanup --force'],
+    examples: ['bdg cleanup', 'bdg cleanup --force', 'bdg cleanup --all'],
+  },
+  {
+    name: 'sessions',
+    path: ['sessions'],
+    summary: 'List every session (the default one and the named ones): state, page, pids, age, idle time, memory; stale ones are cleaned up',
+    args: [],
+    options: {},
+    readOnly: true,
+    runs: 'cli',
+    examples: ['bdg sessions', 'bdg sessions --json'],
   },
 ] as const satisfies readonly CommandSpec[];
+
+/** `--idle-timeout` when neither it nor BDG_IDLE_TIMEOUT is given. */
+export const DEFAULT_IDLE_TIMEOUT_SEC = 3600;
+
+/** The idle timeout as the daemon applies it. */
+export interface IdleInfo {
+  /** Seconds without a command after which the session stops itself; null when it never does (see `off`). */
+  timeoutSec: number | null;
+  /** Why there is no idle timeout: turned off (0), attached to someone's Chrome, or a headed Chrome. */
+  off?: 'disabled' | 'attached' | 'headed';
+  /** Seconds since the last command (0 while one runs); `status` itself does not count. */
+  idleSec: number;
+  /** Seconds left before the idle stop; null without an idle timeout. */
+  stopsInSec: number | null;
+}
+
+/** The process whose exit stops the session (`--owner-pid`). */
+export interface OwnerInfo {
+  pid: number;
+  /** Its start time as the platform tells it; null where the platform cannot (then the pid alone is checked). */
+  startTime: string | null;
+}
 
 export interface StatusResult {
   running: true;
@@ -125,6 +184,10 @@ export interface StatusResult {
   pageCrashed: boolean;
   chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; connected: boolean; wsEndpoint?: string | null; version?: string | null; userDataDir?: string };
   autoStopInSec: number | null;
+  /** The session's name; null for the default session. */
+  session: string | null;
+  idle: IdleInfo;
+  owner: OwnerInfo | null;
   network: { count: number; pending: number; dropped: number };
   console: { count: number; dropped: number; errors: number };
   navigations: number;
