@@ -53,7 +53,7 @@ export const MCP_DEFAULTS: Readonly<
 };
 
 /** The parameter every tool takes besides its own. */
-export const SESSION_PARAM: ParamSchema = { type: 'string', description: 'Named session (own browser); default: the default one' };
+export const SESSION_PARAM: ParamSchema = { type: 'string', description: 'Named session; omit for the default' };
 
 /** Parameters a tool call never takes: following is for a terminal, not for one answer. */
 const NOT_OFFERED = new Set(['follow']);

@@ -27,7 +27,7 @@ export const SESSION_COMMANDS = [
         min: 0,
         max: 2_147_483,
         placeholder: 'S',
-        description: 'Stop after S seconds without a command (status does not count); only a headless Chrome bdg launched; 0 = never (default: BDG_IDLE_TIMEOUT, else 3600)',
+        description: 'Stop after S seconds with no command but status (headless Chrome bdg launched only; 0 = never; default: BDG_IDLE_TIMEOUT, else 3600)',
       },
       'owner-pid': {
         type: 'number',
@@ -35,7 +35,7 @@ export const SESSION_COMMANDS = [
         min: 1,
         max: 2_147_483_647,
         placeholder: 'PID',
-        description: 'Stop the session when process PID exits (checked by pid and start time, every 2 s) (default: BDG_OWNER_PID)',
+        description: 'Stop when process PID exits (checked by pid and start time; default: BDG_OWNER_PID)',
       },
     },
     readOnly: false,
