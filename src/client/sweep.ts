@@ -118,6 +118,7 @@ export function bootSweep(paths: Pick<SessionPaths, 'base'>): string[] {
   const boot = currentBoot();
   if (boot === undefined) return [];
   const marker = join(paths.base, BOOT_MARKER);
+  if (!baseExists(paths.base)) return [];
   let previous: string | undefined;
   try {
     previous = readFileSync(marker, 'utf8').trim();
@@ -147,9 +148,11 @@ export function bootSweep(paths: Pick<SessionPaths, 'base'>): string[] {
   return messages;
 }
 
+/** The base exists and is ours: never write the marker into a directory another user owns (bdg refuses those). */
 function baseExists(base: string): boolean {
   try {
-    return statSync(base).isDirectory();
+    const st = statSync(base);
+    return st.isDirectory() && (process.getuid === undefined || st.uid === process.getuid());
   } catch {
     return false;
   }

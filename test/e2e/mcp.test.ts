@@ -134,7 +134,7 @@ describe('bdg mcp', () => {
   it('the session argument names another session directory; the CLI works on the same session meanwhile', async () => {
     const other = await call('status', { session: 'other' });
     assert.notEqual(other.isError, true);
-    assert.deepEqual(other.structuredContent, { running: false, sessionDir: join(sessionDir, 'sessions', 'other'), message: 'No session is running' });
+    assert.deepEqual(other.structuredContent, { running: false, session: 'other', sessionDir: join(sessionDir, 'sessions', 'other'), message: 'No session is running', lastSession: null });
     const [viaMcp, viaCli] = await Promise.all([call('status'), bdg(['status', '--json'], { sessionDir })]);
     assert.equal((viaMcp.structuredContent as { running: boolean }).running, true);
     assert.equal((viaCli.json as { data: { running: boolean } }).data.running, true);
