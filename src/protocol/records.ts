@@ -15,6 +15,42 @@ export interface NetworkBody {
   size: number;
 }
 
+/** Where a WebSocket is: handshake sent, open (101 received), or closed (by either side, or it never opened). */
+export type WebSocketState = 'connecting' | 'open' | 'closed';
+
+/** What a network record of resource type WebSocket adds: its state and frame counts (all frames, kept or not). */
+export interface WebSocketSummary {
+  state: WebSocketState;
+  framesSent: number;
+  framesReceived: number;
+  /** Payload bytes of the frames sent / received. */
+  bytesSent: number;
+  bytesReceived: number;
+  /** Frames of this socket no longer kept (the frame buffer keeps the newest, per socket and in all). */
+  framesDropped: number;
+  /** The last error Chrome reported on it (Network.webSocketFrameError), e.g. a failed handshake. */
+  error?: string;
+  /** When it closed (epoch ms). */
+  closedAt?: number;
+}
+
+/** One WebSocket frame as the frame buffer keeps it. */
+export interface WebSocketFrame {
+  /** Order across the session's frames, for `network ws --since`. */
+  seq: number;
+  /** As Chrome DevTools exports them: `send`, `receive`, or `error` (a frame error Chrome reported). */
+  type: 'send' | 'receive' | 'error';
+  /** Epoch ms. */
+  time: number;
+  /** WebSocket opcode: 1 text, 2 binary; -1 for an error, as DevTools has it. */
+  opcode: number;
+  /** Payload bytes (the whole payload, also when `data` was cut). */
+  size: number;
+  /** Text payload, base64 of a binary one, or the error message; cut at the frame bound when `truncated`. */
+  data: string;
+  truncated?: boolean;
+}
+
 /** A cookie as sent with a request or set by a response. */
 export interface NetworkCookie {
   name: string;
@@ -99,6 +135,8 @@ export interface NetworkRecord {
   serviceWorkerResponseSource?: string;
   /** Chrome's initial loading priority (`VeryHigh` … `VeryLow`). */
   priority?: string;
+  /** Resource type WebSocket only: state and frame counts (the frames: `network ws <id>`). */
+  webSocket?: WebSocketSummary;
 }
 
 export type ConsoleLevel = 'error' | 'warning' | 'info' | 'log' | 'debug';

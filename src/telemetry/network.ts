@@ -2,10 +2,13 @@
  * Collects network requests from CDP Network.* events into a bounded buffer of {@link NetworkRecord}s: one record
  * per hop of a redirect chain, with the raw (extra-info) headers merged in and analytics/ad requests filtered out.
  *
- * Longer than most files (about 430 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
+ * WebSockets are records too (resource type WebSocket, one per socket, from Network.webSocketCreated on), with their
+ * frames in a buffer of their own (webSocket.ts).
+ *
+ * Longer than most files (about 500 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
  * sharing a requestId, extra-info events matched to hops in arrival order, detached extra-info) only reads
- * correctly in one place. The pure parts live beside it: networkRecord.ts (timings, sizes, caps) and
- * networkClassify.ts (tracking hosts, text MIME types).
+ * correctly in one place. The pure parts live beside it: networkRecord.ts (timings, sizes, caps),
+ * networkClassify.ts (tracking hosts, text MIME types) and webSocket.ts.
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
@@ -14,9 +17,11 @@ import { RingBuffer } from '../util/ringBuffer.js';
 import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
 import { hostOf, isTrackingHost } from './networkClassify.js';
 import { applyResponse, capBody, computeTimings, estimateSize, isFiniteNumber, mergeHeaders, round3, toInitiator } from './networkRecord.js';
+import { frameOf, WebSocketFrameStore, type WebSocketFrameStats, type WebSocketLimits } from './webSocket.js';
 
 export { isTextMimeType, isTrackingHost } from './networkClassify.js';
 export { bodySize, computeTimings, type TimingInput } from './networkRecord.js';
+export type { WebSocketFrameStats, WebSocketLimits } from './webSocket.js';
 
 type RequestExtra = Protocol.Network.RequestWillBeSentExtraInfoEvent;
 type ResponseExtra = Protocol.Network.ResponseReceivedExtraInfoEvent;
@@ -29,6 +34,8 @@ export interface NetworkCollectorOptions {
   maxBytes: number;
   /** Cap on a stored response body; {@link NetworkCollector.setBody} cuts longer bodies and marks them truncated. */
   maxBodyBytes: number;
+  /** Bounds of the WebSocket frame buffer; defaults to {@link DEFAULT_WEBSOCKET_LIMITS}. */
+  webSocket?: WebSocketLimits;
   /** Also record analytics and ad requests (see {@link isTrackingHost}). */
   includeAll: boolean;
   /** Clock (epoch ms) used until CDP timestamps can be mapped to wall time; defaults to Date.now. */
@@ -39,6 +46,16 @@ export interface NetworkCollectorOptions {
 export interface NetworkStats extends BufferStats {
   filtered: number;
 }
+
+/** The WebSockets among the records: how many, how many still open, and their frame buffer. */
+export interface WebSocketStats {
+  count: number;
+  open: number;
+  frames: WebSocketFrameStats;
+}
+
+/** Frame bounds when the caller gives none: 10,000 frames / 8 MB in all, 2,000 / 2 MB per socket, 16 KB per payload. */
+export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = { maxFrames: 10_000, maxBytes: 8 * 1024 * 1024, perSocketFrames: 2_000, perSocketBytes: 2 * 1024 * 1024, maxPayloadBytes: 16 * 1024 };
 
 /** Most requests whose extra-info arrived without (yet) a record, or that were filtered, remembered at once. */
 const MAX_DETACHED = 1000;
@@ -75,7 +92,12 @@ export class NetworkCollector {
   readonly maxBodyBytes: number;
   /** Whether analytics/ad requests are recorded too. */
   readonly includeAll: boolean;
+  /** The frames of the WebSocket records. */
+  readonly webSockets: WebSocketFrameStore;
   readonly #buffer: RingBuffer<NetworkRecord>;
+  /** WebSocket records by CDP requestId (their events carry no hops, and share no ids with requests), while buffered. */
+  readonly #sockets = new Map<string, NetworkRecord>();
+  #socketCount = 0;
   readonly #now: () => number;
   readonly #byId = new Map<string, NetworkRecord>();
   readonly #chains = new Map<string, Chain>();
@@ -97,6 +119,10 @@ export class NetworkCollector {
     this.includeAll = opts.includeAll;
     this.#now = opts.now ?? Date.now;
     this.#buffer = new RingBuffer<NetworkRecord>(opts.maxItems, opts.maxBytes, (r) => this.#forget(r));
+    this.webSockets = new WebSocketFrameStore(opts.webSocket ?? DEFAULT_WEBSOCKET_LIMITS, (id) => {
+      const ws = this.#byId.get(id)?.webSocket;
+      if (ws !== undefined) ws.framesDropped++;
+    });
   }
 
   /** Index of the navigation new records are attributed to. */
@@ -137,6 +163,15 @@ export class NetworkCollector {
       case 'Network.loadingFailed':
         this.#onLoadingFailed(params as Protocol.Network.LoadingFailedEvent);
         break;
+      case 'Network.webSocketCreated':
+      case 'Network.webSocketWillSendHandshakeRequest':
+      case 'Network.webSocketHandshakeResponseReceived':
+      case 'Network.webSocketFrameSent':
+      case 'Network.webSocketFrameReceived':
+      case 'Network.webSocketFrameError':
+      case 'Network.webSocketClosed':
+        this.#onWebSocket(method, params);
+        break;
       case 'Network.requestServedFromCache': {
         const record = this.#latest((params as Protocol.Network.RequestServedFromCacheEvent).requestId);
         if (record !== undefined) {
@@ -152,7 +187,7 @@ export class NetworkCollector {
 
   /** The record with short id `n12`, or the latest hop of CDP request `idOrRequestId`, if still buffered. */
   get(idOrRequestId: string): NetworkRecord | undefined {
-    return this.#byId.get(idOrRequestId) ?? this.#latest(idOrRequestId);
+    return this.#byId.get(idOrRequestId) ?? this.#latest(idOrRequestId) ?? this.#sockets.get(idOrRequestId);
   }
 
   /** The newest `n` records, oldest first. */
@@ -171,9 +206,16 @@ export class NetworkCollector {
     return { count: b.length, dropped: b.dropped, bytes: b.bytes, maxItems: b.maxItems, maxBytes: b.maxBytes, filtered: this.#filtered };
   }
 
-  /** Buffered records still waiting for loadingFinished/loadingFailed. */
+  /** Buffered requests still waiting for loadingFinished/loadingFailed (open WebSockets are not counted). */
   pending(): number {
     return this.#pending;
+  }
+
+  /** The WebSocket records kept, how many are not closed yet, and the frame buffer's occupancy. */
+  webSocketStats(): WebSocketStats {
+    let open = 0;
+    for (const r of this.#sockets.values()) if (r.webSocket?.state !== 'closed') open++;
+    return { count: this.#socketCount, open, frames: this.webSockets.stats() };
   }
 
   /**
@@ -321,6 +363,110 @@ export class NetworkCollector {
     this.#resize(record);
   }
 
+  /**
+   * WebSocket events. The socket becomes a record at webSocketCreated (Chrome sends no requestWillBeSent for it),
+   * gets its handshake headers and 101 from the handshake events, counts its frames (kept in {@link webSockets}),
+   * and ends at webSocketClosed: `finished` when it had opened, `failed` (with the error Chrome reported) when not.
+   * It stays `pending` while open, as DevTools has it (`is:running` matches open sockets), but is not counted in
+   * {@link pending}, which is about requests waiting for their response.
+   */
+  #onWebSocket(method: string, params: unknown): void {
+    if (method === 'Network.webSocketCreated') {
+      const e = params as Protocol.Network.WebSocketCreatedEvent;
+      if (typeof e.url !== 'string' || (!this.includeAll && isTrackingHost(hostOf(e.url)))) return;
+      const record: NetworkRecord = {
+        id: `n${++this.#seq}`,
+        requestId: e.requestId,
+        url: e.url,
+        method: 'GET',
+        resourceType: 'WebSocket',
+        state: 'pending',
+        requestHeaders: {},
+        startedAt: this.#now(),
+        navigation: this.#navigation,
+        webSocket: { state: 'connecting', framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, framesDropped: 0 },
+      };
+      const initiator = toInitiator(e.initiator);
+      if (initiator !== undefined) record.initiator = initiator;
+      this.#sockets.set(e.requestId, record);
+      this.#byId.set(record.id, record);
+      this.#socketCount++;
+      this.#buffer.push(record, estimateSize(record));
+      return;
+    }
+    const record = this.#sockets.get((params as { requestId: string }).requestId);
+    const ws = record?.webSocket;
+    if (record === undefined || ws === undefined) return;
+    switch (method) {
+      case 'Network.webSocketWillSendHandshakeRequest': {
+        const e = params as Protocol.Network.WebSocketWillSendHandshakeRequestEvent;
+        if (isFiniteNumber(e.wallTime) && isFiniteNumber(e.timestamp)) {
+          this.#offsetMs = e.wallTime * 1000 - e.timestamp * 1000;
+          record.startedAt = round3(e.wallTime * 1000);
+        }
+        if (isFiniteNumber(e.timestamp)) this.#startMono.set(record, e.timestamp);
+        record.requestHeaders = mergeHeaders({}, e.request?.headers);
+        break;
+      }
+      case 'Network.webSocketHandshakeResponseReceived': {
+        const e = params as Protocol.Network.WebSocketHandshakeResponseReceivedEvent;
+        const res = e.response as Protocol.Network.WebSocketResponse | undefined;
+        if (res === undefined) return;
+        if (isFiniteNumber(res.status)) record.status = res.status;
+        if (typeof res.statusText === 'string' && res.statusText !== '') record.statusText = res.statusText;
+        record.responseHeaders = mergeHeaders({}, res.headers);
+        // The raw request headers (Cookie included) come with the response.
+        if (res.requestHeaders !== undefined) record.requestHeaders = mergeHeaders(record.requestHeaders, res.requestHeaders);
+        if (typeof res.headersText === 'string' && res.headersText !== '') record.responseHeadersSize = Buffer.byteLength(res.headersText);
+        const setCookie = headerValue(record.responseHeaders, 'set-cookie');
+        if (setCookie !== undefined) record.responseCookies = parseSetCookieHeader(setCookie, []);
+        ws.state = 'open';
+        const start = this.#startMono.get(record);
+        if (start !== undefined && isFiniteNumber(e.timestamp)) record.timing = computeTimings({ issueTime: start, responseTime: e.timestamp, endTime: e.timestamp });
+        this.#resize(record);
+        break;
+      }
+      case 'Network.webSocketFrameSent':
+      case 'Network.webSocketFrameReceived': {
+        const e = params as Protocol.Network.WebSocketFrameSentEvent;
+        if (typeof e.response !== 'object' || e.response === null) return;
+        const sent = method === 'Network.webSocketFrameSent';
+        const frame = this.webSockets.add(record.id, frameOf(sent ? 'send' : 'receive', e.response, this.#wall(e.timestamp), this.webSockets.limits.maxPayloadBytes));
+        if (sent) {
+          ws.framesSent++;
+          ws.bytesSent += frame.size;
+        } else {
+          ws.framesReceived++;
+          ws.bytesReceived += frame.size;
+        }
+        break;
+      }
+      case 'Network.webSocketFrameError': {
+        const e = params as Protocol.Network.WebSocketFrameErrorEvent;
+        const text = typeof e.errorMessage === 'string' ? e.errorMessage : 'WebSocket error';
+        this.webSockets.add(record.id, { type: 'error', time: this.#wall(e.timestamp), opcode: -1, size: 0, data: text });
+        ws.error = text;
+        break;
+      }
+      case 'Network.webSocketClosed': {
+        const e = params as Protocol.Network.WebSocketClosedEvent;
+        if (ws.state === 'closed') return;
+        const opened = ws.state === 'open';
+        ws.state = 'closed';
+        record.state = opened ? 'finished' : 'failed';
+        record.finishedAt = this.#wall(e.timestamp);
+        ws.closedAt = record.finishedAt;
+        const start = this.#startMono.get(record);
+        record.durationMs = start !== undefined && isFiniteNumber(e.timestamp) ? round3(Math.max(0, (e.timestamp - start) * 1000)) : Math.max(0, round3(record.finishedAt - record.startedAt));
+        if (!opened) record.errorText = ws.error ?? 'WebSocket closed before its handshake completed';
+        this.#resize(record);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
   /** Records whether hop `index` has extra-info and merges what has arrived for it. */
   #markHasExtra(chain: Chain, index: number, hasExtra: boolean): void {
     if (index < 0) return;
@@ -423,6 +569,12 @@ export class NetworkCollector {
   /** Called by the ring buffer for each evicted record: forget it in every index. */
   #forget(record: NetworkRecord): void {
     this.#byId.delete(record.id);
+    if (record.webSocket !== undefined) {
+      if (this.#sockets.get(record.requestId) === record) this.#sockets.delete(record.requestId);
+      this.webSockets.forget(record.id);
+      this.#socketCount--;
+      return;
+    }
     if (record.state === 'pending') this.#pending--;
     const chain = this.#chains.get(record.requestId);
     if (chain === undefined) return;

@@ -644,7 +644,8 @@ test('falls back to the clock until wall time is known, and ignores junk', () =>
   assert.equal(r?.durationMs, 250, 'the duration still comes from the monotonic timestamps');
   net.handle('Network.requestWillBeSent', null);
   net.handle('Network.requestWillBeSent', { requestId: 7 });
-  net.handle('Network.webSocketCreated', { requestId: '3400.2', url: 'ws://localhost:3000/ws' });
+  net.handle('Network.webSocketCreated', { requestId: '3400.2' });
+  net.handle('Network.webSocketFrameSent', { requestId: '3400.3', timestamp: 81700.3, response: { opcode: 1, mask: true, payloadData: 'x' } });
   net.handle('Page.loadEventFired', { timestamp: 81700.3 });
   assert.equal(net.stats().count, 1);
 });
