@@ -15,6 +15,32 @@ export interface NetworkBody {
   size: number;
 }
 
+/**
+ * Why a finished request has no response body: `empty` (a redirect, 204, 304 or HEAD answer has none), `too-large`
+ * (over --max-body-size, so not kept when it finished), `binary` (binary bodies are fetched on demand only, and Chrome
+ * no longer holds this one), `evicted` (dropped to keep the newest bodies within the body budget), `not-kept`
+ * (Chrome no longer holds it: it drops bodies after a navigation), `failed` (fetching it from Chrome failed).
+ */
+export type BodyUnavailableReason = 'empty' | 'too-large' | 'binary' | 'evicted' | 'not-kept' | 'failed';
+
+/** The sentence `details` and the HAR `content.comment` give for a missing body. */
+export function bodyUnavailableText(reason: BodyUnavailableReason): string {
+  switch (reason) {
+    case 'empty':
+      return 'no body: the response has none (redirect, 204, 304 or HEAD)';
+    case 'too-large':
+      return 'not kept: larger than --max-body-size';
+    case 'binary':
+      return 'not kept: binary bodies are fetched on demand only, and Chrome no longer holds this one';
+    case 'evicted':
+      return 'not kept: dropped to keep the newest bodies within the body budget';
+    case 'not-kept':
+      return 'not available: Chrome no longer holds it (it drops bodies after a navigation)';
+    case 'failed':
+      return 'not available: fetching it from Chrome failed';
+  }
+}
+
 /** Where a WebSocket is: handshake sent, open (101 received), or closed (by either side, or it never opened). */
 export type WebSocketState = 'connecting' | 'open' | 'closed';
 
@@ -135,6 +161,8 @@ export interface NetworkRecord {
   serviceWorkerResponseSource?: string;
   /** Chrome's initial loading priority (`VeryHigh` … `VeryLow`). */
   priority?: string;
+  /** Why a finished request has no `body` (absent while it may still be fetched). */
+  bodyUnavailable?: BodyUnavailableReason;
   /** Resource type WebSocket only: state and frame counts (the frames: `network ws <id>`). */
   webSocket?: WebSocketSummary;
 }

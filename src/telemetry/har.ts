@@ -3,7 +3,7 @@
  * Chrome DevTools' own export so DevTools and other HAR viewers import it: one page per main-frame navigation,
  * DevTools' timing breakdown, `_resourceType` / `_initiator` / `_priority` extensions, bodies as text or base64.
  */
-import type { NavigationRecord, NetworkCookie, NetworkRecord, NetworkTimings, WebSocketFrame } from '../protocol/records.js';
+import { bodyUnavailableText, type NavigationRecord, type NetworkCookie, type NetworkRecord, type NetworkTimings, type WebSocketFrame } from '../protocol/records.js';
 import { headerValue, requestCookiesOf, responseCookiesOf } from './cookies.js';
 
 export interface HarNameValue {
@@ -211,7 +211,7 @@ function toResponse(r: NetworkRecord): HarResponse {
     content.text = r.body.data;
     if (r.body.base64) content.encoding = 'base64';
     if (r.body.truncated) content.comment = `truncated to ${r.body.data.length} ${r.body.base64 ? 'base64 characters' : 'characters'} by --max-body-size`;
-  }
+  } else if (r.bodyUnavailable !== undefined) content.comment = bodyUnavailableText(r.bodyUnavailable);
   return {
     status: r.status ?? 0,
     statusText: r.statusText ?? '',

@@ -3,19 +3,21 @@
  * per hop of a redirect chain, with the raw (extra-info) headers merged in and analytics/ad requests filtered out.
  *
  * WebSockets are records too (resource type WebSocket, one per socket, from Network.webSocketCreated on), with their
- * frames in a buffer of their own (webSocket.ts).
+ * frames in a buffer of their own (webSocket.ts). Response bodies are held within a byte budget of their own
+ * (networkBodies.ts), newest requests first.
  *
  * Longer than most files (about 500 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
  * sharing a requestId, extra-info events matched to hops in arrival order, detached extra-info) only reads
  * correctly in one place. The pure parts live beside it: networkRecord.ts (timings, sizes, caps),
- * networkClassify.ts (tracking hosts, text MIME types) and webSocket.ts.
+ * networkClassify.ts (tracking hosts, text MIME types), networkBodies.ts and webSocket.ts.
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
-import type { BufferStats, NetworkBody, NetworkRecord } from '../protocol/records.js';
+import type { BodyUnavailableReason, BufferStats, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
 import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
-import { hostOf, isTrackingHost } from './networkClassify.js';
+import { BodyBudget } from './networkBodies.js';
+import { hostOf, isTextMimeType, isTrackingHost } from './networkClassify.js';
 import { applyResponse, capBody, computeTimings, estimateSize, isFiniteNumber, mergeHeaders, round3, toInitiator } from './networkRecord.js';
 import { frameOf, WebSocketFrameStore, type WebSocketFrameStats, type WebSocketLimits } from './webSocket.js';
 
@@ -34,6 +36,11 @@ export interface NetworkCollectorOptions {
   maxBytes: number;
   /** Cap on a stored response body; {@link NetworkCollector.setBody} cuts longer bodies and marks them truncated. */
   maxBodyBytes: number;
+  /**
+   * Most bytes of response bodies held in all (never less than one body of `maxBodyBytes`); past it the bodies of the
+   * oldest requests are dropped. Default: no bound beyond the records'.
+   */
+  maxBodyTotalBytes?: number;
   /** Bounds of the WebSocket frame buffer; defaults to {@link DEFAULT_WEBSOCKET_LIMITS}. */
   webSocket?: WebSocketLimits;
   /** Also record analytics and ad requests (see {@link isTrackingHost}). */
@@ -95,6 +102,7 @@ export class NetworkCollector {
   /** The frames of the WebSocket records. */
   readonly webSockets: WebSocketFrameStore;
   readonly #buffer: RingBuffer<NetworkRecord>;
+  readonly #bodies: BodyBudget;
   /** WebSocket records by CDP requestId (their events carry no hops, and share no ids with requests), while buffered. */
   readonly #sockets = new Map<string, NetworkRecord>();
   #socketCount = 0;
@@ -119,6 +127,7 @@ export class NetworkCollector {
     this.includeAll = opts.includeAll;
     this.#now = opts.now ?? Date.now;
     this.#buffer = new RingBuffer<NetworkRecord>(opts.maxItems, opts.maxBytes, (r) => this.#forget(r));
+    this.#bodies = new BodyBudget(Math.max(opts.maxBodyTotalBytes ?? Infinity, opts.maxBodyBytes));
     this.webSockets = new WebSocketFrameStore(opts.webSocket ?? DEFAULT_WEBSOCKET_LIMITS, (id) => {
       const ws = this.#byId.get(id)?.webSocket;
       if (ws !== undefined) ws.framesDropped++;
@@ -218,14 +227,53 @@ export class NetworkCollector {
     return { count: this.#socketCount, open, frames: this.webSockets.stats() };
   }
 
+  /** Response bodies held: how many, their bytes, the budget, and how many were dropped to stay within it. */
+  bodyStats(): { count: number; bytes: number; maxBytes: number; evicted: number } {
+    const b = this.#bodies;
+    return { count: b.count, bytes: b.bytes, maxBytes: b.maxBytes, evicted: b.evicted };
+  }
+
   /**
-   * Stores a fetched response body on `record` (cut at `maxBodyBytes` if the caller did not) and accounts for its
-   * size in the buffer, which may drop older records.
+   * Stores a fetched response body on `record` (cut at `maxBodyBytes` if the caller did not) within the body budget,
+   * which may drop the bodies of older requests (or this one's, when it is the oldest: then `record.body` stays
+   * unset and says `evicted`). Returns the body as cut, kept or not. A record no longer buffered is left alone.
    */
-  setBody(record: NetworkRecord, body: NetworkBody): void {
-    record.body = capBody(body, this.maxBodyBytes);
-    if (record.decodedBodyLength === undefined && !record.body.truncated) record.decodedBodyLength = body.size;
-    this.#resize(record);
+  setBody(record: NetworkRecord, body: NetworkBody): NetworkBody {
+    const capped = capBody(body, this.maxBodyBytes);
+    if (this.#byId.get(record.id) !== record) return capped;
+    record.body = capped;
+    delete record.bodyUnavailable;
+    if (record.decodedBodyLength === undefined && !capped.truncated) record.decodedBodyLength = body.size;
+    for (const old of this.#bodies.add(record)) {
+      delete old.body;
+      old.bodyUnavailable = 'evicted';
+    }
+    return capped;
+  }
+
+  /**
+   * Notes why `record` has no body (a fetch failed, or was not made). A known reason is not overwritten by a later
+   * failure: a body over --max-body-size that Chrome also dropped stays `too-large`.
+   */
+  noBody(record: NetworkRecord, reason: BodyUnavailableReason): void {
+    if (record.body !== undefined || this.#byId.get(record.id) !== record) return;
+    if (record.bodyUnavailable === 'too-large' || record.bodyUnavailable === 'empty') return;
+    record.bodyUnavailable = reason;
+  }
+
+  /** Whether a body fetched for `record` now would be kept (a batch fetch skips those the budget would drop at once). */
+  wantsBody(record: NetworkRecord): boolean {
+    return this.#byId.get(record.id) === record && this.#bodies.wouldKeep(record);
+  }
+
+  /**
+   * The record of a request that just finished when its body should be fetched now, before a navigation makes Chrome
+   * drop it: text-like, within --max-body-size, not known to be empty. Binary bodies are left for an explicit ask.
+   */
+  bodyToPrefetch(requestId: string): NetworkRecord | undefined {
+    const r = this.#latest(requestId);
+    if (r === undefined || r.state !== 'finished' || r.body !== undefined || r.bodyUnavailable !== undefined || r.webSocket !== undefined) return undefined;
+    return isTextMimeType(r.mimeType ?? '') && this.#bodies.wouldKeep(r) ? r : undefined;
   }
 
   /** Stores a request body fetched with Network.getRequestPostData (cut at `maxBodyBytes`). */
@@ -251,6 +299,8 @@ export class NetworkCollector {
         this.#noteResponse(prev, e.redirectResponse, e.timestamp);
         if (isFiniteNumber(e.redirectResponse.encodedDataLength)) prev.encodedDataLength = e.redirectResponse.encodedDataLength;
         this.#settle(prev, 'finished', e.timestamp);
+        // A redirect answer's body is not kept by Chrome (getResponseBody would answer with the final hop's).
+        prev.bodyUnavailable = 'empty';
       }
       this.#markHasExtra(existing, prevIndex, e.redirectHasExtraInfo !== false);
       this.#createHop(existing, e, prev?.id);
@@ -341,6 +391,8 @@ export class NetworkCollector {
     if (record === undefined) return;
     if (isFiniteNumber(e.encodedDataLength)) record.encodedDataLength = e.encodedDataLength;
     this.#settle(record, 'finished', e.timestamp);
+    if (record.status === 204 || record.status === 304 || record.method === 'HEAD') record.bodyUnavailable = 'empty';
+    else if ((record.decodedBodyLength ?? 0) > this.maxBodyBytes) record.bodyUnavailable = 'too-large';
   }
 
   #onLoadingFailed(e: Protocol.Network.LoadingFailedEvent): void {
@@ -569,6 +621,7 @@ export class NetworkCollector {
   /** Called by the ring buffer for each evicted record: forget it in every index. */
   #forget(record: NetworkRecord): void {
     this.#byId.delete(record.id);
+    this.#bodies.release(record);
     if (record.webSocket !== undefined) {
       if (this.#sockets.get(record.requestId) === record) this.#sockets.delete(record.requestId);
       this.webSockets.forget(record.id);

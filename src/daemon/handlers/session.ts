@@ -58,9 +58,12 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
   if (params.type === 'network') {
     const record = ctx.session.network.get(id);
     if (record === undefined) throw new BdgError('NOT_FOUND', `No network request with id "${id}"`, 'Use an id that `bdg peek --network` prints (e.g. n3); old items may have been dropped from the buffer.');
-    await ctx.session.fetchBody(record, signal);
+    const body = await ctx.session.fetchBody(record, signal);
     await ctx.session.fetchPostData(record, signal);
-    return { type: 'network', item: record };
+    if (body === undefined || record.body !== undefined) return { type: 'network', item: record };
+    // Fetched, but the body budget keeps newer requests' bodies only: shown this once, not kept.
+    const { bodyUnavailable: _dropped, ...rest } = record;
+    return { type: 'network', item: { ...rest, body } };
   }
   const record: ConsoleRecord | undefined = ctx.session.console.get(id);
   if (record === undefined) throw new BdgError('NOT_FOUND', `No console message with id "${id}"`, 'Use an id that `bdg peek --console` prints (e.g. c3); old items may have been dropped from the buffer.');
