@@ -4,6 +4,7 @@ import type { HeadersResult, NetworkListResult } from '../../protocol/commands/n
 import type { NetworkCookie, NetworkListItem } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
+import { BdgError } from '../../util/errors.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
 import { formatBytes } from '../render.js';
@@ -29,11 +30,15 @@ function statsNote(s: NetworkListResult['stats']): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
-export function renderNetworkList(d: NetworkListResult, params: Pick<ParamsOf<'network.list'>, 'current' | 'filter'>): string {
-  const scope = params.current && d.navigation !== null ? ` of the current page (${d.navigation.url})` : '';
+const WINDOW_WORDS: Record<string, string> = { start: 'newest', duration: 'slowest', size: 'largest' };
+
+export function renderNetworkList(d: NetworkListResult, params: Pick<ParamsOf<'network.list'>, 'filter'>): string {
+  const scope = d.page === 'current' && d.navigation !== null ? ` of the current page (${d.navigation.url})` : '';
   const filter = params.filter !== undefined && params.filter.trim() !== '' ? ` matching "${params.filter}"` : '';
-  const shown = d.requests.length < d.matched ? `${d.requests.length} newest of ${d.matched}` : `${d.matched}`;
-  const lines = [`Requests${scope}${filter}: ${shown} of ${d.stats.count} recorded${statsNote(d.stats)}`];
+  const key = d.sort.replace(/^-/, '');
+  const order = d.sort !== 'start' ? `, by ${key}${d.sort.startsWith('-') ? ' (descending)' : ''}` : '';
+  const shown = d.requests.length < d.matched ? `${d.requests.length} ${WINDOW_WORDS[key] ?? 'newest'} of ${d.matched}` : `${d.matched}`;
+  const lines = [`Requests${scope}${filter}: ${shown} of ${d.stats.count} recorded${statsNote(d.stats)}${order}`];
   if (d.requests.length === 0) lines.push('  (none)');
   else lines.push(...d.requests.map(requestLine));
   lines.push('', 'More: bdg details network <id> | bdg network headers <id> | bdg network har');
@@ -48,7 +53,12 @@ function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, ou
   const printed = new Set<string>();
   let since: string | undefined;
   return followLoop(out, 500, async (first) => {
-    const req: InputOf<'network.list'> = { current: params.current, ...(params.filter !== undefined ? { filter: params.filter } : {}), ...(since !== undefined ? { since } : { last: params.last }) };
+    const req: InputOf<'network.list'> = {
+      current: params.current,
+      ...(params.page !== undefined ? { page: params.page } : {}),
+      ...(params.filter !== undefined ? { filter: params.filter } : {}),
+      ...(since !== undefined ? { since } : { last: params.last }),
+    };
     const data = await call(paths, 'network.list', req);
     if (first && !out.json) out.note(`Following requests${params.filter !== undefined ? ` matching "${params.filter}"` : ''}; Ctrl-C to stop.`);
     let text = '';
@@ -102,6 +112,7 @@ export function renderHeaders(d: HeadersResult): string {
 
 export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   'network.list': async (paths, params, out) => {
+    if (params.follow && params.sort !== 'start') throw new BdgError('INVALID_ARGUMENTS', '--sort does not apply to --follow', 'Follow prints requests as they finish; sort a listing without --follow.');
     if (params.follow) return followNetwork(paths, params, out);
     const { follow: _f, ...req } = params;
     const data = await call(paths, 'network.list', req);

@@ -5,6 +5,7 @@ import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
 import { buildHar } from '../../telemetry/har.js';
+import { orderRequests } from '../../telemetry/networkOrder.js';
 import { BdgError, errnoCode } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import { normalizeUrl } from '../../util/url.js';
@@ -41,19 +42,26 @@ function find(ctx: HandlerContext, id: string): NetworkRecord {
   return record;
 }
 
+/** `--page current|all`, with `--current` as its older spelling; the two saying different things is an error. */
+export function pageScope(params: { page?: 'current' | 'all'; current: boolean }): 'current' | 'all' {
+  if (params.current && params.page === 'all') throw new BdgError('INVALID_ARGUMENTS', '--current and --page all contradict each other', 'Use one of them: --page current (same as --current) or --page all.');
+  return params.current ? 'current' : (params.page ?? 'all');
+}
+
 function list(ctx: HandlerContext, params: ParamsOf<'network.list'>): ResultOf<'network.list'> {
   const s = ctx.session;
   const filter = parseNetworkFilter(params.filter ?? '');
   const since = parseSince(params.since, 'n');
-  const current = params.current ? s.network.navigation : undefined;
+  const page = pageScope(params);
+  const current = page === 'current' ? s.network.navigation : undefined;
   const all = s.network.all();
-  let matched = all.filter((r) => (since === undefined || seqOf(r.id) > since) && (current === undefined || r.navigation === current) && filter.matches(r));
-  const total = matched.length;
-  matched = matched.slice(-params.last);
+  const matched = all.filter((r) => (since === undefined || seqOf(r.id) > since) && (current === undefined || r.navigation === current) && filter.matches(r));
   const nav = s.navigationAt(s.network.navigation);
   return {
-    requests: matched.map(listItem),
-    matched: total,
+    requests: orderRequests(matched, params.sort, params.last).map(listItem),
+    matched: matched.length,
+    sort: params.sort,
+    page,
     filter: filter.terms,
     navigation: nav !== undefined ? { index: nav.index, url: nav.url } : null,
     latestId: all[all.length - 1]?.id ?? null,

@@ -16,13 +16,28 @@ export const NETWORK_COMMANDS = [
           'DevTools filter: status-code:404 domain:*.example.com method:POST mime-type:image/* resource-type:fetch larger-than:10k has-response-header:NAME is:failed|running|from-cache scheme:https, words match the URL, -term negates; all terms must match',
       },
       last: { type: 'number', integer: true, min: 1, max: 1_000_000, default: 100, placeholder: 'N', description: 'Only the N newest matching requests (output stays small by default; raise it to see more)' },
-      current: { type: 'boolean', default: false, description: 'Only requests of the current page load (since the last navigation)' },
+      page: { type: 'string', choices: ['current', 'all'], placeholder: 'PAGE', description: 'current: only requests of the current page load (since the last navigation); all (the default): every page' },
+      current: { type: 'boolean', default: false, description: 'Same as --page current' },
+      sort: {
+        type: 'string',
+        choices: ['start', 'duration', 'size', '-start', '-duration', '-size'],
+        default: 'start',
+        placeholder: 'KEY',
+        description: 'Order by start time, duration or transferred size; with --last N the N latest, slowest or largest are listed; a leading - lists them in descending order',
+      },
       since: { type: 'string', placeholder: 'ID', description: 'Only requests newer than this id (e.g. n120), for polling' },
       follow: { type: 'boolean', default: false, description: 'Keep printing requests as they finish until interrupted' },
     },
     readOnly: true,
     runs: 'daemon',
-    examples: ['bdg network list', 'bdg network list --filter "is:failed"', 'bdg network list --filter "domain:*.example.com -resource-type:image" --last 20', 'bdg network list --filter "status-code:5xx" --follow'],
+    examples: [
+      'bdg network list',
+      'bdg network list --filter "is:failed"',
+      'bdg network list --filter "domain:*.example.com -resource-type:image" --last 20',
+      'bdg network list --sort -size --last 10',
+      'bdg network list --page current --sort -duration',
+      'bdg network list --filter "status-code:5xx" --follow',
+    ],
   },
   {
     name: 'network.har',
@@ -66,6 +81,9 @@ export const NETWORK_COMMANDS = [
 export interface NetworkListResult {
   requests: NetworkListItem[];
   matched: number;
+  /** The order the requests are in, and which page load they are from. */
+  sort: string;
+  page: 'current' | 'all';
   filter: { key: string; value: string; negated: boolean }[];
   navigation: { index: number; url: string } | null;
   latestId: string | null;
