@@ -1,17 +1,23 @@
 import { resolve } from 'node:path';
 import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
-import type { HeadersResult, NetworkListResult } from '../../protocol/commands/network.js';
+import type { HeadersResult, NetworkListResult, WebSocketFrameView, WebSocketFramesResult } from '../../protocol/commands/network.js';
 import type { NetworkCookie, NetworkListItem } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
 import { BdgError } from '../../util/errors.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
-import { formatBytes } from '../render.js';
+import { formatBytes, webSocketNote } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
 /** One request per line: id, method, status, type, transferred size, time, URL (and the error, if it failed). */
 export function requestLine(r: NetworkListItem): string {
+  if (r.webSocket !== undefined) {
+    // A socket's row: its handshake status, the bytes its frames carried, how long it was open, and its frame counts.
+    const wsStatus = r.state === 'failed' ? 'ERR' : String(r.status ?? '...');
+    const wsTime = r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : 'open';
+    return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${wsStatus.padEnd(4)} ${'websocket'.padEnd(10)} ${formatBytes(r.webSocket.bytesSent + r.webSocket.bytesReceived).padStart(9)} ${wsTime.padStart(8)}  ${r.url}  ${webSocketNote(r.webSocket)}`;
+  }
   const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
   const type = (r.resourceType ?? '-').toLowerCase();
   const size = r.state === 'finished' ? (r.fromCache === true ? '(cache)' : formatBytes(r.encodedDataLength)) : '';
@@ -64,7 +70,12 @@ function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, ou
     let text = '';
     let oldestPending: number | undefined;
     for (const r of data.requests) {
-      if (r.state === 'pending') {
+      // A socket is printed once it is open (or failed), and never holds the cursor back while it stays open.
+      if (r.webSocket !== undefined && r.webSocket.state === 'connecting') {
+        oldestPending ??= Number(r.id.slice(1));
+        continue;
+      }
+      if (r.state === 'pending' && r.webSocket === undefined) {
         oldestPending ??= Number(r.id.slice(1));
         continue;
       }
@@ -77,6 +88,38 @@ function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, ou
     for (const id of printed) if (Number(id.slice(1)) <= cursor) printed.delete(id);
     since = `n${cursor}`;
     return text;
+  });
+}
+
+/** `#12  12:00:01.234  send     text    5 B  hello` */
+export function frameLine(f: WebSocketFrameView): string {
+  const time = new Date(f.time).toISOString().slice(11, 23);
+  const kind = f.type === 'error' ? 'error' : f.opcode === 1 ? 'text' : f.opcode === 2 ? 'binary' : `op ${f.opcode}`;
+  const payload = f.type === 'error' ? (f.data ?? '') : f.data === undefined ? `[binary, ${formatBytes(f.size)}]` : `${f.data}${f.truncated === true ? ` … [cut, ${formatBytes(f.size)} in all]` : ''}`;
+  return `  #${String(f.seq).padEnd(5)} ${time}  ${f.type.padEnd(7)} ${kind.padEnd(6)} ${(f.type === 'error' ? '' : formatBytes(f.size)).padStart(8)}  ${payload.replace(/\r?\n/g, '\\n')}`;
+}
+
+export function renderWebSocketFrames(d: WebSocketFramesResult): string {
+  const w = d.summary;
+  const shown = d.frames.length < d.matched ? `${d.frames.length} newest of ${d.matched} kept` : `${d.matched} kept`;
+  const lines = [`${d.id}  WebSocket ${d.url}`, `  ${webSocketNote(w)}${d.status !== null ? `; handshake ${d.status}` : ''}`, '', `Frames (${shown}):`];
+  lines.push(...(d.frames.length > 0 ? d.frames.map(frameLine) : ['  (none)']));
+  lines.push('', `More: bdg network ws ${d.id} --follow | bdg details network ${d.id} (handshake headers) | bdg network har`);
+  return lines.join('\n');
+}
+
+/** `network ws --follow`: the newest frames, then every new one, until the socket closes or the session ends. */
+function followFrames(paths: SessionPaths, params: ParamsOf<'network.ws'>, out: Output): Promise<number> {
+  let since = params.since;
+  return followLoop(out, 300, async (first) => {
+    const data = await call(paths, 'network.ws', { id: params.id, last: params.last, ...(since !== undefined ? { since } : {}) });
+    let text = '';
+    if (first && !out.json) out.note(`Following frames of ${data.id} (${data.url}); Ctrl-C to stop.`);
+    for (const f of data.frames) text += out.json ? `${JSON.stringify({ type: 'frame', item: f })}\n` : `${frameLine(f)}\n`;
+    since = data.lastSeq;
+    if (data.state !== 'closed') return text;
+    text += out.json ? `${JSON.stringify({ type: 'closed', item: data.summary })}\n` : `  -- closed: ${webSocketNote(data.summary)}\n`;
+    return { text, done: true };
   });
 }
 
@@ -132,6 +175,12 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   'network.headers': async (paths, params, out) => {
     const data = await call(paths, 'network.headers', params);
     return out.success(data, () => renderHeaders(data));
+  },
+  'network.ws': async (paths, params, out) => {
+    if (params.follow) return followFrames(paths, params, out);
+    const { follow: _f, ...req } = params;
+    const data = await call(paths, 'network.ws', req);
+    return out.success(data, () => renderWebSocketFrames(data));
   },
   'network.cookies': async (paths, params, out) => {
     const data = await call(paths, 'network.cookies', params);

@@ -77,10 +77,10 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
   }
   const filter = parseNetworkFilter(params.filter ?? '');
   let records = s.network.all().filter((r) => filter.matches(r));
-  // Chrome drops bodies of old requests from its buffers: fetch them now, bounded in time.
+  // Text bodies were fetched as their requests finished; the rest Chrome may still hold: fetch them now, bounded in time.
   if (bodies) await s.fetchBodiesOf(records, HAR_BODY_DEADLINE_MS);
-  else records = records.map(({ body: _b, ...rest }) => rest);
-  const doc = buildHar({ records, navigations: s.navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion });
+  else records = records.map(({ body: _b, bodyUnavailable: _u, ...rest }) => rest);
+  const doc = buildHar({ records, navigations: s.navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion, webSocketFrames: (r) => s.network.webSockets.allOf(r.id) });
   const text = JSON.stringify(doc, null, 2);
   try {
     await writeFileAtomic(file, text);
@@ -97,8 +97,29 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
     pages: doc.log.pages.length,
     bytes: Buffer.byteLength(text),
     withBodies: entries.filter((e) => e.response.content.text !== undefined).length,
-    pending: entries.filter((e) => e._state === 'pending').length,
+    pending: entries.filter((e) => e._state === 'pending' && e._webSocketMessages === undefined).length,
     dropped: s.network.stats().dropped,
+  };
+}
+
+function webSocketFrames(ctx: HandlerContext, params: ParamsOf<'network.ws'>): ResultOf<'network.ws'> {
+  const r = find(ctx, params.id);
+  if (r.webSocket === undefined) {
+    throw new BdgError('INVALID_ARGUMENTS', `${r.id} is not a WebSocket (it is ${(r.resourceType ?? 'a request').toLowerCase()} ${r.url})`, 'List the sockets with: bdg network list --filter resource-type:websocket');
+  }
+  const store = ctx.session.network.webSockets;
+  const { frames, matched } = store.frames(r.id, { ...(params.since !== undefined ? { since: params.since } : {}), last: params.last });
+  return {
+    id: r.id,
+    requestId: r.requestId,
+    url: r.url,
+    state: r.webSocket.state,
+    status: r.status ?? null,
+    summary: { ...r.webSocket },
+    // Binary payloads as their size only: base64 in a terminal helps nobody (the HAR has them).
+    frames: frames.map((f) => (f.opcode === 2 ? (({ data: _d, ...rest }) => rest)(f) : f)),
+    matched,
+    lastSeq: store.lastSeq,
   };
 }
 
@@ -137,4 +158,5 @@ export const NETWORK_HANDLERS: HandlerTable<FamilyCommands<'network'>> = {
   'network.har': har,
   'network.headers': headers,
   'network.cookies': cookies,
+  'network.ws': webSocketFrames,
 };

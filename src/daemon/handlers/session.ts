@@ -11,6 +11,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
   const s = ctx.session;
   const net = s.network.stats();
   const con = s.console.stats();
+  const ws = s.network.webSocketStats();
   const base = {
     running: true as const,
     starting: ctx.starting(),
@@ -24,7 +25,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     pageCrashed: s.pageCrashed,
     chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.config.headless, connected: s.connected },
     autoStopInSec: ctx.timeoutSec !== undefined ? Math.max(0, Math.round(ctx.timeoutSec - (Date.now() - ctx.startedAt) / 1000)) : null,
-    network: { count: net.count, pending: s.network.pending(), dropped: net.dropped },
+    network: { count: net.count, pending: s.network.pending(), dropped: net.dropped, webSockets: { count: ws.count, open: ws.open, frames: ws.frames.count, framesDropped: ws.frames.dropped } },
     console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
     navigations: s.navigations.length + s.navigationsDropped,
   };
@@ -32,7 +33,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
   return {
     ...base,
     chrome: { ...base.chrome, wsEndpoint: s.wsEndpoint ?? null, version: s.browserVersion ?? null, userDataDir: s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile` },
-    buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats() },
+    buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats(), webSocketFrames: ws.frames, bodies: s.network.bodyStats() },
     memory: process.memoryUsage(),
     ipc: ctx.ipcStats(),
     socket: ctx.socketPath,

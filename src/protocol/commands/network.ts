@@ -1,4 +1,4 @@
-import type { NetworkBufferStats, NetworkCookie, NetworkListItem } from '../records.js';
+import type { NetworkBufferStats, NetworkCookie, NetworkListItem, WebSocketFrame, WebSocketState, WebSocketSummary } from '../records.js';
 import type { CommandSpec } from '../spec.js';
 
 /** Network telemetry: listings with DevTools filters, HAR export, headers and cookies. */
@@ -54,6 +54,20 @@ export const NETWORK_COMMANDS = [
     examples: ['bdg network har', 'bdg network har session.har', 'bdg network har api.har --filter "resource-type:fetch"'],
   },
   {
+    name: 'network.ws',
+    path: ['network', 'ws'],
+    summary: 'Show the frames of one WebSocket: direction, time, opcode, size, text payload (binary ones as size only)',
+    args: [{ name: 'id', required: true, description: 'The id of a WebSocket row in network list (n12) or its CDP requestId' }],
+    options: {
+      last: { type: 'number', integer: true, min: 1, max: 100_000, default: 50, placeholder: 'N', description: 'Only the N newest frames' },
+      since: { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, placeholder: 'SEQ', description: 'Only frames after this frame number (the # a listing printed), for polling' },
+      follow: { type: 'boolean', default: false, description: 'Keep printing frames as they come until the socket closes or you interrupt' },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    examples: ['bdg network ws n7', 'bdg network ws n7 --last 10 --json', 'bdg network ws n7 --follow'],
+  },
+  {
     name: 'network.headers',
     path: ['network', 'headers'],
     summary: 'Show the request and response headers (and cookies) of one request',
@@ -100,6 +114,23 @@ export interface HarResult {
   dropped: number;
 }
 
+/** A frame as `network ws` shows it: binary payloads as their size only. */
+export type WebSocketFrameView = Omit<WebSocketFrame, 'data'> & { data?: string };
+
+export interface WebSocketFramesResult {
+  id: string;
+  requestId: string;
+  url: string;
+  state: WebSocketState;
+  status: number | null;
+  summary: WebSocketSummary;
+  frames: WebSocketFrameView[];
+  /** Kept frames matching (after --since), of which `frames` are the newest --last. */
+  matched: number;
+  /** The newest frame number of the session, for the next --since. */
+  lastSeq: number;
+}
+
 export interface HeadersResult {
   id: string;
   requestId: string;
@@ -125,4 +156,5 @@ export interface NetworkResults {
   'network.har': HarResult;
   'network.headers': HeadersResult;
   'network.cookies': CookiesResult;
+  'network.ws': WebSocketFramesResult;
 }
