@@ -169,7 +169,8 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
       const notes: string[] = [];
       if (data.pending > 0) notes.push(`${data.pending} still pending`);
       if (data.dropped > 0) notes.push(`${data.dropped} older requests had been dropped from the buffer`);
-      return `Wrote ${data.file}: ${data.entries} entries, ${data.pages} pages, ${data.withBodies} with bodies (${formatBytes(data.bytes)})${notes.length > 0 ? `\nNote: ${notes.join('; ')}` : ''}`;
+      const secrets = data.sanitized ? `\nSanitized: ${data.redacted} cookie, credential and token values replaced by [REDACTED] (--include-sensitive keeps them)` : '\nNot sanitized (--include-sensitive): it holds cookies and credentials, keep it private';
+      return `Wrote ${data.file}: ${data.entries} entries, ${data.pages} pages, ${data.withBodies} with bodies (${formatBytes(data.bytes)})${secrets}${notes.length > 0 ? `\nNote: ${notes.join('; ')}` : ''}`;
     });
   },
   'network.headers': async (paths, params, out) => {

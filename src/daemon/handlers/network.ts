@@ -5,6 +5,7 @@ import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
 import { buildHar } from '../../telemetry/har.js';
+import { sanitizeHar } from '../../telemetry/harSanitize.js';
 import { orderRequests } from '../../telemetry/networkOrder.js';
 import { BdgError, errnoCode } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fsx.js';
@@ -76,11 +77,14 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
     throw new BdgError('INVALID_ARGUMENTS', `network.har needs an absolute file path (got "${String(file)}")`, 'The bdg CLI resolves FILE against its current directory; other clients must send an absolute path.');
   }
   const filter = parseNetworkFilter(params.filter ?? '');
-  let records = s.network.all().filter((r) => filter.matches(r));
+  const current = params.current ? s.network.navigation : undefined;
+  let records = s.network.all().filter((r) => (current === undefined || r.navigation === current) && filter.matches(r));
   // Text bodies were fetched as their requests finished; the rest Chrome may still hold: fetch them now, bounded in time.
   if (bodies) await s.fetchBodiesOf(records, HAR_BODY_DEADLINE_MS);
   else records = records.map(({ body: _b, bodyUnavailable: _u, ...rest }) => rest);
-  const doc = buildHar({ records, navigations: s.navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion, webSocketFrames: (r) => s.network.webSockets.allOf(r.id) });
+  const navigations = current === undefined ? s.navigations : s.navigations.filter((n) => n.index === current);
+  const doc = buildHar({ records, navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion, webSocketFrames: (r) => s.network.webSockets.allOf(r.id) });
+  const redacted = params.includeSensitive ? 0 : sanitizeHar(doc);
   const text = JSON.stringify(doc, null, 2);
   try {
     await writeFileAtomic(file, text);
@@ -99,6 +103,8 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
     withBodies: entries.filter((e) => e.response.content.text !== undefined).length,
     pending: entries.filter((e) => e._state === 'pending' && e._webSocketMessages === undefined).length,
     dropped: s.network.stats().dropped,
+    sanitized: !params.includeSensitive,
+    redacted,
   };
 }
 

@@ -42,16 +42,22 @@ export const NETWORK_COMMANDS = [
   {
     name: 'network.har',
     path: ['network', 'har'],
-    summary: 'Write the recorded requests as a HAR 1.2 file (with response bodies), importable in Chrome DevTools',
+    summary: 'Write the recorded requests (and WebSocket frames) as a HAR 1.2 file with response bodies, importable in Chrome DevTools; cookies, auth headers and tokens are redacted unless --include-sensitive',
     args: [{ name: 'file', required: false, description: 'Where to write (default: bdg-<timestamp>.har in the current directory)' }],
     options: {
       filter: { type: 'string', placeholder: 'TERMS', description: 'Only requests matching these filter terms (as in network list)' },
+      current: { type: 'boolean', default: false, description: 'Only the current page load (since the last navigation)' },
       bodies: { type: 'boolean', default: true, negatable: true, description: 'Include response bodies (--no-bodies for a smaller file)' },
+      'include-sensitive': {
+        type: 'boolean',
+        default: false,
+        description: 'Keep cookies, Authorization/Cookie/Set-Cookie and other secret headers, and tokens in URLs and bodies (replaced by [REDACTED] by default)',
+      },
     },
     readOnly: true,
     runs: 'daemon',
     timeoutMs: 60_000,
-    examples: ['bdg network har', 'bdg network har session.har', 'bdg network har api.har --filter "resource-type:fetch"'],
+    examples: ['bdg network har', 'bdg network har session.har', 'bdg network har api.har --filter "resource-type:fetch"', 'bdg network har page.har --current', 'bdg network har full.har --include-sensitive'],
   },
   {
     name: 'network.ws',
@@ -112,6 +118,9 @@ export interface HarResult {
   withBodies: number;
   pending: number;
   dropped: number;
+  /** Whether secrets were replaced by [REDACTED] (not with --include-sensitive), and how many values were. */
+  sanitized: boolean;
+  redacted: number;
 }
 
 /** A frame as `network ws` shows it: binary payloads as their size only. */
