@@ -1,5 +1,5 @@
 import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
-import type { ConsoleRecord, NetworkRecord } from '../protocol/records.js';
+import { bodyUnavailableText, type ConsoleRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
 
 type NetworkSummary = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> & Partial<NetworkRecord>;
 
@@ -23,7 +23,18 @@ export function seconds(n: number): string {
   return n <= 0 ? '0s' : duration(Math.round(n) * 1000);
 }
 
+/** `open, 3 sent / 2 received, 1.2 KB` (and the error, if one was reported) for a WebSocket row. */
+export function webSocketNote(w: WebSocketSummary): string {
+  const dropped = w.framesDropped > 0 ? ` (${w.framesDropped} dropped)` : '';
+  const error = w.error !== undefined ? `; ${w.error}` : '';
+  return `${w.state}, ${w.framesSent} sent / ${w.framesReceived} received${dropped}, ${formatBytes(w.bytesSent + w.bytesReceived)}${error}`;
+}
+
 export function networkLine(r: NetworkSummary): string {
+  if (r.webSocket !== undefined) {
+    const wsStatus = r.state === 'failed' ? 'ERR' : String(r.status ?? '...');
+    return `  ${r.id.padEnd(6)} ${'WS'.padEnd(6)} ${wsStatus.padEnd(4)} ${r.url}  (${webSocketNote(r.webSocket)})`;
+  }
   const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
   const tail =
     r.state === 'failed'
@@ -83,13 +94,20 @@ function idleLine(d: Pick<StatusResult, 'idle'>): string {
   return `${since}; no idle timeout (${why})`;
 }
 
+/** `, 2 WebSockets (1 open, 14 frames)` for the status line; nothing when the page opened none. */
+function webSocketsNote(w: StatusResult['network']['webSockets'] | undefined): string {
+  if (w === undefined || w.count === 0) return '';
+  const frames = `${w.frames} frame${w.frames === 1 ? '' : 's'}${w.framesDropped > 0 ? `, ${w.framesDropped} dropped` : ''}`;
+  return `, ${w.count} WebSocket${w.count === 1 ? '' : 's'} (${w.open} open, ${frames})`;
+}
+
 export function renderStatus(d: StatusResult): string {
   const named = d.session !== null ? ` "${d.session}"` : '';
   const lines = [
     d.starting === true ? `Session${named} starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading` : `Session${named} running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
     `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
     `  Chrome:    ${d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
-    `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}`,
+    `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
     `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
     `  Navigations: ${d.navigations}`,
   ];
@@ -103,7 +121,9 @@ export function renderStatus(d: StatusResult): string {
     if (d.buffers !== undefined) {
       const b = (name: string, x: { count: number; bytes: number; dropped: number; maxItems: number; maxBytes: number } | undefined): string =>
         x === undefined ? '' : `${name} ${x.count}/${x.maxItems} (${formatBytes(x.bytes)} of ${formatBytes(x.maxBytes)}, ${x.dropped} dropped)`;
-      lines.push(`  Buffers: ${[b('network', d.buffers.network), b('console', d.buffers.console), b('CDP events', d.buffers.cdpEvents)].filter((x) => x !== '').join('; ')}`);
+      lines.push(`  Buffers: ${[b('network', d.buffers.network), b('console', d.buffers.console), b('CDP events', d.buffers.cdpEvents), b('WebSocket frames', d.buffers.webSocketFrames)].filter((x) => x !== '').join('; ')}`);
+      const bodies = d.buffers.bodies;
+      if (bodies !== undefined) lines.push(`  Response bodies: ${bodies.count} (${formatBytes(bodies.bytes)} of ${formatBytes(bodies.maxBytes)}, ${bodies.evicted} dropped for newer ones)`);
     }
   }
   return lines.join('\n');
@@ -139,10 +159,11 @@ export function renderNetworkDetails(r: NetworkRecord): string {
   lines.push(...headerBlock('Request headers', r.requestHeaders));
   if (r.postData !== undefined) lines.push('', 'Request body:', r.postData);
   if (r.responseHeaders !== undefined) lines.push('', ...headerBlock('Response headers', r.responseHeaders));
-  if (r.body !== undefined) {
+  if (r.webSocket !== undefined) lines.push('', `WebSocket: ${webSocketNote(r.webSocket)}`, `Frames: bdg network ws ${r.id}`);
+  else if (r.body !== undefined) {
     lines.push('', `Response body (${formatBytes(r.body.size)}${r.body.truncated ? ', truncated at --max-body-size' : ''}):`);
     lines.push(r.body.base64 ? `[binary, ${formatBytes(r.body.size)}; use --json for base64]` : r.body.data);
-  } else if (r.state === 'finished') lines.push('', 'Response body: not available (Chrome no longer holds it, or it was empty)');
+  } else if (r.state === 'finished') lines.push('', `Response body: ${r.bodyUnavailable !== undefined ? bodyUnavailableText(r.bodyUnavailable) : 'not available (Chrome no longer holds it, or it was empty)'}`);
   return lines.join('\n');
 }
 

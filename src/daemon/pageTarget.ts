@@ -29,6 +29,8 @@ export interface PageTargetDeps {
   closing: () => boolean;
   /** The renderer crashed (Inspector.targetCrashed); the session keeps running. */
   onCrash: () => void;
+  /** A request finished loading (after the network collector saw it): its body can be fetched now. */
+  onRequestFinished?: (requestId: string) => void;
 }
 
 export class PageTarget implements PageHealth {
@@ -163,6 +165,7 @@ export class PageTarget implements PageHealth {
       // A navigation starts with its document request, which must already carry the new index.
       if (method === 'Network.requestWillBeSent') this.#applyNavigation(this.#nav.handle(method, params));
       this.#deps.network.handle(method, params);
+      if (method === 'Network.loadingFinished') this.#deps.onRequestFinished?.((params as Protocol.Network.LoadingFinishedEvent).requestId);
       return;
     }
     switch (method) {

@@ -4,7 +4,7 @@
  * them and nothing else.
  */
 import type { CdpConnection, CdpMethod, CdpParams, CdpResult, SessionCallOptions, TraceSink } from '../cdp/connection.js';
-import type { NavigationRecord, NetworkRecord } from '../protocol/records.js';
+import type { NavigationRecord, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { ConsoleCollector } from '../telemetry/console.js';
 import { NetworkCollector, isTextMimeType } from '../telemetry/network.js';
@@ -52,7 +52,14 @@ export class BrowserSession {
   constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {
     this.config = config;
     this.#log = log;
-    this.network = new NetworkCollector({ maxItems: LIMITS.networkItems, maxBytes: LIMITS.networkBytes, maxBodyBytes: config.maxBodyBytes, includeAll: config.includeAll });
+    this.network = new NetworkCollector({
+      maxItems: LIMITS.networkItems,
+      maxBytes: LIMITS.networkBytes,
+      maxBodyBytes: config.maxBodyBytes,
+      maxBodyTotalBytes: LIMITS.bodyBytes,
+      webSocket: LIMITS.webSocket,
+      includeAll: config.includeAll,
+    });
     this.console = new ConsoleCollector({ maxItems: LIMITS.consoleItems, maxBytes: LIMITS.consoleBytes });
     this.#browser = new Browser(config, log, opts.trace, opts.onChromeLaunched);
     this.#page = new PageTarget({
@@ -63,6 +70,11 @@ export class BrowserSession {
       log,
       closing: () => this.#browser.closing,
       onCrash: () => void this.#writeCrashSnapshot(),
+      // Chrome drops response bodies after a navigation: text ones are fetched as their requests finish.
+      onRequestFinished: (requestId) => {
+        const record = this.network.bodyToPrefetch(requestId);
+        if (record !== undefined) this.#bodies.prefetch(record);
+      },
     });
     // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
     this.#bodies = new BodyPool({ send: (method, params, o) => this.#page.send(method, params, o), sink: this.network, connected: () => this.connected && !this.#page.crashed, log });
@@ -165,8 +177,11 @@ export class BrowserSession {
     return this.#page.navigate(url, timeoutMs);
   }
 
-  /** Fetches (once) and caches a response body, bounded by --max-body-size. */
-  fetchBody(record: NetworkRecord, signal?: AbortSignal): Promise<void> {
+  /**
+   * Fetches (once) and caches a response body, bounded by --max-body-size; resolves with it even when the body budget
+   * keeps newer bodies only.
+   */
+  fetchBody(record: NetworkRecord, signal?: AbortSignal): Promise<NetworkBody | undefined> {
     return this.#bodies.responseBody(record, signal);
   }
 

@@ -15,6 +15,68 @@ export interface NetworkBody {
   size: number;
 }
 
+/**
+ * Why a finished request has no response body: `empty` (a redirect, 204, 304 or HEAD answer has none), `too-large`
+ * (over --max-body-size, so not kept when it finished), `binary` (binary bodies are fetched on demand only, and Chrome
+ * no longer holds this one), `evicted` (dropped to keep the newest bodies within the body budget), `not-kept`
+ * (Chrome no longer holds it: it drops bodies after a navigation), `failed` (fetching it from Chrome failed).
+ */
+export type BodyUnavailableReason = 'empty' | 'too-large' | 'binary' | 'evicted' | 'not-kept' | 'failed';
+
+/** The sentence `details` and the HAR `content.comment` give for a missing body. */
+export function bodyUnavailableText(reason: BodyUnavailableReason): string {
+  switch (reason) {
+    case 'empty':
+      return 'no body: the response has none (redirect, 204, 304 or HEAD)';
+    case 'too-large':
+      return 'not kept: larger than --max-body-size';
+    case 'binary':
+      return 'not kept: binary bodies are fetched on demand only, and Chrome no longer holds this one';
+    case 'evicted':
+      return 'not kept: dropped to keep the newest bodies within the body budget';
+    case 'not-kept':
+      return 'not available: Chrome no longer holds it (it drops bodies after a navigation)';
+    case 'failed':
+      return 'not available: fetching it from Chrome failed';
+  }
+}
+
+/** Where a WebSocket is: handshake sent, open (101 received), or closed (by either side, or it never opened). */
+export type WebSocketState = 'connecting' | 'open' | 'closed';
+
+/** What a network record of resource type WebSocket adds: its state and frame counts (all frames, kept or not). */
+export interface WebSocketSummary {
+  state: WebSocketState;
+  framesSent: number;
+  framesReceived: number;
+  /** Payload bytes of the frames sent / received. */
+  bytesSent: number;
+  bytesReceived: number;
+  /** Frames of this socket no longer kept (the frame buffer keeps the newest, per socket and in all). */
+  framesDropped: number;
+  /** The last error Chrome reported on it (Network.webSocketFrameError), e.g. a failed handshake. */
+  error?: string;
+  /** When it closed (epoch ms). */
+  closedAt?: number;
+}
+
+/** One WebSocket frame as the frame buffer keeps it. */
+export interface WebSocketFrame {
+  /** Order across the session's frames, for `network ws --since`. */
+  seq: number;
+  /** As Chrome DevTools exports them: `send`, `receive`, or `error` (a frame error Chrome reported). */
+  type: 'send' | 'receive' | 'error';
+  /** Epoch ms. */
+  time: number;
+  /** WebSocket opcode: 1 text, 2 binary; -1 for an error, as DevTools has it. */
+  opcode: number;
+  /** Payload bytes (the whole payload, also when `data` was cut). */
+  size: number;
+  /** Text payload, base64 of a binary one, or the error message; cut at the frame bound when `truncated`. */
+  data: string;
+  truncated?: boolean;
+}
+
 /** A cookie as sent with a request or set by a response. */
 export interface NetworkCookie {
   name: string;
@@ -99,6 +161,10 @@ export interface NetworkRecord {
   serviceWorkerResponseSource?: string;
   /** Chrome's initial loading priority (`VeryHigh` … `VeryLow`). */
   priority?: string;
+  /** Why a finished request has no `body` (absent while it may still be fetched). */
+  bodyUnavailable?: BodyUnavailableReason;
+  /** Resource type WebSocket only: state and frame counts (the frames: `network ws <id>`). */
+  webSocket?: WebSocketSummary;
 }
 
 export type ConsoleLevel = 'error' | 'warning' | 'info' | 'log' | 'debug';

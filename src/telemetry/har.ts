@@ -3,7 +3,7 @@
  * Chrome DevTools' own export so DevTools and other HAR viewers import it: one page per main-frame navigation,
  * DevTools' timing breakdown, `_resourceType` / `_initiator` / `_priority` extensions, bodies as text or base64.
  */
-import type { NavigationRecord, NetworkCookie, NetworkRecord, NetworkTimings } from '../protocol/records.js';
+import { bodyUnavailableText, type NavigationRecord, type NetworkCookie, type NetworkRecord, type NetworkTimings, type WebSocketFrame } from '../protocol/records.js';
 import { headerValue, requestCookiesOf, responseCookiesOf } from './cookies.js';
 
 export interface HarNameValue {
@@ -79,6 +79,15 @@ export interface HarEntry {
   _fromCache?: string;
   _bdgId: string;
   _state: NetworkRecord['state'];
+  /** WebSocket entries: the frames kept, as DevTools exports them (time in epoch seconds, data text or base64). */
+  _webSocketMessages?: HarWebSocketMessage[];
+}
+
+export interface HarWebSocketMessage {
+  type: WebSocketFrame['type'];
+  time: number;
+  opcode: number;
+  data: string;
 }
 
 export interface HarPage {
@@ -95,6 +104,7 @@ export interface Har {
     browser?: { name: string; version: string };
     pages: HarPage[];
     entries: HarEntry[];
+    comment?: string;
   };
 }
 
@@ -105,6 +115,8 @@ export interface HarInput {
   creator: { name: string; version: string };
   /** Chrome's product string (`HeadlessChrome/124.0.6367.60`), if known. */
   browserProduct?: string | undefined;
+  /** The kept frames of a WebSocket record, oldest first. */
+  webSocketFrames?: (record: NetworkRecord) => readonly WebSocketFrame[];
 }
 
 /** Builds the HAR document. Pure: bodies must already be on the records. */
@@ -115,6 +127,7 @@ export function buildHar(input: HarInput): Har {
     .sort((a, b) => a.startedAt - b.startedAt)
     .map((r) => {
       const entry = toEntry(r);
+      if (r.webSocket !== undefined) entry._webSocketMessages = (input.webSocketFrames?.(r) ?? []).map(toMessage);
       const pageref = `page_${r.navigation}`;
       return pageIds.has(pageref) ? { pageref, ...entry } : entry;
     });
@@ -122,6 +135,10 @@ export function buildHar(input: HarInput): Har {
   const browser = parseProduct(input.browserProduct);
   if (browser !== undefined) log.browser = browser;
   return { log };
+}
+
+function toMessage(f: WebSocketFrame): HarWebSocketMessage {
+  return { type: f.type, time: f.time / 1000, opcode: f.opcode, data: f.data };
 }
 
 function toPage(n: NavigationRecord): HarPage {
@@ -194,7 +211,7 @@ function toResponse(r: NetworkRecord): HarResponse {
     content.text = r.body.data;
     if (r.body.base64) content.encoding = 'base64';
     if (r.body.truncated) content.comment = `truncated to ${r.body.data.length} ${r.body.base64 ? 'base64 characters' : 'characters'} by --max-body-size`;
-  }
+  } else if (r.bodyUnavailable !== undefined) content.comment = bodyUnavailableText(r.bodyUnavailable);
   return {
     status: r.status ?? 0,
     statusText: r.statusText ?? '',

@@ -5,6 +5,10 @@
  * frame whose requestId equals its loaderId) and commits later (Page.frameNavigated with that loaderId). Requests
  * switch to the new navigation at its start, so the document request itself belongs to the page it loads; console
  * messages switch at the commit, since the old document keeps running (and logging) until then.
+ *
+ * A navigation's URL is its document's, without the `#fragment`: the fragment never goes on the wire, and a
+ * reload (whose request Chrome may send with or without it) loads the same document as the navigation before it.
+ * The page's own URL (what `status` shows as the page) keeps it.
  */
 import type { Protocol } from 'devtools-protocol';
 import type { NavigationRecord } from '../protocol/records.js';
@@ -21,6 +25,12 @@ export interface NavigationTrackerOptions {
 export interface NavigationChange {
   network?: number;
   console?: number;
+}
+
+/** `url` without its `#fragment`. */
+export function withoutFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash < 0 ? url : url.slice(0, hash);
 }
 
 /** Most started-but-uncommitted navigations remembered (a download or a 204 never commits). */
@@ -106,7 +116,7 @@ export class NavigationTracker {
    */
   committed(url: string): NavigationChange | undefined {
     if (url === 'about:blank' && this.navigations.length === 0 && this.#dropped === 0) return undefined;
-    const index = this.#push(url, this.#now());
+    const index = this.#push(withoutFragment(url), this.#now());
     this.#network = index;
     this.#console = index;
     return { network: index, console: index };
@@ -123,7 +133,7 @@ export class NavigationTracker {
     if (e.type !== 'Document' || e.requestId !== e.loaderId || e.redirectResponse !== undefined || typeof e.request?.url !== 'string') return undefined;
     if (this.#mainFrameId === undefined || e.frameId !== this.#mainFrameId) return undefined;
     const at = typeof e.wallTime === 'number' && Number.isFinite(e.wallTime) ? Math.round(e.wallTime * 1000) : this.#now();
-    const index = this.#push(e.request.url, at);
+    const index = this.#push(withoutFragment(e.request.url), at);
     this.#uncommitted.set(e.loaderId, index);
     for (const oldest of this.#uncommitted.keys()) {
       if (this.#uncommitted.size <= MAX_UNCOMMITTED) break;
@@ -137,7 +147,8 @@ export class NavigationTracker {
     const frame = e.frame as Protocol.Page.Frame | undefined;
     if (frame === undefined || frame.parentId !== undefined) return undefined;
     this.#mainFrameId = frame.id;
-    const url = frame.url + (frame.urlFragment ?? '');
+    // Page.Frame.url is the document's URL without its fragment (urlFragment holds that).
+    const url = withoutFragment(frame.url);
     let index = this.#uncommitted.get(frame.loaderId);
     // A failed document request commits an error page under a loader of its own: it is still that navigation.
     let loaderId = frame.loaderId;

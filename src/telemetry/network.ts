@@ -2,21 +2,28 @@
  * Collects network requests from CDP Network.* events into a bounded buffer of {@link NetworkRecord}s: one record
  * per hop of a redirect chain, with the raw (extra-info) headers merged in and analytics/ad requests filtered out.
  *
- * Longer than most files (about 430 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
+ * WebSockets are records too (resource type WebSocket, one per socket, from Network.webSocketCreated on), with their
+ * frames in a buffer of their own (webSocket.ts). Response bodies are held within a byte budget of their own
+ * (networkBodies.ts), newest requests first.
+ *
+ * Longer than most files (about 500 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
  * sharing a requestId, extra-info events matched to hops in arrival order, detached extra-info) only reads
- * correctly in one place. The pure parts live beside it: networkRecord.ts (timings, sizes, caps) and
- * networkClassify.ts (tracking hosts, text MIME types).
+ * correctly in one place. The pure parts live beside it: networkRecord.ts (timings, sizes, caps),
+ * networkClassify.ts (tracking hosts, text MIME types), networkBodies.ts and webSocket.ts.
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
-import type { BufferStats, NetworkBody, NetworkRecord } from '../protocol/records.js';
+import type { BodyUnavailableReason, BufferStats, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
 import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
-import { hostOf, isTrackingHost } from './networkClassify.js';
+import { BodyBudget } from './networkBodies.js';
+import { hostOf, isTextMimeType, isTrackingHost } from './networkClassify.js';
 import { applyResponse, capBody, computeTimings, estimateSize, isFiniteNumber, mergeHeaders, round3, toInitiator } from './networkRecord.js';
+import { frameOf, WebSocketFrameStore, type WebSocketFrameStats, type WebSocketLimits } from './webSocket.js';
 
 export { isTextMimeType, isTrackingHost } from './networkClassify.js';
 export { bodySize, computeTimings, type TimingInput } from './networkRecord.js';
+export type { WebSocketFrameStats, WebSocketLimits } from './webSocket.js';
 
 type RequestExtra = Protocol.Network.RequestWillBeSentExtraInfoEvent;
 type ResponseExtra = Protocol.Network.ResponseReceivedExtraInfoEvent;
@@ -29,6 +36,13 @@ export interface NetworkCollectorOptions {
   maxBytes: number;
   /** Cap on a stored response body; {@link NetworkCollector.setBody} cuts longer bodies and marks them truncated. */
   maxBodyBytes: number;
+  /**
+   * Most bytes of response bodies held in all (never less than one body of `maxBodyBytes`); past it the bodies of the
+   * oldest requests are dropped. Default: no bound beyond the records'.
+   */
+  maxBodyTotalBytes?: number;
+  /** Bounds of the WebSocket frame buffer; defaults to {@link DEFAULT_WEBSOCKET_LIMITS}. */
+  webSocket?: WebSocketLimits;
   /** Also record analytics and ad requests (see {@link isTrackingHost}). */
   includeAll: boolean;
   /** Clock (epoch ms) used until CDP timestamps can be mapped to wall time; defaults to Date.now. */
@@ -39,6 +53,16 @@ export interface NetworkCollectorOptions {
 export interface NetworkStats extends BufferStats {
   filtered: number;
 }
+
+/** The WebSockets among the records: how many, how many still open, and their frame buffer. */
+export interface WebSocketStats {
+  count: number;
+  open: number;
+  frames: WebSocketFrameStats;
+}
+
+/** Frame bounds when the caller gives none: 10,000 frames / 8 MB in all, 2,000 / 2 MB per socket, 16 KB per payload. */
+export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = { maxFrames: 10_000, maxBytes: 8 * 1024 * 1024, perSocketFrames: 2_000, perSocketBytes: 2 * 1024 * 1024, maxPayloadBytes: 16 * 1024 };
 
 /** Most requests whose extra-info arrived without (yet) a record, or that were filtered, remembered at once. */
 const MAX_DETACHED = 1000;
@@ -75,7 +99,13 @@ export class NetworkCollector {
   readonly maxBodyBytes: number;
   /** Whether analytics/ad requests are recorded too. */
   readonly includeAll: boolean;
+  /** The frames of the WebSocket records. */
+  readonly webSockets: WebSocketFrameStore;
   readonly #buffer: RingBuffer<NetworkRecord>;
+  readonly #bodies: BodyBudget;
+  /** WebSocket records by CDP requestId (their events carry no hops, and share no ids with requests), while buffered. */
+  readonly #sockets = new Map<string, NetworkRecord>();
+  #socketCount = 0;
   readonly #now: () => number;
   readonly #byId = new Map<string, NetworkRecord>();
   readonly #chains = new Map<string, Chain>();
@@ -97,6 +127,11 @@ export class NetworkCollector {
     this.includeAll = opts.includeAll;
     this.#now = opts.now ?? Date.now;
     this.#buffer = new RingBuffer<NetworkRecord>(opts.maxItems, opts.maxBytes, (r) => this.#forget(r));
+    this.#bodies = new BodyBudget(Math.max(opts.maxBodyTotalBytes ?? Infinity, opts.maxBodyBytes));
+    this.webSockets = new WebSocketFrameStore(opts.webSocket ?? DEFAULT_WEBSOCKET_LIMITS, (id) => {
+      const ws = this.#byId.get(id)?.webSocket;
+      if (ws !== undefined) ws.framesDropped++;
+    });
   }
 
   /** Index of the navigation new records are attributed to. */
@@ -137,6 +172,15 @@ export class NetworkCollector {
       case 'Network.loadingFailed':
         this.#onLoadingFailed(params as Protocol.Network.LoadingFailedEvent);
         break;
+      case 'Network.webSocketCreated':
+      case 'Network.webSocketWillSendHandshakeRequest':
+      case 'Network.webSocketHandshakeResponseReceived':
+      case 'Network.webSocketFrameSent':
+      case 'Network.webSocketFrameReceived':
+      case 'Network.webSocketFrameError':
+      case 'Network.webSocketClosed':
+        this.#onWebSocket(method, params);
+        break;
       case 'Network.requestServedFromCache': {
         const record = this.#latest((params as Protocol.Network.RequestServedFromCacheEvent).requestId);
         if (record !== undefined) {
@@ -152,7 +196,7 @@ export class NetworkCollector {
 
   /** The record with short id `n12`, or the latest hop of CDP request `idOrRequestId`, if still buffered. */
   get(idOrRequestId: string): NetworkRecord | undefined {
-    return this.#byId.get(idOrRequestId) ?? this.#latest(idOrRequestId);
+    return this.#byId.get(idOrRequestId) ?? this.#latest(idOrRequestId) ?? this.#sockets.get(idOrRequestId);
   }
 
   /** The newest `n` records, oldest first. */
@@ -171,19 +215,65 @@ export class NetworkCollector {
     return { count: b.length, dropped: b.dropped, bytes: b.bytes, maxItems: b.maxItems, maxBytes: b.maxBytes, filtered: this.#filtered };
   }
 
-  /** Buffered records still waiting for loadingFinished/loadingFailed. */
+  /** Buffered requests still waiting for loadingFinished/loadingFailed (open WebSockets are not counted). */
   pending(): number {
     return this.#pending;
   }
 
+  /** The WebSocket records kept, how many are not closed yet, and the frame buffer's occupancy. */
+  webSocketStats(): WebSocketStats {
+    let open = 0;
+    for (const r of this.#sockets.values()) if (r.webSocket?.state !== 'closed') open++;
+    return { count: this.#socketCount, open, frames: this.webSockets.stats() };
+  }
+
+  /** Response bodies held: how many, their bytes, the budget, and how many were dropped to stay within it. */
+  bodyStats(): { count: number; bytes: number; maxBytes: number; evicted: number } {
+    const b = this.#bodies;
+    return { count: b.count, bytes: b.bytes, maxBytes: b.maxBytes, evicted: b.evicted };
+  }
+
   /**
-   * Stores a fetched response body on `record` (cut at `maxBodyBytes` if the caller did not) and accounts for its
-   * size in the buffer, which may drop older records.
+   * Stores a fetched response body on `record` (cut at `maxBodyBytes` if the caller did not) within the body budget,
+   * which may drop the bodies of older requests (or this one's, when it is the oldest: then `record.body` stays
+   * unset and says `evicted`). Returns the body as cut, kept or not. A record no longer buffered is left alone.
    */
-  setBody(record: NetworkRecord, body: NetworkBody): void {
-    record.body = capBody(body, this.maxBodyBytes);
-    if (record.decodedBodyLength === undefined && !record.body.truncated) record.decodedBodyLength = body.size;
-    this.#resize(record);
+  setBody(record: NetworkRecord, body: NetworkBody): NetworkBody {
+    const capped = capBody(body, this.maxBodyBytes);
+    if (this.#byId.get(record.id) !== record) return capped;
+    record.body = capped;
+    delete record.bodyUnavailable;
+    if (record.decodedBodyLength === undefined && !capped.truncated) record.decodedBodyLength = body.size;
+    for (const old of this.#bodies.add(record)) {
+      delete old.body;
+      old.bodyUnavailable = 'evicted';
+    }
+    return capped;
+  }
+
+  /**
+   * Notes why `record` has no body (a fetch failed, or was not made). A known reason is not overwritten by a later
+   * failure: a body over --max-body-size that Chrome also dropped stays `too-large`.
+   */
+  noBody(record: NetworkRecord, reason: BodyUnavailableReason): void {
+    if (record.body !== undefined || this.#byId.get(record.id) !== record) return;
+    if (record.bodyUnavailable === 'too-large' || record.bodyUnavailable === 'empty') return;
+    record.bodyUnavailable = reason;
+  }
+
+  /** Whether a body fetched for `record` now would be kept (a batch fetch skips those the budget would drop at once). */
+  wantsBody(record: NetworkRecord): boolean {
+    return this.#byId.get(record.id) === record && this.#bodies.wouldKeep(record);
+  }
+
+  /**
+   * The record of a request that just finished when its body should be fetched now, before a navigation makes Chrome
+   * drop it: text-like, within --max-body-size, not known to be empty. Binary bodies are left for an explicit ask.
+   */
+  bodyToPrefetch(requestId: string): NetworkRecord | undefined {
+    const r = this.#latest(requestId);
+    if (r === undefined || r.state !== 'finished' || r.body !== undefined || r.bodyUnavailable !== undefined || r.webSocket !== undefined) return undefined;
+    return isTextMimeType(r.mimeType ?? '') && this.#bodies.wouldKeep(r) ? r : undefined;
   }
 
   /** Stores a request body fetched with Network.getRequestPostData (cut at `maxBodyBytes`). */
@@ -209,6 +299,8 @@ export class NetworkCollector {
         this.#noteResponse(prev, e.redirectResponse, e.timestamp);
         if (isFiniteNumber(e.redirectResponse.encodedDataLength)) prev.encodedDataLength = e.redirectResponse.encodedDataLength;
         this.#settle(prev, 'finished', e.timestamp);
+        // A redirect answer's body is not kept by Chrome (getResponseBody would answer with the final hop's).
+        prev.bodyUnavailable = 'empty';
       }
       this.#markHasExtra(existing, prevIndex, e.redirectHasExtraInfo !== false);
       this.#createHop(existing, e, prev?.id);
@@ -299,6 +391,8 @@ export class NetworkCollector {
     if (record === undefined) return;
     if (isFiniteNumber(e.encodedDataLength)) record.encodedDataLength = e.encodedDataLength;
     this.#settle(record, 'finished', e.timestamp);
+    if (record.status === 204 || record.status === 304 || record.method === 'HEAD') record.bodyUnavailable = 'empty';
+    else if ((record.decodedBodyLength ?? 0) > this.maxBodyBytes) record.bodyUnavailable = 'too-large';
   }
 
   #onLoadingFailed(e: Protocol.Network.LoadingFailedEvent): void {
@@ -319,6 +413,110 @@ export class NetworkCollector {
     // A failed hop is the last one: whatever extra-info it got belongs to it.
     if (chain.hasExtra[index] === undefined) this.#markHasExtra(chain, index, true);
     this.#resize(record);
+  }
+
+  /**
+   * WebSocket events. The socket becomes a record at webSocketCreated (Chrome sends no requestWillBeSent for it),
+   * gets its handshake headers and 101 from the handshake events, counts its frames (kept in {@link webSockets}),
+   * and ends at webSocketClosed: `finished` when it had opened, `failed` (with the error Chrome reported) when not.
+   * It stays `pending` while open, as DevTools has it (`is:running` matches open sockets), but is not counted in
+   * {@link pending}, which is about requests waiting for their response.
+   */
+  #onWebSocket(method: string, params: unknown): void {
+    if (method === 'Network.webSocketCreated') {
+      const e = params as Protocol.Network.WebSocketCreatedEvent;
+      if (typeof e.url !== 'string' || (!this.includeAll && isTrackingHost(hostOf(e.url)))) return;
+      const record: NetworkRecord = {
+        id: `n${++this.#seq}`,
+        requestId: e.requestId,
+        url: e.url,
+        method: 'GET',
+        resourceType: 'WebSocket',
+        state: 'pending',
+        requestHeaders: {},
+        startedAt: this.#now(),
+        navigation: this.#navigation,
+        webSocket: { state: 'connecting', framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, framesDropped: 0 },
+      };
+      const initiator = toInitiator(e.initiator);
+      if (initiator !== undefined) record.initiator = initiator;
+      this.#sockets.set(e.requestId, record);
+      this.#byId.set(record.id, record);
+      this.#socketCount++;
+      this.#buffer.push(record, estimateSize(record));
+      return;
+    }
+    const record = this.#sockets.get((params as { requestId: string }).requestId);
+    const ws = record?.webSocket;
+    if (record === undefined || ws === undefined) return;
+    switch (method) {
+      case 'Network.webSocketWillSendHandshakeRequest': {
+        const e = params as Protocol.Network.WebSocketWillSendHandshakeRequestEvent;
+        if (isFiniteNumber(e.wallTime) && isFiniteNumber(e.timestamp)) {
+          this.#offsetMs = e.wallTime * 1000 - e.timestamp * 1000;
+          record.startedAt = round3(e.wallTime * 1000);
+        }
+        if (isFiniteNumber(e.timestamp)) this.#startMono.set(record, e.timestamp);
+        record.requestHeaders = mergeHeaders({}, e.request?.headers);
+        break;
+      }
+      case 'Network.webSocketHandshakeResponseReceived': {
+        const e = params as Protocol.Network.WebSocketHandshakeResponseReceivedEvent;
+        const res = e.response as Protocol.Network.WebSocketResponse | undefined;
+        if (res === undefined) return;
+        if (isFiniteNumber(res.status)) record.status = res.status;
+        if (typeof res.statusText === 'string' && res.statusText !== '') record.statusText = res.statusText;
+        record.responseHeaders = mergeHeaders({}, res.headers);
+        // The raw request headers (Cookie included) come with the response.
+        if (res.requestHeaders !== undefined) record.requestHeaders = mergeHeaders(record.requestHeaders, res.requestHeaders);
+        if (typeof res.headersText === 'string' && res.headersText !== '') record.responseHeadersSize = Buffer.byteLength(res.headersText);
+        const setCookie = headerValue(record.responseHeaders, 'set-cookie');
+        if (setCookie !== undefined) record.responseCookies = parseSetCookieHeader(setCookie, []);
+        ws.state = 'open';
+        const start = this.#startMono.get(record);
+        if (start !== undefined && isFiniteNumber(e.timestamp)) record.timing = computeTimings({ issueTime: start, responseTime: e.timestamp, endTime: e.timestamp });
+        this.#resize(record);
+        break;
+      }
+      case 'Network.webSocketFrameSent':
+      case 'Network.webSocketFrameReceived': {
+        const e = params as Protocol.Network.WebSocketFrameSentEvent;
+        if (typeof e.response !== 'object' || e.response === null) return;
+        const sent = method === 'Network.webSocketFrameSent';
+        const frame = this.webSockets.add(record.id, frameOf(sent ? 'send' : 'receive', e.response, this.#wall(e.timestamp), this.webSockets.limits.maxPayloadBytes));
+        if (sent) {
+          ws.framesSent++;
+          ws.bytesSent += frame.size;
+        } else {
+          ws.framesReceived++;
+          ws.bytesReceived += frame.size;
+        }
+        break;
+      }
+      case 'Network.webSocketFrameError': {
+        const e = params as Protocol.Network.WebSocketFrameErrorEvent;
+        const text = typeof e.errorMessage === 'string' ? e.errorMessage : 'WebSocket error';
+        this.webSockets.add(record.id, { type: 'error', time: this.#wall(e.timestamp), opcode: -1, size: 0, data: text });
+        ws.error = text;
+        break;
+      }
+      case 'Network.webSocketClosed': {
+        const e = params as Protocol.Network.WebSocketClosedEvent;
+        if (ws.state === 'closed') return;
+        const opened = ws.state === 'open';
+        ws.state = 'closed';
+        record.state = opened ? 'finished' : 'failed';
+        record.finishedAt = this.#wall(e.timestamp);
+        ws.closedAt = record.finishedAt;
+        const start = this.#startMono.get(record);
+        record.durationMs = start !== undefined && isFiniteNumber(e.timestamp) ? round3(Math.max(0, (e.timestamp - start) * 1000)) : Math.max(0, round3(record.finishedAt - record.startedAt));
+        if (!opened) record.errorText = ws.error ?? 'WebSocket closed before its handshake completed';
+        this.#resize(record);
+        break;
+      }
+      default:
+        break;
+    }
   }
 
   /** Records whether hop `index` has extra-info and merges what has arrived for it. */
@@ -423,6 +621,13 @@ export class NetworkCollector {
   /** Called by the ring buffer for each evicted record: forget it in every index. */
   #forget(record: NetworkRecord): void {
     this.#byId.delete(record.id);
+    this.#bodies.release(record);
+    if (record.webSocket !== undefined) {
+      if (this.#sockets.get(record.requestId) === record) this.#sockets.delete(record.requestId);
+      this.webSockets.forget(record.id);
+      this.#socketCount--;
+      return;
+    }
     if (record.state === 'pending') this.#pending--;
     const chain = this.#chains.get(record.requestId);
     if (chain === undefined) return;

@@ -156,7 +156,10 @@ function headersSize(h: Record<string, string> | undefined): number {
   return n;
 }
 
-/** Cheap size estimate: string lengths plus a fixed overhead (no serialization per event). */
+/**
+ * Cheap size estimate: string lengths plus a fixed overhead (no serialization per event). The response body is not
+ * in it: bodies have a byte budget of their own (networkBodies.ts), so they can come and go without re-sizing.
+ */
 export function estimateSize(r: NetworkRecord): number {
   return (
     RECORD_OVERHEAD +
@@ -164,7 +167,6 @@ export function estimateSize(r: NetworkRecord): number {
     headersSize(r.requestHeaders) +
     headersSize(r.responseHeaders) +
     (r.postData?.length ?? 0) +
-    (r.body?.data.length ?? 0) +
     (r.errorText?.length ?? 0) +
     (r.initiator?.url?.length ?? 0) +
     ((r.requestCookies?.length ?? 0) + (r.responseCookies?.length ?? 0)) * 120

@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+
+/** Called with each client that opened a WebSocket on the route's path. */
+export type WebSocketHandler = (ws: WebSocket, req: IncomingMessage) => void;
 
 export interface SeenRequest {
   method: string;
@@ -18,6 +22,8 @@ export class FixtureServer {
   readonly #server: Server;
   readonly #routes = new Map<string, RouteHandler>();
   readonly #waiters = new Map<string, Array<(r: SeenRequest) => void>>();
+  readonly #sockets = new Map<string, WebSocketHandler>();
+  readonly #wss = new WebSocketServer({ noServer: true });
   readonly requests: SeenRequest[] = [];
   #port = 0;
 
@@ -46,6 +52,15 @@ export class FixtureServer {
       });
     });
     this.#server.keepAliveTimeout = 1000;
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const handler = this.#sockets.get(path);
+      if (handler === undefined) {
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      this.#wss.handleUpgrade(req, socket, head, (ws) => handler(ws, req));
+    });
   }
 
   static async start(): Promise<FixtureServer> {
@@ -65,6 +80,12 @@ export class FixtureServer {
 
   route(path: string, handler: RouteHandler): this {
     this.#routes.set(path, handler);
+    return this;
+  }
+
+  /** Accepts WebSocket connections on `path` (the `ws` package's server, sharing this HTTP server's port). */
+  webSocket(path: string, handler: WebSocketHandler): this {
+    this.#sockets.set(path, handler);
     return this;
   }
 
@@ -93,6 +114,8 @@ export class FixtureServer {
   }
 
   close(): Promise<void> {
+    for (const ws of this.#wss.clients) ws.terminate();
+    this.#wss.close();
     this.#server.closeAllConnections();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }

@@ -9,7 +9,7 @@ function record(n: number, over: Partial<NetworkRecord> = {}): NetworkRecord {
   return { id: `n${n}`, requestId: `R${n}`, url: `http://127.0.0.1/${n}`, method: 'GET', state: 'finished', mimeType: 'text/plain', requestHeaders: {}, startedAt: 0, navigation: 0, ...over };
 }
 
-/** Stores bodies on the record the way the network collector does (without the cap, which is its own test). */
+/** Stores bodies on the record the way the network collector does (without the cap and budget, which are its own tests). */
 function sink(): BodySink & { bodies: NetworkBody[] } {
   const bodies: NetworkBody[] = [];
   return {
@@ -17,11 +17,16 @@ function sink(): BodySink & { bodies: NetworkBody[] } {
     setBody: (r, body) => {
       r.body = body;
       bodies.push(body);
+      return body;
     },
     setPostData: (r, data) => {
       r.postData = data;
       delete r.hasPostData;
     },
+    noBody: (r, reason) => {
+      r.bodyUnavailable = reason;
+    },
+    wantsBody: () => true,
   };
 }
 
@@ -138,4 +143,88 @@ test('unfinished requests and binary bodies: nothing fetched, base64 kept', asyn
   assert.equal(pending.body, undefined);
   assert.equal(image.body?.base64, true);
   assert.equal(image.body?.size, 'body of R2'.length);
+});
+
+test('background fetches use at most their share of the slots, and a command waiting for a slot goes first', async () => {
+  const page = fakePage(20);
+  const pool = new BodyPool({ send: page.send, sink: sink(), connected: () => true, log: quiet, concurrency: 3, backgroundConcurrency: 2 });
+  const queued = Array.from({ length: 6 }, (_, i) => record(i));
+  for (const r of queued) pool.prefetch(r);
+  assert.equal(page.calls.length, 2, 'two background fetches start at once');
+  assert.deepEqual(pool.background, { queued: 4, active: 2 });
+  // A command gets the free slot at once, and the next free one before the remaining background work.
+  const a = pool.responseBody(record(100));
+  const b = pool.responseBody(record(101));
+  assert.equal(page.calls.length, 3);
+  await a;
+  await b;
+  for (let i = 0; i < 50 && pool.background.queued + pool.background.active > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(
+    page.calls.map((c) => c.split(' ')[1]),
+    ['R0', 'R1', 'R100', 'R101', 'R2', 'R3', 'R4', 'R5'],
+  );
+  assert.equal(page.maxInFlight(), 3);
+  assert.ok(queued.every((r) => r.body !== undefined));
+  assert.equal(pool.active, 0);
+});
+
+test('the background queue is bounded: past it the oldest wait is given up, newest kept', async () => {
+  const page = fakePage(5);
+  const pool = new BodyPool({ send: page.send, sink: sink(), connected: () => true, log: quiet, concurrency: 2, backgroundConcurrency: 1, backgroundQueue: 3 });
+  const records = Array.from({ length: 10 }, (_, i) => record(i));
+  for (const r of records) pool.prefetch(r);
+  assert.equal(pool.background.queued, 3);
+  for (let i = 0; i < 50 && pool.background.queued + pool.background.active > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(
+    records.map((r) => r.body !== undefined),
+    [true, false, false, false, false, false, false, true, true, true],
+  );
+  // Those given up are still fetched on demand.
+  assert.ok((await pool.responseBody(records[3] as NetworkRecord)) !== undefined);
+});
+
+/** A page whose body fetches fail the way Chrome answers for a body it no longer holds, or time out. */
+function failingPage(message: string): SessionSend {
+  return async (method: string) => {
+    await new Promise((r) => setTimeout(r, 1));
+    throw new Error(`${method}: ${message}`);
+  };
+}
+
+test('a body Chrome no longer holds says why: not kept (text) or binary; other failures are "failed"; a cancel says nothing', async () => {
+  const gone = new BodyPool({ send: failingPage('No resource with given identifier found'), sink: sink(), connected: () => true, log: quiet });
+  const text = record(1);
+  const image = record(2, { mimeType: 'image/png' });
+  await gone.fetchAll([text, image], { deadlineMs: 1_000, requestBodies: false });
+  assert.equal(text.bodyUnavailable, 'not-kept');
+  assert.equal(image.bodyUnavailable, 'binary');
+  const noData = new BodyPool({ send: failingPage('No data found for resource with given identifier'), sink: sink(), connected: () => true, log: quiet });
+  const later = record(3);
+  noData.prefetch(later);
+  for (let i = 0; i < 50 && later.bodyUnavailable === undefined; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(later.bodyUnavailable, 'not-kept');
+  const broken = new BodyPool({ send: failingPage('Internal error'), sink: sink(), connected: () => true, log: quiet });
+  const r4 = record(4);
+  assert.equal(await broken.responseBody(r4), undefined);
+  assert.equal(r4.bodyUnavailable, 'failed');
+  const hung = new BodyPool({ send: fakePage(-1).send, sink: sink(), connected: () => true, log: quiet });
+  const r5 = record(5);
+  await hung.responseBody(r5, AbortSignal.timeout(20));
+  assert.equal(r5.bodyUnavailable, undefined);
+  // Bodies known to be empty (redirects, 204, 304, HEAD) and WebSockets are never asked for.
+  const page = fakePage(1);
+  const pool = new BodyPool({ send: page.send, sink: sink(), connected: () => true, log: quiet });
+  await pool.fetchAll([record(6, { bodyUnavailable: 'empty' }), record(7, { webSocket: { state: 'open', framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, framesDropped: 0 } })], { deadlineMs: 1_000, requestBodies: false });
+  assert.deepEqual(page.calls, []);
+});
+
+test('a batch skips the bodies the budget would drop at once, and says so', async () => {
+  const page = fakePage(1);
+  const out = sink();
+  const pool = new BodyPool({ send: page.send, sink: { ...out, wantsBody: (r) => r.id !== 'n1' }, connected: () => true, log: quiet });
+  const [old, recent] = [record(1), record(2)];
+  await pool.fetchAll([old, recent], { deadlineMs: 1_000, requestBodies: false });
+  assert.deepEqual(page.calls, ['Network.getResponseBody R2']);
+  assert.equal(old.bodyUnavailable, 'evicted');
+  assert.ok(recent.body !== undefined);
 });

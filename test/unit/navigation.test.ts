@@ -155,3 +155,25 @@ test('load timings and the title go to the current navigation; the list is bound
   assert.equal(last?.title, 'Five');
   assert.ok(last?.domContentLoadedAt !== undefined && last.loadedAt !== undefined && last.loadedAt >= last.domContentLoadedAt);
 });
+
+test('a navigation is recorded without its #fragment, a reload as a navigate: from the request, the commit and a tab switch', () => {
+  const { nav, net, feed } = setup();
+  // Page.navigate to /a#one: Chrome sends the fragment apart (urlFragment), the frame's url has none.
+  const go = request('L1', 'http://localhost:3000/a');
+  go.request.urlFragment = '#one';
+  feed('Network.requestWillBeSent', go);
+  assert.equal(nav.navigations[0]?.url, 'http://localhost:3000/a');
+  feed('Page.frameNavigated', { ...committed('http://localhost:3000/a', 'L1'), frame: { ...committed('http://localhost:3000/a', 'L1').frame, urlFragment: '#one' } });
+  // Page.reload of it: the same document, recorded the same way, even were the fragment left in the request URL.
+  feed('Network.requestWillBeSent', request('L2', 'http://localhost:3000/a#one'));
+  assert.equal(nav.navigations[1]?.url, 'http://localhost:3000/a');
+  feed('Page.frameNavigated', committed('http://localhost:3000/a', 'L2'));
+  // Another tab, selected while it shows /c#part.
+  nav.committed('http://localhost:3000/c#part');
+  assert.deepEqual(
+    nav.navigations.map((n) => n.url),
+    ['http://localhost:3000/a', 'http://localhost:3000/a', 'http://localhost:3000/c'],
+  );
+  // The document request itself keeps the fragment it was made with, as DevTools lists it.
+  assert.equal(net.all()[0]?.url, 'http://localhost:3000/a#one');
+});

@@ -583,20 +583,26 @@ test('evicted records are forgotten by every index', () => {
   assert.equal(net.pending(), 25);
 });
 
-test('the byte bound evicts old records, and stored bodies count', () => {
+test('the byte bound evicts old records; bodies have a budget of their own and never evict records', () => {
   const net = collector({ maxBytes: 40_000, maxBodyBytes: 50_000 });
   for (let i = 0; i < 10; i++) net.handle('Network.requestWillBeSent', fetchRequest(`3100.${i}`, `http://localhost:3000/r/${i}`, 81400 + i));
   assert.equal(net.stats().count, 10);
-  assert.ok(net.stats().bytes <= 40_000);
+  const before = net.stats().bytes;
+  assert.ok(before <= 40_000);
   const newest = net.get('3100.9');
   assert.ok(newest);
   net.setBody(newest, { data: 'x'.repeat(25_000), base64: false, truncated: false, size: 25_000 });
-  const stats = net.stats();
-  assert.ok(stats.bytes <= 40_000, `bytes ${stats.bytes}`);
-  assert.ok(stats.count < 10);
-  assert.equal(net.last(1)[0], newest);
+  assert.deepEqual(net.stats().bytes, before);
+  assert.equal(net.stats().count, 10);
   assert.equal(newest.body?.data.length, 25_000);
+  assert.equal(net.bodyStats().count, 1);
+  assert.ok(net.bodyStats().bytes >= 25_000);
+  // Many more records than fit: the oldest go, and so does the accounting for their bodies.
+  for (let i = 10; i < 40; i++) net.handle('Network.requestWillBeSent', fetchRequest(`3100.${i}`, `http://localhost:3000/r/${i}`, 81400 + i));
+  assert.ok(net.stats().bytes <= 40_000);
   assert.equal(net.get('3100.0'), undefined);
+  assert.equal(net.get('3100.9'), undefined);
+  assert.deepEqual(net.bodyStats(), { count: 0, bytes: 0, maxBytes: net.bodyStats().maxBytes, evicted: 0 });
 });
 
 test('setBody cuts bodies over maxBodyBytes', () => {
@@ -644,7 +650,8 @@ test('falls back to the clock until wall time is known, and ignores junk', () =>
   assert.equal(r?.durationMs, 250, 'the duration still comes from the monotonic timestamps');
   net.handle('Network.requestWillBeSent', null);
   net.handle('Network.requestWillBeSent', { requestId: 7 });
-  net.handle('Network.webSocketCreated', { requestId: '3400.2', url: 'ws://localhost:3000/ws' });
+  net.handle('Network.webSocketCreated', { requestId: '3400.2' });
+  net.handle('Network.webSocketFrameSent', { requestId: '3400.3', timestamp: 81700.3, response: { opcode: 1, mask: true, payloadData: 'x' } });
   net.handle('Page.loadEventFired', { timestamp: 81700.3 });
   assert.equal(net.stats().count, 1);
 });

@@ -1,16 +1,23 @@
 import { resolve } from 'node:path';
 import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
-import type { HeadersResult, NetworkListResult } from '../../protocol/commands/network.js';
+import type { HeadersResult, NetworkListResult, WebSocketFrameView, WebSocketFramesResult } from '../../protocol/commands/network.js';
 import type { NetworkCookie, NetworkListItem } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
+import { BdgError } from '../../util/errors.js';
 import { followLoop } from '../follow.js';
 import type { Output } from '../output.js';
-import { formatBytes } from '../render.js';
+import { formatBytes, webSocketNote } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
 /** One request per line: id, method, status, type, transferred size, time, URL (and the error, if it failed). */
 export function requestLine(r: NetworkListItem): string {
+  if (r.webSocket !== undefined) {
+    // A socket's row: its handshake status, the bytes its frames carried, how long it was open, and its frame counts.
+    const wsStatus = r.state === 'failed' ? 'ERR' : String(r.status ?? '...');
+    const wsTime = r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : 'open';
+    return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${wsStatus.padEnd(4)} ${'websocket'.padEnd(10)} ${formatBytes(r.webSocket.bytesSent + r.webSocket.bytesReceived).padStart(9)} ${wsTime.padStart(8)}  ${r.url}  ${webSocketNote(r.webSocket)}`;
+  }
   const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
   const type = (r.resourceType ?? '-').toLowerCase();
   const size = r.state === 'finished' ? (r.fromCache === true ? '(cache)' : formatBytes(r.encodedDataLength)) : '';
@@ -29,11 +36,15 @@ function statsNote(s: NetworkListResult['stats']): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
-export function renderNetworkList(d: NetworkListResult, params: Pick<ParamsOf<'network.list'>, 'current' | 'filter'>): string {
-  const scope = params.current && d.navigation !== null ? ` of the current page (${d.navigation.url})` : '';
+const WINDOW_WORDS: Record<string, string> = { start: 'newest', duration: 'slowest', size: 'largest' };
+
+export function renderNetworkList(d: NetworkListResult, params: Pick<ParamsOf<'network.list'>, 'filter'>): string {
+  const scope = d.page === 'current' && d.navigation !== null ? ` of the current page (${d.navigation.url})` : '';
   const filter = params.filter !== undefined && params.filter.trim() !== '' ? ` matching "${params.filter}"` : '';
-  const shown = d.requests.length < d.matched ? `${d.requests.length} newest of ${d.matched}` : `${d.matched}`;
-  const lines = [`Requests${scope}${filter}: ${shown} of ${d.stats.count} recorded${statsNote(d.stats)}`];
+  const key = d.sort.replace(/^-/, '');
+  const order = d.sort !== 'start' ? `, by ${key}${d.sort.startsWith('-') ? ' (descending)' : ''}` : '';
+  const shown = d.requests.length < d.matched ? `${d.requests.length} ${WINDOW_WORDS[key] ?? 'newest'} of ${d.matched}` : `${d.matched}`;
+  const lines = [`Requests${scope}${filter}: ${shown} of ${d.stats.count} recorded${statsNote(d.stats)}${order}`];
   if (d.requests.length === 0) lines.push('  (none)');
   else lines.push(...d.requests.map(requestLine));
   lines.push('', 'More: bdg details network <id> | bdg network headers <id> | bdg network har');
@@ -48,13 +59,23 @@ function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, ou
   const printed = new Set<string>();
   let since: string | undefined;
   return followLoop(out, 500, async (first) => {
-    const req: InputOf<'network.list'> = { current: params.current, ...(params.filter !== undefined ? { filter: params.filter } : {}), ...(since !== undefined ? { since } : { last: params.last }) };
+    const req: InputOf<'network.list'> = {
+      current: params.current,
+      ...(params.page !== undefined ? { page: params.page } : {}),
+      ...(params.filter !== undefined ? { filter: params.filter } : {}),
+      ...(since !== undefined ? { since } : { last: params.last }),
+    };
     const data = await call(paths, 'network.list', req);
     if (first && !out.json) out.note(`Following requests${params.filter !== undefined ? ` matching "${params.filter}"` : ''}; Ctrl-C to stop.`);
     let text = '';
     let oldestPending: number | undefined;
     for (const r of data.requests) {
-      if (r.state === 'pending') {
+      // A socket is printed once it is open (or failed), and never holds the cursor back while it stays open.
+      if (r.webSocket !== undefined && r.webSocket.state === 'connecting') {
+        oldestPending ??= Number(r.id.slice(1));
+        continue;
+      }
+      if (r.state === 'pending' && r.webSocket === undefined) {
         oldestPending ??= Number(r.id.slice(1));
         continue;
       }
@@ -67,6 +88,38 @@ function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, ou
     for (const id of printed) if (Number(id.slice(1)) <= cursor) printed.delete(id);
     since = `n${cursor}`;
     return text;
+  });
+}
+
+/** `#12  12:00:01.234  send     text    5 B  hello` */
+export function frameLine(f: WebSocketFrameView): string {
+  const time = new Date(f.time).toISOString().slice(11, 23);
+  const kind = f.type === 'error' ? 'error' : f.opcode === 1 ? 'text' : f.opcode === 2 ? 'binary' : `op ${f.opcode}`;
+  const payload = f.type === 'error' ? (f.data ?? '') : f.data === undefined ? `[binary, ${formatBytes(f.size)}]` : `${f.data}${f.truncated === true ? ` … [cut, ${formatBytes(f.size)} in all]` : ''}`;
+  return `  #${String(f.seq).padEnd(5)} ${time}  ${f.type.padEnd(7)} ${kind.padEnd(6)} ${(f.type === 'error' ? '' : formatBytes(f.size)).padStart(8)}  ${payload.replace(/\r?\n/g, '\\n')}`;
+}
+
+export function renderWebSocketFrames(d: WebSocketFramesResult): string {
+  const w = d.summary;
+  const shown = d.frames.length < d.matched ? `${d.frames.length} newest of ${d.matched} kept` : `${d.matched} kept`;
+  const lines = [`${d.id}  WebSocket ${d.url}`, `  ${webSocketNote(w)}${d.status !== null ? `; handshake ${d.status}` : ''}`, '', `Frames (${shown}):`];
+  lines.push(...(d.frames.length > 0 ? d.frames.map(frameLine) : ['  (none)']));
+  lines.push('', `More: bdg network ws ${d.id} --follow | bdg details network ${d.id} (handshake headers) | bdg network har`);
+  return lines.join('\n');
+}
+
+/** `network ws --follow`: the newest frames, then every new one, until the socket closes or the session ends. */
+function followFrames(paths: SessionPaths, params: ParamsOf<'network.ws'>, out: Output): Promise<number> {
+  let since = params.since;
+  return followLoop(out, 300, async (first) => {
+    const data = await call(paths, 'network.ws', { id: params.id, last: params.last, ...(since !== undefined ? { since } : {}) });
+    let text = '';
+    if (first && !out.json) out.note(`Following frames of ${data.id} (${data.url}); Ctrl-C to stop.`);
+    for (const f of data.frames) text += out.json ? `${JSON.stringify({ type: 'frame', item: f })}\n` : `${frameLine(f)}\n`;
+    since = data.lastSeq;
+    if (data.state !== 'closed') return text;
+    text += out.json ? `${JSON.stringify({ type: 'closed', item: data.summary })}\n` : `  -- closed: ${webSocketNote(data.summary)}\n`;
+    return { text, done: true };
   });
 }
 
@@ -102,6 +155,7 @@ export function renderHeaders(d: HeadersResult): string {
 
 export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   'network.list': async (paths, params, out) => {
+    if (params.follow && params.sort !== 'start') throw new BdgError('INVALID_ARGUMENTS', '--sort does not apply to --follow', 'Follow prints requests as they finish; sort a listing without --follow.');
     if (params.follow) return followNetwork(paths, params, out);
     const { follow: _f, ...req } = params;
     const data = await call(paths, 'network.list', req);
@@ -115,12 +169,19 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
       const notes: string[] = [];
       if (data.pending > 0) notes.push(`${data.pending} still pending`);
       if (data.dropped > 0) notes.push(`${data.dropped} older requests had been dropped from the buffer`);
-      return `Wrote ${data.file}: ${data.entries} entries, ${data.pages} pages, ${data.withBodies} with bodies (${formatBytes(data.bytes)})${notes.length > 0 ? `\nNote: ${notes.join('; ')}` : ''}`;
+      const secrets = data.sanitized ? `\nSanitized: ${data.redacted} cookie, credential and token values replaced by [REDACTED] (--include-sensitive keeps them)` : '\nNot sanitized (--include-sensitive): it holds cookies and credentials, keep it private';
+      return `Wrote ${data.file}: ${data.entries} entries, ${data.pages} pages, ${data.withBodies} with bodies (${formatBytes(data.bytes)})${secrets}${notes.length > 0 ? `\nNote: ${notes.join('; ')}` : ''}`;
     });
   },
   'network.headers': async (paths, params, out) => {
     const data = await call(paths, 'network.headers', params);
     return out.success(data, () => renderHeaders(data));
+  },
+  'network.ws': async (paths, params, out) => {
+    if (params.follow) return followFrames(paths, params, out);
+    const { follow: _f, ...req } = params;
+    const data = await call(paths, 'network.ws', req);
+    return out.success(data, () => renderWebSocketFrames(data));
   },
   'network.cookies': async (paths, params, out) => {
     const data = await call(paths, 'network.cookies', params);

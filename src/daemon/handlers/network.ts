@@ -5,6 +5,8 @@ import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
 import { buildHar } from '../../telemetry/har.js';
+import { sanitizeHar } from '../../telemetry/harSanitize.js';
+import { orderRequests } from '../../telemetry/networkOrder.js';
 import { BdgError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import { normalizeUrl } from '../../util/url.js';
@@ -41,19 +43,26 @@ function find(ctx: HandlerContext, id: string): NetworkRecord {
   return record;
 }
 
+/** `--page current|all`, with `--current` as its older spelling; the two saying different things is an error. */
+export function pageScope(params: { page?: 'current' | 'all'; current: boolean }): 'current' | 'all' {
+  if (params.current && params.page === 'all') throw new BdgError('INVALID_ARGUMENTS', '--current and --page all contradict each other', 'Use one of them: --page current (same as --current) or --page all.');
+  return params.current ? 'current' : (params.page ?? 'all');
+}
+
 function list(ctx: HandlerContext, params: ParamsOf<'network.list'>): ResultOf<'network.list'> {
   const s = ctx.session;
   const filter = parseNetworkFilter(params.filter ?? '');
   const since = parseSince(params.since, 'n');
-  const current = params.current ? s.network.navigation : undefined;
+  const page = pageScope(params);
+  const current = page === 'current' ? s.network.navigation : undefined;
   const all = s.network.all();
-  let matched = all.filter((r) => (since === undefined || seqOf(r.id) > since) && (current === undefined || r.navigation === current) && filter.matches(r));
-  const total = matched.length;
-  matched = matched.slice(-params.last);
+  const matched = all.filter((r) => (since === undefined || seqOf(r.id) > since) && (current === undefined || r.navigation === current) && filter.matches(r));
   const nav = s.navigationAt(s.network.navigation);
   return {
-    requests: matched.map(listItem),
-    matched: total,
+    requests: orderRequests(matched, params.sort, params.last).map(listItem),
+    matched: matched.length,
+    sort: params.sort,
+    page,
     filter: filter.terms,
     navigation: nav !== undefined ? { index: nav.index, url: nav.url } : null,
     latestId: all[all.length - 1]?.id ?? null,
@@ -68,11 +77,14 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
     throw new BdgError('INVALID_ARGUMENTS', `network.har needs an absolute file path (got "${String(file)}")`, 'The bdg CLI resolves FILE against its current directory; other clients must send an absolute path.');
   }
   const filter = parseNetworkFilter(params.filter ?? '');
-  let records = s.network.all().filter((r) => filter.matches(r));
-  // Chrome drops bodies of old requests from its buffers: fetch them now, bounded in time.
+  const current = params.current ? s.network.navigation : undefined;
+  let records = s.network.all().filter((r) => (current === undefined || r.navigation === current) && filter.matches(r));
+  // Text bodies were fetched as their requests finished; the rest Chrome may still hold: fetch them now, bounded in time.
   if (bodies) await s.fetchBodiesOf(records, HAR_BODY_DEADLINE_MS);
-  else records = records.map(({ body: _b, ...rest }) => rest);
-  const doc = buildHar({ records, navigations: s.navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion });
+  else records = records.map(({ body: _b, bodyUnavailable: _u, ...rest }) => rest);
+  const navigations = current === undefined ? s.navigations : s.navigations.filter((n) => n.index === current);
+  const doc = buildHar({ records, navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion, webSocketFrames: (r) => s.network.webSockets.allOf(r.id) });
+  const redacted = params.includeSensitive ? 0 : sanitizeHar(doc);
   const text = JSON.stringify(doc, null, 2);
   // Mapped to a BdgError naming the file and the cause (disk full, permissions, a directory); nothing partial is left.
   await writeFileAtomic(file, text);
@@ -83,8 +95,31 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
     pages: doc.log.pages.length,
     bytes: Buffer.byteLength(text),
     withBodies: entries.filter((e) => e.response.content.text !== undefined).length,
-    pending: entries.filter((e) => e._state === 'pending').length,
+    pending: entries.filter((e) => e._state === 'pending' && e._webSocketMessages === undefined).length,
     dropped: s.network.stats().dropped,
+    sanitized: !params.includeSensitive,
+    redacted,
+  };
+}
+
+function webSocketFrames(ctx: HandlerContext, params: ParamsOf<'network.ws'>): ResultOf<'network.ws'> {
+  const r = find(ctx, params.id);
+  if (r.webSocket === undefined) {
+    throw new BdgError('INVALID_ARGUMENTS', `${r.id} is not a WebSocket (it is ${(r.resourceType ?? 'a request').toLowerCase()} ${r.url})`, 'List the sockets with: bdg network list --filter resource-type:websocket');
+  }
+  const store = ctx.session.network.webSockets;
+  const { frames, matched } = store.frames(r.id, { ...(params.since !== undefined ? { since: params.since } : {}), last: params.last });
+  return {
+    id: r.id,
+    requestId: r.requestId,
+    url: r.url,
+    state: r.webSocket.state,
+    status: r.status ?? null,
+    summary: { ...r.webSocket },
+    // Binary payloads as their size only: base64 in a terminal helps nobody (the HAR has them).
+    frames: frames.map((f) => (f.opcode === 2 ? (({ data: _d, ...rest }) => rest)(f) : f)),
+    matched,
+    lastSeq: store.lastSeq,
   };
 }
 
@@ -123,4 +158,5 @@ export const NETWORK_HANDLERS: HandlerTable<FamilyCommands<'network'>> = {
   'network.har': har,
   'network.headers': headers,
   'network.cookies': cookies,
+  'network.ws': webSocketFrames,
 };

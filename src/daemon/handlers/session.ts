@@ -11,6 +11,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
   const s = ctx.session;
   const net = s.network.stats();
   const con = s.console.stats();
+  const ws = s.network.webSocketStats();
   const base = {
     running: true as const,
     starting: ctx.starting(),
@@ -27,7 +28,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     session: ctx.sessionName ?? null,
     idle: ctx.lifetime?.idle() ?? { timeoutSec: null, off: 'disabled' as const, idleSec: 0, stopsInSec: null },
     owner: ctx.lifetime?.owner() ?? null,
-    network: { count: net.count, pending: s.network.pending(), dropped: net.dropped },
+    network: { count: net.count, pending: s.network.pending(), dropped: net.dropped, webSockets: { count: ws.count, open: ws.open, frames: ws.frames.count, framesDropped: ws.frames.dropped } },
     console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
     navigations: s.navigations.length + s.navigationsDropped,
   };
@@ -35,7 +36,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
   return {
     ...base,
     chrome: { ...base.chrome, wsEndpoint: s.wsEndpoint ?? null, version: s.browserVersion ?? null, userDataDir: s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile` },
-    buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats() },
+    buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats(), webSocketFrames: ws.frames, bodies: s.network.bodyStats() },
     memory: process.memoryUsage(),
     ipc: ctx.ipcStats(),
     socket: ctx.socketPath,
@@ -61,9 +62,12 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
   if (params.type === 'network') {
     const record = ctx.session.network.get(id);
     if (record === undefined) throw new BdgError('NOT_FOUND', `No network request with id "${id}"`, 'Use an id that `bdg peek --network` prints (e.g. n3); old items may have been dropped from the buffer.');
-    await ctx.session.fetchBody(record, signal);
+    const body = await ctx.session.fetchBody(record, signal);
     await ctx.session.fetchPostData(record, signal);
-    return { type: 'network', item: record };
+    if (body === undefined || record.body !== undefined) return { type: 'network', item: record };
+    // Fetched, but the body budget keeps newer requests' bodies only: shown this once, not kept.
+    const { bodyUnavailable: _dropped, ...rest } = record;
+    return { type: 'network', item: { ...rest, body } };
   }
   const record: ConsoleRecord | undefined = ctx.session.console.get(id);
   if (record === undefined) throw new BdgError('NOT_FOUND', `No console message with id "${id}"`, 'Use an id that `bdg peek --console` prints (e.g. c3); old items may have been dropped from the buffer.');

@@ -188,11 +188,19 @@ export interface StatusResult {
   session: string | null;
   idle: IdleInfo;
   owner: OwnerInfo | null;
-  network: { count: number; pending: number; dropped: number };
+  /** `webSockets`: sockets among the records, those not closed yet, and their frames kept / dropped. */
+  network: { count: number; pending: number; dropped: number; webSockets: { count: number; open: number; frames: number; framesDropped: number } };
   console: { count: number; dropped: number; errors: number };
   navigations: number;
   /** --verbose only, from here on. */
-  buffers?: { network: NetworkBufferStats; console: BufferStats; cdpEvents: BufferStats & { total: number } };
+  buffers?: {
+    network: NetworkBufferStats;
+    console: BufferStats;
+    cdpEvents: BufferStats & { total: number };
+    webSocketFrames: BufferStats;
+    /** Response bodies held within their own budget; `evicted`: dropped so far to keep the newest. */
+    bodies: { count: number; bytes: number; maxBytes: number; evicted: number };
+  };
   memory?: NodeJS.MemoryUsage;
   ipc?: { connections: number; served: number; rejectedBusy: number } | undefined;
   socket?: string;
