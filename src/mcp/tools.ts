@@ -53,6 +53,21 @@ export const MCP_DEFAULTS: Readonly<
 };
 
 /** The parameter every tool takes besides its own. */
+/**
+ * Longest text a tool's description or a parameter's carries. The tool list is read by the model on every turn, so
+ * it stays near 5,000 tokens however many commands the contract grows; the full text is in `bdg <command> --help`.
+ * A cut ends at a word boundary with an ellipsis.
+ */
+const MAX_PARAM_TEXT = 100;
+const MAX_SUMMARY_TEXT = 80;
+
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(]+$/, '')}…`;
+}
+
 export const SESSION_PARAM: ParamSchema = { type: 'string', description: 'Named session; omit for the default' };
 
 /** Parameters a tool call never takes: following is for a terminal, not for one answer. */
@@ -72,7 +87,7 @@ function paramsOf(c: CommandSpec): { key: string; schema: ParamSchema; required:
   const mcp = MCP_DEFAULTS[c.name];
   const out: { key: string; schema: ParamSchema; required: boolean }[] = [];
   for (const a of c.args) {
-    const schema: ParamSchema = { type: 'string', description: mcp?.descriptions?.[a.name] ?? a.description };
+    const schema: ParamSchema = { type: 'string', description: clip(mcp?.descriptions?.[a.name] ?? a.description, MAX_PARAM_TEXT) };
     if (a.choices !== undefined) schema.enum = a.choices;
     out.push({ key: a.name, schema, required: a.required && mcp?.optional?.includes(a.name) !== true });
   }
@@ -85,7 +100,7 @@ function paramsOf(c: CommandSpec): { key: string; schema: ParamSchema; required:
 }
 
 function optionSchema(o: OptionSpec, mcpDefault: string | number | boolean | undefined): ParamSchema {
-  const schema: ParamSchema = { type: o.type === 'number' && o.integer === true ? 'integer' : o.type, description: o.description };
+  const schema: ParamSchema = { type: o.type === 'number' && o.integer === true ? 'integer' : o.type, description: clip(o.description, MAX_PARAM_TEXT) };
   if (o.choices !== undefined) schema.enum = o.choices;
   if (o.min !== undefined) schema.minimum = o.min;
   if (o.max !== undefined) schema.maximum = o.max;
@@ -105,7 +120,7 @@ function mergeParam(uses: { action: string; schema: ParamSchema }[]): ParamSchem
   else if ([...types].every((t) => t === 'number' || t === 'integer')) merged.type = 'number';
   const byText = new Map<string, string[]>();
   for (const u of uses) byText.set(u.schema.description, [...(byText.get(u.schema.description) ?? []), u.action]);
-  merged.description = byText.size === 1 ? first.description : [...byText].map(([text, actions]) => `${actions.join(', ')}: ${text}`).join('; ');
+  merged.description = byText.size === 1 ? first.description : clip([...byText].map(([text, actions]) => `${actions.join(', ')}: ${text}`).join('; '), MAX_PARAM_TEXT * 2);
   const mins = all('minimum');
   if (mins.every((m): m is number => m !== undefined)) merged.minimum = Math.min(...mins);
   const maxes = all('maximum');
@@ -138,7 +153,7 @@ function singleTool(c: CommandSpec): Tool {
   return {
     definition: {
       name: c.name.replace(/\./g, '_'),
-      description: c.summary,
+      description: clip(c.summary, MAX_SUMMARY_TEXT * 2),
       inputSchema: { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false },
       annotations: annotations([c]),
     },
@@ -153,7 +168,8 @@ function groupTool(family: string, members: readonly CommandSpec[]): Tool {
   for (const c of members) {
     const ps = paramsOf(c);
     for (const p of ps) uses.set(p.key, [...(uses.get(p.key) ?? []), { action: actionOf(c), schema: p.schema }]);
-    lines.push(`- ${actionOf(c)}(${ps.map((p) => `${p.key}${p.required ? '*' : ''}`).join(', ')}): ${c.summary}`);
+    // Only the required params: the schema lists every one (and says which actions use it), so the line need not.
+    lines.push(`- ${actionOf(c)}(${ps.filter((p) => p.required).map((p) => p.key).join(', ')}): ${clip(c.summary, MAX_SUMMARY_TEXT)}`);
   }
   const readOnly = members.every((c) => c.readOnly);
   const properties: Record<string, ParamSchema> = {
@@ -164,7 +180,7 @@ function groupTool(family: string, members: readonly CommandSpec[]): Tool {
   return {
     definition: {
       name: readOnly ? family : `${family}_action`,
-      description: [`bdg ${family} commands${readOnly ? ' (read-only)' : ''}; action picks one (* = required):`, ...lines].join('\n'),
+      description: [`bdg ${family} commands${readOnly ? ' (read-only)' : ''}; action picks one (its required params in brackets):`, ...lines].join('\n'),
       inputSchema: { type: 'object', properties, required: ['action'], additionalProperties: false },
       annotations: annotations(members),
     },

@@ -71,7 +71,7 @@ test('schemas carry types, bounds, integer, choices, defaults and required argum
   assert.equal(timeout?.maximum, 120);
   assert.match(timeout?.description ?? '', /click 5.*submit 30/);
   assert.deepEqual(dom?.inputSchema.properties['dialog']?.enum, ['accept', 'dismiss']);
-  assert.match(dom?.description ?? '', /- click\(target\*, double, right, dialog, timeout\): Click/);
+  assert.match(dom?.description ?? '', /- click\(target\): Click/);
 
   // Every tool takes an optional session; every contract option of its commands is a property.
   for (const t of tools) {
