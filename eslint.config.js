@@ -47,18 +47,46 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  zone(['src/platform/**'], ['**/client/**', '**/util/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'platform is the bottom layer: Node built-ins only'),
-  zone(['src/util/**'], ['**/client/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'util depends on platform only'),
-  zone(['src/protocol/**'], ['**/client/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'protocol depends on util only'),
-  zone(['src/ipc/**', 'src/cdp/**'], ['**/client/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'ipc/cdp sit below telemetry, cli and daemon'),
-  zone(['src/telemetry/**'], ['**/client/**', '**/ipc/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'], 'telemetry depends on util, protocol and cdp only'),
-  zone(['src/client/**'], ['**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', 'ws', '@modelcontextprotocol/*'], 'the client layer talks to the daemon over the socket; front-ends (CLI, MCP, batch) sit on top of it'),
-  zone(['src/cli/**'], ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws', '**/mcp/**', '@modelcontextprotocol/*'], 'the CLI talks to the daemon over the socket, through src/client; CDP and telemetry live in the daemon'),
+  zone(
+    ['src/platform/**'],
+    ['**/client/**', '**/util/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'],
+    'platform is the bottom layer: Node built-ins only',
+  ),
+  zone(
+    ['src/util/**'],
+    ['**/client/**', '**/protocol/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'],
+    'util depends on platform only',
+  ),
+  zone(
+    ['src/protocol/**'],
+    ['**/client/**', '**/ipc/**', '**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'],
+    'protocol depends on util only',
+  ),
+  zone(
+    ['src/ipc/**', 'src/cdp/**'],
+    ['**/client/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'],
+    'ipc/cdp sit below telemetry, cli and daemon',
+  ),
+  zone(
+    ['src/telemetry/**'],
+    ['**/client/**', '**/ipc/**', '**/cli/**', '**/daemon/**', '@modelcontextprotocol/*'],
+    'telemetry depends on util, protocol and cdp only',
+  ),
+  zone(
+    ['src/client/**'],
+    ['**/cdp/**', '**/telemetry/**', '**/cli/**', '**/daemon/**', 'ws', '@modelcontextprotocol/*'],
+    'the client layer talks to the daemon over the socket; front-ends (CLI, MCP, batch) sit on top of it',
+  ),
+  zone(
+    ['src/cli/**'],
+    ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws', '**/mcp/**', '@modelcontextprotocol/*'],
+    'the CLI talks to the daemon over the socket, through src/client; CDP and telemetry live in the daemon',
+  ),
   zone(['src/daemon/**'], ['**/client/**', '**/cli/**', '@modelcontextprotocol/*'], 'nothing imports the CLI'),
   zone(
     ['src/mcp/**'],
     ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws'],
-    'the MCP server is a front door beside the CLI: it runs the CLI\'s runners, which talk to the daemon through src/client',
+    "the MCP server is a front door beside the CLI: it runs the CLI's runners, which talk to the daemon through src/client",
   ),
   {
     // The daemon serves requests on one event loop: after start-up it does no synchronous file I/O. Only its

@@ -118,5 +118,8 @@ try {
 }
 mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
-const rows = [...Object.entries(result.frozenDaemon).map(([k, v]) => [`frozen daemon: ${k}`, v]), ...Object.entries(result.hungPage).map(([k, v]) => [`hung page: ${k}`, v])];
+const rows = [
+  ...Object.entries(result.frozenDaemon).map(([k, v]) => [`frozen daemon: ${k}`, v]),
+  ...Object.entries(result.hungPage).map(([k, v]) => [`hung page: ${k}`, v]),
+];
 for (const [k, v] of rows) process.stdout.write(`${k.padEnd(60)} ${String(v.s).padStart(7)} s  exit ${v.code}\n`);

@@ -23,7 +23,12 @@ export async function measure(ctx, liveDir) {
   const peek100 = file('peek100.txt', Array(LINES).fill('peek'));
   const status1 = file('status1.txt', ['status']);
   // Every line must have succeeded: exit 0 and, with --json, 100 success envelopes.
-  const allOk = (r) => r.code === 0 && r.stdout.split('\n').filter((l) => l.startsWith('{"line"')).every((l) => l.includes('"success":true'));
+  const allOk = (r) =>
+    r.code === 0 &&
+    r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"line"'))
+      .every((l) => l.includes('"success":true'));
   const rounds = Math.max(5, Math.round(N.seq / 2));
   log(`batch: ${N.warmup + rounds} rounds`);
   const seq = await sequential(
@@ -62,7 +67,9 @@ export function render(res) {
       ['case', 'median ms', 'p90 ms', 'ms per command', 'faster than alone', 'failed'],
     ),
   );
-  out.push(`   marginal cost of one more line ((100 lines - 1 line) / 99): status ${b.marginalMs.status} ms, status --json ${b.marginalMs.statusJson} ms, peek ${b.marginalMs.peek} ms`);
+  out.push(
+    `   marginal cost of one more line ((100 lines - 1 line) / 99): status ${b.marginalMs.status} ms, status --json ${b.marginalMs.statusJson} ms, peek ${b.marginalMs.peek} ms`,
+  );
   out.push('');
   return out;
 }

@@ -113,7 +113,8 @@ export function processesOf(dir) {
     if (
       cmd.some((a) => a.startsWith(`--user-data-dir=${dir}/`) || a === `--user-data-dir=${dir}`) ||
       // Named sessions live in <dir>/sessions/NAME/: theirs belong to the run that made <dir> too.
-      (cmd.some((a) => a.endsWith('daemon.js')) && cmd.some((a) => a.includes(`"sessionDir":${JSON.stringify(dir)}`) || a.includes(`"sessionDir":${JSON.stringify(`${dir}/`).slice(0, -1)}`)))
+      (cmd.some((a) => a.endsWith('daemon.js')) &&
+        cmd.some((a) => a.includes(`"sessionDir":${JSON.stringify(dir)}`) || a.includes(`"sessionDir":${JSON.stringify(`${dir}/`).slice(0, -1)}`)))
     ) {
       out.push(pid);
     }

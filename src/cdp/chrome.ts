@@ -130,7 +130,13 @@ export async function assertPortFree(port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', () =>
-      reject(new BdgError('CHROME_LAUNCH_FAILED', `Port ${port} on 127.0.0.1 is already in use`, 'Omit --port to let Chrome pick a free port, or choose another one.')),
+      reject(
+        new BdgError(
+          'CHROME_LAUNCH_FAILED',
+          `Port ${port} on 127.0.0.1 is already in use`,
+          'Omit --port to let Chrome pick a free port, or choose another one.',
+        ),
+      ),
     );
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
   });
@@ -181,7 +187,16 @@ export function launchChrome(opts: LaunchOptions): LaunchedChrome {
   if (child.pid === undefined || toChrome === null || fromChrome === null) {
     throw new BdgError('CHROME_LAUNCH_FAILED', `Could not start ${opts.executable}`, INSTALL_HINT);
   }
-  return { process: child, executable: opts.executable, pid: child.pid, pgid: ownGroup ? child.pid : undefined, transport: new PipeTransport(toChrome, fromChrome), stderr, wsEndpoint, exited };
+  return {
+    process: child,
+    executable: opts.executable,
+    pid: child.pid,
+    pgid: ownGroup ? child.pid : undefined,
+    transport: new PipeTransport(toChrome, fromChrome),
+    stderr,
+    wsEndpoint,
+    exited,
+  };
 }
 
 /** Resolves `--chrome-ws-url` (host:port, http URL or ws URL) to a browser WebSocket URL via /json/version. */

@@ -8,7 +8,9 @@ export type CdpMethod = keyof ProtocolMapping.Commands;
  * The parameters of `M`. A command that takes none accepts `{}` too, so `send('Page.enable', {})` stays typed
  * instead of falling through to the untyped overload.
  */
-export type CdpParams<M extends CdpMethod> = ProtocolMapping.Commands[M]['paramsType'] extends [] ? Record<string, never> | undefined : ProtocolMapping.Commands[M]['paramsType'][0];
+export type CdpParams<M extends CdpMethod> = ProtocolMapping.Commands[M]['paramsType'] extends []
+  ? Record<string, never> | undefined
+  : ProtocolMapping.Commands[M]['paramsType'][0];
 /** What Chrome answers to `M`. */
 export type CdpResult<M extends CdpMethod> = ProtocolMapping.Commands[M]['returnType'];
 
@@ -121,7 +123,11 @@ export class CdpConnection {
       };
       const timer = setTimeout(() => {
         this.#settle(id)?.reject(
-          new BdgError('TIMEOUT', `CDP call ${method} timed out after ${timeoutMs} ms`, opts.timeoutHint ?? 'The page or browser is not responding; raise the timeout or check the page.'),
+          new BdgError(
+            'TIMEOUT',
+            `CDP call ${method} timed out after ${timeoutMs} ms`,
+            opts.timeoutHint ?? 'The page or browser is not responding; raise the timeout or check the page.',
+          ),
         );
       }, timeoutMs);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -153,7 +159,14 @@ export class CdpConnection {
   }
 
   #onMessage(raw: string): void {
-    let message: { id?: number; method?: string; params?: unknown; sessionId?: string; result?: unknown; error?: { code: number; message: string; data?: string } };
+    let message: {
+      id?: number;
+      method?: string;
+      params?: unknown;
+      sessionId?: string;
+      result?: unknown;
+      error?: { code: number; message: string; data?: string };
+    };
     try {
       message = JSON.parse(raw) as typeof message;
     } catch {

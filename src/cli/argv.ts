@@ -10,8 +10,14 @@ export type Parsed =
 
 /** Flags that take a value in any command, so `bdg --port 9222 localhost` reads 9222 as the port's value. */
 const VALUE_FLAGS = new Set<string>([
-  ...COMMANDS.flatMap((c) => Object.entries(c.options).filter(([, o]) => o.type !== 'boolean').map(([name]) => name)),
-  ...Object.entries(GLOBAL_OPTIONS).filter(([, o]) => o.type !== 'boolean').map(([name]) => name),
+  ...COMMANDS.flatMap((c) =>
+    Object.entries(c.options)
+      .filter(([, o]) => o.type !== 'boolean')
+      .map(([name]) => name),
+  ),
+  ...Object.entries(GLOBAL_OPTIONS)
+    .filter(([, o]) => o.type !== 'boolean')
+    .map(([name]) => name),
 ]);
 
 function looksLikeUrl(word: string): boolean {
@@ -95,7 +101,9 @@ export function parseArgv(argv: readonly string[]): Parsed {
     throw new BdgError(
       'INVALID_ARGUMENTS',
       `Unknown command "${word}"`,
-      close.length > 0 ? `Did you mean: ${close.map((c) => `bdg ${c}`).join(', ')}? (To open a page, give a URL such as ${word}.com or localhost:3000.)` : `Commands: ${names.join(', ')}. To open a page: bdg <url>.`,
+      close.length > 0
+        ? `Did you mean: ${close.map((c) => `bdg ${c}`).join(', ')}? (To open a page, give a URL such as ${word}.com or localhost:3000.)`
+        : `Commands: ${names.join(', ')}. To open a page: bdg <url>.`,
     );
   }
   if (wantsHelp) return { kind: 'help', command, json };
@@ -112,7 +120,13 @@ export function parseArgv(argv: readonly string[]): Parsed {
     const spec: OptionSpec | undefined = command.options[o.name];
     if (spec === undefined || (o.negated && spec.negatable !== true)) {
       const flag = o.negated ? `no-${o.name}` : o.name;
-      const flags = [...Object.keys(command.options), ...Object.entries(command.options).filter(([, s]) => s.negatable === true).map(([n]) => `no-${n}`), ...Object.keys(GLOBAL_OPTIONS)];
+      const flags = [
+        ...Object.keys(command.options),
+        ...Object.entries(command.options)
+          .filter(([, s]) => s.negatable === true)
+          .map(([n]) => `no-${n}`),
+        ...Object.keys(GLOBAL_OPTIONS),
+      ];
       const close = suggest(flag, flags);
       const where = command.path.length > 0 ? `bdg ${command.path.join(' ')}` : 'bdg <url>';
       throw new BdgError(

@@ -26,20 +26,36 @@ function jsonLine(text: string): Line {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw refuse(`Not a JSON object: ${err instanceof Error ? err.message : String(err)}`, 'A JSON line is {"cmd": "dom.click", "params": {"target": "#add"}}.');
+    throw refuse(
+      `Not a JSON object: ${err instanceof Error ? err.message : String(err)}`,
+      'A JSON line is {"cmd": "dom.click", "params": {"target": "#add"}}.',
+    );
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as { cmd?: unknown }).cmd !== 'string') {
     throw refuse('A JSON line needs "cmd", the command name', 'For example {"cmd": "network.list", "params": {"filter": "is:failed"}}.');
   }
   const { cmd, params, ...rest } = doc as { cmd: string; params?: unknown };
   const extra = Object.keys(rest);
-  if (extra.length > 0) throw refuse(`Unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} in a JSON line`, 'A JSON line has "cmd" and "params" only.');
+  if (extra.length > 0)
+    throw refuse(
+      `Unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} in a JSON line`,
+      'A JSON line has "cmd" and "params" only.',
+    );
   const command = findCommand(cmd);
   if (command === undefined) {
-    const close = suggest(cmd, ALL_COMMANDS.map((c) => c.name));
-    throw refuse(`Unknown command "${cmd}"`, close.length > 0 ? `Did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : 'Command names are those of `bdg --help --json` (dom.click, network.list, ...).');
+    const close = suggest(
+      cmd,
+      ALL_COMMANDS.map((c) => c.name),
+    );
+    throw refuse(
+      `Unknown command "${cmd}"`,
+      close.length > 0
+        ? `Did you mean ${close.map((c) => `"${c}"`).join(', ')}?`
+        : 'Command names are those of `bdg --help --json` (dom.click, network.list, ...).',
+    );
   }
-  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) throw refuse(`${cmd}: "params" must be an object`, 'For example {"cmd": "peek", "params": {"last": 5}}.');
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params)))
+    throw refuse(`${cmd}: "params" must be an object`, 'For example {"cmd": "peek", "params": {"last": 5}}.');
   return { kind: 'run', command, params: (params ?? {}) as Params };
 }
 
@@ -63,7 +79,8 @@ async function runLine(text: string, out: CapturedOutput, paths: SessionPaths, e
   let line: Line;
   try {
     line = text.startsWith('{') ? jsonLine(text) : textLine(text);
-    if (line.kind === 'run' && line.command.frontDoor === true) throw refuse(`${where(line.command)} cannot run inside a batch`, 'A batch runs commands; run `bdg batch` or `bdg mcp` on its own.');
+    if (line.kind === 'run' && line.command.frontDoor === true)
+      throw refuse(`${where(line.command)} cannot run inside a batch`, 'A batch runs commands; run `bdg batch` or `bdg mcp` on its own.');
     if (line.kind === 'run' && isFollowing(line.command, line.params)) {
       throw refuse(
         `${where(line.command)}${line.command.follows === true ? '' : ' --follow'} keeps printing until interrupted; a batch runs each command to completion`,

@@ -8,7 +8,11 @@ import { write, type Output } from './output.js';
  * with --json), or that text and whether the followed thing has ended. When the session goes away mid-follow, the reason the CLI found (daemon died, Chrome exited) is
  * printed instead of an error; if there is no session at the first round, that is an error as usual.
  */
-export async function followLoop(out: Output, intervalMs: number, poll: (first: boolean) => Promise<string | { text: string; done: boolean }>): Promise<number> {
+export async function followLoop(
+  out: Output,
+  intervalMs: number,
+  poll: (first: boolean) => Promise<string | { text: string; done: boolean }>,
+): Promise<number> {
   let stop = false;
   const onInterrupt = (): void => {
     stop = true;

@@ -6,7 +6,8 @@ import { usage } from './argv.js';
 function optionLine(name: string, o: OptionSpec): string {
   const flag = o.type === 'boolean' ? (o.negatable === true ? `--[no-]${name}` : `--${name}`) : `--${name} ${o.placeholder ?? 'VALUE'}`;
   const notes: string[] = [];
-  if (o.type === 'number' && (o.min !== undefined || o.max !== undefined)) notes.push(o.min !== undefined && o.max !== undefined ? `${o.min} to ${o.max}` : o.min !== undefined ? `at least ${o.min}` : `at most ${String(o.max)}`);
+  if (o.type === 'number' && (o.min !== undefined || o.max !== undefined))
+    notes.push(o.min !== undefined && o.max !== undefined ? `${o.min} to ${o.max}` : o.min !== undefined ? `at least ${o.min}` : `at most ${String(o.max)}`);
   if (o.choices !== undefined) notes.push(o.choices.join('|'));
   if (o.default !== undefined && o.type !== 'boolean') notes.push(`default: ${String(o.default)}`);
   return `  ${flag.padEnd(26)} ${o.description}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
@@ -21,7 +22,12 @@ export function commandHelp(c: CommandSpec): string {
   }
   lines.push('Options:');
   for (const [name, o] of Object.entries(c.options)) lines.push(optionLine(name, o));
-  lines.push(optionLine('json', GLOBAL_OPTIONS['json'] as OptionSpec), optionLine('session', GLOBAL_OPTIONS['session'] as OptionSpec), optionLine('help', GLOBAL_OPTIONS['help'] as OptionSpec), '');
+  lines.push(
+    optionLine('json', GLOBAL_OPTIONS['json'] as OptionSpec),
+    optionLine('session', GLOBAL_OPTIONS['session'] as OptionSpec),
+    optionLine('help', GLOBAL_OPTIONS['help'] as OptionSpec),
+    '',
+  );
   if (c.examples.length > 0) lines.push('Examples:', ...c.examples.map((e) => `  ${e}`), '');
   if (c.more !== undefined) lines.push(...c.more, '');
   return lines.join('\n');
@@ -43,7 +49,8 @@ export function generalHelp(): string {
   lines.push('', 'Global options:');
   for (const [name, o] of Object.entries(GLOBAL_OPTIONS)) lines.push(optionLine(name, o));
   lines.push('', 'Exit codes:');
-  for (const [name, code] of Object.entries(EXIT_CODES)) lines.push(`  ${String(code).padEnd(4)} ${name.padEnd(24)} ${EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES]}`);
+  for (const [name, code] of Object.entries(EXIT_CODES))
+    lines.push(`  ${String(code).padEnd(4)} ${name.padEnd(24)} ${EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES]}`);
   lines.push(
     '',
     'State lives in ~/.bdg (override with BDG_SESSION_DIR); named sessions (--session NAME or BDG_SESSION) in its sessions/NAME/.',
@@ -74,7 +81,8 @@ export function helpJson(): unknown {
     environment: {
       BDG_SESSION_DIR: 'Session state directory (default ~/.bdg); named sessions live in its sessions/NAME/',
       BDG_SESSION: 'Session name when --session is not given (default: the default session)',
-      BDG_IDLE_TIMEOUT: 'Seconds without a command before a headless session bdg launched stops itself, when --idle-timeout is not given (default 3600; 0 = never)',
+      BDG_IDLE_TIMEOUT:
+        'Seconds without a command before a headless session bdg launched stops itself, when --idle-timeout is not given (default 3600; 0 = never)',
       BDG_OWNER_PID: 'Pid of the process whose exit stops the session, when --owner-pid is not given',
       CHROME_PATH: 'Chrome/Chromium executable to launch',
       BDG_DEBUG: 'Set to log debug lines to daemon.log',

@@ -104,7 +104,9 @@ function webSocketsNote(w: StatusResult['network']['webSockets'] | undefined): s
 export function renderStatus(d: StatusResult): string {
   const named = d.session !== null ? ` "${d.session}"` : '';
   const lines = [
-    d.starting === true ? `Session${named} starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading` : `Session${named} running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
+    d.starting === true
+      ? `Session${named} starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading`
+      : `Session${named} running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
     `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
     `  Chrome:    ${d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
     `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
@@ -115,15 +117,24 @@ export function renderStatus(d: StatusResult): string {
   lines.push(`  Idle:      ${idleLine(d)}`);
   if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);
   if (d.chrome.wsEndpoint !== undefined) {
-    lines.push(`  Chrome version: ${d.chrome.version ?? '-'}`, `  DevTools endpoint: ${d.chrome.wsEndpoint ?? '-'}`, `  Profile: ${d.chrome.userDataDir ?? '-'}`);
+    lines.push(
+      `  Chrome version: ${d.chrome.version ?? '-'}`,
+      `  DevTools endpoint: ${d.chrome.wsEndpoint ?? '-'}`,
+      `  Profile: ${d.chrome.userDataDir ?? '-'}`,
+    );
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);
     if (d.memory !== undefined) lines.push(`  Daemon memory: rss ${formatBytes(d.memory.rss)}, heap ${formatBytes(d.memory.heapUsed)}`);
     if (d.buffers !== undefined) {
       const b = (name: string, x: { count: number; bytes: number; dropped: number; maxItems: number; maxBytes: number } | undefined): string =>
         x === undefined ? '' : `${name} ${x.count}/${x.maxItems} (${formatBytes(x.bytes)} of ${formatBytes(x.maxBytes)}, ${x.dropped} dropped)`;
-      lines.push(`  Buffers: ${[b('network', d.buffers.network), b('console', d.buffers.console), b('CDP events', d.buffers.cdpEvents), b('WebSocket frames', d.buffers.webSocketFrames)].filter((x) => x !== '').join('; ')}`);
+      lines.push(
+        `  Buffers: ${[b('network', d.buffers.network), b('console', d.buffers.console), b('CDP events', d.buffers.cdpEvents), b('WebSocket frames', d.buffers.webSocketFrames)].filter((x) => x !== '').join('; ')}`,
+      );
       const bodies = d.buffers.bodies;
-      if (bodies !== undefined) lines.push(`  Response bodies: ${bodies.count} (${formatBytes(bodies.bytes)} of ${formatBytes(bodies.maxBytes)}, ${bodies.evicted} dropped for newer ones)`);
+      if (bodies !== undefined)
+        lines.push(
+          `  Response bodies: ${bodies.count} (${formatBytes(bodies.bytes)} of ${formatBytes(bodies.maxBytes)}, ${bodies.evicted} dropped for newer ones)`,
+        );
     }
   }
   return lines.join('\n');
@@ -142,19 +153,27 @@ export function renderNetworkDetails(r: NetworkRecord): string {
   ];
   if (r.status !== undefined) lines.push(`  Status:    ${r.status} ${r.statusText ?? ''}`.trimEnd());
   if (r.resourceType !== undefined) lines.push(`  Type:      ${r.resourceType}${r.mimeType !== undefined ? `, ${r.mimeType}` : ''}`);
-  if (r.durationMs !== undefined) lines.push(`  Time:      ${Math.round(r.durationMs)} ms, ${formatBytes(r.encodedDataLength)} transferred${r.decodedBodyLength !== undefined ? `, ${formatBytes(r.decodedBodyLength)} decoded` : ''}`);
+  if (r.durationMs !== undefined)
+    lines.push(
+      `  Time:      ${Math.round(r.durationMs)} ms, ${formatBytes(r.encodedDataLength)} transferred${r.decodedBodyLength !== undefined ? `, ${formatBytes(r.decodedBodyLength)} decoded` : ''}`,
+    );
   if (r.timing !== undefined) {
     const t = r.timing;
     const phases = (['blocked', 'dns', 'connect', 'ssl', 'send', 'wait', 'receive'] as const).filter((k) => t[k] >= 0).map((k) => `${k} ${t[k].toFixed(1)}`);
     lines.push(`  Timing:    ${phases.join(', ')} (ms)`);
   }
   if (r.cacheSource !== undefined || r.fromCache === true || r.fromServiceWorker === true) {
-    lines.push(`  Served:    ${r.fromServiceWorker === true ? `by service worker${r.serviceWorkerResponseSource !== undefined ? ` (${r.serviceWorkerResponseSource})` : ''}` : `from ${r.cacheSource ?? ''} cache`.replace('  ', ' ')}`);
+    lines.push(
+      `  Served:    ${r.fromServiceWorker === true ? `by service worker${r.serviceWorkerResponseSource !== undefined ? ` (${r.serviceWorkerResponseSource})` : ''}` : `from ${r.cacheSource ?? ''} cache`.replace('  ', ' ')}`,
+    );
   }
   lines.push(`  Navigation: ${r.navigation}`);
   if (r.remoteAddress !== undefined) lines.push(`  Remote:    ${r.remoteAddress}${r.protocol !== undefined ? ` (${r.protocol})` : ''}`);
   if (r.redirectedFrom !== undefined) lines.push(`  Redirected from: ${r.redirectedFrom}`);
-  if (r.initiator !== undefined) lines.push(`  Initiator: ${r.initiator.type}${r.initiator.url !== undefined ? ` ${r.initiator.url}${r.initiator.lineNumber !== undefined ? `:${r.initiator.lineNumber}` : ''}` : ''}`);
+  if (r.initiator !== undefined)
+    lines.push(
+      `  Initiator: ${r.initiator.type}${r.initiator.url !== undefined ? ` ${r.initiator.url}${r.initiator.lineNumber !== undefined ? `:${r.initiator.lineNumber}` : ''}` : ''}`,
+    );
   lines.push(`  CDP requestId: ${r.requestId}`, '');
   lines.push(...headerBlock('Request headers', r.requestHeaders));
   if (r.postData !== undefined) lines.push('', 'Request body:', r.postData);
@@ -163,7 +182,11 @@ export function renderNetworkDetails(r: NetworkRecord): string {
   else if (r.body !== undefined) {
     lines.push('', `Response body (${formatBytes(r.body.size)}${r.body.truncated ? ', truncated at --max-body-size' : ''}):`);
     lines.push(r.body.base64 ? `[binary, ${formatBytes(r.body.size)}; use --json for base64]` : r.body.data);
-  } else if (r.state === 'finished') lines.push('', `Response body: ${r.bodyUnavailable !== undefined ? bodyUnavailableText(r.bodyUnavailable) : 'not available (Chrome no longer holds it, or it was empty)'}`);
+  } else if (r.state === 'finished')
+    lines.push(
+      '',
+      `Response body: ${r.bodyUnavailable !== undefined ? bodyUnavailableText(r.bodyUnavailable) : 'not available (Chrome no longer holds it, or it was empty)'}`,
+    );
   return lines.join('\n');
 }
 
@@ -172,7 +195,8 @@ export function renderConsoleDetails(c: ConsoleRecord, expanded?: string[]): str
   const lines = [`${c.id}  ${c.level} (${c.kind}${c.type !== c.level ? `, ${c.type}` : ''})  ${new Date(c.timestamp).toISOString()}`, '', c.text];
   if (c.url !== undefined) lines.push('', `Source: ${c.url}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''}`);
   const args = expanded ?? c.args;
-  if (args !== undefined && (args.length > 1 || expanded !== undefined)) lines.push('', expanded !== undefined ? 'Arguments (objects expanded):' : 'Arguments:', ...args.map((a, i) => `  [${i}] ${a}`));
+  if (args !== undefined && (args.length > 1 || expanded !== undefined))
+    lines.push('', expanded !== undefined ? 'Arguments (objects expanded):' : 'Arguments:', ...args.map((a, i) => `  [${i}] ${a}`));
   if (c.stack !== undefined && c.stack !== '') lines.push('', 'Stack:', c.stack);
   return lines.join('\n');
 }

@@ -35,7 +35,14 @@ function memberLines(members: MemberSummary[]): string[] {
   return members.map((m) => `  ${m.name.padEnd(width)} ${m.description}${marks(m)}`);
 }
 
-export function renderDomain(data: { domain: string; description: string; experimental: boolean; deprecated: boolean; commands: MemberSummary[]; events: MemberSummary[] }): string {
+export function renderDomain(data: {
+  domain: string;
+  description: string;
+  experimental: boolean;
+  deprecated: boolean;
+  commands: MemberSummary[];
+  events: MemberSummary[];
+}): string {
   const lines = [`${data.domain}${marks(data)}${data.description !== '' ? ` — ${data.description}` : ''}`, ''];
   lines.push(`Methods (${data.commands.length}):`, ...memberLines(data.commands), '');
   if (data.events.length > 0) lines.push(`Events (${data.events.length}):`, ...memberLines(data.events), '');
@@ -82,7 +89,9 @@ export function renderDescription(d: Description): string {
 export function renderSearch(data: { query: string; total: number; results: SearchHit[] }): string {
   if (data.results.length === 0) return `Nothing matches "${data.query}". Browse the domains: bdg cdp --list`;
   const width = Math.min(52, Math.max(...data.results.map((r) => r.name.length)) + 2);
-  const lines = [`${data.total} match${data.total === 1 ? '' : 'es'} for "${data.query}"${data.total > data.results.length ? ` (best ${data.results.length} shown; --limit N for more)` : ''}:`];
+  const lines = [
+    `${data.total} match${data.total === 1 ? '' : 'es'} for "${data.query}"${data.total > data.results.length ? ` (best ${data.results.length} shown; --limit N for more)` : ''}:`,
+  ];
   for (const r of data.results) lines.push(`  ${r.kind === 'event' ? 'event ' : 'method'} ${r.name.padEnd(width)} ${r.description}${marks(r)}`);
   lines.push('', `Details: bdg cdp ${(data.results[0] as SearchHit).name} --describe`);
   return lines.join('\n');
@@ -102,8 +111,12 @@ export function renderEvents(data: CdpEventsView): string {
   const lines: string[] = [];
   if (data.events.length === 0 && data.matched > 0) return `${data.filter}: ${data.matched} seen, none shown (--last 0).`;
   if (data.events.length === 0) {
-    lines.push(`No ${data.filter.includes('.') ? data.filter : `${data.filter}.*`} events seen yet (${data.buffer.count} events in the buffer, ${data.buffer.dropped} dropped).`);
-    lines.push(`Some domains only send events after their enable method, e.g. bdg cdp ${data.filter.split('.')[0] ?? 'DOM'}.enable; bdg enables Page, Network, Runtime, Log and Inspector.`);
+    lines.push(
+      `No ${data.filter.includes('.') ? data.filter : `${data.filter}.*`} events seen yet (${data.buffer.count} events in the buffer, ${data.buffer.dropped} dropped).`,
+    );
+    lines.push(
+      `Some domains only send events after their enable method, e.g. bdg cdp ${data.filter.split('.')[0] ?? 'DOM'}.enable; bdg enables Page, Network, Runtime, Log and Inspector.`,
+    );
     return lines.join('\n');
   }
   lines.push(`${data.filter}: ${data.events.length} of ${data.matched} shown (buffer: ${data.buffer.count} events, ${data.buffer.dropped} dropped)`);

@@ -91,14 +91,23 @@ export async function call<N extends DaemonCommandName>(paths: SessionPaths, cmd
       ({ starting, messages } = afterNoAnswer(paths));
     }
     if (starting !== undefined) {
-      if (lost) throw new BdgError('SOFTWARE_ERROR', `The daemon (pid ${starting.pid}) closed the connection before answering ${cmd}`, 'See daemon.log in the session directory; `bdg status` tells whether the session is still usable.');
+      if (lost)
+        throw new BdgError(
+          'SOFTWARE_ERROR',
+          `The daemon (pid ${starting.pid}) closed the connection before answering ${cmd}`,
+          'See daemon.log in the session directory; `bdg status` tells whether the session is still usable.',
+        );
       throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${starting.pid}) and not answering yet`, 'Retry in a moment.');
     }
     if (lost) {
       // The daemon died while it had our request: say so, with what the clean-up found, rather than "no session".
-      throw new BdgError('NOT_FOUND', `The session ended before answering ${cmd}${messages.length > 0 ? `: ${messages.join(' ')}` : ''}`, 'Start a new one with `bdg <url>`; session.json may hold what was collected.', { sessionDir: paths.dir, lost: true, cleaned: messages });
+      throw new BdgError(
+        'NOT_FOUND',
+        `The session ended before answering ${cmd}${messages.length > 0 ? `: ${messages.join(' ')}` : ''}`,
+        'Start a new one with `bdg <url>`; session.json may hold what was collected.',
+        { sessionDir: paths.dir, lost: true, cleaned: messages },
+      );
     }
     throw noSession(paths, messages);
   }
 }
-

@@ -80,7 +80,11 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
     const res = await request(paths.file('socket'), 'status', {}, { timeoutMs: 3_000, retryBusyMs: 2_000 });
     if (res.ok && !params.force) {
       const s = res.result as { pid: number; page: { url: string } };
-      throw new BdgError('ALREADY_EXISTS', `A session is running (daemon pid ${s.pid}) at ${s.page.url}; cleanup leaves live sessions alone`, 'Use `bdg stop`, or `bdg cleanup --force` to end it.');
+      throw new BdgError(
+        'ALREADY_EXISTS',
+        `A session is running (daemon pid ${s.pid}) at ${s.page.url}; cleanup leaves live sessions alone`,
+        'Use `bdg stop`, or `bdg cleanup --force` to end it.',
+      );
     }
     if (params.force) {
       try {
@@ -100,7 +104,11 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
   let state = inspectFiles(paths);
   if (state.liveLock !== undefined) {
     if (!params.force) {
-      throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${state.liveLock.pid}); cleanup leaves it alone`, 'Wait for it, or `bdg cleanup --force` to kill it.');
+      throw new BdgError(
+        'DAEMON_ALREADY_STARTING',
+        `A session is starting (pid ${state.liveLock.pid}); cleanup leaves it alone`,
+        'Wait for it, or `bdg cleanup --force` to kill it.',
+      );
     }
     const pid = state.liveLock.pid;
     killQuietly(pid, 'SIGKILL');

@@ -124,12 +124,9 @@ export interface StartOptions {
 
 function interrupted(signal: AbortSignal): BdgError {
   const name = typeof signal.reason === 'string' ? signal.reason : 'interrupt';
-  return new BdgError(
-    'INTERRUPTED',
-    `The start was interrupted (${name}) and cancelled: no session is running`,
-    'Run `bdg <url>` again to start a session.',
-    { signal: name },
-  );
+  return new BdgError('INTERRUPTED', `The start was interrupted (${name}) and cancelled: no session is running`, 'Run `bdg <url>` again to start a session.', {
+    signal: name,
+  });
 }
 
 function throwIfInterrupted(signal: AbortSignal | undefined): void {
@@ -236,7 +233,9 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     state.liveLock = undefined;
     state.staleLock = undefined;
     for (const stale of acquired.brokeStale) {
-      notes.push(stale === 'corrupt' ? 'Removed an unreadable daemon.lock.' : `Removed a stale daemon.lock (pid ${stale.pid} is no longer the process that took it).`);
+      notes.push(
+        stale === 'corrupt' ? 'Removed an unreadable daemon.lock.' : `Removed a stale daemon.lock (pid ${stale.pid} is no longer the process that took it).`,
+      );
     }
     notes.push(...cleanStale(paths, state).messages);
     clearFileSlot(paths.file('log'));
@@ -245,7 +244,9 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     const rotated = await rotateSessionFile(paths.dir);
     if (rotated.kept !== undefined) notes.push(`Kept the previous session's data as ${rotated.kept}; session.json will hold this session's.`);
     if (rotated.pruned.length > 0) {
-      notes.push(`Removed ${rotated.pruned.length === 1 ? 'the oldest kept session file' : `the ${rotated.pruned.length} oldest kept session files`} from ${HISTORY_DIR}/ (at most ${HISTORY_LIMITS.maxFiles} files and ${HISTORY_LIMITS.maxBytes / 1024 / 1024} MB are kept).`);
+      notes.push(
+        `Removed ${rotated.pruned.length === 1 ? 'the oldest kept session file' : `the ${rotated.pruned.length} oldest kept session files`} from ${HISTORY_DIR}/ (at most ${HISTORY_LIMITS.maxFiles} files and ${HISTORY_LIMITS.maxBytes / 1024 / 1024} MB are kept).`,
+      );
     }
     for (const n of notes) out.note(n);
     // Made here, bounded: the daemon's own mkdir is recursive, which never returns for a path under /proc/self.
@@ -307,11 +308,19 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     if (msg === 'aborted' || msg === 'timeout') {
       await endStartingDaemon(child, exited, paths, owner, params.chromeWsUrl !== undefined);
       if (msg === 'aborted' && signal !== undefined) throw interrupted(signal);
-      throw new BdgError('TIMEOUT', `The session did not start within ${Math.round(deadlineMs / 1000)} s; it was cancelled`, `See ${paths.file('log')}; raise --load-timeout for slow pages.`);
+      throw new BdgError(
+        'TIMEOUT',
+        `The session did not start within ${Math.round(deadlineMs / 1000)} s; it was cancelled`,
+        `See ${paths.file('log')}; raise --load-timeout for slow pages.`,
+      );
     }
     if (msg === undefined) {
       const code = (await within(exited, 2_000)) ? await exited : null;
-      throw new BdgError('SOFTWARE_ERROR', `The daemon exited during start-up${code !== null ? ` (exit code ${code})` : ''}`, `See ${paths.file('log')} for details.`);
+      throw new BdgError(
+        'SOFTWARE_ERROR',
+        `The daemon exited during start-up${code !== null ? ` (exit code ${code})` : ''}`,
+        `See ${paths.file('log')} for details.`,
+      );
     }
     if (msg.type === 'error') throw BdgError.from(msg.error);
     if (msg.type !== 'ready') throw new BdgError('SOFTWARE_ERROR', 'The daemon sent an unexpected start-up message');

@@ -215,18 +215,32 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
   const pid = state.pidFile;
   if (state.endNote !== undefined) {
     const n = state.endNote;
-    const how = n.endReason === 'signal' ? `was ended by ${n.endDetail ?? 'a signal'} at ${n.endedAt}` : `ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}`;
+    const how =
+      n.endReason === 'signal'
+        ? `was ended by ${n.endDetail ?? 'a signal'} at ${n.endedAt}`
+        : `ended on its own at ${n.endedAt}: ${n.endDetail ?? n.endReason}`;
     // session.json could not be written (a full disk): the daemon saved a copy elsewhere, or could not.
-    const saved = n.sessionFileError !== undefined
-      ? ` ${n.sessionFileError}; ${n.sessionFile !== null ? `its data was saved to ${n.sessionFile} instead` : 'its data could not be saved anywhere (see daemon.log)'}.`
-      : n.sessionFile !== null ? ` Its data was saved to ${n.sessionFile}.` : '';
+    const saved =
+      n.sessionFileError !== undefined
+        ? ` ${n.sessionFileError}; ${n.sessionFile !== null ? `its data was saved to ${n.sessionFile} instead` : 'its data could not be saved anywhere (see daemon.log)'}.`
+        : n.sessionFile !== null
+          ? ` Its data was saved to ${n.sessionFile}.`
+          : '';
     report.messages.push(`The previous session ${how}.${saved}`);
   } else if (typeof pid === 'number') {
     const reused = isPidAlive(pid);
     if (state.metaFile) {
-      report.messages.push(reused ? `The session's daemon (pid ${pid}) is gone; that pid now belongs to another process, which was left alone.` : `The session's daemon (pid ${pid}) died unexpectedly (it was killed or crashed).`);
+      report.messages.push(
+        reused
+          ? `The session's daemon (pid ${pid}) is gone; that pid now belongs to another process, which was left alone.`
+          : `The session's daemon (pid ${pid}) died unexpectedly (it was killed or crashed).`,
+      );
     } else {
-      report.messages.push(reused ? `Daemon is not running: daemon.pid named pid ${pid}, which now belongs to another process (left alone).` : `Daemon is not running: daemon.pid named pid ${pid}, which is not running.`);
+      report.messages.push(
+        reused
+          ? `Daemon is not running: daemon.pid named pid ${pid}, which now belongs to another process (left alone).`
+          : `Daemon is not running: daemon.pid named pid ${pid}, which is not running.`,
+      );
     }
   } else if (pid === 'corrupt') {
     report.messages.push('Daemon is not running: daemon.pid was unreadable.');
@@ -251,7 +265,9 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
     const left = findGroupLeftovers(paths, pgid).filter((p) => !report.killed.includes(p) && killQuietly(p, 'SIGKILL'));
     if (left.length === 0) continue;
     report.killed.push(...left);
-    report.messages.push(`Ended ${left.length === 1 ? 'a process' : `${left.length} processes`} (pid ${left.join(', ')}) left in the process group of the session's Chrome (${pgid}) by its launcher.`);
+    report.messages.push(
+      `Ended ${left.length === 1 ? 'a process' : `${left.length} processes`} (pid ${left.join(', ')}) left in the process group of the session's Chrome (${pgid}) by its launcher.`,
+    );
   }
   if (state.chromePidFile) drop('chromePid');
   if (state.metaFile && opts.keepEndNote !== true) drop('meta');
@@ -259,7 +275,9 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
   const temps = removeStaleTemps(paths.dir);
   if (temps.length > 0) {
     report.removed.push(...temps);
-    report.messages.push(`Removed ${temps.length === 1 ? 'a temporary file' : `${temps.length} temporary files`} left by an interrupted write: ${temps.map((t) => t.slice(paths.dir.length + 1)).join(', ')}.`);
+    report.messages.push(
+      `Removed ${temps.length === 1 ? 'a temporary file' : `${temps.length} temporary files`} left by an interrupted write: ${temps.map((t) => t.slice(paths.dir.length + 1)).join(', ')}.`,
+    );
   }
   if (blocked !== undefined) throw blocked;
   return report;

@@ -151,7 +151,12 @@ export class BodyPool {
       this.#background.length = 0; // Chrome is gone: nothing left to ask
       return;
     }
-    while (this.#background.length > 0 && this.#waiting.length === 0 && this.#active < this.#concurrency && this.#backgroundActive < this.#backgroundConcurrency) {
+    while (
+      this.#background.length > 0 &&
+      this.#waiting.length === 0 &&
+      this.#active < this.#concurrency &&
+      this.#backgroundActive < this.#backgroundConcurrency
+    ) {
       const record = this.#background.shift() as NetworkRecord;
       if (!needsBody(record) || !this.#sink.wantsBody(record)) continue;
       this.#active++;

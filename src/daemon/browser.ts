@@ -67,7 +67,11 @@ export class Browser {
 
   get conn(): CdpConnection {
     if (this.#conn === undefined || this.#conn.closed) {
-      throw new BdgError('CDP_CONNECTION_FAILED', `Not connected to Chrome${this.#conn?.closedReason !== undefined ? ` (${this.#conn.closedReason})` : ''}`, 'Start a new session with `bdg <url>`.');
+      throw new BdgError(
+        'CDP_CONNECTION_FAILED',
+        `Not connected to Chrome${this.#conn?.closedReason !== undefined ? ` (${this.#conn.closedReason})` : ''}`,
+        'Start a new session with `bdg <url>`.',
+      );
     }
     return this.#conn;
   }
@@ -84,7 +88,11 @@ export class Browser {
       try {
         transport = await WebSocketTransport.connect(wsUrl, 5_000);
       } catch (err) {
-        throw new BdgError('CDP_CONNECTION_FAILED', `Cannot connect to ${wsUrl}: ${(err as Error).message}`, 'Check that Chrome is running with --remote-debugging-port and the URL is right.');
+        throw new BdgError(
+          'CDP_CONNECTION_FAILED',
+          `Cannot connect to ${wsUrl}: ${(err as Error).message}`,
+          'Check that Chrome is running with --remote-debugging-port and the URL is right.',
+        );
       }
       this.#wsEndpoint = wsUrl;
       this.#conn = new CdpConnection(transport, connOpts);
@@ -150,7 +158,10 @@ export class Browser {
       this.#exit = { code, signal };
       this.#log.info(`chrome exited code=${String(code)} signal=${String(signal)}`);
       if (!this.#closing) {
-        this.#onGone?.('chrome-exited', `Chrome (pid ${chrome.pid}) exited unexpectedly (${signal !== null ? `signal ${signal}` : `exit code ${String(code)}`})`);
+        this.#onGone?.(
+          'chrome-exited',
+          `Chrome (pid ${chrome.pid}) exited unexpectedly (${signal !== null ? `signal ${signal}` : `exit code ${String(code)}`})`,
+        );
       }
     });
     return chrome;

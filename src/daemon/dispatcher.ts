@@ -21,11 +21,7 @@ export interface DispatcherOptions {
 }
 
 /** Why a request's signal fired; a handler that cleans up differently per cause reads it with {@link abortCause}. */
-export type AbortCause =
-  | { kind: 'client-gone' }
-  | { kind: 'budget' }
-  | { kind: 'page-down'; down: PageDown }
-  | { kind: 'preempted'; by: string };
+export type AbortCause = { kind: 'client-gone' } | { kind: 'budget' } | { kind: 'page-down'; down: PageDown } | { kind: 'preempted'; by: string };
 
 /** The cause of an abort the dispatcher signalled; undefined for any other signal or reason. */
 export function abortCause(signal: AbortSignal): AbortCause | undefined {
@@ -74,7 +70,10 @@ export class Dispatcher {
     const params = validateParams(spec, req.params);
     if (ctx.stopping() && spec.name !== 'stop') {
       // Same shape as the CLI's own "no session" answer, so status and the follow loops read it as "ended".
-      throw new BdgError('NOT_FOUND', 'No session is running (the session is stopping)', 'Start a new one with `bdg <url>` once it has stopped.', { sessionDir: ctx.sessionDir, stopping: true });
+      throw new BdgError('NOT_FOUND', 'No session is running (the session is stopping)', 'Start a new one with `bdg <url>` once it has stopped.', {
+        sessionDir: ctx.sessionDir,
+        stopping: true,
+      });
     }
     const need = pageNeedOf(spec, params);
     const health = ctx.session.health;
@@ -150,7 +149,10 @@ export class Dispatcher {
     if (need === 'live' && ((holder !== undefined && holder.replacesDocument !== true) || health.hungSince !== undefined)) {
       const probe = await health.probe();
       if (!probe.page) {
-        const busy = holder !== undefined ? ` (${this.#tabName(targetId ?? '') ?? 'the tab'} is busy with ${holder.label}, running for ${Math.round((Date.now() - holder.since) / 1000)} s)` : '';
+        const busy =
+          holder !== undefined
+            ? ` (${this.#tabName(targetId ?? '') ?? 'the tab'} is busy with ${holder.label}, running for ${Math.round((Date.now() - holder.since) / 1000)} s)`
+            : '';
         throw unresponsiveError(`${spec.name} was not started${busy}`, probe, ctx.session.chromePid, holder !== undefined ? { busyWith: holder.label } : {});
       }
     }

@@ -18,7 +18,24 @@ export const EXPAND_LIMITS: ExpandLimits = { depth: 4, propsPerObject: 30, maxCa
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const INDEX = /^(?:0|[1-9]\d*)$/;
 /** Subtypes whose description says it all (and whose own properties would mislead). */
-const OPAQUE = new Set(['null', 'error', 'regexp', 'date', 'node', 'promise', 'map', 'set', 'weakmap', 'weakset', 'proxy', 'typedarray', 'arraybuffer', 'dataview', 'iterator', 'generator']);
+const OPAQUE = new Set([
+  'null',
+  'error',
+  'regexp',
+  'date',
+  'node',
+  'promise',
+  'map',
+  'set',
+  'weakmap',
+  'weakset',
+  'proxy',
+  'typedarray',
+  'arraybuffer',
+  'dataview',
+  'iterator',
+  'generator',
+]);
 
 /**
  * Expands a page object several levels deep with Runtime.getProperties, where Chrome's console preview stops at

@@ -16,7 +16,14 @@ export type { DaemonContext, HandlerContext } from './context.js';
  * Every request the daemon answers, by command name; each family keeps its handlers in handlers/. The type makes
  * the compiler check this table against the contract: a daemon command without a handler does not build.
  */
-export const HANDLERS: HandlerTable<DaemonCommandName> = { ...SESSION_HANDLERS, ...CDP_HANDLERS, ...NETWORK_HANDLERS, ...CONSOLE_HANDLERS, ...DOM_HANDLERS, ...PAGE_HANDLERS };
+export const HANDLERS: HandlerTable<DaemonCommandName> = {
+  ...SESSION_HANDLERS,
+  ...CDP_HANDLERS,
+  ...NETWORK_HANDLERS,
+  ...CONSOLE_HANDLERS,
+  ...DOM_HANDLERS,
+  ...PAGE_HANDLERS,
+};
 
 const dispatchers = new WeakMap<DaemonContext['session'], Dispatcher>();
 

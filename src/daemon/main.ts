@@ -63,7 +63,14 @@ async function main(): Promise<void> {
 
   const lock = newOwner(process.pid, 'daemon');
   if (!transferLock(paths.file('lock'), { nonce: config.starterNonce }, lock)) {
-    report({ type: 'error', error: { code: 'DAEMON_ALREADY_STARTING', message: 'Another bdg took the start lock first', hint: 'Run `bdg status` to see the session that is starting.' } });
+    report({
+      type: 'error',
+      error: {
+        code: 'DAEMON_ALREADY_STARTING',
+        message: 'Another bdg took the start lock first',
+        hint: 'Run `bdg status` to see the session that is starting.',
+      },
+    });
     process.exit(1);
   }
   try {
@@ -155,8 +162,17 @@ async function main(): Promise<void> {
       if (leaveNote) {
         // Leave a note for the next command, which tells the user what happened and removes it.
         const meta = JSON.parse(await readFile(paths.file('meta'), 'utf8').catch(() => '{}')) as Record<string, unknown>;
-        const note = { ...meta, endedAt: new Date().toISOString(), endReason: reason, endDetail: detail ?? null, sessionFile: saved.file, sessionFileError: saved.error?.message ?? null };
-        await writeFileAtomic(paths.file('meta'), JSON.stringify(note)).catch((err: unknown) => log.error('writing the end note to session.meta.json failed', err));
+        const note = {
+          ...meta,
+          endedAt: new Date().toISOString(),
+          endReason: reason,
+          endDetail: detail ?? null,
+          sessionFile: saved.file,
+          sessionFileError: saved.error?.message ?? null,
+        };
+        await writeFileAtomic(paths.file('meta'), JSON.stringify(note)).catch((err: unknown) =>
+          log.error('writing the end note to session.meta.json failed', err),
+        );
       }
       // The socket stays open until here so that commands arriving while Chrome closes hear "stopping" rather
       // than finding no socket next to a live lock (which reads as a session still starting).
@@ -211,7 +227,11 @@ async function main(): Promise<void> {
   startupGone.catch(() => undefined);
   session.onGone((reason, detail) => {
     if (ready) end(reason, detail);
-    else goneDuringStartup?.(session.chromeExitedError() ?? new BdgError('CDP_CONNECTION_FAILED', `${detail} while the session was starting`, 'Check that Chrome is still running; the daemon log has details.'));
+    else
+      goneDuringStartup?.(
+        session.chromeExitedError() ??
+          new BdgError('CDP_CONNECTION_FAILED', `${detail} while the session was starting`, 'Check that Chrome is still running; the daemon log has details.'),
+      );
   });
   // Idle timeout and owner: they end the session through the same shutdown as `bdg stop`.
   const lifetime = new Lifetime(config, log, (reason, detail) => end(reason, detail));
@@ -235,23 +255,25 @@ async function main(): Promise<void> {
       events: { onError: (message, err) => log.error(message, err) },
       // Every request but `status` is activity for the idle timeout (daemon/lifetime.ts).
       handler: (req, signal) =>
-        lifetime.track(req.cmd, () => dispatch(
-          {
-            session,
-            sessionDir: config.sessionDir,
-            socketPath: paths.file('socket'),
-            stop,
-            ipcStats: () => server?.stats,
-            startedAt,
-            timeoutSec: config.timeoutSec,
-            starting: () => !ready,
-            stopping: () => shuttingDown !== undefined,
-            sessionName: config.sessionName,
-            lifetime,
-          },
-          req,
-          signal,
-        )),
+        lifetime.track(req.cmd, () =>
+          dispatch(
+            {
+              session,
+              sessionDir: config.sessionDir,
+              socketPath: paths.file('socket'),
+              stop,
+              ipcStats: () => server?.stats,
+              startedAt,
+              timeoutSec: config.timeoutSec,
+              starting: () => !ready,
+              stopping: () => shuttingDown !== undefined,
+              sessionName: config.sessionName,
+              lifetime,
+            },
+            req,
+            signal,
+          ),
+        ),
     });
     await server.listen(paths.file('socket'));
     const meta = {

@@ -62,7 +62,9 @@ export function pageDownError(command: string, down: PageDown, during: boolean):
   const status = down.status !== undefined && down.status !== 'crashed' ? ` (${down.status})` : '';
   return new BdgError(
     'PAGE_CRASHED',
-    during ? `${command} was cut short: the page crashed while it ran (renderer gone${status})` : `${command} cannot run: the page crashed ${ago} (renderer gone${status})`,
+    during
+      ? `${command} was cut short: the page crashed while it ran (renderer gone${status})`
+      : `${command} cannot run: the page crashed ${ago} (renderer gone${status})`,
     'Bring the page back with `bdg page reload` or `bdg page navigate <url>`; what was recorded before the crash is still there (`bdg peek`, and a session.json snapshot).',
     { pageCrashed: true, ...(down.status !== undefined ? { status: down.status } : {}) },
   );

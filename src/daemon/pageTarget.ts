@@ -210,7 +210,9 @@ export class PageTarget implements PageHealth {
         break;
       }
       case 'Page.javascriptDialogOpening':
-        this.#deps.dialogs.opened(params as Protocol.Page.JavascriptDialogOpeningEvent, (answer) => this.#deps.conn().send('Page.handleJavaScriptDialog', answer, { sessionId, timeoutMs: 5_000 }));
+        this.#deps.dialogs.opened(params as Protocol.Page.JavascriptDialogOpeningEvent, (answer) =>
+          this.#deps.conn().send('Page.handleJavaScriptDialog', answer, { sessionId, timeoutMs: 5_000 }),
+        );
         break;
       case 'Inspector.targetCrashed':
         this.#crashedNow(undefined);
@@ -247,7 +249,10 @@ export class PageTarget implements PageHealth {
     const answered = (err: unknown): boolean => !(err instanceof BdgError && err.code === 'TIMEOUT');
     const [page, browser] = await Promise.all([
       this.send('Runtime.evaluate', { expression: '1', returnByValue: true }, { timeoutMs }).then(() => true, answered),
-      this.#deps.conn().send('Browser.getVersion', {}, { timeoutMs }).then(() => true, answered),
+      this.#deps
+        .conn()
+        .send('Browser.getVersion', {}, { timeoutMs })
+        .then(() => true, answered),
     ]);
     if (page) this.#hungSince = undefined;
     else this.#hungSince ??= Date.now() - timeoutMs;
@@ -258,7 +263,9 @@ export class PageTarget implements PageHealth {
     if (this.#down !== undefined) return { wasHung: false, answers: false };
     if ((await this.probe()).page) return { wasHung: false, answers: true };
     this.#deps.log.warn('the page does not answer: terminating its script (Runtime.terminateExecution)');
-    await this.send('Runtime.terminateExecution', {}, { timeoutMs: 2_000 }).catch((err: unknown) => this.#deps.log.warn('Runtime.terminateExecution failed', err));
+    await this.send('Runtime.terminateExecution', {}, { timeoutMs: 2_000 }).catch((err: unknown) =>
+      this.#deps.log.warn('Runtime.terminateExecution failed', err),
+    );
     const after = await this.probe(2_000);
     this.#deps.log.info(after.page ? 'the page answers again' : 'the page still does not answer');
     return { wasHung: true, answers: after.page };

@@ -77,7 +77,12 @@ export class BrowserSession {
       },
     });
     // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
-    this.#bodies = new BodyPool({ send: (method, params, o) => this.#page.send(method, params, o), sink: this.network, connected: () => this.connected && !this.#page.crashed, log });
+    this.#bodies = new BodyPool({
+      send: (method, params, o) => this.#page.send(method, params, o),
+      sink: this.network,
+      connected: () => this.connected && !this.#page.crashed,
+      log,
+    });
   }
 
   get chromePid(): number | undefined {
@@ -213,7 +218,11 @@ export class BrowserSession {
       this.#log.warn('no DOM snapshot: the page does not answer');
       return null;
     }
-    return takeDomSnapshot((method, params, o) => this.#page.send(method, params, o), () => this.#page.page, this.#log);
+    return takeDomSnapshot(
+      (method, params, o) => this.#page.send(method, params, o),
+      () => this.#page.page,
+      this.#log,
+    );
   }
 
   /** What session.json records about the session, as of now. */
@@ -223,7 +232,13 @@ export class BrowserSession {
       page: this.page,
       startedAt: this.startedAt,
       endedAt: Date.now(),
-      chrome: { pid: this.chromePid ?? null, port: this.port ?? null, attached: this.attached, headless: this.config.headless, version: this.browserVersion ?? null },
+      chrome: {
+        pid: this.chromePid ?? null,
+        port: this.port ?? null,
+        attached: this.attached,
+        headless: this.config.headless,
+        version: this.browserVersion ?? null,
+      },
       pageCrashed: this.pageCrashed,
       navigations: this.navigations,
       navigationsDropped: this.navigationsDropped,
@@ -241,7 +256,10 @@ export class BrowserSession {
    */
   async #writeCrashSnapshot(): Promise<void> {
     try {
-      await writeSessionFile(this.config.sessionDir, buildSessionFile(this.snapshot(), 'page-crashed', 'The page crashed (renderer gone); the session keeps running', null));
+      await writeSessionFile(
+        this.config.sessionDir,
+        buildSessionFile(this.snapshot(), 'page-crashed', 'The page crashed (renderer gone); the session keeps running', null),
+      );
       this.#log.info('wrote session.json snapshot after the page crash');
     } catch (err) {
       this.#log.error('writing the crash snapshot failed', err);

@@ -16,7 +16,8 @@ import { FILES, SessionPaths } from '../util/paths.js';
 export const SESSION_FILE_SCHEMA = 1;
 
 /** Why session.json was written; `page-crashed` is a snapshot taken while the session keeps running. */
-export type EndReason = 'stopped' | 'timeout' | 'idle-timeout' | 'owner-exited' | 'chrome-exited' | 'connection-lost' | 'signal' | 'daemon-error' | 'page-crashed';
+export type EndReason =
+  'stopped' | 'timeout' | 'idle-timeout' | 'owner-exited' | 'chrome-exited' | 'connection-lost' | 'signal' | 'daemon-error' | 'page-crashed';
 
 /** The page's HTML at the end of the session (cut at LIMITS.domSnapshotBytes). */
 export interface DomSnapshot {

@@ -75,7 +75,12 @@ function once(socketPath: string, req: Request, timeoutMs: number, ackTimeoutMs:
         finish(() =>
           reject(
             acked
-              ? new BdgError('TIMEOUT', `The daemon took ${req.cmd} but sent no answer within ${seconds(timeoutMs)}`, 'It answers `bdg status` on its own; see daemon.log in the session directory for what the command was doing.', { acked: true })
+              ? new BdgError(
+                  'TIMEOUT',
+                  `The daemon took ${req.cmd} but sent no answer within ${seconds(timeoutMs)}`,
+                  'It answers `bdg status` on its own; see daemon.log in the session directory for what the command was doing.',
+                  { acked: true },
+                )
               : unresponsiveError(req.cmd, Math.min(timeoutMs, ackTimeoutMs)),
           ),
         ),
@@ -123,7 +128,13 @@ function once(socketPath: string, req: Request, timeoutMs: number, ackTimeoutMs:
       });
     });
     socket.on('close', () =>
-      finish(() => reject(sent ? new ConnectionLostError(req.cmd) : Object.assign(new Error('The daemon closed the connection before the request was sent'), { code: 'ECONNRESET' }))),
+      finish(() =>
+        reject(
+          sent
+            ? new ConnectionLostError(req.cmd)
+            : Object.assign(new Error('The daemon closed the connection before the request was sent'), { code: 'ECONNRESET' }),
+        ),
+      ),
     );
   });
 }
@@ -145,7 +156,11 @@ async function retryingBusy(retryBusyMs: number, attempt: () => Promise<Response
       retryable = err;
     }
     if (Date.now() + delay > deadline) {
-      throw new BdgError('BUSY', `The daemon stayed saturated: ${retryable instanceof Error ? retryable.message : String(retryable)}`, 'Too many simultaneous commands; retry shortly.');
+      throw new BdgError(
+        'BUSY',
+        `The daemon stayed saturated: ${retryable instanceof Error ? retryable.message : String(retryable)}`,
+        'Too many simultaneous commands; retry shortly.',
+      );
     }
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 250);
@@ -158,7 +173,12 @@ function newRequest(cmd: string, params: Record<string, unknown>): Request {
 
 /** An acknowledged request whose answer did not come within its deadline (the daemon runs: it took the request). */
 function noAnswer(cmd: string, timeoutMs: number): BdgError {
-  return new BdgError('TIMEOUT', `The daemon took ${cmd} but sent no answer within ${seconds(timeoutMs)}`, 'It answers `bdg status` on its own; see daemon.log in the session directory for what the command was doing.', { acked: true });
+  return new BdgError(
+    'TIMEOUT',
+    `The daemon took ${cmd} but sent no answer within ${seconds(timeoutMs)}`,
+    'It answers `bdg status` on its own; see daemon.log in the session directory for what the command was doing.',
+    { acked: true },
+  );
 }
 
 /**
@@ -296,7 +316,8 @@ export class DaemonConnection {
           else if (res.id === 0 && !res.ok) {
             // A connection-level answer, after which the daemon closes the connection without reading on. TIMEOUT
             // is its idle timeout, which fired before our request was read: safe to send again, on a new one.
-            if (res.error.code === 'TIMEOUT') settle(() => reject(Object.assign(new Error('The daemon closed the idle connection before reading the request'), { code: 'ECONNRESET' })), true);
+            if (res.error.code === 'TIMEOUT')
+              settle(() => reject(Object.assign(new Error('The daemon closed the idle connection before reading the request'), { code: 'ECONNRESET' })), true);
             else settle(() => resolve(res), true);
           }
         }

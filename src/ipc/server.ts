@@ -32,7 +32,9 @@ async function clearSocketPath(path: string): Promise<void> {
     if (code === 'ENOENT') return;
     throw new BdgError(
       'SESSION_FILE_ERROR',
-      code === 'ENOTEMPTY' || code === 'EEXIST' ? `${path} is a directory with files in it, where the session's socket belongs` : `Cannot remove ${path} to listen there: ${code ?? String(err)}`,
+      code === 'ENOTEMPTY' || code === 'EEXIST'
+        ? `${path} is a directory with files in it, where the session's socket belongs`
+        : `Cannot remove ${path} to listen there: ${code ?? String(err)}`,
       `Move ${path} out of the way, then retry.`,
       { path },
     );
@@ -54,7 +56,13 @@ export class IpcServer {
   #served = 0;
   #rejectedBusy = 0;
 
-  constructor(opts: { handler: Handler; info: DaemonInfo; limits?: Partial<ServerLimits>; timeoutFor?: (cmd: string) => number | undefined; events?: ServerEvents }) {
+  constructor(opts: {
+    handler: Handler;
+    info: DaemonInfo;
+    limits?: Partial<ServerLimits>;
+    timeoutFor?: (cmd: string) => number | undefined;
+    events?: ServerEvents;
+  }) {
     this.#limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#handler = opts.handler;
     this.#info = opts.info;
@@ -84,7 +92,12 @@ export class IpcServer {
       });
     }).catch((err: unknown) => {
       if (errnoCode(err) !== 'EADDRINUSE') throw err;
-      throw new BdgError('SESSION_FILE_ERROR', `Cannot listen on ${path}: something that cannot be removed is in the way`, `Move ${path} out of the way, then retry.`, { path });
+      throw new BdgError(
+        'SESSION_FILE_ERROR',
+        `Cannot listen on ${path}: something that cannot be removed is in the way`,
+        `Move ${path} out of the way, then retry.`,
+        { path },
+      );
     });
     await chmod(path, 0o600);
   }
@@ -131,7 +144,12 @@ export class IpcServer {
     });
     socket.setTimeout(this.#limits.idleTimeoutMs, () => {
       if (inFlight > 0) return; // a long request keeps its connection; the request timeout bounds it
-      this.#error(socket, 0, { code: 'TIMEOUT', message: `No complete request within ${this.#limits.idleTimeoutMs} ms`, hint: 'Send one JSON request per line.' }, true);
+      this.#error(
+        socket,
+        0,
+        { code: 'TIMEOUT', message: `No complete request within ${this.#limits.idleTimeoutMs} ms`, hint: 'Send one JSON request per line.' },
+        true,
+      );
       socket.destroy();
     });
     const decoder = new FrameDecoder(MAX_REQUEST_FRAME);
@@ -141,7 +159,12 @@ export class IpcServer {
         frames = decoder.push(chunk);
       } catch (err) {
         if (err instanceof FrameTooLargeError) {
-          this.#error(socket, 0, { code: 'INVALID_ARGUMENTS', message: `Request larger than ${err.limit} bytes`, hint: 'Requests are single JSON lines under 1 MiB.' }, true);
+          this.#error(
+            socket,
+            0,
+            { code: 'INVALID_ARGUMENTS', message: `Request larger than ${err.limit} bytes`, hint: 'Requests are single JSON lines under 1 MiB.' },
+            true,
+          );
           socket.destroy();
           return;
         }

@@ -88,12 +88,22 @@ function commandOf(tool: Tool, action: unknown): CommandSpec {
   const actions = [...tool.commands.keys()];
   const command = typeof action === 'string' ? tool.commands.get(action) : undefined;
   if (command === undefined) {
-    throw new BdgError('INVALID_ARGUMENTS', action === undefined ? `${tool.definition.name} needs an action` : `Unknown action ${JSON.stringify(action)} for ${tool.definition.name}`, `"action" is one of: ${actions.join(', ')}.`);
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      action === undefined ? `${tool.definition.name} needs an action` : `Unknown action ${JSON.stringify(action)} for ${tool.definition.name}`,
+      `"action" is one of: ${actions.join(', ')}.`,
+    );
   }
   return command;
 }
 
-async function callTool(tools: ReadonlyMap<string, Tool>, name: string, args: Record<string, unknown>, defaultPaths: SessionPaths, execute: Execute): Promise<CallToolResult> {
+async function callTool(
+  tools: ReadonlyMap<string, Tool>,
+  name: string,
+  args: Record<string, unknown>,
+  defaultPaths: SessionPaths,
+  execute: Execute,
+): Promise<CallToolResult> {
   const tool = tools.get(name);
   if (tool === undefined) return toolError(new BdgError('INVALID_ARGUMENTS', `Unknown tool ${name}`, `Tools: ${[...tools.keys()].join(', ')}.`));
   try {
@@ -101,7 +111,12 @@ async function callTool(tools: ReadonlyMap<string, Tool>, name: string, args: Re
     if (session !== undefined && typeof session !== 'string') throw new BdgError('INVALID_ARGUMENTS', '"session" is a name (a string)');
     const command = commandOf(tool, action);
     const paths = session !== undefined ? resolveSession(process.env, session) : defaultPaths;
-    if (isFollowing(command, rest)) throw new BdgError('INVALID_ARGUMENTS', 'A tool call answers once; follow is not available here', 'Call the tool again for what is new (peek, or network/console with "since").');
+    if (isFollowing(command, rest))
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        'A tool call answers once; follow is not available here',
+        'Call the tool again for what is new (peek, or network/console with "since").',
+      );
     const params = adapt(command, rest, paths);
     // json: the runners answer as they do for --json (no progress chatter); the text is rendered all the same.
     const out = new CapturedOutput({ json: true, render: true });
@@ -129,7 +144,11 @@ async function serve(paths: SessionPaths, execute: Execute): Promise<number> {
     import('@modelcontextprotocol/sdk/server/stdio.js'),
     import('@modelcontextprotocol/sdk/types.js'),
   ]).catch((err: unknown) => {
-    throw new BdgError('SOFTWARE_ERROR', `The MCP SDK could not be loaded: ${err instanceof Error ? err.message : String(err)}`, 'bdg mcp needs its dependency @modelcontextprotocol/sdk: reinstall bdg (npm ci, or npm install -g) so node_modules has it.');
+    throw new BdgError(
+      'SOFTWARE_ERROR',
+      `The MCP SDK could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+      'bdg mcp needs its dependency @modelcontextprotocol/sdk: reinstall bdg (npm ci, or npm install -g) so node_modules has it.',
+    );
   });
   const tools = new Map(buildTools().map((t) => [t.definition.name, t]));
   const definitions = [...tools.values()].map((t) => t.definition);

@@ -47,9 +47,16 @@ export interface Tool {
  * the session directory) and is scaled to 1024 px wide unless the caller says otherwise, a size vision models take.
  */
 export const MCP_DEFAULTS: Readonly<
-  Record<string, { optional?: readonly string[]; defaults?: Readonly<Record<string, number | string | boolean>>; descriptions?: Readonly<Record<string, string>> }>
+  Record<
+    string,
+    { optional?: readonly string[]; defaults?: Readonly<Record<string, number | string | boolean>>; descriptions?: Readonly<Record<string, string>> }
+  >
 > = {
-  'dom.screenshot': { optional: ['file'], defaults: { maxWidth: 1024 }, descriptions: { file: 'Output file, .png/.jpg/.jpeg (default: a new file in the session directory)' } },
+  'dom.screenshot': {
+    optional: ['file'],
+    defaults: { maxWidth: 1024 },
+    descriptions: { file: 'Output file, .png/.jpg/.jpeg (default: a new file in the session directory)' },
+  },
 };
 
 /** The parameter every tool takes besides its own. */
@@ -120,7 +127,8 @@ function mergeParam(uses: { action: string; schema: ParamSchema }[]): ParamSchem
   else if ([...types].every((t) => t === 'number' || t === 'integer')) merged.type = 'number';
   const byText = new Map<string, string[]>();
   for (const u of uses) byText.set(u.schema.description, [...(byText.get(u.schema.description) ?? []), u.action]);
-  merged.description = byText.size === 1 ? first.description : clip([...byText].map(([text, actions]) => `${actions.join(', ')}: ${text}`).join('; '), MAX_PARAM_TEXT * 2);
+  merged.description =
+    byText.size === 1 ? first.description : clip([...byText].map(([text, actions]) => `${actions.join(', ')}: ${text}`).join('; '), MAX_PARAM_TEXT * 2);
   const mins = all('minimum');
   if (mins.every((m): m is number => m !== undefined)) merged.minimum = Math.min(...mins);
   const maxes = all('maximum');
@@ -169,7 +177,12 @@ function groupTool(family: string, members: readonly CommandSpec[]): Tool {
     const ps = paramsOf(c);
     for (const p of ps) uses.set(p.key, [...(uses.get(p.key) ?? []), { action: actionOf(c), schema: p.schema }]);
     // Only the required params: the schema lists every one (and says which actions use it), so the line need not.
-    lines.push(`- ${actionOf(c)}(${ps.filter((p) => p.required).map((p) => p.key).join(', ')}): ${clip(c.summary, MAX_SUMMARY_TEXT)}`);
+    lines.push(
+      `- ${actionOf(c)}(${ps
+        .filter((p) => p.required)
+        .map((p) => p.key)
+        .join(', ')}): ${clip(c.summary, MAX_SUMMARY_TEXT)}`,
+    );
   }
   const readOnly = members.every((c) => c.readOnly);
   const properties: Record<string, ParamSchema> = {
@@ -195,5 +208,7 @@ export function buildTools(commands: readonly CommandSpec[] = ALL_COMMANDS): Too
     const key = `${familyOf(c)}\0${String(c.readOnly)}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  return [...groups.values()].map((members) => (members.length === 1 ? singleTool(members[0] as CommandSpec) : groupTool(familyOf(members[0] as CommandSpec), members)));
+  return [...groups.values()].map((members) =>
+    members.length === 1 ? singleTool(members[0] as CommandSpec) : groupTool(familyOf(members[0] as CommandSpec), members),
+  );
 }

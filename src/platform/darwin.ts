@@ -57,7 +57,10 @@ export function darwinChromeCandidates(env: NodeJS.ProcessEnv): string[] {
   if (explicit !== undefined) return [explicit];
   const home = env['HOME'];
   const dirs = ['/Applications', ...(home !== undefined && home !== '' ? [posix.join(home, 'Applications')] : [])];
-  return [...dirs.flatMap((d) => APP_BINARIES.map((b) => posix.join(d, b))), ...onPath(env['PATH'], posix.delimiter, (dir, name) => posix.join(dir, name), UNIX_PATH_NAMES)];
+  return [
+    ...dirs.flatMap((d) => APP_BINARIES.map((b) => posix.join(d, b))),
+    ...onPath(env['PATH'], posix.delimiter, (dir, name) => posix.join(dir, name), UNIX_PATH_NAMES),
+  ];
 }
 
 export const darwin: Platform = {

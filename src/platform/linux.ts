@@ -32,7 +32,8 @@ export function parseProcStat(line: string): ProcStat | undefined {
   const ppid = Number(rest[1]);
   const pgid = Number(rest[2]);
   const startTime = rest[19];
-  if (!isPid(pid) || state === undefined || state === '' || !Number.isInteger(ppid) || !Number.isInteger(pgid) || startTime === undefined || startTime === '') return undefined;
+  if (!isPid(pid) || state === undefined || state === '' || !Number.isInteger(ppid) || !Number.isInteger(pgid) || startTime === undefined || startTime === '')
+    return undefined;
   return { pid, comm: line.slice(open + 1, close), state, ppid, pgid, startTime: startTime.trim() };
 }
 

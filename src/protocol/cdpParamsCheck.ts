@@ -40,7 +40,12 @@ class ParamsChecker {
       const p = known.get(key);
       if (p === undefined) {
         const close = props.map((q) => q.name).filter((n) => editDistance(n.toLowerCase(), key.toLowerCase()) <= Math.max(2, Math.floor(n.length / 4)));
-        const expected = close.length > 0 ? `did you mean ${close.slice(0, 3).join(', ')}?` : props.length > 0 ? `expected: ${props.map((q) => q.name).join(', ')}` : 'it takes none';
+        const expected =
+          close.length > 0
+            ? `did you mean ${close.slice(0, 3).join(', ')}?`
+            : props.length > 0
+              ? `expected: ${props.map((q) => q.name).join(', ')}`
+              : 'it takes none';
         this.problem(`unknown ${path === '' ? 'parameter' : 'property'} ${path}${key} (${expected})`);
         continue;
       }
@@ -57,11 +62,15 @@ class ParamsChecker {
       return;
     }
     const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-    const wrong = (): void => this.problem(`${path} must be ${spec.type === 'integer' ? 'an integer' : `${/^[aeiou]/.test(spec.type ?? '') ? 'an' : 'a'} ${spec.type ?? 'value'}`} (got ${got === 'number' && spec.type === 'integer' ? String(value) : got})`);
+    const wrong = (): void =>
+      this.problem(
+        `${path} must be ${spec.type === 'integer' ? 'an integer' : `${/^[aeiou]/.test(spec.type ?? '') ? 'an' : 'a'} ${spec.type ?? 'value'}`} (got ${got === 'number' && spec.type === 'integer' ? String(value) : got})`,
+      );
     switch (spec.type) {
       case 'string':
         if (typeof value !== 'string') return wrong();
-        if (spec.enum !== undefined && !spec.enum.includes(value)) this.problem(`${path} must be one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')} (got ${JSON.stringify(value)})`);
+        if (spec.enum !== undefined && !spec.enum.includes(value))
+          this.problem(`${path} must be one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')} (got ${JSON.stringify(value)})`);
         return;
       case 'integer':
         if (typeof value !== 'number' || !Number.isInteger(value)) wrong();

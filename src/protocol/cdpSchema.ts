@@ -11,10 +11,37 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { BdgError } from '../util/errors.js';
 import { checkCdpParams } from './cdpParamsCheck.js';
-import type { DomainJson, DomainSummary, MemberEntry, MemberJson, MemberKind, MemberSummary, ParamDoc, PropertyJson, ProtocolJson, SearchHit, Description, TypeEntry, ValueSpec } from './cdpSchemaTypes.js';
+import type {
+  DomainJson,
+  DomainSummary,
+  MemberEntry,
+  MemberJson,
+  MemberKind,
+  MemberSummary,
+  ParamDoc,
+  PropertyJson,
+  ProtocolJson,
+  SearchHit,
+  Description,
+  TypeEntry,
+  ValueSpec,
+} from './cdpSchemaTypes.js';
 import { editDistance } from './validate.js';
 
-export type { DomainJson, DomainSummary, MemberEntry, MemberJson, MemberKind, MemberSummary, ParamDoc, PropertyJson, ProtocolJson, SearchHit, Description, TypeJson } from './cdpSchemaTypes.js';
+export type {
+  DomainJson,
+  DomainSummary,
+  MemberEntry,
+  MemberJson,
+  MemberKind,
+  MemberSummary,
+  ParamDoc,
+  PropertyJson,
+  ProtocolJson,
+  SearchHit,
+  Description,
+  TypeJson,
+} from './cdpSchemaTypes.js';
 
 /** Domains whose methods belong to the browser connection rather than a page's session. */
 export const BROWSER_DOMAINS: ReadonlySet<string> = new Set(['Browser', 'Target', 'SystemInfo', 'Tethering']);
@@ -43,8 +70,6 @@ function split(name: string): [string, string | undefined] {
   const dot = name.indexOf('.');
   return dot === -1 ? [name, undefined] : [name.slice(0, dot), name.slice(dot + 1)];
 }
-
-
 
 /** The protocol schema, indexed. Build one with {@link loadCdpSchema}, or directly from protocol JSON in tests. */
 export class CdpSchema {
@@ -152,11 +177,15 @@ export class CdpSchema {
     const [domainPart, memberPart] = split(name);
     const event = this.event(name);
     if (event !== undefined) {
-      throw new BdgError('INVALID_ARGUMENTS', `${event.name} is an event, not a method`, `Read the events the session saw: bdg cdp --events ${event.name}`, { event: event.name });
+      throw new BdgError('INVALID_ARGUMENTS', `${event.name} is an event, not a method`, `Read the events the session saw: bdg cdp --events ${event.name}`, {
+        event: event.name,
+      });
     }
     const domain = this.domain(domainPart);
     if (memberPart === undefined && domain !== undefined) {
-      throw new BdgError('INVALID_ARGUMENTS', `"${name}" is a domain; a method is Domain.method`, `List its methods: bdg cdp ${domain.domain} --list`, { domain: domain.domain });
+      throw new BdgError('INVALID_ARGUMENTS', `"${name}" is a domain; a method is Domain.method`, `List its methods: bdg cdp ${domain.domain} --list`, {
+        domain: domain.domain,
+      });
     }
     const suggestions = this.suggest(name, 'command');
     const where = domain !== undefined ? `bdg cdp ${domain.domain} --list` : 'bdg cdp --list';
@@ -177,7 +206,11 @@ export class CdpSchema {
     if (memberPart === undefined && domain !== undefined) return { domain: domain.domain };
     const command = this.command(name);
     if (command !== undefined) {
-      throw new BdgError('INVALID_ARGUMENTS', `${command.name} is a method, not an event`, `Send it: bdg cdp ${command.name}; list the events: bdg cdp ${command.domain} --list`);
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        `${command.name} is a method, not an event`,
+        `Send it: bdg cdp ${command.name}; list the events: bdg cdp ${command.domain} --list`,
+      );
     }
     const suggestions = this.suggest(name, memberPart === undefined ? 'domain' : 'event');
     throw new BdgError(
@@ -193,12 +226,30 @@ export class CdpSchema {
     const domain = this.domain(name);
     if (domain !== undefined) return domain;
     const suggestions = this.suggest(name, 'domain');
-    throw new BdgError('INVALID_ARGUMENTS', `Unknown CDP domain "${name}"`, `${suggestions.length > 0 ? `Did you mean: ${suggestions.join(', ')}? ` : ''}See \`bdg cdp --list\`.`, { suggestions });
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `Unknown CDP domain "${name}"`,
+      `${suggestions.length > 0 ? `Did you mean: ${suggestions.join(', ')}? ` : ''}See \`bdg cdp --list\`.`,
+      { suggestions },
+    );
   }
 
-  listDomain(name: string): { domain: string; description: string; experimental: boolean; deprecated: boolean; dependencies: string[]; commands: MemberSummary[]; events: MemberSummary[] } {
+  listDomain(name: string): {
+    domain: string;
+    description: string;
+    experimental: boolean;
+    deprecated: boolean;
+    dependencies: string[];
+    commands: MemberSummary[];
+    events: MemberSummary[];
+  } {
     const d = this.resolveDomain(name);
-    const summary = (m: MemberJson): MemberSummary => ({ name: `${d.domain}.${m.name}`, description: oneLine(m.description), experimental: m.experimental === true, deprecated: m.deprecated === true });
+    const summary = (m: MemberJson): MemberSummary => ({
+      name: `${d.domain}.${m.name}`,
+      description: oneLine(m.description),
+      experimental: m.experimental === true,
+      deprecated: m.deprecated === true,
+    });
     return {
       domain: d.domain,
       description: oneLine(d.description, 400),
@@ -222,7 +273,12 @@ export class CdpSchema {
   }
 
   #paramDoc(p: PropertyJson, domain: string): ParamDoc {
-    const doc: ParamDoc = { name: p.name, type: this.typeName(p, domain), optional: p.optional === true, description: (p.description ?? '').replace(/\s+/g, ' ').trim() };
+    const doc: ParamDoc = {
+      name: p.name,
+      type: this.typeName(p, domain),
+      optional: p.optional === true,
+      description: (p.description ?? '').replace(/\s+/g, ' ').trim(),
+    };
     const values = p.enum ?? (p.$ref !== undefined ? this.type(p.$ref, domain)?.def.enum : undefined);
     if (values !== undefined) doc.enum = values;
     if (p.experimental === true) doc.experimental = true;
@@ -308,7 +364,10 @@ export class CdpSchema {
    * word beats a name starting with it, which beats a name containing it, which beats a mention in the description.
    */
   search(query: string, opts: { limit?: number; domain?: string } = {}): { query: string; total: number; results: SearchHit[] } {
-    const words = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
+    const words = query
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     if (words.length === 0) throw new BdgError('INVALID_ARGUMENTS', 'Nothing to search for', 'Give a word: bdg cdp --search cookie');
     const hits: SearchHit[] = [];
     const only = opts.domain?.toLowerCase();
@@ -337,7 +396,14 @@ export class CdpSchema {
       if (entry.kind === 'event') score -= 20;
       if (entry.def.deprecated === true) score -= 8;
       if (entry.def.experimental === true) score -= 2;
-      hits.push({ kind: entry.kind, name: entry.name, description: oneLine(entry.def.description), score, experimental: entry.def.experimental === true, deprecated: entry.def.deprecated === true });
+      hits.push({
+        kind: entry.kind,
+        name: entry.name,
+        description: oneLine(entry.def.description),
+        score,
+        experimental: entry.def.experimental === true,
+        deprecated: entry.def.deprecated === true,
+      });
     }
     hits.sort((a, b) => b.score - a.score || (a.kind === b.kind ? 0 : a.kind === 'command' ? -1 : 1) || a.name.localeCompare(b.name));
     return { query, total: hits.length, results: hits.slice(0, opts.limit ?? 20) };
@@ -359,7 +425,6 @@ export class CdpSchema {
       { method: member.name, problems },
     );
   }
-
 }
 
 /**
@@ -372,10 +437,18 @@ export function parseParamsJson(text: string | undefined, method: string): Recor
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new BdgError('INVALID_ARGUMENTS', `--params is not valid JSON: ${(err as Error).message}`, `Give one JSON object in single quotes, e.g. --params '{"key":"value"}'; the parameters: bdg cdp ${method} --describe`);
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `--params is not valid JSON: ${(err as Error).message}`,
+      `Give one JSON object in single quotes, e.g. --params '{"key":"value"}'; the parameters: bdg cdp ${method} --describe`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new BdgError('INVALID_ARGUMENTS', `--params must be a JSON object (got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value})`, `The parameters: bdg cdp ${method} --describe`);
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `--params must be a JSON object (got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value})`,
+      `The parameters: bdg cdp ${method} --describe`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -386,7 +459,12 @@ export function parseParamsJson(text: string | undefined, method: string): Recor
  * the params parsed, and both validated against the schema. With `validate` false an unknown name goes out as
  * given and no params are checked.
  */
-export function resolveCdpCall(schema: CdpSchema, asked: string, paramsJson: string | undefined, validate: boolean): { method: string; params: Record<string, unknown> } {
+export function resolveCdpCall(
+  schema: CdpSchema,
+  asked: string,
+  paramsJson: string | undefined,
+  validate: boolean,
+): { method: string; params: Record<string, unknown> } {
   const known = schema.command(asked);
   if (known === undefined && validate) schema.resolveCommand(asked); // throws with suggestions
   const method = known?.name ?? asked;
@@ -408,7 +486,11 @@ export function resolveCdpSchemaFiles(): string[] {
   try {
     return PROTOCOL_FILES.map((f) => resolver.resolve(f));
   } catch (err) {
-    throw new BdgError('SOFTWARE_ERROR', `Cannot find the CDP schema (devtools-protocol package): ${(err as Error).message.split('\n')[0] ?? ''}`, 'Reinstall bdg (npm ci) so its devtools-protocol dependency is present.');
+    throw new BdgError(
+      'SOFTWARE_ERROR',
+      `Cannot find the CDP schema (devtools-protocol package): ${(err as Error).message.split('\n')[0] ?? ''}`,
+      'Reinstall bdg (npm ci) so its devtools-protocol dependency is present.',
+    );
   }
 }
 

@@ -17,7 +17,15 @@ import type { CommandSpec, InputOfSpec, OptionSpec, ParamsOfSpec } from './spec.
 export type { ArgSpec, CommandSpec, OptionSpec, OptionType } from './spec.js';
 export { isFollowing, isIdempotent, locksTab } from './spec.js';
 
-export const COMMANDS = [...SESSION_COMMANDS, ...CDP_COMMANDS, ...NETWORK_COMMANDS, ...CONSOLE_COMMANDS, ...DOM_COMMANDS, ...PAGE_COMMANDS, ...FRONT_DOOR_COMMANDS] as const;
+export const COMMANDS = [
+  ...SESSION_COMMANDS,
+  ...CDP_COMMANDS,
+  ...NETWORK_COMMANDS,
+  ...CONSOLE_COMMANDS,
+  ...DOM_COMMANDS,
+  ...PAGE_COMMANDS,
+  ...FRONT_DOOR_COMMANDS,
+] as const;
 
 /** The same list, seen as plain entries: for code that walks every command (argv, help, tests). */
 export const ALL_COMMANDS: readonly CommandSpec[] = COMMANDS;

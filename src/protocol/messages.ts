@@ -28,15 +28,10 @@ export interface DaemonInfo {
   protocol: number;
 }
 
-export type Response =
-  | { id: number; ok: true; result: unknown; daemon: DaemonInfo }
-  | { id: number; ok: false; error: ErrorInfo; daemon: DaemonInfo };
+export type Response = { id: number; ok: true; result: unknown; daemon: DaemonInfo } | { id: number; ok: false; error: ErrorInfo; daemon: DaemonInfo };
 
 /** Sent by the daemon on its start-up pipe to the CLI that spawned it. */
-export type ReadyMessage =
-  | { type: 'ready'; result: StartedResult }
-  | { type: 'error'; error: ErrorInfo }
-  | { type: 'progress'; message: string };
+export type ReadyMessage = { type: 'ready'; result: StartedResult } | { type: 'error'; error: ErrorInfo } | { type: 'progress'; message: string };
 
 /** What the CLI hands the daemon it spawns (as one JSON argument: no shell, no quoting issues). */
 export interface DaemonConfig {

@@ -89,7 +89,11 @@ export function validateParams(spec: CommandSpec, raw: unknown): Params {
   for (const apply of known.values()) apply();
   for (const arg of spec.args) {
     if (arg.required && out[arg.name] === undefined) {
-      throw new BdgError('INVALID_ARGUMENTS', `${spec.name}: missing ${arg.name}`, `Usage: bdg ${[...spec.path, ...spec.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`))].join(' ')}`);
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        `${spec.name}: missing ${arg.name}`,
+        `Usage: bdg ${[...spec.path, ...spec.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`))].join(' ')}`,
+      );
     }
   }
   return out;

@@ -91,7 +91,13 @@ export class ConsoleCollector {
 
   /** Buffer occupancy and how many records were dropped to stay within the bounds. */
   stats(): BufferStats {
-    return { count: this.#buffer.length, dropped: this.#buffer.dropped, bytes: this.#buffer.bytes, maxItems: this.#buffer.maxItems, maxBytes: this.#buffer.maxBytes };
+    return {
+      count: this.#buffer.length,
+      dropped: this.#buffer.dropped,
+      bytes: this.#buffer.bytes,
+      maxItems: this.#buffer.maxItems,
+      maxBytes: this.#buffer.maxBytes,
+    };
   }
 
   #onConsoleApi(e: Protocol.Runtime.ConsoleAPICalledEvent): void {

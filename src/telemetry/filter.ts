@@ -47,7 +47,10 @@ const RESOURCE_TYPES = [
 ];
 
 /** The fields of a record a filter looks at. */
-export type FilterableRecord = Pick<NetworkRecord, 'url' | 'method' | 'state' | 'status' | 'mimeType' | 'resourceType' | 'encodedDataLength' | 'responseHeaders' | 'fromCache' | 'fromServiceWorker'>;
+export type FilterableRecord = Pick<
+  NetworkRecord,
+  'url' | 'method' | 'state' | 'status' | 'mimeType' | 'resourceType' | 'encodedDataLength' | 'responseHeaders' | 'fromCache' | 'fromServiceWorker'
+>;
 
 /** One parsed term. */
 export interface FilterTerm {
@@ -220,7 +223,10 @@ function invalid(message: string, hint?: string): BdgError {
   return new BdgError(
     'INVALID_ARGUMENTS',
     message,
-    hint ?? `Filter keys: ${Object.keys(FILTER_KEYS).map((k) => `${k}:`).join(' ')}; plain words match the URL; prefix - to negate; quote text that contains a colon.`,
+    hint ??
+      `Filter keys: ${Object.keys(FILTER_KEYS)
+        .map((k) => `${k}:`)
+        .join(' ')}; plain words match the URL; prefix - to negate; quote text that contains a colon.`,
   );
 }
 

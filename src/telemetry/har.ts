@@ -3,7 +3,14 @@
  * Chrome DevTools' own export so DevTools and other HAR viewers import it: one page per main-frame navigation,
  * DevTools' timing breakdown, `_resourceType` / `_initiator` / `_priority` extensions, bodies as text or base64.
  */
-import { bodyUnavailableText, type NavigationRecord, type NetworkCookie, type NetworkRecord, type NetworkTimings, type WebSocketFrame } from '../protocol/records.js';
+import {
+  bodyUnavailableText,
+  type NavigationRecord,
+  type NetworkCookie,
+  type NetworkRecord,
+  type NetworkTimings,
+  type WebSocketFrame,
+} from '../protocol/records.js';
 import { headerValue, requestCookiesOf, responseCookiesOf } from './cookies.js';
 
 export interface HarNameValue {
@@ -184,7 +191,9 @@ function toRequest(r: NetworkRecord): HarRequest {
     // DevTools leaves the fragment out: it never goes on the wire.
     url: r.url.split('#')[0] ?? r.url,
     httpVersion: httpVersion(r.protocol),
-    cookies: requestCookiesOf(r).filter((c) => c.blockedReasons === undefined).map(toHarCookie),
+    cookies: requestCookiesOf(r)
+      .filter((c) => c.blockedReasons === undefined)
+      .map(toHarCookie),
     headers: toHarHeaders(r.requestHeaders),
     queryString: queryString(r.url),
     headersSize: -1,

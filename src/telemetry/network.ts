@@ -6,10 +6,11 @@
  * frames in a buffer of their own (webSocket.ts). Response bodies are held within a byte budget of their own
  * (networkBodies.ts), newest requests first.
  *
- * Longer than most files (about 500 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
+ * Longer than most files (about 640 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
  * sharing a requestId, extra-info events matched to hops in arrival order, detached extra-info) only reads
  * correctly in one place. The pure parts live beside it: networkRecord.ts (timings, sizes, caps),
- * networkClassify.ts (tracking hosts, text MIME types), networkBodies.ts and webSocket.ts.
+ * networkClassify.ts (tracking hosts, text MIME types), networkBodies.ts and webSocket.ts. The WebSocket records'
+ * handling (created, handshake, frames, closed) is the next piece to move out when this file grows again.
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
@@ -62,7 +63,13 @@ export interface WebSocketStats {
 }
 
 /** Frame bounds when the caller gives none: 10,000 frames / 8 MB in all, 2,000 / 2 MB per socket, 16 KB per payload. */
-export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = { maxFrames: 10_000, maxBytes: 8 * 1024 * 1024, perSocketFrames: 2_000, perSocketBytes: 2 * 1024 * 1024, maxPayloadBytes: 16 * 1024 };
+export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
+  maxFrames: 10_000,
+  maxBytes: 8 * 1024 * 1024,
+  perSocketFrames: 2_000,
+  perSocketBytes: 2 * 1024 * 1024,
+  maxPayloadBytes: 16 * 1024,
+};
 
 /** Most requests whose extra-info arrived without (yet) a record, or that were filtered, remembered at once. */
 const MAX_DETACHED = 1000;
@@ -474,7 +481,8 @@ export class NetworkCollector {
         if (setCookie !== undefined) record.responseCookies = parseSetCookieHeader(setCookie, []);
         ws.state = 'open';
         const start = this.#startMono.get(record);
-        if (start !== undefined && isFiniteNumber(e.timestamp)) record.timing = computeTimings({ issueTime: start, responseTime: e.timestamp, endTime: e.timestamp });
+        if (start !== undefined && isFiniteNumber(e.timestamp))
+          record.timing = computeTimings({ issueTime: start, responseTime: e.timestamp, endTime: e.timestamp });
         this.#resize(record);
         break;
       }
@@ -483,7 +491,10 @@ export class NetworkCollector {
         const e = params as Protocol.Network.WebSocketFrameSentEvent;
         if (typeof e.response !== 'object' || e.response === null) return;
         const sent = method === 'Network.webSocketFrameSent';
-        const frame = this.webSockets.add(record.id, frameOf(sent ? 'send' : 'receive', e.response, this.#wall(e.timestamp), this.webSockets.limits.maxPayloadBytes));
+        const frame = this.webSockets.add(
+          record.id,
+          frameOf(sent ? 'send' : 'receive', e.response, this.#wall(e.timestamp), this.webSockets.limits.maxPayloadBytes),
+        );
         if (sent) {
           ws.framesSent++;
           ws.bytesSent += frame.size;
@@ -509,7 +520,10 @@ export class NetworkCollector {
         record.finishedAt = this.#wall(e.timestamp);
         ws.closedAt = record.finishedAt;
         const start = this.#startMono.get(record);
-        record.durationMs = start !== undefined && isFiniteNumber(e.timestamp) ? round3(Math.max(0, (e.timestamp - start) * 1000)) : Math.max(0, round3(record.finishedAt - record.startedAt));
+        record.durationMs =
+          start !== undefined && isFiniteNumber(e.timestamp)
+            ? round3(Math.max(0, (e.timestamp - start) * 1000))
+            : Math.max(0, round3(record.finishedAt - record.startedAt));
         if (!opened) record.errorText = ws.error ?? 'WebSocket closed before its handshake completed';
         this.#resize(record);
         break;
@@ -562,7 +576,9 @@ export class NetworkCollector {
     record.finishedAt = this.#wall(timestamp);
     const start = this.#startMono.get(record);
     record.durationMs =
-      start !== undefined && isFiniteNumber(timestamp) ? round3(Math.max(0, (timestamp - start) * 1000)) : Math.max(0, round3(record.finishedAt - record.startedAt));
+      start !== undefined && isFiniteNumber(timestamp)
+        ? round3(Math.max(0, (timestamp - start) * 1000))
+        : Math.max(0, round3(record.finishedAt - record.startedAt));
     if (start !== undefined && isFiniteNumber(timestamp)) {
       const raw = this.#timingRaw.get(record);
       record.timing = computeTimings({ issueTime: start, timing: raw?.timing, responseTime: raw?.responseAt, endTime: timestamp });

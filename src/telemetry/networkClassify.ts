@@ -55,7 +55,7 @@ export function isTrackingHost(host: string): boolean {
   if (/:\d+$/.test(h) && !h.includes(']')) h = h.slice(0, h.lastIndexOf(':'));
   if (h.endsWith('.')) h = h.slice(0, -1);
   // Check the host and each parent domain: a.b.doubleclick.net, b.doubleclick.net, doubleclick.net, net.
-  for (let suffix = h; suffix !== ''; ) {
+  for (let suffix = h; suffix !== '';) {
     if (TRACKING_HOSTS.has(suffix)) return true;
     const dot = suffix.indexOf('.');
     if (dot < 0) break;

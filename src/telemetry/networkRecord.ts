@@ -127,7 +127,6 @@ export function mergeHeaders(base: Record<string, string>, extra: Headers | unde
   return Object.fromEntries(byLower.values());
 }
 
-
 /** Bytes `data` stands for: its UTF-8 length, or the decoded length of base64 (without decoding it). */
 export function bodySize(data: string, base64: boolean): number {
   if (!base64) return Buffer.byteLength(data);
@@ -146,7 +145,10 @@ export function capBody(body: NetworkBody, max: number): NetworkBody {
   const bytes = Buffer.from(body.data, 'utf8');
   if (bytes.length <= max) return body;
   // Drop a replacement character left by cutting inside a multi-byte sequence.
-  const data = bytes.subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+  const data = bytes
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return { ...body, data, truncated: true };
 }
 

@@ -192,7 +192,12 @@ export class WebSocketFrameStore {
  * A frame from Network.webSocketFrameSent / webSocketFrameReceived: text as text, a binary payload (base64 in CDP)
  * kept as base64, either cut at `maxPayloadBytes`. `time` is epoch ms.
  */
-export function frameOf(type: 'send' | 'receive', payload: Protocol.Network.WebSocketFrame, time: number, maxPayloadBytes: number): Omit<WebSocketFrame, 'seq'> {
+export function frameOf(
+  type: 'send' | 'receive',
+  payload: Protocol.Network.WebSocketFrame,
+  time: number,
+  maxPayloadBytes: number,
+): Omit<WebSocketFrame, 'seq'> {
   const opcode = typeof payload.opcode === 'number' ? payload.opcode : 1;
   const raw = typeof payload.payloadData === 'string' ? payload.payloadData : '';
   const base64 = opcode === 2;

@@ -56,16 +56,31 @@ export function writeError(path: string, err: unknown): unknown {
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new BdgError('PERMISSION_DENIED', `Cannot write ${path}: ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'} (${code})`, 'Choose a path in a directory you can write to.', data);
+      return new BdgError(
+        'PERMISSION_DENIED',
+        `Cannot write ${path}: ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'} (${code})`,
+        'Choose a path in a directory you can write to.',
+        data,
+      );
     case 'ENOENT':
     case 'ENOTDIR':
-      return new BdgError('PERMISSION_DENIED', `Cannot write ${path}: its directory does not exist (${code})`, 'Create the directory first or choose another path.', data);
+      return new BdgError(
+        'PERMISSION_DENIED',
+        `Cannot write ${path}: its directory does not exist (${code})`,
+        'Create the directory first or choose another path.',
+        data,
+      );
     case 'EISDIR':
       return new BdgError('INVALID_ARGUMENTS', `Cannot write ${path}: it is a directory (${code})`, `Give a file name inside it, e.g. ${path}/NAME.`, data);
     case 'ENAMETOOLONG':
       return new BdgError('INVALID_ARGUMENTS', `Cannot write ${path}: the file name is too long (${code})`, 'Choose a shorter path.', data);
     default:
-      return new BdgError('SESSION_FILE_ERROR', `Cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`, 'Check the disk and the path; daemon.log in the session directory may have details.', data);
+      return new BdgError(
+        'SESSION_FILE_ERROR',
+        `Cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`,
+        'Check the disk and the path; daemon.log in the session directory may have details.',
+        data,
+      );
   }
 }
 
@@ -103,7 +118,10 @@ function reason(err: unknown): string {
  * A file-system failure in the session directory as a value: SESSION_FILE_ERROR naming the path and the reason.
  * Returns undefined for anything that is not a Node file-system error.
  */
-export function sessionFileError(err: unknown, hint = 'Check BDG_SESSION_DIR: it must be a directory on a writable file system, owned by you.'): BdgError | undefined {
+export function sessionFileError(
+  err: unknown,
+  hint = 'Check BDG_SESSION_DIR: it must be a directory on a writable file system, owned by you.',
+): BdgError | undefined {
   if (err instanceof BdgError) return err;
   const e = err as NodeJS.ErrnoException;
   if (errnoCode(err) === undefined || typeof e.path !== 'string') return undefined;
@@ -198,6 +216,9 @@ export function ensureDir(dir: string, describe: string): void {
     makeDirs(dir, describe, 'Choose a directory you can write to');
   } catch (err) {
     if (err instanceof BdgError) throw err;
-    throw new BdgError('SESSION_FILE_ERROR', `Cannot create ${describe} ${dir}: ${reason(err)}`, 'Choose a directory you can write to.', { path: dir, errno: errnoCode(err) ?? null });
+    throw new BdgError('SESSION_FILE_ERROR', `Cannot create ${describe} ${dir}: ${reason(err)}`, 'Choose a directory you can write to.', {
+      path: dir,
+      errno: errnoCode(err) ?? null,
+    });
   }
 }

@@ -29,7 +29,12 @@ export function readLock(path: string): LockOwner | null | 'corrupt' {
     // ENOTDIR: the session directory is (inside) a regular file, so no lock can exist there.
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
     if (errnoCode(err) === 'EISDIR') {
-      throw new BdgError('SESSION_FILE_ERROR', `${path} is a directory, where the session's lock file belongs`, `Nothing of bdg's is a directory there: remove it (rmdir ${path}), then retry.`, { path });
+      throw new BdgError(
+        'SESSION_FILE_ERROR',
+        `${path} is a directory, where the session's lock file belongs`,
+        `Nothing of bdg's is a directory there: remove it (rmdir ${path}), then retry.`,
+        { path },
+      );
     }
     throw err;
   }
@@ -81,8 +86,7 @@ export function breakStaleLock(path: string, judged: LockOwner | 'corrupt'): boo
     throw err;
   }
   const moved = readLock(aside);
-  const same =
-    judged === 'corrupt' ? moved === 'corrupt' : moved !== null && moved !== 'corrupt' && moved.nonce === judged.nonce;
+  const same = judged === 'corrupt' ? moved === 'corrupt' : moved !== null && moved !== 'corrupt' && moved.nonce === judged.nonce;
   if (!same) {
     try {
       linkSync(aside, path);
@@ -110,7 +114,12 @@ export function acquireLock(path: string, owner: LockOwner): AcquireResult {
   }
   const holder = readLock(path);
   if (holder !== null && holder !== 'corrupt') return { ok: false, holder };
-  throw new BdgError('SESSION_FILE_ERROR', `Could not take ${path}: it kept changing or stayed unreadable over 5 attempts`, 'Another program may be writing there; `bdg cleanup`, then retry.', { path });
+  throw new BdgError(
+    'SESSION_FILE_ERROR',
+    `Could not take ${path}: it kept changing or stayed unreadable over 5 attempts`,
+    'Another program may be writing there; `bdg cleanup`, then retry.',
+    { path },
+  );
 }
 
 /** Hands a held lock to another process (the daemon taking over from the CLI that spawned it). */

@@ -95,7 +95,9 @@ export async function rotateSessionFile(sessionDir: string, limits: HistoryLimit
     throw historyError(err, current);
   }
   if (!st.isFile()) {
-    throw new BdgError('SESSION_FILE_ERROR', `${current} is not a regular file`, `Move it out of the way; bdg writes the session's data there.`, { path: current });
+    throw new BdgError('SESSION_FILE_ERROR', `${current} is not a regular file`, `Move it out of the way; bdg writes the session's data there.`, {
+      path: current,
+    });
   }
   let kept: string;
   try {
@@ -103,7 +105,8 @@ export async function rotateSessionFile(sessionDir: string, limits: HistoryLimit
       if (errnoCode(err) !== 'EEXIST') throw err;
     });
     const dirStat = await lstat(dir);
-    if (!dirStat.isDirectory()) throw new BdgError('SESSION_FILE_ERROR', `${dir} is not a directory`, `Move it out of the way; bdg keeps earlier sessions' files there.`, { path: dir });
+    if (!dirStat.isDirectory())
+      throw new BdgError('SESSION_FILE_ERROR', `${dir} is not a directory`, `Move it out of the way; bdg keeps earlier sessions' files there.`, { path: dir });
     const iso = await startedAtOf(current, st.mtime);
     let n = 1;
     for (; n < 10_000; n++) {
@@ -148,7 +151,13 @@ export async function removeHistory(sessionDir: string): Promise<string[]> {
   const dir = join(sessionDir, HISTORY_DIR);
   const removed: string[] = [];
   for (const e of await listHistory(dir).catch(() => [])) {
-    if (await unlink(e.path).then(() => true, () => false)) removed.push(e.path);
+    if (
+      await unlink(e.path).then(
+        () => true,
+        () => false,
+      )
+    )
+      removed.push(e.path);
   }
   await rmdir(dir).catch(() => undefined);
   return removed;

@@ -5,6 +5,8 @@
 let counter = 0;
 export function uniqueToken(): string {
   counter = (counter + 1) % 0x10000;
-  const rand = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  const rand = Math.floor(Math.random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, '0');
   return `${process.pid.toString(16)}${Date.now().toString(16)}${counter.toString(16)}${rand}`;
 }

@@ -9,7 +9,8 @@ const LOCAL_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)(:\d+)?(
 export function normalizeUrl(input: string): string {
   const raw = input.trim();
   if (raw === '') throw new BdgError('INVALID_URL', 'The URL is empty', 'Pass a URL such as localhost:3000 or https://example.com.');
-  if (/\s/.test(raw)) throw new BdgError('INVALID_URL', `Invalid URL "${input}": it contains white space`, 'Quote the URL and remove spaces (encode them as %20).');
+  if (/\s/.test(raw))
+    throw new BdgError('INVALID_URL', `Invalid URL "${input}": it contains white space`, 'Quote the URL and remove spaces (encode them as %20).');
   const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(raw) && !/^[^/:]+:\d+(\/|$|\?|#)/.test(raw);
   let candidate: string;
   if (hasScheme) candidate = raw;
@@ -30,7 +31,11 @@ export function normalizeUrl(input: string): string {
     throw new BdgError('INVALID_URL', `Invalid URL "${input}": no host`, 'Pass a URL such as localhost:3000 or https://example.com.');
   }
   if ((url.protocol === 'http:' || url.protocol === 'https:') && !hasScheme && !isPlausibleHost(url.hostname)) {
-    throw new BdgError('INVALID_URL', `Invalid URL "${input}": "${url.hostname}" is not a host name`, 'Pass a URL such as localhost:3000 or https://example.com.');
+    throw new BdgError(
+      'INVALID_URL',
+      `Invalid URL "${input}": "${url.hostname}" is not a host name`,
+      'Pass a URL such as localhost:3000 or https://example.com.',
+    );
   }
   return url.href;
 }

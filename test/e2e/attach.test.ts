@@ -19,7 +19,19 @@ const CHROME = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/goo
 async function startOwnChrome(profile: string): Promise<{ proc: ChildProcess; port: number }> {
   const proc = spawn(
     CHROME as string,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--remote-debugging-port=0',
+      'about:blank',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -63,7 +75,11 @@ describe('attach and version handover', () => {
         assert.equal(d.chromePid, null);
         assert.equal(d.page.title, 'Attached');
         const peek = await bdg(['peek', '--console', '--json'], { sessionDir });
-        assert.ok((peek.json as { data: { console: Array<{ text: string; level: string }> } }).data.console.some((c) => c.text === 'attached page' && c.level === 'warning'));
+        assert.ok(
+          (peek.json as { data: { console: Array<{ text: string; level: string }> } }).data.console.some(
+            (c) => c.text === 'attached page' && c.level === 'warning',
+          ),
+        );
         const stop = await bdg(['stop', '--json'], { sessionDir });
         assert.equal(stop.code, 0, stop.stderr);
         assert.equal((stop.json as { data: { chromeClosed: boolean } }).data.chromeClosed, false);
@@ -76,14 +92,18 @@ describe('attach and version handover', () => {
       proc.kill('SIGKILL');
       await waitFor(() => !isAlive(proc.pid as number) && chromesOf(profile, true).length === 0);
       // Chrome's helper processes (network service, …) may still be writing into the profile for a moment.
-      await waitFor(() => {
-        try {
-          rmSync(profile, { recursive: true, force: true });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 10_000, 100);
+      await waitFor(
+        () => {
+          try {
+            rmSync(profile, { recursive: true, force: true });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        10_000,
+        100,
+      );
     }
   });
 

@@ -55,7 +55,10 @@ describe('bdg batch', () => {
 
   it('--json: one envelope per line, the same as the command alone, plus the line number', async () => {
     const file = join(sessionDir, 'steps.jsonl');
-    writeFileSync(file, ['{"cmd": "status"}', '# JSON and text lines mix', '{"cmd": "network.list", "params": {"filter": "method:POST"}}', 'peek --last 2'].join('\n'));
+    writeFileSync(
+      file,
+      ['{"cmd": "status"}', '# JSON and text lines mix', '{"cmd": "network.list", "params": {"filter": "method:POST"}}', 'peek --last 2'].join('\n'),
+    );
     const r = await bdg(['batch', file, '--json'], { sessionDir });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const out = jsonLines(r.stdout);
@@ -136,7 +139,7 @@ describe('bdg batch', () => {
     assert.notEqual((lines[0]?.data as { pid: number }).pid, (lines[4]?.data as { pid: number }).pid, 'a second daemon');
   });
 
-  it('bad lines are that line\'s failure: unknown commands, bad JSON, a missing file', async () => {
+  it("bad lines are that line's failure: unknown commands, bad JSON, a missing file", async () => {
     const r = await bdg(['batch', '--json'], { sessionDir, input: ['stauts', '{"cmd": "peek", "params": 3}', '{not json', 'dom click "#add'].join('\n') });
     assert.equal(r.code, 81);
     const lines = jsonLines(r.stdout);

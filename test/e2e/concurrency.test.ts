@@ -70,11 +70,22 @@ describe('concurrency', () => {
     assert.equal((await bdg([server.url('/')], { sessionDir })).code, 0);
     for (let round = 0; round < 3; round++) {
       const rs = await Promise.all(Array.from({ length: 20 }, () => bdg(['peek', '--json', '--last', '5'], { sessionDir })));
-      assert.deepEqual(rs.map((r) => r.code), Array(20).fill(0), rs.find((r) => r.code !== 0)?.stderr);
+      assert.deepEqual(
+        rs.map((r) => r.code),
+        Array(20).fill(0),
+        rs.find((r) => r.code !== 0)?.stderr,
+      );
     }
     const many = await Promise.all(Array.from({ length: 200 }, () => bdg(['peek', '--json', '--last', '3'], { sessionDir, timeoutMs: 120_000 })));
     const failed = many.filter((r) => r.code !== 0);
-    assert.equal(failed.length, 0, failed.map((r) => r.stdout + r.stderr).slice(0, 3).join('\n'));
+    assert.equal(
+      failed.length,
+      0,
+      failed
+        .map((r) => r.stdout + r.stderr)
+        .slice(0, 3)
+        .join('\n'),
+    );
     for (const r of many) assert.equal((r.json as { data: { console: unknown[] } }).data.console.length, 3);
 
     const sock = join(sessionDir, 'daemon.sock');

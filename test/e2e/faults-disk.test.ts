@@ -79,8 +79,14 @@ function processes(): Proc[] {
   return out;
 }
 
-const groupOf = (pgid: number): number[] => processes().filter((p) => p.pgid === pgid).map((p) => p.pid);
-const withCommand = (text: string): number[] => processes().filter((p) => p.cmd.includes(text)).map((p) => p.pid);
+const groupOf = (pgid: number): number[] =>
+  processes()
+    .filter((p) => p.pgid === pgid)
+    .map((p) => p.pid);
+const withCommand = (text: string): number[] =>
+  processes()
+    .filter((p) => p.cmd.includes(text))
+    .map((p) => p.pid);
 
 /** Ends processes this test started (by pid), ignoring those already gone. */
 function killAll(pids: Iterable<number>): void {
@@ -144,7 +150,9 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
     } finally {
       await bdg(['stop'], { sessionDir, timeoutMs: 20_000 }).catch(() => undefined);
       const daemons = daemonsOf(sessionDir);
-      const chromes = processes().filter((p) => p.cmd.includes(`--user-data-dir=${profile}`)).map((p) => p.pid);
+      const chromes = processes()
+        .filter((p) => p.cmd.includes(`--user-data-dir=${profile}`))
+        .map((p) => p.pid);
       killAll([...daemons, ...chromes]);
       await waitFor(() => [...daemons, ...chromes].every((p) => !isAlive(p)), 5_000);
       await umount(sessionDir);
@@ -153,139 +161,159 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
     }
   }
 
-  it('stop on a full disk fails with 103 naming session.json and ENOSPC, keeps the session, and succeeds once there is space', { timeout: 120_000 }, async () => {
-    await onTmpfs('enospc-stop', '2m', async (sessionDir, profileArgs) => {
-      const file = join(sessionDir, 'session.json');
-      // a previous session's file, which a failed write must leave as it was
-      ok(await bdg([server.url('/small'), ...profileArgs, '--json'], { sessionDir }));
-      ok(await bdg(['stop', '--json'], { sessionDir }));
-      const previous = readFileSync(file, 'utf8');
-      assert.equal((JSON.parse(previous) as { session: { page: { title: string } } }).session.page.title, 'small');
+  it(
+    'stop on a full disk fails with 103 naming session.json and ENOSPC, keeps the session, and succeeds once there is space',
+    { timeout: 120_000 },
+    async () => {
+      await onTmpfs('enospc-stop', '2m', async (sessionDir, profileArgs) => {
+        const file = join(sessionDir, 'session.json');
+        // a previous session's file, which a failed write must leave as it was
+        ok(await bdg([server.url('/small'), ...profileArgs, '--json'], { sessionDir }));
+        ok(await bdg(['stop', '--json'], { sessionDir }));
+        const previous = readFileSync(file, 'utf8');
+        assert.equal((JSON.parse(previous) as { session: { page: { title: string } } }).session.page.title, 'small');
 
-      // The new start keeps that file in history/ (a new session never overwrites the last one's data).
-      const started = ok<{ pid: number; chromePid: number; previousSessionFile: string | null }>(await bdg([server.url('/heavy'), ...profileArgs, '--json'], { sessionDir }));
-      const kept = started.previousSessionFile;
-      assert.ok(kept !== null && readFileSync(kept, 'utf8') === previous, 'the previous session.json was not kept');
-      const before = ok<{ network: { count: number }; console: { count: number } }>(await bdg(['status', '--json'], { sessionDir }));
-      assert.ok(before.network.count > BLOBS, JSON.stringify(before.network));
+        // The new start keeps that file in history/ (a new session never overwrites the last one's data).
+        const started = ok<{ pid: number; chromePid: number; previousSessionFile: string | null }>(
+          await bdg([server.url('/heavy'), ...profileArgs, '--json'], { sessionDir }),
+        );
+        const kept = started.previousSessionFile;
+        assert.ok(kept !== null && readFileSync(kept, 'utf8') === previous, 'the previous session.json was not kept');
+        const before = ok<{ network: { count: number }; console: { count: number } }>(await bdg(['status', '--json'], { sessionDir }));
+        assert.ok(before.network.count > BLOBS, JSON.stringify(before.network));
 
-      const refused = failed(await bdg(['stop', '--json'], { sessionDir, timeoutMs: 60_000 }), 103);
-      assert.equal(refused.code, 'SESSION_FILE_ERROR');
-      assert.ok(refused.error.includes(file), refused.error);
-      assert.match(refused.error, /ENOSPC/);
-      assert.match(refused.error, /still running/);
-      assert.match(refused.hint ?? '', /Free space.*bdg stop/);
-      assert.equal(refused.data?.['sessionRunning'], true);
-      // the human form says the same on stderr and prints no success
-      const human = await bdg(['stop'], { sessionDir, timeoutMs: 60_000 });
-      assert.equal(human.code, 103);
-      assert.match(human.stderr, /session\.json.*ENOSPC/);
-      assert.doesNotMatch(human.stdout, /Session stopped/);
+        const refused = failed(await bdg(['stop', '--json'], { sessionDir, timeoutMs: 60_000 }), 103);
+        assert.equal(refused.code, 'SESSION_FILE_ERROR');
+        assert.ok(refused.error.includes(file), refused.error);
+        assert.match(refused.error, /ENOSPC/);
+        assert.match(refused.error, /still running/);
+        assert.match(refused.hint ?? '', /Free space.*bdg stop/);
+        assert.equal(refused.data?.['sessionRunning'], true);
+        // the human form says the same on stderr and prints no success
+        const human = await bdg(['stop'], { sessionDir, timeoutMs: 60_000 });
+        assert.equal(human.code, 103);
+        assert.match(human.stderr, /session\.json.*ENOSPC/);
+        assert.doesNotMatch(human.stdout, /Session stopped/);
 
-      assert.equal(readFileSync(kept, 'utf8'), previous, 'the previous session.json changed');
-      assert.equal(existsSync(file), false, 'a partial session.json was left');
-      assert.deepEqual(tempFiles(sessionDir), [], 'a partial temp file was left');
-      // the session is untouched: daemon, Chrome and telemetry
-      assert.ok(isAlive(started.pid) && isAlive(started.chromePid));
-      const still = ok<{ running: boolean; network: { count: number }; console: { count: number } }>(await bdg(['status', '--json'], { sessionDir }));
-      assert.equal(still.running, true);
-      assert.equal(still.network.count, before.network.count);
-      assert.equal(still.console.count, before.console.count);
+        assert.equal(readFileSync(kept, 'utf8'), previous, 'the previous session.json changed');
+        assert.equal(existsSync(file), false, 'a partial session.json was left');
+        assert.deepEqual(tempFiles(sessionDir), [], 'a partial temp file was left');
+        // the session is untouched: daemon, Chrome and telemetry
+        assert.ok(isAlive(started.pid) && isAlive(started.chromePid));
+        const still = ok<{ running: boolean; network: { count: number }; console: { count: number } }>(await bdg(['status', '--json'], { sessionDir }));
+        assert.equal(still.running, true);
+        assert.equal(still.network.count, before.network.count);
+        assert.equal(still.console.count, before.console.count);
 
-      remount(sessionDir, '32m'); // the user frees space
-      const stopped = ok<{ sessionFile: string; network: number }>(await bdg(['stop', '--json'], { sessionDir, timeoutMs: 60_000 }));
-      assert.equal(stopped.sessionFile, file);
-      const doc = JSON.parse(readFileSync(file, 'utf8')) as { session: { page: { title: string } }; network: Array<{ body?: unknown }>; console: unknown[] };
-      assert.equal(doc.session.page.title, 'heavy');
-      assert.equal(doc.network.length, before.network.count);
-      assert.ok(doc.network.filter((r) => r.body !== undefined).length >= BLOBS, 'bodies missing');
-      assert.equal(doc.console.length, before.console.count);
-      assert.ok(await waitFor(() => !isAlive(started.pid) && !isAlive(started.chromePid), 10_000), 'daemon or Chrome survived stop');
-    });
-  });
-
-  it('auto-stop, SIGTERM and cleanup --force on a full disk: the data goes to a copy in the temp dir, and the next command says where and why', { timeout: 120_000 }, async () => {
-    for (const how of ['timeout', 'signal'] as const) {
-      await onTmpfs(`enospc-${how}`, '2m', async (sessionDir, profileArgs) => {
-        const fallbackRoot = mkdtempSync(join(scratch, `${how}-tmp-`));
-        const env = { TMPDIR: fallbackRoot };
-        const started = ok<{ pid: number }>(await bdg([server.url('/heavy'), ...profileArgs, ...(how === 'timeout' ? ['--timeout', '3'] : []), '--json'], { sessionDir, env }));
-        if (how === 'signal') process.kill(started.pid, 'SIGTERM');
-        assert.ok(await waitFor(() => !isAlive(started.pid), 30_000), 'the daemon did not end');
-        assert.equal(existsSync(join(sessionDir, 'session.json')), false);
-        assert.deepEqual(tempFiles(sessionDir), []);
-        const note = JSON.parse(readFileSync(join(sessionDir, 'session.meta.json'), 'utf8')) as { endReason: string; sessionFile: string; sessionFileError: string };
-        assert.equal(note.endReason, how);
-        assert.match(note.sessionFileError, /session\.json: the disk is full \(ENOSPC\)/);
-        assert.ok(note.sessionFile.startsWith(join(fallbackRoot, 'bdg-session-')), note.sessionFile);
-        const copy = JSON.parse(readFileSync(note.sessionFile, 'utf8')) as { session: { endReason: string }; network: unknown[] };
-        assert.equal(copy.session.endReason, how);
-        assert.ok(copy.network.length > BLOBS);
-        const log = readFileSync(join(sessionDir, 'daemon.log'), 'utf8');
-        assert.match(log, /session\.json could not be written/);
-        // the next command tells the user, once
-        const status = await bdg(['status'], { sessionDir });
-        assert.equal(status.code, 0);
-        assert.ok(status.stdout.includes(note.sessionFile), status.stdout);
-        assert.match(status.stdout, /ENOSPC/);
-        assert.equal(existsSync(join(sessionDir, 'session.meta.json')), false);
+        remount(sessionDir, '32m'); // the user frees space
+        const stopped = ok<{ sessionFile: string; network: number }>(await bdg(['stop', '--json'], { sessionDir, timeoutMs: 60_000 }));
+        assert.equal(stopped.sessionFile, file);
+        const doc = JSON.parse(readFileSync(file, 'utf8')) as { session: { page: { title: string } }; network: Array<{ body?: unknown }>; console: unknown[] };
+        assert.equal(doc.session.page.title, 'heavy');
+        assert.equal(doc.network.length, before.network.count);
+        assert.ok(doc.network.filter((r) => r.body !== undefined).length >= BLOBS, 'bodies missing');
+        assert.equal(doc.console.length, before.console.count);
+        assert.ok(await waitFor(() => !isAlive(started.pid) && !isAlive(started.chromePid), 10_000), 'daemon or Chrome survived stop');
       });
-    }
-    // `cleanup --force` on a session whose stop cannot write: ended by signal, so the data is saved the same way
-    await onTmpfs('enospc-cleanup', '2m', async (sessionDir, profileArgs) => {
-      const fallbackRoot = mkdtempSync(join(scratch, 'cleanup-tmp-'));
-      const started = ok<{ pid: number }>(await bdg([server.url('/heavy'), ...profileArgs, '--json'], { sessionDir, env: { TMPDIR: fallbackRoot } }));
-      const clean = ok<{ messages: string[] }>(await bdg(['cleanup', '--force', '--json'], { sessionDir, timeoutMs: 60_000 }));
-      assert.ok(!isAlive(started.pid));
-      const said = clean.messages.join('\n');
-      assert.match(said, /ENOSPC/);
-      const copy = new RegExp(`saved to (${fallbackRoot}/bdg-session-\\w+/session\\.json) instead`).exec(said)?.[1];
-      assert.ok(copy !== undefined, said);
-      assert.ok((JSON.parse(readFileSync(copy, 'utf8')) as { network: unknown[] }).network.length > BLOBS);
-    });
-  });
+    },
+  );
 
-  it('network har and dom screenshot onto a full disk: 103 naming the file and ENOSPC, nothing partial left, the session carries on', { timeout: 120_000 }, async () => {
-    const sessionDir = dir('enospc-out');
-    const out = mkdtempSync(join(scratch, 'out-'));
-    mountTmpfs(out, '2m');
-    try {
-      ok(await bdg([server.url('/heavy'), '--json'], { sessionDir }));
-      const har = join(out, 'trace.har');
-      const harFail = failed(await bdg(['network', 'har', har, '--json'], { sessionDir, timeoutMs: 60_000 }), 103);
-      assert.equal(harFail.code, 'SESSION_FILE_ERROR');
-      assert.ok(harFail.error.includes(har), harFail.error);
-      assert.match(harFail.error, /ENOSPC/);
-      assert.match(harFail.hint ?? '', /Free space/);
-      assert.deepEqual(readdirSync(out), [], 'a partial HAR was left');
-      // a directory is not a file name
-      const isDir = failed(await bdg(['network', 'har', out, '--json'], { sessionDir }), 81);
-      assert.match(isDir.error, /is a directory/);
-
-      // fill the disk to the last byte, then a screenshot cannot fit
-      try {
-        writeFileSync(join(out, 'filler'), Buffer.alloc(4 * 1024 * 1024));
-      } catch (err) {
-        assert.equal((err as { code?: string }).code, 'ENOSPC');
+  it(
+    'auto-stop, SIGTERM and cleanup --force on a full disk: the data goes to a copy in the temp dir, and the next command says where and why',
+    { timeout: 120_000 },
+    async () => {
+      for (const how of ['timeout', 'signal'] as const) {
+        await onTmpfs(`enospc-${how}`, '2m', async (sessionDir, profileArgs) => {
+          const fallbackRoot = mkdtempSync(join(scratch, `${how}-tmp-`));
+          const env = { TMPDIR: fallbackRoot };
+          const started = ok<{ pid: number }>(
+            await bdg([server.url('/heavy'), ...profileArgs, ...(how === 'timeout' ? ['--timeout', '3'] : []), '--json'], { sessionDir, env }),
+          );
+          if (how === 'signal') process.kill(started.pid, 'SIGTERM');
+          assert.ok(await waitFor(() => !isAlive(started.pid), 30_000), 'the daemon did not end');
+          assert.equal(existsSync(join(sessionDir, 'session.json')), false);
+          assert.deepEqual(tempFiles(sessionDir), []);
+          const note = JSON.parse(readFileSync(join(sessionDir, 'session.meta.json'), 'utf8')) as {
+            endReason: string;
+            sessionFile: string;
+            sessionFileError: string;
+          };
+          assert.equal(note.endReason, how);
+          assert.match(note.sessionFileError, /session\.json: the disk is full \(ENOSPC\)/);
+          assert.ok(note.sessionFile.startsWith(join(fallbackRoot, 'bdg-session-')), note.sessionFile);
+          const copy = JSON.parse(readFileSync(note.sessionFile, 'utf8')) as { session: { endReason: string }; network: unknown[] };
+          assert.equal(copy.session.endReason, how);
+          assert.ok(copy.network.length > BLOBS);
+          const log = readFileSync(join(sessionDir, 'daemon.log'), 'utf8');
+          assert.match(log, /session\.json could not be written/);
+          // the next command tells the user, once
+          const status = await bdg(['status'], { sessionDir });
+          assert.equal(status.code, 0);
+          assert.ok(status.stdout.includes(note.sessionFile), status.stdout);
+          assert.match(status.stdout, /ENOSPC/);
+          assert.equal(existsSync(join(sessionDir, 'session.meta.json')), false);
+        });
       }
-      const shot = join(out, 'shot.png');
-      const shotFail = failed(await bdg(['dom', 'screenshot', shot, '--json'], { sessionDir, timeoutMs: 60_000 }), 103);
-      assert.ok(shotFail.error.includes(shot), shotFail.error);
-      assert.match(shotFail.error, /ENOSPC/);
-      assert.deepEqual(readdirSync(out), ['filler'], 'a partial screenshot was left');
+      // `cleanup --force` on a session whose stop cannot write: ended by signal, so the data is saved the same way
+      await onTmpfs('enospc-cleanup', '2m', async (sessionDir, profileArgs) => {
+        const fallbackRoot = mkdtempSync(join(scratch, 'cleanup-tmp-'));
+        const started = ok<{ pid: number }>(await bdg([server.url('/heavy'), ...profileArgs, '--json'], { sessionDir, env: { TMPDIR: fallbackRoot } }));
+        const clean = ok<{ messages: string[] }>(await bdg(['cleanup', '--force', '--json'], { sessionDir, timeoutMs: 60_000 }));
+        assert.ok(!isAlive(started.pid));
+        const said = clean.messages.join('\n');
+        assert.match(said, /ENOSPC/);
+        const copy = new RegExp(`saved to (${fallbackRoot}/bdg-session-\\w+/session\\.json) instead`).exec(said)?.[1];
+        assert.ok(copy !== undefined, said);
+        assert.ok((JSON.parse(readFileSync(copy, 'utf8')) as { network: unknown[] }).network.length > BLOBS);
+      });
+    },
+  );
 
-      // the session is fine: the same commands work onto a disk with space
-      ok(await bdg(['status', '--json'], { sessionDir }));
-      const good = mkdtempSync(join(scratch, 'good-'));
-      const written = ok<{ entries: number }>(await bdg(['network', 'har', join(good, 'trace.har'), '--json'], { sessionDir, timeoutMs: 60_000 }));
-      assert.ok(written.entries > BLOBS);
-      ok(await bdg(['dom', 'screenshot', join(good, 'shot.png'), '--json'], { sessionDir, timeoutMs: 60_000 }));
-      assert.deepEqual(readdirSync(good).sort(), ['shot.png', 'trace.har']);
-    } finally {
-      await teardown(sessionDir);
-      await umount(out);
-    }
-  });
+  it(
+    'network har and dom screenshot onto a full disk: 103 naming the file and ENOSPC, nothing partial left, the session carries on',
+    { timeout: 120_000 },
+    async () => {
+      const sessionDir = dir('enospc-out');
+      const out = mkdtempSync(join(scratch, 'out-'));
+      mountTmpfs(out, '2m');
+      try {
+        ok(await bdg([server.url('/heavy'), '--json'], { sessionDir }));
+        const har = join(out, 'trace.har');
+        const harFail = failed(await bdg(['network', 'har', har, '--json'], { sessionDir, timeoutMs: 60_000 }), 103);
+        assert.equal(harFail.code, 'SESSION_FILE_ERROR');
+        assert.ok(harFail.error.includes(har), harFail.error);
+        assert.match(harFail.error, /ENOSPC/);
+        assert.match(harFail.hint ?? '', /Free space/);
+        assert.deepEqual(readdirSync(out), [], 'a partial HAR was left');
+        // a directory is not a file name
+        const isDir = failed(await bdg(['network', 'har', out, '--json'], { sessionDir }), 81);
+        assert.match(isDir.error, /is a directory/);
+
+        // fill the disk to the last byte, then a screenshot cannot fit
+        try {
+          writeFileSync(join(out, 'filler'), Buffer.alloc(4 * 1024 * 1024));
+        } catch (err) {
+          assert.equal((err as { code?: string }).code, 'ENOSPC');
+        }
+        const shot = join(out, 'shot.png');
+        const shotFail = failed(await bdg(['dom', 'screenshot', shot, '--json'], { sessionDir, timeoutMs: 60_000 }), 103);
+        assert.ok(shotFail.error.includes(shot), shotFail.error);
+        assert.match(shotFail.error, /ENOSPC/);
+        assert.deepEqual(readdirSync(out), ['filler'], 'a partial screenshot was left');
+
+        // the session is fine: the same commands work onto a disk with space
+        ok(await bdg(['status', '--json'], { sessionDir }));
+        const good = mkdtempSync(join(scratch, 'good-'));
+        const written = ok<{ entries: number }>(await bdg(['network', 'har', join(good, 'trace.har'), '--json'], { sessionDir, timeoutMs: 60_000 }));
+        assert.ok(written.entries > BLOBS);
+        ok(await bdg(['dom', 'screenshot', join(good, 'shot.png'), '--json'], { sessionDir, timeoutMs: 60_000 }));
+        assert.deepEqual(readdirSync(good).sort(), ['shot.png', 'trace.har']);
+      } finally {
+        await teardown(sessionDir);
+        await umount(out);
+      }
+    },
+  );
 
   describe('CHROME_PATH wrappers', () => {
     /** A wrapper script in the scratch directory. */
@@ -298,7 +326,7 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
     /** A unique `sleep` duration, so that a test finds its own sleep by its command line. */
     const marker = (): string => `600.${Math.floor(Math.random() * 1e6)}`;
 
-    it('a wrapper without exec, or one that leaves `sleep` behind: stop and SIGTERM leave none of Chrome\'s process group', { timeout: 180_000 }, async () => {
+    it("a wrapper without exec, or one that leaves `sleep` behind: stop and SIGTERM leave none of Chrome's process group", { timeout: 180_000 }, async () => {
       const noExec = wrapper('no-exec', `${CHROMIUM} "$@"`);
       const m = marker();
       const withSleep = wrapper('with-sleep', `sleep ${m} &\nexec ${CHROMIUM} "$@"`);
@@ -314,7 +342,11 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
           pgid = started.chromePid;
           const group = groupOf(pgid);
           assert.ok(group.length >= 2, `${label}: Chrome's processes are not in the wrapper's group (${group.join(', ')})`);
-          if (script === withSleep) assert.ok(withCommand(`sleep ${m}`).every((p) => group.includes(p)) && withCommand(`sleep ${m}`).length === 1, 'the wrapper\'s sleep is not in the group');
+          if (script === withSleep)
+            assert.ok(
+              withCommand(`sleep ${m}`).every((p) => group.includes(p)) && withCommand(`sleep ${m}`).length === 1,
+              "the wrapper's sleep is not in the group",
+            );
           if (end === 'stop') ok(await bdg(['stop', '--json'], { sessionDir }));
           else process.kill(started.pid, 'SIGTERM');
           const id = pgid;
@@ -339,7 +371,7 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
         assert.match(r.error, /exited during start-up \(exit code 1\)/);
         assert.match(r.error, /wrapper: no browser today/);
         assert.ok(Date.now() - t0 < 15_000, 'the failure waited for a timeout instead of the exit');
-        assert.ok(await waitFor(() => withCommand(`sleep ${m}`).length === 0, 5_000), 'the wrapper\'s sleep survived the failed start');
+        assert.ok(await waitFor(() => withCommand(`sleep ${m}`).length === 0, 5_000), "the wrapper's sleep survived the failed start");
         assert.ok(await waitFor(() => daemonsOf(sessionDir).length === 0, 5_000));
       } finally {
         killAll(withCommand(`sleep ${m}`));
@@ -347,7 +379,7 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
       }
     });
 
-    it('kill -9 of the daemon: `bdg cleanup` ends what the wrapper left in Chrome\'s group, and says so', { timeout: 60_000 }, async () => {
+    it("kill -9 of the daemon: `bdg cleanup` ends what the wrapper left in Chrome's group, and says so", { timeout: 60_000 }, async () => {
       const m = marker();
       const withSleep = wrapper('with-sleep-kill', `sleep ${m} &\nexec ${CHROMIUM} "$@"`);
       const sessionDir = dir('kill9');
@@ -367,11 +399,14 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
         assert.ok(isAlive(sleepPid), 'the sleep should still be there for cleanup to find');
         const clean = ok<{ killed: number[]; messages: string[] }>(await bdg(['cleanup', '--json'], { sessionDir }));
         assert.ok(clean.killed.includes(sleepPid), JSON.stringify(clean));
-        assert.ok(clean.messages.some((msg) => msg.includes(`pid ${sleepPid}`) && /process group/.test(msg)), JSON.stringify(clean.messages));
+        assert.ok(
+          clean.messages.some((msg) => msg.includes(`pid ${sleepPid}`) && /process group/.test(msg)),
+          JSON.stringify(clean.messages),
+        );
         assert.ok(await waitFor(() => groupOf(id).length === 0, 5_000), `left: ${groupOf(id).join(', ')}`);
         const again = await bdg(['cleanup'], { sessionDir });
         assert.match(again.stdout, /Nothing to clean up/);
-        assert.ok(isAlive(bystander.pid ?? -1), 'cleanup ended a process outside Chrome\'s group');
+        assert.ok(isAlive(bystander.pid ?? -1), "cleanup ended a process outside Chrome's group");
       } finally {
         bystander.kill('SIGKILL');
         if (pgid !== undefined) killAll(groupOf(pgid));

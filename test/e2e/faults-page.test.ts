@@ -70,7 +70,10 @@ describe('faults: hung pages, crashed renderers, stopped processes', () => {
     server.html('/', PAGE);
     server.html('/other', '<title>Other</title><p>other</p>');
     server.static('/data.json', 'application/json', '{"ok":true}');
-    server.html('/late', '<title>Late</title><script>setTimeout(() => { const p = document.createElement("p"); p.id = "late"; p.textContent = "late"; document.body.append(p); }, 5000)</script>');
+    server.html(
+      '/late',
+      '<title>Late</title><script>setTimeout(() => { const p = document.createElement("p"); p.id = "late"; p.textContent = "late"; document.body.append(p); }, 5000)</script>',
+    );
     server.route('/slow', (_req, res) => {
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'text/html' });
@@ -98,28 +101,36 @@ describe('faults: hung pages, crashed renderers, stopped processes', () => {
   it('a stopped daemon: read-only commands give up within seconds naming `bdg cleanup --force`; continued, it answers again', async () => {
     await withSession('sigstop-daemon', async (sessionDir) => {
       const pid = sessionPid(sessionDir, 'daemon.pid');
-      await whileStopped(pid, () => daemonsOf(sessionDir).includes(pid), async () => {
-        const commands = [['status'], ['peek'], ['network', 'list'], ['console'], ['details', 'network', 'n1']];
-        const runs = await Promise.all(commands.map((c) => timed(c, sessionDir, 60_000)));
-        for (const [i, r] of runs.entries()) {
-          const f = failure(r);
-          assert.equal(r.code, 102, commands[i]?.join(' '));
-          assert.match(f.error, new RegExp(`The daemon \\(pid ${pid}\\) did not acknowledge .* within 3 s: it is not responding`));
-          assert.match(f.hint ?? '', /bdg cleanup --force/);
-          // Before: 35 s (20 s for details), the client's whole deadline.
-          assert.ok(r.ms < 10_000, `${commands[i]?.join(' ')} took ${r.ms} ms`);
-        }
-      });
+      await whileStopped(
+        pid,
+        () => daemonsOf(sessionDir).includes(pid),
+        async () => {
+          const commands = [['status'], ['peek'], ['network', 'list'], ['console'], ['details', 'network', 'n1']];
+          const runs = await Promise.all(commands.map((c) => timed(c, sessionDir, 60_000)));
+          for (const [i, r] of runs.entries()) {
+            const f = failure(r);
+            assert.equal(r.code, 102, commands[i]?.join(' '));
+            assert.match(f.error, new RegExp(`The daemon \\(pid ${pid}\\) did not acknowledge .* within 3 s: it is not responding`));
+            assert.match(f.hint ?? '', /bdg cleanup --force/);
+            // Before: 35 s (20 s for details), the client's whole deadline.
+            assert.ok(r.ms < 10_000, `${commands[i]?.join(' ')} took ${r.ms} ms`);
+          }
+        },
+      );
       // Continued, it serves again, including what the page needs; the requests the CLIs gave up on did no harm.
       assert.equal(ok<{ running: boolean }>(await timed(['status'], sessionDir)).running, true);
       assert.equal(ok<{ value: unknown }>(await timed(['dom', 'eval', '1 + 1'], sessionDir)).value, 2);
 
       // And the hint holds: `bdg cleanup --force` ends a stopped daemon and its Chrome.
       const chrome = sessionPid(sessionDir, 'chrome.pid');
-      await whileStopped(pid, () => daemonsOf(sessionDir).includes(pid), async () => {
-        const clean = await timed(['cleanup', '--force'], sessionDir, 60_000);
-        assert.equal(clean.code, 0, clean.stdout + clean.stderr);
-      });
+      await whileStopped(
+        pid,
+        () => daemonsOf(sessionDir).includes(pid),
+        async () => {
+          const clean = await timed(['cleanup', '--force'], sessionDir, 60_000);
+          assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+        },
+      );
       assert.ok(await waitFor(() => !isAlive(pid) && !isAlive(chrome), 10_000), 'cleanup --force left the daemon or Chrome running');
     });
   });
@@ -136,14 +147,17 @@ describe('faults: hung pages, crashed renderers, stopped processes', () => {
     });
   });
 
-  it("a page stuck in its own click handler is named hung; a queued command fails at once; page reload recovers it", async () => {
+  it('a page stuck in its own click handler is named hung; a queued command fails at once; page reload recovers it', async () => {
     await withSession('hung-click', async (sessionDir) => {
       const click = timed(['dom', 'click', '#hang'], sessionDir);
       await sleep(1_500);
       const queued = await timed(['dom', 'click', '#ok'], sessionDir);
       const q = failure(queued);
       assert.equal(queued.code, 102);
-      assert.match(q.error, /^dom\.click was not started \(.* is busy with dom\.click, running for \d+ s\): the page's main thread is busy, it did not answer a probe within 0\.5 s/);
+      assert.match(
+        q.error,
+        /^dom\.click was not started \(.* is busy with dom\.click, running for \d+ s\): the page's main thread is busy, it did not answer a probe within 0\.5 s/,
+      );
       assert.match(q.hint ?? '', /bdg page reload/);
       assert.doesNotMatch(q.hint ?? '', /cleanup --force/);
       // Before: a click queued behind a hung page waited 73 s.
@@ -209,7 +223,10 @@ describe('faults: hung pages, crashed renderers, stopped processes', () => {
   it('waiting for the tab counts against a command budget, and its timeout names the command holding the tab and for how long', async () => {
     await withSession('lock-wait', async (sessionDir) => {
       // Holds the tab on a page that stays healthy (it awaits a timer), so nothing is hung: plain queueing.
-      const holder = spawn(process.execPath, [BDG, 'dom', 'eval', 'await new Promise((r) => setTimeout(r, 45000))'], { env: { ...process.env, BDG_SESSION_DIR: sessionDir }, stdio: 'ignore' });
+      const holder = spawn(process.execPath, [BDG, 'dom', 'eval', 'await new Promise((r) => setTimeout(r, 45000))'], {
+        env: { ...process.env, BDG_SESSION_DIR: sessionDir },
+        stdio: 'ignore',
+      });
       const exited = new Promise((r) => holder.on('exit', r));
       try {
         await sleep(1_000);
@@ -232,7 +249,12 @@ describe('faults: hung pages, crashed renderers, stopped processes', () => {
       assert.ok(crash.code === 107 || crash.code === 104, crash.stdout);
       assert.equal(ok<{ pageCrashed: boolean }>(await timed(['status'], sessionDir)).pageCrashed, true);
 
-      for (const args of [['dom', 'eval', '1'], ['dom', 'query', 'button'], ['dom', 'click', '#ok'], ['cdp', 'Runtime.evaluate', '--params', '{"expression":"1"}']]) {
+      for (const args of [
+        ['dom', 'eval', '1'],
+        ['dom', 'query', 'button'],
+        ['dom', 'click', '#ok'],
+        ['cdp', 'Runtime.evaluate', '--params', '{"expression":"1"}'],
+      ]) {
         const r = await timed(args, sessionDir);
         const f = failure(r);
         assert.equal(r.code, 107, args.join(' '));
@@ -282,21 +304,25 @@ describe('faults: hung pages, crashed renderers, stopped processes', () => {
     await withSession('sigstop-chrome', async (sessionDir) => {
       const chrome = sessionPid(sessionDir, 'chrome.pid');
       let evalRun: Promise<RunResult & { ms: number }> | undefined;
-      await whileStopped(chrome, () => chromesOf(sessionDir).includes(chrome), async () => {
-        for (const args of [['status'], ['peek']]) {
-          const r = await timed(args, sessionDir);
-          ok(r);
-          assert.ok(r.ms < 3_000, `${args.join(' ')} took ${r.ms} ms`);
-        }
-        evalRun = timed(['dom', 'eval', '1'], sessionDir);
-        await sleep(1_500);
-        const queued = await timed(['dom', 'click', '#ok'], sessionDir);
-        const f = failure(queued);
-        assert.equal(queued.code, 102);
-        assert.match(f.error, new RegExp(`Chrome \\(pid ${chrome}\\) is not responding \\(neither the page nor the browser answered within 0\\.5 s\\)`));
-        assert.match(f.hint ?? '', new RegExp(`kill -CONT ${chrome}`));
-        assert.ok(queued.ms < 5_000, `took ${queued.ms} ms`);
-      });
+      await whileStopped(
+        chrome,
+        () => chromesOf(sessionDir).includes(chrome),
+        async () => {
+          for (const args of [['status'], ['peek']]) {
+            const r = await timed(args, sessionDir);
+            ok(r);
+            assert.ok(r.ms < 3_000, `${args.join(' ')} took ${r.ms} ms`);
+          }
+          evalRun = timed(['dom', 'eval', '1'], sessionDir);
+          await sleep(1_500);
+          const queued = await timed(['dom', 'click', '#ok'], sessionDir);
+          const f = failure(queued);
+          assert.equal(queued.code, 102);
+          assert.match(f.error, new RegExp(`Chrome \\(pid ${chrome}\\) is not responding \\(neither the page nor the browser answered within 0\\.5 s\\)`));
+          assert.match(f.hint ?? '', new RegExp(`kill -CONT ${chrome}`));
+          assert.ok(queued.ms < 5_000, `took ${queued.ms} ms`);
+        },
+      );
       // The eval that waited while Chrome was stopped completes once it runs again.
       assert.equal(ok<{ value: unknown }>(await (evalRun as Promise<RunResult>)).value, 1);
       assert.equal(ok<{ value: unknown }>(await timed(['dom', 'eval', '1 + 1'], sessionDir)).value, 2);

@@ -177,10 +177,13 @@ describe('start-up and file-system faults', () => {
 
     it('--help --json states the bounds the CLI enforces', T, async () => {
       const help = await bdg(['--help', '--json'], { sessionDir: dir('help') });
-      const start = (help.json as { commands: Array<{ name: string; options: Array<{ flag: string; min?: number; max?: number; integer?: boolean }> }> }).commands.find((c) => c.name === 'start');
+      const start = (
+        help.json as { commands: Array<{ name: string; options: Array<{ flag: string; min?: number; max?: number; integer?: boolean }> }> }
+      ).commands.find((c) => c.name === 'start');
       const port = start?.options.find((o) => o.flag === '--port');
       assert.deepEqual([port?.min, port?.max, port?.integer], [0, 65535, true]);
-      for (const o of start?.options ?? []) if (['--timeout', '--max-body-size', '--load-timeout'].includes(o.flag)) assert.ok(o.min !== undefined && o.max !== undefined, o.flag);
+      for (const o of start?.options ?? [])
+        if (['--timeout', '--max-body-size', '--load-timeout'].includes(o.flag)) assert.ok(o.min !== undefined && o.max !== undefined, o.flag);
       const boundary = await bdg([server.url('/'), '--port', '65536'], { sessionDir: dir('edge') });
       assert.equal(boundary.code, 81);
     });
@@ -221,9 +224,17 @@ describe('start-up and file-system faults', () => {
       assert.equal(clean.code, 0, clean.stdout + clean.stderr);
       const data = (clean.json as { data: { removed: string[]; messages: string[] } }).data;
       assert.deepEqual(data.removed.map((p) => p.slice(sessionDir.length + 1)).sort(), [killed, deadWriter].sort());
-      assert.ok(data.messages.some((m) => /interrupted write/.test(m)), data.messages.join(' | '));
+      assert.ok(
+        data.messages.some((m) => /interrupted write/.test(m)),
+        data.messages.join(' | '),
+      );
       // boot.id is bdg's own marker of the last orphan sweep (client/sweep.ts), not one of the files under test.
-      assert.deepEqual(readdirSync(sessionDir).filter((f) => f !== 'boot.id').sort(), [liveWriter, ...lookalikes].sort());
+      assert.deepEqual(
+        readdirSync(sessionDir)
+          .filter((f) => f !== 'boot.id')
+          .sort(),
+        [liveWriter, ...lookalikes].sort(),
+      );
     });
 
     it('the next start removes them too, and the data files are never mistaken for them', T, async () => {
@@ -238,7 +249,10 @@ describe('start-up and file-system faults', () => {
       assert.deepEqual(readdirSync(join(sessionDir, 'history')), ['2024-05-01T10-00-00.000Z.json']);
       await bdg(['stop'], { sessionDir });
       assert.ok(statSync(join(sessionDir, 'session.json')).isFile());
-      assert.deepEqual(readdirSync(sessionDir).filter((f) => f.endsWith('.tmp')), []);
+      assert.deepEqual(
+        readdirSync(sessionDir).filter((f) => f.endsWith('.tmp')),
+        [],
+      );
     });
   });
 
@@ -318,7 +332,12 @@ describe('start-up and file-system faults', () => {
       mkdirSync(join(parent, 'ro'), { mode: 0o755 });
       const sessionDir = join(parent, 'ro', 'x');
       const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [BDG, server.url('/'), '--json'], { uid: 65534, gid: 65534, env: { ...process.env, HOME: '/nonexistent', BDG_SESSION_DIR: sessionDir }, stdio: ['ignore', 'pipe', 'ignore'] });
+        const child = spawn(process.execPath, [BDG, server.url('/'), '--json'], {
+          uid: 65534,
+          gid: 65534,
+          env: { ...process.env, HOME: '/nonexistent', BDG_SESSION_DIR: sessionDir },
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
         let stdout = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

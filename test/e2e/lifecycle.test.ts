@@ -126,7 +126,10 @@ describe('session lifecycle', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const start = await bdg([server.url('/'), '--port', String(port), '--user-data-dir', profile, '--chrome-flags', '--window-size=640,480 --lang=de', '--json'], { sessionDir });
+    const start = await bdg(
+      [server.url('/'), '--port', String(port), '--user-data-dir', profile, '--chrome-flags', '--window-size=640,480 --lang=de', '--json'],
+      { sessionDir },
+    );
     assert.equal(start.code, 0, start.stdout + start.stderr);
     const d = (start.json as { data: { port: number; chromePid: number } }).data;
     assert.equal(d.port, port);
@@ -178,9 +181,12 @@ describe('session lifecycle', () => {
     const sessionDir = dir('follow');
     server.html('/ticker', '<title>T</title><script>let i = 0; setInterval(() => { console.log("tick", i++); fetch("/data.json?" + i); }, 100)</script>');
     assert.equal((await bdg([server.url('/ticker')], { sessionDir })).code, 0);
-    const followers = [['console', '--follow', '--json'], ['network', 'list', '--follow', '--json'], ['tail', '--json', '--interval', '200'], ['cdp', '--events', 'Runtime.consoleAPICalled', '--follow', '--json']].map((args) =>
-      bdg(args, { sessionDir, timeoutMs: 30_000 }),
-    );
+    const followers = [
+      ['console', '--follow', '--json'],
+      ['network', 'list', '--follow', '--json'],
+      ['tail', '--json', '--interval', '200'],
+      ['cdp', '--events', 'Runtime.consoleAPICalled', '--follow', '--json'],
+    ].map((args) => bdg(args, { sessionDir, timeoutMs: 30_000 }));
     // let them see a few rounds of new items, then end the session under them
     await new Promise((r) => setTimeout(r, 2_000));
     assert.equal((await bdg(['stop'], { sessionDir })).code, 0);
@@ -195,7 +201,17 @@ describe('session lifecycle', () => {
 
   it('never starts a daemon for read-only commands', async () => {
     const sessionDir = dir('ro');
-    for (const args of [['--version'], ['--help'], ['--help', '--json'], ['status'], ['status', '--json'], ['peek'], ['peek', '--json'], ['details', 'network', 'n1'], ['stop']]) {
+    for (const args of [
+      ['--version'],
+      ['--help'],
+      ['--help', '--json'],
+      ['status'],
+      ['status', '--json'],
+      ['peek'],
+      ['peek', '--json'],
+      ['details', 'network', 'n1'],
+      ['stop'],
+    ]) {
       const r = await bdg(args, { sessionDir });
       assert.ok(r.code === 0 || r.code === 83, `${args.join(' ')} exited ${String(r.code)}: ${r.stderr}`);
     }

@@ -27,14 +27,20 @@ describe('bdg mcp', () => {
   let serverPid: number;
   let stderr = '';
 
-  const call = async (name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> => (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const call = async (name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> =>
+    (await client.callTool({ name, arguments: args })) as CallToolResult;
 
   before(async () => {
     server = await FixtureServer.start();
     server.static('/api/add', 'application/json', '{"ok":true}');
     server.html('/', `<title>Shop</title><button id="add" onclick="fetch('/api/add', {method: 'POST'})">Add</button><script>console.log('ready')</script>`);
     sessionDir = make('mcp');
-    transport = new StdioClientTransport({ command: process.execPath, args: [BDG, 'mcp'], env: { ...(process.env as Record<string, string>), BDG_SESSION_DIR: sessionDir }, stderr: 'pipe' });
+    transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BDG, 'mcp'],
+      env: { ...(process.env as Record<string, string>), BDG_SESSION_DIR: sessionDir },
+      stderr: 'pipe',
+    });
     transport.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
     client = new Client({ name: 'bdg-test', version: '1.0.0' });
     await client.connect(transport);
@@ -51,7 +57,8 @@ describe('bdg mcp', () => {
   it('lists one tool per family and kind, reaching every command of the contract', async (t) => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    for (const expected of ['start', 'status', 'peek', 'details', 'stop', 'cdp', 'network', 'console', 'dom', 'dom_action', 'page_action']) assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
+    for (const expected of ['start', 'status', 'peek', 'details', 'stop', 'cdp', 'network', 'console', 'dom', 'dom_action', 'page_action'])
+      assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
     const reachable = new Set(
       tools.flatMap((t) => {
         const actions = (t.inputSchema.properties?.['action'] as { enum?: string[] } | undefined)?.enum;
@@ -134,7 +141,13 @@ describe('bdg mcp', () => {
   it('the session argument names another session directory; the CLI works on the same session meanwhile', async () => {
     const other = await call('status', { session: 'other' });
     assert.notEqual(other.isError, true);
-    assert.deepEqual(other.structuredContent, { running: false, session: 'other', sessionDir: join(sessionDir, 'sessions', 'other'), message: 'No session is running', lastSession: null });
+    assert.deepEqual(other.structuredContent, {
+      running: false,
+      session: 'other',
+      sessionDir: join(sessionDir, 'sessions', 'other'),
+      message: 'No session is running',
+      lastSession: null,
+    });
     const [viaMcp, viaCli] = await Promise.all([call('status'), bdg(['status', '--json'], { sessionDir })]);
     assert.equal((viaMcp.structuredContent as { running: boolean }).running, true);
     assert.equal((viaCli.json as { data: { running: boolean } }).data.running, true);
@@ -168,7 +181,9 @@ describe('bdg mcp lifetime', () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       // Wait until it answers, so the signal reaches a running server, not one still loading.
       const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`);
+      child.stdin.write(
+        `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`,
+      );
       await ready;
       child.kill(signal);
       const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5_000))]);

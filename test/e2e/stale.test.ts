@@ -57,7 +57,10 @@ describe('stale state and crashes', () => {
     const sessionDir = dir('lock');
     const dead = await deadPid();
     // a lock whose pid is alive but started at another time: pid reuse
-    writeFileSync(join(sessionDir, 'daemon.lock'), JSON.stringify({ pid: process.pid, startTime: '1', nonce: 'abc', createdAt: new Date().toISOString(), role: 'daemon' }));
+    writeFileSync(
+      join(sessionDir, 'daemon.lock'),
+      JSON.stringify({ pid: process.pid, startTime: '1', nonce: 'abc', createdAt: new Date().toISOString(), role: 'daemon' }),
+    );
     writeFileSync(join(sessionDir, 'daemon.pid'), String(dead));
     // a socket file nobody listens on
     const srv = createServer();

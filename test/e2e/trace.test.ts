@@ -36,9 +36,18 @@ describe('BDG_TRACE_CDP', () => {
     const sent = lines.find((l) => / cdp > Page\.navigate id=\d+ session=\S+ params=\{"url":"http:\/\/127\.0\.0\.1:\d+\/"\}/.test(l));
     assert.ok(sent !== undefined, `no traced Page.navigate call in:\n${lines.slice(0, 40).join('\n')}`);
     const id = / id=(\d+) /.exec(sent)?.[1];
-    assert.ok(lines.some((l) => new RegExp(` cdp < Page\\.navigate id=${id} session=\\S+ result=\\{"frameId"`).test(l)), 'the answer to Page.navigate, matched by id');
-    assert.ok(lines.some((l) => / cdp < Network\.requestWillBeSent session=\S+ params=\{"requestId"/.test(l)), 'a traced Network.requestWillBeSent event');
-    assert.ok(lines.some((l) => / cdp > Browser\.getVersion id=\d+ params=\{\}/.test(l)), 'a browser-level call carries no session');
+    assert.ok(
+      lines.some((l) => new RegExp(` cdp < Page\\.navigate id=${id} session=\\S+ result=\\{"frameId"`).test(l)),
+      'the answer to Page.navigate, matched by id',
+    );
+    assert.ok(
+      lines.some((l) => / cdp < Network\.requestWillBeSent session=\S+ params=\{"requestId"/.test(l)),
+      'a traced Network.requestWillBeSent event',
+    );
+    assert.ok(
+      lines.some((l) => / cdp > Browser\.getVersion id=\d+ params=\{\}/.test(l)),
+      'a browser-level call carries no session',
+    );
     // The 10 KB response body (fetched at stop for session.json) is cut at 2 KB in its trace line.
     const body = lines.find((l) => / cdp < Network\.getResponseBody id=\d+ session=\S+ result=\{"body":"\{\\"big\\"/.test(l));
     assert.ok(body !== undefined, 'the response body fetch is traced');

@@ -104,7 +104,8 @@ export function chromesOf(sessionDir: string, includeChildren = false): number[]
     if (!/^\d+$/.test(e)) continue;
     try {
       const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
-      if (cmd.some((a) => a.startsWith(`--user-data-dir=${sessionDir}`)) && (includeChildren || !cmd.some((a) => a.startsWith('--type='))) && alive(Number(e))) out.push(Number(e));
+      if (cmd.some((a) => a.startsWith(`--user-data-dir=${sessionDir}`)) && (includeChildren || !cmd.some((a) => a.startsWith('--type='))) && alive(Number(e)))
+        out.push(Number(e));
     } catch {
       /* gone */
     }
@@ -158,14 +159,18 @@ export async function teardown(sessionDir: string): Promise<void> {
   }
   await waitFor(() => [...pids].every((p) => !alive(p)), 5_000);
   // Chrome's helper processes may still be writing into the profile for a moment after the browser is gone.
-  await waitFor(() => {
-    try {
-      rmSync(sessionDir, { recursive: true, force: true });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 10_000, 100);
+  await waitFor(
+    () => {
+      try {
+        rmSync(sessionDir, { recursive: true, force: true });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    10_000,
+    100,
+  );
 }
 
 export { alive as isAlive, readPid };

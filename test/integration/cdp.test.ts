@@ -34,9 +34,16 @@ describe('bdg cdp discovery without a session', () => {
 
     const describeIt = await bdg(['cdp', 'runtime.EVALUATE', '--describe', '--json'], { sessionDir: dir });
     assert.equal(describeIt.code, 0, describeIt.stderr);
-    const d = (describeIt.json as { data: { name: string; parameters: { name: string; type: string; optional: boolean }[]; returns: { name: string }[]; example: string } }).data;
+    const d = (
+      describeIt.json as {
+        data: { name: string; parameters: { name: string; type: string; optional: boolean }[]; returns: { name: string }[]; example: string };
+      }
+    ).data;
     assert.equal(d.name, 'Runtime.evaluate');
-    assert.deepEqual(d.parameters.find((p) => p.name === 'expression'), { name: 'expression', type: 'string', optional: false, description: 'Expression to evaluate.' });
+    assert.deepEqual(
+      d.parameters.find((p) => p.name === 'expression'),
+      { name: 'expression', type: 'string', optional: false, description: 'Expression to evaluate.' },
+    );
     assert.ok(d.returns.some((r) => r.name === 'result'));
     assert.match(d.example, /^bdg cdp Runtime\.evaluate --params '\{"expression":/);
 
@@ -113,7 +120,10 @@ describe('bdg cdp against a live session', () => {
     assert.equal(wrong.code, 81);
     const problems = (wrong.json as Failure).data?.['problems'] as string[];
     assert.ok(problems.includes('missing required expression (string)'), problems.join('; '));
-    assert.ok(problems.some((p) => /unknown parameter expresion \(did you mean expression\?\)/.test(p)), problems.join('; '));
+    assert.ok(
+      problems.some((p) => /unknown parameter expresion \(did you mean expression\?\)/.test(p)),
+      problems.join('; '),
+    );
     assert.ok(problems.includes('returnByValue must be a boolean (got string)'), problems.join('; '));
   });
 

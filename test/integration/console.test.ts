@@ -93,7 +93,10 @@ describe('bdg console against headless Chromium', () => {
     assert.match(human.stdout, /error {3}TypeError: kaboom: details/);
 
     const errors = await consoleJson('--level', 'error');
-    assert.deepEqual(errors.messages.map((m) => m.level).filter((l) => l !== 'error'), []);
+    assert.deepEqual(
+      errors.messages.map((m) => m.level).filter((l) => l !== 'error'),
+      [],
+    );
     assert.ok(errors.messages.length >= 2);
     const warnings = await consoleJson('--level', 'warning');
     assert.ok(warnings.messages.some((m) => m.text === 'careful'));
@@ -174,7 +177,13 @@ describe('bdg console against headless Chromium', () => {
       void send('Page.crash', {}, sessionId);
       const file = join(dir, 'session.json');
       assert.ok(await waitFor(() => existsSync(file), 10_000), 'session.json written after the crash');
-      const doc = JSON.parse(readFileSync(file, 'utf8')) as { schema: number; session: { endReason: string; pageCrashed: boolean }; console: ConsoleRecord[]; dom: unknown; navigations: unknown[] };
+      const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+        schema: number;
+        session: { endReason: string; pageCrashed: boolean };
+        console: ConsoleRecord[];
+        dom: unknown;
+        navigations: unknown[];
+      };
       assert.equal(doc.schema, 1);
       assert.equal(doc.session.endReason, 'page-crashed');
       assert.equal(doc.session.pageCrashed, true);

@@ -67,7 +67,12 @@ describe('dom commands', () => {
 
   before(async () => {
     server = await FixtureServer.start();
-    server.html('/form', FORM).html('/inner', INNER).html('/react', REACT_LIKE).html('/tall', TALL).html('/other', '<!doctype html><title>other</title><p>Other page</p>');
+    server
+      .html('/form', FORM)
+      .html('/inner', INNER)
+      .html('/react', REACT_LIKE)
+      .html('/tall', TALL)
+      .html('/other', '<!doctype html><title>other</title><p>Other page</p>');
     server.route('/submit', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<!doctype html><title>thanks</title><h1>Thanks</h1>');
@@ -85,7 +90,9 @@ describe('dom commands', () => {
   });
 
   it('queries CSS and text forms, inside shadow roots and iframes, with refs', async () => {
-    const q = data<{ total: number; elements: Array<{ ref: string; tag: string; text: string; visible: boolean }> }>(await run('dom', 'query', 'button:has-text("Place order")'));
+    const q = data<{ total: number; elements: Array<{ ref: string; tag: string; text: string; visible: boolean }> }>(
+      await run('dom', 'query', 'button:has-text("Place order")'),
+    );
     assert.equal(q.total, 1);
     assert.match(q.elements[0]?.ref ?? '', /^e\d+$/);
     assert.equal(q.elements[0]?.text, 'Place order');
@@ -108,13 +115,22 @@ describe('dom commands', () => {
   it('clicks inside a shadow root and a same-origin iframe', async () => {
     data(await run('dom', 'click', '#shadow-btn'));
     data(await run('dom', 'click', 'text=Inner button'));
-    const v = data<{ value: string }>(await run('dom', 'eval', "document.querySelector('#host').shadowRoot.querySelector('button').textContent + '|' + document.querySelector('#frame').contentDocument.querySelector('#inner-btn').textContent"));
+    const v = data<{ value: string }>(
+      await run(
+        'dom',
+        'eval',
+        "document.querySelector('#host').shadowRoot.querySelector('button').textContent + '|' + document.querySelector('#frame').contentDocument.querySelector('#inner-btn').textContent",
+      ),
+    );
     assert.equal(v.value, 'Shadow clicked|Inner clicked');
   });
 
   it('answers dialogs without hanging and reports them', async () => {
     const a = data<{ triggered: { dialogs: Array<{ type: string; message: string; action: string }> } }>(await run('dom', 'click', '#alert'));
-    assert.deepEqual(a.triggered.dialogs.map((d) => [d.type, d.message, d.action]), [['alert', 'Hello', 'accept']]);
+    assert.deepEqual(
+      a.triggered.dialogs.map((d) => [d.type, d.message, d.action]),
+      [['alert', 'Hello', 'accept']],
+    );
     const c = data<{ triggered: { dialogs: Array<{ action: string }> } }>(await run('dom', 'click', '#confirm', '--dialog', 'dismiss'));
     assert.equal(c.triggered.dialogs[0]?.action, 'dismiss');
     assert.equal(data<{ value: string }>(await run('dom', 'eval', "document.querySelector('#out').textContent")).value, 'confirm:false');
@@ -148,7 +164,9 @@ describe('dom commands', () => {
   });
 
   it('evaluates with await and by value; a page exception is exit 104 with its message', async () => {
-    const v = data<{ value: unknown; type: string }>(await run('dom', 'eval', 'await new Promise((r) => setTimeout(() => r({ n: 1 + 1, s: document.title }), 50))'));
+    const v = data<{ value: unknown; type: string }>(
+      await run('dom', 'eval', 'await new Promise((r) => setTimeout(() => r({ n: 1 + 1, s: document.title }), 50))'),
+    );
     assert.deepEqual(v.value, { n: 2, s: 'form' });
     const err = await run('dom', 'eval', 'throw new TypeError("nope")');
     assert.equal(err.code, 104);
@@ -219,7 +237,9 @@ describe('dom commands', () => {
     const file = data<{ kind: string }>(await run('dom', 'fill', '#upload', upload));
     assert.equal(file.kind, 'file');
     const posted = server.waitForRequest('/submit');
-    const click = data<{ triggered: { navigated: boolean; url: string; requests: Array<{ method: string; url: string }> } }>(await run('dom', 'click', 'button:has-text("Place order")'));
+    const click = data<{ triggered: { navigated: boolean; url: string; requests: Array<{ method: string; url: string }> } }>(
+      await run('dom', 'click', 'button:has-text("Place order")'),
+    );
     const seen = await posted;
     assert.equal(seen.method, 'POST');
     const body = seen.body.toString('latin1');

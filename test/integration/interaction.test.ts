@@ -155,7 +155,9 @@ describe('interaction (real Chromium)', () => {
     const h = data<{ action: string; element: { id: string } }>(await run('dom', 'hover', '#hov'));
     assert.equal(h.action, 'hover');
     assert.equal(h.element.id, 'hov');
-    const state = await evalValue<[string, boolean, string]>("[hovered.join(','), document.querySelector('#hov').matches(':hover'), getComputedStyle(document.querySelector('#hov')).backgroundColor]");
+    const state = await evalValue<[string, boolean, string]>(
+      "[hovered.join(','), document.querySelector('#hov').matches(':hover'), getComputedStyle(document.querySelector('#hov')).backgroundColor]",
+    );
     assert.deepEqual(state, ['over,enter', true, 'rgb(255, 0, 0)']);
   });
 
@@ -186,7 +188,7 @@ describe('interaction (real Chromium)', () => {
     assert.equal((await run('dom', 'scroll', '#far', '--bottom')).code, 81);
   });
 
-  it('press Enter submits the focused input\'s form; Shift+Tab moves focus back; pressKey works', async () => {
+  it("press Enter submits the focused input's form; Shift+Tab moves focus back; pressKey works", async () => {
     await fresh();
     data(await run('dom', 'fill', '#q', 'hello bdg'));
     assert.equal(await evalValue('document.activeElement.id'), 'q');
@@ -288,7 +290,12 @@ describe('interaction (real Chromium)', () => {
     assert.deepEqual(data<{ met: Record<string, boolean> }>(await run('dom', 'wait', '--url', '/INTERACT\\/later$/i', '--timeout', '1')).met, { url: true });
     assert.equal((await run('dom', 'wait', '--url', '/interact(/', '--timeout', '1')).code, 81);
 
-    assert.equal(await evalValue("setTimeout(() => { document.querySelector('#status').textContent = 'Finally ready'; }, 1500); document.querySelector('#status').textContent"), 'idle');
+    assert.equal(
+      await evalValue(
+        "setTimeout(() => { document.querySelector('#status').textContent = 'Finally ready'; }, 1500); document.querySelector('#status').textContent",
+      ),
+      'idle',
+    );
     const t = data<{ met: Record<string, boolean> }>(await run('dom', 'wait', '--text', 'finally READY', '--timeout', '10'));
     assert.deepEqual(t.met, { text: true });
     assert.equal(await evalValue("document.querySelector('#status').textContent"), 'Finally ready');

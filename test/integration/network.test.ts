@@ -39,7 +39,8 @@ function validateHar(doc: unknown): string[] {
     return v;
   };
   const iso = (v: unknown, where: string): void => {
-    if (typeof v !== 'string' || Number.isNaN(Date.parse(v)) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v)) problems.push(`${where} is not an ISO 8601 date: ${String(v)}`);
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v)) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v))
+      problems.push(`${where} is not an ISO 8601 date: ${String(v)}`);
   };
   const nameValues = (arr: unknown, where: string): void => {
     if (!Array.isArray(arr)) return;
@@ -65,7 +66,9 @@ function validateHar(doc: unknown): string[] {
       pageIds.add(need(p, 'id', 'string', w) as string);
       need(p, 'title', 'string', w);
       const pt = need(p, 'pageTimings', 'object', w);
-      if (isObj(pt)) for (const k of ['onContentLoad', 'onLoad']) if (pt[k] !== undefined && typeof pt[k] !== 'number') problems.push(`${w}.pageTimings.${k} should be a number`);
+      if (isObj(pt))
+        for (const k of ['onContentLoad', 'onLoad'])
+          if (pt[k] !== undefined && typeof pt[k] !== 'number') problems.push(`${w}.pageTimings.${k} should be a number`);
       return undefined;
     });
   }
@@ -108,7 +111,8 @@ function validateHar(doc: unknown): string[] {
     const t = need(e, 'timings', 'object', w);
     if (isObj(t)) {
       for (const k of ['send', 'wait', 'receive']) if (typeof t[k] !== 'number' || t[k] < 0) problems.push(`${w}.timings.${k} should be a number >= 0`);
-      for (const k of ['blocked', 'dns', 'connect', 'ssl']) if (t[k] !== undefined && (typeof t[k] !== 'number' || t[k] < -1)) problems.push(`${w}.timings.${k} should be a number >= -1`);
+      for (const k of ['blocked', 'dns', 'connect', 'ssl'])
+        if (t[k] !== undefined && (typeof t[k] !== 'number' || t[k] < -1)) problems.push(`${w}.timings.${k} should be a number >= -1`);
       const sum = ['blocked', 'dns', 'connect', 'send', 'wait', 'receive'].reduce((s, k) => s + Math.max(0, t[k] as number), 0);
       if (typeof time === 'number' && Math.abs(sum - time) > 0.01) problems.push(`${w}.time ${time} is not the sum of its timings ${sum}`);
     }
@@ -294,7 +298,22 @@ describe('bdg network against headless Chromium', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`Wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ entries`));
     const har = JSON.parse(readFileSync(file, 'utf8')) as {
-      log: { creator: { name: string }; pages: { id: string }[]; entries: Array<{ pageref?: string; request: { url: string; method: string; postData?: { text: string; mimeType: string }; queryString: { name: string; value: string }[] }; response: { status: number; redirectURL: string; cookies: { name: string }[]; content: { text?: string; encoding?: string; comment?: string }; _error: string | null }; _resourceType: string }> };
+      log: {
+        creator: { name: string };
+        pages: { id: string }[];
+        entries: Array<{
+          pageref?: string;
+          request: { url: string; method: string; postData?: { text: string; mimeType: string }; queryString: { name: string; value: string }[] };
+          response: {
+            status: number;
+            redirectURL: string;
+            cookies: { name: string }[];
+            content: { text?: string; encoding?: string; comment?: string };
+            _error: string | null;
+          };
+          _resourceType: string;
+        }>;
+      };
     };
     assert.deepEqual(validateHar(har), []);
     assert.equal(har.log.creator.name, 'bdg');

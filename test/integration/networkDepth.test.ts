@@ -35,8 +35,18 @@ interface HarDoc {
     pages: { id: string }[];
     entries: Array<{
       pageref?: string;
-      request: { url: string; headers: { name: string; value: string }[]; cookies: { name: string; value: string }[]; queryString: { name: string; value: string }[] };
-      response: { status: number; headers: { name: string; value: string }[]; cookies: { name: string; value: string }[]; content: { text?: string; comment?: string } };
+      request: {
+        url: string;
+        headers: { name: string; value: string }[];
+        cookies: { name: string; value: string }[];
+        queryString: { name: string; value: string }[];
+      };
+      response: {
+        status: number;
+        headers: { name: string; value: string }[];
+        cookies: { name: string; value: string }[];
+        content: { text?: string; comment?: string };
+      };
       _resourceType: string;
       _webSocketMessages?: { type: string; time: number; opcode: number; data: string }[];
     }>;
@@ -133,12 +143,20 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
     assert.equal(ws.method, 'GET');
     assert.equal(ws.state, 'pending');
     assert.deepEqual(ws.webSocket, { state: 'open', framesSent: 2, framesReceived: 2, bytesSent: 9, bytesReceived: 9, framesDropped: 0 });
-    assert.equal((await list('--filter', 'is:running')).requests.some((r) => r.id === ws.id), true);
-    const status = data<{ network: { pending: number; webSockets: { count: number; open: number; frames: number; framesDropped: number } } }>(await run('status'));
+    assert.equal(
+      (await list('--filter', 'is:running')).requests.some((r) => r.id === ws.id),
+      true,
+    );
+    const status = data<{ network: { pending: number; webSockets: { count: number; open: number; frames: number; framesDropped: number } } }>(
+      await run('status'),
+    );
     assert.deepEqual(status.network.webSockets, { count: 1, open: 1, frames: 4, framesDropped: 0 });
     assert.equal(status.network.pending, 0, 'an open socket is not a pending request');
     const human = await bdg(['network', 'list', '--filter', 'resource-type:websocket'], { sessionDir: dir });
-    assert.match(human.stdout, new RegExp(`${ws.id} +GET +101 +websocket +18 B +open  ws://127\\.0\\.0\\.1:\\d+/echo\\?token=WS-TOKEN  open, 2 sent / 2 received, 18 B`));
+    assert.match(
+      human.stdout,
+      new RegExp(`${ws.id} +GET +101 +websocket +18 B +open  ws://127\\.0\\.0\\.1:\\d+/echo\\?token=WS-TOKEN  open, 2 sent / 2 received, 18 B`),
+    );
     const peek = await bdg(['peek', '--network', '--last', '50'], { sessionDir: dir });
     assert.match(peek.stdout, new RegExp(`${ws.id} +WS +101 +ws://.*/echo.*\\(open, 2 sent / 2 received, 18 B\\)`));
     assert.match((await bdg(['status'], { sessionDir: dir })).stdout, /1 WebSocket \(1 open, 4 frames\)/);
@@ -158,7 +176,10 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
         ['receive', 2, 4, undefined],
       ],
     );
-    assert.ok(f.frames.every((x) => Math.abs(x.time - Date.now()) < 120_000), 'times are epoch ms');
+    assert.ok(
+      f.frames.every((x) => Math.abs(x.time - Date.now()) < 120_000),
+      'times are epoch ms',
+    );
     assert.deepEqual(
       (await frames(ws.id, '--last', '1')).frames.map((x) => x.type),
       ['receive'],
@@ -183,13 +204,18 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
   test('a long text frame is cut at the frame bound; --follow prints new frames and ends when the socket closes', async () => {
     const ws = await socket();
     const { lastSeq } = await frames(ws.id);
-    const follower = spawn(process.execPath, [BDG, 'network', 'ws', ws.id, '--follow', '--json'], { env: { ...process.env, BDG_SESSION_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const follower = spawn(process.execPath, [BDG, 'network', 'ws', ws.id, '--follow', '--json'], {
+      env: { ...process.env, BDG_SESSION_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     follower.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     const exited = new Promise<number | null>((resolve) => follower.on('close', (code) => resolve(code)));
     try {
       assert.ok(await waitFor(() => stdout.includes('"receive"'), 10_000), 'follow printed the newest frames first');
-      await evalJs("window.ws.send('big'); new Promise((r) => { const n = window.received; const t = setInterval(() => { if (window.received > n) { clearInterval(t); r(true); } }, 10); })");
+      await evalJs(
+        "window.ws.send('big'); new Promise((r) => { const n = window.received; const t = setInterval(() => { if (window.received > n) { clearInterval(t); r(true); } }, 10); })",
+      );
       const big = (await frames(ws.id, '--since', String(lastSeq))).frames.find((x) => x.size === BIG_FRAME.length);
       assert.ok(big, 'the 20,000-byte frame');
       assert.equal(big.truncated, true);
@@ -200,7 +226,10 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
     } finally {
       follower.kill('SIGKILL');
     }
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; item: { type?: string; state?: string } });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; item: { type?: string; state?: string } });
     assert.ok(lines.some((l) => l.type === 'frame' && l.item.type === 'send'));
     assert.deepEqual(lines[lines.length - 1]?.type, 'closed');
     const closed = await socket();
@@ -217,7 +246,8 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
     assert.match(r.stdout, /Sanitized: \d+ cookie, credential and token values replaced by \[REDACTED\]/);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const raw = readFileSync(file, 'utf8');
-    for (const secret of ['COOKIE-SECRET', 'BEARER-SECRET', 'KEY-123', 'AT-123', 'WS-TOKEN', 'RT-SECRET']) assert.ok(!raw.includes(secret), `${secret} is in the sanitized HAR`);
+    for (const secret of ['COOKIE-SECRET', 'BEARER-SECRET', 'KEY-123', 'AT-123', 'WS-TOKEN', 'RT-SECRET'])
+      assert.ok(!raw.includes(secret), `${secret} is in the sanitized HAR`);
     const har = JSON.parse(raw) as HarDoc;
     assert.match(har.log.comment ?? '', /--include-sensitive/);
     const entry = (path: string): HarDoc['log']['entries'][number] => {
@@ -246,7 +276,10 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
         ['receive', 2, 'AQIDBA=='],
       ],
     );
-    assert.ok(messages.every((m) => Math.abs(m.time - Date.now() / 1000) < 120), 'times in epoch seconds');
+    assert.ok(
+      messages.every((m) => Math.abs(m.time - Date.now() / 1000) < 120),
+      'times in epoch seconds',
+    );
 
     const fullFile = join(out, 'full.har');
     const full = await bdg(['network', 'har', fullFile, '--include-sensitive', '--json'], { sessionDir: dir, timeoutMs: 90_000 });
@@ -254,7 +287,8 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
     assert.deepEqual([fullData.sanitized, fullData.redacted], [false, 0]);
     assert.equal(statSync(fullFile).mode & 0o777, 0o600);
     const fullRaw = readFileSync(fullFile, 'utf8');
-    for (const secret of ['COOKIE-SECRET', 'BEARER-SECRET', 'KEY-123', 'AT-123', 'WS-TOKEN', 'RT-SECRET']) assert.ok(fullRaw.includes(secret), `${secret} is missing with --include-sensitive`);
+    for (const secret of ['COOKIE-SECRET', 'BEARER-SECRET', 'KEY-123', 'AT-123', 'WS-TOKEN', 'RT-SECRET'])
+      assert.ok(fullRaw.includes(secret), `${secret} is missing with --include-sensitive`);
     assert.ok(!fullRaw.includes('[REDACTED]'));
   });
 
@@ -278,11 +312,20 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
 
   test('text bodies survive a navigation; a body without one says why (binary, too large) in details and the HAR', async () => {
     const requests = (await list('--filter', '-resource-type:websocket')).requests;
-    const json = byPath(requests.filter((r) => r.navigation === 0), '/api/data.json');
+    const json = byPath(
+      requests.filter((r) => r.navigation === 0),
+      '/api/data.json',
+    );
     // The last /ws page's: nothing asked for its image (the HAR above fetched the first page's).
     const last = Math.max(...requests.map((r) => r.navigation));
-    const image = byPath(requests.filter((r) => r.navigation === last), '/image.png');
-    const large = byPath(requests.filter((r) => r.navigation === last), '/large');
+    const image = byPath(
+      requests.filter((r) => r.navigation === last),
+      '/image.png',
+    );
+    const large = byPath(
+      requests.filter((r) => r.navigation === last),
+      '/large',
+    );
     const nextDone = server.waitForRequest('/api/next.json', 30_000);
     data(await run('page', 'navigate', server.url('/next')));
     await nextDone;
@@ -306,7 +349,7 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
       return e.response.content;
     };
     assert.match(content('/api/data.json', 'page_0').text ?? '', /RT-SECRET/);
-    assert.match(content('/api/data.json').text ?? '', /RT-SECRET/, 'the last /ws page\'s too');
+    assert.match(content('/api/data.json').text ?? '', /RT-SECRET/, "the last /ws page's too");
     assert.match(content('/image.png').comment ?? '', /binary bodies are fetched on demand only/);
     assert.match(content('/large').comment ?? '', /larger than --max-body-size/);
     assert.match(content('/ws', 'page_0').text ?? '', /ws fixture/, 'the first document too');
@@ -314,17 +357,25 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
 
   test('network list --sort start|duration|size (- for descending) and --page current|all (--current kept)', async () => {
     const all = await list('--last', '1000');
-    const largest = [...all.requests].sort((a, b) => (b.encodedDataLength ?? -1) - (a.encodedDataLength ?? -1) || Number(b.id.slice(1)) - Number(a.id.slice(1)))[0];
+    const largest = [...all.requests].sort(
+      (a, b) => (b.encodedDataLength ?? -1) - (a.encodedDataLength ?? -1) || Number(b.id.slice(1)) - Number(a.id.slice(1)),
+    )[0];
     const bySize = await list('--sort', '-size', '--last', '3');
     assert.equal(bySize.sort, '-size');
     assert.equal(bySize.requests.length, 3);
     assert.equal(bySize.requests[0]?.id, largest?.id);
     const sizes = bySize.requests.map((r) => (r.webSocket !== undefined ? r.webSocket.bytesSent + r.webSocket.bytesReceived : (r.encodedDataLength ?? -1)));
-    assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
+    assert.deepEqual(
+      sizes,
+      [...sizes].sort((a, b) => b - a),
+    );
     assert.equal(new URL(bySize.requests[0]?.url ?? 'x:/').pathname, '/large');
     const ascending = await list('--sort', 'duration');
     const durations = ascending.requests.map((r) => r.durationMs ?? -1);
-    assert.deepEqual(durations, [...durations].sort((a, b) => a - b));
+    assert.deepEqual(
+      durations,
+      [...durations].sort((a, b) => a - b),
+    );
     const newestFirst = await list('--sort', '-start', '--last', '2');
     assert.ok(Number(newestFirst.requests[0]?.id.slice(1)) > Number(newestFirst.requests[1]?.id.slice(1)));
 
@@ -338,7 +389,10 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
     );
     assert.equal((await list('--page', 'all')).matched, all.matched);
     const human = await bdg(['network', 'list', '--page', 'current', '--sort', '-size', '--filter', '-favicon.ico'], { sessionDir: dir });
-    assert.match(human.stdout, /^Requests of the current page \(http:\/\/127\.0\.0\.1:\d+\/next\) matching "-favicon.ico": 2 of \d+ recorded.*, by size \(descending\)/);
+    assert.match(
+      human.stdout,
+      /^Requests of the current page \(http:\/\/127\.0\.0\.1:\d+\/next\) matching "-favicon.ico": 2 of \d+ recorded.*, by size \(descending\)/,
+    );
     assert.equal((await run('network', 'list', '--current', '--page', 'all')).code, 81);
     assert.equal((await run('network', 'list', '--page', 'previous')).code, 81);
     assert.equal((await run('network', 'list', '--sort', 'name')).code, 81);
@@ -347,7 +401,9 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
 
   test('network har --current exports the current page load only', async () => {
     const file = join(out, 'current.har');
-    const r = data<{ entries: number; pages: number }>(await bdg(['network', 'har', file, '--current', '--filter', '-favicon.ico', '--json'], { sessionDir: dir, timeoutMs: 90_000 }));
+    const r = data<{ entries: number; pages: number }>(
+      await bdg(['network', 'har', file, '--current', '--filter', '-favicon.ico', '--json'], { sessionDir: dir, timeoutMs: 90_000 }),
+    );
     assert.deepEqual([r.entries, r.pages], [2, 1]);
     const har = JSON.parse(readFileSync(file, 'utf8')) as HarDoc;
     assert.deepEqual(har.log.entries.map((e) => new URL(e.request.url).pathname).sort(), ['/api/next.json', '/next']);

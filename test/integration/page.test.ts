@@ -33,7 +33,10 @@ describe('page and tabs commands', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><title>load ${loads}</title>`);
     });
-    server.html('/tab2', '<!doctype html><title>Tab two</title><script>fetch("/tab2-api"); console.error("tab2 error")</script><button onclick="alert(1)">Tab button</button>');
+    server.html(
+      '/tab2',
+      '<!doctype html><title>Tab two</title><script>fetch("/tab2-api"); console.error("tab2 error")</script><button onclick="alert(1)">Tab button</button>',
+    );
     server.static('/tab2-api', 'application/json', '{"ok":true}');
     dir = tempSessionDir('page');
     data(await bdg([server.url('/a'), '--json'], { sessionDir: dir, timeoutMs: 60_000 }));
@@ -84,7 +87,10 @@ describe('page and tabs commands', () => {
     assert.equal(first?.url, server.url('/a'));
     // Telemetry of the new tab is collected.
     const peek = data<{ network: Array<{ url: string }>; console: Array<{ text: string }> }>(await run('peek', '--last', '50'));
-    assert.ok(peek.network.some((n) => n.url.endsWith('/tab2-api')), JSON.stringify(peek.network.map((n) => n.url)));
+    assert.ok(
+      peek.network.some((n) => n.url.endsWith('/tab2-api')),
+      JSON.stringify(peek.network.map((n) => n.url)),
+    );
     assert.ok(peek.console.some((c) => c.text.includes('tab2 error')));
     // Commands act on it, and its dialogs are answered too.
     const click = data<{ triggered: { dialogs: unknown[] } }>(await run('dom', 'click', 'text=Tab button'));

@@ -6,7 +6,16 @@ import { compactA11yTree, matchA11y, states, type AxNode } from '../../src/daemo
 const nodes: AxNode[] = [
   { nodeId: '1', ignored: false, role: { value: 'RootWebArea' }, name: { value: 'Shop' }, childIds: ['2'], backendDOMNodeId: 1 },
   { nodeId: '2', ignored: false, role: { value: 'generic' }, name: { value: '' }, childIds: ['3', '6', '8'], parentId: '1', backendDOMNodeId: 2 },
-  { nodeId: '3', ignored: false, role: { value: 'heading' }, name: { value: 'Cart' }, properties: [{ name: 'level', value: { value: 2 } }], childIds: ['4'], parentId: '2', backendDOMNodeId: 3 },
+  {
+    nodeId: '3',
+    ignored: false,
+    role: { value: 'heading' },
+    name: { value: 'Cart' },
+    properties: [{ name: 'level', value: { value: 2 } }],
+    childIds: ['4'],
+    parentId: '2',
+    backendDOMNodeId: 3,
+  },
   { nodeId: '4', ignored: false, role: { value: 'StaticText' }, name: { value: 'Cart' }, childIds: ['5'], parentId: '3' },
   { nodeId: '5', ignored: false, role: { value: 'InlineTextBox' }, name: { value: 'Cart' }, parentId: '4' },
   { nodeId: '6', ignored: true, role: { value: 'none' }, childIds: ['7'], parentId: '2', backendDOMNodeId: 6 },
@@ -22,7 +31,16 @@ const nodes: AxNode[] = [
     parentId: '6',
     backendDOMNodeId: 7,
   },
-  { nodeId: '8', ignored: false, role: { value: 'textbox' }, name: { value: 'Coupon' }, value: { value: 'SAVE10' }, childIds: ['9'], parentId: '2', backendDOMNodeId: 8 },
+  {
+    nodeId: '8',
+    ignored: false,
+    role: { value: 'textbox' },
+    name: { value: 'Coupon' },
+    value: { value: 'SAVE10' },
+    childIds: ['9'],
+    parentId: '2',
+    backendDOMNodeId: 8,
+  },
   { nodeId: '9', ignored: false, role: { value: 'StaticText' }, name: { value: 'SAVE10' }, parentId: '8' },
 ];
 
@@ -52,12 +70,18 @@ test('the limit bounds the nodes kept and says so', () => {
   const { tree, count, truncated } = compactA11yTree(nodes, { full: false, limit: 2 });
   assert.equal(count, 2);
   assert.equal(truncated, true);
-  assert.deepEqual(tree[0]?.children?.map((c) => c.role), ['heading']);
+  assert.deepEqual(
+    tree[0]?.children?.map((c) => c.role),
+    ['heading'],
+  );
 });
 
 test('describe decides what each node carries (the daemon adds refs this way)', () => {
   const { tree } = compactA11yTree(nodes, { full: false, limit: 100 }, (n) => ({ role: String(n.role?.value), name: '', ref: `e${n.nodeId}` }));
-  assert.deepEqual(tree[0]?.children?.map((c) => c.ref), ['e3', 'e7', 'e8']);
+  assert.deepEqual(
+    tree[0]?.children?.map((c) => c.ref),
+    ['e3', 'e7', 'e8'],
+  );
 });
 
 test('an empty tree is empty', () => {
@@ -65,11 +89,28 @@ test('an empty tree is empty', () => {
 });
 
 test('states: mixed, booleans as strings, negatives only where they mean something', () => {
-  assert.deepEqual(states({ nodeId: 'x', ignored: false, properties: [{ name: 'checked', value: { value: 'mixed' } }, { name: 'disabled', value: { value: false } }, { name: 'expanded', value: { value: false } }] }), ['checked=mixed', 'not expanded']);
+  assert.deepEqual(
+    states({
+      nodeId: 'x',
+      ignored: false,
+      properties: [
+        { name: 'checked', value: { value: 'mixed' } },
+        { name: 'disabled', value: { value: false } },
+        { name: 'expanded', value: { value: false } },
+      ],
+    }),
+    ['checked=mixed', 'not expanded'],
+  );
 });
 
 test('query matches role exactly and name by substring, both case-insensitive, never inline text boxes', () => {
-  assert.deepEqual(matchA11y(nodes, 'CHECKBOX', undefined).map((n) => n.nodeId), ['7']);
-  assert.deepEqual(matchA11y(nodes, undefined, 'cart').map((n) => n.nodeId), ['3', '4']);
+  assert.deepEqual(
+    matchA11y(nodes, 'CHECKBOX', undefined).map((n) => n.nodeId),
+    ['7'],
+  );
+  assert.deepEqual(
+    matchA11y(nodes, undefined, 'cart').map((n) => n.nodeId),
+    ['3', '4'],
+  );
   assert.deepEqual(matchA11y(nodes, 'none', undefined), [], 'ignored nodes are not matched');
 });

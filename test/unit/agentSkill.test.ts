@@ -129,7 +129,15 @@ function docs(): { file: string; text: string }[] {
 }
 
 test('the doc scanner finds fenced and inline command lines and reads shell words', () => {
-  const md = ['Run `bdg status --json` or:', '```sh', 'bdg peek --last 5   # newest', '$ bdg cdp --list | head', 'npm ci', '```', '`bdg` alone is a name, not a command.'].join('\n');
+  const md = [
+    'Run `bdg status --json` or:',
+    '```sh',
+    'bdg peek --last 5   # newest',
+    '$ bdg cdp --list | head',
+    'npm ci',
+    '```',
+    '`bdg` alone is a name, not a command.',
+  ].join('\n');
   assert.deepEqual(commandLines(md), ['bdg status --json', 'bdg peek --last 5   # newest', 'bdg cdp --list | head']);
   assert.deepEqual(shellWords(`bdg cdp X --params '{"a":"b c"}' # note`), ['bdg', 'cdp', 'X', '--params', '{"a":"b c"}']);
   assert.deepEqual(shellWords('bdg dom query "a \\"b\\"" && echo'), ['bdg', 'dom', 'query', 'a "b"']);
@@ -143,7 +151,10 @@ test('docs/agent-skill.md exists and shows the workflows', () => {
   const uses = (...words: string[]): boolean => lines.some((w) => words.every((x) => w.includes(x)));
   assert.ok(uses('status') && uses('peek') && uses('details') && uses('stop'), 'start, peek, details, stop');
   assert.ok(uses('cdp', '--list') && uses('cdp', '--describe') && uses('cdp', '--search') && uses('cdp', '--events'), 'cdp discovery and events');
-  assert.ok(lines.some((w) => w.includes('--json')), '--json');
+  assert.ok(
+    lines.some((w) => w.includes('--json')),
+    '--json',
+  );
 });
 
 test('every bdg command line in the docs names a command and options that exist', async () => {

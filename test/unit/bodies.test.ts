@@ -6,7 +6,18 @@ import type { NetworkBody, NetworkRecord } from '../../src/protocol/records.js';
 import { BdgError } from '../../src/util/errors.js';
 
 function record(n: number, over: Partial<NetworkRecord> = {}): NetworkRecord {
-  return { id: `n${n}`, requestId: `R${n}`, url: `http://127.0.0.1/${n}`, method: 'GET', state: 'finished', mimeType: 'text/plain', requestHeaders: {}, startedAt: 0, navigation: 0, ...over };
+  return {
+    id: `n${n}`,
+    requestId: `R${n}`,
+    url: `http://127.0.0.1/${n}`,
+    method: 'GET',
+    state: 'finished',
+    mimeType: 'text/plain',
+    requestHeaders: {},
+    startedAt: 0,
+    navigation: 0,
+    ...over,
+  };
 }
 
 /** Stores bodies on the record the way the network collector does (without the cap and budget, which are its own tests). */
@@ -53,7 +64,12 @@ function fakePage(delayMs: number): { send: SessionSend; calls: string[]; maxInF
           done();
           opts?.signal?.removeEventListener('abort', onAbort);
           if (delayMs < 0) reject(new BdgError('TIMEOUT', `${method} timed out`));
-          else resolve(method === 'Network.getResponseBody' ? { body: Buffer.from(`body of ${params?.requestId}`).toString('base64'), base64Encoded: true } : { postData: 'a=1', base64Encoded: false });
+          else
+            resolve(
+              method === 'Network.getResponseBody'
+                ? { body: Buffer.from(`body of ${params?.requestId}`).toString('base64'), base64Encoded: true }
+                : { postData: 'a=1', base64Encoded: false },
+            );
         },
         delayMs < 0 ? 30_000 : delayMs,
       );
@@ -87,7 +103,10 @@ test('fetchAll keeps at most `concurrency` fetches in flight and fetches each bo
 test('lazy fetches share the pool with a running batch', async () => {
   const page = fakePage(10);
   const pool = new BodyPool({ send: page.send, sink: sink(), connected: () => true, log: quiet, concurrency: 2 });
-  const batch = pool.fetchAll(Array.from({ length: 6 }, (_, i) => record(i)), { deadlineMs: 10_000, requestBodies: false });
+  const batch = pool.fetchAll(
+    Array.from({ length: 6 }, (_, i) => record(i)),
+    { deadlineMs: 10_000, requestBodies: false },
+  );
   const lazy = [record(100), record(101), record(102)].map((r) => pool.responseBody(r));
   await Promise.all([batch, ...lazy]);
   assert.equal(page.maxInFlight(), 2);
@@ -98,7 +117,10 @@ test('the time budget is respected: nothing starts after the deadline and hung f
   const page = fakePage(-1); // Chrome never answers
   const pool = new BodyPool({ send: page.send, sink: sink(), connected: () => true, log: quiet, concurrency: 2 });
   const started = Date.now();
-  await pool.fetchAll(Array.from({ length: 50 }, (_, i) => record(i)), { deadlineMs: 150, requestBodies: false });
+  await pool.fetchAll(
+    Array.from({ length: 50 }, (_, i) => record(i)),
+    { deadlineMs: 150, requestBodies: false },
+  );
   const took = Date.now() - started;
   assert.ok(took >= 140 && took < 1_000, `took ${took} ms`);
   assert.equal(page.calls.length, 2, 'only the first two, which hung until the deadline');
@@ -214,7 +236,13 @@ test('a body Chrome no longer holds says why: not kept (text) or binary; other f
   // Bodies known to be empty (redirects, 204, 304, HEAD) and WebSockets are never asked for.
   const page = fakePage(1);
   const pool = new BodyPool({ send: page.send, sink: sink(), connected: () => true, log: quiet });
-  await pool.fetchAll([record(6, { bodyUnavailable: 'empty' }), record(7, { webSocket: { state: 'open', framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, framesDropped: 0 } })], { deadlineMs: 1_000, requestBodies: false });
+  await pool.fetchAll(
+    [
+      record(6, { bodyUnavailable: 'empty' }),
+      record(7, { webSocket: { state: 'open', framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, framesDropped: 0 } }),
+    ],
+    { deadlineMs: 1_000, requestBodies: false },
+  );
   assert.deepEqual(page.calls, []);
 });
 

@@ -34,18 +34,30 @@ function throughBoth(c: CommandSpec, flag: string, value: number | string): Arra
 }
 
 function refusedWith(fn: () => unknown, pattern: RegExp, what: string): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof BdgError, `${what}: threw ${String(err)}`);
-    assert.equal(err.code, 'INVALID_ARGUMENTS', `${what}: ${err.message}`);
-    assert.match(err.message, pattern, what);
-    return true;
-  }, `${what} was accepted`);
+  assert.throws(
+    fn,
+    (err: unknown) => {
+      assert.ok(err instanceof BdgError, `${what}: threw ${String(err)}`);
+      assert.equal(err.code, 'INVALID_ARGUMENTS', `${what}: ${err.message}`);
+      assert.match(err.message, pattern, what);
+      return true;
+    },
+    `${what} was accepted`,
+  );
 }
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const numberOptions = COMMANDS.flatMap((c) => Object.entries(c.options as Record<string, OptionSpec>).filter(([, o]) => o.type === 'number').map(([flag, o]) => ({ c: c, flag, o })));
-const choiceOptions = COMMANDS.flatMap((c) => Object.entries(c.options as Record<string, OptionSpec>).filter(([, o]) => o.choices !== undefined).map(([flag, o]) => ({ c: c, flag, o })));
+const numberOptions = COMMANDS.flatMap((c) =>
+  Object.entries(c.options as Record<string, OptionSpec>)
+    .filter(([, o]) => o.type === 'number')
+    .map(([flag, o]) => ({ c: c, flag, o })),
+);
+const choiceOptions = COMMANDS.flatMap((c) =>
+  Object.entries(c.options as Record<string, OptionSpec>)
+    .filter(([, o]) => o.choices !== undefined)
+    .map(([flag, o]) => ({ c: c, flag, o })),
+);
 
 test('the contract has number and choice options to walk', () => {
   assert.ok(numberOptions.length >= 20, `${numberOptions.length} number options`);
@@ -56,7 +68,11 @@ test('every number option declares both bounds, and --help --json publishes them
   const help = helpJson() as { commands: Array<{ name: string; options: Array<{ flag: string; type: string; min?: number; max?: number }> }> };
   for (const { c, flag, o } of numberOptions) {
     assert.ok(o.min !== undefined && o.max !== undefined && o.min <= o.max, `${c.name} --${flag}: min ${String(o.min)}, max ${String(o.max)}`);
-    if (o.default !== undefined) assert.ok(typeof o.default === 'number' && o.default >= o.min && o.default <= o.max, `${c.name} --${flag}: default ${String(o.default)} out of its own range`);
+    if (o.default !== undefined)
+      assert.ok(
+        typeof o.default === 'number' && o.default >= o.min && o.default <= o.max,
+        `${c.name} --${flag}: default ${String(o.default)} out of its own range`,
+      );
     const published = help.commands.find((h) => h.name === c.name)?.options.find((h) => h.flag === `--${flag}`);
     assert.equal(published?.min, o.min, `${c.name} --${flag} min in --help --json`);
     assert.equal(published?.max, o.max, `${c.name} --${flag} max in --help --json`);
@@ -67,7 +83,9 @@ test('every number option: min and max accepted; min-1, max+1 and (for whole num
   for (const { c, flag, o } of numberOptions) {
     const min = o.min as number;
     const max = o.max as number;
-    const range = new RegExp(`^--${esc(flag)} (must be|needs) a ${o.integer === true ? 'whole number' : 'number'} from ${esc(String(min))} to ${esc(String(max))} \\(got `);
+    const range = new RegExp(
+      `^--${esc(flag)} (must be|needs) a ${o.integer === true ? 'whole number' : 'number'} from ${esc(String(min))} to ${esc(String(max))} \\(got `,
+    );
     for (const v of [min, max]) {
       for (const run of throughBoth(c, flag, v)) assert.equal(run()[camelCase(flag)], v, `${c.name} --${flag} ${v}`);
     }
@@ -106,7 +124,8 @@ test('every choices option and argument: each choice accepted, anything else ref
     for (const v of choices) for (const run of throughBoth(c, flag, v)) assert.equal(run()[key], v, `${c.name} --${flag} ${v}`);
     for (const v of ['not-a-choice', '', choices[0]?.toUpperCase() ?? 'X']) {
       if (choices.includes(v)) continue;
-      for (const run of throughBoth(c, flag, v)) refusedWith(run, new RegExp(`--${esc(flag)} must be one of: ${esc(choices.join(', '))} \\(got "${esc(v)}"\\)`), `${c.name} --${flag} "${v}"`);
+      for (const run of throughBoth(c, flag, v))
+        refusedWith(run, new RegExp(`--${esc(flag)} must be one of: ${esc(choices.join(', '))} \\(got "${esc(v)}"\\)`), `${c.name} --${flag} "${v}"`);
     }
   }
   let args = 0;
@@ -114,7 +133,11 @@ test('every choices option and argument: each choice accepted, anything else ref
     for (const a of c.args) {
       if (a.choices === undefined) continue;
       args++;
-      refusedWith(() => validateParams(c, { ...requiredArgs(c), [a.name]: 'not-a-choice' }), new RegExp(`${esc(a.name)} must be one of: ${esc(a.choices.join(', '))}`), `${c.name} ${a.name}`);
+      refusedWith(
+        () => validateParams(c, { ...requiredArgs(c), [a.name]: 'not-a-choice' }),
+        new RegExp(`${esc(a.name)} must be one of: ${esc(a.choices.join(', '))}`),
+        `${c.name} ${a.name}`,
+      );
       for (const v of a.choices) assert.equal(validateParams(c, { ...requiredArgs(c), [a.name]: v })[a.name], v);
     }
   }

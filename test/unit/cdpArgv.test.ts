@@ -55,7 +55,11 @@ test('--help --json describes the cdp commands from the contract', () => {
   const cdp = help.commands.find((c) => c.name === 'cdp');
   assert.ok(cdp !== undefined);
   assert.equal(cdp.usage, 'bdg cdp [method] [options]');
-  for (const flag of ['--params', '--list', '--describe', '--search', '--events', '--follow', '--validate']) assert.ok(cdp.options.some((o) => o.flag === flag), flag);
+  for (const flag of ['--params', '--list', '--describe', '--search', '--events', '--follow', '--validate'])
+    assert.ok(
+      cdp.options.some((o) => o.flag === flag),
+      flag,
+    );
   assert.equal(cdp.options.find((o) => o.flag === '--validate')?.negatable, true);
   assert.ok(cdp.examples.some((e) => e.includes('--describe')));
   assert.ok(help.commands.some((c) => c.name === 'cdp.send') && help.commands.some((c) => c.name === 'cdp.events'));

@@ -37,7 +37,10 @@ test('each call has its own timeout naming the method and the hint', async () =>
   const t = new FakeTransport();
   const c = new CdpConnection(t, { defaultTimeoutMs: 5000 });
   const slow = c.send('Page.navigate', { url: 'x' }, { timeoutMs: 30, timeoutHint: 'raise --load-timeout' });
-  await assert.rejects(slow, (err: unknown) => err instanceof BdgError && err.code === 'TIMEOUT' && /Page\.navigate/.test(err.message) && err.hint === 'raise --load-timeout');
+  await assert.rejects(
+    slow,
+    (err: unknown) => err instanceof BdgError && err.code === 'TIMEOUT' && /Page\.navigate/.test(err.message) && err.hint === 'raise --load-timeout',
+  );
   assert.equal(c.pendingCount, 0);
 });
 

@@ -9,14 +9,26 @@ test('keeps raw events in order, filters by event or domain in any case, newest 
   log.record('Network.requestWillBeSent', { requestId: '2' }, 'S1', 1002);
   log.record('Target.targetCreated', { targetInfo: {} }, undefined, 1003);
   const r = log.query({ filter: 'network.requestwillbesent', last: 10 });
-  assert.deepEqual(r.events.map((e) => e.params), [{ requestId: '1' }, { requestId: '2' }]);
+  assert.deepEqual(
+    r.events.map((e) => e.params),
+    [{ requestId: '1' }, { requestId: '2' }],
+  );
   assert.deepEqual(r.events[0], { seq: 1, method: 'Network.requestWillBeSent', timestamp: 1000, sessionId: 'S1', params: { requestId: '1' } });
   assert.equal(r.matched, 2);
   assert.equal(r.lastSeq, 4);
-  assert.deepEqual(log.query({ filter: 'Network.requestWillBeSent', last: 1 }).events.map((e) => e.seq), [3]);
-  assert.deepEqual(log.query({ filter: 'Target', last: 10 }).events.map((e) => [e.method, e.sessionId]), [['Target.targetCreated', undefined]]);
+  assert.deepEqual(
+    log.query({ filter: 'Network.requestWillBeSent', last: 1 }).events.map((e) => e.seq),
+    [3],
+  );
+  assert.deepEqual(
+    log.query({ filter: 'Target', last: 10 }).events.map((e) => [e.method, e.sessionId]),
+    [['Target.targetCreated', undefined]],
+  );
   assert.equal(log.query({ filter: 'Net', last: 10 }).events.length, 0, 'a domain filter matches whole domain names only');
-  assert.deepEqual(log.query({ filter: 'Network.requestWillBeSent', after: 1, last: 10 }).events.map((e) => e.seq), [3]);
+  assert.deepEqual(
+    log.query({ filter: 'Network.requestWillBeSent', after: 1, last: 10 }).events.map((e) => e.seq),
+    [3],
+  );
   assert.deepEqual(log.query({ filter: 'Network.requestWillBeSent', last: 0 }), { events: [], lastSeq: 4, matched: 2 });
 });
 
@@ -31,7 +43,10 @@ test('params are a snapshot: later mutation by a collector does not change histo
 test('bounded by count and bytes, newest kept, dropped counted; oversized params noted, not kept', () => {
   const log = new CdpEventLog({ maxItems: 3, maxBytes: 1e6, maxEventBytes: 1e5 });
   for (let i = 0; i < 10; i++) log.record('A.b', { i }, undefined);
-  assert.deepEqual(log.query({ filter: 'A.b', last: 10 }).events.map((e) => e.params), [{ i: 7 }, { i: 8 }, { i: 9 }]);
+  assert.deepEqual(
+    log.query({ filter: 'A.b', last: 10 }).events.map((e) => e.params),
+    [{ i: 7 }, { i: 8 }, { i: 9 }],
+  );
   assert.equal(log.stats().dropped, 7);
   assert.equal(log.stats().total, 10);
 

@@ -12,8 +12,22 @@ const TINY: ProtocolJson = {
       description: 'Runtime domain exposes JavaScript runtime.\nSecond sentence.',
       types: [
         { id: 'ExecutionContextId', type: 'integer' },
-        { id: 'RemoteObject', type: 'object', properties: [{ name: 'type', type: 'string', enum: ['object', 'number'] }, { name: 'value', type: 'any', optional: true }] },
-        { id: 'CallArgument', type: 'object', properties: [{ name: 'value', type: 'any', optional: true }, { name: 'objectId', type: 'string', optional: true }] },
+        {
+          id: 'RemoteObject',
+          type: 'object',
+          properties: [
+            { name: 'type', type: 'string', enum: ['object', 'number'] },
+            { name: 'value', type: 'any', optional: true },
+          ],
+        },
+        {
+          id: 'CallArgument',
+          type: 'object',
+          properties: [
+            { name: 'value', type: 'any', optional: true },
+            { name: 'objectId', type: 'string', optional: true },
+          ],
+        },
       ],
       commands: [
         {
@@ -44,7 +58,14 @@ const TINY: ProtocolJson = {
       domain: 'Page',
       experimental: false,
       commands: [
-        { name: 'navigate', description: 'Navigates current page to the given URL.', parameters: [{ name: 'url', type: 'string' }, { name: 'frameId', $ref: 'Runtime.ExecutionContextId', optional: true }] },
+        {
+          name: 'navigate',
+          description: 'Navigates current page to the given URL.',
+          parameters: [
+            { name: 'url', type: 'string' },
+            { name: 'frameId', $ref: 'Runtime.ExecutionContextId', optional: true },
+          ],
+        },
         { name: 'reload', description: 'Reloads given page.' },
         { name: 'getCookies', description: 'Returns all browser cookies.', deprecated: true },
       ],
@@ -109,7 +130,10 @@ test('validates params: required, unknown names, primitive types, $ref types, en
   assert.deepEqual(tiny.checkParams(evaluate, { expression: 'x', contextId: 1.5 }), ['contextId must be an integer (got 1.5)']);
   assert.deepEqual(tiny.checkParams(evaluate, { expression: 'x', returnByValue: 'yes' }), ['returnByValue must be a boolean (got string)']);
   assert.deepEqual(tiny.checkParams(evaluate, { expression: 'x', returnbyvalue: true }), ['unknown parameter returnbyvalue (did you mean returnByValue?)']);
-  assert.match(tiny.checkParams(evaluate, { expression: 'x', zzz: 1 })[0] ?? '', /unknown parameter zzz \(expected: expression, returnByValue, contextId, timeout\)/);
+  assert.match(
+    tiny.checkParams(evaluate, { expression: 'x', zzz: 1 })[0] ?? '',
+    /unknown parameter zzz \(expected: expression, returnByValue, contextId, timeout\)/,
+  );
   const call = tiny.resolveCommand('Runtime.callFunctionOn');
   assert.deepEqual(tiny.checkParams(call, { functionDeclaration: 'f', mode: 'medium' }), ['mode must be one of "fast", "slow" (got "medium")']);
   assert.deepEqual(tiny.checkParams(call, { functionDeclaration: 'f', arguments: [{ value: 1 }, { objectId: 2 }, { nope: 1 }] }), [
@@ -149,35 +173,62 @@ test('describes methods, events and types with resolved types, enums and an exam
   assert.equal(d.example, `bdg cdp Runtime.callFunctionOn --params '{"functionDeclaration":"…"}'`);
   const ev = tiny.describe('Runtime.evaluate');
   assert.equal(ev.parameters?.find((p) => p.name === 'contextId')?.type, 'Runtime.ExecutionContextId (integer)');
-  assert.deepEqual(ev.returns?.map((r) => r.type), ['Runtime.RemoteObject']);
+  assert.deepEqual(
+    ev.returns?.map((r) => r.type),
+    ['Runtime.RemoteObject'],
+  );
   assert.equal(tiny.describe('Browser.getVersion').target, 'browser');
   assert.equal(tiny.describe('Browser.getVersion').example, 'bdg cdp Browser.getVersion');
   assert.equal(tiny.describe('Page.loadEventFired').kind, 'event');
   const t = tiny.describe('Runtime.RemoteObject');
   assert.equal(t.kind, 'type');
-  assert.deepEqual(t.properties?.map((p) => p.name), ['type', 'value']);
+  assert.deepEqual(
+    t.properties?.map((p) => p.name),
+    ['type', 'value'],
+  );
   assert.match(invalid(() => tiny.describe('Runtime.evalute')).hint ?? '', /Runtime\.evaluate/);
 });
 
 test('lists domains with counts and marks, and the methods of one domain', () => {
   const domains = tiny.domains();
-  assert.deepEqual(domains.map((d) => d.name), ['Browser', 'Page', 'Runtime']);
+  assert.deepEqual(
+    domains.map((d) => d.name),
+    ['Browser', 'Page', 'Runtime'],
+  );
   assert.deepEqual(domains[0], { name: 'Browser', description: '', commands: 1, events: 0, experimental: true, deprecated: false });
   assert.equal(domains[2]?.description, 'Runtime domain exposes JavaScript runtime.');
   const page = tiny.listDomain('page');
   assert.equal(page.domain, 'Page');
-  assert.deepEqual(page.commands.map((c) => c.name), ['Page.navigate', 'Page.reload', 'Page.getCookies']);
+  assert.deepEqual(
+    page.commands.map((c) => c.name),
+    ['Page.navigate', 'Page.reload', 'Page.getCookies'],
+  );
   assert.equal(page.commands[2]?.deprecated, true);
-  assert.deepEqual(page.events.map((e) => e.name), ['Page.loadEventFired']);
+  assert.deepEqual(
+    page.events.map((e) => e.name),
+    ['Page.loadEventFired'],
+  );
 });
 
 test('search ranks name matches above description mentions and needs every word', () => {
   const r = tiny.search('evaluate');
   assert.equal(r.results[0]?.name, 'Runtime.evaluate');
-  assert.deepEqual(tiny.search('cookies').results.map((h) => h.name), ['Page.getCookies']);
-  assert.deepEqual(tiny.search('object').results.map((h) => h.name), ['Runtime.callFunctionOn', 'Runtime.evaluate']);
-  assert.deepEqual(tiny.search('console').results.map((h) => [h.kind, h.name]), [['event', 'Runtime.consoleAPICalled']]);
-  assert.deepEqual(tiny.search('given page').results.map((h) => h.name), ['Page.navigate', 'Page.reload']);
+  assert.deepEqual(
+    tiny.search('cookies').results.map((h) => h.name),
+    ['Page.getCookies'],
+  );
+  assert.deepEqual(
+    tiny.search('object').results.map((h) => h.name),
+    ['Runtime.callFunctionOn', 'Runtime.evaluate'],
+  );
+  assert.deepEqual(
+    tiny.search('console').results.map((h) => [h.kind, h.name]),
+    [['event', 'Runtime.consoleAPICalled']],
+  );
+  assert.deepEqual(
+    tiny.search('given page').results.map((h) => h.name),
+    ['Page.navigate', 'Page.reload'],
+  );
   assert.equal(tiny.search('reload navigate').total, 0);
   assert.deepEqual(tiny.search('e', { domain: 'page', limit: 1 }).results.length, 1);
   invalid(() => tiny.search('  '));

@@ -20,7 +20,25 @@ const code = (fn: () => unknown): string | undefined => {
 test('exit-code table: the documented numbers, user errors 80-99, software errors 100-119, 130 for an interrupt', () => {
   assert.deepEqual(
     { ...EXIT_CODES },
-    { OK: 0, INVALID_URL: 80, INVALID_ARGUMENTS: 81, PERMISSION_DENIED: 82, NOT_FOUND: 83, ALREADY_EXISTS: 84, BUSY: 85, DAEMON_ALREADY_STARTING: 86, STALE_REFERENCE: 87, CHROME_LAUNCH_FAILED: 100, CDP_CONNECTION_FAILED: 101, TIMEOUT: 102, SESSION_FILE_ERROR: 103, UNEXPECTED_ERROR: 104, PAGE_CRASHED: 107, SOFTWARE_ERROR: 110, INTERRUPTED: 130 },
+    {
+      OK: 0,
+      INVALID_URL: 80,
+      INVALID_ARGUMENTS: 81,
+      PERMISSION_DENIED: 82,
+      NOT_FOUND: 83,
+      ALREADY_EXISTS: 84,
+      BUSY: 85,
+      DAEMON_ALREADY_STARTING: 86,
+      STALE_REFERENCE: 87,
+      CHROME_LAUNCH_FAILED: 100,
+      CDP_CONNECTION_FAILED: 101,
+      TIMEOUT: 102,
+      SESSION_FILE_ERROR: 103,
+      UNEXPECTED_ERROR: 104,
+      PAGE_CRASHED: 107,
+      SOFTWARE_ERROR: 110,
+      INTERRUPTED: 130,
+    },
   );
   assert.equal(exitCodeFor('NOT_FOUND'), 83);
 });
@@ -61,11 +79,26 @@ test('argv: unknown commands and options get suggestions; bad values are 81', ()
   } catch (err) {
     assert.match((err as BdgError).hint ?? '', /--last/);
   }
-  assert.equal(code(() => parseArgv(['peek', '--last'])), 'INVALID_ARGUMENTS');
-  assert.equal(code(() => parseArgv(['peek', '--last', 'x'])), 'INVALID_ARGUMENTS');
-  assert.equal(code(() => parseArgv(['status', 'extra'])), 'INVALID_ARGUMENTS');
-  assert.equal(code(() => parseArgv(['status', '-x'])), 'INVALID_ARGUMENTS');
-  assert.equal(code(() => parseArgv(['peek', '--network=maybe'])), 'INVALID_ARGUMENTS');
+  assert.equal(
+    code(() => parseArgv(['peek', '--last'])),
+    'INVALID_ARGUMENTS',
+  );
+  assert.equal(
+    code(() => parseArgv(['peek', '--last', 'x'])),
+    'INVALID_ARGUMENTS',
+  );
+  assert.equal(
+    code(() => parseArgv(['status', 'extra'])),
+    'INVALID_ARGUMENTS',
+  );
+  assert.equal(
+    code(() => parseArgv(['status', '-x'])),
+    'INVALID_ARGUMENTS',
+  );
+  assert.equal(
+    code(() => parseArgv(['peek', '--network=maybe'])),
+    'INVALID_ARGUMENTS',
+  );
   assert.deepEqual(suggest('stauts', ['status', 'stop', 'peek']), ['status']);
 });
 
@@ -80,13 +113,28 @@ test('the daemon validates params against the same contract, naming the expected
     assert.match((err as BdgError).message, /unknown parameter lst/);
     assert.match((err as BdgError).hint ?? '', /Expected: last, network, console, follow/);
   }
-  assert.equal(code(() => validateParams(peek, { last: 0 })), 'INVALID_ARGUMENTS');
-  assert.equal(code(() => validateParams(peek, { last: 1.5 })), 'INVALID_ARGUMENTS');
-  assert.equal(code(() => validateParams(peek, [])), 'INVALID_ARGUMENTS');
+  assert.equal(
+    code(() => validateParams(peek, { last: 0 })),
+    'INVALID_ARGUMENTS',
+  );
+  assert.equal(
+    code(() => validateParams(peek, { last: 1.5 })),
+    'INVALID_ARGUMENTS',
+  );
+  assert.equal(
+    code(() => validateParams(peek, [])),
+    'INVALID_ARGUMENTS',
+  );
   const details = COMMANDS.find((c) => c.name === 'details');
   assert.ok(details);
-  assert.equal(code(() => validateParams(details, { type: 'network' })), 'INVALID_ARGUMENTS');
-  assert.equal(code(() => validateParams(details, { type: 'dom', id: 'x' })), 'INVALID_ARGUMENTS');
+  assert.equal(
+    code(() => validateParams(details, { type: 'network' })),
+    'INVALID_ARGUMENTS',
+  );
+  assert.equal(
+    code(() => validateParams(details, { type: 'dom', id: 'x' })),
+    'INVALID_ARGUMENTS',
+  );
 });
 
 test('URLs: bare hosts get a scheme; garbage is rejected with INVALID_URL', () => {
@@ -98,12 +146,19 @@ test('URLs: bare hosts get a scheme; garbage is rejected with INVALID_URL', () =
   assert.equal(normalizeUrl('about:blank'), 'about:blank');
   assert.equal(normalizeUrl('file:///tmp/x.html'), 'file:///tmp/x.html');
   for (const bad of ['', '   ', 'http://', 'javascript:alert(1)', 'not a url', 'foo', 'ftp://x.com']) {
-    assert.equal(code(() => normalizeUrl(bad)), 'INVALID_URL', bad);
+    assert.equal(
+      code(() => normalizeUrl(bad)),
+      'INVALID_URL',
+      bad,
+    );
   }
 });
 
 test('--chrome-flags splits like shell words without a shell', () => {
   assert.deepEqual(splitFlags(`--a=1  --b="two words" '--c=$HOME' --d=\\;`), ['--a=1', '--b=two words', '--c=$HOME', '--d=;']);
   assert.deepEqual(splitFlags(''), []);
-  assert.equal(code(() => splitFlags('--a="open')), 'INVALID_ARGUMENTS');
+  assert.equal(
+    code(() => splitFlags('--a="open')),
+    'INVALID_ARGUMENTS',
+  );
 });

@@ -78,7 +78,10 @@ const arrayObject: RemoteObject = {
 
 test('console.log with format specifiers is rendered like Chrome', () => {
   const con = collector();
-  con.handle('Runtime.consoleAPICalled', consoleCall('log', [str('User %s has %d items (%i%%), ratio %.2f, float %f'), str('ana'), num(3.9), num(-7.5), num(0.5), num(1.25), userObject]));
+  con.handle(
+    'Runtime.consoleAPICalled',
+    consoleCall('log', [str('User %s has %d items (%i%%), ratio %.2f, float %f'), str('ana'), num(3.9), num(-7.5), num(0.5), num(1.25), userObject]),
+  );
   const [r] = con.all();
   assert.ok(r);
   assert.equal(r.id, 'c1');
@@ -112,7 +115,10 @@ test('%c styles are dropped, %o quotes strings, missing arguments leave the spec
   assert.equal(text([str('100%% sure'), num(1)]), '100% sure 1');
   assert.equal(text([str('%s'), userObject]).startsWith('{a: 1'), true);
   // Only a string first argument is a format.
-  assert.equal(text([num(42), str('%s'), { type: 'object', subtype: 'null', value: null }, { type: 'undefined' }, { type: 'boolean', value: true }]), '42 %s null undefined true');
+  assert.equal(
+    text([num(42), str('%s'), { type: 'object', subtype: 'null', value: null }, { type: 'undefined' }, { type: 'boolean', value: true }]),
+    '42 %s null undefined true',
+  );
   assert.equal(text([]), '');
 });
 
@@ -149,7 +155,13 @@ test('renders primitives, arrays, maps, class instances and errors', () => {
     className: 'Array',
     description: 'Array(120)',
     objectId: '1.2.5',
-    preview: { type: 'object', subtype: 'array', description: 'Array(120)', overflow: true, properties: Array.from({ length: 100 }, (_, i) => ({ name: String(i), type: 'number' as const, value: String(i) })) },
+    preview: {
+      type: 'object',
+      subtype: 'array',
+      description: 'Array(120)',
+      overflow: true,
+      properties: Array.from({ length: 100 }, (_, i) => ({ name: String(i), type: 'number' as const, value: String(i) })),
+    },
   };
   const rendered = renderRemoteObject(long);
   assert.ok(rendered.startsWith('[0, 1, 2, '));
@@ -160,7 +172,15 @@ test('renders primitives, arrays, maps, class instances and errors', () => {
       className: 'User',
       description: 'User',
       objectId: '1.2.6',
-      preview: { type: 'object', description: 'User', overflow: true, properties: [{ name: 'name', type: 'string', value: 'ana' }, { name: 'email', type: 'accessor' }] },
+      preview: {
+        type: 'object',
+        description: 'User',
+        overflow: true,
+        properties: [
+          { name: 'name', type: 'string', value: 'ana' },
+          { name: 'email', type: 'accessor' },
+        ],
+      },
     }),
     'User {name: "ana", email: (...), …}',
   );
@@ -178,7 +198,10 @@ test('renders primitives, arrays, maps, class instances and errors', () => {
         overflow: false,
         properties: [],
         entries: [
-          { key: { type: 'string', description: 'a', overflow: false, properties: [] }, value: { type: 'number', description: '1', overflow: false, properties: [] } },
+          {
+            key: { type: 'string', description: 'a', overflow: false, properties: [] },
+            value: { type: 'number', description: '1', overflow: false, properties: [] },
+          },
           {
             key: { type: 'string', description: 'b', overflow: false, properties: [] },
             value: { type: 'object', description: 'Object', overflow: false, properties: [{ name: 'x', type: 'number', value: '1' }] },
@@ -201,7 +224,10 @@ test('renders primitives, arrays, maps, class instances and errors', () => {
         description: 'Set(2)',
         overflow: false,
         properties: [],
-        entries: [{ value: { type: 'number', description: '1', overflow: false, properties: [] } }, { value: { type: 'number', description: '2', overflow: false, properties: [] } }],
+        entries: [
+          { value: { type: 'number', description: '1', overflow: false, properties: [] } },
+          { value: { type: 'number', description: '2', overflow: false, properties: [] } },
+        ],
       },
     }),
     'Set(2) {1, 2}',
@@ -214,7 +240,10 @@ test('renders primitives, arrays, maps, class instances and errors', () => {
     objectId: '1.2.9',
   };
   assert.equal(renderRemoteObject(err), err.description);
-  assert.equal(renderRemoteObject({ type: 'object', subtype: 'node', className: 'HTMLDivElement', description: 'div#app.container', objectId: '1.2.10' }), 'div#app.container');
+  assert.equal(
+    renderRemoteObject({ type: 'object', subtype: 'node', className: 'HTMLDivElement', description: 'div#app.container', objectId: '1.2.10' }),
+    'div#app.container',
+  );
 });
 
 test('nested previews (console.table rows) are expanded a few levels', () => {
@@ -240,11 +269,31 @@ test('nested previews (console.table rows) are expanded a few levels', () => {
             overflow: false,
             properties: [
               { name: 'id', type: 'number', value: '1' },
-              { name: 'tags', type: 'object', value: 'Array(2)', subtype: 'array', valuePreview: { type: 'object', subtype: 'array', description: 'Array(2)', overflow: false, properties: [{ name: '0', type: 'string', value: 'a' }, { name: '1', type: 'string', value: 'b' }] } },
+              {
+                name: 'tags',
+                type: 'object',
+                value: 'Array(2)',
+                subtype: 'array',
+                valuePreview: {
+                  type: 'object',
+                  subtype: 'array',
+                  description: 'Array(2)',
+                  overflow: false,
+                  properties: [
+                    { name: '0', type: 'string', value: 'a' },
+                    { name: '1', type: 'string', value: 'b' },
+                  ],
+                },
+              },
             ],
           },
         },
-        { name: '1', type: 'object', value: 'Object', valuePreview: { type: 'object', description: 'Object', overflow: false, properties: [{ name: 'id', type: 'number', value: '2' }] } },
+        {
+          name: '1',
+          type: 'object',
+          value: 'Object',
+          valuePreview: { type: 'object', description: 'Object', overflow: false, properties: [{ name: 'id', type: 'number', value: '2' }] },
+        },
       ],
     },
   };
@@ -273,29 +322,43 @@ test('functions render as ƒ name(params)', () => {
 
 test('console levels follow DevTools', () => {
   const con = collector();
-  const types: Protocol.Runtime.ConsoleAPICalledEvent['type'][] = ['log', 'debug', 'info', 'error', 'warning', 'dir', 'dirxml', 'table', 'trace', 'clear', 'startGroup', 'startGroupCollapsed', 'endGroup', 'assert', 'count', 'timeEnd'];
+  const types: Protocol.Runtime.ConsoleAPICalledEvent['type'][] = [
+    'log',
+    'debug',
+    'info',
+    'error',
+    'warning',
+    'dir',
+    'dirxml',
+    'table',
+    'trace',
+    'clear',
+    'startGroup',
+    'startGroupCollapsed',
+    'endGroup',
+    'assert',
+    'count',
+    'timeEnd',
+  ];
   for (const t of types) con.handle('Runtime.consoleAPICalled', consoleCall(t, [str(`console.${t}`)]));
-  assert.deepEqual(
-    Object.fromEntries(con.all().map((r) => [r.type, r.level])),
-    {
-      log: 'log',
-      debug: 'debug',
-      info: 'info',
-      error: 'error',
-      warning: 'warning',
-      dir: 'log',
-      dirxml: 'log',
-      table: 'log',
-      trace: 'log',
-      clear: 'log',
-      startGroup: 'log',
-      startGroupCollapsed: 'log',
-      endGroup: 'log',
-      assert: 'error',
-      count: 'log',
-      timeEnd: 'log',
-    },
-  );
+  assert.deepEqual(Object.fromEntries(con.all().map((r) => [r.type, r.level])), {
+    log: 'log',
+    debug: 'debug',
+    info: 'info',
+    error: 'error',
+    warning: 'warning',
+    dir: 'log',
+    dirxml: 'log',
+    table: 'log',
+    trace: 'log',
+    clear: 'log',
+    startGroup: 'log',
+    startGroupCollapsed: 'log',
+    endGroup: 'log',
+    assert: 'error',
+    count: 'log',
+    timeEnd: 'log',
+  });
 });
 
 test('console.trace keeps the stack, console.assert says the assertion failed', () => {
@@ -434,7 +497,14 @@ test('Log.entryAdded becomes a browser record', () => {
   });
   con.handle('Log.entryAdded', { entry: { source: 'violation', level: 'verbose', text: "[Violation] 'click' handler took 254ms", timestamp: 1718000037100 } });
   con.handle('Log.entryAdded', {
-    entry: { source: 'deprecation', level: 'warning', text: 'Synchronous XMLHttpRequest on the main thread is deprecated', timestamp: 1718000037200, url: APP, lineNumber: 11 },
+    entry: {
+      source: 'deprecation',
+      level: 'warning',
+      text: 'Synchronous XMLHttpRequest on the main thread is deprecated',
+      timestamp: 1718000037200,
+      url: APP,
+      lineNumber: 11,
+    },
   });
   con.handle('Log.entryAdded', { entry: { source: 'security', level: 'info', text: 'Mixed content upgraded', timestamp: 1718000037300 } });
   const [net, violation, deprecation, security] = con.all();
@@ -468,7 +538,10 @@ test('bounded by count and bytes; get() forgets dropped records', () => {
   );
   assert.equal(con.get('c1'), undefined);
   assert.equal(con.get('c4')?.text, 'message 4');
-  assert.deepEqual(con.last(2).map((r) => r.id), ['c4', 'c5']);
+  assert.deepEqual(
+    con.last(2).map((r) => r.id),
+    ['c4', 'c5'],
+  );
   assert.deepEqual(con.stats(), { count: 3, dropped: 2, bytes: con.stats().bytes, maxItems: 3, maxBytes: 10 * 1024 * 1024 });
 
   const small = collector({ maxBytes: 2_000 });

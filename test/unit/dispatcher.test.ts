@@ -63,7 +63,12 @@ function setup(budgetMs?: number): { d: Dispatcher; seen: Seen[]; hold: Map<stri
   const seen: Seen[] = [];
   const hold = new Map<string, Promise<void>>();
   const locks = new KeyedMutex();
-  const d = new Dispatcher({ handlers: recordingTable(seen, hold), locks, tabName: () => 't1', ...(budgetMs !== undefined ? { budgetMs: () => budgetMs } : {}) });
+  const d = new Dispatcher({
+    handlers: recordingTable(seen, hold),
+    locks,
+    tabName: () => 't1',
+    ...(budgetMs !== undefined ? { budgetMs: () => budgetMs } : {}),
+  });
   return { d, seen, hold, locks };
 }
 
@@ -99,7 +104,10 @@ test('params reach the handler validated, with the contract defaults filled in',
 test('unknown keys, bad values, missing args and unknown commands are refused before any handler runs', async () => {
   const { d, seen } = setup();
   const refused = async (cmd: string, params: Record<string, unknown>, pattern: RegExp): Promise<void> => {
-    await assert.rejects(d.dispatch(fakeContext(), { cmd, params }, never), (err: unknown) => err instanceof BdgError && err.code === 'INVALID_ARGUMENTS' && pattern.test(`${err.message} ${err.hint ?? ''}`));
+    await assert.rejects(
+      d.dispatch(fakeContext(), { cmd, params }, never),
+      (err: unknown) => err instanceof BdgError && err.code === 'INVALID_ARGUMENTS' && pattern.test(`${err.message} ${err.hint ?? ''}`),
+    );
   };
   await refused('dom.click', { target: 'a', force: true }, /unknown parameter force.*Expected: target, double, right, dialog, timeout/);
   await refused('peek', { last: 0 }, /--last must be a whole number from 1 to 1000000/);
@@ -112,9 +120,15 @@ test('unknown keys, bad values, missing args and unknown commands are refused be
 
 test('a stopping session answers everything but stop with "stopping"', async () => {
   const { d, seen } = setup();
-  await assert.rejects(d.dispatch(fakeContext(true), { cmd: 'peek', params: {} }, never), (err: unknown) => err instanceof BdgError && err.code === 'NOT_FOUND' && /stopping/.test(err.message));
+  await assert.rejects(
+    d.dispatch(fakeContext(true), { cmd: 'peek', params: {} }, never),
+    (err: unknown) => err instanceof BdgError && err.code === 'NOT_FOUND' && /stopping/.test(err.message),
+  );
   await d.dispatch(fakeContext(true), { cmd: 'stop', params: {} }, never);
-  assert.deepEqual(seen.map((s) => s.cmd), ['stop']);
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['stop'],
+  );
 });
 
 test('page-changing commands on one tab run one at a time; read-only ones and stop run beside them', async () => {
@@ -128,10 +142,17 @@ test('page-changing commands on one tab run one at a time; read-only ones and st
   assert.deepEqual(await d.dispatch(ctx, { cmd: 'peek', params: {} }, never), { ran: 'peek' });
   assert.deepEqual(await d.dispatch(ctx, { cmd: 'dom.query', params: { selector: 'a' } }, never), { ran: 'dom.query' });
   assert.deepEqual(await d.dispatch(ctx, { cmd: 'stop', params: {} }, never), { ran: 'stop' });
-  assert.deepEqual(seen.map((s) => s.cmd), ['dom.click', 'peek', 'dom.query', 'stop'], 'cdp.send waits for the click');
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['dom.click', 'peek', 'dom.query', 'stop'],
+    'cdp.send waits for the click',
+  );
   g.open();
   await Promise.all([click, send]);
-  assert.deepEqual(seen.map((s) => s.cmd), ['dom.click', 'peek', 'dom.query', 'stop', 'cdp.send']);
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['dom.click', 'peek', 'dom.query', 'stop', 'cdp.send'],
+  );
 });
 
 test('waiting for the tab counts against the command budget, and the timeout names what holds the tab', async () => {
@@ -149,13 +170,20 @@ test('waiting for the tab counts against the command budget, and the timeout nam
     return true;
   });
   assert.ok(Date.now() - started < 2_000, 'gave up at its own budget');
-  assert.deepEqual(seen.map((s) => s.cmd), ['dom.eval'], 'the queued click never ran');
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['dom.eval'],
+    'the queued click never ran',
+  );
   // The first command's own budget ran out too; once it is gone the tab is free again.
   await assert.rejects(first, (err: unknown) => err instanceof BdgError && err.code === 'TIMEOUT' && /did not finish within 0\.2 s/.test(err.message));
   // Until the first command's handler returns, it still holds the tab: a new command waits, it does not run beside it.
   const third = d.dispatch(ctx, { cmd: 'dom.click', params: { target: '#go' } }, never);
   await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(seen.map((s) => s.cmd), ['dom.eval']);
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['dom.eval'],
+  );
   g.open();
   assert.deepEqual(await third, { ran: 'dom.click' });
 });
@@ -173,20 +201,39 @@ test('a client that goes away aborts its request and the signal handed to the ha
   g.open();
 });
 
-const code = (c: string, pattern?: RegExp) => (err: unknown): boolean => err instanceof BdgError && err.code === c && (pattern === undefined || pattern.test(err.message));
+const code =
+  (c: string, pattern?: RegExp) =>
+  (err: unknown): boolean =>
+    err instanceof BdgError && err.code === c && (pattern === undefined || pattern.test(err.message));
 
 test('a crashed page: commands that need it fail at once with PAGE_CRASHED; navigation, listings and browser-level cdp still run', async () => {
   const { d, seen } = setup();
   const health = new FakeHealth();
   health.crash();
   const ctx = fakeContext(false, health);
-  for (const [cmd, params] of [['dom.eval', { expression: '1' }], ['dom.query', { selector: 'a' }], ['cdp.send', { method: 'Runtime.evaluate' }], ['cdp.send', { method: 'browser.getVersion', target: 'page' }]] as const) {
+  for (const [cmd, params] of [
+    ['dom.eval', { expression: '1' }],
+    ['dom.query', { selector: 'a' }],
+    ['cdp.send', { method: 'Runtime.evaluate' }],
+    ['cdp.send', { method: 'browser.getVersion', target: 'page' }],
+  ] as const) {
     await assert.rejects(d.dispatch(ctx, { cmd, params }, never), code('PAGE_CRASHED', /cannot run: the page crashed/), cmd);
   }
-  for (const [cmd, params] of [['page.reload', {}], ['page.navigate', { url: 'a.test' }], ['peek', {}], ['status', {}], ['network.list', {}], ['tabs.list', {}], ['cdp.send', { method: 'browser.getVersion' }]] as const) {
+  for (const [cmd, params] of [
+    ['page.reload', {}],
+    ['page.navigate', { url: 'a.test' }],
+    ['peek', {}],
+    ['status', {}],
+    ['network.list', {}],
+    ['tabs.list', {}],
+    ['cdp.send', { method: 'browser.getVersion' }],
+  ] as const) {
     await d.dispatch(ctx, { cmd, params }, never);
   }
-  assert.deepEqual(seen.map((s) => s.cmd), ['page.reload', 'page.navigate', 'peek', 'status', 'network.list', 'tabs.list', 'cdp.send']);
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['page.reload', 'page.navigate', 'peek', 'status', 'network.list', 'tabs.list', 'cdp.send'],
+  );
   assert.equal(health.probes, 0, 'a crashed page is never probed (it would not answer)');
 });
 
@@ -225,8 +272,14 @@ test('a page that does not answer: a command that would queue behind another fai
   // Once it has failed a probe, a command that would not queue is probed too.
   g.open();
   await first;
-  await assert.rejects(d.dispatch(ctx, { cmd: 'dom.query', params: { selector: 'a' } }, never), code('TIMEOUT', /^dom\.query was not started: the page's main thread is busy/));
-  assert.deepEqual(seen.map((s) => s.cmd), ['dom.click']);
+  await assert.rejects(
+    d.dispatch(ctx, { cmd: 'dom.query', params: { selector: 'a' } }, never),
+    code('TIMEOUT', /^dom\.query was not started: the page's main thread is busy/),
+  );
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['dom.click'],
+  );
   // A page that answers again is used again.
   health.answers = true;
   await d.dispatch(ctx, { cmd: 'dom.query', params: { selector: 'a' } }, never);
@@ -243,7 +296,10 @@ test('a page command that runs out of time, or whose CDP call timed out, on a pa
   await assert.rejects(evalRun, code('TIMEOUT', /^dom\.eval did not finish within 0\.1 s: the page's main thread is busy, it did not answer a probe/));
 
   const table = recordingTable(seen, new Map());
-  const failing = { ...table, 'dom.hover': () => Promise.reject(new BdgError('TIMEOUT', 'CDP call Input.dispatchMouseEvent timed out after 10000 ms')) } as unknown as HandlerTable<DaemonCommandName>;
+  const failing = {
+    ...table,
+    'dom.hover': () => Promise.reject(new BdgError('TIMEOUT', 'CDP call Input.dispatchMouseEvent timed out after 10000 ms')),
+  } as unknown as HandlerTable<DaemonCommandName>;
   const d2 = new Dispatcher({ handlers: failing, locks: new KeyedMutex() });
   const fresh = new FakeHealth();
   fresh.answers = false;
@@ -255,7 +311,10 @@ test('a page command that runs out of time, or whose CDP call timed out, on a pa
   });
   // The same timeout on a page that answers is the handler's own.
   fresh.answers = true;
-  await assert.rejects(d2.dispatch(fakeContext(false, fresh), { cmd: 'dom.hover', params: { target: 'a' } }, never), code('TIMEOUT', /^CDP call Input\.dispatchMouseEvent timed out/));
+  await assert.rejects(
+    d2.dispatch(fakeContext(false, fresh), { cmd: 'dom.hover', params: { target: 'a' } }, never),
+    code('TIMEOUT', /^CDP call Input\.dispatchMouseEvent timed out/),
+  );
 });
 
 test('a navigation does not wait behind a command stuck on a hung page: that command is cut short', async () => {
@@ -272,15 +331,24 @@ test('a navigation does not wait behind a command stuck on a hung page: that com
   assert.deepEqual(seen[0]?.signal.reason, { kind: 'preempted', by: 'page.reload' });
   // The click's handler ignores its signal in this test; the reload runs once it returns, never beside it.
   await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(seen.map((s) => s.cmd), ['dom.click']);
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['dom.click'],
+  );
   g.open();
   await reload;
-  assert.deepEqual(seen.map((s) => s.cmd), ['dom.click', 'page.reload']);
+  assert.deepEqual(
+    seen.map((s) => s.cmd),
+    ['dom.click', 'page.reload'],
+  );
 });
 
 test('handlers get their deadline: the budget, counted from when the request arrived', async () => {
   const seen: number[] = [];
-  const table = { ...recordingTable([], new Map()), 'dom.eval': (c: HandlerContext) => (seen.push(c.deadline - Date.now()), Promise.resolve({})) } as unknown as HandlerTable<DaemonCommandName>;
+  const table = {
+    ...recordingTable([], new Map()),
+    'dom.eval': (c: HandlerContext) => (seen.push(c.deadline - Date.now()), Promise.resolve({})),
+  } as unknown as HandlerTable<DaemonCommandName>;
   const d = new Dispatcher({ handlers: table, locks: new KeyedMutex() });
   await d.dispatch(fakeContext(), { cmd: 'dom.eval', params: { expression: '1' } }, never);
   assert.ok(seen[0] !== undefined && seen[0] > 59_000 && seen[0] <= 60_000, String(seen[0]));

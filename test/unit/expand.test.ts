@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { expandObject } from '../../src/daemon/expand.js';
 
 /** A fake page: objects by id, each a list of own properties as Runtime.getProperties returns them. */
-function fakePage(objects: Record<string, Array<{ name: string; value: Record<string, unknown> }>>): { send: <T>(m: string, p: object) => Promise<T>; calls: () => number } {
+function fakePage(objects: Record<string, Array<{ name: string; value: Record<string, unknown> }>>): {
+  send: <T>(m: string, p: object) => Promise<T>;
+  calls: () => number;
+} {
   let calls = 0;
   return {
     calls: () => calls,
@@ -12,7 +15,12 @@ function fakePage(objects: Record<string, Array<{ name: string; value: Record<st
       assert.equal(method, 'Runtime.getProperties');
       const id = (params as { objectId: string }).objectId;
       const props = objects[id] ?? [];
-      return Promise.resolve({ result: [...props.map((p) => ({ ...p, enumerable: true, isOwn: true, configurable: true, writable: true })), { name: '__proto__', enumerable: false, isOwn: true, configurable: true, value: { type: 'object', objectId: 'proto' } }] } as T);
+      return Promise.resolve({
+        result: [
+          ...props.map((p) => ({ ...p, enumerable: true, isOwn: true, configurable: true, writable: true })),
+          { name: '__proto__', enumerable: false, isOwn: true, configurable: true, value: { type: 'object', objectId: 'proto' } },
+        ],
+      } as T);
     },
   };
 }

@@ -6,12 +6,33 @@ import { BdgError } from '../../src/util/errors.js';
 const rec = (over: Partial<FilterableRecord> & { url: string }): FilterableRecord => ({ method: 'GET', state: 'finished', ...over });
 
 const RECORDS: Record<string, FilterableRecord> = {
-  doc: rec({ url: 'https://app.example.com/', status: 200, mimeType: 'text/html', resourceType: 'Document', encodedDataLength: 5_000, responseHeaders: { 'Content-Type': 'text/html' } }),
-  api: rec({ url: 'https://api.example.com/v2/users?page=2', method: 'POST', status: 201, mimeType: 'application/json; charset=utf-8', resourceType: 'Fetch', encodedDataLength: 300 }),
+  doc: rec({
+    url: 'https://app.example.com/',
+    status: 200,
+    mimeType: 'text/html',
+    resourceType: 'Document',
+    encodedDataLength: 5_000,
+    responseHeaders: { 'Content-Type': 'text/html' },
+  }),
+  api: rec({
+    url: 'https://api.example.com/v2/users?page=2',
+    method: 'POST',
+    status: 201,
+    mimeType: 'application/json; charset=utf-8',
+    resourceType: 'Fetch',
+    encodedDataLength: 300,
+  }),
   missing: rec({ url: 'https://app.example.com/missing.js', status: 404, mimeType: 'text/plain', resourceType: 'Script', encodedDataLength: 120 }),
   boom: rec({ url: 'https://app.example.com/api/boom', status: 503, resourceType: 'XHR', encodedDataLength: 90 }),
   refused: rec({ url: 'http://localhost:3001/health', state: 'failed', resourceType: 'Fetch' }),
-  img: rec({ url: 'https://cdn.other.net/logo.png', status: 200, mimeType: 'image/png', resourceType: 'Image', encodedDataLength: 2 * 1024 * 1024, fromCache: true }),
+  img: rec({
+    url: 'https://cdn.other.net/logo.png',
+    status: 200,
+    mimeType: 'image/png',
+    resourceType: 'Image',
+    encodedDataLength: 2 * 1024 * 1024,
+    fromCache: true,
+  }),
   live: rec({ url: 'wss://app.example.com/socket', state: 'pending', resourceType: 'WebSocket' }),
 };
 
@@ -99,5 +120,8 @@ test('invalid terms throw INVALID_ARGUMENTS with a hint listing the keys', () =>
     assert.match((err as BdgError).message, /did you mean status-code:/);
     assert.match((err as BdgError).hint ?? '', /status-code: domain: method: mime-type: resource-type: larger-than: has-response-header: is: scheme:/);
   }
-  assert.throws(() => parseNetworkFilter('is:bogus'), (err: unknown) => err instanceof BdgError && /failed, running, from-cache/.test(err.hint ?? ''));
+  assert.throws(
+    () => parseNetworkFilter('is:bogus'),
+    (err: unknown) => err instanceof BdgError && /failed, running, from-cache/.test(err.hint ?? ''),
+  );
 });

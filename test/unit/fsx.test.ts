@@ -43,7 +43,10 @@ test('writeFileAtomic: a failure is mapped and leaves no temp file behind', asyn
   try {
     mkdirSync(join(dir, 'sub'));
     await assert.rejects(writeFileAtomic(join(dir, 'sub'), 'x'), (e: unknown) => e instanceof BdgError && e.code === 'INVALID_ARGUMENTS');
-    await assert.rejects(writeFileAtomic(join(dir, 'none', 'f'), 'x'), (e: unknown) => e instanceof BdgError && e.code === 'PERMISSION_DENIED' && /does not exist/.test(e.message));
+    await assert.rejects(
+      writeFileAtomic(join(dir, 'none', 'f'), 'x'),
+      (e: unknown) => e instanceof BdgError && e.code === 'PERMISSION_DENIED' && /does not exist/.test(e.message),
+    );
     assert.deepEqual(readdirSync(dir), ['sub']);
     await writeFileAtomic(join(dir, 'f'), 'ok');
     assert.deepEqual(readdirSync(dir).sort(), ['f', 'sub']);

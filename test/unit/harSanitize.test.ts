@@ -38,7 +38,12 @@ function secretRecords(): NetworkRecord[] {
         { name: 'sid', value: 'abc', domain: 'api.example.com', path: '/' },
         { name: 'theme', value: 'dark', domain: 'api.example.com', path: '/' },
       ],
-      responseHeaders: { 'Content-Type': 'application/json', 'Set-Cookie': 'sid=new; Path=/; HttpOnly\ntrack=1', Location: '/next?token=NEXT&x=1', 'X-Request-Id': 'rid-1' },
+      responseHeaders: {
+        'Content-Type': 'application/json',
+        'Set-Cookie': 'sid=new; Path=/; HttpOnly\ntrack=1',
+        Location: '/next?token=NEXT&x=1',
+        'X-Request-Id': 'rid-1',
+      },
       responseCookies: [{ name: 'sid', value: 'new', path: '/', httpOnly: true }],
       body: { data: '{"access_token":"RESP-AT","expires_in":3600,"user":{"name":"Ada"}}', base64: false, truncated: false, size: 60 },
       initiator: { type: 'script', url: 'https://app.example.com/app.js?signature=INIT' },
@@ -76,7 +81,36 @@ function har(): Har {
   return buildHar({ records: secretRecords(), navigations: [], creator: { name: 'bdg', version: 't' } });
 }
 
-const SECRETS = ['AT1', 'T1&', 'K1', 'P1', 'S1', 'SG1', 'AWS1', 'eyJhbGciOi', 'dXNlcjpwYXNz', 'sid=abc', 'key-123', 'tok-456', 'csrf-789', 'custom-1', 'IDT', 'hunter2', 'RT"', 'AK"', 'sid=new', 'RESP-AT', 'NEXT', 'SESS', 'WST', 'INIT', '"abc"', '"dark"', '"new"', 'csrf_token=CS'];
+const SECRETS = [
+  'AT1',
+  'T1&',
+  'K1',
+  'P1',
+  'S1',
+  'SG1',
+  'AWS1',
+  'eyJhbGciOi',
+  'dXNlcjpwYXNz',
+  'sid=abc',
+  'key-123',
+  'tok-456',
+  'csrf-789',
+  'custom-1',
+  'IDT',
+  'hunter2',
+  'RT"',
+  'AK"',
+  'sid=new',
+  'RESP-AT',
+  'NEXT',
+  'SESS',
+  'WST',
+  'INIT',
+  '"abc"',
+  '"dark"',
+  '"new"',
+  'csrf_token=CS',
+];
 
 test('every secret kind is replaced: cookies, auth and secret headers, tokens in URLs, form and JSON bodies', () => {
   const doc = har();
@@ -87,14 +121,19 @@ test('every secret kind is replaced: cookies, auth and secret headers, tokens in
   for (const s of SECRETS) assert.ok(!plain.includes(s), `${s} survived`);
   const [api, login, ws] = doc.log.entries;
   assert.ok(api && login && ws);
-  const header = (list: { name: string; value: string }[], name: string): string | undefined => list.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
-  for (const name of ['Authorization', 'Proxy-Authorization', 'Cookie', 'X-Api-Key', 'X-Auth-Token', 'X-CSRF-Token', 'X-My-App-Token']) assert.equal(header(api.request.headers, name), REDACTED, name);
+  const header = (list: { name: string; value: string }[], name: string): string | undefined =>
+    list.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+  for (const name of ['Authorization', 'Proxy-Authorization', 'Cookie', 'X-Api-Key', 'X-Auth-Token', 'X-CSRF-Token', 'X-My-App-Token'])
+    assert.equal(header(api.request.headers, name), REDACTED, name);
   assert.deepEqual(
     api.response.headers.filter((h) => h.name === 'Set-Cookie').map((h) => h.value),
     [REDACTED, REDACTED],
   );
   // Names and the harmless rest stay, byte for byte; the fragment too (it is out of the HAR URL anyway).
-  assert.equal(api.request.url, `https://api.example.com/v1/items?access_token=${REDACTED}&token=${REDACTED}&api_key=${REDACTED}&password=${REDACTED}&sig=${REDACTED}&signature=${REDACTED}&page=2&X-Amz-Signature=${REDACTED}`);
+  assert.equal(
+    api.request.url,
+    `https://api.example.com/v1/items?access_token=${REDACTED}&token=${REDACTED}&api_key=${REDACTED}&password=${REDACTED}&sig=${REDACTED}&signature=${REDACTED}&page=2&X-Amz-Signature=${REDACTED}`,
+  );
   assert.deepEqual(
     api.request.queryString.map((q) => `${q.name}=${q.value}`),
     ['access_token', 'token', 'api_key', 'password', 'sig', 'signature'].map((n) => `${n}=${REDACTED}`).concat(['page=2', `X-Amz-Signature=${REDACTED}`]),
@@ -115,7 +154,12 @@ test('every secret kind is replaced: cookies, auth and secret headers, tokens in
     api.response.cookies.map((c) => [c.name, c.value, c.httpOnly]),
     [['sid', REDACTED, true]],
   );
-  assert.deepEqual(JSON.parse(api.request.postData?.text ?? ''), { user: 'ada', password: REDACTED, nested: { refresh_token: REDACTED, keep: 'yes' }, list: [{ apiKey: REDACTED }] });
+  assert.deepEqual(JSON.parse(api.request.postData?.text ?? ''), {
+    user: 'ada',
+    password: REDACTED,
+    nested: { refresh_token: REDACTED, keep: 'yes' },
+    list: [{ apiKey: REDACTED }],
+  });
   assert.deepEqual(JSON.parse(api.response.content.text ?? ''), { access_token: REDACTED, expires_in: 3600, user: { name: 'Ada' } });
   assert.equal(api._initiator?.url, `https://app.example.com/app.js?signature=${REDACTED}`);
   assert.equal(login.request.postData?.text, `user=ada&password=${REDACTED}&remember=1&csrf_token=${REDACTED}`);
@@ -140,17 +184,69 @@ test('without the sanitizer (--include-sensitive) every value is kept', () => {
 });
 
 test('which names count as secret', () => {
-  for (const h of ['Cookie', 'set-cookie', 'AUTHORIZATION', 'Proxy-Authorization', 'X-Api-Key', 'x-auth-token', 'X-CSRF-Token', 'X-XSRF-TOKEN', 'x-amz-security-token', 'x-client-secret']) assert.equal(isSecretHeader(h), true, h);
-  for (const h of ['Content-Type', 'Accept', 'X-Request-Id', 'User-Agent', 'Sec-WebSocket-Key', 'X-Forwarded-For', 'WWW-Authenticate']) assert.equal(isSecretHeader(h), false, h);
-  for (const p of ['access_token', 'token', 'TOKEN', 'api_key', 'apikey', 'key', 'password', 'sig', 'signature', 'client_secret', 'csrf_token', 'authenticity_token', 'refreshToken', 'user-password', 'X-Amz-Credential']) assert.equal(isSecretParam(p), true, p);
+  for (const h of [
+    'Cookie',
+    'set-cookie',
+    'AUTHORIZATION',
+    'Proxy-Authorization',
+    'X-Api-Key',
+    'x-auth-token',
+    'X-CSRF-Token',
+    'X-XSRF-TOKEN',
+    'x-amz-security-token',
+    'x-client-secret',
+  ])
+    assert.equal(isSecretHeader(h), true, h);
+  for (const h of ['Content-Type', 'Accept', 'X-Request-Id', 'User-Agent', 'Sec-WebSocket-Key', 'X-Forwarded-For', 'WWW-Authenticate'])
+    assert.equal(isSecretHeader(h), false, h);
+  for (const p of [
+    'access_token',
+    'token',
+    'TOKEN',
+    'api_key',
+    'apikey',
+    'key',
+    'password',
+    'sig',
+    'signature',
+    'client_secret',
+    'csrf_token',
+    'authenticity_token',
+    'refreshToken',
+    'user-password',
+    'X-Amz-Credential',
+  ])
+    assert.equal(isSecretParam(p), true, p);
   for (const p of ['page', 'q', 'id', 'state', 'tokens_left', 'keyword', 'signed', 'code', 'monkey']) assert.equal(isSecretParam(p), false, p);
 });
 
 test('bodies it cannot read stay as they are: base64, non-JSON, broken JSON', () => {
   const doc = buildHar({
     records: [
-      { id: 'n1', requestId: 'R', url: 'https://x.test/a', method: 'GET', state: 'finished', mimeType: 'application/json', startedAt: T0, navigation: 0, requestHeaders: {}, body: { data: '{"token": broken', base64: false, truncated: true, size: 99 } },
-      { id: 'n2', requestId: 'S', url: 'https://x.test/b', method: 'GET', state: 'finished', mimeType: 'text/plain', startedAt: T0, navigation: 0, requestHeaders: {}, body: { data: 'token=abc', base64: false, truncated: false, size: 9 } },
+      {
+        id: 'n1',
+        requestId: 'R',
+        url: 'https://x.test/a',
+        method: 'GET',
+        state: 'finished',
+        mimeType: 'application/json',
+        startedAt: T0,
+        navigation: 0,
+        requestHeaders: {},
+        body: { data: '{"token": broken', base64: false, truncated: true, size: 99 },
+      },
+      {
+        id: 'n2',
+        requestId: 'S',
+        url: 'https://x.test/b',
+        method: 'GET',
+        state: 'finished',
+        mimeType: 'text/plain',
+        startedAt: T0,
+        navigation: 0,
+        requestHeaders: {},
+        body: { data: 'token=abc', base64: false, truncated: false, size: 9 },
+      },
     ],
     navigations: [],
     creator: { name: 'bdg', version: 't' },

@@ -18,7 +18,10 @@ const sock = (): string => join(mkdtempSync(join(tmpdir(), 'bdg-conn-')), 'daemo
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A raw JSONL server whose behaviour per request the test scripts; it counts connections and requests read. */
-async function rawServer(path: string, onRequest: (socket: Socket, req: { id: number; cmd: string }, n: number) => void): Promise<{ connections: number; requests: number; close: () => Promise<void> }> {
+async function rawServer(
+  path: string,
+  onRequest: (socket: Socket, req: { id: number; cmd: string }, n: number) => void,
+): Promise<{ connections: number; requests: number; close: () => Promise<void> }> {
   const state = { connections: 0, requests: 0 };
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -69,7 +72,10 @@ test('many requests, one connection, answered in order with their own ids', asyn
       answers.map((r) => (r.ok ? (r.result as { cmd: string }).cmd : r.error.code)),
       Array.from({ length: 20 }, (_, i) => `c${i}`),
     );
-    assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => `c${i}`));
+    assert.deepEqual(
+      order,
+      Array.from({ length: 20 }, (_, i) => `c${i}`),
+    );
     assert.equal(new Set(answers.map((r) => r.id)).size, 20);
     assert.equal(server.stats.connections, 1);
     assert.equal(server.stats.served, 20);
@@ -173,7 +179,10 @@ test('each request has its own deadline; one that timed out leaves the next a fr
 });
 
 test('BUSY at connect is retried; no daemon is NoDaemonError at once', async () => {
-  await assert.rejects(new DaemonConnection(join(tmpdir(), 'nope', 'daemon.sock')).request('status'), (err: unknown) => err instanceof NoDaemonError && err.reason === 'missing');
+  await assert.rejects(
+    new DaemonConnection(join(tmpdir(), 'nope', 'daemon.sock')).request('status'),
+    (err: unknown) => err instanceof NoDaemonError && err.reason === 'missing',
+  );
   const path = sock();
   const raw = await rawServer(path, (socket, req, n) => {
     if (n === 1) socket.end(`${JSON.stringify({ id: 0, ok: false, error: { code: 'BUSY', message: 'full' }, daemon: info })}\n`);

@@ -36,22 +36,51 @@ test('every command in the contract is a tool, an action of one, or left out for
   for (const n of names) assert.match(n, /^[a-z][a-z0-9_]{0,63}$/);
   assert.deepEqual(
     tools.flatMap((t) => [...t.commands.values()].map((c) => c.name)).sort(),
-    toolCommands().map((c) => c.name).sort(),
+    toolCommands()
+      .map((c) => c.name)
+      .sort(),
   );
 });
 
 test('a command added to the contract appears as a tool, and joins its family when it has one', () => {
-  const added: CommandSpec = { name: 'storage', path: ['storage'], summary: 'Show storage', args: [], options: { key: { type: 'string', description: 'Only this key' } }, readOnly: true, runs: 'daemon', examples: [] };
-  const inFamily: CommandSpec = { name: 'network.throttle', path: ['network', 'throttle'], summary: 'Throttle', args: [], options: {}, readOnly: true, runs: 'daemon', examples: [] };
+  const added: CommandSpec = {
+    name: 'storage',
+    path: ['storage'],
+    summary: 'Show storage',
+    args: [],
+    options: { key: { type: 'string', description: 'Only this key' } },
+    readOnly: true,
+    runs: 'daemon',
+    examples: [],
+  };
+  const inFamily: CommandSpec = {
+    name: 'network.throttle',
+    path: ['network', 'throttle'],
+    summary: 'Throttle',
+    args: [],
+    options: {},
+    readOnly: true,
+    runs: 'daemon',
+    examples: [],
+  };
   const list = buildTools([...ALL_COMMANDS, added, inFamily]);
   assert.deepEqual(reach(list, 'storage'), { tool: 'storage', action: '' });
   assert.deepEqual(reach(list, 'network.throttle'), { tool: 'network', action: 'throttle' });
-  assert.deepEqual(list.find((t) => t.definition.name === 'storage')?.definition.inputSchema.properties['key'], { type: 'string', description: 'Only this key' });
+  assert.deepEqual(list.find((t) => t.definition.name === 'storage')?.definition.inputSchema.properties['key'], {
+    type: 'string',
+    description: 'Only this key',
+  });
 });
 
 test('schemas carry types, bounds, integer, choices, defaults and required arguments from the contract', () => {
   const peek = byName.get('peek')?.definition.inputSchema;
-  assert.deepEqual(peek?.properties['last'], { type: 'integer', description: 'Show the N newest items of each kind', minimum: 1, maximum: 1_000_000, default: 10 });
+  assert.deepEqual(peek?.properties['last'], {
+    type: 'integer',
+    description: 'Show the N newest items of each kind',
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 10,
+  });
   assert.equal(peek?.properties['follow'], undefined, 'following is not offered');
   assert.equal(peek?.additionalProperties, false);
 
@@ -78,7 +107,8 @@ test('schemas carry types, bounds, integer, choices, defaults and required argum
     assert.deepEqual(t.definition.inputSchema.properties['session']?.type, 'string');
     assert.ok(!(t.definition.inputSchema.required ?? []).includes('session'));
     for (const c of t.commands.values()) {
-      for (const flag of Object.keys(c.options)) if (flag !== 'follow') assert.ok(camelCase(flag) in t.definition.inputSchema.properties, `${t.definition.name}: ${flag}`);
+      for (const flag of Object.keys(c.options))
+        if (flag !== 'follow') assert.ok(camelCase(flag) in t.definition.inputSchema.properties, `${t.definition.name}: ${flag}`);
       for (const a of c.args) assert.ok(a.name in t.definition.inputSchema.properties, `${t.definition.name}: ${a.name}`);
     }
   }
@@ -99,7 +129,11 @@ test('annotations follow the contract: read-only, destructive when not, idempote
   assert.deepEqual(hints('start'), { readOnlyHint: false, destructiveHint: true, idempotentHint: false });
   for (const t of tools) {
     const cs = [...t.commands.values()];
-    assert.equal(t.definition.annotations.readOnlyHint, cs.every((c) => c.readOnly), t.definition.name);
+    assert.equal(
+      t.definition.annotations.readOnlyHint,
+      cs.every((c) => c.readOnly),
+      t.definition.name,
+    );
   }
 });
 

@@ -27,7 +27,11 @@ function setup(): { nav: NavigationTracker; net: NetworkCollector; con: ConsoleC
   return { nav, net, con, feed };
 }
 
-function request(requestId: string, url: string, opts: { type?: Protocol.Network.ResourceType; loaderId?: string; frameId?: string; redirectFrom?: string } = {}): Protocol.Network.RequestWillBeSentEvent {
+function request(
+  requestId: string,
+  url: string,
+  opts: { type?: Protocol.Network.ResourceType; loaderId?: string; frameId?: string; redirectFrom?: string } = {},
+): Protocol.Network.RequestWillBeSentEvent {
   const e: Protocol.Network.RequestWillBeSentEvent = {
     requestId,
     loaderId: opts.loaderId ?? requestId,
@@ -41,13 +45,34 @@ function request(requestId: string, url: string, opts: { type?: Protocol.Network
     frameId: opts.frameId ?? MAIN,
   };
   if (opts.redirectFrom !== undefined) {
-    e.redirectResponse = { url: opts.redirectFrom, status: 302, statusText: 'Found', headers: { location: url }, mimeType: '', charset: '', connectionReused: false, connectionId: 1, encodedDataLength: 0, securityState: 'neutral' };
+    e.redirectResponse = {
+      url: opts.redirectFrom,
+      status: 302,
+      statusText: 'Found',
+      headers: { location: url },
+      mimeType: '',
+      charset: '',
+      connectionReused: false,
+      connectionId: 1,
+      encodedDataLength: 0,
+      securityState: 'neutral',
+    };
   }
   return e;
 }
 
 function committed(url: string, loaderId: string, frameId = MAIN, parentId?: string): Protocol.Page.FrameNavigatedEvent {
-  const frame: Protocol.Page.Frame = { id: frameId, loaderId, url, domainAndRegistry: '', securityOrigin: url, mimeType: 'text/html', secureContextType: 'Secure', crossOriginIsolatedContextType: 'NotIsolated', gatedAPIFeatures: [] };
+  const frame: Protocol.Page.Frame = {
+    id: frameId,
+    loaderId,
+    url,
+    domainAndRegistry: '',
+    securityOrigin: url,
+    mimeType: 'text/html',
+    secureContextType: 'Secure',
+    crossOriginIsolatedContextType: 'NotIsolated',
+    gatedAPIFeatures: [],
+  };
   if (parentId !== undefined) frame.parentId = parentId;
   return { frame, type: 'Navigation' };
 }
@@ -163,7 +188,10 @@ test('a navigation is recorded without its #fragment, a reload as a navigate: fr
   go.request.urlFragment = '#one';
   feed('Network.requestWillBeSent', go);
   assert.equal(nav.navigations[0]?.url, 'http://localhost:3000/a');
-  feed('Page.frameNavigated', { ...committed('http://localhost:3000/a', 'L1'), frame: { ...committed('http://localhost:3000/a', 'L1').frame, urlFragment: '#one' } });
+  feed('Page.frameNavigated', {
+    ...committed('http://localhost:3000/a', 'L1'),
+    frame: { ...committed('http://localhost:3000/a', 'L1').frame, urlFragment: '#one' },
+  });
   // Page.reload of it: the same document, recorded the same way, even were the fragment left in the request URL.
   feed('Network.requestWillBeSent', request('L2', 'http://localhost:3000/a#one'));
   assert.equal(nav.navigations[1]?.url, 'http://localhost:3000/a');

@@ -277,7 +277,26 @@ test('extra-info that arrives before requestWillBeSent is merged once the reques
   const net = collector();
   net.handle('Network.requestWillBeSentExtraInfo', {
     requestId: '2840.30',
-    associatedCookies: [{ cookie: { name: 'sid', value: 'abc123', domain: 'localhost', path: '/', expires: -1, size: 9, httpOnly: true, secure: false, session: true, priority: 'Medium', sameParty: false, sourceScheme: 'NonSecure', sourcePort: 3000 }, blockedReasons: [] }],
+    associatedCookies: [
+      {
+        cookie: {
+          name: 'sid',
+          value: 'abc123',
+          domain: 'localhost',
+          path: '/',
+          expires: -1,
+          size: 9,
+          httpOnly: true,
+          secure: false,
+          session: true,
+          priority: 'Medium',
+          sameParty: false,
+          sourceScheme: 'NonSecure',
+          sourcePort: 3000,
+        },
+        blockedReasons: [],
+      },
+    ],
     headers: { ':authority': 'localhost:3000', ':method': 'GET', ':path': '/api/me', cookie: 'sid=abc123', 'user-agent': UA },
     connectTiming: { requestTime: 81240.01 },
   });
@@ -412,7 +431,13 @@ test('canceled and blocked requests keep the reason', () => {
   net.handle('Network.requestWillBeSent', fetchRequest('2840.51', 'http://localhost:3000/api/search?q=a', 81261));
   net.handle('Network.loadingFailed', { requestId: '2840.51', timestamp: 81261.01, type: 'Fetch', errorText: 'net::ERR_ABORTED', canceled: true });
   net.handle('Network.requestWillBeSent', { ...fetchRequest('2840.52', 'http://insecure.example/pixel.gif', 81261.02), type: 'Image' });
-  net.handle('Network.loadingFailed', { requestId: '2840.52', timestamp: 81261.03, type: 'Image', errorText: 'net::ERR_BLOCKED_BY_CLIENT', blockedReason: 'mixed-content' });
+  net.handle('Network.loadingFailed', {
+    requestId: '2840.52',
+    timestamp: 81261.03,
+    type: 'Image',
+    errorText: 'net::ERR_BLOCKED_BY_CLIENT',
+    blockedReason: 'mixed-content',
+  });
   const [aborted, blocked] = net.all();
   assert.equal(aborted?.canceled, true);
   assert.equal(aborted?.errorText, 'net::ERR_ABORTED');
@@ -507,8 +532,20 @@ test('tracking requests are not recorded but counted, and their later events are
   let ts = 81280;
   for (const [id, url] of [...tracked, ...kept]) net.handle('Network.requestWillBeSent', fetchRequest(id, url, (ts += 0.01)));
   for (const [id, url] of tracked) {
-    net.handle('Network.requestWillBeSentExtraInfo', { requestId: id, associatedCookies: [], headers: { cookie: '_ga=GA1.1.555.666' }, connectTiming: { requestTime: ts } });
-    net.handle('Network.responseReceived', { requestId: id, loaderId: LOADER_ID, timestamp: ts, type: 'Fetch', response: response({ url, status: 204 }), hasExtraInfo: true });
+    net.handle('Network.requestWillBeSentExtraInfo', {
+      requestId: id,
+      associatedCookies: [],
+      headers: { cookie: '_ga=GA1.1.555.666' },
+      connectTiming: { requestTime: ts },
+    });
+    net.handle('Network.responseReceived', {
+      requestId: id,
+      loaderId: LOADER_ID,
+      timestamp: ts,
+      type: 'Fetch',
+      response: response({ url, status: 204 }),
+      hasExtraInfo: true,
+    });
     net.handle('Network.loadingFinished', { requestId: id, timestamp: ts, encodedDataLength: 80 });
   }
   assert.deepEqual(
@@ -527,7 +564,12 @@ test('a redirect chain that starts at a tracker is filtered as a whole', () => {
   net.handle('Network.requestWillBeSent', {
     ...fetchRequest('2840.76', 'https://www.example.com/landing?gclid=xyz', 81290.05),
     redirectHasExtraInfo: true,
-    redirectResponse: response({ url: 'https://ad.doubleclick.net/ddm/trackclk/N123', status: 302, statusText: 'Found', headers: { Location: 'https://www.example.com/landing?gclid=xyz' } }),
+    redirectResponse: response({
+      url: 'https://ad.doubleclick.net/ddm/trackclk/N123',
+      status: 302,
+      statusText: 'Found',
+      headers: { Location: 'https://www.example.com/landing?gclid=xyz' },
+    }),
   });
   assert.equal(net.stats().count, 0);
   assert.equal(net.stats().filtered, 1);

@@ -26,7 +26,13 @@ function request(net: NetworkCollector, opts: { method?: string; status?: number
     initiator: { type: 'other' },
     type: 'Fetch',
   });
-  net.handle('Network.responseReceived', { requestId, loaderId: 'L', timestamp: t + 0.01, type: 'Fetch', response: { url: `http://127.0.0.1/r/${seq}`, status: opts.status ?? 200, statusText: '', headers: {}, mimeType: opts.mime ?? 'application/json' } });
+  net.handle('Network.responseReceived', {
+    requestId,
+    loaderId: 'L',
+    timestamp: t + 0.01,
+    type: 'Fetch',
+    response: { url: `http://127.0.0.1/r/${seq}`, status: opts.status ?? 200, statusText: '', headers: {}, mimeType: opts.mime ?? 'application/json' },
+  });
   if (opts.bytes !== undefined) net.handle('Network.dataReceived', { requestId, timestamp: t + 0.02, dataLength: opts.bytes, encodedDataLength: opts.bytes });
   if (opts.finish !== false) net.handle('Network.loadingFinished', { requestId, timestamp: t + 0.03, encodedDataLength: (opts.bytes ?? 0) + 100 });
   return net.get(requestId) as NetworkRecord;
@@ -56,7 +62,16 @@ test('which finished requests have their body fetched at once, and why the other
 
 test('a redirect hop has no body of its own', () => {
   const net = collector();
-  net.handle('Network.requestWillBeSent', { requestId: 'R.1', loaderId: 'L', documentURL: 'x', request: { url: 'http://127.0.0.1/a', method: 'GET', headers: {} }, timestamp: 81300, wallTime: 81300 + OFFSET, initiator: { type: 'other' }, type: 'Fetch' });
+  net.handle('Network.requestWillBeSent', {
+    requestId: 'R.1',
+    loaderId: 'L',
+    documentURL: 'x',
+    request: { url: 'http://127.0.0.1/a', method: 'GET', headers: {} },
+    timestamp: 81300,
+    wallTime: 81300 + OFFSET,
+    initiator: { type: 'other' },
+    type: 'Fetch',
+  });
   net.handle('Network.requestWillBeSent', {
     requestId: 'R.1',
     loaderId: 'L',
@@ -73,7 +88,7 @@ test('a redirect hop has no body of its own', () => {
   assert.equal(final?.bodyUnavailable, undefined);
 });
 
-test('the body budget keeps the newest requests\' bodies, whatever order they were fetched in', () => {
+test("the body budget keeps the newest requests' bodies, whatever order they were fetched in", () => {
   const net = collector({ maxBodyBytes: 1000, maxBodyTotalBytes: 2500 });
   const rs = Array.from({ length: 4 }, () => request(net, { bytes: 900 }));
   const [a, b, c, d] = rs as [NetworkRecord, NetworkRecord, NetworkRecord, NetworkRecord];
@@ -94,10 +109,7 @@ test('the body budget keeps the newest requests\' bodies, whatever order they we
   assert.equal(shown.data.length, 900);
   assert.equal(a.body, undefined);
   assert.equal(a.bodyUnavailable, 'evicted');
-  assert.deepEqual(
-    [net.bodyStats().count, net.bodyStats().evicted],
-    [2, 2],
-  );
+  assert.deepEqual([net.bodyStats().count, net.bodyStats().evicted], [2, 2]);
   assert.ok(net.bodyStats().bytes <= 2500);
 });
 

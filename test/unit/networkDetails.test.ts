@@ -5,7 +5,6 @@ import { parseSetCookie } from '../../src/telemetry/cookies.js';
 import { NetworkCollector, computeTimings } from '../../src/telemetry/network.js';
 import { TIMING } from '../helpers/cdpFixtures.js';
 
-
 test('computeTimings follows the DevTools HAR breakdown', () => {
   const t = computeTimings({ issueTime: 81234.5, timing: TIMING, responseTime: 81234.5679 + 0.0083, endTime: 81234.625 });
   assert.deepEqual(t, { blocked: 67.95, dns: 0.35, connect: 0.85, ssl: -1, send: 0.3, wait: 7.1, receive: 48.8 });
@@ -43,7 +42,20 @@ function willBeSent(requestId: string, over: Partial<Protocol.Network.Request> =
 }
 
 function response(over: Partial<Protocol.Network.Response> = {}): Protocol.Network.Response {
-  return { url: 'http://localhost:3000/api', status: 200, statusText: 'OK', headers: {}, mimeType: 'application/json', charset: '', connectionReused: false, connectionId: 1, encodedDataLength: 100, securityState: 'neutral', timing: TIMING, ...over };
+  return {
+    url: 'http://localhost:3000/api',
+    status: 200,
+    statusText: 'OK',
+    headers: {},
+    mimeType: 'application/json',
+    charset: '',
+    connectionReused: false,
+    connectionId: 1,
+    encodedDataLength: 100,
+    securityState: 'neutral',
+    timing: TIMING,
+    ...over,
+  };
 }
 
 test('a finished request gets its timing, decoded size, priority, extra-info cookies and raw header size', () => {
@@ -53,8 +65,42 @@ test('a finished request gets its timing, decoded size, priority, extra-info coo
     requestId: '1',
     headers: { Cookie: 'sid=abc' },
     associatedCookies: [
-      { blockedReasons: [], cookie: { name: 'sid', value: 'abc', domain: 'localhost', path: '/', expires: -1, size: 6, httpOnly: true, secure: false, session: true, priority: 'Medium', sameParty: false, sourceScheme: 'NonSecure', sourcePort: 3000 } },
-      { blockedReasons: ['NotOnPath'], cookie: { name: 'adm', value: '1', domain: 'localhost', path: '/admin', expires: 1718003600, size: 4, httpOnly: false, secure: false, session: false, priority: 'Medium', sameParty: false, sourceScheme: 'NonSecure', sourcePort: 3000 } },
+      {
+        blockedReasons: [],
+        cookie: {
+          name: 'sid',
+          value: 'abc',
+          domain: 'localhost',
+          path: '/',
+          expires: -1,
+          size: 6,
+          httpOnly: true,
+          secure: false,
+          session: true,
+          priority: 'Medium',
+          sameParty: false,
+          sourceScheme: 'NonSecure',
+          sourcePort: 3000,
+        },
+      },
+      {
+        blockedReasons: ['NotOnPath'],
+        cookie: {
+          name: 'adm',
+          value: '1',
+          domain: 'localhost',
+          path: '/admin',
+          expires: 1718003600,
+          size: 4,
+          httpOnly: false,
+          secure: false,
+          session: false,
+          priority: 'Medium',
+          sameParty: false,
+          sourceScheme: 'NonSecure',
+          sourcePort: 3000,
+        },
+      },
     ],
     connectTiming: { requestTime: 81234.5679 },
   });
@@ -99,11 +145,25 @@ test('a body left out of the event is flagged and stored (capped) once fetched; 
   assert.equal(r.hasPostData, undefined);
 
   net.handle('Network.requestWillBeSent', willBeSent('2'));
-  net.handle('Network.responseReceived', { requestId: '2', loaderId: 'L', timestamp: 81234.58, type: 'Fetch', response: response({ fromDiskCache: true }), hasExtraInfo: false });
+  net.handle('Network.responseReceived', {
+    requestId: '2',
+    loaderId: 'L',
+    timestamp: 81234.58,
+    type: 'Fetch',
+    response: response({ fromDiskCache: true }),
+    hasExtraInfo: false,
+  });
   net.handle('Network.requestWillBeSent', willBeSent('3'));
   net.handle('Network.requestServedFromCache', { requestId: '3' });
   net.handle('Network.requestWillBeSent', willBeSent('4'));
-  net.handle('Network.responseReceived', { requestId: '4', loaderId: 'L', timestamp: 81234.58, type: 'Fetch', response: response({ fromServiceWorker: true, serviceWorkerResponseSource: 'cache-storage' }), hasExtraInfo: false });
+  net.handle('Network.responseReceived', {
+    requestId: '4',
+    loaderId: 'L',
+    timestamp: 81234.58,
+    type: 'Fetch',
+    response: response({ fromServiceWorker: true, serviceWorkerResponseSource: 'cache-storage' }),
+    hasExtraInfo: false,
+  });
   assert.equal(net.get('n2')?.cacheSource, 'disk');
   assert.equal(net.get('n3')?.cacheSource, 'memory');
   assert.equal(net.get('n4')?.fromServiceWorker, true);

@@ -5,7 +5,16 @@ import { orderRequests, transferredSize } from '../../src/telemetry/networkOrder
 import { pageScope } from '../../src/daemon/handlers/network.js';
 
 function r(n: number, durationMs: number | undefined, size: number | undefined): NetworkRecord {
-  const rec: NetworkRecord = { id: `n${n}`, requestId: `R${n}`, url: `http://x/${n}`, method: 'GET', state: durationMs === undefined ? 'pending' : 'finished', requestHeaders: {}, startedAt: 1000 + n, navigation: 0 };
+  const rec: NetworkRecord = {
+    id: `n${n}`,
+    requestId: `R${n}`,
+    url: `http://x/${n}`,
+    method: 'GET',
+    state: durationMs === undefined ? 'pending' : 'finished',
+    requestHeaders: {},
+    startedAt: 1000 + n,
+    navigation: 0,
+  };
   if (durationMs !== undefined) rec.durationMs = durationMs;
   if (size !== undefined) rec.encodedDataLength = size;
   return rec;
@@ -31,7 +40,13 @@ test('--last N keeps the N highest by the key; the sign only orders them', () =>
 });
 
 test('a WebSocket counts the bytes of its frames as its size', () => {
-  assert.equal(transferredSize({ encodedDataLength: 10, webSocket: { state: 'open', framesSent: 1, framesReceived: 1, bytesSent: 5, bytesReceived: 7, framesDropped: 0 } }), 12);
+  assert.equal(
+    transferredSize({
+      encodedDataLength: 10,
+      webSocket: { state: 'open', framesSent: 1, framesReceived: 1, bytesSent: 5, bytesReceived: 7, framesDropped: 0 },
+    }),
+    12,
+  );
   assert.equal(transferredSize({ encodedDataLength: 10 }), 10);
 });
 

@@ -25,7 +25,8 @@ const STAT_ZOMBIE =
 // and should be replaced by captures from a real Mac when one is available.
 const PS_STATUS_RUNNING = 'Ss   Mon Jan  6 10:23:45 2025\n';
 const PS_STATUS_ZOMBIE = 'Z    Tue Dec 17 09:05:02 2024\n';
-const PS_COMMAND = '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome --remote-debugging-pipe --user-data-dir=/Users/ana/.bdg/chrome-profile --no-first-run about:blank\n';
+const PS_COMMAND =
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome --remote-debugging-pipe --user-data-dir=/Users/ana/.bdg/chrome-profile --no-first-run about:blank\n';
 const PS_LIST = [
   '    1     0 Ss   /sbin/launchd',
   '  318     1 Ss   /usr/libexec/logd',
@@ -46,7 +47,8 @@ const CIM_LIST =
   '{"ProcessId":6112,"ParentProcessId":5508,"CommandLine":"\\"C:\\\\Program Files\\\\nodejs\\\\node.exe\\" C:\\\\Users\\\\ana\\\\AppData\\\\Roaming\\\\npm\\\\node_modules\\\\bdg\\\\dist\\\\daemon.js"},' +
   '{"ProcessId":7420,"ParentProcessId":6112,"CommandLine":"\\"C:\\\\Program Files\\\\Google\\\\Chrome\\\\Application\\\\chrome.exe\\" --remote-debugging-pipe --user-data-dir=C:\\\\Users\\\\ana\\\\.bdg\\\\chrome-profile about:blank"}]\r\n';
 // The same with -Filter 'ProcessId=7420': one object, not an array.
-const CIM_ONE = '{"ProcessId":7420,"ParentProcessId":6112,"CommandLine":"\\"C:\\\\Program Files\\\\Google\\\\Chrome\\\\Application\\\\chrome.exe\\" --remote-debugging-pipe"}\r\n';
+const CIM_ONE =
+  '{"ProcessId":7420,"ParentProcessId":6112,"CommandLine":"\\"C:\\\\Program Files\\\\Google\\\\Chrome\\\\Application\\\\chrome.exe\\" --remote-debugging-pipe"}\r\n';
 
 // ---- Parsers -------------------------------------------------------------------------------------------------
 
@@ -90,8 +92,14 @@ test('win32: CIM process list as an array, as one object, and empty', () => {
     ],
     'processes whose command line is null are left out',
   );
-  assert.equal(list[1]?.command, '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --remote-debugging-pipe --user-data-dir=C:\\Users\\ana\\.bdg\\chrome-profile about:blank');
-  assert.deepEqual(parseCimProcesses(CIM_ONE).map((p) => p.pid), [7420]);
+  assert.equal(
+    list[1]?.command,
+    '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --remote-debugging-pipe --user-data-dir=C:\\Users\\ana\\.bdg\\chrome-profile about:blank',
+  );
+  assert.deepEqual(
+    parseCimProcesses(CIM_ONE).map((p) => p.pid),
+    [7420],
+  );
   assert.deepEqual(parseCimProcesses(''), []);
   assert.deepEqual(parseCimProcesses('not json'), []);
 });
@@ -154,7 +162,9 @@ test('chrome candidates: Windows install paths from a fake env (names in any cas
     'C:\\tools\\chrome.exe',
   ]);
   // A 32-bit Windows has one Program Files; it is not listed twice.
-  assert.deepEqual(win32ChromeCandidates({ PROGRAMFILES: 'C:\\Program Files', 'PROGRAMFILES(X86)': 'C:\\Program Files' }), ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe']);
+  assert.deepEqual(win32ChromeCandidates({ PROGRAMFILES: 'C:\\Program Files', 'PROGRAMFILES(X86)': 'C:\\Program Files' }), [
+    'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+  ]);
 });
 
 test('one selection by OS; other Unixes get the /proc implementation', () => {
@@ -205,7 +215,10 @@ test('linux: start time, command line and listing of a live sleep; undefined onc
   assert.equal(linux.commandLine(pid), undefined);
   assert.equal(linux.environment(pid), undefined);
   assert.equal(linux.isZombie(pid), false);
-  assert.equal(linux.listProcesses().some((p) => p.pid === pid), false);
+  assert.equal(
+    linux.listProcesses().some((p) => p.pid === pid),
+    false,
+  );
   assert.equal(linux.processStartTime(0), undefined);
   assert.equal(linux.processStartTime(-1), undefined);
 });
@@ -240,24 +253,31 @@ test('linux: a process named "(Web Content) x" and a zombie, for real', onLinux,
 
 // The macOS implementation's ps options are BSD ones that procps ps also accepts: this exercises its exec path
 // (no shell, fixed locale and time zone) here. It is not a test of macOS itself.
-test('darwin implementation against procps ps (exec smoke test)', { skip: process.platform !== 'linux' || !existsSync('/bin/ps') ? 'needs procps /bin/ps' : false }, async () => {
-  const child = spawn('sleep', ['30.5'], { stdio: 'ignore' });
-  const pid = await started(child);
-  const tz = process.env['TZ'];
-  try {
-    const startTime = darwin.processStartTime(pid);
-    assert.match(startTime ?? '', /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{1,2} \d\d:\d\d:\d\d \d{4}$/);
-    process.env['TZ'] = 'America/New_York';
-    assert.equal(darwin.processStartTime(pid), startTime, 'the caller’s time zone does not change the value');
-    assert.equal(darwin.commandLine(pid), 'sleep 30.5');
-    assert.equal(darwin.isZombie(pid), false);
-    assert.deepEqual(darwin.listProcesses((c) => c === 'sleep 30.5').find((p) => p.pid === pid), { pid, ppid: process.pid, zombie: false, command: 'sleep 30.5' });
-  } finally {
-    if (tz === undefined) delete process.env['TZ'];
-    else process.env['TZ'] = tz;
-    process.kill(pid, 'SIGKILL');
-    await exited(child);
-  }
-  assert.equal(darwin.processStartTime(pid), undefined);
-  assert.equal(darwin.commandLine(pid), undefined);
-});
+test(
+  'darwin implementation against procps ps (exec smoke test)',
+  { skip: process.platform !== 'linux' || !existsSync('/bin/ps') ? 'needs procps /bin/ps' : false },
+  async () => {
+    const child = spawn('sleep', ['30.5'], { stdio: 'ignore' });
+    const pid = await started(child);
+    const tz = process.env['TZ'];
+    try {
+      const startTime = darwin.processStartTime(pid);
+      assert.match(startTime ?? '', /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{1,2} \d\d:\d\d:\d\d \d{4}$/);
+      process.env['TZ'] = 'America/New_York';
+      assert.equal(darwin.processStartTime(pid), startTime, 'the caller’s time zone does not change the value');
+      assert.equal(darwin.commandLine(pid), 'sleep 30.5');
+      assert.equal(darwin.isZombie(pid), false);
+      assert.deepEqual(
+        darwin.listProcesses((c) => c === 'sleep 30.5').find((p) => p.pid === pid),
+        { pid, ppid: process.pid, zombie: false, command: 'sleep 30.5' },
+      );
+    } finally {
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
+      process.kill(pid, 'SIGKILL');
+      await exited(child);
+    }
+    assert.equal(darwin.processStartTime(pid), undefined);
+    assert.equal(darwin.commandLine(pid), undefined);
+  },
+);

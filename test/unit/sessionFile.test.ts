@@ -7,7 +7,17 @@ import { VERSION } from '../../src/protocol/version.js';
 const STARTED = Date.parse('2025-01-02T03:04:05.000Z');
 
 function snapshot(over: Partial<SessionSnapshot> = {}): SessionSnapshot {
-  const request: NetworkRecord = { id: 'n1', requestId: 'R1', url: 'http://127.0.0.1:8080/', method: 'GET', state: 'finished', status: 200, requestHeaders: {}, startedAt: STARTED + 10, navigation: 0 };
+  const request: NetworkRecord = {
+    id: 'n1',
+    requestId: 'R1',
+    url: 'http://127.0.0.1:8080/',
+    method: 'GET',
+    state: 'finished',
+    status: 200,
+    requestHeaders: {},
+    startedAt: STARTED + 10,
+    navigation: 0,
+  };
   const message: ConsoleRecord = { id: 'c1', kind: 'console', level: 'log', type: 'log', text: 'hello', timestamp: STARTED + 20, navigation: 0 };
   return {
     url: 'http://127.0.0.1:8080',
@@ -57,7 +67,11 @@ test('buildSessionFile maps a snapshot to the documented layout', () => {
 });
 
 test('buildSessionFile is pure: same snapshot, same document; extra stats fields are kept', () => {
-  const s = snapshot({ networkStats: { count: 0, dropped: 2, bytes: 0, maxItems: 1, maxBytes: 1, filtered: 3 } as SessionSnapshot['networkStats'], networkPending: 4, pageCrashed: true });
+  const s = snapshot({
+    networkStats: { count: 0, dropped: 2, bytes: 0, maxItems: 1, maxBytes: 1, filtered: 3 } as SessionSnapshot['networkStats'],
+    networkPending: 4,
+    pageCrashed: true,
+  });
   const a = buildSessionFile(s, 'page-crashed', 'renderer gone', null);
   const b = buildSessionFile(s, 'page-crashed', 'renderer gone', null);
   assert.deepEqual(a, b);

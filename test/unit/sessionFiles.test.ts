@@ -25,7 +25,16 @@ test('temp names: what tempPathFor makes parses back to its target and writer; n
   assert.deepEqual(parseTempName('.session.json.5a3f18c2b9e4d0a11c2f3b4a5.tmp'), { target: 'session.json', pid: undefined });
   assert.deepEqual(parseTempName('daemon.lock.5a3f18c2b9e4d0a11c2f3b4a5.tmp'), { target: 'daemon.lock', pid: undefined });
   assert.deepEqual(parseTempName('daemon.lock.stale-5a3f18c2b9e4d0a11c2f3b4a5'), { target: 'daemon.lock', pid: undefined });
-  for (const name of ['session.json', '.session.json.tmp', 'notes.tmp', '.x.123.tmp', '.x.123.NOTHEX0000000000000000.tmp', 'daemon.log.1', '.bashrc', 'history']) {
+  for (const name of [
+    'session.json',
+    '.session.json.tmp',
+    'notes.tmp',
+    '.x.123.tmp',
+    '.x.123.NOTHEX0000000000000000.tmp',
+    'daemon.log.1',
+    '.bashrc',
+    'history',
+  ]) {
     assert.equal(parseTempName(name), undefined, name);
   }
 });
@@ -47,7 +56,9 @@ test('stale temps: removed when the writer is gone or untouched for a minute; a 
   const old = new Date(Date.now() - TEMP_FILE_MAX_AGE_MS - 5_000);
   for (const f of [files.liveOld, files.oldFormatOld, files.unrelated]) utimesSync(join(d, f), old, old);
   mkdirSync(join(d, `.dir.${dead}.${token}.tmp`)); // not a file: left alone
-  const removed = removeStaleTemps(d).map((p) => basename(p)).sort();
+  const removed = removeStaleTemps(d)
+    .map((p) => basename(p))
+    .sort();
   assert.deepEqual(removed, [files.deadWriter, files.liveOld, files.oldFormatOld].sort());
   assert.deepEqual(readdirSync(d).sort(), [files.liveFresh, files.oldFormatFresh, files.data, files.unrelated, `.dir.${dead}.${token}.tmp`].sort());
   rmSync(d, { recursive: true });
@@ -63,14 +74,25 @@ test('ensurePrivateDir: missing parents made 0700 whatever the umask; a file in 
   }
   for (const p of ['a', 'a/b', 'a/b/c']) assert.equal(statSync(join(d, p)).mode & 0o777, 0o700, p);
   writeFileSync(join(d, 'f'), '');
-  assert.throws(() => ensurePrivateDir(join(d, 'f', 'x')), (err: Error & { code?: string }) => err.code === 'SESSION_FILE_ERROR' && err.message.includes(`${join(d, 'f')} is a file`));
+  assert.throws(
+    () => ensurePrivateDir(join(d, 'f', 'x')),
+    (err: Error & { code?: string }) => err.code === 'SESSION_FILE_ERROR' && err.message.includes(`${join(d, 'f')} is a file`),
+  );
   const t = Date.now();
-  assert.throws(() => ensurePrivateDir('/proc/self/bdg-x/y'), (err: Error & { code?: string }) => err.code === 'SESSION_FILE_ERROR' && err.message.includes('/proc/self/bdg-x'));
+  assert.throws(
+    () => ensurePrivateDir('/proc/self/bdg-x/y'),
+    (err: Error & { code?: string }) => err.code === 'SESSION_FILE_ERROR' && err.message.includes('/proc/self/bdg-x'),
+  );
   assert.ok(Date.now() - t < 1_000);
   rmSync(d, { recursive: true });
 });
 
-const sessionDoc = (startedAt: string, pad = 0): string => JSON.stringify({ schema: 1, session: { url: 'http://x/', page: { url: 'http://x/', title: '"startedAt":"1999-01-01T00:00:00.000Z"' }, startedAt }, pad: 'p'.repeat(pad) });
+const sessionDoc = (startedAt: string, pad = 0): string =>
+  JSON.stringify({
+    schema: 1,
+    session: { url: 'http://x/', page: { url: 'http://x/', title: '"startedAt":"1999-01-01T00:00:00.000Z"' }, startedAt },
+    pad: 'p'.repeat(pad),
+  });
 
 test('rotation: session.json moves to history/<its start time>.json; same start time gets -2; none is a no-op', async () => {
   const d = dir();
@@ -98,19 +120,29 @@ test('rotation: at most maxFiles and maxBytes kept, oldest removed first and cou
   writeFileSync(join(d, 'session.json'), sessionDoc('2024-02-01T00:00:00.000Z', 100));
   const r = await rotateSessionFile(d, { maxFiles: 10, maxBytes: 1024 * 1024 });
   assert.equal(r.pruned.length, 3);
-  assert.deepEqual(r.pruned.map((p) => basename(p)), ['2024-01-01T00-00-00.000Z.json', '2024-01-02T00-00-00.000Z.json', '2024-01-03T00-00-00.000Z.json']);
+  assert.deepEqual(
+    r.pruned.map((p) => basename(p)),
+    ['2024-01-01T00-00-00.000Z.json', '2024-01-02T00-00-00.000Z.json', '2024-01-03T00-00-00.000Z.json'],
+  );
   assert.equal(readdirSync(join(d, 'history')).filter((f) => f.endsWith('.json')).length, 10);
   assert.ok(existsSync(join(d, 'history', 'mine.txt')));
   // bytes: the limits hold even when there is no session.json to move; the newest files are the ones left
-  const before = readdirSync(join(d, 'history')).filter((f) => f.endsWith('.json')).sort();
+  const before = readdirSync(join(d, 'history'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   await rotateSessionFile(d, { maxFiles: 10, maxBytes: 1000 });
-  const left = readdirSync(join(d, 'history')).filter((f) => f.endsWith('.json')).sort();
+  const left = readdirSync(join(d, 'history'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   assert.ok(left.length > 0 && left.reduce((n, f) => n + statSync(join(d, 'history', f)).size, 0) <= 1000, `${left.length} kept`);
   assert.deepEqual(left, before.slice(before.length - left.length));
   // a newest file larger than the budget on its own is still kept (alone)
   writeFileSync(join(d, 'session.json'), sessionDoc('2024-03-01T00:00:00.000Z', 5000));
   const big = await rotateSessionFile(d, { maxFiles: 10, maxBytes: 1000 });
-  assert.deepEqual(readdirSync(join(d, 'history')).filter((f) => f.endsWith('.json')), [basename(big.kept as string)]);
+  assert.deepEqual(
+    readdirSync(join(d, 'history')).filter((f) => f.endsWith('.json')),
+    [basename(big.kept as string)],
+  );
   assert.equal((JSON.parse(readFileSync(big.kept as string, 'utf8')) as { session: { startedAt: string } }).session.startedAt, '2024-03-01T00:00:00.000Z');
   rmSync(d, { recursive: true });
 });

@@ -39,7 +39,15 @@ test('each socket is a record: created, handshake headers, 101, frames counted, 
   // Start from the handshake's wall time; duration from the monotonic timestamps (handshake to close).
   assert.equal(echo.startedAt, 1796166080180.187);
   assert.equal(echo.durationMs, 144.455);
-  assert.deepEqual(echo.webSocket, { state: 'closed', framesSent: 2, framesReceived: 2, bytesSent: 9, bytesReceived: 9, framesDropped: 0, closedAt: echo.finishedAt });
+  assert.deepEqual(echo.webSocket, {
+    state: 'closed',
+    framesSent: 2,
+    framesReceived: 2,
+    bytesSent: 9,
+    bytesReceived: 9,
+    framesDropped: 0,
+    closedAt: echo.finishedAt,
+  });
 
   // The socket whose handshake got a 404: failed, with Chrome's error, and no status.
   assert.equal(refused.state, 'failed');
@@ -49,7 +57,11 @@ test('each socket is a record: created, handshake headers, 101, frames counted, 
   assert.equal(refused.webSocket?.error, refused.errorText);
   // Sockets never count as pending requests.
   assert.equal(net.pending(), 0);
-  assert.deepEqual(net.webSocketStats(), { count: 2, open: 0, frames: { count: 5, bytes: net.webSocketStats().frames.bytes, dropped: 0, maxItems: 1000, maxBytes: 1e7 } });
+  assert.deepEqual(net.webSocketStats(), {
+    count: 2,
+    open: 0,
+    frames: { count: 5, bytes: net.webSocketStats().frames.bytes, dropped: 0, maxItems: 1000, maxBytes: 1e7 },
+  });
 });
 
 test('frames: direction, time, opcode, size; text as text, binary as base64; the error frame', () => {
@@ -107,14 +119,20 @@ test('the HAR carries the frames as _webSocketMessages, as DevTools exports them
     ['send', 'send', 'receive', 'receive'],
   );
   const error = har.log.entries[1]?._webSocketMessages?.[0];
-  assert.deepEqual(error && { ...error, time: Math.round(error.time * 1000) }, { type: 'error', time: 1796166080316, opcode: -1, data: 'Error during WebSocket handshake: Unexpected response code: 404' });
+  assert.deepEqual(error && { ...error, time: Math.round(error.time * 1000) }, {
+    type: 'error',
+    time: 1796166080316,
+    opcode: -1,
+    data: 'Error during WebSocket handshake: Unexpected response code: 404',
+  });
   assert.ok(!('_webSocketMessages' in (buildHar({ records: [], navigations: [], creator: { name: 'bdg', version: 't' } }).log.entries[0] ?? {})));
 });
 
 test('frames are bounded per socket and in all: newest kept, drops counted on the socket and in total', () => {
   const net = collector({ maxFrames: 5, maxBytes: 1e7, perSocketFrames: 3, perSocketBytes: 1e7, maxPayloadBytes: 1024 });
   replay(net, (m) => m === 'Network.webSocketFrameSent');
-  const send = (requestId: string, text: string): void => net.handle('Network.webSocketFrameSent', { requestId, timestamp: 3497, response: { opcode: 1, mask: true, payloadData: text } });
+  const send = (requestId: string, text: string): void =>
+    net.handle('Network.webSocketFrameSent', { requestId, timestamp: 3497, response: { opcode: 1, mask: true, payloadData: text } });
   for (let i = 0; i < 5; i++) send('19389.2', `a${i}`);
   assert.deepEqual(
     net.webSockets.allOf('n1').map((f) => f.data),
@@ -139,7 +157,8 @@ test('frames are bounded per socket and in all: newest kept, drops counted on th
 
 test('the byte bounds hold too, a payload is cut at its bound, and a socket leaving the buffer takes its frames', () => {
   const store = new WebSocketFrameStore({ maxFrames: 100, maxBytes: 1e6, perSocketFrames: 100, perSocketBytes: 1000, maxPayloadBytes: 300 });
-  for (let i = 0; i < 10; i++) store.add('n1', frameOf('receive', { opcode: 1, mask: false, payloadData: `${i}`.repeat(400) }, i, store.limits.maxPayloadBytes));
+  for (let i = 0; i < 10; i++)
+    store.add('n1', frameOf('receive', { opcode: 1, mask: false, payloadData: `${i}`.repeat(400) }, i, store.limits.maxPayloadBytes));
   const kept = store.allOf('n1');
   assert.ok(kept.length >= 1 && kept.length < 10, String(kept.length));
   assert.equal(kept[kept.length - 1]?.data, '9'.repeat(300));
@@ -157,7 +176,16 @@ test('the byte bounds hold too, a payload is cut at its bound, and a socket leav
   const net = new NetworkCollector({ maxItems: 2, maxBytes: 1e7, maxBodyBytes: 1e6, includeAll: false, webSocket: WIDE });
   replay(net);
   assert.equal(net.webSockets.stats().count, 5);
-  net.handle('Network.requestWillBeSent', { requestId: 'X.1', loaderId: 'L', documentURL: 'http://127.0.0.1/', request: { url: 'http://127.0.0.1/x', method: 'GET', headers: {} }, timestamp: 3500, wallTime: 1796166084, initiator: { type: 'other' }, type: 'Fetch' });
+  net.handle('Network.requestWillBeSent', {
+    requestId: 'X.1',
+    loaderId: 'L',
+    documentURL: 'http://127.0.0.1/',
+    request: { url: 'http://127.0.0.1/x', method: 'GET', headers: {} },
+    timestamp: 3500,
+    wallTime: 1796166084,
+    initiator: { type: 'other' },
+    type: 'Fetch',
+  });
   assert.equal(net.get('n1'), undefined);
   assert.deepEqual(net.webSockets.allOf('n1'), []);
   assert.equal(net.webSockets.stats().count, 1);

@@ -20,7 +20,13 @@ async function send(paths: SessionPaths, params: ParamsOf<'cdp.send'>, out: Outp
   return out.success(data, () => JSON.stringify(data, null, 2));
 }
 
-async function events(paths: SessionPaths, schema: CdpSchema, name: string, params: { last: number; follow: boolean; after?: number }, out: Output): Promise<number> {
+async function events(
+  paths: SessionPaths,
+  schema: CdpSchema,
+  name: string,
+  params: { last: number; follow: boolean; after?: number },
+  out: Output,
+): Promise<number> {
   const resolved = schema.resolveEventFilter(name);
   const filter = 'event' in resolved ? resolved.event : resolved.domain;
   const { last } = params;
@@ -39,7 +45,11 @@ async function events(paths: SessionPaths, schema: CdpSchema, name: string, para
 }
 
 function conflict(message: string): BdgError {
-  return new BdgError('INVALID_ARGUMENTS', message, 'One at a time: bdg cdp <Domain.method> [--params JSON] | --list | <Domain> --list | <Domain.method> --describe | --search <words> | --events <Domain.event>');
+  return new BdgError(
+    'INVALID_ARGUMENTS',
+    message,
+    'One at a time: bdg cdp <Domain.method> [--params JSON] | --list | <Domain> --list | <Domain.method> --describe | --search <words> | --events <Domain.event>',
+  );
 }
 
 /** `bdg cdp`: send a method, or answer a discovery question from the schema (no session needed), or read events. */
@@ -52,7 +62,17 @@ async function runCdp(paths: SessionPaths, params: ParamsOf<'cdp'>, out: Output)
   if (params.follow && mode !== 'events') throw conflict('--follow goes with --events');
   if (mode === undefined) {
     if (name === undefined) throw conflict('bdg cdp needs a method to send or one of --list, --describe, --search, --events');
-    return send(paths, { method: name, target: params.target, timeout: params.timeout, validate: params.validate, ...(params.params !== undefined ? { params: params.params } : {}) }, out);
+    return send(
+      paths,
+      {
+        method: name,
+        target: params.target,
+        timeout: params.timeout,
+        validate: params.validate,
+        ...(params.params !== undefined ? { params: params.params } : {}),
+      },
+      out,
+    );
   }
   const schema = await loadCdpSchema();
   switch (mode) {
@@ -61,12 +81,14 @@ async function runCdp(paths: SessionPaths, params: ParamsOf<'cdp'>, out: Output)
         const data = { version: schema.version, methods: schema.commandCount, events: schema.eventCount, domains: schema.domains() };
         return out.success(data, () => renderDomains(data));
       }
-      if (name.includes('.')) throw new BdgError('INVALID_ARGUMENTS', `--list takes a domain (got "${name}")`, `Describe one method: bdg cdp ${name} --describe`);
+      if (name.includes('.'))
+        throw new BdgError('INVALID_ARGUMENTS', `--list takes a domain (got "${name}")`, `Describe one method: bdg cdp ${name} --describe`);
       const data = schema.listDomain(name);
       return out.success(data, () => renderDomain(data));
     }
     case 'describe': {
-      if (name === undefined) throw new BdgError('INVALID_ARGUMENTS', '--describe needs a method, event or type', 'For example: bdg cdp Runtime.evaluate --describe');
+      if (name === undefined)
+        throw new BdgError('INVALID_ARGUMENTS', '--describe needs a method, event or type', 'For example: bdg cdp Runtime.evaluate --describe');
       if (!name.includes('.')) {
         const data = schema.listDomain(name);
         return out.success(data, () => renderDomain(data));

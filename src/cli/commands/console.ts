@@ -44,7 +44,9 @@ function followConsole(paths: SessionPaths, params: ParamsOf<'console'>, out: Ou
   return followLoop(out, 500, async (first) => {
     // The first round shows the current view (level, history, last N); later rounds everything newer.
     const level = params.level !== undefined ? { level: params.level } : {};
-    const request: InputOf<'console'> = first ? { ...level, history: params.history, last: params.last ?? FOLLOW_FIRST_LINES } : { ...level, history: true, since };
+    const request: InputOf<'console'> = first
+      ? { ...level, history: params.history, last: params.last ?? FOLLOW_FIRST_LINES }
+      : { ...level, history: true, since };
     const data = await call(paths, 'console', request);
     if (first) {
       nav = data.navigation?.index;

@@ -78,7 +78,9 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
     const data = await call(paths, 'dom.query', params);
     return out.success(data, () => {
       if (data.total === 0) return `No elements match ${quote(data.selector, 200)}`;
-      const lines = [`${data.total} element${data.total === 1 ? '' : 's'} match ${quote(data.selector, 200)}${data.shown < data.total ? ` (showing ${data.shown}; --limit for more)` : ''}`];
+      const lines = [
+        `${data.total} element${data.total === 1 ? '' : 's'} match ${quote(data.selector, 200)}${data.shown < data.total ? ` (showing ${data.shown}; --limit for more)` : ''}`,
+      ];
       for (const e of data.elements) lines.push(elementLine(e));
       return lines.join('\n');
     });
@@ -107,7 +109,11 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   'dom.screenshot': async (paths, params, out) => {
     // The daemon writes the file; relative paths mean relative to where the user ran bdg.
     const d = await call(paths, 'dom.screenshot', { ...params, file: resolve(params.file) });
-    return out.success(d, () => `Saved ${d.path} (${d.format.toUpperCase()}, ${d.width ?? '?'}x${d.height ?? '?'}, ${formatBytes(d.bytes)}, ${d.mode}${d.scaled ? ', scaled down' : ''}${d.truncated === true ? ', cut at 16384 px' : ''})`);
+    return out.success(
+      d,
+      () =>
+        `Saved ${d.path} (${d.format.toUpperCase()}, ${d.width ?? '?'}x${d.height ?? '?'}, ${formatBytes(d.bytes)}, ${d.mode}${d.scaled ? ', scaled down' : ''}${d.truncated === true ? ', cut at 16384 px' : ''})`,
+    );
   },
   'dom.a11y': async (paths, params, out) => {
     const d = await call(paths, 'dom.a11y', params);
@@ -120,7 +126,14 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   },
   'dom.a11y.query': async (paths, params, out) => {
     const d = await call(paths, 'dom.a11y.query', params);
-    return out.success(d, () => (d.total === 0 ? 'No accessibility nodes match.' : [`${d.total} match${d.total === 1 ? '' : 'es'}${d.matches.length < d.total ? ` (showing ${d.matches.length})` : ''}`, ...d.matches.map((n) => a11yLine(n, 1))].join('\n')));
+    return out.success(d, () =>
+      d.total === 0
+        ? 'No accessibility nodes match.'
+        : [
+            `${d.total} match${d.total === 1 ? '' : 'es'}${d.matches.length < d.total ? ` (showing ${d.matches.length})` : ''}`,
+            ...d.matches.map((n) => a11yLine(n, 1)),
+          ].join('\n'),
+    );
   },
   'dom.wait': async (paths, params, out) => {
     const d = await call(paths, 'dom.wait', params);
@@ -128,13 +141,23 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   },
   'dom.click': async (paths, params, out) => {
     const d = await call(paths, 'dom.click', params);
-    return out.success(d, () => report(`${d.action === 'double-click' ? 'Double-clicked' : d.action === 'right-click' ? 'Right-clicked' : 'Clicked'}${on(d)} at (${d.x}, ${d.y})`, d.triggered));
+    return out.success(d, () =>
+      report(
+        `${d.action === 'double-click' ? 'Double-clicked' : d.action === 'right-click' ? 'Right-clicked' : 'Clicked'}${on(d)} at (${d.x}, ${d.y})`,
+        d.triggered,
+      ),
+    );
   },
   'dom.fill': async (paths, params, out) => {
     // File inputs get a path; a relative one means relative to where the user ran bdg, not the daemon.
     const d = await call(paths, 'dom.fill', { ...params, cwd: params.cwd ?? process.cwd() });
     return out.success(d, () => {
-      const what = d.kind === 'checkbox' || d.kind === 'radio' ? `checked=${String(d.checked)}` : d.kind === 'select' ? `option ${quote(String(d.label ?? d.value))}` : quote(d.value ?? '');
+      const what =
+        d.kind === 'checkbox' || d.kind === 'radio'
+          ? `checked=${String(d.checked)}`
+          : d.kind === 'select'
+            ? `option ${quote(String(d.label ?? d.value))}`
+            : quote(d.value ?? '');
       return report(`Filled${on(d)} with ${what}`, d.triggered);
     });
   },

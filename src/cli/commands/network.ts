@@ -23,7 +23,8 @@ export function requestLine(r: NetworkListItem): string {
   const size = r.state === 'finished' ? (r.fromCache === true ? '(cache)' : formatBytes(r.encodedDataLength)) : '';
   const time = r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : '';
   let tail = '';
-  if (r.state === 'failed') tail = `  ${r.canceled === true ? 'canceled' : (r.errorText ?? 'failed')}${r.blockedReason !== undefined ? ` (blocked: ${r.blockedReason})` : ''}`;
+  if (r.state === 'failed')
+    tail = `  ${r.canceled === true ? 'canceled' : (r.errorText ?? 'failed')}${r.blockedReason !== undefined ? ` (blocked: ${r.blockedReason})` : ''}`;
   else if (r.state === 'pending') tail = '  pending';
   return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${status.padEnd(4)} ${type.padEnd(10)} ${size.padStart(9)} ${time.padStart(8)}  ${r.url}${tail}`;
 }
@@ -95,7 +96,12 @@ function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, ou
 export function frameLine(f: WebSocketFrameView): string {
   const time = new Date(f.time).toISOString().slice(11, 23);
   const kind = f.type === 'error' ? 'error' : f.opcode === 1 ? 'text' : f.opcode === 2 ? 'binary' : `op ${f.opcode}`;
-  const payload = f.type === 'error' ? (f.data ?? '') : f.data === undefined ? `[binary, ${formatBytes(f.size)}]` : `${f.data}${f.truncated === true ? ` … [cut, ${formatBytes(f.size)} in all]` : ''}`;
+  const payload =
+    f.type === 'error'
+      ? (f.data ?? '')
+      : f.data === undefined
+        ? `[binary, ${formatBytes(f.size)}]`
+        : `${f.data}${f.truncated === true ? ` … [cut, ${formatBytes(f.size)} in all]` : ''}`;
   return `  #${String(f.seq).padEnd(5)} ${time}  ${f.type.padEnd(7)} ${kind.padEnd(6)} ${(f.type === 'error' ? '' : formatBytes(f.size)).padStart(8)}  ${payload.replace(/\r?\n/g, '\\n')}`;
 }
 
@@ -146,7 +152,12 @@ export function renderHeaders(d: HeadersResult): string {
     const entries = Object.entries(h).flatMap(([k, v]) => v.split('\n').map((line) => `  ${k}: ${line}`));
     return [`${title}:`, ...(entries.length > 0 ? entries : ['  (none)'])];
   };
-  const lines = [`${d.id}  ${d.method} ${d.url}`, `Status: ${d.status !== null ? `${d.status} ${d.statusText ?? ''}`.trimEnd() : d.state}`, '', ...block('Request headers', d.requestHeaders)];
+  const lines = [
+    `${d.id}  ${d.method} ${d.url}`,
+    `Status: ${d.status !== null ? `${d.status} ${d.statusText ?? ''}`.trimEnd() : d.state}`,
+    '',
+    ...block('Request headers', d.requestHeaders),
+  ];
   if (d.requestCookies.length > 0) lines.push('', 'Request cookies:', ...d.requestCookies.map(cookieLine));
   lines.push('', ...(d.responseHeaders !== null ? block('Response headers', d.responseHeaders) : ['Response headers: (no response yet)']));
   if (d.responseCookies.length > 0) lines.push('', 'Set-Cookie:', ...d.responseCookies.map(cookieLine));
@@ -155,7 +166,8 @@ export function renderHeaders(d: HeadersResult): string {
 
 export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   'network.list': async (paths, params, out) => {
-    if (params.follow && params.sort !== 'start') throw new BdgError('INVALID_ARGUMENTS', '--sort does not apply to --follow', 'Follow prints requests as they finish; sort a listing without --follow.');
+    if (params.follow && params.sort !== 'start')
+      throw new BdgError('INVALID_ARGUMENTS', '--sort does not apply to --follow', 'Follow prints requests as they finish; sort a listing without --follow.');
     if (params.follow) return followNetwork(paths, params, out);
     const { follow: _f, ...req } = params;
     const data = await call(paths, 'network.list', req);
@@ -169,7 +181,9 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
       const notes: string[] = [];
       if (data.pending > 0) notes.push(`${data.pending} still pending`);
       if (data.dropped > 0) notes.push(`${data.dropped} older requests had been dropped from the buffer`);
-      const secrets = data.sanitized ? `\nSanitized: ${data.redacted} cookie, credential and token values replaced by [REDACTED] (--include-sensitive keeps them)` : '\nNot sanitized (--include-sensitive): it holds cookies and credentials, keep it private';
+      const secrets = data.sanitized
+        ? `\nSanitized: ${data.redacted} cookie, credential and token values replaced by [REDACTED] (--include-sensitive keeps them)`
+        : '\nNot sanitized (--include-sensitive): it holds cookies and credentials, keep it private';
       return `Wrote ${data.file}: ${data.entries} entries, ${data.pages} pages, ${data.withBodies} with bodies (${formatBytes(data.bytes)})${secrets}${notes.length > 0 ? `\nNote: ${notes.join('; ')}` : ''}`;
     });
   },
@@ -187,7 +201,10 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
     const data = await call(paths, 'network.cookies', params);
     return out.success(data, () => {
       const where = data.scope === 'all' ? 'in the browser' : `for ${data.url ?? '-'}`;
-      return [`${data.cookies.length} cookie${data.cookies.length === 1 ? '' : 's'} ${where}:`, ...(data.cookies.length > 0 ? data.cookies.map(cookieLine) : ['  (none)'])].join('\n');
+      return [
+        `${data.cookies.length} cookie${data.cookies.length === 1 ? '' : 's'} ${where}:`,
+        ...(data.cookies.length > 0 ? data.cookies.map(cookieLine) : ['  (none)']),
+      ].join('\n');
     });
   },
 };

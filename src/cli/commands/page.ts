@@ -29,7 +29,13 @@ export const PAGE_RUNNERS: RunnerTable<InFamily<'page' | 'tabs'>> = {
   },
   'page.dialogs': async (paths, params, out) => {
     const d = await call(paths, 'page.dialogs', params);
-    return out.success(d, () => (d.dialogs.length === 0 ? 'No dialogs.' : d.dialogs.map((x) => `  ${new Date(x.timestamp).toISOString()}  ${x.type.padEnd(12)} "${x.message}" (${x.action === 'accept' ? 'accepted' : 'dismissed'})`).join('\n')));
+    return out.success(d, () =>
+      d.dialogs.length === 0
+        ? 'No dialogs.'
+        : d.dialogs
+            .map((x) => `  ${new Date(x.timestamp).toISOString()}  ${x.type.padEnd(12)} "${x.message}" (${x.action === 'accept' ? 'accepted' : 'dismissed'})`)
+            .join('\n'),
+    );
   },
   'tabs.list': async (paths, params, out) => {
     const d = await call(paths, 'tabs.list', params);

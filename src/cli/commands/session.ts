@@ -24,9 +24,16 @@ export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>,
     const data = { running: false, session: paths.name, sessionDir: paths.dir, message: e.message, lastSession: last ?? null };
     const which = paths.name !== null ? ` for session "${paths.name}"` : '';
     // Said for sessions that stopped themselves at a limit; a crash is reported once, by the clean-up's message.
-    const selfStopped = last !== undefined && last.endedAt !== null && (last.endReason === 'idle-timeout' || last.endReason === 'owner-exited' || last.endReason === 'timeout');
-    const ended = selfStopped ? `\nThe last session ended at ${last.endedAt} (${last.endDetail ?? last.endReason ?? 'unknown reason'}); its data: ${last.sessionFile}` : '';
-    return out.success(data, () => `Daemon is not running${which}.${e.message.startsWith('No session is running (') ? `\n${e.message.slice('No session is running ('.length, -1)}` : ''}${ended}\nStart a session with: bdg <url>${paths.flag}`);
+    const selfStopped =
+      last !== undefined && last.endedAt !== null && (last.endReason === 'idle-timeout' || last.endReason === 'owner-exited' || last.endReason === 'timeout');
+    const ended = selfStopped
+      ? `\nThe last session ended at ${last.endedAt} (${last.endDetail ?? last.endReason ?? 'unknown reason'}); its data: ${last.sessionFile}`
+      : '';
+    return out.success(
+      data,
+      () =>
+        `Daemon is not running${which}.${e.message.startsWith('No session is running (') ? `\n${e.message.slice('No session is running ('.length, -1)}` : ''}${ended}\nStart a session with: bdg <url>${paths.flag}`,
+    );
   }
 }
 
@@ -62,9 +69,17 @@ export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out
   const data = await stopSession(paths, params);
   const file = data.sessionFile;
   // The daemon refuses a stop whose session.json did not land; an answer without a file is never a success.
-  if (file === null) throw new BdgError('SESSION_FILE_ERROR', `The session stopped but session.json was not written (${paths.file('output')})`, `See ${paths.file('log')} for the cause.`);
+  if (file === null)
+    throw new BdgError(
+      'SESSION_FILE_ERROR',
+      `The session stopped but session.json was not written (${paths.file('output')})`,
+      `See ${paths.file('log')} for the cause.`,
+    );
   return out.success(data, () =>
-    [`Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`, `Saved ${plural(data.network, 'request')} and ${plural(data.console, 'console message')} to ${file}`].join('\n'),
+    [
+      `Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`,
+      `Saved ${plural(data.network, 'request')} and ${plural(data.console, 'console message')} to ${file}`,
+    ].join('\n'),
   );
 }
 
@@ -72,7 +87,11 @@ export async function runCleanup(paths: SessionPaths, params: ParamsOf<'cleanup'
   if (params.all) return (await import('./sessions.js')).runCleanupAll(paths, params, out);
   const data = await cleanup(paths, params);
   const { messages, removed } = data;
-  return out.success(data, () => (messages.length > 0 || removed.length > 0 ? [...messages, ...(params.aggressive && removed.length > 0 ? [`Removed: ${removed.join(', ')}`] : [])].join('\n') : 'Nothing to clean up.'));
+  return out.success(data, () =>
+    messages.length > 0 || removed.length > 0
+      ? [...messages, ...(params.aggressive && removed.length > 0 ? [`Removed: ${removed.join(', ')}`] : [])].join('\n')
+      : 'Nothing to clean up.',
+  );
 }
 
 export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
@@ -111,7 +130,9 @@ export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
       const lines = [`Session started: ${page.url}${page.title !== '' ? `  "${page.title}"` : ''}`];
       if (typeof data.errorText === 'string') lines.push(`Warning: the page did not load: ${data.errorText}`);
       if (data.loadTimedOut === true) lines.push('Warning: the page had not finished loading when the load timeout passed; telemetry keeps being collected.');
-      lines.push(`  daemon pid ${data.pid}, Chrome ${data.attached ? 'attached' : `pid ${String(data.chromePid)}`}${data.port !== null ? `, DevTools port ${data.port}` : ''}`);
+      lines.push(
+        `  daemon pid ${data.pid}, Chrome ${data.attached ? 'attached' : `pid ${String(data.chromePid)}`}${data.port !== null ? `, DevTools port ${data.port}` : ''}`,
+      );
       lines.push(`Next: bdg peek${paths.flag} | bdg status${paths.flag} | bdg stop${paths.flag}`);
       return lines.join('\n');
     });

@@ -23,7 +23,20 @@ export interface AxNode {
 }
 
 const BORING = new Set(['generic', 'none', 'presentation', 'LineBreak', 'InlineTextBox', 'RootWebArea', 'WebArea']);
-const STATE_PROPS = ['focused', 'disabled', 'checked', 'pressed', 'expanded', 'selected', 'required', 'invalid', 'readonly', 'multiselectable', 'modal', 'busy'];
+const STATE_PROPS = [
+  'focused',
+  'disabled',
+  'checked',
+  'pressed',
+  'expanded',
+  'selected',
+  'required',
+  'invalid',
+  'readonly',
+  'multiselectable',
+  'modal',
+  'busy',
+];
 
 /** An AX value as text: Chrome sends strings, numbers and booleans here. */
 function text(v: unknown): string {
@@ -77,7 +90,11 @@ export function refable(n: AxNode): boolean {
  * children to their parent; inline text boxes go; static text that only repeats its parent's name or value is
  * dropped. At most `limit` nodes are kept (`truncated` says some were not).
  */
-export function compactA11yTree(nodes: readonly AxNode[], opts: { full: boolean; limit: number }, describe: (n: AxNode) => A11yNode = describeAxNode): { tree: A11yNode[]; count: number; truncated: boolean } {
+export function compactA11yTree(
+  nodes: readonly AxNode[],
+  opts: { full: boolean; limit: number },
+  describe: (n: AxNode) => A11yNode = describeAxNode,
+): { tree: A11yNode[]; count: number; truncated: boolean } {
   const byId = new Map(nodes.map((n) => [n.nodeId, n]));
   const root = nodes.find((n) => n.parentId === undefined) ?? nodes[0];
   let count = 0;
@@ -87,7 +104,11 @@ export function compactA11yTree(nodes: readonly AxNode[], opts: { full: boolean;
     const role = roleOf(n);
     const name = nameOf(n);
     const skip =
-      !opts.full && (n.ignored || (BORING.has(role) && name === '') || role === 'InlineTextBox' || (role === 'StaticText' && (name.trim() === '' || parentText.includes(`\u0000${name}\u0000`))));
+      !opts.full &&
+      (n.ignored ||
+        (BORING.has(role) && name === '') ||
+        role === 'InlineTextBox' ||
+        (role === 'StaticText' && (name.trim() === '' || parentText.includes(`\u0000${name}\u0000`))));
     if (skip) return kids.flatMap((c) => build(c, parentText));
     if (count >= opts.limit) {
       truncated = true;
@@ -106,5 +127,11 @@ export function compactA11yTree(nodes: readonly AxNode[], opts: { full: boolean;
 export function matchA11y(nodes: readonly AxNode[], role: string | undefined, name: string | undefined): AxNode[] {
   const r = role?.toLowerCase();
   const q = name?.toLowerCase();
-  return nodes.filter((n) => !n.ignored && (r === undefined || roleOf(n).toLowerCase() === r) && (q === undefined || nameOf(n).toLowerCase().includes(q)) && roleOf(n) !== 'InlineTextBox');
+  return nodes.filter(
+    (n) =>
+      !n.ignored &&
+      (r === undefined || roleOf(n).toLowerCase() === r) &&
+      (q === undefined || nameOf(n).toLowerCase().includes(q)) &&
+      roleOf(n) !== 'InlineTextBox',
+  );
 }

@@ -45,7 +45,6 @@ export function domState(session: BrowserSession): DomState {
 /** Object group for remote handles a command creates; released when the command ends. */
 export const GROUP = 'bdg-dom';
 
-
 function currentTarget(session: BrowserSession): string {
   const t = session.targetId;
   if (t === undefined) throw new BdgError('CDP_CONNECTION_FAILED', 'No page is attached', 'Start a new session with `bdg <url>`.');
@@ -59,7 +58,9 @@ export function label(info: Pick<ElementInfo, 'tag' | 'id' | 'classes'>): string
 /** Messages of exceptions thrown while a navigation tears down the page's JS world. */
 export function isContextGone(err: unknown): boolean {
   const m = err instanceof Error ? err.message : String(err);
-  return /Execution context was destroyed|Cannot find context with specified id|Inspected target navigated or closed|Cannot find default execution context|No frame with given id/i.test(m);
+  return /Execution context was destroyed|Cannot find context with specified id|Inspected target navigated or closed|Cannot find default execution context|No frame with given id/i.test(
+    m,
+  );
 }
 
 function exceptionText(d: Protocol.Runtime.ExceptionDetails): string {
@@ -101,7 +102,7 @@ export async function callOn<T>(session: BrowserSession, objectId: string, fn: s
     cdpOpts(opts),
   );
   if (r.exceptionDetails !== undefined) throw pageException(r.exceptionDetails, 'The page threw');
-  return (opts.byValue ?? true ? r.result.value : r.result.objectId) as T;
+  return ((opts.byValue ?? true) ? r.result.value : r.result.objectId) as T;
 }
 
 function cdpOpts(opts: { signal?: AbortSignal; timeoutMs?: number }): { signal?: AbortSignal; timeoutMs?: number } {
@@ -113,7 +114,11 @@ function cdpOpts(opts: { signal?: AbortSignal; timeoutMs?: number }): { signal?:
 
 /** The main frame document's object id. */
 async function documentObject(session: BrowserSession, signal?: AbortSignal): Promise<string> {
-  const r = await session.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }));
+  const r = await session.pageSend(
+    'Runtime.evaluate',
+    { expression: 'document', objectGroup: GROUP },
+    cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }),
+  );
   if (r.result.objectId === undefined) throw new BdgError('UNEXPECTED_ERROR', 'The page has no document');
   return r.result.objectId;
 }
@@ -134,7 +139,12 @@ export async function releaseHandles(session: BrowserSession): Promise<void> {
  * Finds elements for a selector (CSS, `text=...`, `css:has-text("...")`, `xpath=...`), searching open shadow
  * roots and same-origin iframes. Returns handles for the first `limit` and the total count.
  */
-export async function queryAll(session: BrowserSession, selector: string, limit: number, signal?: AbortSignal): Promise<{ total: number; elements: ElementHandle[] }> {
+export async function queryAll(
+  session: BrowserSession,
+  selector: string,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<{ total: number; elements: ElementHandle[] }> {
   const state = domState(session);
   const targetId = currentTarget(session);
   const loaderId = await mainLoaderId(session, signal);
@@ -144,7 +154,11 @@ export async function queryAll(session: BrowserSession, selector: string, limit:
     arrayId = await callOn<string>(session, doc, QUERY_FN, [selector], { byValue: false, ...(signal !== undefined ? { signal } : {}) });
   } catch (err) {
     if (err instanceof BdgError && err.code === 'UNEXPECTED_ERROR' && /SyntaxError|not a valid selector|supported at the end|XPath/i.test(err.message)) {
-      throw new BdgError('INVALID_ARGUMENTS', `Invalid selector "${selector}": ${String((err.data as { exception?: string } | undefined)?.exception ?? err.message)}`, 'Use CSS (form button[type=submit]), text=Place order, button:has-text("Place order") or xpath=//button.');
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        `Invalid selector "${selector}": ${String((err.data as { exception?: string } | undefined)?.exception ?? err.message)}`,
+        'Use CSS (form button[type=submit]), text=Place order, button:has-text("Place order") or xpath=//button.',
+      );
     }
     throw err;
   }
@@ -188,13 +202,20 @@ export async function resolveRef(session: BrowserSession, ref: string, signal?: 
   }
   if (entry.targetId !== session.targetId) {
     const tab = state.tabIds.get(entry.targetId);
-    throw new BdgError('STALE_REFERENCE', `Element reference ${ref} (${entry.label}) belongs to another tab${tab !== undefined ? ` (${tab})` : ''}`, `Select that tab (\`bdg tabs select ${tab ?? '<id>'}\`) or query again in this one.`, { ref });
+    throw new BdgError(
+      'STALE_REFERENCE',
+      `Element reference ${ref} (${entry.label}) belongs to another tab${tab !== undefined ? ` (${tab})` : ''}`,
+      `Select that tab (\`bdg tabs select ${tab ?? '<id>'}\`) or query again in this one.`,
+      { ref },
+    );
   }
   const loaderId = await mainLoaderId(session, signal);
   if (loaderId !== entry.loaderId) throw staleError(ref, 'the page navigated since it was made', entry.label);
   let objectId: string | undefined;
   try {
-    ({ object: { objectId } } = await session.pageSend('DOM.resolveNode', { backendNodeId: entry.backendNodeId, objectGroup: GROUP }, { timeoutMs: 10_000 }));
+    ({
+      object: { objectId },
+    } = await session.pageSend('DOM.resolveNode', { backendNodeId: entry.backendNodeId, objectGroup: GROUP }, { timeoutMs: 10_000 }));
   } catch (err) {
     if (err instanceof CdpError) throw staleError(ref, 'the element no longer exists', entry.label);
     throw err;
@@ -226,7 +247,12 @@ export async function resolveTarget(session: BrowserSession, target: string, opt
     if (Date.now() >= deadline || opts.signal?.aborted === true) break;
     await sleep(100);
   }
-  throw new BdgError('NOT_FOUND', `No element matches "${target}"`, 'Check the selector with `bdg dom query`; text forms: text=Sign in, button:has-text("Sign in").', { selector: target });
+  throw new BdgError(
+    'NOT_FOUND',
+    `No element matches "${target}"`,
+    'Check the selector with `bdg dom query`; text forms: text=Sign in, button:has-text("Sign in").',
+    { selector: target },
+  );
 }
 
 export type { ActionReport } from '../../protocol/results.js';
@@ -268,7 +294,15 @@ export async function runAction<T>(
       .filter((c) => numericId(c.id) > conMark && c.level === 'error')
       .slice(0, 20)
       .map((c) => ({ id: c.id, text: c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text }));
-    const triggered: ActionReport = { urlBefore, url: session.page.url, navigated: watcher.navigated, requests, consoleErrors, dialogs: session.dialogs.since(dialogMark), settled };
+    const triggered: ActionReport = {
+      urlBefore,
+      url: session.page.url,
+      navigated: watcher.navigated,
+      requests,
+      consoleErrors,
+      dialogs: session.dialogs.since(dialogMark),
+      settled,
+    };
     return { result, triggered };
   } finally {
     watcher.stop();

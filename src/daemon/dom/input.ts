@@ -28,7 +28,18 @@ const NAMED: Record<string, KeyDef> = {
 };
 for (let i = 1; i <= 12; i++) NAMED[`F${i}`] = { key: `F${i}`, code: `F${i}`, keyCode: 111 + i };
 
-const ALIASES: Record<string, string> = { esc: 'Escape', return: 'Enter', up: 'ArrowUp', down: 'ArrowDown', left: 'ArrowLeft', right: 'ArrowRight', del: 'Delete', pgup: 'PageUp', pgdn: 'PageDown', space: 'Space' };
+const ALIASES: Record<string, string> = {
+  esc: 'Escape',
+  return: 'Enter',
+  up: 'ArrowUp',
+  down: 'ArrowDown',
+  left: 'ArrowLeft',
+  right: 'ArrowRight',
+  del: 'Delete',
+  pgup: 'PageUp',
+  pgdn: 'PageDown',
+  space: 'Space',
+};
 
 const MODIFIERS: Record<string, { bit: number; def: KeyDef }> = {
   Alt: { bit: 1, def: { key: 'Alt', code: 'AltLeft', keyCode: 18, location: 1 } },
@@ -36,7 +47,17 @@ const MODIFIERS: Record<string, { bit: number; def: KeyDef }> = {
   Meta: { bit: 4, def: { key: 'Meta', code: 'MetaLeft', keyCode: 91, location: 1 } },
   Shift: { bit: 8, def: { key: 'Shift', code: 'ShiftLeft', keyCode: 16, location: 1 } },
 };
-const MOD_ALIASES: Record<string, string> = { ctrl: 'Control', control: 'Control', cmd: 'Meta', meta: 'Meta', command: 'Meta', super: 'Meta', alt: 'Alt', option: 'Alt', shift: 'Shift' };
+const MOD_ALIASES: Record<string, string> = {
+  ctrl: 'Control',
+  control: 'Control',
+  cmd: 'Meta',
+  meta: 'Meta',
+  command: 'Meta',
+  super: 'Meta',
+  alt: 'Alt',
+  option: 'Alt',
+  shift: 'Shift',
+};
 
 function charKey(ch: string, shift: boolean): KeyDef {
   if (/^[a-z]$/i.test(ch)) {
@@ -59,12 +80,14 @@ export function parseKey(spec: string): ParsedKey {
   const parts = spec === '+' ? ['+'] : spec.split('+').map((p) => p.trim());
   if (spec.endsWith('++')) parts.splice(parts.length - 2, 2, '+');
   const main = parts.pop();
-  if (main === undefined || main === '') throw new BdgError('INVALID_ARGUMENTS', `Invalid key "${spec}"`, 'Examples: Enter, Tab, Escape, ArrowDown, a, Control+A, Shift+Tab.');
+  if (main === undefined || main === '')
+    throw new BdgError('INVALID_ARGUMENTS', `Invalid key "${spec}"`, 'Examples: Enter, Tab, Escape, ArrowDown, a, Control+A, Shift+Tab.');
   const modifiers: string[] = [];
   let mask = 0;
   for (const p of parts) {
     const name = MOD_ALIASES[p.toLowerCase()];
-    if (name === undefined) throw new BdgError('INVALID_ARGUMENTS', `Unknown modifier "${p}" in "${spec}"`, 'Modifiers: Control (Ctrl), Shift, Alt, Meta (Cmd).');
+    if (name === undefined)
+      throw new BdgError('INVALID_ARGUMENTS', `Unknown modifier "${p}" in "${spec}"`, 'Modifiers: Control (Ctrl), Shift, Alt, Meta (Cmd).');
     modifiers.push(name);
     mask |= (MODIFIERS[name] as { bit: number }).bit;
   }
@@ -72,10 +95,14 @@ export function parseKey(spec: string): ParsedKey {
   if (main.length === 1) def = charKey(main, (mask & 8) !== 0);
   else {
     const named = NAMED[main] ?? NAMED[ALIASES[main.toLowerCase()] ?? ''] ?? Object.values(NAMED).find((d) => d.code.toLowerCase() === main.toLowerCase());
-    def = named ?? (MODIFIERS[MOD_ALIASES[main.toLowerCase()] ?? '']?.def);
+    def = named ?? MODIFIERS[MOD_ALIASES[main.toLowerCase()] ?? '']?.def;
   }
   if (def === undefined) {
-    throw new BdgError('INVALID_ARGUMENTS', `Unknown key "${main}"`, `Keys: single characters, ${Object.keys(NAMED).slice(0, 15).join(', ')}, F1-F12; modifiers joined with + (Control+A).`);
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `Unknown key "${main}"`,
+      `Keys: single characters, ${Object.keys(NAMED).slice(0, 15).join(', ')}, F1-F12; modifiers joined with + (Control+A).`,
+    );
   }
   return { modifiers, mask, def };
 }
@@ -87,22 +114,46 @@ export async function pressKey(session: BrowserSession, key: ParsedKey, signal?:
   for (const m of key.modifiers) {
     const mod = MODIFIERS[m] as { bit: number; def: KeyDef };
     mask |= mod.bit;
-    await session.pageSend('Input.dispatchKeyEvent', { type: 'rawKeyDown', modifiers: mask, key: mod.def.key, code: mod.def.code, windowsVirtualKeyCode: mod.def.keyCode, location: 1 }, opts);
+    await session.pageSend(
+      'Input.dispatchKeyEvent',
+      { type: 'rawKeyDown', modifiers: mask, key: mod.def.key, code: mod.def.code, windowsVirtualKeyCode: mod.def.keyCode, location: 1 },
+      opts,
+    );
   }
   // With Control/Alt/Meta held the key produces no text (it is a shortcut); Shift keeps it.
   const text = (mask & 7) === 0 ? key.def.text : undefined;
-  const base = { modifiers: mask, key: key.def.key, code: key.def.code, windowsVirtualKeyCode: key.def.keyCode, nativeVirtualKeyCode: key.def.keyCode, ...(key.def.location !== undefined ? { location: key.def.location } : {}) };
-  await session.pageSend('Input.dispatchKeyEvent', { type: text !== undefined ? 'keyDown' : 'rawKeyDown', ...base, ...(text !== undefined ? { text, unmodifiedText: text } : {}) }, opts);
+  const base = {
+    modifiers: mask,
+    key: key.def.key,
+    code: key.def.code,
+    windowsVirtualKeyCode: key.def.keyCode,
+    nativeVirtualKeyCode: key.def.keyCode,
+    ...(key.def.location !== undefined ? { location: key.def.location } : {}),
+  };
+  await session.pageSend(
+    'Input.dispatchKeyEvent',
+    { type: text !== undefined ? 'keyDown' : 'rawKeyDown', ...base, ...(text !== undefined ? { text, unmodifiedText: text } : {}) },
+    opts,
+  );
   await session.pageSend('Input.dispatchKeyEvent', { type: 'keyUp', ...base }, opts);
   for (const m of [...key.modifiers].reverse()) {
     const mod = MODIFIERS[m] as { bit: number; def: KeyDef };
     mask &= ~mod.bit;
-    await session.pageSend('Input.dispatchKeyEvent', { type: 'keyUp', modifiers: mask, key: mod.def.key, code: mod.def.code, windowsVirtualKeyCode: mod.def.keyCode, location: 1 }, opts);
+    await session.pageSend(
+      'Input.dispatchKeyEvent',
+      { type: 'keyUp', modifiers: mask, key: mod.def.key, code: mod.def.code, windowsVirtualKeyCode: mod.def.keyCode, location: 1 },
+      opts,
+    );
   }
 }
 
 /** A real mouse click at viewport point (x, y): move, press, release (twice for a double click). */
-export async function mouseClick(session: BrowserSession, x: number, y: number, opts: { button: 'left' | 'right'; double: boolean; signal?: AbortSignal }): Promise<void> {
+export async function mouseClick(
+  session: BrowserSession,
+  x: number,
+  y: number,
+  opts: { button: 'left' | 'right'; double: boolean; signal?: AbortSignal },
+): Promise<void> {
   const o = { timeoutMs: 10_000, ...(opts.signal !== undefined ? { signal: opts.signal } : {}) };
   await session.pageSend('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none' }, o);
   const clicks = opts.double ? 2 : 1;
@@ -114,5 +165,9 @@ export async function mouseClick(session: BrowserSession, x: number, y: number, 
 }
 
 export async function mouseMove(session: BrowserSession, x: number, y: number, signal?: AbortSignal): Promise<void> {
-  await session.pageSend('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none' }, { timeoutMs: 10_000, ...(signal !== undefined ? { signal } : {}) });
+  await session.pageSend(
+    'Input.dispatchMouseEvent',
+    { type: 'mouseMoved', x, y, button: 'none' },
+    { timeoutMs: 10_000, ...(signal !== undefined ? { signal } : {}) },
+  );
 }

@@ -17,7 +17,8 @@ function schema(): Promise<CdpSchema> {
 }
 
 function cdpErrorHint(method: string, code: number): string {
-  if (code === -32601) return `Chrome does not know ${method} on this ${cdpTargetFor(method)} target; try --target ${cdpTargetFor(method) === 'page' ? 'browser' : 'page'}, or check \`bdg cdp --search\`.`;
+  if (code === -32601)
+    return `Chrome does not know ${method} on this ${cdpTargetFor(method)} target; try --target ${cdpTargetFor(method) === 'page' ? 'browser' : 'page'}, or check \`bdg cdp --search\`.`;
   if (code === -32602) return `Chrome rejected the parameters; see them with \`bdg cdp ${method} --describe\`.`;
   return `Chrome answered with an error; its code, message and data are in the error's data (--json). The parameters: \`bdg cdp ${method} --describe\`.`;
 }
@@ -34,11 +35,21 @@ async function send(ctx: HandlerContext, params: ParamsOf<'cdp.send'>, signal: A
   const target = params.target === 'auto' ? cdpTargetFor(method) : params.target;
   const opts = { timeoutMs: Math.round(params.timeout * 1000), signal };
   try {
-    return target === 'browser' ? await ctx.session.conn.sendRaw(method, body, { ...opts, timeoutHint: 'Raise --timeout (seconds) on bdg cdp.' }) : await ctx.session.pageSendRaw(method, body, opts);
+    return target === 'browser'
+      ? await ctx.session.conn.sendRaw(method, body, { ...opts, timeoutHint: 'Raise --timeout (seconds) on bdg cdp.' })
+      : await ctx.session.pageSendRaw(method, body, opts);
   } catch (err) {
     if (!(err instanceof CdpError)) throw err;
-    const data: Record<string, unknown> = { method, cdpError: { code: err.cdpCode, message: err.cdpMessage, ...(err.cdpData !== undefined ? { data: err.cdpData } : {}) } };
-    throw new BdgError('UNEXPECTED_ERROR', `${method} failed: ${err.cdpMessage}${err.cdpData !== undefined ? ` (${err.cdpData})` : ''} [CDP error ${err.cdpCode}]`, cdpErrorHint(method, err.cdpCode), data);
+    const data: Record<string, unknown> = {
+      method,
+      cdpError: { code: err.cdpCode, message: err.cdpMessage, ...(err.cdpData !== undefined ? { data: err.cdpData } : {}) },
+    };
+    throw new BdgError(
+      'UNEXPECTED_ERROR',
+      `${method} failed: ${err.cdpMessage}${err.cdpData !== undefined ? ` (${err.cdpData})` : ''} [CDP error ${err.cdpCode}]`,
+      cdpErrorHint(method, err.cdpCode),
+      data,
+    );
   }
 }
 

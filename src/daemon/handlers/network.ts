@@ -38,14 +38,23 @@ export function seqOf(id: string): number {
 function find(ctx: HandlerContext, id: string): NetworkRecord {
   const record = ctx.session.network.get(id);
   if (record === undefined) {
-    throw new BdgError('NOT_FOUND', `No network request with id "${id}"`, 'Use an id that `bdg network list` prints (e.g. n3); old items may have been dropped from the buffer.');
+    throw new BdgError(
+      'NOT_FOUND',
+      `No network request with id "${id}"`,
+      'Use an id that `bdg network list` prints (e.g. n3); old items may have been dropped from the buffer.',
+    );
   }
   return record;
 }
 
 /** `--page current|all`, with `--current` as its older spelling; the two saying different things is an error. */
 export function pageScope(params: { page?: 'current' | 'all'; current: boolean }): 'current' | 'all' {
-  if (params.current && params.page === 'all') throw new BdgError('INVALID_ARGUMENTS', '--current and --page all contradict each other', 'Use one of them: --page current (same as --current) or --page all.');
+  if (params.current && params.page === 'all')
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      '--current and --page all contradict each other',
+      'Use one of them: --page current (same as --current) or --page all.',
+    );
   return params.current ? 'current' : (params.page ?? 'all');
 }
 
@@ -74,7 +83,11 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
   const s = ctx.session;
   const { file, bodies } = params;
   if (file === undefined || !isAbsolute(file)) {
-    throw new BdgError('INVALID_ARGUMENTS', `network.har needs an absolute file path (got "${String(file)}")`, 'The bdg CLI resolves FILE against its current directory; other clients must send an absolute path.');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `network.har needs an absolute file path (got "${String(file)}")`,
+      'The bdg CLI resolves FILE against its current directory; other clients must send an absolute path.',
+    );
   }
   const filter = parseNetworkFilter(params.filter ?? '');
   const current = params.current ? s.network.navigation : undefined;
@@ -83,7 +96,13 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
   if (bodies) await s.fetchBodiesOf(records, HAR_BODY_DEADLINE_MS);
   else records = records.map(({ body: _b, bodyUnavailable: _u, ...rest }) => rest);
   const navigations = current === undefined ? s.navigations : s.navigations.filter((n) => n.index === current);
-  const doc = buildHar({ records, navigations, creator: { name: 'bdg', version: VERSION }, browserProduct: s.browserVersion, webSocketFrames: (r) => s.network.webSockets.allOf(r.id) });
+  const doc = buildHar({
+    records,
+    navigations,
+    creator: { name: 'bdg', version: VERSION },
+    browserProduct: s.browserVersion,
+    webSocketFrames: (r) => s.network.webSockets.allOf(r.id),
+  });
   const redacted = params.includeSensitive ? 0 : sanitizeHar(doc);
   const text = JSON.stringify(doc, null, 2);
   // Mapped to a BdgError naming the file and the cause (disk full, permissions, a directory); nothing partial is left.
@@ -105,7 +124,11 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
 function webSocketFrames(ctx: HandlerContext, params: ParamsOf<'network.ws'>): ResultOf<'network.ws'> {
   const r = find(ctx, params.id);
   if (r.webSocket === undefined) {
-    throw new BdgError('INVALID_ARGUMENTS', `${r.id} is not a WebSocket (it is ${(r.resourceType ?? 'a request').toLowerCase()} ${r.url})`, 'List the sockets with: bdg network list --filter resource-type:websocket');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `${r.id} is not a WebSocket (it is ${(r.resourceType ?? 'a request').toLowerCase()} ${r.url})`,
+      'List the sockets with: bdg network list --filter resource-type:websocket',
+    );
   }
   const store = ctx.session.network.webSockets;
   const { frames, matched } = store.frames(r.id, { ...(params.since !== undefined ? { since: params.since } : {}), last: params.last });

@@ -12,7 +12,12 @@ function loadMs(params: { timeout: number }): number {
 }
 
 function navigationFailed(url: string, errorText: string): BdgError {
-  return new BdgError('UNEXPECTED_ERROR', `Navigation to ${url} failed: ${errorText}`, 'Check that the server is up and the URL is right (`bdg peek --network` shows the request).', { url, errorText });
+  return new BdgError(
+    'UNEXPECTED_ERROR',
+    `Navigation to ${url} failed: ${errorText}`,
+    'Check that the server is up and the URL is right (`bdg peek --network` shows the request).',
+    { url, errorText },
+  );
 }
 
 /**
@@ -30,7 +35,14 @@ async function navigate(ctx: HandlerContext, params: ParamsOf<'page.navigate'>, 
   await freePage(ctx);
   const { result, triggered } = await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, () => ctx.session.navigate(url, loadMs(params)));
   if (result.errorText !== undefined) throw navigationFailed(url, result.errorText);
-  return { action: 'navigate', url: ctx.session.page.url, title: ctx.session.page.title, loadTimedOut: result.loadTimedOut === true, durationMs: Date.now() - started, triggered };
+  return {
+    action: 'navigate',
+    url: ctx.session.page.url,
+    title: ctx.session.page.title,
+    loadTimedOut: result.loadTimedOut === true,
+    durationMs: Date.now() - started,
+    triggered,
+  };
 }
 
 async function currentTitle(ctx: HandlerContext): Promise<string> {
@@ -43,7 +55,13 @@ async function currentTitle(ctx: HandlerContext): Promise<string> {
 }
 
 /** Runs a history/reload step and waits for the main frame to load (or a same-document navigation). */
-async function historyStep(ctx: HandlerContext, params: { timeout: number }, signal: AbortSignal, name: string, step: () => Promise<void>): Promise<ResultOf<'page.reload'>> {
+async function historyStep(
+  ctx: HandlerContext,
+  params: { timeout: number },
+  signal: AbortSignal,
+  name: string,
+  step: () => Promise<void>,
+): Promise<ResultOf<'page.reload'>> {
   const started = Date.now();
   await freePage(ctx);
   const { result, triggered } = await runAction(ctx, signal, { settleMaxMs: 500, settleQuietMs: 50 }, async (watcher) => {
@@ -58,7 +76,14 @@ async function historyStep(ctx: HandlerContext, params: { timeout: number }, sig
     }
     return { loadTimedOut: true };
   });
-  return { action: name, url: ctx.session.page.url, title: await currentTitle(ctx), loadTimedOut: result.loadTimedOut, durationMs: Date.now() - started, triggered };
+  return {
+    action: name,
+    url: ctx.session.page.url,
+    title: await currentTitle(ctx),
+    loadTimedOut: result.loadTimedOut,
+    durationMs: Date.now() - started,
+    triggered,
+  };
 }
 
 async function reload(ctx: HandlerContext, params: ParamsOf<'page.reload'>, signal: AbortSignal): Promise<ResultOf<'page.reload'>> {
@@ -72,7 +97,11 @@ function go(delta: -1 | 1): Handler<'page.back' | 'page.forward'> {
     const h = await ctx.session.pageSend('Page.getNavigationHistory', {}, { signal });
     const entry = h.entries[h.currentIndex + delta];
     if (entry === undefined) {
-      throw new BdgError('NOT_FOUND', `There is no ${delta < 0 ? 'previous' : 'next'} page in this tab's history`, delta < 0 ? 'Open another page first (`bdg page navigate <url>`).' : 'Go back first.');
+      throw new BdgError(
+        'NOT_FOUND',
+        `There is no ${delta < 0 ? 'previous' : 'next'} page in this tab's history`,
+        delta < 0 ? 'Open another page first (`bdg page navigate <url>`).' : 'Go back first.',
+      );
     }
     return historyStep(ctx, params, signal, delta < 0 ? 'back' : 'forward', async () => {
       await ctx.session.pageSend('Page.navigateToHistoryEntry', { entryId: entry.id }, { signal });
@@ -98,7 +127,13 @@ async function pages(ctx: HandlerContext): Promise<Protocol.Target.TargetInfo[]>
 }
 
 async function listTabs(ctx: HandlerContext): Promise<ResultOf<'tabs.list'>> {
-  const tabs = (await pages(ctx)).map((t) => ({ id: tabId(ctx, t.targetId), targetId: t.targetId, url: t.url, title: t.title, selected: t.targetId === ctx.session.targetId }));
+  const tabs = (await pages(ctx)).map((t) => ({
+    id: tabId(ctx, t.targetId),
+    targetId: t.targetId,
+    url: t.url,
+    title: t.title,
+    selected: t.targetId === ctx.session.targetId,
+  }));
   // Stable order: by short id (creation order as bdg first saw them).
   tabs.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
   return { selected: tabs.find((t) => t.selected)?.id ?? null, tabs };

@@ -28,14 +28,24 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     session: ctx.sessionName ?? null,
     idle: ctx.lifetime?.idle() ?? { timeoutSec: null, off: 'disabled' as const, idleSec: 0, stopsInSec: null },
     owner: ctx.lifetime?.owner() ?? null,
-    network: { count: net.count, pending: s.network.pending(), dropped: net.dropped, webSockets: { count: ws.count, open: ws.open, frames: ws.frames.count, framesDropped: ws.frames.dropped } },
+    network: {
+      count: net.count,
+      pending: s.network.pending(),
+      dropped: net.dropped,
+      webSockets: { count: ws.count, open: ws.open, frames: ws.frames.count, framesDropped: ws.frames.dropped },
+    },
     console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
     navigations: s.navigations.length + s.navigationsDropped,
   };
   if (!params.verbose) return base;
   return {
     ...base,
-    chrome: { ...base.chrome, wsEndpoint: s.wsEndpoint ?? null, version: s.browserVersion ?? null, userDataDir: s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile` },
+    chrome: {
+      ...base.chrome,
+      wsEndpoint: s.wsEndpoint ?? null,
+      version: s.browserVersion ?? null,
+      userDataDir: s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile`,
+    },
     buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats(), webSocketFrames: ws.frames, bodies: s.network.bodyStats() },
     memory: process.memoryUsage(),
     ipc: ctx.ipcStats(),
@@ -61,7 +71,12 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
   const { id } = params;
   if (params.type === 'network') {
     const record = ctx.session.network.get(id);
-    if (record === undefined) throw new BdgError('NOT_FOUND', `No network request with id "${id}"`, 'Use an id that `bdg peek --network` prints (e.g. n3); old items may have been dropped from the buffer.');
+    if (record === undefined)
+      throw new BdgError(
+        'NOT_FOUND',
+        `No network request with id "${id}"`,
+        'Use an id that `bdg peek --network` prints (e.g. n3); old items may have been dropped from the buffer.',
+      );
     const body = await ctx.session.fetchBody(record, signal);
     await ctx.session.fetchPostData(record, signal);
     if (body === undefined || record.body !== undefined) return { type: 'network', item: record };
@@ -70,7 +85,12 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
     return { type: 'network', item: { ...rest, body } };
   }
   const record: ConsoleRecord | undefined = ctx.session.console.get(id);
-  if (record === undefined) throw new BdgError('NOT_FOUND', `No console message with id "${id}"`, 'Use an id that `bdg peek --console` prints (e.g. c3); old items may have been dropped from the buffer.');
+  if (record === undefined)
+    throw new BdgError(
+      'NOT_FOUND',
+      `No console message with id "${id}"`,
+      'Use an id that `bdg peek --console` prints (e.g. c3); old items may have been dropped from the buffer.',
+    );
   const expanded = await expandArguments(ctx, record, signal);
   return expanded !== undefined ? { type: 'console', item: record, expanded } : { type: 'console', item: record };
 }
@@ -83,11 +103,10 @@ async function expandArguments(ctx: HandlerContext, record: ConsoleRecord, signa
   const handles = ctx.session.console.handlesOf(record);
   // A crashed renderer answers nothing (the calls would only time out); the preview is what we have.
   if (handles === undefined || !ctx.session.connected || ctx.session.health.down !== undefined) return undefined;
-  const send = (method: 'Runtime.getProperties', params: Protocol.Runtime.GetPropertiesRequest): Promise<Protocol.Runtime.GetPropertiesResponse> => ctx.session.pageSend(method, params, { timeoutMs: 2_000, signal });
+  const send = (method: 'Runtime.getProperties', params: Protocol.Runtime.GetPropertiesRequest): Promise<Protocol.Runtime.GetPropertiesResponse> =>
+    ctx.session.pageSend(method, params, { timeoutMs: 2_000, signal });
   try {
-    return await Promise.all(
-      handles.map((handle, i) => (handle === undefined ? Promise.resolve(record.args?.[i] ?? '') : expandObject(send, handle))),
-    );
+    return await Promise.all(handles.map((handle, i) => (handle === undefined ? Promise.resolve(record.args?.[i] ?? '') : expandObject(send, handle))));
   } catch {
     return undefined; // the page navigated or the objects were released: the preview is what we have
   }
@@ -101,4 +120,3 @@ export const SESSION_HANDLERS: HandlerTable<FamilyCommands<'status' | 'peek' | '
   details,
   stop: (ctx, params) => ctx.stop(params.killChrome),
 };
-

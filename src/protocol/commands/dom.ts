@@ -1,11 +1,28 @@
 import type { A11yNode, ActionReport, ElementInfo } from '../results.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
-const targetArg = { name: 'target', required: true, description: 'CSS selector, text=..., css:has-text("..."), xpath=..., or a ref such as e12 from `dom query`' } as const;
+const targetArg = {
+  name: 'target',
+  required: true,
+  description: 'CSS selector, text=..., css:has-text("..."), xpath=..., or a ref such as e12 from `dom query`',
+} as const;
 
-export const dialogOption = { type: 'string', choices: ['accept', 'dismiss'], default: 'accept', placeholder: 'ACTION', description: 'How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command' } as const satisfies OptionSpec;
+export const dialogOption = {
+  type: 'string',
+  choices: ['accept', 'dismiss'],
+  default: 'accept',
+  placeholder: 'ACTION',
+  description: 'How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command',
+} as const satisfies OptionSpec;
 
-const waitOption = { type: 'number', min: 0, max: 60, default: 5, placeholder: 'S', description: 'Wait up to S seconds for a selector to match an element that can be acted on' } as const satisfies OptionSpec;
+const waitOption = {
+  type: 'number',
+  min: 0,
+  max: 60,
+  default: 5,
+  placeholder: 'S',
+  description: 'Wait up to S seconds for a selector to match an element that can be acted on',
+} as const satisfies OptionSpec;
 
 /** `dom press` and its alias `dom pressKey` share everything but their words and help. */
 function pressEntry<N extends 'dom.press' | 'dom.pressKey'>(name: N) {
@@ -30,7 +47,9 @@ export const DOM_COMMANDS = [
     name: 'dom.query',
     path: ['dom', 'query'],
     summary: 'Find elements (CSS, text=..., :has-text("..."), xpath=...; open shadow roots and same-origin iframes included) and print short refs',
-    args: [{ name: 'selector', required: true, description: 'CSS selector, text=Sign in (text="Sign in" for exact), button:has-text("Place order"), or xpath=//a' }],
+    args: [
+      { name: 'selector', required: true, description: 'CSS selector, text=Sign in (text="Sign in" for exact), button:has-text("Place order"), or xpath=//a' },
+    ],
     options: { limit: { type: 'number', integer: true, min: 1, max: 1000, default: 20, placeholder: 'N', description: 'Show at most N matches' } },
     readOnly: true,
     runs: 'daemon',
@@ -42,7 +61,9 @@ export const DOM_COMMANDS = [
     path: ['dom', 'get'],
     summary: 'Show one element: attributes, text, box and its outerHTML (bounded)',
     args: [targetArg],
-    options: { 'max-length': { type: 'number', integer: true, min: 0, max: 10_000_000, default: 10_000, placeholder: 'N', description: 'Cut outerHTML at N characters' } },
+    options: {
+      'max-length': { type: 'number', integer: true, min: 0, max: 10_000_000, default: 10_000, placeholder: 'N', description: 'Cut outerHTML at N characters' },
+    },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -70,7 +91,14 @@ export const DOM_COMMANDS = [
       selector: { type: 'string', placeholder: 'TARGET', description: 'Only this element (selector or ref)' },
       format: { type: 'string', choices: ['png', 'jpeg'], placeholder: 'FMT', description: 'Image format (default: from the file extension, else png)' },
       quality: { type: 'number', integer: true, min: 1, max: 100, default: 80, placeholder: 'Q', description: 'JPEG quality' },
-      'max-width': { type: 'number', integer: true, min: 16, max: 100_000, placeholder: 'PX', description: 'Scale the image down to at most PX pixels wide (for vision models)' },
+      'max-width': {
+        type: 'number',
+        integer: true,
+        min: 16,
+        max: 100_000,
+        placeholder: 'PX',
+        description: 'Scale the image down to at most PX pixels wide (for vision models)',
+      },
     },
     readOnly: true,
     runs: 'daemon',
@@ -131,13 +159,22 @@ export const DOM_COMMANDS = [
     path: ['dom', 'fill'],
     summary: 'Fill a form control like a user (works with React/Vue/Angular): text, number, select (value or label), checkbox/radio (true/false), file (path)',
     args: [targetArg, { name: 'value', required: true, description: 'Text; option value or label; true/false; or a file path for file inputs' }],
-    options: { dialog: dialogOption, timeout: waitOption, cwd: { type: 'string', placeholder: 'DIR', description: 'Directory a relative upload path is resolved against (default: the current directory)' } },
+    options: {
+      dialog: dialogOption,
+      timeout: waitOption,
+      cwd: { type: 'string', placeholder: 'DIR', description: 'Directory a relative upload path is resolved against (default: the current directory)' },
+    },
     readOnly: false,
     runs: 'daemon',
     page: 'live',
     idempotent: true,
     timeoutMs: 120_000,
-    examples: ['bdg dom fill "#email" ada@example.com', 'bdg dom fill "select[name=country]" Norway', 'bdg dom fill "#terms" true', 'bdg dom fill "input[type=file]" ./cv.pdf'],
+    examples: [
+      'bdg dom fill "#email" ada@example.com',
+      'bdg dom fill "select[name=country]" Norway',
+      'bdg dom fill "#terms" true',
+      'bdg dom fill "input[type=file]" ./cv.pdf',
+    ],
   },
   {
     name: 'dom.hover',
@@ -152,14 +189,21 @@ export const DOM_COMMANDS = [
     timeoutMs: 120_000,
     examples: ['bdg dom hover "nav .menu"', 'bdg dom hover e7'],
   },
-  { ...pressEntry('dom.press'), summary: 'Press a key or combination (Enter, Tab, Escape, ArrowDown, Control+A, Shift+Tab) in the focused element', examples: ['bdg dom press Enter', 'bdg dom press Control+A --selector "#q"', 'bdg dom press Shift+Tab'] },
+  {
+    ...pressEntry('dom.press'),
+    summary: 'Press a key or combination (Enter, Tab, Escape, ArrowDown, Control+A, Shift+Tab) in the focused element',
+    examples: ['bdg dom press Enter', 'bdg dom press Control+A --selector "#q"', 'bdg dom press Shift+Tab'],
+  },
   { ...pressEntry('dom.pressKey'), summary: 'Same as `dom press`', via: 'dom.press', examples: ['bdg dom pressKey Escape'] },
   {
     name: 'dom.submit',
     path: ['dom', 'submit'],
     summary: 'Submit a form (or the form of an element in it) and wait for the navigation or for the network to go quiet',
     args: [{ ...targetArg, description: 'The form, or any element inside it (selector or ref)' }],
-    options: { dialog: dialogOption, timeout: { ...waitOption, max: 120, default: 30, description: 'Wait up to S seconds for the resulting load or network quiet' } },
+    options: {
+      dialog: dialogOption,
+      timeout: { ...waitOption, max: 120, default: 30, description: 'Wait up to S seconds for the resulting load or network quiet' },
+    },
     readOnly: false,
     runs: 'daemon',
     page: 'live',

@@ -11,7 +11,11 @@ export const FRONT_DOOR_COMMANDS = [
     summary: 'Run many commands in one process over one daemon connection: one per line, as on the command line without `bdg`, or JSON Lines {"cmd", "params"}',
     args: [{ name: 'file', required: false, description: 'File with one command per line; - or nothing reads stdin. Blank lines and # comments are skipped' }],
     options: {
-      bail: { type: 'boolean', default: false, description: 'Stop at the first failing line and exit with its code (default: run every line; the exit code is the first failure\'s)' },
+      bail: {
+        type: 'boolean',
+        default: false,
+        description: "Stop at the first failing line and exit with its code (default: run every line; the exit code is the first failure's)",
+      },
     },
     readOnly: false,
     runs: 'cli',

@@ -15,15 +15,29 @@ export const NETWORK_COMMANDS = [
         description:
           'DevTools filter: status-code:404 domain:*.example.com method:POST mime-type:image/* resource-type:fetch larger-than:10k has-response-header:NAME is:failed|running|from-cache scheme:https, words match the URL, -term negates; all terms must match',
       },
-      last: { type: 'number', integer: true, min: 1, max: 1_000_000, default: 100, placeholder: 'N', description: 'Only the N newest matching requests (output stays small by default; raise it to see more)' },
-      page: { type: 'string', choices: ['current', 'all'], placeholder: 'PAGE', description: 'current: only requests of the current page load (since the last navigation); all (the default): every page' },
+      last: {
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: 1_000_000,
+        default: 100,
+        placeholder: 'N',
+        description: 'Only the N newest matching requests (output stays small by default; raise it to see more)',
+      },
+      page: {
+        type: 'string',
+        choices: ['current', 'all'],
+        placeholder: 'PAGE',
+        description: 'current: only requests of the current page load (since the last navigation); all (the default): every page',
+      },
       current: { type: 'boolean', default: false, description: 'Same as --page current' },
       sort: {
         type: 'string',
         choices: ['start', 'duration', 'size', '-start', '-duration', '-size'],
         default: 'start',
         placeholder: 'KEY',
-        description: 'Order by start time, duration or transferred size; with --last N the N latest, slowest or largest are listed; a leading - lists them in descending order',
+        description:
+          'Order by start time, duration or transferred size; with --last N the N latest, slowest or largest are listed; a leading - lists them in descending order',
       },
       since: { type: 'string', placeholder: 'ID', description: 'Only requests newer than this id (e.g. n120), for polling' },
       follow: { type: 'boolean', default: false, description: 'Keep printing requests as they finish until interrupted' },
@@ -42,7 +56,8 @@ export const NETWORK_COMMANDS = [
   {
     name: 'network.har',
     path: ['network', 'har'],
-    summary: 'Write the recorded requests (and WebSocket frames) as a HAR 1.2 file with response bodies, importable in Chrome DevTools; cookies, auth headers and tokens are redacted unless --include-sensitive',
+    summary:
+      'Write the recorded requests (and WebSocket frames) as a HAR 1.2 file with response bodies, importable in Chrome DevTools; cookies, auth headers and tokens are redacted unless --include-sensitive',
     args: [{ name: 'file', required: false, description: 'Where to write (default: bdg-<timestamp>.har in the current directory)' }],
     options: {
       filter: { type: 'string', placeholder: 'TERMS', description: 'Only requests matching these filter terms (as in network list)' },
@@ -51,13 +66,20 @@ export const NETWORK_COMMANDS = [
       'include-sensitive': {
         type: 'boolean',
         default: false,
-        description: 'Keep cookies, Authorization/Cookie/Set-Cookie and other secret headers, and tokens in URLs and bodies (replaced by [REDACTED] by default)',
+        description:
+          'Keep cookies, Authorization/Cookie/Set-Cookie and other secret headers, and tokens in URLs and bodies (replaced by [REDACTED] by default)',
       },
     },
     readOnly: true,
     runs: 'daemon',
     timeoutMs: 60_000,
-    examples: ['bdg network har', 'bdg network har session.har', 'bdg network har api.har --filter "resource-type:fetch"', 'bdg network har page.har --current', 'bdg network har full.har --include-sensitive'],
+    examples: [
+      'bdg network har',
+      'bdg network har session.har',
+      'bdg network har api.har --filter "resource-type:fetch"',
+      'bdg network har page.har --current',
+      'bdg network har full.har --include-sensitive',
+    ],
   },
   {
     name: 'network.ws',
@@ -66,7 +88,14 @@ export const NETWORK_COMMANDS = [
     args: [{ name: 'id', required: true, description: 'The id of a WebSocket row in network list (n12) or its CDP requestId' }],
     options: {
       last: { type: 'number', integer: true, min: 1, max: 100_000, default: 50, placeholder: 'N', description: 'Only the N newest frames' },
-      since: { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, placeholder: 'SEQ', description: 'Only frames after this frame number (the # a listing printed), for polling' },
+      since: {
+        type: 'number',
+        integer: true,
+        min: 0,
+        max: Number.MAX_SAFE_INTEGER,
+        placeholder: 'SEQ',
+        description: 'Only frames after this frame number (the # a listing printed), for polling',
+      },
       follow: { type: 'boolean', default: false, description: 'Keep printing frames as they come until the socket closes or you interrupt' },
     },
     readOnly: true,

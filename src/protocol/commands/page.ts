@@ -1,7 +1,14 @@
 import type { ActionReport, DialogRecord } from '../results.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
-const loadTimeout = { type: 'number', min: 1, max: 120, default: 30, placeholder: 'S', description: 'Wait up to S seconds for the load event' } as const satisfies OptionSpec;
+const loadTimeout = {
+  type: 'number',
+  min: 1,
+  max: 120,
+  default: 30,
+  placeholder: 'S',
+  description: 'Wait up to S seconds for the load event',
+} as const satisfies OptionSpec;
 
 /** Navigation and tabs. */
 export const PAGE_COMMANDS = [

@@ -1,7 +1,15 @@
 import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkBufferStats, NetworkListItem, NetworkRecord, PageInfo } from '../records.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
-export const lastOption = { type: 'number', integer: true, min: 1, max: 1_000_000, default: 10, placeholder: 'N', description: 'Show the N newest items of each kind' } as const satisfies OptionSpec;
+export const lastOption = {
+  type: 'number',
+  integer: true,
+  min: 1,
+  max: 1_000_000,
+  default: 10,
+  placeholder: 'N',
+  description: 'Show the N newest items of each kind',
+} as const satisfies OptionSpec;
 
 /** The session core: start, inspect, stop. */
 export const SESSION_COMMANDS = [
@@ -12,15 +20,41 @@ export const SESSION_COMMANDS = [
     args: [{ name: 'url', required: true, description: 'Page to open; bare hosts work (localhost:3000 -> http, example.com -> https)' }],
     options: {
       headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: headless when there is no display)' },
-      port: { type: 'number', integer: true, min: 0, max: 65535, default: 0, placeholder: 'N', description: 'Chrome remote debugging port on 127.0.0.1 (default: a free port Chrome picks)' },
+      port: {
+        type: 'number',
+        integer: true,
+        min: 0,
+        max: 65535,
+        default: 0,
+        placeholder: 'N',
+        description: 'Chrome remote debugging port on 127.0.0.1 (default: a free port Chrome picks)',
+      },
       // Timers hold at most 2^31-1 ms (24.8 days); Node fires a longer one at once, which would stop the session at start.
       timeout: { type: 'number', min: 0, max: 2_147_483, placeholder: 'S', description: 'Stop the session automatically after S seconds' },
       'user-data-dir': { type: 'string', placeholder: 'DIR', description: 'Chrome profile directory (default: a profile inside the session directory)' },
       'chrome-flags': { type: 'string', placeholder: 'FLAGS', description: 'Extra Chrome command-line flags, split like shell words (no shell is run)' },
-      'chrome-ws-url': { type: 'string', placeholder: 'URL', description: 'Attach to a running Chrome (host:port, http URL or ws URL) instead of launching one; it is left running on stop' },
+      'chrome-ws-url': {
+        type: 'string',
+        placeholder: 'URL',
+        description: 'Attach to a running Chrome (host:port, http URL or ws URL) instead of launching one; it is left running on stop',
+      },
       all: { type: 'boolean', default: false, description: 'Also record analytics and ad requests (filtered by default)' },
-      'max-body-size': { type: 'number', min: 0, max: 1024, default: 5, placeholder: 'MB', description: 'Largest response body kept per request, in megabytes' },
-      'load-timeout': { type: 'number', min: 1, max: 600, default: 30, placeholder: 'S', description: 'How long to wait for the first page load before returning anyway' },
+      'max-body-size': {
+        type: 'number',
+        min: 0,
+        max: 1024,
+        default: 5,
+        placeholder: 'MB',
+        description: 'Largest response body kept per request, in megabytes',
+      },
+      'load-timeout': {
+        type: 'number',
+        min: 1,
+        max: 600,
+        default: 30,
+        placeholder: 'S',
+        description: 'How long to wait for the first page load before returning anyway',
+      },
       // No default here: absent means BDG_IDLE_TIMEOUT, else 3600 (client/lifetime.ts), which a default would hide.
       'idle-timeout': {
         type: 'number',
@@ -130,7 +164,11 @@ export const SESSION_COMMANDS = [
     options: {
       force: { type: 'boolean', default: false, description: 'Also stop a live session and remove its files' },
       aggressive: { type: 'boolean', default: false, description: 'Also remove session.json and the Chrome profile bdg created' },
-      all: { type: 'boolean', default: false, description: 'Every session (default and named), and end orphaned Chrome processes of sessions that no longer exist' },
+      all: {
+        type: 'boolean',
+        default: false,
+        description: 'Every session (default and named), and end orphaned Chrome processes of sessions that no longer exist',
+      },
     },
     readOnly: false,
     runs: 'cli',
@@ -182,7 +220,16 @@ export interface StatusResult {
   uptimeMs: number;
   page: PageInfo;
   pageCrashed: boolean;
-  chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; connected: boolean; wsEndpoint?: string | null; version?: string | null; userDataDir?: string };
+  chrome: {
+    pid: number | null;
+    port: number | null;
+    attached: boolean;
+    headless: boolean;
+    connected: boolean;
+    wsEndpoint?: string | null;
+    version?: string | null;
+    userDataDir?: string;
+  };
   autoStopInSec: number | null;
   /** The session's name; null for the default session. */
   session: string | null;

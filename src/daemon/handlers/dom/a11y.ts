@@ -31,7 +31,8 @@ export async function a11y(ctx: HandlerContext, params: ParamsOf<'dom.a11y'>, si
 export async function a11yQuery(ctx: HandlerContext, params: ParamsOf<'dom.a11y.query'>, signal: AbortSignal): Promise<ResultOf<'dom.a11y.query'>> {
   const role = params.role?.toLowerCase();
   const name = params.name?.toLowerCase();
-  if (role === undefined && name === undefined) throw new BdgError('INVALID_ARGUMENTS', 'dom a11y query needs --role and/or --name', 'Example: bdg dom a11y query --role button --name "place order"');
+  if (role === undefined && name === undefined)
+    throw new BdgError('INVALID_ARGUMENTS', 'dom a11y query needs --role and/or --name', 'Example: bdg dom a11y query --role button --name "place order"');
   const { nodes, loaderId } = await axTree(ctx, signal);
   const hits = matchA11y(nodes, role, name);
   return { role: role ?? null, name: name ?? null, total: hits.length, matches: hits.slice(0, params.limit).map(withRef(ctx, loaderId)) };

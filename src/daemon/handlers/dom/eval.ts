@@ -43,7 +43,11 @@ export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>
     // Plain data comes back by value; nodes, functions and values that cannot be serialised keep their description.
     if (obj.objectId !== undefined && obj.type === 'object' && obj.subtype !== 'node') {
       const byValue = await ctx.session
-        .pageSend('Runtime.callFunctionOn', { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true }, { signal, timeoutMs: 10_000 })
+        .pageSend(
+          'Runtime.callFunctionOn',
+          { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true },
+          { signal, timeoutMs: 10_000 },
+        )
         .catch(() => undefined);
       if (byValue !== undefined && byValue.exceptionDetails === undefined) {
         const { objectId: _id, ...rest } = obj;

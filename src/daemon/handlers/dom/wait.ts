@@ -22,7 +22,11 @@ export function urlMatches(url: string, want: string): boolean {
 export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, signal: AbortSignal): Promise<ResultOf<'dom.wait'>> {
   const { selector, text, url, networkIdle: idle } = params;
   if (selector === undefined && text === undefined && url === undefined && !idle) {
-    throw new BdgError('INVALID_ARGUMENTS', 'dom wait needs at least one of --selector, --text, --url, --network-idle', 'Example: bdg dom wait --selector ".results" --timeout 10');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      'dom wait needs at least one of --selector, --text, --url, --network-idle',
+      'Example: bdg dom wait --selector ".results" --timeout 10',
+    );
   }
   const s = ctx.session;
   const started = Date.now();
@@ -31,7 +35,8 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
   let lastNet = Date.now();
   let pendingSeen = -1;
   const unsubscribe = s.conn.on((method, _p, sid) => {
-    if (sid === s.pageSessionId && (method === 'Network.requestWillBeSent' || method === 'Network.loadingFinished' || method === 'Network.loadingFailed')) lastNet = Date.now();
+    if (sid === s.pageSessionId && (method === 'Network.requestWillBeSent' || method === 'Network.loadingFinished' || method === 'Network.loadingFailed'))
+      lastNet = Date.now();
   });
   const state: Record<string, boolean> = {};
   try {
@@ -40,7 +45,10 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
       if (selector !== undefined || text !== undefined) {
         try {
           const doc = await s.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, { signal, timeoutMs: 5_000 });
-          const r = await callOn<{ selector?: boolean; text?: boolean }>(s, doc.result.objectId as string, WAIT_CHECK_FN, [selector ?? null, text ?? null], { signal, timeoutMs: 5_000 });
+          const r = await callOn<{ selector?: boolean; text?: boolean }>(s, doc.result.objectId as string, WAIT_CHECK_FN, [selector ?? null, text ?? null], {
+            signal,
+            timeoutMs: 5_000,
+          });
           if (selector !== undefined) state['selector'] = r.selector === true;
           if (text !== undefined) state['text'] = r.text === true;
         } catch (err) {
@@ -64,8 +72,15 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
       }
       if (Object.values(state).every(Boolean)) return { waitedMs: Date.now() - started, met: state, url: s.page.url };
       if (Date.now() >= deadline || signal.aborted) {
-        const missing = Object.entries(state).filter(([, ok]) => !ok).map(([k]) => k);
-        throw new BdgError('TIMEOUT', `Timed out after ${params.timeout} s waiting for ${missing.join(', ')}`, 'Raise --timeout, or check the page with `bdg dom query` / `bdg peek`.', { met: state, url: s.page.url });
+        const missing = Object.entries(state)
+          .filter(([, ok]) => !ok)
+          .map(([k]) => k);
+        throw new BdgError(
+          'TIMEOUT',
+          `Timed out after ${params.timeout} s waiting for ${missing.join(', ')}`,
+          'Raise --timeout, or check the page with `bdg dom query` / `bdg peek`.',
+          { met: state, url: s.page.url },
+        );
       }
       await sleep(100);
     }
