@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { BDG, bdg, chromesOf, daemonsOf, sessionDirs, waitFor, type RunResult } from '../helpers/bdg.js';
+import { BDG, bdg, chromesOf, daemonsOf, sessionDirs, spawnBdg as spawnChild, waitFor, type RunResult } from '../helpers/bdg.js';
 
 /** A pid that is certainly dead: a child we started and reaped. */
 async function deadPid(): Promise<number> {
@@ -15,30 +15,9 @@ async function deadPid(): Promise<number> {
   return child.pid as number;
 }
 
-/** `bdg` as a child we can signal; `done` settles like bdg() (and the child is SIGKILLed past its deadline). */
+/** `bdg` as a child we can signal (the shared helper, with this file's 30 s default). */
 function spawnBdg(args: string[], sessionDir: string, timeoutMs = 30_000): { child: ChildProcess; done: Promise<RunResult> } {
-  const child = spawn(process.execPath, [BDG, ...args], { env: { ...process.env, BDG_SESSION_DIR: sessionDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<RunResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`bdg ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, signal, stdout, stderr, json });
-    });
-  });
-  return { child, done };
+  return spawnChild(args, { sessionDir, timeoutMs });
 }
 
 /** Nothing of the session runs any more and its lock, pid and socket are gone. */

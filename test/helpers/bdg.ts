@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,26 +23,30 @@ export interface RunOptions {
   input?: string;
 }
 
-/** Runs the built `bdg` with a private BDG_SESSION_DIR and collects its output. Never uses a shell. */
-export function bdg(args: string[], opts: RunOptions): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BDG, ...args], {
-      env: { ...process.env, BDG_SESSION_DIR: opts.sessionDir, ...opts.env },
-      // No stdin unless a test feeds one: writing to a pipe of a child that already exited raises EPIPE.
-      stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    if (child.stdin !== null) {
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(opts.input);
-    }
+/**
+ * Starts the built `bdg` with a private BDG_SESSION_DIR, as a child a test can signal; `done` settles with its
+ * output when it exits (and the child is SIGKILLed past its deadline). Never uses a shell.
+ */
+export function spawnBdg(args: string[], opts: RunOptions): { child: ChildProcess; done: Promise<RunResult> } {
+  const child = spawn(process.execPath, [BDG, ...args], {
+    env: { ...process.env, BDG_SESSION_DIR: opts.sessionDir, ...opts.env },
+    // No stdin unless a test feeds one: writing to a pipe of a child that already exited raises EPIPE.
+    stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  if (child.stdin !== null) {
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input);
+  }
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const done = new Promise<RunResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`bdg ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 60_000);
+      reject(new Error(`bdg ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       let json: unknown;
@@ -54,6 +58,12 @@ export function bdg(args: string[], opts: RunOptions): Promise<RunResult> {
       resolve({ code, signal, stdout, stderr, json });
     });
   });
+  return { child, done };
+}
+
+/** Runs the built `bdg` with a private BDG_SESSION_DIR and collects its output. Never uses a shell. */
+export function bdg(args: string[], opts: RunOptions): Promise<RunResult> {
+  return spawnBdg(args, opts).done;
 }
 
 export function tempSessionDir(label: string): string {
