@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, daemonsOf, isAlive, readPid, sessionDirs, sleep, teardown, tempSessionDir, waitFor, type RunResult } from '../helpers/bdg.js';
+import { bdg, daemonsOf, isAlive, readPid, sessionDirs, sleep, teardown, tempSessionDir, waitFor, type RunResult, type Failure } from '../helpers/bdg.js';
 
 const CHROMIUM = '/usr/lib/chromium/chromium';
 /** Stylesheets on the heavy page, each this big: about 3 MB of text bodies, more than a 2 MB disk holds. */
@@ -102,15 +102,6 @@ function killAll(pids: Iterable<number>): void {
 function ok<T>(r: RunResult): T {
   assert.equal(r.code, 0, r.stdout + r.stderr);
   return (r.json as { data: T }).data;
-}
-
-interface Failure {
-  success: false;
-  code: string;
-  exitCode: number;
-  error: string;
-  hint?: string;
-  data?: Record<string, unknown>;
 }
 
 function failed(r: RunResult, exitCode: number): Failure {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { BDG, bdg, chromesOf, daemonsOf, isAlive, readPid, sleep, teardown, tempSessionDir, waitFor, type RunResult } from '../helpers/bdg.js';
+import { BDG, bdg, chromesOf, daemonsOf, isAlive, readPid, sleep, teardown, tempSessionDir, waitFor, type RunResult, type Failure } from '../helpers/bdg.js';
 
 /**
  * Faults of the page and of the processes around it, end to end against the built CLI and a real Chromium: a page
@@ -16,15 +16,6 @@ const PAGE = `<!doctype html><title>Faults</title>
 <button id="ok" onclick="document.title='clicked'">ok</button>
 <button id="oom" onclick="const a = []; for (;;) a.push(new Array(1e6).fill(1.5))">oom</button>
 <script>fetch('/data.json'); console.log('ready')</script>`;
-
-interface Failure {
-  success: false;
-  error: string;
-  code: string;
-  exitCode: number;
-  hint?: string;
-  data?: Record<string, unknown>;
-}
 
 async function timed(args: string[], sessionDir: string, timeoutMs = 90_000): Promise<RunResult & { ms: number }> {
   const started = Date.now();

@@ -23,6 +23,16 @@ export interface RunOptions {
   input?: string;
 }
 
+/** The `--json` document of a failed command, as Output.failure writes it. */
+export interface Failure {
+  success: false;
+  error: string;
+  code: string;
+  exitCode: number;
+  hint?: string;
+  data?: Record<string, unknown>;
+}
+
 /**
  * Starts the built `bdg` with a private BDG_SESSION_DIR, as a child a test can signal; `done` settles with its
  * output when it exits (and the child is SIGKILLed past its deadline). Never uses a shell.

@@ -4,16 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { BDG, bdg, daemonsOf, teardown, tempSessionDir } from '../helpers/bdg.js';
-
-interface Failure {
-  success: false;
-  error: string;
-  code: string;
-  exitCode: number;
-  hint?: string;
-  data?: Record<string, unknown>;
-}
+import { BDG, bdg, daemonsOf, teardown, tempSessionDir, type Failure } from '../helpers/bdg.js';
 
 describe('bdg cdp discovery without a session', () => {
   const dir = tempSessionDir('cdp-discovery');
