@@ -1,5 +1,5 @@
-import { open } from 'node:fs/promises';
 import type { SessionPaths } from '../util/paths.js';
+import { fsp } from '../util/fsAsync.js';
 
 /** What the head of a finished session's session.json says about it. */
 export interface LastSession {
@@ -18,7 +18,7 @@ export interface LastSession {
  */
 export async function lastSession(paths: SessionPaths): Promise<LastSession | undefined> {
   const path = paths.file('output');
-  const handle = await open(path, 'r').catch(() => undefined);
+  const handle = await (await fsp()).open(path, 'r').catch(() => undefined);
   if (handle === undefined) return undefined;
   let head: string;
   try {

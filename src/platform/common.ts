@@ -1,7 +1,14 @@
-import { createRequire } from 'node:module';
-
 type ChildProcessModule = typeof import('node:child_process');
 let childProcess: ChildProcessModule | undefined;
+
+/**
+ * child_process on first use, synchronously. `process.getBuiltinModule` (Node 20.16+) needs no `node:module` import,
+ * which would load Node's ESM loader into every CLI start.
+ */
+function loadChildProcess(): ChildProcessModule {
+  childProcess ??= process.getBuiltinModule('node:child_process');
+  return childProcess;
+}
 
 /**
  * Runs a program without a shell and returns its stdout, or undefined when it could not run, timed out or exited
@@ -9,8 +16,7 @@ let childProcess: ChildProcessModule | undefined;
  * load child_process.
  */
 export function runSync(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): string | undefined {
-  childProcess ??= createRequire(import.meta.url)('node:child_process') as ChildProcessModule;
-  const r = childProcess.spawnSync(file, args, {
+  const r = loadChildProcess().spawnSync(file, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
     timeout: opts.timeoutMs,
@@ -24,8 +30,7 @@ export function runSync(file: string, args: string[], opts: { env?: NodeJS.Proce
 
 /** runSync without blocking: for the daemon, which does no synchronous I/O after start-up. */
 export function runAsync(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string | undefined> {
-  childProcess ??= createRequire(import.meta.url)('node:child_process') as ChildProcessModule;
-  const cp = childProcess;
+  const cp = loadChildProcess();
   return new Promise((resolve) => {
     cp.execFile(
       file,

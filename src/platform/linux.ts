@@ -1,5 +1,4 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { explicitChrome, isPid, onPath, UNIX_PATH_NAMES } from './common.js';
 import type { Platform, ProcessInfo } from './types.js';
@@ -97,6 +96,8 @@ export const linux: Platform = {
   processStartTime: (pid) => readStat(pid)?.startTime,
   async processStatus(pid) {
     if (!isPid(pid)) return undefined;
+    // fs/promises on first use: only the daemon's owner check reads stat asynchronously, not the CLI's start-up.
+    const { readFile } = await import('node:fs/promises');
     const stat = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''));
     return stat === undefined ? undefined : { startTime: stat.startTime, zombie: stat.state.startsWith('Z') };
   },

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, statSync, type Stats } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { BdgError, errnoCode } from './errors.js';
 import { uniqueToken } from './token.js';
+import { fsp } from './fsAsync.js';
 
 /**
  * The temp file of an atomic write: `.NAME.PID.TOKEN.tmp` beside its target (rename is atomic only within one
@@ -93,15 +93,15 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   const tmp = tempPathFor(path);
   let handle;
   try {
-    handle = await open(tmp, 'w', mode);
+    handle = await (await fsp()).open(tmp, 'w', mode);
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();
     handle = undefined;
-    await rename(tmp, path);
+    await (await fsp()).rename(tmp, path);
   } catch (err) {
     if (handle !== undefined) await handle.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    await (await fsp()).unlink(tmp).catch(() => undefined);
     throw writeError(path, err);
   }
 }

@@ -1,7 +1,7 @@
-import { lstat, mkdir, open, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BdgError, errnoCode } from './errors.js';
 import { FILES } from './paths.js';
+import { fsp } from './fsAsync.js';
 
 /** Where earlier sessions' session.json files are kept, inside the session directory. */
 export const HISTORY_DIR = 'history';
@@ -35,7 +35,7 @@ export function historyName(iso: string, n = 1): string {
  */
 async function startedAtOf(path: string, mtime: Date): Promise<string> {
   let head = '';
-  const handle = await open(path, 'r').catch(() => undefined);
+  const handle = await (await fsp()).open(path, 'r').catch(() => undefined);
   if (handle !== undefined) {
     try {
       const buf = Buffer.alloc(64 * 1024);
@@ -55,11 +55,11 @@ async function startedAtOf(path: string, mtime: Date): Promise<string> {
 /** Entries of the history directory in start-time order (oldest first), with their sizes. */
 async function listHistory(dir: string): Promise<Array<{ path: string; size: number }>> {
   const entries: Array<{ path: string; size: number; key: string; n: number }> = [];
-  for (const name of await readdir(dir)) {
+  for (const name of await (await fsp()).readdir(dir)) {
     const m = HISTORY_NAME.exec(name);
     if (m === null) continue;
     const path = join(dir, name);
-    const st = await lstat(path).catch(() => undefined);
+    const st = await (await fsp()).lstat(path).catch(() => undefined);
     if (st === undefined || !st.isFile()) continue;
     entries.push({ path, size: st.size, key: m[1] as string, n: Number(m[2] ?? 1) });
   }
@@ -89,7 +89,7 @@ export async function rotateSessionFile(sessionDir: string, limits: HistoryLimit
   const dir = join(sessionDir, HISTORY_DIR);
   let st;
   try {
-    st = await lstat(current);
+    st = await (await fsp()).lstat(current);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { kept: undefined, pruned: await prune(dir, limits, undefined) };
     throw historyError(err, current);
@@ -101,23 +101,23 @@ export async function rotateSessionFile(sessionDir: string, limits: HistoryLimit
   }
   let kept: string;
   try {
-    await mkdir(dir, { mode: 0o700 }).catch((err: unknown) => {
+    await (await fsp()).mkdir(dir, { mode: 0o700 }).catch((err: unknown) => {
       if (errnoCode(err) !== 'EEXIST') throw err;
     });
-    const dirStat = await lstat(dir);
+    const dirStat = await (await fsp()).lstat(dir);
     if (!dirStat.isDirectory())
       throw new BdgError('SESSION_FILE_ERROR', `${dir} is not a directory`, `Move it out of the way; bdg keeps earlier sessions' files there.`, { path: dir });
     const iso = await startedAtOf(current, st.mtime);
     let n = 1;
     for (; n < 10_000; n++) {
-      const exists = await lstat(join(dir, historyName(iso, n))).then(
+      const exists = await (await fsp()).lstat(join(dir, historyName(iso, n))).then(
         () => true,
         () => false,
       );
       if (!exists) break;
     }
     kept = join(dir, historyName(iso, n));
-    await rename(current, kept);
+    await (await fsp()).rename(current, kept);
   } catch (err) {
     throw historyError(err, dir);
   }
@@ -134,7 +134,7 @@ async function prune(dir: string, limits: HistoryLimits, keep: string | undefine
   for (const e of entries) {
     if (count <= limits.maxFiles && total <= limits.maxBytes) break;
     if (e.path === keep) continue;
-    const gone = await unlink(e.path).then(
+    const gone = await (await fsp()).unlink(e.path).then(
       () => true,
       () => false,
     );
@@ -152,13 +152,13 @@ export async function removeHistory(sessionDir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const e of await listHistory(dir).catch(() => [])) {
     if (
-      await unlink(e.path).then(
+      await (await fsp()).unlink(e.path).then(
         () => true,
         () => false,
       )
     )
       removed.push(e.path);
   }
-  await rmdir(dir).catch(() => undefined);
+  await (await fsp()).rmdir(dir).catch(() => undefined);
   return removed;
 }
