@@ -1,5 +1,5 @@
 import type { SessionPaths } from '../util/paths.js';
-import { fsp } from '../util/fsAsync.js';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /** What the head of a finished session's session.json says about it. */
 export interface LastSession {
@@ -16,19 +16,25 @@ export interface LastSession {
  * The session that last ended in this directory, from the first 16 KB of its session.json (the `session` block
  * comes first; the whole file can be tens of MB); undefined when there is none.
  */
-export async function lastSession(paths: SessionPaths): Promise<LastSession | undefined> {
+export function lastSession(paths: SessionPaths): LastSession | undefined {
   const path = paths.file('output');
-  const handle = await (await fsp()).open(path, 'r').catch(() => undefined);
-  if (handle === undefined) return undefined;
+  // Synchronous on purpose: the CLI asks this when no daemon answers, and 16 KB read at once costs less than
+  // loading node:fs/promises into a command that otherwise never needs it.
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
   let head: string;
   try {
     const buf = Buffer.alloc(16 * 1024);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const bytesRead = readSync(fd, buf, 0, buf.length, 0);
     head = buf.subarray(0, bytesRead).toString('utf8');
   } catch {
     return undefined;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   // JSON escapes every quote inside a string, so these match keys only, and the first of each is the session's.
   const str = (re: RegExp): string | null => {

@@ -152,7 +152,7 @@ export async function describeSession(paths: SessionPaths): Promise<SessionInfo>
       const cleaned = data?.cleaned ?? [];
       const info = blank(paths, cleaned.length > 0 ? 'stale' : 'ended');
       info.messages = data?.stopping === true ? ['The session is stopping.'] : cleaned;
-      const last = await lastSession(paths);
+      const last = lastSession(paths);
       return last !== undefined
         ? { ...info, url: last.url, title: last.title, startedAt: last.startedAt, endedAt: last.endedAt, endReason: last.endReason }
         : info;

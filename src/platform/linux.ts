@@ -97,7 +97,8 @@ export const linux: Platform = {
   async processStatus(pid) {
     if (!isPid(pid)) return undefined;
     // fs/promises on first use: only the daemon's owner check reads stat asynchronously, not the CLI's start-up.
-    const { readFile } = await import('node:fs/promises');
+    // getBuiltinModule rather than import(), which would start the ESM loader in the CommonJS bundle.
+    const { readFile } = process.getBuiltinModule('node:fs/promises');
     const stat = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''));
     return stat === undefined ? undefined : { startTime: stat.startTime, zombie: stat.state.startsWith('Z') };
   },

@@ -20,7 +20,7 @@ export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>,
     }
     if (e.code !== 'NOT_FOUND' || (e.data as { sessionDir?: string } | undefined)?.sessionDir === undefined) throw e;
     // How the last session ended, so that one that stopped itself (idle timeout, owner gone) does not just vanish.
-    const last = await lastSession(paths);
+    const last = lastSession(paths);
     const data = { running: false, session: paths.name, sessionDir: paths.dir, message: e.message, lastSession: last ?? null };
     const which = paths.name !== null ? ` for session "${paths.name}"` : '';
     // Said for sessions that stopped themselves at a limit; a crash is reported once, by the clean-up's message.
