@@ -69,8 +69,12 @@ async function withImage(res: CallToolResult, data: unknown): Promise<CallToolRe
   return res;
 }
 
-/** MCP's own defaults (tools.ts MCP_DEFAULTS) that need the session: where a screenshot goes when no file is given. */
-function adapt(command: CommandSpec, params: Params, paths: SessionPaths): Params {
+/**
+ * MCP's own defaults (tools.ts MCP_DEFAULTS) that need the session or the server: where a screenshot goes when no
+ * file is given, and with --own-sessions the owner of a session the start tool opens (this server's pid).
+ */
+function adapt(command: CommandSpec, params: Params, paths: SessionPaths, ownSessions: boolean): Params {
+  if (command.name === 'start') return ownSessions && params['ownerPid'] === undefined ? { ...params, ownerPid: process.pid } : params;
   if (command.name !== 'dom.screenshot' || params['file'] !== undefined) return params;
   const dir = join(paths.dir, 'screenshots');
   ensurePrivateDir(dir);
@@ -103,6 +107,7 @@ async function callTool(
   args: Record<string, unknown>,
   defaultPaths: SessionPaths,
   execute: Execute,
+  ownSessions: boolean,
 ): Promise<CallToolResult> {
   const tool = tools.get(name);
   if (tool === undefined) return toolError(new BdgError('INVALID_ARGUMENTS', `Unknown tool ${name}`, `Tools: ${[...tools.keys()].join(', ')}.`));
@@ -117,7 +122,7 @@ async function callTool(
         'A tool call answers once; follow is not available here',
         'Call the tool again for what is new (peek, or network/console with "since").',
       );
-    const params = adapt(command, rest, paths);
+    const params = adapt(command, rest, paths, ownSessions);
     // json: the runners answer as they do for --json (no progress chatter); the text is rendered all the same.
     const out = new CapturedOutput({ json: true, render: true });
     await execute(command, params, out, paths);
@@ -138,7 +143,7 @@ function clientGone(): Promise<string> {
   });
 }
 
-async function serve(paths: SessionPaths, execute: Execute): Promise<number> {
+async function serve(paths: SessionPaths, execute: Execute, ownSessions: boolean): Promise<number> {
   const [{ Server }, { StdioServerTransport }, { CallToolRequestSchema, ListToolsRequestSchema }] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/index.js'),
     import('@modelcontextprotocol/sdk/server/stdio.js'),
@@ -155,7 +160,7 @@ async function serve(paths: SessionPaths, execute: Execute): Promise<number> {
   // The low-level Server: the tools' JSON Schemas come from the contract, not from zod schemas McpServer would want.
   const server = new Server({ name: 'bdg', version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
-  server.setRequestHandler(CallToolRequestSchema, (req) => callTool(tools, req.params.name, req.params.arguments ?? {}, paths, execute));
+  server.setRequestHandler(CallToolRequestSchema, (req) => callTool(tools, req.params.name, req.params.arguments ?? {}, paths, execute, ownSessions));
   const gone = clientGone();
   await server.connect(new StdioServerTransport());
   await gone;
@@ -167,5 +172,5 @@ async function serve(paths: SessionPaths, execute: Execute): Promise<number> {
 }
 
 export function mcpRunners(execute: Execute): RunnerTable<'mcp'> {
-  return { mcp: (paths) => serve(paths, execute) };
+  return { mcp: (paths, params) => serve(paths, execute, params.ownSessions) };
 }

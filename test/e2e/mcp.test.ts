@@ -173,7 +173,46 @@ describe('bdg mcp', () => {
 
 describe('bdg mcp lifetime', () => {
   const { make, teardownAll } = sessionDirs();
-  after(teardownAll);
+  let fixtures: FixtureServer;
+  before(async () => {
+    fixtures = await FixtureServer.start();
+    fixtures.html('/', '<title>Owned</title><p>owned by the server</p>');
+  });
+  after(async () => {
+    await teardownAll();
+    await fixtures.close();
+  });
+
+  it('with --own-sessions, a session the start tool opened ends with the server (owner pid), session.json written', { timeout: 60_000 }, async () => {
+    const sessionDir = make('mcp-own');
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BDG, 'mcp', '--own-sessions'],
+      env: { ...(process.env as Record<string, string>), BDG_SESSION_DIR: sessionDir },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'bdg-test', version: '1.0.0' });
+    await client.connect(transport);
+    const serverPid = transport.pid ?? -1;
+    try {
+      const started = (await client.callTool({ name: 'start', arguments: { url: fixtures.url('/') } })) as CallToolResult;
+      assert.notEqual(started.isError, true, textOf(started));
+      const status = await bdg(['status', '--json'], { sessionDir });
+      const owner = (status.json as { data: { owner: { pid: number } | null } }).data.owner;
+      assert.equal(owner?.pid, serverPid, 'the session is owned by the server');
+      await client.close();
+      assert.ok(await waitFor(() => !isAlive(serverPid), 5_000), 'server still running');
+      assert.ok(
+        await waitFor(() => daemonsOf(sessionDir).length === 0 && chromesOf(sessionDir, true).length === 0, 15_000),
+        'the owned session outlived its server',
+      );
+      const doc = JSON.parse(readFileSync(join(sessionDir, 'session.json'), 'utf8')) as { session: { endReason: string } };
+      assert.equal(doc.session.endReason, 'owner-exited');
+    } finally {
+      await client.close().catch(() => undefined);
+      if (isAlive(serverPid)) process.kill(serverPid, 'SIGKILL');
+    }
+  });
 
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     it(`exits on ${signal}`, async () => {
