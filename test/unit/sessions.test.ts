@@ -151,7 +151,7 @@ describe('the session list', () => {
     assert.equal(peak, 3);
   });
 
-  it('reads how the last session ended from the head of session.json', async () => {
+  it('reads how the last session ended from the head of session.json', () => {
     const dir = tempDir();
     try {
       const doc = {
@@ -171,7 +171,7 @@ describe('the session list', () => {
         network: [{ url: 'http://other.test/', startedAt: 'no' }],
       };
       writeFileSync(join(dir, 'session.json'), JSON.stringify(doc));
-      const last = await lastSession(resolveSession({ BDG_SESSION_DIR: dir }));
+      const last = lastSession(resolveSession({ BDG_SESSION_DIR: dir }));
       assert.deepEqual(last, {
         sessionFile: join(dir, 'session.json'),
         url: 'http://a.test/"q"',
@@ -182,7 +182,7 @@ describe('the session list', () => {
         endDetail: 'idle timeout: no command for 3600 s',
       });
       rmSync(join(dir, 'session.json'));
-      assert.equal(await lastSession(resolveSession({ BDG_SESSION_DIR: dir })), undefined);
+      assert.equal(lastSession(resolveSession({ BDG_SESSION_DIR: dir })), undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
