@@ -3,7 +3,8 @@
 // instead (parallel work trees share one checkout without clobbering each other's builds).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,41 @@ const common = {
 rmSync(join(out, 'dist'), { recursive: true, force: true });
 mkdirSync(join(out, 'dist'), { recursive: true });
 writeFileSync(join(out, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
-await build({ ...common, entryPoints: { bdg: 'src/cli/main.ts' }, outdir: join(out, 'dist'), banner: { js: '#!/usr/bin/env node\n' + common.banner.js } });
+await build({ ...common, entryPoints: { 'bdg-main': 'src/cli/main.ts' }, outdir: join(out, 'dist') });
 await build({ ...common, entryPoints: { daemon: 'src/daemon/main.ts' }, outdir: join(out, 'dist') });
+writeFileSync(join(out, 'dist', 'bdg.js'), cliLoader(), { mode: 0o755 });
 chmodSync(join(out, 'dist', 'bdg.js'), 0o755);
+writeCodeCache(join(out, 'dist'));
+
+// The CLI is a short-lived process whose start-up is mostly V8 compiling the bundle. dist/bdg.js is a loader that
+// compiles dist/bdg-main.js with a V8 code cache made here, by one run of `bdg status` (the functions that run at
+// every command's start are in it, compiled). A cache from another Node or V8 version is rejected by V8 and the
+// bundle is compiled as without one, so a stale cache costs nothing but the saving.
+function cliLoader() {
+  return `#!/usr/bin/env node
+'use strict';
+const { readFileSync } = require('node:fs');
+const { Script, constants } = require('node:vm');
+const { wrap } = require('node:module');
+const file = __dirname + '/bdg-main.js';
+let cachedData;
+try {
+  cachedData = readFileSync(__dirname + '/bdg-main.cache');
+} catch {}
+const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+if (process.env.BDG_CODE_CACHE_OUT) process.once('exit', () => require('node:fs').writeFileSync(process.env.BDG_CODE_CACHE_OUT, script.createCachedData()));
+script.runInThisContext().call(module.exports, module.exports, require, module, file, __dirname);
+`;
+}
+
+function writeCodeCache(dist) {
+  const state = mkdtempSync(join(tmpdir(), 'bdg-build-'));
+  try {
+    execFileSync(process.execPath, [join(dist, 'bdg.js'), 'status'], {
+      env: { ...process.env, BDG_SESSION_DIR: state, BDG_CODE_CACHE_OUT: join(dist, 'bdg-main.cache'), BDG_SESSION: '' },
+      stdio: 'ignore',
+    });
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
+}

@@ -7,6 +7,7 @@ import * as cold from '../groups/cold.mjs';
 import * as commands from '../groups/commands.mjs';
 import * as concurrency from '../groups/concurrency.mjs';
 import { withLiveSession } from '../groups/memory.mjs';
+import * as instructions from '../groups/instructions.mjs';
 import * as sessions from '../groups/sessions.mjs';
 import * as volume from '../groups/volume.mjs';
 import { cliPath, hasCommand, useCli } from './cli.mjs';
@@ -47,12 +48,13 @@ export async function main(opts, cli) {
     const has = (g) => opts.groups.has(g);
 
     // 1, 2, 4, 6: one live session on a small page
-    if (has('commands') || has('concurrency') || has('memory') || has('batch')) {
+    if (has('commands') || has('concurrency') || has('memory') || has('batch') || has('instructions')) {
       await withLiveSession(ctx, async (liveDir) => {
         if (has('commands')) await commands.measure(ctx, liveDir);
         if (has('concurrency')) await concurrency.measure(ctx, liveDir);
         if (has('batch')) await batch.measure(ctx, liveDir);
-        return has('commands') || has('concurrency') || has('batch');
+        if (has('instructions')) await instructions.measure(ctx, liveDir);
+        return has('commands') || has('concurrency') || has('batch') || has('instructions');
       });
     }
     // 3: cold starts
