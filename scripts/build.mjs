@@ -2,7 +2,7 @@
 // entry points to dist/ so the CLI's start-up reads one file. BDG_OUT=DIR builds into DIR/build and DIR/dist
 // instead (parallel work trees share one checkout without clobbering each other's builds).
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -72,10 +72,12 @@ script.runInThisContext().call(module.exports, module.exports, require, module, 
 function writeCodeCache(dist) {
   const state = mkdtempSync(join(tmpdir(), 'bdg-build-'));
   try {
-    execFileSync(process.execPath, [join(dist, 'bdg.js'), 'status'], {
+    // `status` without a session: exit 83, after running the code every command starts with.
+    const r = spawnSync(process.execPath, [join(dist, 'bdg.js'), 'status'], {
       env: { ...process.env, BDG_SESSION_DIR: state, BDG_CODE_CACHE_OUT: join(dist, 'bdg-main.cache'), BDG_SESSION: '' },
       stdio: 'ignore',
     });
+    if (r.status !== 83 || !existsSync(join(dist, 'bdg-main.cache'))) throw new Error(`making the code cache: bdg status exited ${r.status ?? r.signal}`);
   } finally {
     rmSync(state, { recursive: true, force: true });
   }

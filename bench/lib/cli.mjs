@@ -24,6 +24,7 @@ export async function hasCommand(words) {
   return cmds.some(
     (c) =>
       c.name === name ||
+      c.command === words.join(' ') ||
       (Array.isArray(c.path) && c.path.join(' ') === words.join(' ')) ||
       (typeof c.usage === 'string' && c.usage.startsWith(`bdg ${words.join(' ')}`)),
   );

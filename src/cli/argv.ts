@@ -3,7 +3,8 @@ import { editDistance, parseDecimal, rangeText, suggest, type Params } from '../
 import { BdgError } from '../util/errors.js';
 
 export type Parsed =
-  | { kind: 'help'; command: CommandSpec | undefined; json: boolean }
+  /** `family`: the first word of a command group (`bdg dom --help`); `full`: everything (`--help --json --full`). */
+  | { kind: 'help'; command: CommandSpec | undefined; family?: string; json: boolean; full: boolean }
   | { kind: 'version'; json: boolean }
   /** `session`: the value of `--session`, when given (resolveSession validates it). */
   | { kind: 'run'; command: CommandSpec; params: Params; json: boolean; session?: string };
@@ -19,6 +20,9 @@ const VALUE_FLAGS = new Set<string>([
     .filter(([, o]) => o.type !== 'boolean')
     .map(([name]) => name),
 ]);
+
+/** The original bdg's short flags; each stands for its long option, valid where that option is. */
+const SHORT_FLAGS: Readonly<Record<string, string>> = { j: 'json', u: 'user-data-dir', f: 'follow', H: 'history', l: 'list', a: 'all' };
 
 function looksLikeUrl(word: string): boolean {
   return /[.:/]/.test(word) || word === 'localhost' || word.startsWith('[');
@@ -72,14 +76,29 @@ export function parseArgv(argv: readonly string[]): Parsed {
       else options.push({ name, value: true, negated: false });
       continue;
     }
+    const short = SHORT_FLAGS[token.slice(1)];
+    if (token.length === 2 && short !== undefined) {
+      if (VALUE_FLAGS.has(short)) {
+        const next = argv[i + 1];
+        if (next === undefined) throw new BdgError('INVALID_ARGUMENTS', `${token} (--${short}) needs a value`);
+        options.push({ name: short, value: next, negated: false });
+        i++;
+      } else options.push({ name: short, value: true, negated: false });
+      continue;
+    }
     if (token.startsWith('-') && token.length > 1 && !/^-\d/.test(token)) {
-      throw new BdgError('INVALID_ARGUMENTS', `Unknown option ${token}`, 'Options are long flags such as --json; see `bdg --help`.');
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        `Unknown option ${token}`,
+        'Options are long flags such as --json (short ones: -j -f -u -H -l -a -h -V); see `bdg --help`.',
+      );
     }
     positionals.push(token);
   }
 
   const json = options.some((o) => o.name === 'json' && o.value !== false && o.value !== 'false');
   const wantsHelp = options.some((o) => o.name === 'help');
+  const full = options.some((o) => o.name === 'full' && o.value !== false);
   if (options.some((o) => o.name === 'version') && positionals.length === 0) return { kind: 'version', json };
 
   let command: CommandSpec;
@@ -89,13 +108,15 @@ export function parseArgv(argv: readonly string[]): Parsed {
     command = matched.command;
     rest = positionals.slice(matched.consumed);
   } else if (positionals.length === 0) {
-    return { kind: 'help', command: undefined, json };
+    return { kind: 'help', command: undefined, json, full };
   } else if (looksLikeUrl(positionals[0] as string)) {
     command = START;
     rest = positionals;
   } else {
-    if (wantsHelp) return { kind: 'help', command: undefined, json };
     const word = positionals[0] as string;
+    const family = isFamily(word);
+    if (wantsHelp) return family ? { kind: 'help', command: undefined, family: word, json, full } : { kind: 'help', command: undefined, json, full };
+    if (family) throw unknownInFamily(word, positionals.slice(1));
     const names = [...new Set(COMMANDS.filter((c) => c.path.length > 0).map((c) => c.path.join(' ')))];
     const close = suggestCommands(positionals, names);
     throw new BdgError(
@@ -106,7 +127,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
         : `Commands: ${names.join(', ')}. To open a page: bdg <url>.`,
     );
   }
-  if (wantsHelp) return { kind: 'help', command, json };
+  if (wantsHelp) return { kind: 'help', command, json, full };
 
   const params: Params = {};
   let session: string | undefined;
@@ -178,6 +199,26 @@ export function suggestCommands(typed: readonly string[], names: readonly string
     .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
     .slice(0, max)
     .map((x) => x.name);
+}
+
+/** True when `word` starts commands of more than one word but is no command itself (`dom`, `network`). */
+export function isFamily(word: string): boolean {
+  return COMMANDS.some((c) => c.path.length > 1 && c.path[0] === word) && !COMMANDS.some((c) => c.path.length === 1 && c.path[0] === word);
+}
+
+/** `bdg dom layuot`: the error names what was typed (`dom layuot`), and the family's commands closest to it. */
+function unknownInFamily(family: string, rest: readonly string[]): BdgError {
+  const names = [...new Set(COMMANDS.filter((c) => c.path[0] === family).map((c) => c.path.slice(1).join(' ')))];
+  if (rest.length === 0)
+    return new BdgError('INVALID_ARGUMENTS', `"${family}" needs a subcommand`, `${family} commands: ${names.join(', ')} (bdg ${family} --help).`);
+  const close = suggestCommands(rest, names);
+  return new BdgError(
+    'INVALID_ARGUMENTS',
+    `Unknown command "${family} ${rest[0] ?? ''}"`,
+    close.length > 0
+      ? `Did you mean: ${close.map((c) => `bdg ${family} ${c}`).join(', ')}?`
+      : `${family} commands: ${names.join(', ')} (bdg ${family} --help).`,
+  );
 }
 
 /** The words that continue a command into a longer one (`cdp` -> `send`, `events`). */

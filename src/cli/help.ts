@@ -42,10 +42,7 @@ export function generalHelp(): string {
     '',
     'Commands:',
   ];
-  for (const c of COMMANDS) {
-    const words = c.path.length > 0 ? [...c.path, ...c.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`))].join(' ') : '<url>';
-    lines.push(`  ${words.padEnd(26)} ${c.summary}`);
-  }
+  for (const c of COMMANDS) lines.push(commandLine(c));
   lines.push('', 'Global options:');
   for (const [name, o] of Object.entries(GLOBAL_OPTIONS)) lines.push(optionLine(name, o));
   lines.push('', 'Exit codes:');
@@ -54,38 +51,103 @@ export function generalHelp(): string {
   lines.push(
     '',
     'State lives in ~/.bdg (override with BDG_SESSION_DIR); named sessions (--session NAME or BDG_SESSION) in its sessions/NAME/.',
-    '`bdg <command> --help` for details; `bdg --help --json` for machines.',
+    '`bdg <command> --help` for details, `bdg dom --help` for a family; `bdg --help --json` for machines (compact; `--full` for everything).',
     '',
   );
   return lines.join('\n');
 }
 
-/** The machine-readable description of every command, option and exit code (from the same contract the daemon validates against). */
-export function helpJson(): unknown {
+/** A command's line in the general and family help. */
+function commandLine(c: CommandSpec): string {
+  const words = c.path.length > 0 ? [...c.path, ...c.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`))].join(' ') : '<url>';
+  return `  ${words.padEnd(26)} ${c.summary}`;
+}
+
+/** `bdg dom --help`: the commands of one family. */
+export function familyHelp(family: string): string {
+  const lines = [`bdg ${family} — ${FAMILY_TITLES[family] ?? `${family} commands`}`, '', 'Commands:'];
+  for (const c of COMMANDS.filter((c) => c.path[0] === family)) lines.push(commandLine(c));
+  lines.push('', `\`bdg ${family} <command> --help\` for one command's options; \`bdg ${family} --help --json\` for machines.`, '');
+  return lines.join('\n');
+}
+
+const FAMILY_TITLES: Readonly<Record<string, string>> = {
+  dom: 'read, query and act on the page (selectors, refs from dom a11y, or the index of the last query)',
+  network: 'the requests of the session (list, details, HAR, WebSocket frames)',
+  console: 'the console messages of the session',
+  page: 'the page itself (navigation, tabs, dialogs)',
+  cdp: 'raw Chrome DevTools Protocol',
+};
+
+const ENVIRONMENT = {
+  BDG_SESSION_DIR: 'Session state directory (default ~/.bdg); named sessions live in its sessions/NAME/',
+  BDG_SESSION: 'Session name when --session is not given (default: the default session)',
+  BDG_IDLE_TIMEOUT: 'Seconds without a command before a headless session bdg launched stops itself, when --idle-timeout is not given (default 3600; 0 = never)',
+  BDG_OWNER_PID: 'Pid of the process whose exit stops the session, when --owner-pid is not given',
+  CHROME_PATH: 'Chrome/Chromium executable to launch',
+  BDG_DEBUG: 'Set to log debug lines to daemon.log',
+};
+
+/** Everything the contract says about one command: what `bdg <command> --help --json` and `--full` print. */
+function commandJson(c: CommandSpec): Record<string, unknown> {
   return {
+    name: c.name,
+    usage: usage(c).replace(/^Usage: /, ''),
+    summary: c.summary,
+    readOnly: c.readOnly,
+    arguments: c.args,
+    options: Object.entries(c.options).map(([flag, o]) => ({ flag: `--${flag}`, param: camelCase(flag), ...o })),
+    examples: c.examples,
+    ...(c.more !== undefined ? { more: c.more } : {}),
+  };
+}
+
+/** One command in the compact help: its words, arguments, summary and flags (each flag's details are one `--help --json` away). */
+function compactJson(c: CommandSpec): Record<string, unknown> {
+  const flags = Object.entries(c.options).map(([flag, o]) => (o.type === 'boolean' ? `--${flag}` : `--${flag} ${o.placeholder ?? 'VALUE'}`));
+  return {
+    command: c.path.length > 0 ? c.path.join(' ') : '<url>',
+    ...(c.args.length > 0 ? { arguments: c.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`)).join(' ') } : {}),
+    summary: c.summary,
+    ...(flags.length > 0 ? { options: flags } : {}),
+  };
+}
+
+const exitCodesJson = (): unknown =>
+  Object.entries(EXIT_CODES).map(([name, code]) => ({ code, name, description: EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES] }));
+
+/**
+ * `bdg --help --json`: every command with its flags, the global options, exit codes and environment, compact
+ * (an agent reads it whole; the original bdg's is about 29 KB, ours stays under 20 KB); `--full` adds every
+ * option's type, default, bounds and description, and the examples.
+ */
+export function helpJson(full = false): unknown {
+  const head = {
     name: 'bdg',
     version: VERSION,
+    description: 'A persistent, scriptable Chrome DevTools Protocol session for agents and developers',
     usage: 'bdg <url> [options] | bdg <command> [options]',
-    commands: COMMANDS.map((c) => ({
-      name: c.name,
-      usage: usage(c).replace(/^Usage: /, ''),
-      summary: c.summary,
-      readOnly: c.readOnly,
-      arguments: c.args,
-      options: Object.entries(c.options).map(([flag, o]) => ({ flag: `--${flag}`, param: camelCase(flag), ...o })),
-      examples: c.examples,
-      ...(c.more !== undefined ? { more: c.more } : {}),
-    })),
-    globalOptions: Object.entries(GLOBAL_OPTIONS).map(([flag, o]) => ({ flag: `--${flag}`, ...o })),
-    exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({ code, name, description: EXIT_CODE_DESCRIPTIONS[name as keyof typeof EXIT_CODES] })),
-    environment: {
-      BDG_SESSION_DIR: 'Session state directory (default ~/.bdg); named sessions live in its sessions/NAME/',
-      BDG_SESSION: 'Session name when --session is not given (default: the default session)',
-      BDG_IDLE_TIMEOUT:
-        'Seconds without a command before a headless session bdg launched stops itself, when --idle-timeout is not given (default 3600; 0 = never)',
-      BDG_OWNER_PID: 'Pid of the process whose exit stops the session, when --owner-pid is not given',
-      CHROME_PATH: 'Chrome/Chromium executable to launch',
-      BDG_DEBUG: 'Set to log debug lines to daemon.log',
-    },
   };
+  const tail = {
+    globalOptions: Object.entries(GLOBAL_OPTIONS).map(([flag, o]) => ({ flag: `--${flag}`, ...(full ? o : { description: o.description }) })),
+    exitCodes: exitCodesJson(),
+    environment: ENVIRONMENT,
+  };
+  if (full) return { ...head, commands: COMMANDS.map(commandJson), ...tail };
+  return {
+    ...head,
+    details: '`bdg <command> --help --json` describes one command (options with types, defaults, bounds; examples); `bdg --help --json --full` all of them.',
+    commands: COMMANDS.map(compactJson),
+    ...tail,
+  };
+}
+
+/** `bdg <command> --help --json`: one command in full, with the exit codes. */
+export function commandHelpJson(c: CommandSpec): unknown {
+  return { name: 'bdg', version: VERSION, command: commandJson(c), exitCodes: exitCodesJson() };
+}
+
+/** `bdg dom --help --json`: the family's commands in full. */
+export function familyHelpJson(family: string): unknown {
+  return { name: 'bdg', version: VERSION, family, commands: COMMANDS.filter((c) => c.path[0] === family).map(commandJson) };
 }

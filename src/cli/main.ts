@@ -6,8 +6,8 @@ import { resolveSession } from '../client/session.js';
 import { bootSweep } from '../client/sweep.js';
 import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
-import { commandHelp, generalHelp, helpJson } from './help.js';
-import { StdoutOutput, write, type Output } from './output.js';
+import { commandHelp, commandHelpJson, familyHelp, familyHelpJson, generalHelp, helpJson } from './help.js';
+import { StdoutOutput, jsonText, write, type Output } from './output.js';
 import type { Execute, LazyFamily, Runner, RunnerTable } from './runner.js';
 
 /**
@@ -63,10 +63,13 @@ async function main(argv: string[]): Promise<number> {
     if (parsed.kind === 'version') return await out.success({ version: VERSION }, () => VERSION);
     if (parsed.kind === 'help') {
       if (parsed.json) {
-        await write(process.stdout, `${JSON.stringify(helpJson(), null, 2)}\n`);
+        const doc =
+          parsed.command !== undefined ? commandHelpJson(parsed.command) : parsed.family !== undefined ? familyHelpJson(parsed.family) : helpJson(parsed.full);
+        await write(process.stdout, jsonText(doc));
         return 0;
       }
-      await write(process.stdout, parsed.command !== undefined ? commandHelp(parsed.command) : generalHelp());
+      const text = parsed.command !== undefined ? commandHelp(parsed.command) : parsed.family !== undefined ? familyHelp(parsed.family) : generalHelp();
+      await write(process.stdout, text);
       return 0;
     }
     const paths = resolveSession(process.env, parsed.session);

@@ -1,3 +1,4 @@
+import { VERSION } from '../protocol/version.js';
 import type { BdgError } from '../util/errors.js';
 import { exitCodeFor } from '../util/exitCodes.js';
 
@@ -27,15 +28,27 @@ export interface Output {
   note(message: string): void;
 }
 
-/** The `--json` document of a success. */
-export function successEnvelope(data: unknown): { success: true; data: unknown } {
-  return { success: true, data };
+/** The `--json` document of a success, as the original bdg writes it: `{version, success: true, data}`. */
+export interface SuccessEnvelope {
+  version: string;
+  success: true;
+  data: unknown;
 }
 
-/** The `--json` document of a failure: error, code, exitCode, hint and data when there are some. */
+export function successEnvelope(data: unknown): SuccessEnvelope {
+  return { version: VERSION, success: true, data };
+}
+
+/**
+ * The `--json` document of a failure: version, error, code, exitCode, the hint (as `hint` and, under the original
+ * bdg's name, `suggestion`) and data when there are some.
+ */
 export function failureEnvelope(err: BdgError, extra?: Record<string, unknown>): Record<string, unknown> {
-  const doc: Record<string, unknown> = { success: false, error: err.message, code: err.code, exitCode: exitCodeFor(err.code) };
-  if (err.hint !== undefined) doc['hint'] = err.hint;
+  const doc: Record<string, unknown> = { version: VERSION, success: false, error: err.message, code: err.code, exitCode: exitCodeFor(err.code) };
+  if (err.hint !== undefined) {
+    doc['hint'] = err.hint;
+    doc['suggestion'] = err.hint;
+  }
   if (err.data !== undefined) doc['data'] = err.data;
   if (extra !== undefined) Object.assign(doc, extra);
   return doc;
@@ -50,6 +63,19 @@ export function failureText(err: BdgError): string {
   return text;
 }
 
+/**
+ * A JSON document as the CLI prints it: indented on a terminal, where a person reads it; on one line otherwise,
+ * where an agent or a pipe pays for every byte of whitespace (as the original bdg does).
+ */
+export function jsonText(doc: unknown): string {
+  return `${process.stdout.isTTY ? JSON.stringify(doc, null, 2) : JSON.stringify(doc)}\n`;
+}
+
+/** One line of a `--follow --json` stream: a whole success envelope, so each line parses on its own. */
+export function jsonLine(data: unknown): string {
+  return `${JSON.stringify(successEnvelope(data))}\n`;
+}
+
 const withNewline = (text: string): string => (text.endsWith('\n') || text === '' ? text : `${text}\n`);
 
 /** The CLI's output: data to stdout (one JSON document with --json), diagnostics to stderr. */
@@ -60,14 +86,14 @@ export class StdoutOutput implements Output {
   }
 
   async success(data: unknown, human: () => string): Promise<number> {
-    if (this.json) await write(process.stdout, `${JSON.stringify(successEnvelope(data), null, 2)}\n`);
+    if (this.json) await write(process.stdout, jsonText(successEnvelope(data)));
     else await write(process.stdout, withNewline(human()));
     return 0;
   }
 
   /** A failure: JSON document on stdout with --json (error, code, exitCode, hint), text on stderr otherwise. */
   async failure(err: BdgError, extra?: Record<string, unknown>): Promise<number> {
-    if (this.json) await write(process.stdout, `${JSON.stringify(failureEnvelope(err, extra), null, 2)}\n`);
+    if (this.json) await write(process.stdout, jsonText(failureEnvelope(err, extra)));
     else await write(process.stderr, failureText(err));
     return exitCodeFor(err.code);
   }
@@ -79,7 +105,7 @@ export class StdoutOutput implements Output {
 
 /** What one command answered, as a `CapturedOutput` recorded it. */
 export type Captured =
-  | { ok: true; exitCode: 0; envelope: { success: true; data: unknown }; data: unknown; text: string }
+  | { ok: true; exitCode: 0; envelope: SuccessEnvelope; data: unknown; text: string }
   | { ok: false; exitCode: number; envelope: Record<string, unknown>; error: BdgError; text: string };
 
 /**

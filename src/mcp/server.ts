@@ -4,10 +4,11 @@
  * prints and the `--json` data as structuredContent; a failure is a tool error with the message, hint, code and
  * exit code. The server is only a client of the daemons, so the CLI can work on the same session meanwhile.
  *
- * The SDK is required here and only here, when `bdg mcp` runs: scripts/build.mjs keeps it out of the bundle (and
+ * The SDK (its CommonJS build) is required here and only here, when `bdg mcp` runs: scripts/build.mjs keeps it out of the bundle (and
  * so out of every other command's start-up), and eslint keeps every other module from importing it.
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isFollowing, type CommandSpec } from '../protocol/commands.js';
@@ -143,18 +144,31 @@ function clientGone(): Promise<string> {
   });
 }
 
-async function serve(paths: SessionPaths, execute: Execute, ownSessions: boolean): Promise<number> {
-  const [{ Server }, { StdioServerTransport }, { CallToolRequestSchema, ListToolsRequestSchema }] = await Promise.all([
-    import('@modelcontextprotocol/sdk/server/index.js'),
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
-    import('@modelcontextprotocol/sdk/types.js'),
-  ]).catch((err: unknown) => {
+/**
+ * The SDK's CommonJS build, required: the CLI is a CommonJS bundle compiled through a V8 code cache, where an
+ * `import()` would start Node's ESM loader (and needs a callback the cached script does not carry).
+ */
+function loadSdk(): typeof import('@modelcontextprotocol/sdk/server/index.js') &
+  typeof import('@modelcontextprotocol/sdk/server/stdio.js') &
+  typeof import('@modelcontextprotocol/sdk/types.js') {
+  try {
+    const load = createRequire(import.meta.url);
+    return {
+      ...(load('@modelcontextprotocol/sdk/server/index.js') as typeof import('@modelcontextprotocol/sdk/server/index.js')),
+      ...(load('@modelcontextprotocol/sdk/server/stdio.js') as typeof import('@modelcontextprotocol/sdk/server/stdio.js')),
+      ...(load('@modelcontextprotocol/sdk/types.js') as typeof import('@modelcontextprotocol/sdk/types.js')),
+    };
+  } catch (err) {
     throw new BdgError(
       'SOFTWARE_ERROR',
       `The MCP SDK could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
       'bdg mcp needs its dependency @modelcontextprotocol/sdk: reinstall bdg (npm ci, or npm install -g) so node_modules has it.',
     );
-  });
+  }
+}
+
+async function serve(paths: SessionPaths, execute: Execute, ownSessions: boolean): Promise<number> {
+  const { Server, StdioServerTransport, CallToolRequestSchema, ListToolsRequestSchema } = loadSdk();
   const tools = new Map(buildTools().map((t) => [t.definition.name, t]));
   const definitions = [...tools.values()].map((t) => t.definition);
   // The low-level Server: the tools' JSON Schemas come from the contract, not from zod schemas McpServer would want.

@@ -155,7 +155,7 @@ describe('start-up and file-system faults', () => {
     });
 
     it('--help --json states the bounds the CLI enforces', T, async () => {
-      const help = await bdg(['--help', '--json'], { sessionDir: dir('help') });
+      const help = await bdg(['--help', '--json', '--full'], { sessionDir: dir('help') });
       const start = (
         help.json as { commands: Array<{ name: string; options: Array<{ flag: string; min?: number; max?: number; integer?: boolean }> }> }
       ).commands.find((c) => c.name === 'start');

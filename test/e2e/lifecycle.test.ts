@@ -173,8 +173,8 @@ describe('session lifecycle', () => {
     const doc = JSON.parse(readFileSync(join(sessionDir, 'session.json'), 'utf8')) as { session: { endReason: string } };
     assert.equal(doc.session.endReason, 'timeout');
     const status = await bdg(['status'], { sessionDir });
-    assert.equal(status.code, 0);
-    assert.match(status.stdout, /not running/);
+    assert.equal(status.code, 83);
+    assert.match(status.stderr, /not running/);
   });
 
   it('following commands stream new items as JSON Lines and end cleanly when the session stops', async () => {
@@ -244,8 +244,26 @@ describe('session lifecycle', () => {
     assert.equal(tooLong.code, 103);
     assert.match((tooLong.json as { error: string }).error, /too long for a Unix socket/);
     const help = await bdg(['--help', '--json'], { sessionDir });
-    const doc = help.json as { commands: Array<{ name: string }>; exitCodes: Array<{ code: number; name: string }> };
-    assert.ok(doc.commands.some((c) => c.name === 'peek'));
+    const doc = help.json as { version: string; commands: Array<{ command: string; options?: string[] }>; exitCodes: Array<{ code: number; name: string }> };
+    assert.ok(doc.commands.some((c) => c.command === 'peek' && c.options?.includes('--last N')));
     assert.ok(doc.exitCodes.some((e) => e.code === 86 && e.name === 'DAEMON_ALREADY_STARTING'));
+    assert.equal(help.stdout.trim().split('\n').length, 1, 'one line when stdout is not a terminal');
+    assert.ok(help.stdout.length < 20_000, `compact help is ${help.stdout.length} bytes`);
+    const fullHelp = await bdg(['--help', '--json', '--full'], { sessionDir });
+    const full = fullHelp.json as { commands: Array<{ name: string; options: Array<{ flag: string; type: string }> }> };
+    assert.ok(full.commands.find((c) => c.name === 'peek')?.options.some((o) => o.flag === '--last' && o.type === 'number'));
+    assert.ok(fullHelp.stdout.length > help.stdout.length);
+    const one = await bdg(['dom', 'query', '--help', '--json'], { sessionDir });
+    const oneDoc = one.json as { command: { name: string; arguments: Array<{ name: string }> }; exitCodes: unknown[] };
+    assert.equal(oneDoc.command.name, 'dom.query');
+    assert.ok(oneDoc.exitCodes.length > 5);
+    const family = await bdg(['dom', '--help'], { sessionDir });
+    assert.equal(family.code, 0);
+    assert.match(family.stdout, /^bdg dom/);
+    assert.match(family.stdout, /dom query/);
+    assert.doesNotMatch(family.stdout, /network list/);
+    const unknownSub = await bdg(['dom', 'layuot', '--json'], { sessionDir });
+    assert.equal(unknownSub.code, 81);
+    assert.match((unknownSub.json as { error: string }).error, /Unknown command "dom layuot"/);
   });
 });

@@ -140,8 +140,10 @@ describe('bdg mcp', () => {
 
   it('the session argument names another session directory; the CLI works on the same session meanwhile', async () => {
     const other = await call('status', { session: 'other' });
-    assert.notEqual(other.isError, true);
-    assert.deepEqual(other.structuredContent, {
+    // no session there: exit 83 as with the CLI, the error's data saying what is known
+    assert.equal(other.isError, true);
+    assert.match(textOf(other), /exit code 83/);
+    assert.deepEqual((other.structuredContent as { data: unknown }).data, {
       running: false,
       session: 'other',
       sessionDir: join(sessionDir, 'sessions', 'other'),

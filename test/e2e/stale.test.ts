@@ -30,9 +30,9 @@ describe('stale state and crashes', () => {
     const sessionDir = dir('pid');
     writeFileSync(join(sessionDir, 'daemon.pid'), '99999');
     const r = await bdg(['status'], { sessionDir });
-    assert.equal(r.code, 0);
-    assert.match(r.stdout, /not running/i);
-    assert.match(r.stdout, /stale daemon\.pid/);
+    assert.equal(r.code, 83, 'no session is exit 83, as in the original bdg');
+    assert.match(r.stderr, /not running/i);
+    assert.match(r.stderr, /stale daemon\.pid/);
     assert.equal(existsSync(join(sessionDir, 'daemon.pid')), false);
   });
 
@@ -42,7 +42,7 @@ describe('stale state and crashes', () => {
     try {
       writeFileSync(join(sessionDir, 'daemon.pid'), String(bystander.pid));
       const r = await bdg(['status', '--json'], { sessionDir });
-      assert.equal(r.code, 0);
+      assert.equal(r.code, 83);
       const d = (r.json as { data: { running: boolean; message: string } }).data;
       assert.equal(d.running, false);
       assert.match(d.message, /another process/);
@@ -149,7 +149,7 @@ describe('stale state and crashes', () => {
     // whichever command notices first says what happened
     assert.match(t.stderr, /Session ended\. The session's daemon \(pid \d+\) died unexpectedly/);
     const status = await bdg(['status'], { sessionDir });
-    assert.match(status.stdout, /not running/);
+    assert.match(status.stderr, /not running/);
     assert.equal(existsSync(join(sessionDir, 'daemon.pid')), false);
     assert.equal(existsSync(join(sessionDir, 'daemon.lock')), false);
     const again = await bdg([server.url('/')], { sessionDir });
@@ -194,7 +194,8 @@ describe('stale state and crashes', () => {
     assert.equal(doc.session.endReason, 'chrome-exited');
     // reported once, then gone
     const second = await bdg(['status'], { sessionDir });
-    assert.doesNotMatch(second.stdout, /exited unexpectedly/);
+    assert.match(second.stderr, /not running/);
+    assert.doesNotMatch(second.stderr, /exited unexpectedly/);
     const again = await bdg([server.url('/')], { sessionDir });
     assert.equal(again.code, 0, again.stderr);
     assert.equal(chromesOf(sessionDir).length, 1);

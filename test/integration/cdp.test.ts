@@ -170,7 +170,10 @@ describe('bdg cdp against a live session', () => {
       }
       const line = stdout.split('\n').find((l) => l.includes('followed-'));
       assert.ok(line !== undefined, stdout);
-      const event = JSON.parse(line) as { method: string; params: { args: { value: string }[] } };
+      const doc = JSON.parse(line) as { success: boolean; data: { type: string; item: { method: string; params: { args: { value: string }[] } } } };
+      assert.equal(doc.success, true);
+      assert.equal(doc.data.type, 'event');
+      const event = doc.data.item;
       assert.equal(event.method, 'Runtime.consoleAPICalled');
       assert.match(event.params.args[0]?.value ?? '', /^followed-\d+$/);
     } finally {

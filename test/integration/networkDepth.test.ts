@@ -229,9 +229,13 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
     const lines = stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; item: { type?: string; state?: string } });
-    assert.ok(lines.some((l) => l.type === 'frame' && l.item.type === 'send'));
-    assert.deepEqual(lines[lines.length - 1]?.type, 'closed');
+      .map((l) => JSON.parse(l) as { version: string; success: boolean; data: { type: string; item: { type?: string; state?: string } } });
+    assert.ok(
+      lines.every((l) => l.success && typeof l.version === 'string'),
+      'every line is a whole envelope',
+    );
+    assert.ok(lines.some((l) => l.data.type === 'frame' && l.data.item.type === 'send'));
+    assert.deepEqual(lines[lines.length - 1]?.data.type, 'closed');
     const closed = await socket();
     assert.equal(closed.state, 'finished');
     assert.equal(closed.webSocket?.state, 'closed');

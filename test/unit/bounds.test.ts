@@ -65,7 +65,7 @@ test('the contract has number and choice options to walk', () => {
 });
 
 test('every number option declares both bounds, and --help --json publishes them', () => {
-  const help = helpJson() as { commands: Array<{ name: string; options: Array<{ flag: string; type: string; min?: number; max?: number }> }> };
+  const help = helpJson(true) as { commands: Array<{ name: string; options: Array<{ flag: string; type: string; min?: number; max?: number }> }> };
   for (const { c, flag, o } of numberOptions) {
     assert.ok(o.min !== undefined && o.max !== undefined && o.min <= o.max, `${c.name} --${flag}: min ${String(o.min)}, max ${String(o.max)}`);
     if (o.default !== undefined)

@@ -51,7 +51,7 @@ test('suggestCommands compares as many words as each command has', () => {
 });
 
 test('--help --json describes the cdp commands from the contract', () => {
-  const help = helpJson() as { commands: { name: string; usage: string; options: { flag: string; negatable?: boolean }[]; examples: string[] }[] };
+  const help = helpJson(true) as { commands: { name: string; usage: string; options: { flag: string; negatable?: boolean }[]; examples: string[] }[] };
   const cdp = help.commands.find((c) => c.name === 'cdp');
   assert.ok(cdp !== undefined);
   assert.equal(cdp.usage, 'bdg cdp [method] [options]');

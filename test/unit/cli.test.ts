@@ -62,6 +62,23 @@ test('argv: sub-commands, positional args, help and version', () => {
   const h = parseArgv(['peek', '--help']);
   assert.ok(h.kind === 'help' && h.command?.name === 'peek');
   assert.ok(parseArgv(['--help', '--json']).json);
+  const full = parseArgv(['--help', '--json', '--full']);
+  assert.ok(full.kind === 'help' && full.full && full.command === undefined);
+  const family = parseArgv(['dom', '--help']);
+  assert.ok(family.kind === 'help' && family.family === 'dom' && family.command === undefined);
+  assert.throws(() => parseArgv(['dom', 'layuot']), /Unknown command "dom layuot"/);
+  assert.throws(() => parseArgv(['network']), /"network" needs a subcommand/);
+});
+
+test("argv: the original bdg's short flags stand for their long options", () => {
+  const peek = parseArgv(['peek', '-f', '-j']);
+  assert.ok(peek.kind === 'run' && peek.json && peek.params['follow'] === true);
+  const start = parseArgv(['localhost:3000', '-u', '/tmp/profile']);
+  assert.ok(start.kind === 'run' && start.params['userDataDir'] === '/tmp/profile');
+  const con = parseArgv(['console', '-H']);
+  assert.ok(con.kind === 'run' && con.params['history'] === true);
+  assert.throws(() => parseArgv(['status', '-f']), /Unknown option --follow/);
+  assert.throws(() => parseArgv(['status', '-x']), /Unknown option -x/);
 });
 
 test('argv: unknown commands and options get suggestions; bad values are 81', () => {

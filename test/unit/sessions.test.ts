@@ -105,7 +105,7 @@ describe('session names', () => {
     );
     const p = parseArgv(['status']);
     assert.equal(p.kind === 'run' && p.session, undefined);
-    const globals = (helpJson() as { globalOptions: Array<{ flag: string; type: string }> }).globalOptions;
+    const globals = (helpJson(true) as { globalOptions: Array<{ flag: string; type: string }> }).globalOptions;
     assert.deepEqual(globals.find((g) => g.flag === '--session')?.type, 'string');
   });
 });

@@ -4,7 +4,7 @@ import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
 import { followLoop } from '../follow.js';
-import type { Output } from '../output.js';
+import { jsonLine, type Output } from '../output.js';
 import { eventLine, renderDescription, renderDomain, renderDomains, renderEvents, renderSearch } from '../renderCdp.js';
 import type { RunnerTable } from '../runner.js';
 
@@ -40,7 +40,7 @@ async function events(
     const data = await call(paths, 'cdp.events', first ? { event: filter, last } : { event: filter, after, last: 2_000 });
     if (first && !out.json) out.note(`Following ${filter} events (Ctrl-C to stop)…`);
     after = data.lastSeq;
-    return data.events.map((e) => `${out.json ? JSON.stringify(e) : eventLine(e)}\n`).join('');
+    return data.events.map((e) => (out.json ? jsonLine({ type: 'event', item: e }) : `${eventLine(e)}\n`)).join('');
   });
 }
 

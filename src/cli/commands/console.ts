@@ -4,7 +4,7 @@ import type { FoldedConsoleRecord } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
 import { followLoop } from '../follow.js';
-import type { Output } from '../output.js';
+import { jsonLine, type Output } from '../output.js';
 import { consoleLine } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
@@ -59,7 +59,7 @@ function followConsole(paths: SessionPaths, params: ParamsOf<'console'>, out: Ou
         text += `-- navigation ${m.navigation}${url !== null && url !== undefined ? `: ${url}` : ''}\n`;
       }
       nav = m.navigation;
-      text += out.json ? `${JSON.stringify({ type: 'console', item: m })}\n` : `${messageLine(m)}\n`;
+      text += out.json ? jsonLine({ type: 'console', item: m }) : `${messageLine(m)}\n`;
     }
     if (data.latestId !== null) since = data.latestId;
     return text;

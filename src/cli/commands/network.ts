@@ -6,7 +6,7 @@ import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
 import { BdgError } from '../../util/errors.js';
 import { followLoop } from '../follow.js';
-import type { Output } from '../output.js';
+import { jsonLine, type Output } from '../output.js';
 import { formatBytes, webSocketNote } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
@@ -82,7 +82,7 @@ function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, ou
       }
       if (printed.has(r.id)) continue;
       printed.add(r.id);
-      text += out.json ? `${JSON.stringify({ type: 'network', item: r })}\n` : `${requestLine(r)}\n`;
+      text += out.json ? jsonLine({ type: 'network', item: r }) : `${requestLine(r)}\n`;
     }
     // Keep the set small: ids below the cursor are never returned again.
     const cursor = oldestPending !== undefined ? oldestPending - 1 : data.latestId !== null ? Number(data.latestId.slice(1)) : 0;
@@ -121,10 +121,10 @@ function followFrames(paths: SessionPaths, params: ParamsOf<'network.ws'>, out: 
     const data = await call(paths, 'network.ws', { id: params.id, last: params.last, ...(since !== undefined ? { since } : {}) });
     let text = '';
     if (first && !out.json) out.note(`Following frames of ${data.id} (${data.url}); Ctrl-C to stop.`);
-    for (const f of data.frames) text += out.json ? `${JSON.stringify({ type: 'frame', item: f })}\n` : `${frameLine(f)}\n`;
+    for (const f of data.frames) text += out.json ? jsonLine({ type: 'frame', item: f }) : `${frameLine(f)}\n`;
     since = data.lastSeq;
     if (data.state !== 'closed') return text;
-    text += out.json ? `${JSON.stringify({ type: 'closed', item: data.summary })}\n` : `  -- closed: ${webSocketNote(data.summary)}\n`;
+    text += out.json ? jsonLine({ type: 'closed', item: data.summary }) : `  -- closed: ${webSocketNote(data.summary)}\n`;
     return { text, done: true };
   });
 }

@@ -5,7 +5,7 @@ import { call } from '../../client/call.js';
 import { lastSession } from '../../client/lastSession.js';
 import { cleanup, stopSession } from '../../client/session.js';
 import { followLoop } from '../follow.js';
-import type { Output } from '../output.js';
+import { jsonLine, type Output } from '../output.js';
 import { consoleLine, networkLine, renderConsoleDetails, renderNetworkDetails, renderPeek, renderStatus } from '../render.js';
 import type { RunnerTable, SessionCommand } from '../runner.js';
 
@@ -29,11 +29,10 @@ export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>,
     const ended = selfStopped
       ? `\nThe last session ended at ${last.endedAt} (${last.endDetail ?? last.endReason ?? 'unknown reason'}); its data: ${last.sessionFile}`
       : '';
-    return out.success(
-      data,
-      () =>
-        `Daemon is not running${which}.${e.message.startsWith('No session is running (') ? `\n${e.message.slice('No session is running ('.length, -1)}` : ''}${ended}\nStart a session with: bdg <url>${paths.flag}`,
-    );
+    // No session is exit 83 (NOT_FOUND), in text and JSON alike, as in the original bdg: `bdg status && ...` reads
+    // "a session is running". The JSON still carries what is known (the last session) as the error's data.
+    const detail = e.message.startsWith('No session is running (') ? ` ${e.message.slice('No session is running ('.length, -1)}` : '';
+    return out.failure(new BdgError('NOT_FOUND', `Daemon is not running${which}.${detail}${ended}`, `Start a session with: bdg <url>${paths.flag}`, data));
   }
 }
 
@@ -51,12 +50,12 @@ export function follow(paths: SessionPaths, params: Pick<ParamsOf<'peek'>, 'last
     for (const r of data.network ?? []) {
       if (numericId(r.id) <= lastNet || r.state === 'pending') continue;
       lastNet = numericId(r.id);
-      text += out.json ? `${JSON.stringify({ type: 'network', item: r })}\n` : `${networkLine(r)}\n`;
+      text += out.json ? jsonLine({ type: 'network', item: r }) : `${networkLine(r)}\n`;
     }
     for (const c of data.console ?? []) {
       if (numericId(c.id) <= lastCon) continue;
       lastCon = numericId(c.id);
-      text += out.json ? `${JSON.stringify({ type: 'console', item: c })}\n` : `${consoleLine(c)}\n`;
+      text += out.json ? jsonLine({ type: 'console', item: c }) : `${consoleLine(c)}\n`;
     }
     return text;
   });
