@@ -193,18 +193,20 @@ export class Interceptor {
     }
     rule.hits++;
     rule.lastHitAt = Date.now();
+    // Taken before a last use releases them.
+    const response = rule.response;
+    const body = rule.bodyBase64;
     if (rule.times !== undefined && rule.hits >= rule.times) this.#spend(rule);
     if (e.networkId !== undefined) this.#mark(e.networkId, { action: rule.action === 'mock' ? 'mocked' : 'blocked', rule: rule.id });
-    if (rule.action === 'block' || rule.response === undefined) {
+    if (rule.action === 'block' || response === undefined) {
       this.#answer('Fetch.failRequest', { requestId: e.requestId, errorReason: 'BlockedByClient' });
       return;
     }
-    const r = rule.response;
     this.#answer('Fetch.fulfillRequest', {
       requestId: e.requestId,
-      responseCode: r.status,
-      responseHeaders: r.headers,
-      ...(rule.bodyBase64 !== undefined && rule.bodyBase64 !== '' ? { body: rule.bodyBase64 } : {}),
+      responseCode: response.status,
+      responseHeaders: response.headers,
+      ...(body !== undefined && body !== '' ? { body } : {}),
     });
   }
 
