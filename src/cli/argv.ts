@@ -20,6 +20,22 @@ const VALUE_FLAGS = new Set<string>([
     .map(([name]) => name),
 ]);
 
+/**
+ * Flags that take a value in one command and are switches in another (`--console` of `dom wait` and of `peek`):
+ * the command named by the words before the flag decides.
+ */
+const AMBIGUOUS_FLAGS = new Set<string>(
+  [...VALUE_FLAGS].filter((name) => COMMANDS.some((c) => c.options[name]?.type === 'boolean') || GLOBAL_OPTIONS[name]?.type === 'boolean'),
+);
+
+/** Whether `--name` (without `=`) takes the next word as its value, given the positionals read so far. */
+function takesValue(name: string, positionals: readonly string[]): boolean {
+  if (!VALUE_FLAGS.has(name)) return false;
+  if (!AMBIGUOUS_FLAGS.has(name)) return true;
+  const spec = matchCommand([...positionals])?.command.options[name];
+  return spec === undefined || spec.type !== 'boolean';
+}
+
 function looksLikeUrl(word: string): boolean {
   return /[.:/]/.test(word) || word === 'localhost' || word.startsWith('[');
 }
@@ -63,7 +79,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
       const eq = token.indexOf('=');
       const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
       if (eq !== -1) options.push({ name, value: token.slice(eq + 1), negated: false });
-      else if (VALUE_FLAGS.has(name)) {
+      else if (takesValue(name, positionals)) {
         const next = argv[i + 1];
         if (next === undefined) throw new BdgError('INVALID_ARGUMENTS', `--${name} needs a value`);
         options.push({ name, value: next, negated: false });

@@ -242,9 +242,9 @@ export const DOM_COMMANDS = [
       request: {
         type: 'string',
         placeholder: 'FILTER',
-        description: 'A request matching these network filter terms finished after the wait started (as network wait)',
+        description: 'A request matching these filter terms finished (as network wait)',
       },
-      console: { type: 'string', placeholder: 'REGEX', description: 'A console message matching this regular expression came after the wait started' },
+      console: { type: 'string', placeholder: 'REGEX', description: 'A console message matching this regex arrived' },
       timeout: { type: 'number', min: 0, max: 600, default: 30, placeholder: 'S', description: 'Give up after S seconds (exit 102)' },
     },
     readOnly: true,
