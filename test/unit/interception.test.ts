@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgv } from '../../src/cli/argv.js';
+import type { NetworkRecord } from '../../src/protocol/records.js';
+import { parseNetworkFilter } from '../../src/telemetry/filter.js';
+import { buildHar } from '../../src/telemetry/har.js';
 import { fetchPatterns, guessContentType, matchRule, parseHeaderLines, parseTarget, type MatchableRule } from '../../src/telemetry/interception.js';
 import { BdgError } from '../../src/util/errors.js';
 
@@ -89,4 +92,22 @@ test('a flag that is a switch in one command and takes a value in another is rea
   assert.ok(peek.kind === 'run' && peek.params['console'] === true && peek.json);
   const wait = parseArgv(['dom', 'wait', '--console', 'saved', '--json']);
   assert.ok(wait.kind === 'run' && wait.params['console'] === 'saved' && wait.json);
+});
+
+test('mocked and blocked records: _bdg in the HAR, is:mocked / is:blocked in the filter', () => {
+  const base = { requestHeaders: {}, startedAt: 1_700_000_000_000, navigation: 0, method: 'GET' } as const;
+  const records: NetworkRecord[] = [
+    { ...base, id: 'n1', requestId: '1', url: 'http://a.test/api', state: 'finished', status: 202, intercepted: { action: 'mocked', rule: 'r1' } },
+    { ...base, id: 'n2', requestId: '2', url: 'http://a.test/app.js', state: 'failed', intercepted: { action: 'blocked', rule: 'r2' } },
+    { ...base, id: 'n3', requestId: '3', url: 'http://a.test/real', state: 'finished', status: 200 },
+  ];
+  const entries = buildHar({ records, navigations: [], creator: { name: 'bdg', version: '0' } }).log.entries;
+  assert.deepEqual(
+    entries.map((e) => e._bdg),
+    [{ mocked: 'r1' }, { blocked: 'r2' }, undefined],
+  );
+  const ids = (f: string): string[] => records.filter((r) => parseNetworkFilter(f).matches(r)).map((r) => r.id);
+  assert.deepEqual(ids('is:mocked'), ['n1']);
+  assert.deepEqual(ids('is:blocked'), ['n2']);
+  assert.deepEqual(ids('-is:mocked -is:blocked'), ['n3']);
 });

@@ -113,7 +113,7 @@ export const NETWORK_COMMANDS = [
       {
         name: 'pattern',
         required: true,
-        description: 'URL pattern: * is any run of characters (whole URL); without a *, any URL containing it; block: or resource-type:T[,T]',
+        description: 'URL pattern: * is any run of characters (whole URL); without a *, any URL containing it (block: also resource-type:T[,T])',
       },
     ],
     options: {
@@ -161,7 +161,7 @@ export const NETWORK_COMMANDS = [
       {
         name: 'pattern',
         required: true,
-        description: 'URL pattern: * is any run of characters (whole URL); without a *, any URL containing it; block: or resource-type:T[,T]',
+        description: 'URL pattern: * is any run of characters (whole URL); without a *, any URL containing it (block: also resource-type:T[,T])',
       },
     ],
     options: {
