@@ -78,6 +78,11 @@ export class Interceptor {
   #bodyBytes = 0;
   /** What Chrome was last told: the Fetch patterns (empty: Fetch off). */
   #applied: Protocol.Fetch.RequestPattern[] = [];
+  /**
+   * From the moment Fetch.enable is sent until Fetch.disable has been answered: a pause may arrive before the
+   * enable's answer does, and must be answered too.
+   */
+  #enabled = false;
   /** Fetch.enable/disable calls one after another, each sending the rules as they are then. */
   #applying: Promise<void> = Promise.resolve();
   readonly #pendingMarks = new Map<string, InterceptMark>();
@@ -158,6 +163,7 @@ export class Interceptor {
   /** Sets the rules' patterns on the page's (new) session: after another tab was selected. */
   reapply(): Promise<void> {
     this.#applied = [];
+    this.#enabled = false;
     return this.#apply();
   }
 
@@ -184,7 +190,7 @@ export class Interceptor {
     // Only the request stage is asked for; a response-stage pause is someone else's (`bdg cdp Fetch.enable`).
     if (e.responseStatusCode !== undefined || e.responseErrorReason !== undefined) return;
     // Fetch is also what `bdg cdp` users enable for their own recipes: with no rule of ours, leave pauses to them.
-    if (this.#applied.length === 0) return;
+    if (!this.#enabled) return;
     const url = e.request.url + (e.request.urlFragment ?? '');
     const rule = matchRule(this.#rules, { url, method: e.request.method, resourceType: e.resourceType });
     if (rule === undefined) {
@@ -268,9 +274,11 @@ export class Interceptor {
       try {
         if (patterns.length === 0) {
           await send('Fetch.disable', {}, { timeoutMs: FETCH_CALL_MS });
+          this.#enabled = false;
           await send('Network.setCacheDisabled', { cacheDisabled: false }, { timeoutMs: FETCH_CALL_MS });
         } else {
           if (this.#applied.length === 0) await send('Network.setCacheDisabled', { cacheDisabled: true }, { timeoutMs: FETCH_CALL_MS });
+          this.#enabled = true;
           await send('Fetch.enable', { patterns, handleAuthRequests: false }, { timeoutMs: FETCH_CALL_MS });
         }
         this.#applied = patterns;

@@ -196,6 +196,16 @@ describe('network mock / block / throttle', () => {
     data(await run('network', 'unmock', '--all'));
   });
 
+  test('rules follow the selected tab: a new tab gets them, and so does the first one when it is selected again', async () => {
+    data(await run('network', 'mock', '/api/user.json', '--body', '{"name":"every tab"}'));
+    const tab = data<{ id: string }>(await run('tabs', 'new', server.url('/')));
+    assert.equal((await pageFetch('/api/user.json')).text, '{"name":"every tab"}');
+    data(await run('tabs', 'close', tab.id));
+    assert.equal((await pageFetch('/api/user.json')).text, '{"name":"every tab"}');
+    data(await run('network', 'unmock', '--all'));
+    assert.equal((await pageFetch('/api/user.json')).text, '{"name":"real"}');
+  });
+
   test('throttle: slow-3g makes a 200 KB download more than twice as slow as unthrottled; shown in status; off restores', async () => {
     const timed =
       "(async () => { const t = performance.now(); await (await fetch('/big?' + Math.random(), { cache: 'no-store' })).text(); return performance.now() - t; })()";
