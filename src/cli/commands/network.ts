@@ -270,9 +270,11 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   },
   'network.throttle': async (paths, params, out) => {
     const data = await call(paths, 'network.throttle', params);
+    // Without arguments the command only shows the setting: "unchanged" would say nothing.
+    const asked = params.preset !== undefined || params.download !== undefined || params.upload !== undefined || params.latency !== undefined;
     return out.success(
       data,
-      () => `Network ${data.throttle === null ? 'not throttled' : `throttled: ${throttleLine(data.throttle)}`}${data.changed ? '' : ' (unchanged)'}`,
+      () => `Network ${data.throttle === null ? 'not throttled' : `throttled: ${throttleLine(data.throttle)}`}${asked && !data.changed ? ' (unchanged)' : ''}`,
     );
   },
   'network.wait': async (paths, params, out) => {
