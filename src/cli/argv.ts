@@ -24,6 +24,22 @@ const VALUE_FLAGS = new Set<string>([
 /** The original bdg's short flags; each stands for its long option, valid where that option is. */
 const SHORT_FLAGS: Readonly<Record<string, string>> = { j: 'json', u: 'user-data-dir', f: 'follow', H: 'history', l: 'list', a: 'all' };
 
+/**
+ * Flags that take a value in one command and are switches in another (`--console` of `dom wait` and of `peek`):
+ * the command named by the words before the flag decides.
+ */
+const AMBIGUOUS_FLAGS = new Set<string>(
+  [...VALUE_FLAGS].filter((name) => COMMANDS.some((c) => c.options[name]?.type === 'boolean') || GLOBAL_OPTIONS[name]?.type === 'boolean'),
+);
+
+/** Whether `--name` (without `=`) takes the next word as its value, given the positionals read so far. */
+function takesValue(name: string, positionals: readonly string[]): boolean {
+  if (!VALUE_FLAGS.has(name)) return false;
+  if (!AMBIGUOUS_FLAGS.has(name)) return true;
+  const spec = matchCommand([...positionals])?.command.options[name];
+  return spec === undefined || spec.type !== 'boolean';
+}
+
 function looksLikeUrl(word: string): boolean {
   return /[.:/]/.test(word) || word === 'localhost' || word.startsWith('[');
 }
@@ -67,7 +83,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
       const eq = token.indexOf('=');
       const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
       if (eq !== -1) options.push({ name, value: token.slice(eq + 1), negated: false });
-      else if (VALUE_FLAGS.has(name)) {
+      else if (takesValue(name, positionals)) {
         const next = argv[i + 1];
         if (next === undefined) throw new BdgError('INVALID_ARGUMENTS', `--${name} needs a value`);
         options.push({ name, value: next, negated: false });
@@ -78,7 +94,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
     }
     const short = SHORT_FLAGS[token.slice(1)];
     if (token.length === 2 && short !== undefined) {
-      if (VALUE_FLAGS.has(short)) {
+      if (takesValue(short, positionals)) {
         const next = argv[i + 1];
         if (next === undefined) throw new BdgError('INVALID_ARGUMENTS', `${token} (--${short}) needs a value`);
         options.push({ name: short, value: next, negated: false });
@@ -168,7 +184,9 @@ export function parseArgv(argv: readonly string[]): Parsed {
       if (!Number.isFinite(n)) throw new BdgError('INVALID_ARGUMENTS', `--${o.name} needs ${rangeText(spec)} (got "${String(value)}")`);
       value = n;
     }
-    params[camelCase(o.name)] = value;
+    const key = camelCase(o.name);
+    const earlier = params[key];
+    params[key] = spec.repeatable === true && typeof earlier === 'string' && typeof value === 'string' ? `${earlier}\n${value}` : value;
   }
   if (rest.length > command.args.length) {
     const where = command.path.length > 0 ? `bdg ${command.path.join(' ')}` : 'bdg <url>';

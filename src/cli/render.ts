@@ -1,3 +1,4 @@
+import type { ThrottleState } from '../protocol/commands/network.js';
 import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
 import { bodyUnavailableText, type ConsoleRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
 
@@ -30,6 +31,11 @@ export function webSocketNote(w: WebSocketSummary): string {
   return `${w.state}, ${w.framesSent} sent / ${w.framesReceived} received${dropped}, ${formatBytes(w.bytesSent + w.bytesReceived)}${error}`;
 }
 
+/** `  [mocked by r1]` / `  [blocked by r2]` for a request a `network mock` / `network block` rule answered. */
+export function interceptNote(r: Pick<NetworkRecord, 'intercepted'>): string {
+  return r.intercepted !== undefined ? `  [${r.intercepted.action} by ${r.intercepted.rule}]` : '';
+}
+
 export function networkLine(r: NetworkSummary): string {
   if (r.webSocket !== undefined) {
     const wsStatus = r.state === 'failed' ? 'ERR' : String(r.status ?? '...');
@@ -42,7 +48,7 @@ export function networkLine(r: NetworkSummary): string {
       : r.state === 'pending'
         ? 'pending'
         : `${r.mimeType ?? '-'}  ${formatBytes(r.encodedDataLength)}  ${r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : '-'}`;
-  return `  ${r.id.padEnd(6)} ${r.method.padEnd(6)} ${status.padEnd(4)} ${r.url}  (${tail})`;
+  return `  ${r.id.padEnd(6)} ${r.method.padEnd(6)} ${status.padEnd(4)} ${r.url}  (${tail})${interceptNote(r)}`;
 }
 
 function location(c: ConsoleRecord): string {
@@ -101,6 +107,13 @@ function webSocketsNote(w: StatusResult['network']['webSockets'] | undefined): s
   return `, ${w.count} WebSocket${w.count === 1 ? '' : 's'} (${w.open} open, ${frames})`;
 }
 
+/** `slow-3g (download 400 kbit/s, upload 400 kbit/s, latency 2000 ms)`, or `offline`. */
+export function throttleLine(t: ThrottleState): string {
+  if (t.offline) return 'offline';
+  const speed = (kbps: number | null): string => (kbps === null ? 'unlimited' : `${kbps} kbit/s`);
+  return `${t.preset ?? 'custom'} (download ${speed(t.downloadKbps)}, upload ${speed(t.uploadKbps)}, latency ${t.latencyMs} ms)`;
+}
+
 export function renderStatus(d: StatusResult): string {
   const named = d.session !== null ? ` "${d.session}"` : '';
   const lines = [
@@ -113,6 +126,11 @@ export function renderStatus(d: StatusResult): string {
     `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
     `  Navigations: ${d.navigations}`,
   ];
+  if (d.throttle !== undefined && d.throttle !== null) lines.push(`  Throttled: ${throttleLine(d.throttle)}`);
+  if (d.interception !== undefined && d.interception.rules > 0)
+    lines.push(
+      `  Intercepting: ${d.interception.rules} mock/block rule${d.interception.rules === 1 ? '' : 's'}, ${d.interception.hits} requests answered (bdg network mocks)`,
+    );
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
   lines.push(`  Idle:      ${idleLine(d)}`);
   if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);
@@ -151,6 +169,8 @@ export function renderNetworkDetails(r: NetworkRecord): string {
     `${r.id}  ${r.method} ${r.url}`,
     `  State:     ${r.state}${r.errorText !== undefined ? ` (${r.errorText})` : ''}${r.blockedReason !== undefined ? ` blocked: ${r.blockedReason}` : ''}`,
   ];
+  if (r.intercepted !== undefined)
+    lines.push(`  Intercepted: ${r.intercepted.action} by rule ${r.intercepted.rule} (bdg network mocks), not answered by the network`);
   if (r.status !== undefined) lines.push(`  Status:    ${r.status} ${r.statusText ?? ''}`.trimEnd());
   if (r.resourceType !== undefined) lines.push(`  Type:      ${r.resourceType}${r.mimeType !== undefined ? `, ${r.mimeType}` : ''}`);
   if (r.durationMs !== undefined)

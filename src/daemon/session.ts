@@ -15,10 +15,12 @@ import { Browser } from './browser.js';
 import type { DaemonConfig } from './config.js';
 import { DialogTracker } from './dom/dialogs.js';
 import { takeDomSnapshot } from './domSnapshot.js';
+import { Interceptor } from './interception.js';
 import { LIMITS } from './limits.js';
 import type { PageHealth } from './pageHealth.js';
 import { PageTarget, type PageInfo } from './pageTarget.js';
 import { buildSessionFile, writeSessionFile, type DomSnapshot, type EndReason, type SessionSnapshot } from './sessionFile.js';
+import { Throttle } from './throttle.js';
 
 export { LIMITS } from './limits.js';
 export type { PageInfo } from './pageTarget.js';
@@ -43,6 +45,10 @@ export class BrowserSession {
   readonly cdpEvents = new CdpEventLog(CDP_EVENT_LIMITS);
   /** JavaScript dialogs, answered as they open so no command hangs on one. */
   readonly dialogs = new DialogTracker();
+  /** `network mock` / `network block` rules, on the page's Fetch domain. */
+  readonly interception: Interceptor;
+  /** `network throttle`: the emulated network conditions. */
+  readonly throttle: Throttle;
   readonly startedAt = Date.now();
   readonly #log: Logger;
   readonly #browser: Browser;
@@ -76,6 +82,8 @@ export class BrowserSession {
         if (record !== undefined) this.#bodies.prefetch(record);
       },
     });
+    this.interception = new Interceptor({ send: (method, params, o) => this.#page.send(method, params, o), network: this.network, log });
+    this.throttle = new Throttle((method, params, o) => this.#page.send(method, params, o));
     // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
     this.#bodies = new BodyPool({
       send: (method, params, o) => this.#page.send(method, params, o),
@@ -159,6 +167,10 @@ export class BrowserSession {
     await this.#browser.connect((conn) => {
       conn.on((method, params, sessionId) => this.cdpEvents.record(method, params, sessionId));
       conn.on((method, params, sessionId) => this.#page.handleEvent(method, params, sessionId));
+      // After the page's handler: the network record a mark belongs to exists by then.
+      conn.on((method, params, sessionId) => {
+        if (sessionId !== undefined && sessionId === this.#page.sessionId) this.interception.handleEvent(method, params);
+      });
     });
     // An attached Chrome is the user's: open our own tab rather than take over one of theirs.
     await this.#page.attachFirst(this.attached);
@@ -170,8 +182,11 @@ export class BrowserSession {
    * Makes another page target the one bdg drives: attaches to it, enables the telemetry domains there and routes
    * its events to the collectors (events of the previous page are no longer recorded; its session is detached).
    */
-  selectTarget(targetId: string): Promise<void> {
-    return this.#page.select(targetId);
+  async selectTarget(targetId: string): Promise<void> {
+    const before = this.#page.sessionId;
+    await this.#page.select(targetId);
+    // Interception rules and throttling are the session's: the newly driven tab gets them too.
+    if (this.#page.sessionId !== before) await Promise.all([this.interception.reapply(), this.throttle.reapply()]);
   }
 
   /**

@@ -62,7 +62,7 @@ export const MCP_DEFAULTS: Readonly<
 /** The parameter every tool takes besides its own. */
 /**
  * Longest text a tool's description or a parameter's carries. The tool list is read by the model on every turn, so
- * it stays near 5,000 tokens however many commands the contract grows; the full text is in `bdg <command> --help`.
+ * it stays near 6,000 tokens however many commands the contract grows; the full text is in `bdg <command> --help`.
  * A cut ends at a word boundary with an ellipsis.
  */
 const MAX_PARAM_TEXT = 100;

@@ -165,6 +165,14 @@ export interface NetworkRecord {
   bodyUnavailable?: BodyUnavailableReason;
   /** Resource type WebSocket only: state and frame counts (the frames: `network ws <id>`). */
   webSocket?: WebSocketSummary;
+  /** Answered by a `network mock` rule (`mocked`) or failed by a `network block` rule (`blocked`), with the rule's id. */
+  intercepted?: InterceptMark;
+}
+
+/** What a request interception rule did to a request: the rule's id (`r1`) and whether it mocked or blocked it. */
+export interface InterceptMark {
+  action: 'mocked' | 'blocked';
+  rule: string;
 }
 
 export type ConsoleLevel = 'error' | 'warning' | 'info' | 'log' | 'debug';

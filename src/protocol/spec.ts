@@ -18,6 +18,11 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   choices?: readonly string[];
+  /**
+   * Strings: the flag may be given more than once; the command line joins the values with newlines (one value
+   * per line), so the option stays one string on the socket and in MCP.
+   */
+  repeatable?: boolean;
   /** Placeholder shown in help, e.g. `N`, `DIR`. */
   placeholder?: string;
 }

@@ -17,11 +17,11 @@ export const FILTER_KEYS: Readonly<Record<string, string>> = {
   'resource-type': 'document, stylesheet, image, media, font, script, xhr, fetch, websocket, …',
   'larger-than': 'transferred size at least this many bytes (1000, 10k, 1M; k = 1024)',
   'has-response-header': 'a response header name',
-  is: 'failed (network error or status >= 400), running (in flight), from-cache, from-service-worker',
+  is: 'failed (network error or status >= 400), running (in flight), from-cache, from-service-worker, mocked, blocked (by network mock/block)',
   scheme: 'URL scheme (http, https, data, ws, …)',
 };
 
-const IS_VALUES = ['failed', 'running', 'from-cache', 'from-service-worker'] as const;
+const IS_VALUES = ['failed', 'running', 'from-cache', 'from-service-worker', 'mocked', 'blocked'] as const;
 
 /** CDP Network.ResourceType values, lower-cased as DevTools shows them. */
 const RESOURCE_TYPES = [
@@ -49,7 +49,17 @@ const RESOURCE_TYPES = [
 /** The fields of a record a filter looks at. */
 export type FilterableRecord = Pick<
   NetworkRecord,
-  'url' | 'method' | 'state' | 'status' | 'mimeType' | 'resourceType' | 'encodedDataLength' | 'responseHeaders' | 'fromCache' | 'fromServiceWorker'
+  | 'url'
+  | 'method'
+  | 'state'
+  | 'status'
+  | 'mimeType'
+  | 'resourceType'
+  | 'encodedDataLength'
+  | 'responseHeaders'
+  | 'fromCache'
+  | 'fromServiceWorker'
+  | 'intercepted'
 >;
 
 /** One parsed term. */
@@ -207,6 +217,11 @@ function valuePredicate(key: string, value: string, raw: string): Predicate {
           return (r) => r.fromCache === true;
         case 'from-service-worker':
           return (r) => r.fromServiceWorker === true;
+        case 'mocked':
+        case 'blocked': {
+          const action = value.toLowerCase();
+          return (r) => r.intercepted?.action === action;
+        }
         default:
           throw invalid(`Unknown value in ${raw}`, `is: takes ${IS_VALUES.join(', ')}`);
       }

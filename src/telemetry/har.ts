@@ -86,6 +86,8 @@ export interface HarEntry {
   _fromCache?: string;
   _bdgId: string;
   _state: NetworkRecord['state'];
+  /** Answered by a `network mock` rule or failed by a `network block` rule: the rule's id. */
+  _bdg?: { mocked?: string; blocked?: string };
   /** WebSocket entries: the frames kept, as DevTools exports them (time in epoch seconds, data text or base64). */
   _webSocketMessages?: HarWebSocketMessage[];
 }
@@ -182,6 +184,7 @@ function toEntry(r: NetworkRecord): HarEntry {
   if (r.initiator !== undefined) entry._initiator = { ...r.initiator };
   if (r.priority !== undefined) entry._priority = r.priority;
   if (r.cacheSource !== undefined) entry._fromCache = r.cacheSource;
+  if (r.intercepted !== undefined) entry._bdg = { [r.intercepted.action]: r.intercepted.rule };
   return entry;
 }
 

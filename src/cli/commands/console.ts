@@ -5,7 +5,7 @@ import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
 import { followLoop } from '../follow.js';
 import { jsonLine, type Output } from '../output.js';
-import { consoleLine } from '../render.js';
+import { consoleLine, renderConsoleDetails } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
 /** Lines `console --follow` shows of the current view before following, when `--last` does not say. */
@@ -72,5 +72,9 @@ export const CONSOLE_RUNNERS: RunnerTable<InFamily<'console'>> = {
     const { follow: _f, ...req } = params;
     const data = await call(paths, 'console', req);
     return out.success(data, () => renderConsole(data));
+  },
+  'console.wait': async (paths, params, out) => {
+    const data = await call(paths, 'console.wait', params);
+    return out.success(data, () => `Matched after ${data.waitedMs} ms:\n${renderConsoleDetails(data.item)}`);
   },
 };

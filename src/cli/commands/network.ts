@@ -1,13 +1,21 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
-import type { HeadersResult, NetworkListResult, WebSocketFrameView, WebSocketFramesResult } from '../../protocol/commands/network.js';
+import {
+  MAX_MOCK_BODY_BYTES,
+  type HeadersResult,
+  type InterceptRuleView,
+  type NetworkListResult,
+  type WebSocketFrameView,
+  type WebSocketFramesResult,
+} from '../../protocol/commands/network.js';
 import type { NetworkCookie, NetworkListItem } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
 import { BdgError } from '../../util/errors.js';
+import { fsp } from '../../util/fsAsync.js';
 import { followLoop } from '../follow.js';
 import { jsonLine, type Output } from '../output.js';
-import { formatBytes, webSocketNote } from '../render.js';
+import { formatBytes, interceptNote, renderNetworkDetails, throttleLine, webSocketNote } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
 /** One request per line: id, method, status, type, transferred size, time, URL (and the error, if it failed). */
@@ -26,6 +34,7 @@ export function requestLine(r: NetworkListItem): string {
   if (r.state === 'failed')
     tail = `  ${r.canceled === true ? 'canceled' : (r.errorText ?? 'failed')}${r.blockedReason !== undefined ? ` (blocked: ${r.blockedReason})` : ''}`;
   else if (r.state === 'pending') tail = '  pending';
+  tail += interceptNote(r);
   return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${status.padEnd(4)} ${type.padEnd(10)} ${size.padStart(9)} ${time.padStart(8)}  ${r.url}${tail}`;
 }
 
@@ -164,6 +173,44 @@ export function renderHeaders(d: HeadersResult): string {
   return lines.join('\n');
 }
 
+/** One rule per line: id, action, method, pattern, what it answers, hits (and the --times limit). */
+export function ruleLine(r: InterceptRuleView): string {
+  const what =
+    r.action === 'mock'
+      ? `-> ${String(r.status ?? 200)}${r.bodyBytes !== undefined && r.bodyBytes > 0 ? `, ${formatBytes(r.bodyBytes)}` : ', empty body'}`
+      : '-> blocked';
+  const times = r.times !== null ? ` of ${r.times}${r.active ? '' : ', used up'}` : '';
+  return `  ${r.id.padEnd(5)} ${r.action.padEnd(6)} ${(r.method ?? 'any').padEnd(6)} ${r.pattern}  ${what}  ${r.hits} hit${r.hits === 1 ? '' : 's'}${times}`;
+}
+
+export function renderRules(rules: readonly InterceptRuleView[], intercepting: boolean): string {
+  if (rules.length === 0) return 'No mock or block rules (requests go to the network).';
+  const active = rules.filter((r) => r.active).length;
+  return [
+    `${rules.length} rule${rules.length === 1 ? '' : 's'}, ${active} active${intercepting ? '' : ' (nothing is intercepted)'}; the newest matching rule answers:`,
+    ...rules.map(ruleLine),
+    '',
+    'More: bdg network unmock <id> | bdg network list --filter is:mocked',
+  ].join('\n');
+}
+
+/** `--file`: read here, where the user typed the path (the daemon reads no files), within the mock body cap. */
+async function readMockFile(file: string): Promise<Buffer> {
+  const path = resolve(process.cwd(), file);
+  const fs = await fsp();
+  try {
+    const st = await fs.stat(path);
+    if (!st.isFile()) throw new BdgError('INVALID_ARGUMENTS', `--file ${file} is not a file`);
+    if (st.size > MAX_MOCK_BODY_BYTES)
+      throw new BdgError('INVALID_ARGUMENTS', `--file ${file} is ${formatBytes(st.size)}; a mock body is at most ${formatBytes(MAX_MOCK_BODY_BYTES)}`);
+    return await fs.readFile(path);
+  } catch (err) {
+    if (err instanceof BdgError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BdgError(code === 'EACCES' ? 'PERMISSION_DENIED' : 'NOT_FOUND', `Cannot read --file ${file}: ${(err as Error).message}`);
+  }
+}
+
 export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   'network.list': async (paths, params, out) => {
     if (params.follow && params.sort !== 'start')
@@ -196,6 +243,43 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
     const { follow: _f, ...req } = params;
     const data = await call(paths, 'network.ws', req);
     return out.success(data, () => renderWebSocketFrames(data));
+  },
+  'network.mock': async (paths, params, out) => {
+    if (params.file !== undefined && params.body !== undefined)
+      throw new BdgError('INVALID_ARGUMENTS', '--body and --file cannot be combined', 'Give one of them.');
+    const req: InputOf<'network.mock'> =
+      params.file !== undefined ? { ...params, file: basename(params.file), body: (await readMockFile(params.file)).toString('base64'), base64: true } : params;
+    const data = await call(paths, 'network.mock', req);
+    return out.success(data, () => `Rule ${data.id} added:\n${ruleLine(data)}\nRemove it with: bdg network unmock ${data.id}`);
+  },
+  'network.block': async (paths, params, out) => {
+    const data = await call(paths, 'network.block', params);
+    return out.success(data, () => `Rule ${data.id} added:\n${ruleLine(data)}\nRemove it with: bdg network unmock ${data.id}`);
+  },
+  'network.mocks': async (paths, params, out) => {
+    const data = await call(paths, 'network.mocks', params);
+    return out.success(data, () => renderRules(data.rules, data.intercepting));
+  },
+  'network.unmock': async (paths, params, out) => {
+    const data = await call(paths, 'network.unmock', params);
+    return out.success(data, () => {
+      const left = data.rules.filter((r) => r.active).length;
+      const removed = data.removed.length > 0 ? `Removed ${data.removed.join(', ')}.` : 'There were no rules.';
+      return `${removed} ${left > 0 ? `${left} active rule${left === 1 ? '' : 's'} left.` : 'No rule is left: requests go to the network.'}`;
+    });
+  },
+  'network.throttle': async (paths, params, out) => {
+    const data = await call(paths, 'network.throttle', params);
+    // Without arguments the command only shows the setting: "unchanged" would say nothing.
+    const asked = params.preset !== undefined || params.download !== undefined || params.upload !== undefined || params.latency !== undefined;
+    return out.success(
+      data,
+      () => `Network ${data.throttle === null ? 'not throttled' : `throttled: ${throttleLine(data.throttle)}`}${asked && !data.changed ? ' (unchanged)' : ''}`,
+    );
+  },
+  'network.wait': async (paths, params, out) => {
+    const data = await call(paths, 'network.wait', params);
+    return out.success(data, () => `Matched after ${data.waitedMs} ms:\n${renderNetworkDetails(data.item)}`);
   },
   'network.cookies': async (paths, params, out) => {
     const data = await call(paths, 'network.cookies', params);

@@ -1,6 +1,7 @@
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import type { ConsoleLevel, ConsoleRecord, FoldedConsoleRecord } from '../../protocol/records.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
+import { compileUserRegex, waitForConsole } from '../telemetryWait.js';
 import { parseSince, seqOf } from './network.js';
 
 /** Severity rank: `--level X` shows messages whose rank is at most X's (DevTools' level menu; log ranks as info). */
@@ -55,6 +56,24 @@ function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>): ResultOf
   };
 }
 
+async function consoleWait(ctx: HandlerContext, params: ParamsOf<'console.wait'>, signal: AbortSignal): Promise<ResultOf<'console.wait'>> {
+  const regex = params.match !== undefined ? compileUserRegex(params.match, '--match') : undefined;
+  const started = Date.now();
+  const what = [
+    params.level !== undefined ? `a console message at level ${params.level} or above` : 'a console message',
+    regex !== undefined ? `matching ${String(regex)}` : '',
+  ]
+    .filter((w) => w !== '')
+    .join(' ');
+  const item = await waitForConsole(
+    ctx.session,
+    { level: params.level, regex },
+    { timeoutMs: Math.round(params.timeout * 1000), signal, since: parseSince(params.since, 'c'), what },
+  ).promise;
+  return { item, waitedMs: Date.now() - started };
+}
+
 export const CONSOLE_HANDLERS: HandlerTable<FamilyCommands<'console'>> = {
   console: consoleList,
+  'console.wait': consoleWait,
 };

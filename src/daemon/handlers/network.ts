@@ -1,16 +1,20 @@
+import { Buffer } from 'node:buffer';
 import { isAbsolute } from 'node:path';
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
+import { MAX_MOCK_BODY_BYTES } from '../../protocol/commands/network.js';
 import type { NetworkListItem, NetworkRecord } from '../../protocol/records.js';
 import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
 import { buildHar } from '../../telemetry/har.js';
 import { sanitizeHar } from '../../telemetry/harSanitize.js';
+import { guessContentType, parseHeaderLines } from '../../telemetry/interception.js';
 import { orderRequests } from '../../telemetry/networkOrder.js';
 import { BdgError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import { normalizeUrl } from '../../util/url.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
+import { waitForRequest } from '../telemetryWait.js';
 
 /** Longest a HAR export spends fetching response bodies from Chrome before writing what it has. */
 const HAR_BODY_DEADLINE_MS = 15_000;
@@ -176,10 +180,82 @@ async function cookies(ctx: HandlerContext, params: ParamsOf<'network.cookies'>,
   return { scope: url !== undefined ? 'url' : 'page', url: url ?? s.page.url, cookies: r.cookies.map((c) => fromCdpCookie(c)) };
 }
 
+async function mock(ctx: HandlerContext, params: ParamsOf<'network.mock'>): Promise<ResultOf<'network.mock'>> {
+  // The daemon reads no files a request names: the CLI reads --file and sends its content as a base64 body.
+  if (params.file !== undefined && params.body === undefined)
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      'network.mock: the daemon does not read files; send the content as body (base64: true)',
+      'The bdg CLI reads --file itself; other clients send the bytes.',
+    );
+  let body: Buffer;
+  if (params.body === undefined) body = Buffer.alloc(0);
+  else if (params.base64) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(params.body.replace(/\s+/g, '')))
+      throw new BdgError('INVALID_ARGUMENTS', '--body is not valid base64 (--base64 was given)');
+    body = Buffer.from(params.body, 'base64');
+  } else body = Buffer.from(params.body, 'utf8');
+  if (body.length > MAX_MOCK_BODY_BYTES)
+    throw new BdgError('INVALID_ARGUMENTS', `The mock body is larger than ${MAX_MOCK_BODY_BYTES / 1024} KB (${body.length} bytes)`);
+  const headers = parseHeaderLines(params.header);
+  if (!headers.some((h) => h.name.toLowerCase() === 'content-type') && body.length > 0)
+    headers.push({ name: 'Content-Type', value: guessContentType(body, params.file) });
+  return ctx.session.interception.add({
+    action: 'mock',
+    pattern: params.pattern,
+    method: params.method,
+    times: params.times,
+    response: { status: params.status, headers, body },
+  });
+}
+
+function mocks(ctx: HandlerContext): ResultOf<'network.mocks'> {
+  const i = ctx.session.interception;
+  return { rules: i.list(), intercepting: i.intercepting, patterns: i.patternCount };
+}
+
+async function unmock(ctx: HandlerContext, params: ParamsOf<'network.unmock'>): Promise<ResultOf<'network.unmock'>> {
+  const i = ctx.session.interception;
+  const removed = await i.remove(params.id, params.all);
+  return { removed, rules: i.list(), intercepting: i.intercepting };
+}
+
+async function throttle(ctx: HandlerContext, params: ParamsOf<'network.throttle'>): Promise<ResultOf<'network.throttle'>> {
+  const t = ctx.session.throttle;
+  const changed = await t.set({ preset: params.preset, download: params.download, upload: params.upload, latency: params.latency });
+  return { throttle: t.state, changed };
+}
+
+async function networkWait(ctx: HandlerContext, params: ParamsOf<'network.wait'>, signal: AbortSignal): Promise<ResultOf<'network.wait'>> {
+  const filter = parseNetworkFilter(params.filter);
+  if (filter.terms.length === 0)
+    throw new BdgError('INVALID_ARGUMENTS', 'network wait needs filter terms', 'For example: bdg network wait "/api/orders status-code:2xx"');
+  const started = Date.now();
+  const record = await waitForRequest(ctx.session, filter, {
+    timeoutMs: Math.round(params.timeout * 1000),
+    signal,
+    since: parseSince(params.since, 'n'),
+    what: `a request matching "${params.filter}" to finish`,
+  }).promise;
+  const waitedMs = Date.now() - started;
+  // Shown like `details network`: with its bodies, within the command's budget.
+  const body = await ctx.session.fetchBody(record, signal).catch(() => undefined);
+  await ctx.session.fetchPostData(record, signal).catch(() => undefined);
+  if (body === undefined || record.body !== undefined) return { item: record, waitedMs };
+  const { bodyUnavailable: _dropped, ...rest } = record;
+  return { item: { ...rest, body }, waitedMs };
+}
+
 export const NETWORK_HANDLERS: HandlerTable<FamilyCommands<'network'>> = {
   'network.list': list,
   'network.har': har,
   'network.headers': headers,
   'network.cookies': cookies,
   'network.ws': webSocketFrames,
+  'network.mock': mock,
+  'network.block': (ctx, params) => ctx.session.interception.add({ action: 'block', pattern: params.pattern, method: params.method, times: params.times }),
+  'network.mocks': mocks,
+  'network.unmock': unmock,
+  'network.throttle': throttle,
+  'network.wait': networkWait,
 };

@@ -36,6 +36,8 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     },
     console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
     navigations: s.navigations.length + s.navigationsDropped,
+    throttle: s.throttle.state,
+    interception: s.interception.summary(),
   };
   if (!params.verbose) return base;
   return {

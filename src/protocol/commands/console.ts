@@ -1,4 +1,4 @@
-import type { BufferStats, FoldedConsoleRecord } from '../records.js';
+import type { BufferStats, ConsoleRecord, FoldedConsoleRecord } from '../records.js';
 import type { CommandSpec } from '../spec.js';
 
 /** Console telemetry. */
@@ -24,6 +24,35 @@ export const CONSOLE_COMMANDS = [
     runs: 'daemon',
     examples: ['bdg console', 'bdg console --level error', 'bdg console --history --last 50', 'bdg console --follow --json'],
   },
+  {
+    name: 'console.wait',
+    path: ['console', 'wait'],
+    summary: 'Wait for the first console message (or uncaught exception) matching a level and/or a regular expression; exits 102 on timeout',
+    args: [],
+    options: {
+      level: {
+        type: 'string',
+        choices: ['error', 'warning', 'info', 'log', 'debug'],
+        placeholder: 'LEVEL',
+        description: 'Least severe level shown: error, warning (and errors), info or log (all but debug), debug (everything)',
+      },
+      match: {
+        type: 'string',
+        placeholder: 'REGEX',
+        description: 'Regular expression on the text (/re/i for flags)',
+      },
+      timeout: { type: 'number', min: 0, max: 600, default: 30, placeholder: 'S', description: 'Give up after S seconds (exit 102)' },
+      since: {
+        type: 'string',
+        placeholder: 'ID',
+        description: 'Also messages after this id (c12) from before the wait',
+      },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    timeoutMs: 610_000,
+    examples: ['bdg console wait --level error', 'bdg console wait --match "order \\d+ saved" --timeout 10', 'bdg console wait --match /ready/i --since c3'],
+  },
 ] as const satisfies readonly CommandSpec[];
 
 export interface ConsoleListResult {
@@ -38,6 +67,12 @@ export interface ConsoleListResult {
   stats: BufferStats;
 }
 
+export interface ConsoleWaitResult {
+  item: ConsoleRecord;
+  waitedMs: number;
+}
+
 export interface ConsoleResults {
   console: ConsoleListResult;
+  'console.wait': ConsoleWaitResult;
 }

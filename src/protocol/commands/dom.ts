@@ -1,4 +1,5 @@
 import type { A11yNode, ActionReport, ElementInfo } from '../results.js';
+import type { ConsoleRecord, NetworkListItem } from '../records.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
 const targetArg = {
@@ -231,20 +232,31 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.wait',
     path: ['dom', 'wait'],
-    summary: 'Wait for a visible element, visible text, a URL, and/or network quiet; exits 102 on timeout',
+    summary: 'Wait for a visible element, visible text, a URL, network quiet, a finished request and/or a console message; exits 102 on timeout',
     args: [],
     options: {
       selector: { type: 'string', placeholder: 'SELECTOR', description: 'A visible element matches this selector' },
       text: { type: 'string', placeholder: 'TEXT', description: 'This text is visible on the page (case-insensitive)' },
       url: { type: 'string', placeholder: 'URL', description: 'The page URL contains this (or matches /regex/)' },
       'network-idle': { type: 'boolean', default: false, description: 'No request in flight for 500 ms' },
+      request: {
+        type: 'string',
+        placeholder: 'FILTER',
+        description: 'A request matching these filter terms finished (as network wait)',
+      },
+      console: { type: 'string', placeholder: 'REGEX', description: 'A console message matching this regex arrived' },
       timeout: { type: 'number', min: 0, max: 600, default: 30, placeholder: 'S', description: 'Give up after S seconds (exit 102)' },
     },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
     timeoutMs: 610_000,
-    examples: ['bdg dom wait --selector ".results li"', 'bdg dom wait --text "Order placed" --timeout 10', 'bdg dom wait --url /checkout --network-idle'],
+    examples: [
+      'bdg dom wait --selector ".results li"',
+      'bdg dom wait --text "Order placed" --timeout 10',
+      'bdg dom wait --url /checkout --network-idle',
+      'bdg dom wait --request "/api/orders method:POST" --console "saved"',
+    ],
   },
 ] as const satisfies readonly CommandSpec[];
 
@@ -319,5 +331,5 @@ export interface DomResults {
   'dom.pressKey': PressResult;
   'dom.submit': Action & { element: ElementInfo; form: { action?: string | undefined; method?: string | undefined } };
   'dom.scroll': Action & { element?: ElementInfo; scroll: Record<string, number> };
-  'dom.wait': { waitedMs: number; met: Record<string, boolean>; url: string };
+  'dom.wait': { waitedMs: number; met: Record<string, boolean>; url: string; request?: NetworkListItem; console?: ConsoleRecord };
 }

@@ -1,5 +1,8 @@
-import type { NetworkBufferStats, NetworkCookie, NetworkListItem, WebSocketFrame, WebSocketState, WebSocketSummary } from '../records.js';
+import type { NetworkBufferStats, NetworkCookie, NetworkListItem, NetworkRecord, WebSocketFrame, WebSocketState, WebSocketSummary } from '../records.js';
 import type { CommandSpec } from '../spec.js';
+
+/** Largest body a `network mock` rule answers with (--body or --file), checked by the CLI and the daemon. */
+export const MAX_MOCK_BODY_BYTES = 512 * 1024;
 
 /** Network telemetry: listings with DevTools filters, HAR export, headers and cookies. */
 export const NETWORK_COMMANDS = [
@@ -103,6 +106,147 @@ export const NETWORK_COMMANDS = [
     examples: ['bdg network ws n7', 'bdg network ws n7 --last 10 --json', 'bdg network ws n7 --follow'],
   },
   {
+    name: 'network.mock',
+    path: ['network', 'mock'],
+    summary: 'Answer matching requests with a fixed response (status, body, headers) instead of the network, until unmocked; rules survive navigations',
+    args: [
+      {
+        name: 'pattern',
+        required: true,
+        description: 'URL pattern: * is any run of characters (whole URL); without a *, any URL containing it (block: also resource-type:T[,T])',
+      },
+    ],
+    options: {
+      status: { type: 'number', integer: true, min: 100, max: 599, default: 200, placeholder: 'N', description: 'HTTP status' },
+      body: { type: 'string', placeholder: 'TEXT', description: 'Response body (Content-Type guessed: JSON or text)' },
+      file: {
+        type: 'string',
+        placeholder: 'PATH',
+        description: 'Body from this file (at most 512 KB; the CLI reads it)',
+      },
+      base64: { type: 'boolean', default: false, description: '--body is base64' },
+      header: {
+        type: 'string',
+        repeatable: true,
+        placeholder: 'K:V',
+        description: 'Response header NAME:VALUE; repeat the flag for more',
+      },
+      method: { type: 'string', placeholder: 'M', description: 'Only requests with this method' },
+      times: {
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: 1_000_000,
+        placeholder: 'N',
+        description: 'Only the first N matching requests',
+      },
+    },
+    readOnly: false,
+    // Rules live in the daemon and Chrome's network stack, not in the page: never queued behind a busy tab.
+    lock: 'none',
+    runs: 'daemon',
+    idempotent: false,
+    examples: [
+      'bdg network mock "*/api/users*" --body \'[{"id":1}]\'',
+      'bdg network mock /api/login --status 500 --method POST',
+      'bdg network mock "*/config.json" --file ./config.json --times 1',
+      'bdg network mock /api/feature --body ok --header "Cache-Control: no-store" --header "X-Mock: 1"',
+    ],
+  },
+  {
+    name: 'network.block',
+    path: ['network', 'block'],
+    summary: 'Make matching requests fail (as blocked by the client) until unmocked; rules survive navigations',
+    args: [
+      {
+        name: 'pattern',
+        required: true,
+        description: 'URL pattern: * is any run of characters (whole URL); without a *, any URL containing it (block: also resource-type:T[,T])',
+      },
+    ],
+    options: {
+      method: { type: 'string', placeholder: 'M', description: 'Only requests with this method' },
+      times: { type: 'number', integer: true, min: 1, max: 1_000_000, placeholder: 'N', description: 'Only the first N matching requests' },
+    },
+    readOnly: false,
+    lock: 'none',
+    runs: 'daemon',
+    idempotent: false,
+    examples: ['bdg network block "*/analytics.js"', 'bdg network block resource-type:image,font', 'bdg network block /api/ --method POST --times 1'],
+  },
+  {
+    name: 'network.mocks',
+    path: ['network', 'mocks'],
+    summary: 'List the mock and block rules with their ids and how many requests each answered',
+    args: [],
+    options: {},
+    readOnly: true,
+    runs: 'daemon',
+    examples: ['bdg network mocks', 'bdg network mocks --json'],
+  },
+  {
+    name: 'network.unmock',
+    path: ['network', 'unmock'],
+    summary: 'Remove a mock or block rule (or all of them): matching requests go to the network again',
+    args: [{ name: 'id', required: false, description: 'Rule id (r1)' }],
+    options: { all: { type: 'boolean', default: false, description: 'Remove every rule' } },
+    readOnly: false,
+    lock: 'none',
+    runs: 'daemon',
+    idempotent: true,
+    examples: ['bdg network unmock r1', 'bdg network unmock --all'],
+  },
+  {
+    name: 'network.throttle',
+    path: ['network', 'throttle'],
+    summary: "Emulate a slow or no network (DevTools' presets) or set speeds and latency yourself; off ends it. Without arguments: shows the current setting",
+    args: [
+      {
+        name: 'preset',
+        required: false,
+        choices: ['offline', 'slow-3g', 'fast-3g', 'slow-4g', 'fast-4g', 'off'],
+        description: 'A Chrome DevTools preset (numbers below), or off',
+      },
+    ],
+    options: {
+      download: { type: 'number', min: 0, max: 10_000_000, placeholder: 'KBPS', description: 'Download kbit/s' },
+      upload: { type: 'number', min: 0, max: 10_000_000, placeholder: 'KBPS', description: 'Upload kbit/s' },
+      latency: { type: 'number', min: 0, max: 60_000, placeholder: 'MS', description: 'Added latency, ms' },
+    },
+    readOnly: false,
+    lock: 'none',
+    runs: 'daemon',
+    idempotent: true,
+    examples: ['bdg network throttle slow-3g', 'bdg network throttle --download 1000 --upload 500 --latency 200', 'bdg network throttle off'],
+    more: [
+      "Presets (Chrome DevTools'): slow-3g 400/400 kbit/s down/up, 2000 ms; fast-3g = slow-4g (DevTools renamed Fast 3G in 2024)",
+      '1440/675 kbit/s, 562.5 ms; fast-4g 8100/1350 kbit/s, 165 ms; offline. --download/--upload/--latency set speeds by hand',
+      'or replace one value of a preset (0 kbit/s: no limit).',
+    ],
+  },
+  {
+    name: 'network.wait',
+    path: ['network', 'wait'],
+    summary: 'Wait until a request matching a filter finishes (or fails) and show it like details network; exits 102 on timeout',
+    args: [{ name: 'filter', required: true, description: 'Filter terms as in network list: status-code:4xx method:POST, words in the URL, ...' }],
+    options: {
+      timeout: { type: 'number', min: 0, max: 600, default: 30, placeholder: 'S', description: 'Give up after S seconds (exit 102)' },
+      since: {
+        type: 'string',
+        placeholder: 'ID',
+        description: 'Also requests after this id (n12) that finished before the wait',
+      },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    timeoutMs: 610_000,
+    examples: [
+      'bdg network wait "/api/orders method:POST"',
+      'bdg network wait "status-code:4xx,5xx" --timeout 10',
+      'bdg network wait "/api/search" --since n40 --json',
+    ],
+  },
+  {
     name: 'network.headers',
     path: ['network', 'headers'],
     summary: 'Show the request and response headers (and cookies) of one request',
@@ -189,10 +333,71 @@ export interface CookiesResult {
   cookies: NetworkCookie[];
 }
 
+/** One `network mock` / `network block` rule as `network mocks` lists it. */
+export interface InterceptRuleView {
+  id: string;
+  action: 'mock' | 'block';
+  /** The URL pattern or resource-type: target as given. */
+  pattern: string;
+  method: string | null;
+  /** The `--times` limit, null for none. */
+  times: number | null;
+  /** Requests it answered (mocked or blocked). */
+  hits: number;
+  /** False once its --times are used up: kept in the list, no longer intercepting. */
+  active: boolean;
+  createdAt: string;
+  lastHitAt: string | null;
+  /** Mocks: the response. */
+  status?: number;
+  headers?: { name: string; value: string }[];
+  bodyBytes?: number;
+}
+
+export interface MocksResult {
+  rules: InterceptRuleView[];
+  /** Whether Chrome pauses requests at all (only while a rule is active), and with how many patterns. */
+  intercepting: boolean;
+  patterns: number;
+}
+
+export interface UnmockResult {
+  removed: string[];
+  rules: InterceptRuleView[];
+  intercepting: boolean;
+}
+
+/** Emulated network conditions; speeds in kbit/s (null: not limited). */
+export interface ThrottleState {
+  /** The preset it came from, or null for speeds given by hand. */
+  preset: string | null;
+  offline: boolean;
+  downloadKbps: number | null;
+  uploadKbps: number | null;
+  latencyMs: number;
+}
+
+export interface ThrottleResult {
+  /** null: the network is not throttled. */
+  throttle: ThrottleState | null;
+  changed: boolean;
+}
+
+export interface NetworkWaitResult {
+  item: NetworkRecord;
+  waitedMs: number;
+}
+
 export interface NetworkResults {
   'network.list': NetworkListResult;
   'network.har': HarResult;
   'network.headers': HeadersResult;
   'network.cookies': CookiesResult;
   'network.ws': WebSocketFramesResult;
+  'network.mock': InterceptRuleView;
+  'network.block': InterceptRuleView;
+  'network.mocks': MocksResult;
+  'network.unmock': UnmockResult;
+  'network.throttle': ThrottleResult;
+  'network.wait': NetworkWaitResult;
 }

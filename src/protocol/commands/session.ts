@@ -1,4 +1,5 @@
 import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkBufferStats, NetworkListItem, NetworkRecord, PageInfo } from '../records.js';
+import type { ThrottleState } from './network.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
 export const lastOption = {
@@ -239,6 +240,10 @@ export interface StatusResult {
   network: { count: number; pending: number; dropped: number; webSockets: { count: number; open: number; frames: number; framesDropped: number } };
   console: { count: number; dropped: number; errors: number };
   navigations: number;
+  /** `network throttle`: the emulated conditions, null when the network is not throttled. */
+  throttle: ThrottleState | null;
+  /** `network mock` / `network block`: active rules and the requests all rules answered. */
+  interception: { rules: number; hits: number };
   /** --verbose only, from here on. */
   buffers?: {
     network: NetworkBufferStats;

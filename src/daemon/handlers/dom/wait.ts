@@ -1,9 +1,13 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
+import type { ConsoleRecord, NetworkRecord } from '../../../protocol/records.js';
+import { parseNetworkFilter } from '../../../telemetry/filter.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
 import { GROUP, callOn, isContextGone } from '../../dom/driver.js';
 import { WAIT_CHECK_FN } from '../../dom/pageScripts.js';
+import { compileUserRegex, waitForConsole, waitForRequest } from '../../telemetryWait.js';
+import { listItem } from '../network.js';
 
 export function urlMatches(url: string, want: string): boolean {
   // Only /pattern/flags with real regex flags is a regex: a path such as /orders/confirm is a substring.
@@ -18,13 +22,17 @@ export function urlMatches(url: string, want: string): boolean {
   return url.includes(want);
 }
 
-/** `dom wait`: polls until every condition asked for holds, or the timeout passes (exit 102). */
+/**
+ * `dom wait`: until every condition asked for holds, or the timeout passes (exit 102). The page conditions
+ * (selector, text, URL, network quiet) are polled; `--request` and `--console` are event subscriptions that latch
+ * once they match, so a wait for those alone does not poll at all.
+ */
 export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, signal: AbortSignal): Promise<ResultOf<'dom.wait'>> {
   const { selector, text, url, networkIdle: idle } = params;
-  if (selector === undefined && text === undefined && url === undefined && !idle) {
+  if (selector === undefined && text === undefined && url === undefined && !idle && params.request === undefined && params.console === undefined) {
     throw new BdgError(
       'INVALID_ARGUMENTS',
-      'dom wait needs at least one of --selector, --text, --url, --network-idle',
+      'dom wait needs at least one of --selector, --text, --url, --network-idle, --request, --console',
       'Example: bdg dom wait --selector ".results" --timeout 10',
     );
   }
@@ -32,13 +40,71 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
   const started = Date.now();
   const timeoutMs = Math.round(params.timeout * 1000);
   const deadline = started + timeoutMs;
+  const state: Record<string, boolean> = {};
+  // Subscriptions first, before any page round trip: what happens from here on counts.
+  const filter = params.request !== undefined ? parseNetworkFilter(params.request) : undefined;
+  if (filter !== undefined && filter.terms.length === 0)
+    throw new BdgError('INVALID_ARGUMENTS', '--request needs filter terms', 'For example: --request "/api/orders"');
+  const regex = params.console !== undefined ? compileUserRegex(params.console, '--console') : undefined;
+  let request: NetworkRecord | undefined;
+  let message: ConsoleRecord | undefined;
+  const subs: { promise: Promise<unknown>; cancel: () => void }[] = [];
+  if (filter !== undefined) {
+    state['request'] = false;
+    const sub = waitForRequest(s, filter, { timeoutMs, signal, what: `a request matching "${String(params.request)}" to finish` });
+    subs.push({ cancel: sub.cancel, promise: latch(sub.promise.then((r) => ((request = r), (state['request'] = true)))) });
+  }
+  if (regex !== undefined) {
+    state['console'] = false;
+    const sub = waitForConsole(s, { regex }, { timeoutMs, signal, what: `a console message matching ${String(regex)}` });
+    subs.push({ cancel: sub.cancel, promise: latch(sub.promise.then((m) => ((message = m), (state['console'] = true)))) });
+  }
+  const result = (): ResultOf<'dom.wait'> => ({
+    waitedMs: Date.now() - started,
+    met: state,
+    url: s.page.url,
+    ...(request !== undefined ? { request: listItem(request) } : {}),
+    ...(message !== undefined ? { console: message } : {}),
+  });
+  try {
+    if (selector === undefined && text === undefined && url === undefined && !idle) {
+      try {
+        await Promise.all(subs.map((x) => x.promise));
+      } catch (err) {
+        if (err instanceof BdgError && err.code === 'TIMEOUT')
+          throw new BdgError('TIMEOUT', err.message, 'Raise --timeout, or check `bdg peek`.', { met: state, url: s.page.url });
+        throw err;
+      }
+      return result();
+    }
+    return await pollPage(ctx, params, signal, state, deadline, result);
+  } finally {
+    for (const x of subs) x.cancel();
+  }
+}
+
+/** Marked as handled: while the page is polled, a subscription's own timeout is not an error (the poll's is). */
+function latch<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+async function pollPage(
+  ctx: HandlerContext,
+  params: ParamsOf<'dom.wait'>,
+  signal: AbortSignal,
+  state: Record<string, boolean>,
+  deadline: number,
+  result: () => ResultOf<'dom.wait'>,
+): Promise<ResultOf<'dom.wait'>> {
+  const { selector, text, url, networkIdle: idle } = params;
+  const s = ctx.session;
   let lastNet = Date.now();
   let pendingSeen = -1;
   const unsubscribe = s.conn.on((method, _p, sid) => {
     if (sid === s.pageSessionId && (method === 'Network.requestWillBeSent' || method === 'Network.loadingFinished' || method === 'Network.loadingFailed'))
       lastNet = Date.now();
   });
-  const state: Record<string, boolean> = {};
   try {
     for (;;) {
       if (url !== undefined) state['url'] = urlMatches(s.page.url, url);
@@ -70,7 +136,7 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
         }
         state['networkIdle'] = Date.now() - lastNet >= 500 && (pending === 0 || Date.now() - lastNet >= 2_000);
       }
-      if (Object.values(state).every(Boolean)) return { waitedMs: Date.now() - started, met: state, url: s.page.url };
+      if (Object.values(state).every(Boolean)) return result();
       if (Date.now() >= deadline || signal.aborted) {
         const missing = Object.entries(state)
           .filter(([, ok]) => !ok)
