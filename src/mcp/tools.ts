@@ -20,7 +20,7 @@ import { ALL_COMMANDS, camelCase, isIdempotent, type CommandSpec, type OptionSpe
 /** A JSON Schema for one parameter, as much of it as the contract says. */
 export interface ParamSchema {
   type?: 'string' | 'number' | 'integer' | 'boolean';
-  description: string;
+  description?: string;
   enum?: readonly string[];
   minimum?: number;
   maximum?: number;
@@ -59,17 +59,34 @@ export const MCP_DEFAULTS: Readonly<
   },
 };
 
-/** The parameter every tool takes besides its own. */
 /**
- * Longest text a tool's description or a parameter's carries. The tool list is read by the model on every turn, so
- * it stays near 6,000 tokens however many commands the contract grows; the full text is in `bdg <command> --help`.
- * A cut ends at a word boundary with an ellipsis.
+ * Longest text a parameter's description and an action's summary carry. The tool list is read by the model on
+ * every turn, so it stays within TOOL_LIST_BUDGET bytes (about 5,000 tokens) however many commands the contract
+ * grows: buildTools tries these levels in order and keeps the first that fits (the full text is in
+ * `bdg <command> --help`). A cut ends at a word boundary with an ellipsis; at 0 a parameter has no description
+ * (its name, type, bounds and choices remain).
  */
-const MAX_PARAM_TEXT = 100;
-const MAX_SUMMARY_TEXT = 80;
+interface TextLimits {
+  param: number;
+  summary: number;
+  /** Leave out what a model infers anyway: a boolean's default false, a maximum of 100,000 or more. */
+  lean: boolean;
+}
+const TEXT_LEVELS: readonly TextLimits[] = [
+  { param: 100, summary: 80, lean: false },
+  { param: 100, summary: 80, lean: true },
+  { param: 80, summary: 64, lean: true },
+  { param: 60, summary: 56, lean: true },
+  { param: 40, summary: 48, lean: true },
+  { param: 0, summary: 40, lean: true },
+];
+
+/** Bytes of the tools/list answer's JSON that buildTools aims under. */
+export const TOOL_LIST_BUDGET = 20_000;
 
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
+  if (max === 0) return '';
   const cut = text.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(]+$/, '')}…`;
@@ -90,45 +107,49 @@ function familyOf(c: CommandSpec): string {
 }
 
 /** One parameter of one command: its MCP name, schema, and whether the call needs it. */
-function paramsOf(c: CommandSpec): { key: string; schema: ParamSchema; required: boolean }[] {
+function paramsOf(c: CommandSpec, limits: TextLimits): { key: string; schema: ParamSchema; required: boolean }[] {
   const mcp = MCP_DEFAULTS[c.name];
   const out: { key: string; schema: ParamSchema; required: boolean }[] = [];
   for (const a of c.args) {
-    const schema: ParamSchema = { type: 'string', description: clip(mcp?.descriptions?.[a.name] ?? a.description, MAX_PARAM_TEXT) };
+    // An argument keeps a description at every level: it is what the call is about.
+    const schema: ParamSchema = { type: 'string', description: clip(mcp?.descriptions?.[a.name] ?? a.description, Math.max(limits.param, 40)) };
     if (a.choices !== undefined) schema.enum = a.choices;
     out.push({ key: a.name, schema, required: a.required && mcp?.optional?.includes(a.name) !== true });
   }
   for (const [flag, o] of Object.entries(c.options)) {
     const key = camelCase(flag);
     if (NOT_OFFERED.has(key)) continue;
-    out.push({ key, schema: optionSchema(o, mcp?.defaults?.[key]), required: false });
+    out.push({ key, schema: optionSchema(o, mcp?.defaults?.[key], limits), required: false });
   }
   return out;
 }
 
-function optionSchema(o: OptionSpec, mcpDefault: string | number | boolean | undefined): ParamSchema {
-  const schema: ParamSchema = { type: o.type === 'number' && o.integer === true ? 'integer' : o.type, description: clip(o.description, MAX_PARAM_TEXT) };
+function optionSchema(o: OptionSpec, mcpDefault: string | number | boolean | undefined, limits: TextLimits): ParamSchema {
+  const schema: ParamSchema = { type: o.type === 'number' && o.integer === true ? 'integer' : o.type };
+  const text = clip(o.description, limits.param);
+  if (text !== '') schema.description = text;
   if (o.choices !== undefined) schema.enum = o.choices;
   if (o.min !== undefined) schema.minimum = o.min;
-  if (o.max !== undefined) schema.maximum = o.max;
+  if (o.max !== undefined && !(limits.lean && o.max >= 100_000)) schema.maximum = o.max;
   const def = mcpDefault ?? o.default;
-  if (def !== undefined) schema.default = def;
+  if (def !== undefined && !(limits.lean && def === false)) schema.default = def;
   return schema;
 }
 
 /** One property for a parameter several actions take: shared when they agree, per action where they do not. */
-function mergeParam(uses: { action: string; schema: ParamSchema }[]): ParamSchema {
+function mergeParam(uses: { action: string; schema: ParamSchema }[], limits: TextLimits): ParamSchema {
   const first = (uses[0] as { schema: ParamSchema }).schema;
   if (uses.every((u) => JSON.stringify(u.schema) === JSON.stringify(first))) return first;
   const all = <K extends keyof ParamSchema>(k: K): (ParamSchema[K] | undefined)[] => uses.map((u) => u.schema[k]);
-  const merged: ParamSchema = { description: '' };
+  const merged: ParamSchema = {};
   const types = new Set(all('type'));
   if (types.size === 1 && first.type !== undefined) merged.type = first.type;
   else if ([...types].every((t) => t === 'number' || t === 'integer')) merged.type = 'number';
   const byText = new Map<string, string[]>();
-  for (const u of uses) byText.set(u.schema.description, [...(byText.get(u.schema.description) ?? []), u.action]);
-  merged.description =
-    byText.size === 1 ? first.description : clip([...byText].map(([text, actions]) => `${actions.join(', ')}: ${text}`).join('; '), MAX_PARAM_TEXT * 2);
+  for (const u of uses) if (u.schema.description !== undefined) byText.set(u.schema.description, [...(byText.get(u.schema.description) ?? []), u.action]);
+  const text =
+    byText.size <= 1 ? (first.description ?? '') : clip([...byText].map(([t, actions]) => `${actions.join(', ')}: ${t}`).join('; '), limits.param * 2);
+  if (text !== '') merged.description = text;
   const mins = all('minimum');
   if (mins.every((m): m is number => m !== undefined)) merged.minimum = Math.min(...mins);
   const maxes = all('maximum');
@@ -140,7 +161,7 @@ function mergeParam(uses: { action: string; schema: ParamSchema }[]): ParamSchem
     if (defaults[0] !== undefined) merged.default = defaults[0];
   } else {
     const per = uses.filter((u) => u.schema.default !== undefined).map((u) => `${u.action} ${String(u.schema.default)}`);
-    if (per.length > 0) merged.description += ` (default: ${per.join(', ')})`;
+    if (per.length > 0) merged.description = `${merged.description ?? ''} (default: ${per.join(', ')})`.trimStart();
   }
   return merged;
 }
@@ -150,10 +171,10 @@ function annotations(commands: readonly CommandSpec[]): ToolDefinition['annotati
   return { readOnlyHint: readOnly, destructiveHint: !readOnly, idempotentHint: commands.every((c) => isIdempotent(c)) };
 }
 
-function singleTool(c: CommandSpec): Tool {
+function singleTool(c: CommandSpec, limits: TextLimits): Tool {
   const properties: Record<string, ParamSchema> = {};
   const required: string[] = [];
-  for (const p of paramsOf(c)) {
+  for (const p of paramsOf(c, limits)) {
     properties[p.key] = p.schema;
     if (p.required) required.push(p.key);
   }
@@ -161,7 +182,7 @@ function singleTool(c: CommandSpec): Tool {
   return {
     definition: {
       name: c.name.replace(/\./g, '_'),
-      description: clip(c.summary, MAX_SUMMARY_TEXT * 2),
+      description: clip(c.summary, limits.summary * 2),
       inputSchema: { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false },
       annotations: annotations([c]),
     },
@@ -169,26 +190,26 @@ function singleTool(c: CommandSpec): Tool {
   };
 }
 
-function groupTool(family: string, members: readonly CommandSpec[]): Tool {
+function groupTool(family: string, members: readonly CommandSpec[], limits: TextLimits): Tool {
   const actionOf = (c: CommandSpec): string => c.name.slice(family.length + 1).replace(/\./g, '_');
   const uses = new Map<string, { action: string; schema: ParamSchema }[]>();
   const lines: string[] = [];
   for (const c of members) {
-    const ps = paramsOf(c);
+    const ps = paramsOf(c, limits);
     for (const p of ps) uses.set(p.key, [...(uses.get(p.key) ?? []), { action: actionOf(c), schema: p.schema }]);
     // Only the required params: the schema lists every one (and says which actions use it), so the line need not.
     lines.push(
       `- ${actionOf(c)}(${ps
         .filter((p) => p.required)
         .map((p) => p.key)
-        .join(', ')}): ${clip(c.summary, MAX_SUMMARY_TEXT)}`,
+        .join(', ')}): ${clip(c.summary, limits.summary)}`,
     );
   }
   const readOnly = members.every((c) => c.readOnly);
   const properties: Record<string, ParamSchema> = {
     action: { type: 'string', enum: members.map(actionOf), description: 'Which command' },
   };
-  for (const [key, list] of uses) properties[key] = mergeParam(list);
+  for (const [key, list] of uses) properties[key] = mergeParam(list, limits);
   properties['session'] = SESSION_PARAM;
   return {
     definition: {
@@ -201,14 +222,26 @@ function groupTool(family: string, members: readonly CommandSpec[]): Tool {
   };
 }
 
-/** Every tool, in contract order. */
-export function buildTools(commands: readonly CommandSpec[] = ALL_COMMANDS): Tool[] {
+/** The size of the tools/list answer for these tools, in bytes of JSON. */
+export function toolListBytes(tools: readonly Tool[]): number {
+  return Buffer.byteLength(JSON.stringify({ tools: tools.map((t) => t.definition) }));
+}
+
+/** Every tool, in contract order, with the longest texts that keep the list within `budget` bytes. */
+export function buildTools(commands: readonly CommandSpec[] = ALL_COMMANDS, budget = TOOL_LIST_BUDGET): Tool[] {
   const groups = new Map<string, CommandSpec[]>();
   for (const c of toolCommands(commands)) {
     const key = `${familyOf(c)}\0${String(c.readOnly)}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  return [...groups.values()].map((members) =>
-    members.length === 1 ? singleTool(members[0] as CommandSpec) : groupTool(familyOf(members[0] as CommandSpec), members),
-  );
+  const build = (limits: TextLimits): Tool[] =>
+    [...groups.values()].map((members) =>
+      members.length === 1 ? singleTool(members[0] as CommandSpec, limits) : groupTool(familyOf(members[0] as CommandSpec), members, limits),
+    );
+  let tools: Tool[] = [];
+  for (const limits of TEXT_LEVELS) {
+    tools = build(limits);
+    if (toolListBytes(tools) <= budget) break;
+  }
+  return tools;
 }
