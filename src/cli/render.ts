@@ -113,6 +113,8 @@ export function renderStatus(d: StatusResult): string {
     `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
     `  Navigations: ${d.navigations}`,
   ];
+  if (d.trace !== null) lines.push(`  Trace:     recording since ${d.trace.startedAt} (bdg page trace stop FILE writes it)`);
+  if (d.journal.writeErrors > 0) lines.push(`  Journal:   ${d.journal.writeErrors} writes to ${d.journal.file} failed (see daemon.log)`);
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
   lines.push(`  Idle:      ${idleLine(d)}`);
   if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);
@@ -123,6 +125,9 @@ export function renderStatus(d: StatusResult): string {
       `  Profile: ${d.chrome.userDataDir ?? '-'}`,
     );
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);
+    lines.push(
+      `  Journal: ${d.journal.file} (${d.journal.records} lines, ${formatBytes(d.journal.bytes)}${d.journal.dropped > 0 ? `, ${d.journal.dropped} not journaled` : ''})`,
+    );
     if (d.memory !== undefined) lines.push(`  Daemon memory: rss ${formatBytes(d.memory.rss)}, heap ${formatBytes(d.memory.heapUsed)}`);
     if (d.buffers !== undefined) {
       const b = (name: string, x: { count: number; bytes: number; dropped: number; maxItems: number; maxBytes: number } | undefined): string =>

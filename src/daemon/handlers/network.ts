@@ -58,7 +58,17 @@ export function pageScope(params: { page?: 'current' | 'all'; current: boolean }
   return params.current ? 'current' : (params.page ?? 'all');
 }
 
+/** `--from JOURNAL` is read by the bdg CLI itself (no daemon needed); a request naming it here came from elsewhere. */
+export function fromIsForTheCli(): BdgError {
+  return new BdgError(
+    'INVALID_ARGUMENTS',
+    '--from is read by the bdg CLI, not by the daemon',
+    'Run the command with the bdg CLI, which reads the journal file itself.',
+  );
+}
+
 function list(ctx: HandlerContext, params: ParamsOf<'network.list'>): ResultOf<'network.list'> {
+  if (params.from !== undefined) throw fromIsForTheCli();
   const s = ctx.session;
   const filter = parseNetworkFilter(params.filter ?? '');
   const since = parseSince(params.since, 'n');
@@ -80,6 +90,7 @@ function list(ctx: HandlerContext, params: ParamsOf<'network.list'>): ResultOf<'
 }
 
 async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promise<ResultOf<'network.har'>> {
+  if (params.from !== undefined) throw fromIsForTheCli();
   const s = ctx.session;
   const { file, bodies } = params;
   if (file === undefined || !isAbsolute(file)) {
