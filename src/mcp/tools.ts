@@ -77,8 +77,11 @@ export function clip(text: string, max: number): string {
 
 export const SESSION_PARAM: ParamSchema = { type: 'string', description: 'Named session; omit for the default' };
 
-/** Parameters a tool call never takes: following is for a terminal, not for one answer. */
-const NOT_OFFERED = new Set(['follow']);
+/**
+ * Parameters a tool call never takes: following is for a terminal, not for one answer; `from` reads a dead
+ * session's journal file, a job for the CLI (`bdg details network <id> --from FILE`), not for a live session's tools.
+ */
+const NOT_OFFERED = new Set(['follow', 'from']);
 
 /** Commands that are tools, or actions of one. */
 export function toolCommands(commands: readonly CommandSpec[] = ALL_COMMANDS): CommandSpec[] {

@@ -179,6 +179,9 @@ async function traceStart(ctx: HandlerContext, params: ParamsOf<'page.trace.star
   return { started: true, startedAt: new Date(state.startedAt).toISOString(), categories: list };
 }
 
+/** Largest trace written: past it the stream is abandoned and nothing is left behind. */
+const MAX_TRACE_BYTES = 512 * 1024 * 1024;
+
 /** Longest the trace stream takes to be announced after Tracing.end (Chrome flushes every process's buffers first). */
 const TRACE_COMPLETE_MS = 60_000;
 
@@ -219,7 +222,7 @@ async function traceStop(ctx: HandlerContext, params: ParamsOf<'page.trace.stop'
     off?.();
   }
   if (stream === undefined) throw new BdgError('UNEXPECTED_ERROR', 'Chrome ended the trace without a stream to read it from');
-  const maxBytes = params.maxSize * 1024 * 1024;
+  const maxBytes = MAX_TRACE_BYTES;
   const fs = await fsp();
   const tmp = tempPathFor(file);
   let handle: FileHandle | undefined;
@@ -239,15 +242,14 @@ async function traceStop(ctx: HandlerContext, params: ParamsOf<'page.trace.stop'
       if (bytes > maxBytes) {
         throw new BdgError(
           'INVALID_ARGUMENTS',
-          `The trace is larger than --max-size ${params.maxSize} MB; nothing was written`,
-          'Trace a shorter stretch, record fewer --categories, or raise --max-size.',
+          `The trace is larger than ${MAX_TRACE_BYTES / 1024 / 1024} MB; nothing was written`,
+          'Trace a shorter stretch, or record fewer --categories.',
         );
       }
       // Events counted as their phase keys go by; the tail carries a key cut between two chunks.
       const text = tail + data.toString('utf8');
       events += text.split('"ph":').length - 1;
       tail = text.slice(-4);
-      if (tail.includes('"ph":')) tail = '';
       try {
         await handle.write(data);
       } catch (err) {

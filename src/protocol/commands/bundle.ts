@@ -5,9 +5,8 @@ export const BUNDLE_COMMANDS = [
   {
     name: 'bundle',
     path: ['bundle'],
-    summary:
-      'Write a debug bundle into DIR: sanitized HAR, console (folded, with stacks), failed and slow requests, screenshot, DOM, a11y outline, and summary.md linking them',
-    args: [{ name: 'dir', required: true, description: 'Directory to create (an existing one must be empty); nothing is ever overwritten' }],
+    summary: 'Write a debug bundle to DIR: sanitized HAR, console, failed/slow requests, screenshot, DOM, a11y, summary.md',
+    args: [{ name: 'dir', required: true, description: 'A new or empty directory (nothing is overwritten)' }],
     options: {
       slow: {
         type: 'number',
@@ -16,7 +15,7 @@ export const BUNDLE_COMMANDS = [
         max: 600_000,
         default: 1000,
         placeholder: 'MS',
-        description: 'Requests that took at least MS milliseconds are listed as slow',
+        description: 'Requests taking MS ms or more are listed as slow',
       },
     },
     // It writes files of its own, and changes nothing in the page or the session.

@@ -74,8 +74,7 @@ export const PAGE_COMMANDS = [
   {
     name: 'page.perf',
     path: ['page', 'perf'],
-    summary:
-      'Show the Web Vitals of the current page (LCP with its element, CLS with the shifting elements, INP, FCP, TTFB), long tasks and the slowest resources',
+    summary: 'Web Vitals (LCP and CLS with their elements, INP, FCP, TTFB), long tasks, slowest resources',
     args: [],
     options: {
       top: { type: 'number', integer: true, min: 1, max: 100, default: 10, placeholder: 'N', description: 'Show the N slowest resources' },
@@ -89,13 +88,13 @@ export const PAGE_COMMANDS = [
   {
     name: 'page.trace.start',
     path: ['page', 'trace', 'start'],
-    summary: "Start recording a performance trace (Chrome's Tracing domain) of the browser; `page trace stop FILE` writes it",
+    summary: 'Start a performance trace; `page trace stop FILE` writes it',
     args: [],
     options: {
       categories: {
         type: 'string',
         placeholder: 'LIST',
-        description: "Comma-separated trace categories (default: those Chrome DevTools' Performance panel records); -NAME excludes one",
+        description: "Trace categories, comma-separated, -NAME excludes (default: DevTools' Performance panel set)",
       },
     },
     readOnly: false,
@@ -108,19 +107,9 @@ export const PAGE_COMMANDS = [
   {
     name: 'page.trace.stop',
     path: ['page', 'trace', 'stop'],
-    summary: 'Stop the trace and write it as JSON (traceEvents) that the Performance panel of Chrome DevTools loads',
+    summary: "Stop the trace and write it as JSON for DevTools' Performance panel",
     args: [{ name: 'file', required: true, description: 'Where to write the trace (.json)' }],
-    options: {
-      'max-size': {
-        type: 'number',
-        integer: true,
-        min: 1,
-        max: 4096,
-        default: 512,
-        placeholder: 'MB',
-        description: 'Give up (writing nothing) when the trace is larger than MB megabytes',
-      },
-    },
+    options: {},
     readOnly: false,
     lock: 'none',
     runs: 'daemon',
