@@ -136,10 +136,14 @@ export class Journal {
     };
   }
 
-  /** Writes what is queued now (the timer does this on its own). */
-  flush(): Promise<void> {
-    if (this.#flushing !== undefined) return this.#flushing.then(() => this.flush());
-    const run = this.#write(true).finally(() => {
+  /**
+   * Writes what is queued now (the timer does this on its own); `final` also writes the text responses still waiting
+   * for their bodies.
+   */
+  flush(final = false): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#flushing !== undefined) return this.#flushing.then(() => this.flush(final));
+    const run = this.#write(final).finally(() => {
       this.#flushing = undefined;
     });
     this.#flushing = run;
@@ -150,8 +154,9 @@ export class Journal {
   async close(reason = 'stopped'): Promise<void> {
     if (this.#closed) return;
     clearTimeout(this.#timer);
-    await this.flush();
+    await this.flush(true);
     this.#closed = true;
+    clearTimeout(this.#timer);
     if (this.#handle !== undefined) {
       await this.#append(`${JSON.stringify({ t: 'end', at: new Date().toISOString(), reason } satisfies JournalLine)}\n`).catch(() => undefined);
       await this.#handle.close().catch(() => undefined);
@@ -178,6 +183,7 @@ export class Journal {
   }
 
   #schedule(ms: number): void {
+    if (this.#closed) return;
     if (this.#timer !== undefined) {
       if (ms > 0) return;
       clearTimeout(this.#timer);
@@ -299,8 +305,11 @@ export class Journal {
     if (st.size === 0) {
       const header: JournalHeader = { t: 'session', v: JOURNAL_VERSION, ...this.#opts.header(), segment: this.#segment };
       await this.#append(`${JSON.stringify(header)}\n`);
-      // A new segment knows nothing of the navigations before it: write them again.
-      this.#navWritten.clear();
+      // A new segment knows nothing of the navigations before it: the next batch writes them again.
+      if (this.#segment > 1) {
+        this.#navWritten.clear();
+        this.#schedule(this.#limits.flushMs);
+      }
     }
   }
 }

@@ -24,8 +24,11 @@ import { sessionHar } from './network.js';
 
 /** Longest the HAR part spends fetching bodies Chrome still holds. */
 const BODY_DEADLINE_MS = 10_000;
-/** Values shorter than this are not searched for elsewhere: `1` or `en` would redact half a page. */
-const MIN_SECRET_LENGTH = 4;
+/**
+ * Values shorter than this are not searched for elsewhere: a cookie such as `theme=dark` or `lang=en-US` would
+ * redact words of the page. Session ids and tokens are longer; the HAR itself redacts every cookie whatever its length.
+ */
+const MIN_SECRET_LENGTH = 8;
 
 /** Every secret value the records carry, longest first (so a token inside a longer header value goes with it). */
 export function secretValues(records: readonly NetworkRecord[]): string[] {
