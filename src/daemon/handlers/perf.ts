@@ -202,23 +202,24 @@ async function traceStop(ctx: HandlerContext, params: ParamsOf<'page.trace.stop'
   traces.delete(s);
   const conn = s.conn;
   let off: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
   const complete = new Promise<string | undefined>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BdgError('TIMEOUT', `Chrome did not deliver the trace within ${TRACE_COMPLETE_MS / 1000} s`)), TRACE_COMPLETE_MS);
+    timer = setTimeout(() => reject(new BdgError('TIMEOUT', `Chrome did not deliver the trace within ${TRACE_COMPLETE_MS / 1000} s`)), TRACE_COMPLETE_MS);
     off = conn.on((method, p, sessionId) => {
-      if (method !== 'Tracing.tracingComplete' || sessionId !== state.sessionId) return;
-      clearTimeout(timer);
-      resolve((p as { stream?: string }).stream);
+      if (method === 'Tracing.tracingComplete' && sessionId === state.sessionId) resolve((p as { stream?: string }).stream);
     });
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new BdgError('TIMEOUT', 'trace stop was cut short'));
+    signal.addEventListener('abort', () => reject(signal.reason instanceof Error ? signal.reason : new BdgError('TIMEOUT', 'trace stop was cut short')), {
+      once: true,
     });
   });
+  // Settled whatever happens below (Tracing.end itself may fail), so it never rejects unobserved.
+  complete.catch(() => undefined);
   let stream: string | undefined;
   try {
     await conn.send('Tracing.end', undefined, { sessionId: state.sessionId, signal, timeoutMs: 10_000 });
     stream = await complete;
   } finally {
+    clearTimeout(timer);
     off?.();
   }
   if (stream === undefined) throw new BdgError('UNEXPECTED_ERROR', 'Chrome ended the trace without a stream to read it from');
