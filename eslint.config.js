@@ -79,8 +79,15 @@ export default tseslint.config(
   ),
   zone(
     ['src/cli/**'],
-    ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws', '**/mcp/**', '@modelcontextprotocol/*'],
+    ['**/cdp/**', '**/telemetry/**', '**/daemon/**', 'ws', '**/mcp/**', '**/offline/**', '@modelcontextprotocol/*'],
     'the CLI talks to the daemon over the socket, through src/client; CDP and telemetry live in the daemon',
+  ),
+  // offline reads a session's files without a daemon (`--from JOURNAL`) with the telemetry layer's pure code; the
+  // CLI reaches it only through the lazy import() of a runner given --from, as it reaches src/mcp.
+  zone(
+    ['src/offline/**'],
+    ['**/client/**', '**/ipc/**', '**/cdp/**', '**/cli/**', '**/daemon/**', '**/mcp/**', 'ws', '@modelcontextprotocol/*'],
+    'offline depends on util, protocol and telemetry only',
   ),
   zone(['src/daemon/**'], ['**/client/**', '**/cli/**', '@modelcontextprotocol/*'], 'nothing imports the CLI'),
   zone(

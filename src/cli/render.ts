@@ -131,6 +131,8 @@ export function renderStatus(d: StatusResult): string {
     lines.push(
       `  Intercepting: ${d.interception.rules} mock/block rule${d.interception.rules === 1 ? '' : 's'}, ${d.interception.hits} requests answered (bdg network mocks)`,
     );
+  if (d.trace !== null) lines.push(`  Trace:     recording since ${d.trace.startedAt} (bdg page trace stop FILE writes it)`);
+  if (d.journal.writeErrors > 0) lines.push(`  Journal:   ${d.journal.writeErrors} writes to ${d.journal.file} failed (see daemon.log)`);
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
   lines.push(`  Idle:      ${idleLine(d)}`);
   if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);
@@ -141,6 +143,9 @@ export function renderStatus(d: StatusResult): string {
       `  Profile: ${d.chrome.userDataDir ?? '-'}`,
     );
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);
+    lines.push(
+      `  Journal: ${d.journal.file} (${d.journal.records} lines, ${formatBytes(d.journal.bytes)}${d.journal.dropped > 0 ? `, ${d.journal.dropped} not journaled` : ''})`,
+    );
     if (d.memory !== undefined) lines.push(`  Daemon memory: rss ${formatBytes(d.memory.rss)}, heap ${formatBytes(d.memory.heapUsed)}`);
     if (d.buffers !== undefined) {
       const b = (name: string, x: { count: number; bytes: number; dropped: number; maxItems: number; maxBytes: number } | undefined): string =>

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readFileSync, readdirSync, rmSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BdgError, errnoCode } from '../util/errors.js';
 import { parseTempName, sessionFileError } from '../util/fsx.js';
@@ -6,6 +6,7 @@ import { breakStaleLock, isLockOwnerAlive, readLock, type LockOwner } from '../u
 import { isPidAlive, killQuietly } from '../util/proc.js';
 import { CHROME_SESSION_ENV, FILES, type SessionPaths } from '../util/paths.js';
 import { platform } from '../platform/index.js';
+import { HISTORY_DIR, JOURNAL_FILE, JOURNAL_PREVIOUS, journalHistoryName, journalStartedAt } from '../util/sessionHistory.js';
 
 /** What the files in a session directory say, once the socket did not answer. */
 export interface FileState {
@@ -188,6 +189,57 @@ export interface CleanupReport {
   messages: string[];
   removed: string[];
   killed: number[];
+  /** Where the journal a dead daemon left was kept (history/journal-<start>.ndjson), when there was one. */
+  journal?: string;
+}
+
+/**
+ * Keeps the journal a daemon that died left (kill -9: no session.json was written): moves `journal.ndjson`, and its
+ * previous segment, to `history/journal-<session start>.ndjson` under a name nothing else has, so that no later
+ * session overwrites it. Returns the new path, undefined when there was no journal. Only once no daemon answers
+ * and no live process holds the lock (the daemon writes the file until it exits).
+ */
+export function keepJournal(dir: string): string | undefined {
+  const current = join(dir, JOURNAL_FILE);
+  let st;
+  try {
+    st = lstatSync(current);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile()) return undefined;
+  let head = '';
+  try {
+    const fd = openSync(current, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // unreadable: named after its modification time below
+  }
+  const iso = journalStartedAt(head) ?? st.mtime.toISOString();
+  const history = join(dir, HISTORY_DIR);
+  try {
+    mkdirSync(history, { mode: 0o700 });
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw sessionFileError(err) ?? err;
+  }
+  for (let n = 1; n < 10_000; n++) {
+    const names = journalHistoryName(iso, n);
+    if (occupied(join(history, names.current)) || occupied(join(history, names.previous))) continue;
+    const kept = join(history, names.current);
+    try {
+      if (occupied(join(dir, JOURNAL_PREVIOUS))) renameSync(join(dir, JOURNAL_PREVIOUS), join(history, names.previous));
+      renameSync(current, kept);
+    } catch (err) {
+      throw sessionFileError(err) ?? err;
+    }
+    return kept;
+  }
+  return undefined;
 }
 
 /**
@@ -271,6 +323,17 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
   }
   if (state.chromePidFile) drop('chromePid');
   if (state.metaFile && opts.keepEndNote !== true) drop('meta');
+  try {
+    const journal = keepJournal(paths.dir);
+    if (journal !== undefined) {
+      report.journal = journal;
+      report.messages.push(
+        `The session's telemetry journal (its requests and console messages) was kept as ${journal}: read it with \`bdg network list --from ${journal}\`, \`bdg details network <id> --from ${journal}\` or \`bdg network har --from ${journal}\`.`,
+      );
+    }
+  } catch (err) {
+    blocked ??= err instanceof Error ? err : new Error(String(err));
+  }
   if (removedNames.length > 0) report.messages.push(`Cleaned up stale ${removedNames.join(', ')}.`);
   const temps = removeStaleTemps(paths.dir);
   if (temps.length > 0) {

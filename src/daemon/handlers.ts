@@ -3,6 +3,7 @@ import type { Request } from '../protocol/messages.js';
 import type { DaemonContext, HandlerTable } from './context.js';
 import { Dispatcher } from './dispatcher.js';
 import { domState } from './dom/driver.js';
+import { BUNDLE_HANDLERS } from './handlers/bundle.js';
 import { CDP_HANDLERS } from './handlers/cdp.js';
 import { CONSOLE_HANDLERS } from './handlers/console.js';
 import { NETWORK_HANDLERS } from './handlers/network.js';
@@ -23,6 +24,7 @@ export const HANDLERS: HandlerTable<DaemonCommandName> = {
   ...CONSOLE_HANDLERS,
   ...DOM_HANDLERS,
   ...PAGE_HANDLERS,
+  ...BUNDLE_HANDLERS,
 };
 
 const dispatchers = new WeakMap<DaemonContext['session'], Dispatcher>();

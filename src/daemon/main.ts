@@ -156,6 +156,10 @@ async function main(): Promise<void> {
         else log.error(`nor could a copy be written under the temp directory: ${saved.fallbackError?.message ?? 'unknown'}; the session's data is lost`);
       }
       clearTimeout(autoStop);
+      // session.json (or its copy under the temp dir) is the record now; the journal is kept only when neither could
+      // be written. Removing it first also frees the space the end note below needs on a full disk.
+      if (saved.file !== null) await session.journal.remove();
+      else await session.journal.close(reason);
       await session.close(killChrome).catch((err: unknown) => log.error('closing Chrome failed', err));
       log.debug('browser closed');
       const leaveNote = crashed || reason === 'daemon-error' || saved.error !== undefined;

@@ -7,7 +7,11 @@ import type { CdpConnection, CdpMethod, CdpParams, CdpResult, SessionCallOptions
 import type { NavigationRecord, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { ConsoleCollector } from '../telemetry/console.js';
+import { Journal } from '../telemetry/journal.js';
 import { NetworkCollector, isTextMimeType } from '../telemetry/network.js';
+import { VERSION } from '../protocol/version.js';
+import { JOURNAL_FILE } from '../util/sessionHistory.js';
+import { join } from 'node:path';
 import type { BdgError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { BodyPool } from './bodies.js';
@@ -50,6 +54,8 @@ export class BrowserSession {
   /** `network throttle`: the emulated network conditions. */
   readonly throttle: Throttle;
   readonly startedAt = Date.now();
+  /** Finished requests and console messages, appended to journal.ndjson as they arrive (survives kill -9). */
+  readonly journal: Journal;
   readonly #log: Logger;
   readonly #browser: Browser;
   readonly #page: PageTarget;
@@ -58,6 +64,12 @@ export class BrowserSession {
   constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {
     this.config = config;
     this.#log = log;
+    this.journal = new Journal({
+      path: join(config.sessionDir, JOURNAL_FILE),
+      header: () => ({ pid: process.pid, startedAt: new Date(this.startedAt).toISOString(), url: config.url, sessionDir: config.sessionDir, bdg: VERSION }),
+      navigations: () => this.#page.navigations,
+      log,
+    });
     this.network = new NetworkCollector({
       maxItems: LIMITS.networkItems,
       maxBytes: LIMITS.networkBytes,
@@ -65,8 +77,13 @@ export class BrowserSession {
       maxBodyTotalBytes: LIMITS.bodyBytes,
       webSocket: LIMITS.webSocket,
       includeAll: config.includeAll,
+      onSettled: (record) => this.journal.network(record),
     });
-    this.console = new ConsoleCollector({ maxItems: LIMITS.consoleItems, maxBytes: LIMITS.consoleBytes });
+    this.console = new ConsoleCollector({
+      maxItems: LIMITS.consoleItems,
+      maxBytes: LIMITS.consoleBytes,
+      onRecord: (record) => this.journal.console(record),
+    });
     this.#browser = new Browser(config, log, opts.trace, opts.onChromeLaunched);
     this.#page = new PageTarget({
       conn: () => this.#browser.conn,

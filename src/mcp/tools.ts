@@ -76,8 +76,11 @@ const TEXT_LEVELS: readonly TextLimits[] = [
   { param: 100, summary: 80, lean: false },
   { param: 100, summary: 80, lean: true },
   { param: 80, summary: 64, lean: true },
-  { param: 60, summary: 56, lean: true },
-  { param: 40, summary: 48, lean: true },
+  { param: 64, summary: 56, lean: true },
+  { param: 52, summary: 52, lean: true },
+  { param: 44, summary: 48, lean: true },
+  { param: 36, summary: 44, lean: true },
+  { param: 28, summary: 40, lean: true },
   { param: 0, summary: 40, lean: true },
 ];
 
@@ -92,10 +95,13 @@ export function clip(text: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(]+$/, '')}…`;
 }
 
-export const SESSION_PARAM: ParamSchema = { type: 'string', description: 'Named session; omit for the default' };
+export const SESSION_PARAM: ParamSchema = { type: 'string', description: 'Named session (default: none)' };
 
-/** Parameters a tool call never takes: following is for a terminal, not for one answer. */
-const NOT_OFFERED = new Set(['follow']);
+/**
+ * Parameters a tool call never takes: following is for a terminal, not for one answer; `from` reads a dead
+ * session's journal file, a job for the CLI (`bdg details network <id> --from FILE`), not for a live session's tools.
+ */
+const NOT_OFFERED = new Set(['follow', 'from']);
 
 /** Commands that are tools, or actions of one. */
 export function toolCommands(commands: readonly CommandSpec[] = ALL_COMMANDS): CommandSpec[] {

@@ -5,6 +5,7 @@
  * commands/. The types below tie them together: a command's name, params and result are read off its entry, so a
  * handler, a runner and `call()` cannot disagree about them.
  */
+import { BUNDLE_COMMANDS, type BundleResults } from './commands/bundle.js';
 import { CDP_COMMANDS, type CdpResults } from './commands/cdp.js';
 import { CONSOLE_COMMANDS, type ConsoleResults } from './commands/console.js';
 import { NETWORK_COMMANDS, type NetworkResults } from './commands/network.js';
@@ -24,6 +25,7 @@ export const COMMANDS = [
   ...CONSOLE_COMMANDS,
   ...DOM_COMMANDS,
   ...PAGE_COMMANDS,
+  ...BUNDLE_COMMANDS,
   ...FRONT_DOOR_COMMANDS,
 ] as const;
 
@@ -47,7 +49,7 @@ export type InputOf<N extends CommandName> = InputOfSpec<SpecOf<N>>;
 export type InFamily<F extends string> = Extract<CommandName, F | `${F}.${string}`>;
 
 /** What each daemon command answers; each family declares its part beside its entries. */
-export interface CommandResults extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults {}
+export interface CommandResults extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults, BundleResults {}
 export type ResultOf<N extends DaemonCommandName> = CommandResults[N];
 
 // The result table and the command list must name the same daemon commands: a command without a declared

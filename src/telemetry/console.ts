@@ -15,6 +15,8 @@ export interface ConsoleCollectorOptions {
   maxBytes: number;
   /** Clock for records whose event has no usable timestamp (epoch ms); defaults to Date.now. */
   now?: () => number;
+  /** Called with each new record as it arrives: the journal's feed. */
+  onRecord?: (record: ConsoleRecord) => void;
 }
 
 /**
@@ -35,11 +37,13 @@ export class ConsoleCollector {
   readonly #buffer: RingBuffer<ConsoleRecord>;
   readonly #byId = new Map<string, ConsoleRecord>();
   readonly #now: () => number;
+  readonly #onRecord: ((record: ConsoleRecord) => void) | undefined;
   #seq = 0;
   #navigation = 0;
 
   constructor(opts: ConsoleCollectorOptions) {
     this.#now = opts.now ?? Date.now;
+    this.#onRecord = opts.onRecord;
     this.#buffer = new RingBuffer<ConsoleRecord>(opts.maxItems, opts.maxBytes, (r) => this.#byId.delete(r.id));
   }
 
@@ -180,6 +184,7 @@ export class ConsoleCollector {
   #push(record: ConsoleRecord): void {
     this.#byId.set(record.id, record);
     this.#buffer.push(record, estimateSize(record));
+    this.#onRecord?.(record);
   }
 }
 

@@ -48,6 +48,8 @@ export interface NetworkCollectorOptions {
   includeAll: boolean;
   /** Clock (epoch ms) used until CDP timestamps can be mapped to wall time; defaults to Date.now. */
   now?: () => number;
+  /** Called when a request (or a redirect hop) finishes or fails, and when a WebSocket closes: the journal's feed. */
+  onSettled?: (record: NetworkRecord) => void;
 }
 
 /** {@link BufferStats} plus the number of requests not recorded because they went to analytics/ad hosts. */
@@ -114,6 +116,7 @@ export class NetworkCollector {
   readonly #sockets = new Map<string, NetworkRecord>();
   #socketCount = 0;
   readonly #now: () => number;
+  readonly #onSettled: ((record: NetworkRecord) => void) | undefined;
   readonly #byId = new Map<string, NetworkRecord>();
   readonly #chains = new Map<string, Chain>();
   /** RequestIds of chains holding no buffered record (extra-info seen first, or filtered), oldest first. */
@@ -133,6 +136,7 @@ export class NetworkCollector {
     this.maxBodyBytes = opts.maxBodyBytes;
     this.includeAll = opts.includeAll;
     this.#now = opts.now ?? Date.now;
+    this.#onSettled = opts.onSettled;
     this.#buffer = new RingBuffer<NetworkRecord>(opts.maxItems, opts.maxBytes, (r) => this.#forget(r));
     this.#bodies = new BodyBudget(Math.max(opts.maxBodyTotalBytes ?? Infinity, opts.maxBodyBytes));
     this.webSockets = new WebSocketFrameStore(opts.webSocket ?? DEFAULT_WEBSOCKET_LIMITS, (id) => {
@@ -526,6 +530,7 @@ export class NetworkCollector {
             : Math.max(0, round3(record.finishedAt - record.startedAt));
         if (!opened) record.errorText = ws.error ?? 'WebSocket closed before its handshake completed';
         this.#resize(record);
+        this.#onSettled?.(record);
         break;
       }
       default:
@@ -583,6 +588,7 @@ export class NetworkCollector {
       const raw = this.#timingRaw.get(record);
       record.timing = computeTimings({ issueTime: start, timing: raw?.timing, responseTime: raw?.responseAt, endTime: timestamp });
     }
+    this.#onSettled?.(record);
   }
 
   /** Remembers what the timing breakdown needs from a response, and the cache / service-worker source. */

@@ -31,7 +31,7 @@ export const EXIT_CODE_DESCRIPTIONS: Record<keyof typeof EXIT_CODES, string> = {
   INVALID_ARGUMENTS: 'invalid arguments or options',
   PERMISSION_DENIED: 'permission denied (file or directory not writable or readable)',
   NOT_FOUND: 'not found: no session, no element, unknown id',
-  ALREADY_EXISTS: 'already exists: a session is already running',
+  ALREADY_EXISTS: 'already exists: a session is already running, or a bundle directory is not empty',
   BUSY: 'the daemon is busy; retry',
   DAEMON_ALREADY_STARTING: 'another bdg is starting the daemon right now',
   STALE_REFERENCE: 'an element reference no longer points at a live element',

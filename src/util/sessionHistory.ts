@@ -21,8 +21,26 @@ export interface RotateResult {
   pruned: string[];
 }
 
-// `2024-06-10T06-13-20.000Z.json`, with `-2`, `-3`, ... when two sessions started in the same millisecond.
-const HISTORY_NAME = /^(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(?:\.\d{1,3})?Z)(?:-(\d{1,4}))?\.json$/;
+// `2024-06-10T06-13-20.000Z.json`, with `-2`, `-3`, ... when two sessions started in the same millisecond; a journal
+// kept after a crash is `journal-<start time>.ndjson` (its previous segment `journal-<start time>.1.ndjson`).
+const HISTORY_NAME = /^(?:journal-)?(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(?:\.\d{1,3})?Z)(?:-(\d{1,4}))?(?:\.json|\.ndjson|\.1\.ndjson)$/;
+
+/** The journal's file name in a session directory, and its previous segment's. */
+export const JOURNAL_FILE = 'journal.ndjson';
+export const JOURNAL_PREVIOUS = 'journal.1.ndjson';
+
+/** Where a journal of the session started at `iso` is kept in history/ (`n` > 1 when that name is taken). */
+export function journalHistoryName(iso: string, n = 1): { current: string; previous: string } {
+  const base = `journal-${iso.replace(/:/g, '-')}${n > 1 ? `-${n}` : ''}`;
+  return { current: `${base}.ndjson`, previous: `${base}.1.ndjson` };
+}
+
+/** The session start time a journal's first line (its header) names, if it can be read from `head`. */
+export function journalStartedAt(head: string): string | undefined {
+  const m = /"startedAt":"([^"]{1,40})"/.exec(head.slice(0, 4096));
+  const t = m !== null ? Date.parse(m[1] as string) : Number.NaN;
+  return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+}
 
 /** An ISO time as a file name: `:` is not allowed on Windows and quoted by many tools elsewhere. */
 export function historyName(iso: string, n = 1): string {

@@ -64,7 +64,7 @@ test('a command added to the contract appears as a tool, and joins its family wh
     runs: 'daemon',
     examples: [],
   };
-  const list = buildTools([...ALL_COMMANDS, added, inFamily]);
+  const list = buildTools([...ALL_COMMANDS, added, inFamily], Infinity);
   assert.deepEqual(reach(list, 'storage'), { tool: 'storage', action: '' });
   assert.deepEqual(reach(list, 'network.throttle'), { tool: 'network', action: 'throttle' });
   assert.deepEqual(list.find((t) => t.definition.name === 'storage')?.definition.inputSchema.properties['key'], {
@@ -88,6 +88,7 @@ test('schemas carry types, bounds, integer, choices, defaults and required argum
   const details = byName.get('details')?.definition.inputSchema;
   assert.deepEqual(details?.required, ['type', 'id']);
   assert.deepEqual(details?.properties['type']?.enum, ['network', 'console']);
+  assert.equal(details?.properties['from'], undefined, 'a journal file is read by the CLI, not through a tool');
 
   const start = byName.get('start')?.definition.inputSchema;
   assert.deepEqual(start?.required, ['url']);
@@ -103,13 +104,14 @@ test('schemas carry types, bounds, integer, choices, defaults and required argum
   assert.deepEqual(dom?.inputSchema.properties['dialog']?.enum, ['accept', 'dismiss']);
   assert.match(dom?.description ?? '', /- click\(target\): Click/);
 
-  // Every tool takes an optional session; every contract option of its commands is a property.
+  // Every tool takes an optional session; every contract option of its commands is a property (but following and
+  // reading a journal file, which tools do not offer).
   for (const t of tools) {
     assert.deepEqual(t.definition.inputSchema.properties['session']?.type, 'string');
     assert.ok(!(t.definition.inputSchema.required ?? []).includes('session'));
     for (const c of t.commands.values()) {
       for (const flag of Object.keys(c.options))
-        if (flag !== 'follow') assert.ok(camelCase(flag) in t.definition.inputSchema.properties, `${t.definition.name}: ${flag}`);
+        if (flag !== 'follow' && flag !== 'from') assert.ok(camelCase(flag) in t.definition.inputSchema.properties, `${t.definition.name}: ${flag}`);
       for (const a of c.args) assert.ok(a.name in t.definition.inputSchema.properties, `${t.definition.name}: ${a.name}`);
     }
   }

@@ -215,6 +215,13 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   'network.list': async (paths, params, out) => {
     if (params.follow && params.sort !== 'start')
       throw new BdgError('INVALID_ARGUMENTS', '--sort does not apply to --follow', 'Follow prints requests as they finish; sort a listing without --follow.');
+    if (params.from !== undefined) {
+      if (params.follow)
+        throw new BdgError('INVALID_ARGUMENTS', '--follow does not apply to --from', 'A journal is a finished record: list it without --follow.');
+      const { readJournal, listFrom } = await import('../../offline/journal.js');
+      const data = listFrom(await readJournal(resolve(process.cwd(), params.from)), params);
+      return out.success(data, () => renderNetworkList(data, params));
+    }
     if (params.follow) return followNetwork(paths, params, out);
     const { follow: _f, ...req } = params;
     const data = await call(paths, 'network.list', req);
@@ -223,7 +230,12 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   'network.har': async (paths, params, out) => {
     // The daemon has its own working directory: resolve the path here, where the user typed it.
     const file = resolve(process.cwd(), params.file !== undefined && params.file !== '' ? params.file : harFileName());
-    const data = await call(paths, 'network.har', { ...params, file }, 75_000);
+    let data;
+    if (params.from !== undefined) {
+      // A journal is read here, without a daemon (the one that wrote it may have been killed).
+      const { readJournal, writeHarFrom } = await import('../../offline/journal.js');
+      data = await writeHarFrom(await readJournal(resolve(process.cwd(), params.from)), file, params);
+    } else data = await call(paths, 'network.har', { ...params, file }, 75_000);
     return out.success(data, () => {
       const notes: string[] = [];
       if (data.pending > 0) notes.push(`${data.pending} still pending`);

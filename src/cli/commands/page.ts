@@ -3,6 +3,7 @@ import type { LoadResult } from '../../protocol/commands/page.js';
 import type { RunnerTable } from '../runner.js';
 import { call } from '../../client/call.js';
 import { triggeredLines } from './dom.js';
+import { PERF_RUNNERS } from './perf.js';
 
 function renderLoad(d: LoadResult): string {
   const lines = [`${d.loadTimedOut ? 'Opened (still loading)' : 'Loaded'} ${d.url}${d.title !== '' ? `  "${d.title}"` : ''}  (${d.durationMs} ms)`];
@@ -37,6 +38,7 @@ export const PAGE_RUNNERS: RunnerTable<InFamily<'page' | 'tabs'>> = {
             .join('\n'),
     );
   },
+  ...PERF_RUNNERS,
   'tabs.list': async (paths, params, out) => {
     const d = await call(paths, 'tabs.list', params);
     return out.success(d, () => d.tabs.map((t) => `${t.selected ? '*' : ' '} ${t.id.padEnd(4)} ${t.url}${t.title !== '' ? `  "${t.title}"` : ''}`).join('\n'));

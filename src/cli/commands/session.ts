@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { ParamsOf } from '../../protocol/commands.js';
 import { BdgError, toBdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
@@ -145,6 +146,13 @@ export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
   },
   tail: (paths, params, out) => follow(paths, params, out, params.interval),
   details: async (paths, params, out) => {
+    if (params.from !== undefined) {
+      // A journal is read here, without a daemon (the one that wrote it may have been killed).
+      const file = resolve(process.cwd(), params.from);
+      const { readJournal, detailsFrom } = await import('../../offline/journal.js');
+      const data = detailsFrom(await readJournal(file), params.type, params.id, file);
+      return out.success(data, () => (data.type === 'network' ? renderNetworkDetails(data.item) : renderConsoleDetails(data.item, undefined)));
+    }
     const data = await call(paths, 'details', params);
     return out.success(data, () => (data.type === 'network' ? renderNetworkDetails(data.item) : renderConsoleDetails(data.item, data.expanded)));
   },

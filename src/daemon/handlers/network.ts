@@ -2,11 +2,11 @@ import { Buffer } from 'node:buffer';
 import { isAbsolute } from 'node:path';
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { MAX_MOCK_BODY_BYTES } from '../../protocol/commands/network.js';
-import type { NetworkListItem, NetworkRecord } from '../../protocol/records.js';
+import type { NavigationRecord, NetworkListItem, NetworkRecord } from '../../protocol/records.js';
 import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
-import { buildHar } from '../../telemetry/har.js';
+import { buildHar, type Har } from '../../telemetry/har.js';
 import { sanitizeHar } from '../../telemetry/harSanitize.js';
 import { guessContentType, parseHeaderLines } from '../../telemetry/interception.js';
 import { orderRequests } from '../../telemetry/networkOrder.js';
@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../../util/fsx.js';
 import { normalizeUrl } from '../../util/url.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
 import { waitForRequest } from '../telemetryWait.js';
+import type { BrowserSession } from '../session.js';
 
 /** Longest a HAR export spends fetching response bodies from Chrome before writing what it has. */
 const HAR_BODY_DEADLINE_MS = 15_000;
@@ -62,7 +63,17 @@ export function pageScope(params: { page?: 'current' | 'all'; current: boolean }
   return params.current ? 'current' : (params.page ?? 'all');
 }
 
+/** `--from JOURNAL` is read by the bdg CLI itself (no daemon needed); a request naming it here came from elsewhere. */
+export function fromIsForTheCli(): BdgError {
+  return new BdgError(
+    'INVALID_ARGUMENTS',
+    '--from is read by the bdg CLI, not by the daemon',
+    'Run the command with the bdg CLI, which reads the journal file itself.',
+  );
+}
+
 function list(ctx: HandlerContext, params: ParamsOf<'network.list'>): ResultOf<'network.list'> {
+  if (params.from !== undefined) throw fromIsForTheCli();
   const s = ctx.session;
   const filter = parseNetworkFilter(params.filter ?? '');
   const since = parseSince(params.since, 'n');
@@ -83,7 +94,19 @@ function list(ctx: HandlerContext, params: ParamsOf<'network.list'>): ResultOf<'
   };
 }
 
+/** The HAR of `records` as this session exports it (`network har`, `bundle`); not sanitized yet. */
+export function sessionHar(s: BrowserSession, records: readonly NetworkRecord[], navigations: readonly NavigationRecord[]): Har {
+  return buildHar({
+    records,
+    navigations,
+    creator: { name: 'bdg', version: VERSION },
+    browserProduct: s.browserVersion,
+    webSocketFrames: (r) => s.network.webSockets.allOf(r.id),
+  });
+}
+
 async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promise<ResultOf<'network.har'>> {
+  if (params.from !== undefined) throw fromIsForTheCli();
   const s = ctx.session;
   const { file, bodies } = params;
   if (file === undefined || !isAbsolute(file)) {
@@ -100,13 +123,7 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
   if (bodies) await s.fetchBodiesOf(records, HAR_BODY_DEADLINE_MS);
   else records = records.map(({ body: _b, bodyUnavailable: _u, ...rest }) => rest);
   const navigations = current === undefined ? s.navigations : s.navigations.filter((n) => n.index === current);
-  const doc = buildHar({
-    records,
-    navigations,
-    creator: { name: 'bdg', version: VERSION },
-    browserProduct: s.browserVersion,
-    webSocketFrames: (r) => s.network.webSockets.allOf(r.id),
-  });
+  const doc = sessionHar(s, records, navigations);
   const redacted = params.includeSensitive ? 0 : sanitizeHar(doc);
   const text = JSON.stringify(doc, null, 2);
   // Mapped to a BdgError naming the file and the cause (disk full, permissions, a directory); nothing partial is left.

@@ -5,7 +5,8 @@ import { PROTOCOL_VERSION, VERSION } from '../../protocol/version.js';
 import { BdgError } from '../../util/errors.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
 import { expandObject } from '../expand.js';
-import { listItem } from './network.js';
+import { fromIsForTheCli, listItem } from './network.js';
+import { traceStatus } from './perf.js';
 
 function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'status'> {
   const s = ctx.session;
@@ -38,6 +39,8 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     navigations: s.navigations.length + s.navigationsDropped,
     throttle: s.throttle.state,
     interception: s.interception.summary(),
+    journal: (({ file, records, bytes, dropped, writeErrors }) => ({ file, records, bytes, dropped, writeErrors }))(s.journal.stats()),
+    trace: traceStatus(s),
   };
   if (!params.verbose) return base;
   return {
@@ -71,6 +74,7 @@ function peek(ctx: HandlerContext, params: Pick<ParamsOf<'peek'>, 'last' | 'netw
 
 async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal: AbortSignal): Promise<ResultOf<'details'>> {
   const { id } = params;
+  if (params.from !== undefined) throw fromIsForTheCli();
   if (params.type === 'network') {
     const record = ctx.session.network.get(id);
     if (record === undefined)

@@ -44,6 +44,11 @@ export const NETWORK_COMMANDS = [
       },
       since: { type: 'string', placeholder: 'ID', description: 'Only requests newer than this id (e.g. n120), for polling' },
       follow: { type: 'boolean', default: false, description: 'Keep printing requests as they finish until interrupted' },
+      from: {
+        type: 'string',
+        placeholder: 'JOURNAL',
+        description: "Read a session's journal file instead of the running session (the one a killed daemon left: history/journal-<time>.ndjson)",
+      },
     },
     readOnly: true,
     runs: 'daemon',
@@ -72,6 +77,11 @@ export const NETWORK_COMMANDS = [
         description:
           'Keep cookies, Authorization/Cookie/Set-Cookie and other secret headers, and tokens in URLs and bodies (replaced by [REDACTED] by default)',
       },
+      from: {
+        type: 'string',
+        placeholder: 'JOURNAL',
+        description: "Read a session's journal file instead of the running session (the one a killed daemon left: history/journal-<time>.ndjson)",
+      },
     },
     readOnly: true,
     runs: 'daemon',
@@ -82,6 +92,7 @@ export const NETWORK_COMMANDS = [
       'bdg network har api.har --filter "resource-type:fetch"',
       'bdg network har page.har --current',
       'bdg network har full.har --include-sensitive',
+      'bdg network har crash.har --from ~/.bdg/history/journal-2026-12-02T01-00-00.000Z.ndjson',
     ],
   },
   {

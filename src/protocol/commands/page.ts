@@ -72,6 +72,51 @@ export const PAGE_COMMANDS = [
     examples: ['bdg page dialogs', 'bdg page dialogs --json'],
   },
   {
+    name: 'page.perf',
+    path: ['page', 'perf'],
+    summary: 'Web Vitals (LCP and CLS with their elements, INP, FCP, TTFB), long tasks, slowest resources',
+    args: [],
+    options: {
+      top: { type: 'number', integer: true, min: 1, max: 100, default: 10, placeholder: 'N', description: 'Show the N slowest resources' },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 15_000,
+    examples: ['bdg page perf', 'bdg page perf --top 20 --json'],
+  },
+  {
+    name: 'page.trace.start',
+    path: ['page', 'trace', 'start'],
+    summary: 'Start a performance trace; `page trace stop FILE` writes it',
+    args: [],
+    options: {
+      categories: {
+        type: 'string',
+        placeholder: 'LIST',
+        description: "Trace categories, comma-separated, -NAME excludes (default: DevTools' Performance panel set)",
+      },
+    },
+    readOnly: false,
+    // Starting a trace changes the session, not the page: it never waits for the tab.
+    lock: 'none',
+    runs: 'daemon',
+    timeoutMs: 15_000,
+    examples: ['bdg page trace start', 'bdg page trace start --categories "devtools.timeline,v8.execute"'],
+  },
+  {
+    name: 'page.trace.stop',
+    path: ['page', 'trace', 'stop'],
+    summary: "Stop the trace and write it as JSON for DevTools' Performance panel",
+    args: [{ name: 'file', required: true, description: 'Where to write the trace (.json)' }],
+    options: {},
+    readOnly: false,
+    lock: 'none',
+    runs: 'daemon',
+    timeoutMs: 120_000,
+    examples: ['bdg page trace stop trace.json'],
+  },
+  {
     name: 'tabs.list',
     path: ['tabs'],
     summary: 'List the open tabs; the selected one is the tab commands and telemetry follow',
@@ -134,7 +179,45 @@ export interface TabInfo {
   selected: boolean;
 }
 
+/** A page element a metric names: a short CSS-like description, and the URL of an image or media element. */
+export interface PerfElement {
+  selector: string;
+  url?: string;
+}
+
+export interface PerfResult {
+  url: string;
+  /** Milliseconds since the navigation started; null when the page has no such entry (`n/a`). */
+  lcp: { ms: number; size: number; element: PerfElement | null; url: string | null } | null;
+  /** Cumulative Layout Shift (largest session window, shifts after input excluded); null when no shift was seen. */
+  cls: { value: number; shifts: number; sources: Array<PerfElement & { value: number }> } | null;
+  /** Interaction to Next Paint from event timing entries (the longest interaction); null without interactions. */
+  inp: { ms: number; event: string; target: PerfElement | null } | null;
+  fcp: number | null;
+  ttfb: number | null;
+  longTasks: { count: number; totalMs: number; longestMs: number; tasks: Array<{ startMs: number; durationMs: number }> };
+  resources: { count: number; top: Array<{ url: string; type: string; durationMs: number; transferSize: number; startMs: number }> };
+  /** Which entry types this Chrome does not support, so their metric reads n/a for that reason. */
+  unsupported: string[];
+}
+
+export interface TraceStartResult {
+  started: true;
+  startedAt: string;
+  categories: string[];
+}
+
+export interface TraceStopResult {
+  file: string;
+  bytes: number;
+  events: number | null;
+  durationMs: number;
+}
+
 export interface PageResults {
+  'page.perf': PerfResult;
+  'page.trace.start': TraceStartResult;
+  'page.trace.stop': TraceStopResult;
   'page.navigate': LoadResult;
   'page.reload': LoadResult;
   'page.back': LoadResult;

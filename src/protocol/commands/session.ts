@@ -134,11 +134,21 @@ export const SESSION_COMMANDS = [
       { name: 'type', required: true, choices: ['network', 'console'], description: 'What kind of item' },
       { name: 'id', required: true, description: 'The id a listing printed (n12, c3) or a CDP requestId' },
     ],
-    options: {},
+    options: {
+      from: {
+        type: 'string',
+        placeholder: 'JOURNAL',
+        description: "Read a session's journal file instead of the running session (the one a killed daemon left: history/journal-<time>.ndjson)",
+      },
+    },
     readOnly: true,
     runs: 'daemon',
     timeoutMs: 15_000,
-    examples: ['bdg details network n3', 'bdg details console c1 --json'],
+    examples: [
+      'bdg details network n3',
+      'bdg details console c1 --json',
+      'bdg details network n3 --from ~/.bdg/history/journal-2026-12-02T01-00-00.000Z.ndjson',
+    ],
   },
   {
     name: 'stop',
@@ -244,6 +254,10 @@ export interface StatusResult {
   throttle: ThrottleState | null;
   /** `network mock` / `network block`: active rules and the requests all rules answered. */
   interception: { rules: number; hits: number };
+  /** The crash-safe journal (docs/session-file.md#the-journal): its file, lines written, bytes, losses. */
+  journal: { file: string; records: number; bytes: number; dropped: number; writeErrors: number };
+  /** A trace `bdg page trace start` began and `page trace stop` has not written yet; null when none. */
+  trace: { startedAt: string; categories: string[] } | null;
   /** --verbose only, from here on. */
   buffers?: {
     network: NetworkBufferStats;

@@ -1,0 +1,235 @@
+/**
+ * Reads a session's journal (telemetry/journal.ts writes it) without a daemon: what `--from FILE` on
+ * `details`, `network list` and `network har` runs, typically on the journal a daemon killed with SIGKILL left
+ * (kept in history/ by the next command). This layer sits beside the CLI and is reached only through a lazy
+ * import() of a runner that was given --from, so the CLI's start-up never loads the HAR or filter code.
+ */
+import { basename } from 'node:path';
+import type { NetworkListResult, HarResult } from '../protocol/commands/network.js';
+import type { DetailsResult } from '../protocol/commands/session.js';
+import type { ConsoleRecord, NavigationRecord, NetworkListItem, NetworkRecord } from '../protocol/records.js';
+import { VERSION } from '../protocol/version.js';
+import { parseNetworkFilter } from '../telemetry/filter.js';
+import { buildHar, type Har } from '../telemetry/har.js';
+import { sanitizeHar } from '../telemetry/harSanitize.js';
+import { JOURNAL_VERSION, previousSegment, type JournalHeader, type JournalLine } from '../telemetry/journal.js';
+import { orderRequests, type SortSpec } from '../telemetry/networkOrder.js';
+import { BdgError, errnoCode } from '../util/errors.js';
+import { fsp } from '../util/fsAsync.js';
+import { writeFileAtomic } from '../util/fsx.js';
+
+/** Largest journal file read (two segments are at most 32 MB as written; this leaves room for hand-made ones). */
+const MAX_READ_BYTES = 512 * 1024 * 1024;
+
+export interface JournalContents {
+  /** The files read, previous segment first. */
+  files: string[];
+  header: JournalHeader | null;
+  /** Requests by first appearance, each as last written. */
+  network: NetworkRecord[];
+  console: ConsoleRecord[];
+  navigations: NavigationRecord[];
+  /** How and when the session ended, when the journal says (a killed daemon leaves no end line). */
+  ended: { at: string; reason: string } | null;
+  /** Lines that were not JSON: the last one of a daemon killed in the middle of a write. */
+  badLines: number;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  const fs = await fsp();
+  try {
+    const st = await fs.stat(file);
+    if (!st.isFile())
+      throw new BdgError('INVALID_ARGUMENTS', `${file} is not a file`, 'Name a journal file: journal.ndjson, or history/journal-<time>.ndjson.');
+    if (st.size > MAX_READ_BYTES) throw new BdgError('INVALID_ARGUMENTS', `${file} is larger than ${MAX_READ_BYTES / 1024 / 1024} MB; not read`);
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof BdgError) throw err;
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw new BdgError('PERMISSION_DENIED', `Cannot read ${file}: ${errnoCode(err) ?? String(err)}`);
+  }
+}
+
+/** Parses journal text; lines of several segments may be given in order. Pure. */
+export function parseJournal(texts: readonly string[]): Omit<JournalContents, 'files'> {
+  let header: JournalHeader | null = null;
+  let badLines = 0;
+  let ended: JournalContents['ended'] = null;
+  const network = new Map<string, NetworkRecord>();
+  const consoleById = new Map<string, ConsoleRecord>();
+  const navigations = new Map<number, NavigationRecord>();
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      let parsed: JournalLine;
+      try {
+        parsed = JSON.parse(line) as JournalLine;
+      } catch {
+        badLines++;
+        continue;
+      }
+      switch (parsed.t) {
+        case 'session':
+          if (typeof parsed.v === 'number' && parsed.v > JOURNAL_VERSION) {
+            throw new BdgError(
+              'INVALID_ARGUMENTS',
+              `The journal was written by a newer bdg (format ${parsed.v}; this one reads ${JOURNAL_VERSION})`,
+              'Read it with the bdg version that wrote it.',
+            );
+          }
+          header ??= parsed;
+          break;
+        case 'network':
+          if (typeof parsed.r?.id === 'string') network.set(parsed.r.id, parsed.r);
+          break;
+        case 'console':
+          if (typeof parsed.r?.id === 'string') consoleById.set(parsed.r.id, parsed.r);
+          break;
+        case 'navigation':
+          if (typeof parsed.r?.index === 'number') navigations.set(parsed.r.index, parsed.r);
+          break;
+        case 'end':
+          ended = { at: parsed.at, reason: parsed.reason };
+          break;
+        default:
+          badLines++;
+      }
+    }
+  }
+  return {
+    header,
+    network: [...network.values()].sort((a, b) => seq(a.id) - seq(b.id)),
+    console: [...consoleById.values()].sort((a, b) => seq(a.id) - seq(b.id)),
+    navigations: [...navigations.values()].sort((a, b) => a.index - b.index),
+    ended,
+    badLines,
+  };
+}
+
+function seq(id: string): number {
+  const n = Number(id.slice(1));
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** Reads `file` and, when it is a current segment, the previous one beside it (`journal.1.ndjson`). */
+export async function readJournal(file: string): Promise<JournalContents> {
+  const current = await readText(file);
+  if (current === undefined) {
+    throw new BdgError(
+      'NOT_FOUND',
+      `No journal at ${file}`,
+      'After a daemon was killed, the next bdg command keeps its journal in the session directory as history/journal-<time>.ndjson and says where.',
+    );
+  }
+  const files = [file];
+  const texts = [current];
+  if (!basename(file).endsWith('.1.ndjson')) {
+    const prev = previousSegment(file);
+    const older = await readText(prev).catch(() => undefined);
+    if (older !== undefined) {
+      files.unshift(prev);
+      texts.unshift(older);
+    }
+  }
+  const parsed = parseJournal(texts);
+  if (parsed.header === null && parsed.network.length === 0 && parsed.console.length === 0) {
+    throw new BdgError('INVALID_ARGUMENTS', `${file} is not a bdg journal`, 'Name a journal file: journal.ndjson, or history/journal-<time>.ndjson.');
+  }
+  return { files, ...parsed };
+}
+
+function notFound(kind: 'network request' | 'console message', id: string, file: string): BdgError {
+  return new BdgError(
+    'NOT_FOUND',
+    `No ${kind} with id "${id}" in ${file}`,
+    `List what it holds with \`bdg network list --from ${file}\` (requests are journaled once they finished or failed).`,
+  );
+}
+
+/** `details network|console <id> --from FILE`. */
+export function detailsFrom(j: JournalContents, type: 'network' | 'console', id: string, file: string): DetailsResult {
+  if (type === 'network') {
+    const r = j.network.find((x) => x.id === id) ?? [...j.network].reverse().find((x) => x.requestId === id);
+    if (r === undefined) throw notFound('network request', id, file);
+    return { type: 'network', item: r };
+  }
+  const c = j.console.find((x) => x.id === id);
+  if (c === undefined) throw notFound('console message', id, file);
+  return { type: 'console', item: c };
+}
+
+function listItem(r: NetworkRecord): NetworkListItem {
+  const { requestHeaders: _a, responseHeaders: _b, body: _c, postData: _d, requestCookies: _e, responseCookies: _f, ...rest } = r;
+  return rest;
+}
+
+/** `network list --from FILE`: the same listing as from a session, over what the journal holds. */
+export function listFrom(
+  j: JournalContents,
+  params: { filter?: string | undefined; last: number; sort: string; page?: 'current' | 'all' | undefined; current: boolean; since?: string | undefined },
+): NetworkListResult {
+  const filter = parseNetworkFilter(params.filter ?? '');
+  const page = params.current ? 'current' : (params.page ?? 'all');
+  const lastNav = j.navigations[j.navigations.length - 1];
+  const current = page === 'current' ? (lastNav?.index ?? Math.max(0, ...j.network.map((r) => r.navigation))) : undefined;
+  const since = params.since !== undefined ? seq(params.since.startsWith('n') ? params.since : `n${params.since}`) : undefined;
+  const matched = j.network.filter(
+    (r) => (since === undefined || seq(r.id) > since) && (current === undefined || r.navigation === current) && filter.matches(r),
+  );
+  const nav = current !== undefined ? j.navigations.find((n) => n.index === current) : lastNav;
+  return {
+    requests: orderRequests(matched, params.sort as SortSpec, params.last).map(listItem),
+    matched: matched.length,
+    sort: params.sort,
+    page,
+    filter: filter.terms,
+    navigation: nav !== undefined ? { index: nav.index, url: nav.url } : null,
+    latestId: j.network[j.network.length - 1]?.id ?? null,
+    stats: { count: j.network.length, dropped: 0, bytes: 0, maxItems: 0, maxBytes: 0, filtered: 0, pending: 0 },
+  };
+}
+
+/** The HAR of a journal's requests, sanitized unless `includeSensitive` (the same builder and sanitizer as a session's). */
+export function harOf(
+  j: JournalContents,
+  opts: { filter?: string | undefined; current: boolean; bodies: boolean; includeSensitive: boolean },
+): { doc: Har; redacted: number } {
+  const filter = parseNetworkFilter(opts.filter ?? '');
+  const lastNav = j.navigations[j.navigations.length - 1]?.index;
+  const current = opts.current ? lastNav : undefined;
+  let records = j.network.filter((r) => (current === undefined || r.navigation === current) && filter.matches(r));
+  if (!opts.bodies) records = records.map(({ body: _b, bodyUnavailable: _u, ...rest }) => rest);
+  const doc = buildHar({
+    records,
+    navigations: current === undefined ? j.navigations : j.navigations.filter((n) => n.index === current),
+    creator: { name: 'bdg', version: VERSION },
+    browserProduct: undefined,
+    // The journal keeps a socket's summary, not its frames.
+    webSocketFrames: () => [],
+  });
+  const redacted = opts.includeSensitive ? 0 : sanitizeHar(doc);
+  return { doc, redacted };
+}
+
+/** `network har --from JOURNAL [FILE]`: written atomically, mode 0600, as a session's HAR is. */
+export async function writeHarFrom(
+  j: JournalContents,
+  file: string,
+  opts: { filter?: string | undefined; current: boolean; bodies: boolean; includeSensitive: boolean },
+): Promise<HarResult> {
+  const { doc, redacted } = harOf(j, opts);
+  const text = JSON.stringify(doc, null, 2);
+  await writeFileAtomic(file, text);
+  const entries = doc.log.entries;
+  return {
+    file,
+    entries: entries.length,
+    pages: doc.log.pages.length,
+    bytes: Buffer.byteLength(text),
+    withBodies: entries.filter((e) => e.response.content.text !== undefined).length,
+    pending: 0,
+    dropped: 0,
+    sanitized: !opts.includeSensitive,
+    redacted,
+  };
+}
