@@ -147,7 +147,9 @@ export function parseArgv(argv: readonly string[]): Parsed {
       if (!Number.isFinite(n)) throw new BdgError('INVALID_ARGUMENTS', `--${o.name} needs ${rangeText(spec)} (got "${String(value)}")`);
       value = n;
     }
-    params[camelCase(o.name)] = value;
+    const key = camelCase(o.name);
+    if (spec.repeatable === true) params[key] = [...((params[key] as string[] | undefined) ?? []), value];
+    else params[key] = value;
   }
   if (rest.length > command.args.length) {
     const where = command.path.length > 0 ? `bdg ${command.path.join(' ')}` : 'bdg <url>';

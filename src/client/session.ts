@@ -6,6 +6,7 @@ import { isPidAlive, isSameProcessAlive, killQuietly } from '../util/proc.js';
 import { removeHistory } from '../util/sessionHistory.js';
 import { sleep } from '../util/sleep.js';
 import { call } from './call.js';
+import { reapGridSession } from './grid.js';
 import { cleanStale, inspectFiles, removeSessionData } from './state.js';
 
 /**
@@ -118,7 +119,7 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
     state = inspectFiles(paths);
   }
   const report = cleanStale(paths, state, { scanProcesses: true });
-  messages.push(...report.messages);
+  messages.push(...report.messages, ...(await reapGridSession(paths)));
   killed.push(...report.killed);
   const removed = [...report.removed];
   if (params.aggressive) {

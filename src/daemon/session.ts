@@ -4,6 +4,7 @@
  * them and nothing else.
  */
 import type { CdpConnection, CdpMethod, CdpParams, CdpResult, SessionCallOptions, TraceSink } from '../cdp/connection.js';
+import type { GridInfo, RemoteInfo } from '../protocol/commands/session.js';
 import type { NavigationRecord, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { ConsoleCollector } from '../telemetry/console.js';
@@ -99,6 +100,14 @@ export class BrowserSession {
   }
   get browserVersion(): string | undefined {
     return this.#browser.version;
+  }
+  /** The Selenium Grid session the browser runs in (`--grid`). */
+  get grid(): GridInfo | undefined {
+    return this.#browser.grid;
+  }
+  /** A remote browser's header names, endpoint and notes (`--chrome-ws-url`, `--grid`). */
+  get remote(): RemoteInfo | undefined {
+    return this.#browser.remote;
   }
   get page(): PageInfo {
     return this.#page.page;

@@ -19,7 +19,8 @@ import { ALL_COMMANDS, camelCase, isIdempotent, type CommandSpec, type OptionSpe
 
 /** A JSON Schema for one parameter, as much of it as the contract says. */
 export interface ParamSchema {
-  type?: 'string' | 'number' | 'integer' | 'boolean';
+  type?: 'string' | 'number' | 'integer' | 'boolean' | 'array';
+  items?: { type: 'string' };
   description: string;
   enum?: readonly string[];
   minimum?: number;
@@ -107,7 +108,10 @@ function paramsOf(c: CommandSpec): { key: string; schema: ParamSchema; required:
 }
 
 function optionSchema(o: OptionSpec, mcpDefault: string | number | boolean | undefined): ParamSchema {
-  const schema: ParamSchema = { type: o.type === 'number' && o.integer === true ? 'integer' : o.type, description: clip(o.description, MAX_PARAM_TEXT) };
+  const schema: ParamSchema =
+    o.repeatable === true
+      ? { type: 'array', items: { type: 'string' }, description: clip(o.description, MAX_PARAM_TEXT) }
+      : { type: o.type === 'number' && o.integer === true ? 'integer' : o.type, description: clip(o.description, MAX_PARAM_TEXT) };
   if (o.choices !== undefined) schema.enum = o.choices;
   if (o.min !== undefined) schema.minimum = o.min;
   if (o.max !== undefined) schema.maximum = o.max;

@@ -36,7 +36,23 @@ export const SESSION_COMMANDS = [
       'chrome-ws-url': {
         type: 'string',
         placeholder: 'URL',
-        description: 'Attach to a running Chrome (host:port, http URL or ws URL) instead of launching one; it is left running on stop',
+        description: 'Attach to a running Chrome (host:port, http(s) URL or ws(s) URL) instead of launching one; it is left running on stop',
+      },
+      'cdp-header': {
+        type: 'string',
+        repeatable: true,
+        placeholder: '"NAME: VALUE"',
+        description: 'HTTP header for --chrome-ws-url or --grid connections (e.g. Authorization; Host overrides the Host header); values are never shown',
+      },
+      grid: {
+        type: 'string',
+        placeholder: 'URL',
+        description: 'Run Chrome on a Selenium Grid 4 (http://host:4444) through a WebDriver session, deleted when the session ends',
+      },
+      capabilities: {
+        type: 'string',
+        placeholder: 'JSON',
+        description: "W3C capabilities for --grid, merged with browserName chrome and bdg's headless and --chrome-flags",
       },
       all: { type: 'boolean', default: false, description: 'Also record analytics and ad requests (filtered by default)' },
       'max-body-size': {
@@ -79,6 +95,8 @@ export const SESSION_COMMANDS = [
       'bdg example.com --timeout 60',
       'bdg https://app.test --no-headless',
       'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222',
+      'bdg app.test --chrome-ws-url wss://browsers.example/chrome --cdp-header "Authorization: Bearer $TOKEN"',
+      'bdg localhost:3000 --grid http://127.0.0.1:4444',
       'bdg localhost:3000 --session agent-1 --idle-timeout 600',
       'bdg localhost:3000 --owner-pid 4242',
     ],
@@ -209,6 +227,23 @@ export interface OwnerInfo {
   startTime: string | null;
 }
 
+/** A Selenium Grid session: the Grid (its URL without password or query values) and the WebDriver session id. */
+export interface GridInfo {
+  url: string;
+  sessionId: string;
+  browserVersion: string | null;
+}
+
+/** What status says about a remote browser's connection. */
+export interface RemoteInfo {
+  /** The `--cdp-header` names sent on connect; their values are secrets and never leave the daemon. */
+  headerNames: string[];
+  /** The endpoint connected to, without password or query values. */
+  endpoint: string | null;
+  /** Things worth knowing, e.g. that a stale WebSocket URL was re-resolved from /json/version. */
+  notes: string[];
+}
+
 export interface StatusResult {
   running: true;
   starting: boolean;
@@ -233,6 +268,10 @@ export interface StatusResult {
   autoStopInSec: number | null;
   /** The session's name; null for the default session. */
   session: string | null;
+  /** The Selenium Grid session the browser runs in (`--grid`); absent otherwise. */
+  grid?: GridInfo;
+  /** A remote browser (`--chrome-ws-url`, `--grid`): header names (never values) and how its endpoint was found. */
+  remote?: RemoteInfo;
   idle: IdleInfo;
   owner: OwnerInfo | null;
   /** `webSockets`: sockets among the records, those not closed yet, and their frames kept / dropped. */
@@ -288,6 +327,9 @@ export interface StartedResult {
   userDataDir: string;
   page: PageInfo;
   browser: string | null;
+  grid?: GridInfo;
+  /** How a remote endpoint was found when it was not as given (a stale URL re-resolved). */
+  notes?: string[];
   errorText?: string;
   loadTimedOut?: boolean;
 }
