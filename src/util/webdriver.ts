@@ -66,7 +66,7 @@ function wireError(res: HttpJsonResponse): WireError {
     const v = value as Record<string, unknown>;
     return {
       ...(typeof v['error'] === 'string' ? { error: v['error'] } : {}),
-      ...(typeof v['message'] === 'string' ? { message: v['message'].split('\n')[0]?.slice(0, 500) ?? '' } : {}),
+      ...(typeof v['message'] === 'string' ? { message: (v['message'].split('\n')[0] ?? '').trim().slice(0, 500) } : {}),
     };
   }
   return {};
