@@ -16,8 +16,11 @@ import { killGroupQuietly } from '../util/proc.js';
 import type { Logger } from '../util/logger.js';
 import type { DaemonConfig } from './config.js';
 import { GridSession, gridCapabilities, gridKeepAliveMs } from './grid.js';
-import { connectRemote, takeRemoteSecrets } from './remote.js';
+import { connectRemote, reresolve, takeRemoteSecrets } from './remote.js';
 import type { EndReason } from './sessionFile.js';
+
+/** How long a lost attached browser is looked for at its /json/version before the session ends. */
+const RECONNECT_MS = 15_000;
 
 export class Browser {
   readonly #config: DaemonConfig;
@@ -36,6 +39,9 @@ export class Browser {
   readonly #headers: HeaderMap;
   #grid: GridSession | undefined;
   readonly #remoteNotes: string[] = [];
+  #wire: ((conn: CdpConnection) => void) | undefined;
+  #onReconnected: ((conn: CdpConnection) => Promise<void>) | undefined;
+  #reconnecting = false;
 
   constructor(config: DaemonConfig, log: Logger, trace?: TraceSink, onLaunch?: (pid: number) => void) {
     this.#config = config;
@@ -123,10 +129,8 @@ export class Browser {
       this.#conn = new CdpConnection(chrome.transport, { ...connOpts, diagnostics: () => chrome.stderr.toString() });
     }
     const conn = this.#conn;
-    conn.onClose((reason) => {
-      this.#log.warn(`CDP connection closed: ${reason}`);
-      if (!this.#closing && this.#chrome === undefined) this.#onGone?.('connection-lost', `Connection to Chrome lost: ${reason}`);
-    });
+    this.#wire = wire;
+    this.#watch(conn);
     wire(conn);
     // A Chrome (or a CHROME_PATH wrapper) that exits at once fails the start now, not when the call times out: a
     // child the wrapper left behind can hold the pipe open, so its closing would not tell.
@@ -151,6 +155,72 @@ export class Browser {
     }
     this.#log.debug('browser answered');
     return conn;
+  }
+
+  /**
+   * What happens when the connection closes without bdg asking: a launched Chrome's exit is handled by #launch;
+   * an attached browser (--chrome-ws-url) is looked for again (#reconnect); a Grid session ends the session.
+   */
+  #watch(conn: CdpConnection): void {
+    conn.onClose((reason) => {
+      this.#log.warn(`CDP connection closed: ${reason}`);
+      if (this.#closing || this.#chrome !== undefined || conn !== this.#conn || this.#reconnecting) return;
+      if (this.#config.chromeWsUrl !== undefined && this.#onReconnected !== undefined) void this.#reconnect(reason);
+      else this.#onGone?.('connection-lost', `Connection to Chrome lost: ${reason}`);
+    });
+  }
+
+  /**
+   * The attached browser went away (it restarted, its container was replaced): ask its /json/version where it
+   * is now, for up to RECONNECT_MS, and carry on there (the session re-attaches in a new tab, onReconnected). The
+   * session ends only when no browser answers in that time.
+   */
+  async #reconnect(reason: string): Promise<void> {
+    const input = this.#secrets.chromeWsUrl ?? this.#config.chromeWsUrl ?? '';
+    const why = `The connection to the browser was lost (${reason})`;
+    const deadline = Date.now() + RECONNECT_MS;
+    let last: unknown;
+    this.#reconnecting = true;
+    try {
+      for (let delay = 250; Date.now() < deadline && !this.#closing; delay = Math.min(delay * 2, 2_000)) {
+        await new Promise((r) => setTimeout(r, delay));
+        if (this.#closing) return;
+        try {
+          const remote = await reresolve(input, this.#headers, why);
+          const conn = new CdpConnection(remote.transport, { defaultTimeoutMs: 30_000, trace: this.#trace });
+          this.#conn = conn;
+          this.#wsEndpoint = remote.wsUrl;
+          this.#watch(conn);
+          this.#wire?.(conn);
+          this.#version = (await conn.send('Browser.getVersion', {}, { timeoutMs: 10_000 })).product;
+          await this.#onReconnected?.(conn);
+          const note = remote.notes[0] ?? `${why}; reconnected.`;
+          this.#log.warn(note);
+          this.#remoteNotes.push(note);
+          if (this.#remoteNotes.length > 10) this.#remoteNotes.splice(0, this.#remoteNotes.length - 10);
+          return;
+        } catch (err) {
+          last = err;
+          this.#log.info(`reconnect attempt failed: ${(err as Error).message}`);
+          if (this.#conn !== undefined && !this.#conn.closed) this.#conn.close();
+        }
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+    if (this.#closing) return;
+    this.#onGone?.(
+      'connection-lost',
+      `Connection to Chrome lost: ${reason}; no browser answered at ${displayUrl(input)} within ${RECONNECT_MS / 1000} s (${(last as Error | undefined)?.message ?? 'no attempt'})`,
+    );
+  }
+
+  /**
+   * Called once the connection to an attached browser is back after a loss, with the new connection: the page
+   * re-attaches there. Without it, a lost connection ends the session.
+   */
+  onReconnected(listener: (conn: CdpConnection) => Promise<void>): void {
+    this.#onReconnected = listener;
   }
 
   /** Creates the Grid session and connects to its se:cdp endpoint; the session is deleted if that fails. */

@@ -171,6 +171,13 @@ export class BrowserSession {
     });
     // An attached Chrome is the user's: open our own tab rather than take over one of theirs.
     await this.#page.attachFirst(this.attached);
+    // An attached browser that restarted is found again (browser.ts): carry on in a new tab at the same page.
+    this.#browser.onReconnected(async () => {
+      const url = this.#page.page.url;
+      await this.#page.attachFirst(true);
+      if (url !== '' && url !== 'about:blank') await this.#page.navigate(url, this.config.loadTimeoutMs);
+      this.#log.info(`re-attached to the browser in a new tab at ${url}`);
+    });
     this.#log.debug('attached to page');
     await this.#browser.settleEndpoint();
   }

@@ -8,13 +8,13 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, chromesOf, daemonsOf, isAlive, teardown, tempSessionDir, waitFor, type Failure } from '../helpers/bdg.js';
+import { BDG, bdg, chromesOf, daemonsOf, isAlive, teardown, tempSessionDir, waitFor, type Failure } from '../helpers/bdg.js';
 
 const CHROME = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p)) as string;
 const SECRET = 'tok-5d1c0ffee-never-printed';
 
 /** A Chrome the test starts itself, as a user (or a container) would, with a debugging port on 127.0.0.1. */
-async function startChrome(profile: string): Promise<{ proc: ChildProcess; port: number }> {
+async function startChrome(profile: string, port = 0): Promise<{ proc: ChildProcess; port: number }> {
   const proc = spawn(
     CHROME,
     [
@@ -28,12 +28,12 @@ async function startChrome(profile: string): Promise<{ proc: ChildProcess; port:
       '--disable-sync',
       `--user-data-dir=${profile}`,
       '--remote-debugging-address=127.0.0.1',
-      '--remote-debugging-port=0',
+      `--remote-debugging-port=${port}`,
       'about:blank',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  const port = await new Promise<number>((resolve, reject) => {
+  const bound = await new Promise<number>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`Chrome did not print its port: ${seen}`)), 30_000);
     proc.stderr?.on('data', (d: Buffer) => {
@@ -45,7 +45,7 @@ async function startChrome(profile: string): Promise<{ proc: ChildProcess; port:
       }
     });
   });
-  return { proc, port };
+  return { proc, port: bound };
 }
 
 interface ProxyOptions {
@@ -315,6 +315,45 @@ describe('remote browsers: headers, Host, wss, stale URLs', () => {
     assert.equal(d.remote.notes.length, 1);
     assert.ok(!d.remote.endpoint.includes('00000000-0000'));
     assert.equal((await bdg(['stop'], { sessionDir })).code, 0);
+  });
+
+  it('finds an attached browser again when it restarts, and says so', async () => {
+    const sessionDir = tempSessionDir('remote-restart');
+    dirs.push(sessionDir);
+    const own = mkdtempSync(join(tmpdir(), 'bdg-remote-restart-'));
+    let first: { proc: ChildProcess; port: number } | undefined = await startChrome(join(own, 'one'));
+    let second: { proc: ChildProcess; port: number } | undefined;
+    try {
+      const start = await bdg([server.url('/'), '--chrome-ws-url', `127.0.0.1:${first.port}`, '--json'], { sessionDir });
+      assert.equal(start.code, 0, start.stdout + start.stderr);
+      // The browser restarts on the same port (a container replaced): another browser id, another process.
+      first.proc.kill('SIGKILL');
+      await waitFor(() => !isAlive(first?.proc.pid as number) && chromesOf(join(own, 'one'), true).length === 0, 10_000);
+      second = await startChrome(join(own, 'two'), first.port);
+      first = undefined;
+      let notes: string[] = [];
+      assert.ok(
+        await waitFor(
+          () => {
+            const raw = execFileSync(process.execPath, [BDG, 'status', '--json'], { env: { ...process.env, BDG_SESSION_DIR: sessionDir } }).toString();
+            notes = (JSON.parse(raw) as { data: { remote: { notes: string[] } } }).data.remote.notes;
+            return notes.length > 0;
+          },
+          20_000,
+          250,
+        ),
+        'no reconnect note',
+      );
+      assert.match(notes[0] ?? '', /The connection to the browser was lost .*; re-resolved from http:\/\/127\.0\.0\.1:\d+\/json\/version to ws:/);
+      const ev = await bdg(['dom', 'eval', 'document.title', '--json'], { sessionDir });
+      assert.equal(ev.code, 0, ev.stdout + ev.stderr);
+      assert.equal((ev.json as { data: { value: unknown } }).data.value, 'Remote');
+      assert.equal((await bdg(['stop'], { sessionDir })).code, 0);
+    } finally {
+      for (const c of [first, second]) c?.proc.kill('SIGKILL');
+      await waitFor(() => chromesOf(own, true).length === 0, 10_000);
+      await rmQuietly(own);
+    }
   });
 
   it('refuses remote-browser options that do not fit together (exit 81)', async () => {
