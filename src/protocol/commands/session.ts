@@ -19,7 +19,7 @@ export const SESSION_COMMANDS = [
     summary: 'Start a session: launch (or attach to) Chrome, open the URL and collect telemetry in the background',
     args: [{ name: 'url', required: true, description: 'Page to open; bare hosts work (localhost:3000 -> http, example.com -> https)' }],
     options: {
-      headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: headless when there is no display)' },
+      headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: when there is no display)' },
       port: {
         type: 'number',
         integer: true,
@@ -27,32 +27,32 @@ export const SESSION_COMMANDS = [
         max: 65535,
         default: 0,
         placeholder: 'N',
-        description: 'Chrome remote debugging port on 127.0.0.1 (default: a free port Chrome picks)',
+        description: 'Chrome remote debugging port on 127.0.0.1 (default: a free one)',
       },
       // Timers hold at most 2^31-1 ms (24.8 days); Node fires a longer one at once, which would stop the session at start.
-      timeout: { type: 'number', min: 0, max: 2_147_483, placeholder: 'S', description: 'Stop the session automatically after S seconds' },
-      'user-data-dir': { type: 'string', placeholder: 'DIR', description: 'Chrome profile directory (default: a profile inside the session directory)' },
-      'chrome-flags': { type: 'string', placeholder: 'FLAGS', description: 'Extra Chrome command-line flags, split like shell words (no shell is run)' },
+      timeout: { type: 'number', min: 0, max: 2_147_483, placeholder: 'S', description: 'Auto-stop after S seconds' },
+      'user-data-dir': { type: 'string', placeholder: 'DIR', description: 'Chrome profile directory (default: one in the session directory)' },
+      'chrome-flags': { type: 'string', placeholder: 'FLAGS', description: 'Extra Chrome flags, split like shell words (no shell is run)' },
       'chrome-ws-url': {
         type: 'string',
         placeholder: 'URL',
-        description: 'Attach to a running Chrome (host:port, http(s) URL or ws(s) URL) instead of launching one; it is left running on stop',
+        description: 'Attach to a running Chrome (host:port, http(s) or ws(s) URL); left running on stop',
       },
       'cdp-header': {
         type: 'string',
         repeatable: true,
         placeholder: '"NAME: VALUE"',
-        description: 'HTTP header for --chrome-ws-url or --grid connections (e.g. Authorization; Host overrides the Host header); values are never shown',
+        description: 'Header for --chrome-ws-url/--grid (Host too); values never shown',
       },
       grid: {
         type: 'string',
         placeholder: 'URL',
-        description: 'Run Chrome on a Selenium Grid 4 (http://host:4444) through a WebDriver session, deleted when the session ends',
+        description: 'Run Chrome on a Selenium Grid 4',
       },
       capabilities: {
         type: 'string',
         placeholder: 'JSON',
-        description: "W3C capabilities for --grid, merged with browserName chrome and bdg's headless and --chrome-flags",
+        description: 'W3C capabilities for --grid',
       },
       all: { type: 'boolean', default: false, description: 'Also record analytics and ad requests (filtered by default)' },
       'max-body-size': {
@@ -61,7 +61,7 @@ export const SESSION_COMMANDS = [
         max: 1024,
         default: 5,
         placeholder: 'MB',
-        description: 'Largest response body kept per request, in megabytes',
+        description: 'Largest response body kept per request (MB)',
       },
       'load-timeout': {
         type: 'number',
@@ -69,7 +69,7 @@ export const SESSION_COMMANDS = [
         max: 600,
         default: 30,
         placeholder: 'S',
-        description: 'How long to wait for the first page load before returning anyway',
+        description: 'Seconds to wait for the first load',
       },
       // No default here: absent means BDG_IDLE_TIMEOUT, else 3600 (client/lifetime.ts), which a default would hide.
       'idle-timeout': {
