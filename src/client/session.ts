@@ -119,7 +119,8 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
     state = inspectFiles(paths);
   }
   const report = cleanStale(paths, state, { scanProcesses: true });
-  messages.push(...report.messages, ...(await reapGridSession(paths)));
+  const reaped = await reapGridSession(paths);
+  messages.push(...report.messages, ...reaped);
   killed.push(...report.killed);
   const removed = [...report.removed];
   if (params.aggressive) {
@@ -127,5 +128,5 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
     for (let i = 0; i < 250 && killed.some((p) => isPidAlive(p)); i++) await sleep(20);
     removed.push(...removeSessionData(paths), ...(await removeHistory(paths.dir)));
   }
-  return { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive, removed, killed, messages };
+  return { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive || reaped.length > 0, removed, killed, messages };
 }
