@@ -254,6 +254,7 @@ export class BrowserSession {
         attached: this.attached,
         headless: this.config.headless,
         version: this.browserVersion ?? null,
+        ...(this.grid !== undefined ? { grid: { url: this.grid.url, sessionId: this.grid.sessionId } } : {}),
       },
       pageCrashed: this.pageCrashed,
       navigations: this.navigations,

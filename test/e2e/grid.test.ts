@@ -216,6 +216,8 @@ describe('Selenium Grid 4 (--grid)', () => {
     assert.equal((stop.json as { data: { chromeClosed: boolean } }).data.chromeClosed, true);
     assert.deepEqual(await busySessions(grid.url), [gb.grid.sessionId]);
     assert.ok(!existsSync(join(base, 'sessions', 'a', 'grid.json')));
+    const doc = JSON.parse(readFileSync(join(base, 'sessions', 'a', 'session.json'), 'utf8')) as { session: { chrome: { grid?: { sessionId: string } } } };
+    assert.equal(doc.session.chrome.grid?.sessionId, ga.grid.sessionId);
     // The keep-alive ran (every second here) without a complaint in the log.
     assert.doesNotMatch(readFileSync(join(base, 'sessions', 'a', 'daemon.log'), 'utf8'), /keep-alive .* failed/);
 
