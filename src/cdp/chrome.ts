@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { platform } from '../platform/index.js';
 import { BdgError } from '../util/errors.js';
+import { displayUrl, httpJson, type HeaderMap } from '../util/http.js';
 import { PipeTransport } from './transport.js';
 
 export const INSTALL_HINT =
@@ -199,30 +200,82 @@ export function launchChrome(opts: LaunchOptions): LaunchedChrome {
   };
 }
 
-/** Resolves `--chrome-ws-url` (host:port, http URL or ws URL) to a browser WebSocket URL via /json/version. */
-export async function resolveBrowserWsUrl(input: string, timeoutMs: number): Promise<string> {
+/** Where a `--chrome-ws-url` value's browser says its WebSocket URL: `http(s)://host:port/json/version`. */
+export function jsonVersionUrl(input: string): URL {
   const raw = input.trim();
-  if (/^wss?:\/\//i.test(raw)) return raw;
-  const base = /^https?:\/\//i.test(raw) ? raw : `http://${raw}`;
+  const base = /^wss?:\/\//i.test(raw) ? raw.replace(/^ws/i, 'http') : /^https?:\/\//i.test(raw) ? raw : `http://${raw}`;
   let url: URL;
   try {
-    url = new URL('/json/version', base);
+    url = new URL(base);
   } catch {
-    throw new BdgError('INVALID_URL', `Invalid --chrome-ws-url "${input}"`, 'Use host:port (e.g. 127.0.0.1:9222), http://host:port or a ws:// browser URL.');
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
     throw new BdgError(
-      'CDP_CONNECTION_FAILED',
-      `Cannot reach Chrome at ${url.origin}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
-      'Start Chrome with --remote-debugging-port=PORT and pass that host:port.',
+      'INVALID_URL',
+      `Invalid --chrome-ws-url "${displayUrl(input)}"`,
+      'Use host:port (e.g. 127.0.0.1:9222), http(s)://host:port or a ws(s):// browser URL.',
     );
   }
-  const body = (await res.json().catch(() => ({}))) as { webSocketDebuggerUrl?: string };
-  if (typeof body.webSocketDebuggerUrl !== 'string') {
-    throw new BdgError('CDP_CONNECTION_FAILED', `${url.href} did not return a webSocketDebuggerUrl`, 'Is this a Chrome DevTools endpoint?');
+  // A path before /json/version is kept for services that mount DevTools under one (https://host/chrome/json/version).
+  const prefix = /^https?:\/\//i.test(raw) ? url.pathname.replace(/\/(json(\/version)?)?\/?$/, '') : '';
+  const out = new URL(`${prefix}/json/version`, url);
+  out.search = url.search;
+  return out;
+}
+
+export interface ResolveOptions {
+  timeoutMs: number;
+  headers?: HeaderMap;
+}
+
+/**
+ * Resolves `--chrome-ws-url` (host:port, http(s) URL or ws(s) URL) to a browser WebSocket URL via /json/version;
+ * a ws(s) URL is taken as it is. The headers (`--cdp-header`) go with the request; errors never show their values.
+ */
+export async function resolveBrowserWsUrl(input: string, opts: ResolveOptions): Promise<string> {
+  const raw = input.trim();
+  if (/^wss?:\/\//i.test(raw)) return raw;
+  return fetchBrowserWsUrl(jsonVersionUrl(raw), opts);
+}
+
+/** GET /json/version and its webSocketDebuggerUrl. */
+export async function fetchBrowserWsUrl(url: URL, opts: ResolveOptions): Promise<string> {
+  const res = await httpJson(url, { headers: opts.headers ?? {}, timeoutMs: opts.timeoutMs }).catch((err: unknown) => {
+    // Not a certificate problem: the usual cause is a Chrome without a debugging port there.
+    if (err instanceof BdgError && err.code === 'CDP_CONNECTION_FAILED' && err.hint?.includes('NODE_EXTRA_CA_CERTS') !== true) {
+      throw new BdgError(err.code, err.message.replace(/^Cannot reach /, 'Cannot reach Chrome at '), REMOTE_HINT, err.data);
+    }
+    throw err;
+  });
+  if (res.status === 401 || res.status === 403) throw refusedError(displayUrl(url.href), res.status);
+  const body = res.json as { webSocketDebuggerUrl?: unknown } | undefined;
+  if (res.status !== 200 || typeof body?.webSocketDebuggerUrl !== 'string') {
+    throw new BdgError(
+      'CDP_CONNECTION_FAILED',
+      `${displayUrl(url.href)} did not return a webSocketDebuggerUrl (HTTP ${res.status})`,
+      'Is this a Chrome DevTools endpoint? Chrome serves it with --remote-debugging-port.',
+    );
   }
-  return body.webSocketDebuggerUrl;
+  // Chrome names itself by the Host header it was sent: behind a proxy, or with a Host override (--cdp-header),
+  // that is an address only the far side can reach. The browser is where /json/version was reached.
+  let ws: URL;
+  try {
+    ws = new URL(body.webSocketDebuggerUrl);
+  } catch {
+    throw new BdgError('CDP_CONNECTION_FAILED', `${displayUrl(url.href)} returned an invalid webSocketDebuggerUrl`, 'Is this a Chrome DevTools endpoint?');
+  }
+  ws.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  ws.host = url.host;
+  if (ws.search === '') ws.search = url.search;
+  return ws.href;
+}
+
+const REMOTE_HINT = 'Start Chrome with --remote-debugging-port=PORT and pass that host:port.';
+
+/** A 401/403 from a DevTools endpoint or a proxy in front of it: the credentials are missing or wrong. */
+export function refusedError(what: string, status: number): BdgError {
+  return new BdgError(
+    'CDP_CONNECTION_FAILED',
+    `${what} refused the connection (HTTP ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'})`,
+    'Pass the header it expects with --cdp-header, e.g. --cdp-header "Authorization: Bearer $TOKEN" (repeatable).',
+    { status },
+  );
 }

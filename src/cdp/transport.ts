@@ -74,6 +74,16 @@ export class PipeTransport implements Transport {
   }
 }
 
+/** The server answered the WebSocket handshake with an HTTP status instead of switching protocols. */
+export class HandshakeError extends Error {
+  readonly status: number;
+  constructor(status: number, statusText: string) {
+    super(`the server answered HTTP ${status}${statusText !== '' ? ` ${statusText}` : ''} instead of opening the WebSocket`);
+    this.name = 'HandshakeError';
+    this.status = status;
+  }
+}
+
 /** A WebSocket to a Chrome that bdg attached to (--chrome-ws-url). Errors count as a close so nothing hangs. */
 export class WebSocketTransport implements Transport {
   onMessage: (message: string) => void = () => undefined;
@@ -88,9 +98,20 @@ export class WebSocketTransport implements Transport {
     ws.on('error', (err) => this.#finish(`WebSocket error: ${err.message}`));
   }
 
-  static connect(url: string, timeoutMs: number): Promise<WebSocketTransport> {
+  /**
+   * Opens a ws:// or wss:// connection. `headers` go on the handshake (a `Host` among them replaces the one
+   * derived from the URL, for a Chrome in a container that only accepts `localhost`); wss:// verifies the
+   * server's certificate against Node's CAs plus NODE_EXTRA_CA_CERTS. A handshake the server answers with an
+   * HTTP status (401, 404 for a stale browser id) rejects with a HandshakeError carrying it.
+   */
+  static connect(url: string, opts: { timeoutMs: number; headers?: Record<string, string> }): Promise<WebSocketTransport> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, handshakeTimeout: timeoutMs });
+      const ws = new WebSocket(url, {
+        perMessageDeflate: false,
+        maxPayload: 256 * 1024 * 1024,
+        handshakeTimeout: opts.timeoutMs,
+        ...(opts.headers !== undefined && Object.keys(opts.headers).length > 0 ? { headers: opts.headers } : {}),
+      });
       const fail = (err: Error): void => {
         ws.removeAllListeners();
         ws.on('error', () => undefined);
@@ -98,8 +119,13 @@ export class WebSocketTransport implements Transport {
         reject(err);
       };
       ws.once('error', fail);
+      ws.once('unexpected-response', (_req, res) => {
+        res.resume();
+        fail(new HandshakeError(res.statusCode ?? 0, res.statusMessage ?? ''));
+      });
       ws.once('open', () => {
         ws.off('error', fail);
+        ws.removeAllListeners('unexpected-response');
         resolve(new WebSocketTransport(ws));
       });
     });

@@ -185,8 +185,8 @@ export function parseArgv(argv: readonly string[]): Parsed {
       value = n;
     }
     const key = camelCase(o.name);
-    const earlier = params[key];
-    params[key] = spec.repeatable === true && typeof earlier === 'string' && typeof value === 'string' ? `${earlier}\n${value}` : value;
+    if (spec.repeatable === true) params[key] = [...((params[key] as string[] | undefined) ?? []), value];
+    else params[key] = value;
   }
   if (rest.length > command.args.length) {
     const where = command.path.length > 0 ? `bdg ${command.path.join(' ')}` : 'bdg <url>';

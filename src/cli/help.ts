@@ -9,6 +9,7 @@ function optionLine(name: string, o: OptionSpec): string {
   if (o.type === 'number' && (o.min !== undefined || o.max !== undefined))
     notes.push(o.min !== undefined && o.max !== undefined ? `${o.min} to ${o.max}` : o.min !== undefined ? `at least ${o.min}` : `at most ${String(o.max)}`);
   if (o.choices !== undefined) notes.push(o.choices.join('|'));
+  if (o.repeatable === true) notes.push('repeatable');
   if (o.default !== undefined && o.type !== 'boolean') notes.push(`default: ${String(o.default)}`);
   return `  ${flag.padEnd(26)} ${o.description}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }

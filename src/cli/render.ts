@@ -121,7 +121,7 @@ export function renderStatus(d: StatusResult): string {
       ? `Session${named} starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading`
       : `Session${named} running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
     `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
-    `  Chrome:    ${d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
+    `  Chrome:    ${d.grid !== undefined ? 'on the Grid' : d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
     `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
     `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
     `  Navigations: ${d.navigations}`,
@@ -136,6 +136,9 @@ export function renderStatus(d: StatusResult): string {
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
   lines.push(`  Idle:      ${idleLine(d)}`);
   if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);
+  if (d.grid !== undefined) lines.push(`  Grid:      ${d.grid.url}, WebDriver session ${d.grid.sessionId}`);
+  if (d.remote !== undefined && d.remote.headerNames.length > 0) lines.push(`  Headers:   ${d.remote.headerNames.join(', ')} (values not shown)`);
+  for (const note of d.remote?.notes ?? []) lines.push(`  Note:      ${note}`);
   if (d.chrome.wsEndpoint !== undefined) {
     lines.push(
       `  Chrome version: ${d.chrome.version ?? '-'}`,

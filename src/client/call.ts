@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION, VERSION } from '../protocol/version.js';
 import { BdgError } from '../util/errors.js';
 import { sleep } from '../util/sleep.js';
 import { SessionPaths } from '../util/paths.js';
+import { reapGridSession } from './grid.js';
 import { cleanStale, inspectFiles, type FileState } from './state.js';
 
 /**
@@ -99,6 +100,8 @@ export async function call<N extends DaemonCommandName>(paths: SessionPaths, cmd
         );
       throw new BdgError('DAEMON_ALREADY_STARTING', `A session is starting (pid ${starting.pid}) and not answering yet`, 'Retry in a moment.');
     }
+    // A --grid daemon that died left its WebDriver session on the Grid: delete it now that it is known dead.
+    messages.push(...(await reapGridSession(paths)));
     if (lost) {
       // The daemon died while it had our request: say so, with what the clean-up found, rather than "no session".
       throw new BdgError(

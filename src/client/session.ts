@@ -6,6 +6,7 @@ import { isPidAlive, isSameProcessAlive, killQuietly } from '../util/proc.js';
 import { removeHistory } from '../util/sessionHistory.js';
 import { sleep } from '../util/sleep.js';
 import { call } from './call.js';
+import { reapGridSession } from './grid.js';
 import { cleanStale, inspectFiles, removeSessionData } from './state.js';
 
 /**
@@ -118,7 +119,8 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
     state = inspectFiles(paths);
   }
   const report = cleanStale(paths, state, { scanProcesses: true });
-  messages.push(...report.messages);
+  const reaped = await reapGridSession(paths);
+  messages.push(...report.messages, ...reaped);
   killed.push(...report.killed);
   const removed = [...report.removed];
   if (params.aggressive) {
@@ -126,5 +128,5 @@ export async function cleanup(paths: SessionPaths, params: ParamsOf<'cleanup'>):
     for (let i = 0; i < 250 && killed.some((p) => isPidAlive(p)); i++) await sleep(20);
     removed.push(...removeSessionData(paths), ...(await removeHistory(paths.dir)));
   }
-  return { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive, removed, killed, messages };
+  return { cleaned: removed.length > 0 || killed.length > 0 || stoppedLive || reaped.length > 0, removed, killed, messages };
 }

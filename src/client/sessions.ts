@@ -14,6 +14,7 @@ import { FILES, NAMED_SESSIONS_DIR, SessionPaths, isValidSessionName, namedSessi
 import { HISTORY_DIR } from '../util/sessionHistory.js';
 import { sleep } from '../util/sleep.js';
 import { call } from './call.js';
+import { recordedGridSession } from './grid.js';
 import { lastSession } from './lastSession.js';
 import { cleanup, stopSession, type CleanupResult } from './session.js';
 import { sweepOrphanChromes, type MarkedChrome } from './sweep.js';
@@ -51,6 +52,8 @@ export interface SessionInfo {
   /** ended: when and why, from the head of its session.json. */
   endedAt: string | null;
   endReason: string | null;
+  /** The Selenium Grid and WebDriver session the browser runs in (`--grid`); null otherwise. */
+  grid: { url: string; sessionId: string } | null;
   /** What was found and cleaned (stale), or why a session could not be asked. */
   messages: string[];
 }
@@ -116,6 +119,7 @@ function blank(paths: SessionPaths, state: SessionState): SessionInfo {
     daemonRssBytes: null,
     endedAt: null,
     endReason: null,
+    grid: null,
     messages: [],
   };
 }
@@ -135,6 +139,7 @@ function fromStatus(paths: SessionPaths, s: ResultOf<'status'>): SessionInfo {
     stopsInSec: s.idle.stopsInSec,
     ownerPid: s.owner?.pid ?? null,
     daemonRssBytes: s.memory?.rss ?? null,
+    grid: s.grid !== undefined ? { url: s.grid.url, sessionId: s.grid.sessionId } : null,
   };
 }
 
@@ -158,9 +163,10 @@ export async function describeSession(paths: SessionPaths): Promise<SessionInfo>
         : info;
     }
     const lock = safeLock(paths);
-    if (e.code === 'DAEMON_ALREADY_STARTING') return { ...blank(paths, 'starting'), daemonPid: lock, messages: [e.message] };
-    if (data?.versionMismatch === true) return { ...blank(paths, 'running'), daemonPid: lock, messages: [e.message] };
-    return { ...blank(paths, 'unresponsive'), daemonPid: lock, messages: [e.message] };
+    const grid = recordedGridSession(paths) ?? null;
+    if (e.code === 'DAEMON_ALREADY_STARTING') return { ...blank(paths, 'starting'), daemonPid: lock, grid, messages: [e.message] };
+    if (data?.versionMismatch === true) return { ...blank(paths, 'running'), daemonPid: lock, grid, messages: [e.message] };
+    return { ...blank(paths, 'unresponsive'), daemonPid: lock, grid, messages: [e.message] };
   }
 }
 

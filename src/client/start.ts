@@ -15,7 +15,9 @@ import { normalizeUrl } from '../util/url.js';
 import { NoDaemonError, request } from '../ipc/client.js';
 import { splitFlags } from '../util/flags.js';
 import { rotateSessionFile, HISTORY_DIR, HISTORY_LIMITS } from '../util/sessionHistory.js';
+import { reapGridSession } from './grid.js';
 import { idleTimeoutSec, ownerOf } from './lifetime.js';
+import { remoteStart } from './remote.js';
 import { cleanStale, findOurChromes, inspectFiles, removeEntry } from './state.js';
 import { sleep } from '../util/sleep.js';
 
@@ -162,6 +164,8 @@ async function endStartingDaemon(child: ChildProcess, exited: Promise<unknown>, 
   releaseLock(paths.file('lock'), owner);
   const state = inspectFiles(paths);
   if (state.liveLock === undefined) cleanStale(paths, state);
+  // A --grid daemon killed before it could delete its WebDriver session left it recorded.
+  if (state.liveLock === undefined) await reapGridSession(paths);
 }
 
 /**
@@ -198,6 +202,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
   const chromeFlags = params.chromeFlags !== undefined ? splitFlags(params.chromeFlags) : [];
   const idle = idleTimeoutSec(params);
   const sessionOwner = ownerOf(params);
+  const remote = remoteStart(params);
   ensurePrivateDir(paths.dir);
   const maxSocketPath = MAX_SOCKET_PATH;
   if (Buffer.byteLength(paths.file('socket')) > maxSocketPath) {
@@ -237,7 +242,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
         stale === 'corrupt' ? 'Removed an unreadable daemon.lock.' : `Removed a stale daemon.lock (pid ${stale.pid} is no longer the process that took it).`,
       );
     }
-    notes.push(...cleanStale(paths, state).messages);
+    notes.push(...cleanStale(paths, state).messages, ...(await reapGridSession(paths)));
     clearFileSlot(paths.file('log'));
     clearFileSlot(paths.file('output'));
     // The daemon writes session.json when this session ends: keep the previous one first.
@@ -250,14 +255,15 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     }
     for (const n of notes) out.note(n);
     // Made here, bounded: the daemon's own mkdir is recursive, which never returns for a path under /proc/self.
-    ensureDir(params.userDataDir ?? paths.file('profile'), 'Chrome profile directory');
+    if (params.grid === undefined) ensureDir(params.userDataDir ?? paths.file('profile'), 'Chrome profile directory');
     throwIfInterrupted(signal);
 
     const loadTimeoutMs = Math.round(params.loadTimeout * 1000);
     const config: DaemonConfig = {
       sessionDir: paths.dir,
       url,
-      headless: params.headless ?? defaultHeadless(),
+      // A Grid's browser runs on another machine: headless unless asked otherwise, whatever display is here.
+      headless: params.headless ?? (params.grid !== undefined ? true : defaultHeadless()),
       port: params.port,
       chromeFlags,
       includeAll: params.all,
@@ -270,7 +276,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     config.idleTimeoutSec = idle;
     if (sessionOwner !== undefined) config.owner = sessionOwner;
     if (params.userDataDir !== undefined) config.userDataDir = params.userDataDir;
-    if (params.chromeWsUrl !== undefined) config.chromeWsUrl = params.chromeWsUrl;
+    Object.assign(config, remote.config);
 
     // The daemon's own stderr goes to daemon.log so even a crash before its logger exists leaves a trace.
     // O_NONBLOCK: should daemon.log lead to a FIFO after all, the open fails (ENXIO) instead of waiting for a reader.
@@ -278,7 +284,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     const child = spawn(process.execPath, [daemonPath(), JSON.stringify(config)], {
       detached: true,
       stdio: ['ignore', 'ignore', logFd, 'pipe'],
-      env: { ...process.env, BDG_SESSION_DIR: paths.dir },
+      env: { ...process.env, BDG_SESSION_DIR: paths.dir, ...remote.env },
       shell: false,
     });
     closeSync(logFd);
@@ -306,7 +312,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     (child.stdio[3] as Readable).destroy();
     if (msg === 'aborted' || msg === 'timeout') {
-      await endStartingDaemon(child, exited, paths, owner, params.chromeWsUrl !== undefined);
+      await endStartingDaemon(child, exited, paths, owner, params.chromeWsUrl !== undefined || params.grid !== undefined);
       if (msg === 'aborted' && signal !== undefined) throw interrupted(signal);
       throw new BdgError(
         'TIMEOUT',

@@ -4,15 +4,23 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { CdpConnection, type TraceSink } from '../cdp/connection.js';
-import { assertPortFree, findChrome, launchChrome, resolveBrowserWsUrl, type LaunchedChrome } from '../cdp/chrome.js';
-import { WebSocketTransport } from '../cdp/transport.js';
+import { assertPortFree, findChrome, launchChrome, type LaunchedChrome } from '../cdp/chrome.js';
+import type { WebSocketTransport } from '../cdp/transport.js';
+import type { GridInfo, RemoteInfo } from '../protocol/commands/session.js';
+import type { RemoteSecrets } from '../protocol/messages.js';
 import { BdgError } from '../util/errors.js';
+import { displayUrl, type HeaderMap } from '../util/http.js';
 import { writeError } from '../util/fsx.js';
 import { CHROME_SESSION_ENV } from '../util/paths.js';
 import { killGroupQuietly } from '../util/proc.js';
 import type { Logger } from '../util/logger.js';
 import type { DaemonConfig } from './config.js';
+import { GridSession, gridCapabilities, gridKeepAliveMs } from './grid.js';
+import { connectRemote, reresolve, takeRemoteSecrets } from './remote.js';
 import type { EndReason } from './sessionFile.js';
+
+/** How long a lost attached browser is looked for at its /json/version before the session ends. */
+const RECONNECT_MS = 15_000;
 
 export class Browser {
   readonly #config: DaemonConfig;
@@ -27,9 +35,19 @@ export class Browser {
   #closing = false;
   #groupEnded = false;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly #secrets: RemoteSecrets;
+  readonly #headers: HeaderMap;
+  #grid: GridSession | undefined;
+  readonly #remoteNotes: string[] = [];
+  #wire: ((conn: CdpConnection) => void) | undefined;
+  #onReconnected: ((conn: CdpConnection) => Promise<void>) | undefined;
+  #reconnecting = false;
 
   constructor(config: DaemonConfig, log: Logger, trace?: TraceSink, onLaunch?: (pid: number) => void) {
     this.#config = config;
+    // Header values and real URLs come in the environment, never on our command line (protocol/messages.ts).
+    this.#secrets = takeRemoteSecrets();
+    this.#headers = this.#secrets.headers ?? {};
     this.#log = log;
     this.#trace = trace;
     this.#onLaunch = onLaunch;
@@ -41,16 +59,32 @@ export class Browser {
   get attached(): boolean {
     return this.#config.chromeWsUrl !== undefined;
   }
+  /** The browser's DevTools WebSocket URL, as it may be shown (no password or query values: tokens go there). */
   get wsEndpoint(): string | undefined {
-    return this.#wsEndpoint;
+    return this.#wsEndpoint !== undefined ? displayUrl(this.#wsEndpoint) : undefined;
   }
+  /** Chrome's debugging port; none for a Grid session (the endpoint's port is the Grid's). */
   get port(): number | undefined {
-    if (this.#wsEndpoint === undefined) return undefined;
+    if (this.#wsEndpoint === undefined || this.#config.grid !== undefined) return undefined;
     const port = Number(new URL(this.#wsEndpoint).port);
     return Number.isFinite(port) && port > 0 ? port : undefined;
   }
   get version(): string | undefined {
     return this.#version;
+  }
+  /** The Selenium Grid session (`--grid`), if any. */
+  get grid(): GridInfo | undefined {
+    const g = this.#grid;
+    return g !== undefined ? { url: g.url, sessionId: g.sessionId, browserVersion: g.browserVersion } : undefined;
+  }
+  /** A remote browser's connection as status shows it: header names, the endpoint, notes; undefined for a launched one. */
+  get remote(): RemoteInfo | undefined {
+    if (this.#config.grid === undefined && this.#config.chromeWsUrl === undefined) return undefined;
+    return {
+      headerNames: Object.keys(this.#headers),
+      endpoint: this.#wsEndpoint !== undefined ? displayUrl(this.#wsEndpoint) : null,
+      notes: [...this.#remoteNotes],
+    };
   }
   get connected(): boolean {
     return this.#conn !== undefined && !this.#conn.closed;
@@ -82,29 +116,21 @@ export class Browser {
    */
   async connect(wire: (conn: CdpConnection) => void): Promise<CdpConnection> {
     const connOpts = { defaultTimeoutMs: 30_000, trace: this.#trace };
-    if (this.#config.chromeWsUrl !== undefined) {
-      const wsUrl = await resolveBrowserWsUrl(this.#config.chromeWsUrl, 5_000);
-      let transport: WebSocketTransport;
-      try {
-        transport = await WebSocketTransport.connect(wsUrl, 5_000);
-      } catch (err) {
-        throw new BdgError(
-          'CDP_CONNECTION_FAILED',
-          `Cannot connect to ${wsUrl}: ${(err as Error).message}`,
-          'Check that Chrome is running with --remote-debugging-port and the URL is right.',
-        );
-      }
-      this.#wsEndpoint = wsUrl;
-      this.#conn = new CdpConnection(transport, connOpts);
+    if (this.#config.grid !== undefined) {
+      this.#conn = new CdpConnection(await this.#connectGrid(), connOpts);
+    } else if (this.#config.chromeWsUrl !== undefined) {
+      const remote = await connectRemote(this.#secrets.chromeWsUrl ?? this.#config.chromeWsUrl, this.#headers);
+      for (const note of remote.notes) this.#log.warn(note);
+      this.#remoteNotes.push(...remote.notes);
+      this.#wsEndpoint = remote.wsUrl;
+      this.#conn = new CdpConnection(remote.transport, connOpts);
     } else {
       const chrome = await this.#launch();
       this.#conn = new CdpConnection(chrome.transport, { ...connOpts, diagnostics: () => chrome.stderr.toString() });
     }
     const conn = this.#conn;
-    conn.onClose((reason) => {
-      this.#log.warn(`CDP connection closed: ${reason}`);
-      if (!this.#closing && this.#chrome === undefined) this.#onGone?.('connection-lost', `Connection to Chrome lost: ${reason}`);
-    });
+    this.#wire = wire;
+    this.#watch(conn);
     wire(conn);
     // A Chrome (or a CHROME_PATH wrapper) that exits at once fails the start now, not when the call times out: a
     // child the wrapper left behind can hold the pipe open, so its closing would not tell.
@@ -129,6 +155,95 @@ export class Browser {
     }
     this.#log.debug('browser answered');
     return conn;
+  }
+
+  /**
+   * What happens when the connection closes without bdg asking: a launched Chrome's exit is handled by #launch;
+   * an attached browser (--chrome-ws-url) is looked for again (#reconnect); a Grid session ends the session.
+   */
+  #watch(conn: CdpConnection): void {
+    conn.onClose((reason) => {
+      this.#log.warn(`CDP connection closed: ${reason}`);
+      if (this.#closing || this.#chrome !== undefined || conn !== this.#conn || this.#reconnecting) return;
+      if (this.#config.chromeWsUrl !== undefined && this.#onReconnected !== undefined) void this.#reconnect(reason);
+      else this.#onGone?.('connection-lost', `Connection to Chrome lost: ${reason}`);
+    });
+  }
+
+  /**
+   * The attached browser went away (it restarted, its container was replaced): ask its /json/version where it
+   * is now, for up to RECONNECT_MS, and carry on there (the session re-attaches in a new tab, onReconnected). The
+   * session ends only when no browser answers in that time.
+   */
+  async #reconnect(reason: string): Promise<void> {
+    const input = this.#secrets.chromeWsUrl ?? this.#config.chromeWsUrl ?? '';
+    const why = `The connection to the browser was lost (${reason})`;
+    const deadline = Date.now() + RECONNECT_MS;
+    let last: unknown;
+    this.#reconnecting = true;
+    try {
+      for (let delay = 250; Date.now() < deadline && !this.#closing; delay = Math.min(delay * 2, 2_000)) {
+        await new Promise((r) => setTimeout(r, delay));
+        if (this.#closing) return;
+        try {
+          const remote = await reresolve(input, this.#headers, why);
+          const conn = new CdpConnection(remote.transport, { defaultTimeoutMs: 30_000, trace: this.#trace });
+          this.#conn = conn;
+          this.#wsEndpoint = remote.wsUrl;
+          this.#watch(conn);
+          this.#wire?.(conn);
+          this.#version = (await conn.send('Browser.getVersion', {}, { timeoutMs: 10_000 })).product;
+          await this.#onReconnected?.(conn);
+          const note = remote.notes[0] ?? `${why}; reconnected.`;
+          this.#log.warn(note);
+          this.#remoteNotes.push(note);
+          if (this.#remoteNotes.length > 10) this.#remoteNotes.splice(0, this.#remoteNotes.length - 10);
+          return;
+        } catch (err) {
+          last = err;
+          this.#log.info(`reconnect attempt failed: ${(err as Error).message}`);
+          if (this.#conn !== undefined && !this.#conn.closed) this.#conn.close();
+        }
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+    if (this.#closing) return;
+    this.#onGone?.(
+      'connection-lost',
+      `Connection to Chrome lost: ${reason}; no browser answered at ${displayUrl(input)} within ${RECONNECT_MS / 1000} s (${(last as Error | undefined)?.message ?? 'no attempt'})`,
+    );
+  }
+
+  /**
+   * Called once the connection to an attached browser is back after a loss, with the new connection: the page
+   * re-attaches there. Without it, a lost connection ends the session.
+   */
+  onReconnected(listener: (conn: CdpConnection) => Promise<void>): void {
+    this.#onReconnected = listener;
+  }
+
+  /** Creates the Grid session and connects to its se:cdp endpoint; the session is deleted if that fails. */
+  async #connectGrid(): Promise<WebSocketTransport> {
+    const url = this.#secrets.grid ?? this.#config.grid ?? '';
+    const grid = await GridSession.create({
+      url,
+      headers: this.#headers,
+      capabilities: gridCapabilities(this.#secrets.capabilities, { headless: this.#config.headless, chromeFlags: this.#config.chromeFlags }),
+      sessionDir: this.#config.sessionDir,
+      log: this.#log,
+      createTimeoutMs: Math.max(30_000, this.#config.loadTimeoutMs),
+      keepAliveMs: gridKeepAliveMs(),
+    });
+    this.#grid = grid;
+    try {
+      const remote = await connectRemote(grid.cdpUrl, this.#headers);
+      this.#wsEndpoint = remote.wsUrl;
+      return remote.transport;
+    } catch (err) {
+      await grid.delete();
+      throw err;
+    }
   }
 
   async #launch(): Promise<LaunchedChrome> {
@@ -224,6 +339,13 @@ export class Browser {
       this.#groupEnded = true;
       this.#killGroup();
       conn?.close();
+      return;
+    }
+    const grid = this.#grid;
+    if (grid !== undefined) {
+      // Deleting the WebDriver session is what ends its Chrome (and frees the Grid's slot).
+      conn?.close();
+      await grid.delete();
       return;
     }
     if (conn !== undefined && !conn.closed) {

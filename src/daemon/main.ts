@@ -292,6 +292,7 @@ async function main(): Promise<void> {
       bdgVersion: VERSION,
       socket: paths.file('socket'),
       userDataDir: config.userDataDir ?? `${config.sessionDir}/chrome-profile`,
+      ...(session.grid !== undefined ? { grid: session.grid } : {}),
     };
     await writeFileAtomic(paths.file('meta'), JSON.stringify(meta, null, 2));
     const nav = await Promise.race([session.navigate(config.url, config.loadTimeoutMs), startupGone]);
@@ -301,7 +302,8 @@ async function main(): Promise<void> {
     log.info(`ready: ${session.page.url}`);
     ready = true;
     lifetime.start();
-    report({ type: 'ready', result: { ...meta, page: session.page, browser: session.browserVersion ?? null, ...nav } });
+    const notes = session.remote?.notes ?? [];
+    report({ type: 'ready', result: { ...meta, page: session.page, browser: session.browserVersion ?? null, ...(notes.length > 0 ? { notes } : {}), ...nav } });
   } catch (err) {
     const e = toBdgError(err);
     log.error('start-up failed', err);

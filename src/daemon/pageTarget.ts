@@ -105,6 +105,9 @@ export class PageTarget implements PageHealth {
     this.#targetId = targetId;
     const { sessionId } = await conn.send('Target.attachToTarget', { targetId, flatten: true });
     this.#pageSession = sessionId;
+    // A re-attach after the browser came back (daemon/browser.ts) starts on a page that is up.
+    this.#down = undefined;
+    this.#hungSince = undefined;
     await conn.send('Target.setDiscoverTargets', { discover: true });
     await this.#enableDomains();
   }

@@ -4,6 +4,7 @@
  * them and nothing else.
  */
 import type { CdpConnection, CdpMethod, CdpParams, CdpResult, SessionCallOptions, TraceSink } from '../cdp/connection.js';
+import type { GridInfo, RemoteInfo } from '../protocol/commands/session.js';
 import type { NavigationRecord, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { ConsoleCollector } from '../telemetry/console.js';
@@ -125,6 +126,14 @@ export class BrowserSession {
   get browserVersion(): string | undefined {
     return this.#browser.version;
   }
+  /** The Selenium Grid session the browser runs in (`--grid`). */
+  get grid(): GridInfo | undefined {
+    return this.#browser.grid;
+  }
+  /** A remote browser's header names, endpoint and notes (`--chrome-ws-url`, `--grid`). */
+  get remote(): RemoteInfo | undefined {
+    return this.#browser.remote;
+  }
   get page(): PageInfo {
     return this.#page.page;
   }
@@ -191,6 +200,13 @@ export class BrowserSession {
     });
     // An attached Chrome is the user's: open our own tab rather than take over one of theirs.
     await this.#page.attachFirst(this.attached);
+    // An attached browser that restarted is found again (browser.ts): carry on in a new tab at the same page.
+    this.#browser.onReconnected(async () => {
+      const url = this.#page.page.url;
+      await this.#page.attachFirst(true);
+      if (url !== '' && url !== 'about:blank') await this.#page.navigate(url, this.config.loadTimeoutMs);
+      this.#log.info(`re-attached to the browser in a new tab at ${url}`);
+    });
     this.#log.debug('attached to page');
     await this.#browser.settleEndpoint();
   }
@@ -270,6 +286,7 @@ export class BrowserSession {
         attached: this.attached,
         headless: this.config.headless,
         version: this.browserVersion ?? null,
+        ...(this.grid !== undefined ? { grid: { url: this.grid.url, sessionId: this.grid.sessionId } } : {}),
       },
       pageCrashed: this.pageCrashed,
       navigations: this.navigations,

@@ -36,7 +36,15 @@ export interface SessionSnapshot {
   startedAt: number;
   /** Epoch ms. */
   endedAt: number;
-  chrome: { pid: number | null; port: number | null; attached: boolean; headless: boolean; version: string | null };
+  chrome: {
+    pid: number | null;
+    port: number | null;
+    attached: boolean;
+    headless: boolean;
+    version: string | null;
+    /** A browser on a Selenium Grid (`--grid`): the Grid (shown form) and the WebDriver session id. */
+    grid?: { url: string; sessionId: string };
+  };
   pageCrashed: boolean;
   navigations: NavigationRecord[];
   navigationsDropped: number;

@@ -19,7 +19,8 @@ import { ALL_COMMANDS, camelCase, isIdempotent, type CommandSpec, type OptionSpe
 
 /** A JSON Schema for one parameter, as much of it as the contract says. */
 export interface ParamSchema {
-  type?: 'string' | 'number' | 'integer' | 'boolean';
+  type?: 'string' | 'number' | 'integer' | 'boolean' | 'array';
+  items?: { type: 'string' };
   description?: string;
   enum?: readonly string[];
   minimum?: number;
@@ -131,7 +132,8 @@ function paramsOf(c: CommandSpec, limits: TextLimits): { key: string; schema: Pa
 }
 
 function optionSchema(o: OptionSpec, mcpDefault: string | number | boolean | undefined, limits: TextLimits): ParamSchema {
-  const schema: ParamSchema = { type: o.type === 'number' && o.integer === true ? 'integer' : o.type };
+  const schema: ParamSchema =
+    o.repeatable === true ? { type: 'array', items: { type: 'string' } } : { type: o.type === 'number' && o.integer === true ? 'integer' : o.type };
   const text = clip(o.description, limits.param);
   if (text !== '') schema.description = text;
   if (o.choices !== undefined) schema.enum = o.choices;

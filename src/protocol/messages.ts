@@ -34,6 +34,20 @@ export type Response = { id: number; ok: true; result: unknown; daemon: DaemonIn
 export type ReadyMessage = { type: 'ready'; result: StartedResult } | { type: 'error'; error: ErrorInfo } | { type: 'progress'; message: string };
 
 /** What the CLI hands the daemon it spawns (as one JSON argument: no shell, no quoting issues). */
+/**
+ * The environment variable that carries what a remote browser needs and must not be on a command line:
+ * --cdp-header values, the real --chrome-ws-url and --grid URLs (tokens, passwords) and --capabilities. Only the
+ * user can read a process's environment; the daemon removes it from its own at start.
+ */
+export const REMOTE_SECRETS_ENV = 'BDG_REMOTE_SECRETS';
+
+export interface RemoteSecrets {
+  headers?: Record<string, string>;
+  chromeWsUrl?: string;
+  grid?: string;
+  capabilities?: Record<string, unknown>;
+}
+
 export interface DaemonConfig {
   sessionDir: string;
   url: string;
@@ -43,7 +57,15 @@ export interface DaemonConfig {
   timeoutSec?: number;
   userDataDir?: string;
   chromeFlags: string[];
+  /**
+   * Attach to this Chrome, in its display form (no password, no query values). The real value travels in
+   * REMOTE_SECRETS_ENV, never on the daemon's command line, which every user of the machine can read.
+   */
   chromeWsUrl?: string;
+  /** Run the browser on this Selenium Grid (display form; the real URL is in REMOTE_SECRETS_ENV). */
+  grid?: string;
+  /** The names of the --cdp-header headers (their values are in REMOTE_SECRETS_ENV). */
+  cdpHeaderNames?: string[];
   includeAll: boolean;
   maxBodyBytes: number;
   loadTimeoutMs: number;

@@ -18,13 +18,10 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   choices?: readonly string[];
-  /**
-   * Strings: the flag may be given more than once; the command line joins the values with newlines (one value
-   * per line), so the option stays one string on the socket and in MCP.
-   */
-  repeatable?: boolean;
   /** Placeholder shown in help, e.g. `N`, `DIR`. */
   placeholder?: string;
+  /** Strings: may be given more than once; the value is then the list, in order (`--cdp-header`). */
+  repeatable?: boolean;
 }
 
 export interface ArgSpec {
@@ -108,7 +105,15 @@ export function locksTab(spec: Pick<CommandSpec, 'readOnly' | 'lock' | 'runs'>):
 /** `max-body-size` -> `maxBodySize`, as `camelCase()` does at run time. */
 export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
 
-type ValueOf<O> = O extends { type: 'boolean' } ? boolean : O extends { type: 'number' } ? number : O extends { choices: readonly (infer C)[] } ? C : string;
+type ValueOf<O> = O extends { repeatable: true }
+  ? string[]
+  : O extends { type: 'boolean' }
+    ? boolean
+    : O extends { type: 'number' }
+      ? number
+      : O extends { choices: readonly (infer C)[] }
+        ? C
+        : string;
 
 type Flatten<T> = { [K in keyof T]: T[K] } & {};
 

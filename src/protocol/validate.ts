@@ -27,6 +27,11 @@ function checkValue(flag: string, spec: OptionSpec, value: unknown): unknown {
       if (typeof value !== 'boolean') throw new BdgError('INVALID_ARGUMENTS', `--${flag} takes no value (it is a switch)`);
       return value;
     case 'string':
+      if (spec.repeatable === true) {
+        const list = typeof value === 'string' ? [value] : value;
+        if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs text values`);
+        return list as string[];
+      }
       if (typeof value !== 'string') throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs a text value`);
       if (spec.choices !== undefined && !spec.choices.includes(value)) {
         throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be one of: ${spec.choices.join(', ')} (got "${value}")`);

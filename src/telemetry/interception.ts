@@ -143,11 +143,11 @@ export function fetchPatterns(rules: readonly MatchableRule[]): Protocol.Fetch.R
 /** Header names as HTTP allows them (RFC 9110 tokens). */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** `--header` values, one `Name: value` per line (the CLI joins repeated flags with newlines). */
-export function parseHeaderLines(text: string | undefined): Protocol.Fetch.HeaderEntry[] {
-  if (text === undefined) return [];
+/** `--header` values, one `Name: value` each (the flag is repeatable; a value with newlines holds one per line). */
+export function parseHeaderLines(values: readonly string[] | undefined): Protocol.Fetch.HeaderEntry[] {
+  if (values === undefined) return [];
   const out: Protocol.Fetch.HeaderEntry[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of values.flatMap((v) => v.split('\n'))) {
     if (line.trim() === '') continue;
     const i = line.indexOf(':');
     const name = i === -1 ? '' : line.slice(0, i).trim();

@@ -11,6 +11,8 @@ export const FILES = {
   chromePid: 'chrome.pid',
   log: 'daemon.log',
   profile: 'chrome-profile',
+  /** The Selenium Grid session a `--grid` daemon created (src/daemon/grid.ts), for the clean-up after a kill -9. */
+  grid: 'grid.json',
 } as const;
 
 export type SessionFile = keyof typeof FILES;

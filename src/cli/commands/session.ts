@@ -130,8 +130,9 @@ export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
       const lines = [`Session started: ${page.url}${page.title !== '' ? `  "${page.title}"` : ''}`];
       if (typeof data.errorText === 'string') lines.push(`Warning: the page did not load: ${data.errorText}`);
       if (data.loadTimedOut === true) lines.push('Warning: the page had not finished loading when the load timeout passed; telemetry keeps being collected.');
+      for (const note of data.notes ?? []) lines.push(`Note: ${note}`);
       lines.push(
-        `  daemon pid ${data.pid}, Chrome ${data.attached ? 'attached' : `pid ${String(data.chromePid)}`}${data.port !== null ? `, DevTools port ${data.port}` : ''}`,
+        `  daemon pid ${data.pid}, Chrome ${data.grid !== undefined ? `on the Grid ${data.grid.url} (WebDriver session ${data.grid.sessionId})` : data.attached ? 'attached' : `pid ${String(data.chromePid)}`}${data.port !== null ? `, DevTools port ${data.port}` : ''}`,
       );
       lines.push(`Next: bdg peek${paths.flag} | bdg status${paths.flag} | bdg stop${paths.flag}`);
       return lines.join('\n');

@@ -35,6 +35,7 @@ export function renderSessions(list: readonly SessionInfo[]): string {
   const out = [line(head)];
   list.forEach((s, i) => {
     out.push(line(rows[i] as string[]));
+    if (s.grid !== null) out.push(`    Grid ${s.grid.url}, WebDriver session ${s.grid.sessionId}`);
     for (const m of s.messages) out.push(`    ${m}`);
   });
   return out.join('\n');

@@ -27,6 +27,8 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.config.headless, connected: s.connected },
     autoStopInSec: ctx.timeoutSec !== undefined ? Math.max(0, Math.round(ctx.timeoutSec - (Date.now() - ctx.startedAt) / 1000)) : null,
     session: ctx.sessionName ?? null,
+    ...(s.grid !== undefined ? { grid: s.grid } : {}),
+    ...(s.remote !== undefined ? { remote: s.remote } : {}),
     idle: ctx.lifetime?.idle() ?? { timeoutSec: null, off: 'disabled' as const, idleSec: 0, stopsInSec: null },
     owner: ctx.lifetime?.owner() ?? null,
     network: {

@@ -20,7 +20,7 @@ export const SESSION_COMMANDS = [
     summary: 'Start a session: launch (or attach to) Chrome, open the URL and collect telemetry in the background',
     args: [{ name: 'url', required: true, description: 'Page to open; bare hosts work (localhost:3000 -> http, example.com -> https)' }],
     options: {
-      headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: headless when there is no display)' },
+      headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: when there is no display)' },
       port: {
         type: 'number',
         integer: true,
@@ -28,16 +28,32 @@ export const SESSION_COMMANDS = [
         max: 65535,
         default: 0,
         placeholder: 'N',
-        description: 'Chrome remote debugging port on 127.0.0.1 (default: a free port Chrome picks)',
+        description: 'Chrome remote debugging port on 127.0.0.1 (default: a free one)',
       },
       // Timers hold at most 2^31-1 ms (24.8 days); Node fires a longer one at once, which would stop the session at start.
-      timeout: { type: 'number', min: 0, max: 2_147_483, placeholder: 'S', description: 'Stop the session automatically after S seconds' },
-      'user-data-dir': { type: 'string', placeholder: 'DIR', description: 'Chrome profile directory (default: a profile inside the session directory)' },
-      'chrome-flags': { type: 'string', placeholder: 'FLAGS', description: 'Extra Chrome command-line flags, split like shell words (no shell is run)' },
+      timeout: { type: 'number', min: 0, max: 2_147_483, placeholder: 'S', description: 'Auto-stop after S seconds' },
+      'user-data-dir': { type: 'string', placeholder: 'DIR', description: 'Chrome profile directory (default: one in the session directory)' },
+      'chrome-flags': { type: 'string', placeholder: 'FLAGS', description: 'Extra Chrome flags, split like shell words (no shell is run)' },
       'chrome-ws-url': {
         type: 'string',
         placeholder: 'URL',
-        description: 'Attach to a running Chrome (host:port, http URL or ws URL) instead of launching one; it is left running on stop',
+        description: 'Attach to a running Chrome (host:port, http(s) or ws(s) URL); left running on stop',
+      },
+      'cdp-header': {
+        type: 'string',
+        repeatable: true,
+        placeholder: '"NAME: VALUE"',
+        description: 'Header for --chrome-ws-url/--grid (Host too); values never shown',
+      },
+      grid: {
+        type: 'string',
+        placeholder: 'URL',
+        description: 'Run Chrome on a Selenium Grid 4',
+      },
+      capabilities: {
+        type: 'string',
+        placeholder: 'JSON',
+        description: 'W3C capabilities for --grid',
       },
       all: { type: 'boolean', default: false, description: 'Also record analytics and ad requests (filtered by default)' },
       'max-body-size': {
@@ -46,7 +62,7 @@ export const SESSION_COMMANDS = [
         max: 1024,
         default: 5,
         placeholder: 'MB',
-        description: 'Largest response body kept per request, in megabytes',
+        description: 'Largest response body kept per request (MB)',
       },
       'load-timeout': {
         type: 'number',
@@ -54,7 +70,7 @@ export const SESSION_COMMANDS = [
         max: 600,
         default: 30,
         placeholder: 'S',
-        description: 'How long to wait for the first page load before returning anyway',
+        description: 'Seconds to wait for the first load',
       },
       // No default here: absent means BDG_IDLE_TIMEOUT, else 3600 (client/lifetime.ts), which a default would hide.
       'idle-timeout': {
@@ -80,6 +96,8 @@ export const SESSION_COMMANDS = [
       'bdg example.com --timeout 60',
       'bdg https://app.test --no-headless',
       'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222',
+      'bdg app.test --chrome-ws-url wss://browsers.example/chrome --cdp-header "Authorization: Bearer $TOKEN"',
+      'bdg localhost:3000 --grid http://127.0.0.1:4444',
       'bdg localhost:3000 --session agent-1 --idle-timeout 600',
       'bdg localhost:3000 --owner-pid 4242',
     ],
@@ -220,6 +238,23 @@ export interface OwnerInfo {
   startTime: string | null;
 }
 
+/** A Selenium Grid session: the Grid (its URL without password or query values) and the WebDriver session id. */
+export interface GridInfo {
+  url: string;
+  sessionId: string;
+  browserVersion: string | null;
+}
+
+/** What status says about a remote browser's connection. */
+export interface RemoteInfo {
+  /** The `--cdp-header` names sent on connect; their values are secrets and never leave the daemon. */
+  headerNames: string[];
+  /** The endpoint connected to, without password or query values. */
+  endpoint: string | null;
+  /** Things worth knowing, e.g. that a stale WebSocket URL was re-resolved from /json/version. */
+  notes: string[];
+}
+
 export interface StatusResult {
   running: true;
   starting: boolean;
@@ -244,6 +279,10 @@ export interface StatusResult {
   autoStopInSec: number | null;
   /** The session's name; null for the default session. */
   session: string | null;
+  /** The Selenium Grid session the browser runs in (`--grid`); absent otherwise. */
+  grid?: GridInfo;
+  /** A remote browser (`--chrome-ws-url`, `--grid`): header names (never values) and how its endpoint was found. */
+  remote?: RemoteInfo;
   idle: IdleInfo;
   owner: OwnerInfo | null;
   /** `webSockets`: sockets among the records, those not closed yet, and their frames kept / dropped. */
@@ -307,6 +346,9 @@ export interface StartedResult {
   userDataDir: string;
   page: PageInfo;
   browser: string | null;
+  grid?: GridInfo;
+  /** How a remote endpoint was found when it was not as given (a stale URL re-resolved). */
+  notes?: string[];
   errorText?: string;
   loadTimedOut?: boolean;
 }
