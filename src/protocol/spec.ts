@@ -20,6 +20,11 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Placeholder shown in help, e.g. `N`, `DIR`. */
   placeholder?: string;
+  /**
+   * String options: the value the flag stands for when given without one (`--shared-browser` alone). The next word
+   * is then its value only when it cannot be a URL and is not a flag; `--NAME=VALUE` always works.
+   */
+  valueOptional?: string;
 }
 
 export interface ArgSpec {

@@ -26,6 +26,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.config.headless, connected: s.connected },
     autoStopInSec: ctx.timeoutSec !== undefined ? Math.max(0, Math.round(ctx.timeoutSec - (Date.now() - ctx.startedAt) / 1000)) : null,
     session: ctx.sessionName ?? null,
+    sharedBrowser: s.shared ?? null,
     idle: ctx.lifetime?.idle() ?? { timeoutSec: null, off: 'disabled' as const, idleSec: 0, stopsInSec: null },
     owner: ctx.lifetime?.owner() ?? null,
     network: {
@@ -44,7 +45,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
       ...base.chrome,
       wsEndpoint: s.wsEndpoint ?? null,
       version: s.browserVersion ?? null,
-      userDataDir: s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile`,
+      userDataDir: s.shared !== undefined ? `${s.shared.dir}/chrome-profile` : (s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile`),
     },
     buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats(), webSocketFrames: ws.frames, bodies: s.network.bodyStats() },
     memory: process.memoryUsage(),
