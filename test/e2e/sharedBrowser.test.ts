@@ -121,7 +121,8 @@ describe('one Chrome, many sessions (--shared-browser)', () => {
     { timeout: 240_000 },
     async () => {
       const base = newBase('three');
-      const run = (session: string, ...args: string[]): Promise<RunResult> => bdg([...args, '--session', session, '--json'], { sessionDir: base, timeoutMs: 90_000 });
+      const run = (session: string, ...args: string[]): Promise<RunResult> =>
+        bdg([...args, '--session', session, '--json'], { sessionDir: base, timeoutMs: 90_000 });
       const a = data<Started>(ok(await run('a', server.url('/set'), '--shared-browser', '--headless'), 'start a'));
       assert.equal(a.sharedBrowser, 'default');
       assert.match(a.browserContextId ?? '', /^[0-9A-F]{32}$/);
@@ -166,9 +167,10 @@ describe('one Chrome, many sessions (--shared-browser)', () => {
       const st = data<{ sharedBrowser: { name: string; browserContextId: string } | null }>(ok(await run('c', 'status'), 'status c'));
       assert.equal(st.sharedBrowser?.name, 'default');
       assert.equal(st.sharedBrowser?.browserContextId, c.browserContextId);
-      const list = data<{ sessions: Array<{ name: string; sharedBrowser: string | null }>; browsers: Array<{ name: string; chromePid: number; members: unknown[] }> }>(
-        ok(await bdg(['sessions', '--json'], { sessionDir: base }), 'sessions'),
-      );
+      const list = data<{
+        sessions: Array<{ name: string; sharedBrowser: string | null }>;
+        browsers: Array<{ name: string; chromePid: number; members: unknown[] }>;
+      }>(ok(await bdg(['sessions', '--json'], { sessionDir: base }), 'sessions'));
       assert.deepEqual(
         list.sessions.map((s) => [s.name, s.sharedBrowser]),
         [
@@ -200,50 +202,55 @@ describe('one Chrome, many sessions (--shared-browser)', () => {
     },
   );
 
-  it('kill -9 of members: cleanup settles the dead member, cleanup --all and the boot sweep end a shared Chrome nobody uses', { timeout: 240_000 }, async () => {
-    const base = newBase('kill');
-    const run = (session: string, ...args: string[]): Promise<RunResult> => bdg([...args, '--session', session, '--json'], { sessionDir: base, timeoutMs: 90_000 });
-    const x = data<Started>(ok(await run('x', server.url('/'), '--shared-browser', 'k', '--headless'), 'start x'));
-    const y = data<Started>(ok(await run('y', server.url('/'), '--shared-browser', 'k', '--headless'), 'start y'));
-    assert.equal(x.sharedBrowser, 'k');
-    assert.equal(y.chromePid, x.chromePid);
+  it(
+    'kill -9 of members: cleanup settles the dead member, cleanup --all and the boot sweep end a shared Chrome nobody uses',
+    { timeout: 240_000 },
+    async () => {
+      const base = newBase('kill');
+      const run = (session: string, ...args: string[]): Promise<RunResult> =>
+        bdg([...args, '--session', session, '--json'], { sessionDir: base, timeoutMs: 90_000 });
+      const x = data<Started>(ok(await run('x', server.url('/'), '--shared-browser', 'k', '--headless'), 'start x'));
+      const y = data<Started>(ok(await run('y', server.url('/'), '--shared-browser', 'k', '--headless'), 'start y'));
+      assert.equal(x.sharedBrowser, 'k');
+      assert.equal(y.chromePid, x.chromePid);
 
-    // x's daemon dies: its context goes with its connection, its member file stays until a clean-up notices.
-    process.kill(x.pid, 'SIGKILL');
-    assert.ok(await waitFor(() => !isAlive(x.pid), 5_000));
-    assert.ok(existsSync(join(base, 'browsers', 'k', 'members', 'x.json')));
-    const cleaned = ok(await bdg(['cleanup', '--session', 'x'], { sessionDir: base }), 'cleanup x');
-    assert.match(cleaned.stdout, /Shared browser "k": removed session "x"/);
-    assert.equal(existsSync(join(base, 'browsers', 'k', 'members', 'x.json')), false);
-    assert.ok(isAlive(x.chromePid), 'y still uses the shared Chrome');
-    ok(await run('y', 'peek'), 'peek y');
+      // x's daemon dies: its context goes with its connection, its member file stays until a clean-up notices.
+      process.kill(x.pid, 'SIGKILL');
+      assert.ok(await waitFor(() => !isAlive(x.pid), 5_000));
+      assert.ok(existsSync(join(base, 'browsers', 'k', 'members', 'x.json')));
+      const cleaned = ok(await bdg(['cleanup', '--session', 'x'], { sessionDir: base }), 'cleanup x');
+      assert.match(cleaned.stdout, /Shared browser "k": removed session "x"/);
+      assert.equal(existsSync(join(base, 'browsers', 'k', 'members', 'x.json')), false);
+      assert.ok(isAlive(x.chromePid), 'y still uses the shared Chrome');
+      ok(await run('y', 'peek'), 'peek y');
 
-    // y dies too: nobody uses the Chrome any more, and cleanup --all ends it.
-    process.kill(y.pid, 'SIGKILL');
-    assert.ok(await waitFor(() => !isAlive(y.pid), 5_000));
-    const all = ok(await bdg(['cleanup', '--all', '--json'], { sessionDir: base }), 'cleanup --all');
-    assert.ok(data<{ sharedBrowsers: string[] }>(all).sharedBrowsers.includes('k'), all.stdout);
-    assert.ok(await waitFor(() => !isAlive(x.chromePid), 10_000), 'the orphaned shared Chrome was ended');
-    assert.equal(existsSync(join(base, 'browsers', 'k')), false);
-    assert.ok(
-      await waitFor(() => {
-        const p = processesUnder(base);
-        return p.daemons.length + p.chromes.length + p.helpers.length === 0;
-      }, 10_000),
-      'no orphan is left',
-    );
+      // y dies too: nobody uses the Chrome any more, and cleanup --all ends it.
+      process.kill(y.pid, 'SIGKILL');
+      assert.ok(await waitFor(() => !isAlive(y.pid), 5_000));
+      const all = ok(await bdg(['cleanup', '--all', '--json'], { sessionDir: base }), 'cleanup --all');
+      assert.ok(data<{ sharedBrowsers: string[] }>(all).sharedBrowsers.includes('k'), all.stdout);
+      assert.ok(await waitFor(() => !isAlive(x.chromePid), 10_000), 'the orphaned shared Chrome was ended');
+      assert.equal(existsSync(join(base, 'browsers', 'k')), false);
+      assert.ok(
+        await waitFor(() => {
+          const p = processesUnder(base);
+          return p.daemons.length + p.chromes.length + p.helpers.length === 0;
+        }, 10_000),
+        'no orphan is left',
+      );
 
-    // The boot sweep: a shared Chrome whose only member was killed, found by the first command of a new boot.
-    const z = data<Started>(ok(await run('z', server.url('/'), '--shared-browser', 'k', '--headless'), 'start z'));
-    assert.notEqual(z.chromePid, x.chromePid, 'a new shared Chrome was launched');
-    process.kill(z.pid, 'SIGKILL');
-    assert.ok(await waitFor(() => !isAlive(z.pid), 5_000));
-    writeFileSync(join(base, 'boot.id'), 'linux:an-earlier-boot\n');
-    const status = await bdg(['status'], { sessionDir: base });
-    assert.match(status.stderr, /Shared browser "k": no session uses it any more; ended its Chrome/);
-    assert.ok(await waitFor(() => !isAlive(z.chromePid), 10_000), 'the sweep ended the shared Chrome');
-    assert.equal(existsSync(join(base, 'browsers', 'k')), false);
-  });
+      // The boot sweep: a shared Chrome whose only member was killed, found by the first command of a new boot.
+      const z = data<Started>(ok(await run('z', server.url('/'), '--shared-browser', 'k', '--headless'), 'start z'));
+      assert.notEqual(z.chromePid, x.chromePid, 'a new shared Chrome was launched');
+      process.kill(z.pid, 'SIGKILL');
+      assert.ok(await waitFor(() => !isAlive(z.pid), 5_000));
+      writeFileSync(join(base, 'boot.id'), 'linux:an-earlier-boot\n');
+      const status = await bdg(['status'], { sessionDir: base });
+      assert.match(status.stderr, /Shared browser "k": no session uses it any more; ended its Chrome/);
+      assert.ok(await waitFor(() => !isAlive(z.chromePid), 10_000), 'the sweep ended the shared Chrome');
+      assert.equal(existsSync(join(base, 'browsers', 'k')), false);
+    },
+  );
 
   it('ten sessions started with --shared-browser at the same instant get one Chrome; all ten work and all stop', { timeout: 300_000 }, async () => {
     const base = newBase('ten');
@@ -257,7 +264,9 @@ describe('one Chrome, many sessions (--shared-browser)', () => {
     assert.equal(new Set(started.map((s) => s.browserContextId)).size, 10, 'ten browser contexts');
     assert.equal(started.filter((s) => s.sharedBrowser === 'default').length, 10);
     assert.deepEqual(processesUnder(base).chromes, [started[0]?.chromePid]);
-    const evals = await Promise.all(names.map((n) => bdg(['dom', 'eval', 'location.pathname', '--session', n, '--json'], { sessionDir: base, timeoutMs: 60_000 })));
+    const evals = await Promise.all(
+      names.map((n) => bdg(['dom', 'eval', 'location.pathname', '--session', n, '--json'], { sessionDir: base, timeoutMs: 60_000 })),
+    );
     evals.forEach((r, i) => assert.equal(data<{ value: string }>(ok(r, `eval in ${names[i] ?? ''}`)).value, '/'));
     const stop = ok(await bdg(['stop', '--all', '--json'], { sessionDir: base, timeoutMs: 120_000 }), 'stop --all');
     assert.equal(data<{ stopped: unknown[] }>(stop).stopped.length, 10);
