@@ -11,6 +11,7 @@
  * registered with.
  */
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import type { Protocol } from 'devtools-protocol';
 import { chromeArgs, findChrome } from '../cdp/chrome.js';
 import { platform } from '../platform/index.js';
@@ -200,9 +201,24 @@ async function liveMembers(dir: string, record: BrowserRecord, prune: boolean, s
 /** Does the browser of `record` still run and answer on its DevTools port? Its current WebSocket URL if so. */
 async function answers(record: BrowserRecord): Promise<string | undefined> {
   if (!(await isSameProcessAliveAsync(record))) return undefined;
+  // node:http rather than fetch(): the WebSocket client loads it anyway, while fetch() would load undici, several
+  // megabytes in every member daemon for one request.
+  const text = await new Promise<string | undefined>((resolve) => {
+    const req = get({ host: '127.0.0.1', port: record.port, path: '/json/version', timeout: 3_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        body += d;
+        if (body.length > 65_536) req.destroy();
+      });
+      res.on('end', () => resolve(res.statusCode === 200 ? body : undefined));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
   try {
-    const res = await fetch(`http://127.0.0.1:${record.port}/json/version`, { signal: AbortSignal.timeout(3_000) });
-    const body = (await res.json()) as { webSocketDebuggerUrl?: unknown };
+    const body = JSON.parse(text ?? '') as { webSocketDebuggerUrl?: unknown };
     return typeof body.webSocketDebuggerUrl === 'string' ? body.webSocketDebuggerUrl : undefined;
   } catch {
     return undefined;
@@ -358,7 +374,11 @@ export async function joinSharedBrowser(opts: JoinOptions): Promise<Membership> 
         await removeBrowserFiles(dir);
         await makeRegistryDirs(dir);
         record = undefined;
-      } else record = { ...record, wsEndpoint: ws };
+      } else {
+        record = { ...record, wsEndpoint: ws };
+        // Members whose daemon died (kill -9) are noticed here too; Chrome dropped their contexts already.
+        await liveMembers(dir, record, true);
+      }
     }
     if (record === undefined) {
       record = await launch(opts, uniqueToken());
