@@ -1,9 +1,10 @@
 // 7. One Chrome, many sessions: ten named sessions in one base directory, each with its own Chrome ("own") and all
-// in one shared Chrome (`--shared-browser`, "shared"). For each mode: nine sessions started at once; then the
-// tenth started alone, timed until it is usable (its `bdg <url>` returned and a `bdg peek` answered), restarted a
-// few times, against the `node -e 0` floor measured beside it; the memory of the ten running sessions (PSS from
-// /proc/PID/smaps_rollup of every Chrome process tree plus the ten daemons); then 20 simultaneous `bdg peek`
-// against each session (200 at once); then `bdg stop --all`, after which no Chrome of the base may be left.
+// in one shared Chrome (`--shared-browser`, "shared"). Each mode alone: nine sessions started at once, then the
+// tenth; the memory of the ten (PSS from /proc/PID/smaps_rollup of every Chrome process tree plus the ten daemons);
+// 20 simultaneous `bdg peek` against each session (200 at once). Then, with nine sessions of each mode running,
+// the tenth of each mode is started alone, the two modes round-robin with the `node -e 0` floor, and timed until
+// usable (its `bdg <url>` returned and a `bdg peek` answered), and stopped again. Last `bdg stop --all`, after
+// which no Chrome of the base may be left.
 import { performance } from 'node:perf_hooks';
 import { bdg } from '../lib/cli.mjs';
 import { memory, processesOf, processTree, run } from '../lib/proc.mjs';
@@ -74,81 +75,109 @@ async function floorMs(n) {
   return stats(runs).median;
 }
 
-async function measureMode(ctx, mode) {
-  const { fixture, N } = ctx;
-  const shared = mode === 'shared';
+const NAMES = Array.from({ length: SESSIONS }, (_, i) => `s${i + 1}`);
+const TENTH = NAMES[SESSIONS - 1];
+
+function starter(ctx, base, mode) {
+  const extra = mode === 'shared' ? ['--shared-browser'] : [];
+  return (n) => bdg(base, [ctx.fixture.url('/'), '--headless', '--json', '--session', n, ...extra], { timeoutMs: 180_000 });
+}
+
+async function startNine(ctx, base, mode) {
+  const start = starter(ctx, base, mode);
+  const t0 = performance.now();
+  const nine = await Promise.all(NAMES.slice(0, -1).map(start));
+  for (const n of NAMES) remember(`${base}/sessions/${n}`);
+  return { results: nine, summary: { wallMs: round1(performance.now() - t0), ...failures(nine) } };
+}
+
+/** The tenth session, alone: from the spawn of `bdg <url>` until it returned, and until a `bdg peek` answered. */
+async function startTenth(ctx, base, mode) {
+  const t0 = performance.now();
+  const r = await starter(ctx, base, mode)(TENTH);
+  const returnedMs = performance.now() - t0;
+  const peek = r.code === 0 ? await bdg(base, ['peek', '--json', '--session', TENTH], { timeoutMs: 60_000 }) : undefined;
+  remember(`${base}/sessions/${TENTH}`);
+  const ok = r.code === 0 && peek?.code === 0;
+  return { ok, returnedMs, usableMs: performance.now() - t0, data: r.json?.data, error: ok ? undefined : (r.json?.error ?? r.stderr).slice(0, 200) };
+}
+
+/** Ten sessions of one mode alone on the machine: memory, then 20 simultaneous peeks against each. */
+async function load(ctx, mode, out) {
   const base = newSessionDir(`shared-${mode}`);
-  const names = Array.from({ length: SESSIONS }, (_, i) => `s${i + 1}`);
-  const extra = shared ? ['--shared-browser'] : [];
-  const start = (n) => bdg(base, [fixture.url('/'), '--headless', '--json', '--session', n, ...extra], { timeoutMs: 180_000 });
-  const out = { mode };
-  try {
-    log(`${mode}: starting ${SESSIONS - 1} sessions at once`);
-    let t0 = performance.now();
-    const first = await Promise.all(names.slice(0, -1).map(start));
-    out.startNine = { wallMs: round1(performance.now() - t0), ...failures(first) };
-    for (const n of names) remember(`${base}/sessions/${n}`);
-    await sleep(1_000);
+  log(`${mode}: starting ${SESSIONS - 1} sessions at once, then the tenth`);
+  const nine = await startNine(ctx, base, mode);
+  out.startNine = nine.summary;
+  const tenth = await startTenth(ctx, base, mode);
+  if (tenth.error !== undefined) out.tenthError = tenth.error;
+  const started = [...nine.results.filter((r) => r.json?.success === true).map((r) => r.json.data), ...(tenth.data !== undefined ? [tenth.data] : [])];
+  await sleep(2_000);
+  out.memory = memoryOf(base, NAMES, started);
+  log(`${mode}: ${SESSIONS} x ${PEEKS_PER_SESSION} simultaneous peeks`);
+  const t0 = performance.now();
+  const peeks = await Promise.all(
+    NAMES.flatMap((n) => Array.from({ length: PEEKS_PER_SESSION }, () => bdg(base, ['peek', '--json', '--session', n], { timeoutMs: 120_000 }))),
+  );
+  out.peeks = { count: peeks.length, wallMs: round1(performance.now() - t0), perProcess: stats(peeks.map((r) => r.ms)), ...failures(peeks) };
+  return base;
+}
 
-    // The tenth, alone, while nine run: start until usable, a few times (stopped in between), beside the floor.
-    const tenth = names[SESSIONS - 1];
-    const rounds = Math.max(2, N.cold);
-    const usable = [];
-    const returned = [];
-    let last;
-    const floors = [];
-    for (let i = 0; i < rounds; i++) {
-      floors.push(await floorMs(5));
-      t0 = performance.now();
-      last = await start(tenth);
-      const back = performance.now() - t0;
-      const peek = last.code === 0 ? await bdg(base, ['peek', '--json', '--session', tenth], { timeoutMs: 60_000 }) : undefined;
-      if (last.code === 0 && peek?.code === 0) {
-        returned.push(back);
-        usable.push(performance.now() - t0);
-      } else out.tenthError = (last.json?.error ?? last.stderr).slice(0, 200);
-      remember(`${base}/sessions/${tenth}`);
-      if (i < rounds - 1) await bdg(base, ['stop', '--json', '--session', tenth], { timeoutMs: 60_000 });
-    }
-    const floor = stats(floors).median;
-    const u = stats(usable);
-    out.tenth = {
-      rounds,
-      floorMs: floor,
-      returnedMs: stats(returned),
-      usableMs: u,
-      usableXFloor: u.median !== null && floor ? round2(u.median / floor) : null,
-      failed: rounds - usable.length,
-    };
-
-    const started = [...first, last].filter((r) => r?.json?.success === true).map((r) => r.json.data);
-    await sleep(2_000);
-    out.memory = memoryOf(base, names, started);
-
-    log(`${mode}: ${SESSIONS} x ${PEEKS_PER_SESSION} simultaneous peeks`);
-    t0 = performance.now();
-    const peeks = await Promise.all(
-      names.flatMap((n) => Array.from({ length: PEEKS_PER_SESSION }, () => bdg(base, ['peek', '--json', '--session', n], { timeoutMs: 120_000 }))),
-    );
-    out.peeks = { count: peeks.length, wallMs: round1(performance.now() - t0), perProcess: stats(peeks.map((r) => r.ms)), ...failures(peeks) };
-
-    log(`${mode}: bdg stop --all`);
-    t0 = performance.now();
-    const stop = await bdg(base, ['stop', '--all', '--json'], { timeoutMs: 180_000 });
-    out.stopAll = { wallMs: round1(performance.now() - t0), ok: stop.code === 0, stopped: stop.json?.data?.stopped?.length ?? null };
-    await sleep(1_000);
-    out.chromesLeft = chromesOf(base).length;
-  } finally {
-    out.cleanup = await stopSession(base);
-  }
-  return out;
+async function stopAll(base, mode, out) {
+  log(`${mode}: bdg stop --all`);
+  const t0 = performance.now();
+  const stop = await bdg(base, ['stop', '--all', '--json'], { timeoutMs: 180_000 });
+  out.stopAll = { wallMs: round1(performance.now() - t0), ok: stop.code === 0, stopped: stop.json?.data?.stopped?.length ?? null };
+  await sleep(1_000);
+  out.chromesLeft = chromesOf(base).length;
 }
 
 export async function measure(ctx) {
-  const res = { own: undefined, shared: undefined };
+  const res = { own: { mode: 'own' }, shared: { mode: 'shared' } };
   ctx.res.shared = res;
-  res.own = await measureMode(ctx, 'own');
-  res.shared = await measureMode(ctx, 'shared');
+  const bases = {};
+  try {
+    // Memory and peeks: each mode alone, so that neither's Chromes share pages (and PSS) with the other's.
+    bases.own = await load(ctx, 'own', res.own);
+    await stopAll(bases.own, 'own', res.own);
+    bases.shared = await load(ctx, 'shared', res.shared);
+    await bdg(bases.shared, ['stop', '--json', '--session', TENTH], { timeoutMs: 60_000 });
+    // Start to usable of the tenth: nine of each mode running, the two modes' tenth starts interleaved round-robin
+    // with the floor, so that the machine's load (2 shared cores) hits both alike.
+    log('own: nine sessions again, for the interleaved start timing');
+    await startNine(ctx, bases.own, 'own');
+    await sleep(1_000);
+    const rounds = Math.max(4, 2 * ctx.N.cold);
+    const samples = { own: [], shared: [], floor: [] };
+    const failed = { own: 0, shared: 0 };
+    for (let i = 0; i < rounds; i++) {
+      samples.floor.push(await floorMs(3));
+      for (const mode of i % 2 === 0 ? ['own', 'shared'] : ['shared', 'own']) {
+        const t = await startTenth(ctx, bases[mode], mode);
+        if (t.ok) samples[mode].push(t);
+        else {
+          failed[mode]++;
+          res[mode].tenthError = t.error;
+        }
+        await bdg(bases[mode], ['stop', '--json', '--session', TENTH], { timeoutMs: 60_000 });
+      }
+    }
+    const floor = stats(samples.floor).median;
+    for (const mode of ['own', 'shared']) {
+      const u = stats(samples[mode].map((t) => t.usableMs));
+      res[mode].tenth = {
+        rounds,
+        floorMs: floor,
+        returnedMs: stats(samples[mode].map((t) => t.returnedMs)),
+        usableMs: u,
+        usableXFloor: u.median !== null && floor ? round2(u.median / floor) : null,
+        failed: failed[mode],
+      };
+    }
+    await stopAll(bases.shared, 'shared', res.shared);
+    await stopAll(bases.own, 'own', res.own);
+  } finally {
+    for (const mode of ['own', 'shared']) if (bases[mode] !== undefined) res[mode].cleanup = await stopSession(bases[mode]);
+  }
 }
 
 export function render(res) {
@@ -175,13 +204,14 @@ export function render(res) {
       modes.map((m) => [
         label(m),
         m.tenth?.rounds ?? null,
+        m.tenth?.returnedMs?.median ?? null,
         m.tenth?.usableMs?.median ?? null,
         m.tenth?.usableMs?.min ?? null,
         ratio(m.tenth?.usableMs?.median ?? null, m.tenth?.floorMs ?? null),
         m.tenth?.floorMs ?? null,
         m.tenth?.failed ?? null,
       ]),
-      ['10th session, start to usable', 'runs', 'median ms', 'min ms', 'x floor', 'floor ms', 'failed'],
+      ['10th session, start to usable', 'runs', 'returned ms', 'usable ms', 'min ms', 'x floor', 'floor ms', 'failed'],
     ),
   );
   out.push(

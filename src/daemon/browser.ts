@@ -49,6 +49,10 @@ export class Browser {
     const m = this.#shared;
     return m === undefined ? undefined : { name: m.name, dir: m.dir, browserContextId: this.#contextId ?? null, launched: m.launched };
   }
+  /** Whether the Chrome runs headless: a shared one as the session that launched it asked. */
+  get headless(): boolean {
+    return this.#shared?.record.headless ?? this.#config.headless;
+  }
   /** The browser context the session's tabs live in (shared browser only). */
   get browserContextId(): string | undefined {
     return this.#contextId;

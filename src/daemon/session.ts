@@ -104,6 +104,10 @@ export class BrowserSession {
   get shared(): Browser['shared'] {
     return this.#browser.shared;
   }
+  /** Whether the Chrome runs headless (a shared one: as the session that launched it asked). */
+  get headless(): boolean {
+    return this.#browser.headless;
+  }
   /** The browser context of this session's tabs (shared browser only; undefined: the browser's default context). */
   get browserContextId(): string | undefined {
     return this.#browser.browserContextId;
@@ -257,7 +261,7 @@ export class BrowserSession {
         pid: this.chromePid ?? null,
         port: this.port ?? null,
         attached: this.attached,
-        headless: this.config.headless,
+        headless: this.headless,
         version: this.browserVersion ?? null,
       },
       pageCrashed: this.pageCrashed,

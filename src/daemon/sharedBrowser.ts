@@ -400,7 +400,16 @@ export async function joinSharedBrowser(opts: JoinOptions): Promise<Membership> 
       joinedAt: new Date().toISOString(),
       browserContextId: null,
     };
-    await writeFileAtomic(memberFile(dir, key), JSON.stringify(member, null, 2));
+    try {
+      await writeFileAtomic(memberFile(dir, key), JSON.stringify(member, null, 2));
+    } catch (err) {
+      // A Chrome nobody is registered with would be left to the next clean-up: end one we just launched now.
+      if (launched) {
+        await endBrowser(record, log);
+        await removeBrowserFiles(dir);
+      }
+      throw err;
+    }
     return { dir, name: opts.name, key, record, member, launched };
   } finally {
     await releaseRegistryLock(dir, lock);

@@ -23,7 +23,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     uptimeMs: Date.now() - ctx.startedAt,
     page: s.page,
     pageCrashed: s.pageCrashed,
-    chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.config.headless, connected: s.connected },
+    chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.headless, connected: s.connected },
     autoStopInSec: ctx.timeoutSec !== undefined ? Math.max(0, Math.round(ctx.timeoutSec - (Date.now() - ctx.startedAt) / 1000)) : null,
     session: ctx.sessionName ?? null,
     sharedBrowser: s.shared ?? null,
