@@ -18,6 +18,7 @@ import {
   registryDir,
   registryFile,
   sharedProfileFlag,
+  withoutForks,
   type BrowserRecord,
   type MemberRecord,
 } from '../util/browserRegistry.js';
@@ -112,12 +113,12 @@ function lockRegistry(dir: string, waitMs: number): LockOwner | undefined {
 /** The browser processes (not helpers) of the shared browser `name` under `base`, from the process table. */
 function markedProcesses(base: string, name: string): number[] {
   const flag = sharedProfileFlag(base, name);
-  return markedSharedChromes(
-    platform.listProcesses((cmd) => cmd.includes(flag)),
-    base,
-  )
-    .filter((c) => c.name === name)
-    .map((c) => c.pid);
+  const procs = platform.listProcesses((cmd) => cmd.includes(flag));
+  // A helper forked by the browser shows the browser's command line until it execs; its parent is marked too.
+  return withoutForks(
+    markedSharedChromes(procs, base).filter((c) => c.name === name),
+    procs,
+  ).map((c) => c.pid);
 }
 
 function waitGone(pids: readonly number[], ms: number): boolean {

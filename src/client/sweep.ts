@@ -15,7 +15,7 @@ import { tempPathFor } from '../util/fsx.js';
 import { isLockOwnerAlive, readLock } from '../util/lock.js';
 import { FILES, NAMED_SESSIONS_DIR, isValidSessionName, type SessionPaths } from '../util/paths.js';
 import { isPidAlive, killQuietly } from '../util/proc.js';
-import { markedSharedChromes } from '../util/browserRegistry.js';
+import { markedSharedChromes, withoutForks } from '../util/browserRegistry.js';
 import { settleSharedBrowser } from './sharedBrowsers.js';
 
 /** A Chrome browser process bdg launched for the session in `sessionDir` (`name` null: the default session). */
@@ -45,7 +45,7 @@ export function markedChromes(procs: readonly ProcessInfo[], base: string): Mark
     if (name !== undefined && !isValidSessionName(name)) continue;
     out.push({ pid: p.pid, sessionDir: name === undefined ? base : join(base, NAMED_SESSIONS_DIR, name), name: name ?? null });
   }
-  return out;
+  return withoutForks(out, procs);
 }
 
 /** True when a live process holds the session directory's lock: its daemon runs (or is starting). */
@@ -83,7 +83,7 @@ export function sweepOrphanChromes(base: string): SweepReport {
     report.messages.push(`Ended an orphaned Chrome (pid ${c.pid}) of ${which}: no bdg daemon runs for ${c.sessionDir}.`);
   }
   // A shared Chrome belongs to no one session: it is an orphan once its registry has no live member.
-  for (const name of new Set(markedSharedChromes(procs, base).map((c) => c.name))) {
+  for (const name of new Set(withoutForks(markedSharedChromes(procs, base), procs).map((c) => c.name))) {
     const settled = settleSharedBrowser(base, name, 2_000);
     report.messages.push(...settled.messages);
     if (settled.closed && settled.killed.length > 0) report.sharedClosed.push({ name, pids: settled.killed });

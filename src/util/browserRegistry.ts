@@ -140,6 +140,17 @@ export function markedSharedChromes(procs: ReadonlyArray<{ pid: number; command:
   return out;
 }
 
+/**
+ * Drops the marked processes whose parent is marked too: a browser never starts another browser, but the child it
+ * forks for a helper carries the browser's command line until it execs (`--type=` comes with the exec), which a
+ * process list taken at that moment shows. Ending the browser ends that child.
+ */
+export function withoutForks<T extends { pid: number }>(marked: T[], procs: ReadonlyArray<{ pid: number; ppid: number }>): T[] {
+  const pids = new Set(marked.map((m) => m.pid));
+  const parent = new Map(procs.map((p) => [p.pid, p.ppid]));
+  return marked.filter((m) => !pids.has(parent.get(m.pid) ?? -1));
+}
+
 /** The DevTools endpoint Chrome writes into `<profile>/DevToolsActivePort`: the port, then the browser's path. */
 export function parseDevToolsActivePort(raw: string): { port: number; path: string } | undefined {
   const [portLine, pathLine] = raw.split('\n');

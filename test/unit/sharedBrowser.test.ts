@@ -21,9 +21,11 @@ import {
   registryDir,
   registryFile,
   sharedProfileFlag,
+  withoutForks,
   type BrowserRecord,
   type MemberRecord,
 } from '../../src/util/browserRegistry.js';
+import { markedChromes } from '../../src/client/sweep.js';
 import { Logger } from '../../src/util/logger.js';
 import { identityOf } from '../../src/util/proc.js';
 
@@ -82,6 +84,25 @@ describe('the registry', () => {
       { pid: 16, zombie: false, command: `/usr/lib/chromium/chromium --remote-debugging-port=0 --user-data-dir=${base}/browsers/../chrome-profile` },
     ];
     assert.deepEqual(markedSharedChromes(procs, base), [{ pid: 10, name: 'team' }]);
+  });
+  it("leaves out a browser's child caught between fork and exec, which still shows the browser's command line", () => {
+    const base = '/home/u/.bdg';
+    const browser = `/usr/lib/chromium/chromium --remote-debugging-pipe --user-data-dir=${base}/sessions/a/chrome-profile about:blank`;
+    const shared = `/usr/lib/chromium/chromium --remote-debugging-port=0 --user-data-dir=${base}/browsers/team/chrome-profile about:blank`;
+    const procs = [
+      { pid: 20, ppid: 1, zombie: false, command: browser },
+      { pid: 21, ppid: 20, zombie: false, command: browser },
+      { pid: 30, ppid: 1, zombie: false, command: shared },
+      { pid: 31, ppid: 30, zombie: false, command: shared },
+    ];
+    assert.deepEqual(
+      markedChromes(procs, base).map((c) => c.pid),
+      [20],
+    );
+    assert.deepEqual(
+      withoutForks(markedSharedChromes(procs, base), procs).map((c) => c.pid),
+      [30],
+    );
   });
   it("reads Chrome's DevToolsActivePort and refuses anything else", () => {
     assert.deepEqual(parseDevToolsActivePort('41235\n/devtools/browser/0b6c1f6e-1\n'), { port: 41235, path: '/devtools/browser/0b6c1f6e-1' });
