@@ -129,7 +129,8 @@ export class Browser {
     const conn = this.#conn;
     conn.onClose((reason) => {
       this.#log.warn(`CDP connection closed: ${reason}`);
-      if (!this.#closing && this.#chrome === undefined) this.#onGone?.('connection-lost', `Connection to Chrome lost: ${reason}`);
+      const which = this.#shared !== undefined ? `the shared browser "${this.#shared.name}"` : 'Chrome';
+      if (!this.#closing && this.#chrome === undefined) this.#onGone?.('connection-lost', `Connection to ${which} lost: ${reason}`);
     });
     wire(conn);
     // A Chrome (or a CHROME_PATH wrapper) that exits at once fails the start now, not when the call times out: a
