@@ -252,6 +252,23 @@ describe('one Chrome, many sessions (--shared-browser)', () => {
     },
   );
 
+  it('a crash of the shared Chrome ends every session in it, each with its session.json, and the registry goes', { timeout: 120_000 }, async () => {
+    const base = newBase('crash');
+    const run = (session: string, ...args: string[]): Promise<RunResult> =>
+      bdg([...args, '--session', session, '--json'], { sessionDir: base, timeoutMs: 90_000 });
+    const p = data<Started>(ok(await run('p', server.url('/'), '--shared-browser', '--headless'), 'start p'));
+    const q = data<Started>(ok(await run('q', server.url('/'), '--shared-browser', '--headless'), 'start q'));
+    process.kill(p.chromePid, 'SIGKILL');
+    assert.ok(await waitFor(() => !isAlive(p.pid) && !isAlive(q.pid), 20_000), 'both daemons ended with their Chrome');
+    for (const s of ['p', 'q']) {
+      const doc = JSON.parse(readFileSync(join(base, 'sessions', s, 'session.json'), 'utf8')) as { session: { endReason: string; endDetail: string } };
+      assert.equal(doc.session.endReason, 'connection-lost');
+      assert.match(doc.session.endDetail, /shared browser "default"/);
+    }
+    assert.equal(existsSync(join(base, 'browsers', 'default')), false, 'the last one to go removed the registry');
+    assert.ok(await waitFor(() => processesUnder(base).helpers.length === 0, 10_000), 'no Chrome helper is left');
+  });
+
   it('ten sessions started with --shared-browser at the same instant get one Chrome; all ten work and all stop', { timeout: 300_000 }, async () => {
     const base = newBase('ten');
     const names = Array.from({ length: 10 }, (_, i) => `t${i + 1}`);
