@@ -9,6 +9,7 @@ import * as concurrency from '../groups/concurrency.mjs';
 import { withLiveSession } from '../groups/memory.mjs';
 import * as instructions from '../groups/instructions.mjs';
 import * as sessions from '../groups/sessions.mjs';
+import * as shared from '../groups/shared.mjs';
 import * as volume from '../groups/volume.mjs';
 import { cliPath, hasCommand, useCli } from './cli.mjs';
 import { startFixture } from './fixture.mjs';
@@ -63,6 +64,8 @@ export async function main(opts, cli) {
     if (has('volume')) await volume.measure(ctx);
     // 6: named sessions
     if (has('sessions')) await sessions.measure(ctx);
+    // 7: one Chrome, many sessions
+    if (has('shared')) await shared.measure(ctx);
   } catch (err) {
     res.errors.push(String(err?.stack ?? err));
   } finally {

@@ -6,6 +6,7 @@ import * as concurrency from '../groups/concurrency.mjs';
 import * as memory from '../groups/memory.mjs';
 import * as instructions from '../groups/instructions.mjs';
 import * as sessions from '../groups/sessions.mjs';
+import * as shared from '../groups/shared.mjs';
 import * as volume from '../groups/volume.mjs';
 import { table } from './table.mjs';
 
@@ -13,7 +14,7 @@ const verdict = (ok) => (ok === null ? '?' : ok ? 'met' : 'MISSED');
 
 /** The figures the issue sets targets for, each with its verdict. */
 export function targets(res) {
-  return [commands, instructions, batch, cold, memory, volume, concurrency, sessions].flatMap((g) => g.targets(res, verdict));
+  return [commands, instructions, batch, cold, memory, volume, concurrency, sessions, shared].flatMap((g) => g.targets(res, verdict));
 }
 
 export function render(res, outFile) {
@@ -25,7 +26,7 @@ export function render(res, outFile) {
   );
   out.push(`dist: ${m.dist}`);
   out.push('');
-  for (const g of [commands, instructions, concurrency, cold, memory, volume, batch, sessions]) out.push(...g.render(res));
+  for (const g of [commands, instructions, concurrency, cold, memory, volume, batch, sessions, shared]) out.push(...g.render(res));
   const summary = targets(res);
   if (summary.length > 0) {
     out.push('Against the targets (issue #2; original tool / Rust peer for reference)');

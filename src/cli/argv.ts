@@ -9,11 +9,18 @@ export type Parsed =
   /** `session`: the value of `--session`, when given (resolveSession validates it). */
   | { kind: 'run'; command: CommandSpec; params: Params; json: boolean; session?: string };
 
+/** Flags whose value may be left out (`--shared-browser` alone), with the value they then stand for. */
+const OPTIONAL_VALUE_FLAGS = new Map<string, string>(
+  COMMANDS.flatMap((c) =>
+    Object.entries(c.options).flatMap(([name, o]) => (o.valueOptional !== undefined ? [[name, o.valueOptional] as [string, string]] : [])),
+  ),
+);
+
 /** Flags that take a value in any command, so `bdg --port 9222 localhost` reads 9222 as the port's value. */
 const VALUE_FLAGS = new Set<string>([
   ...COMMANDS.flatMap((c) =>
     Object.entries(c.options)
-      .filter(([, o]) => o.type !== 'boolean')
+      .filter(([, o]) => o.type !== 'boolean' && o.valueOptional === undefined)
       .map(([name]) => name),
   ),
   ...Object.entries(GLOBAL_OPTIONS)
@@ -82,8 +89,17 @@ export function parseArgv(argv: readonly string[]): Parsed {
     if (token.startsWith('--') && token.length > 2) {
       const eq = token.indexOf('=');
       const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
+      const implicit = OPTIONAL_VALUE_FLAGS.get(name);
       if (eq !== -1) options.push({ name, value: token.slice(eq + 1), negated: false });
-      else if (takesValue(name, positionals)) {
+      else if (implicit !== undefined) {
+        // `bdg --shared-browser localhost:3000` opens the URL in the default shared browser: a URL-like word or a
+        // flag is never taken as the value.
+        const next = argv[i + 1];
+        if (next !== undefined && !next.startsWith('-') && !looksLikeUrl(next)) {
+          options.push({ name, value: next, negated: false });
+          i++;
+        } else options.push({ name, value: implicit, negated: false });
+      } else if (takesValue(name, positionals)) {
         const next = argv[i + 1];
         if (next === undefined) throw new BdgError('INVALID_ARGUMENTS', `--${name} needs a value`);
         options.push({ name, value: next, negated: false });

@@ -4,7 +4,14 @@ import { EXIT_CODES, EXIT_CODE_DESCRIPTIONS } from '../util/exitCodes.js';
 import { usage } from './argv.js';
 
 function optionLine(name: string, o: OptionSpec): string {
-  const flag = o.type === 'boolean' ? (o.negatable === true ? `--[no-]${name}` : `--${name}`) : `--${name} ${o.placeholder ?? 'VALUE'}`;
+  const flag =
+    o.type === 'boolean'
+      ? o.negatable === true
+        ? `--[no-]${name}`
+        : `--${name}`
+      : o.valueOptional !== undefined
+        ? `--${name} [${o.placeholder ?? 'VALUE'}]`
+        : `--${name} ${o.placeholder ?? 'VALUE'}`;
   const notes: string[] = [];
   if (o.type === 'number' && (o.min !== undefined || o.max !== undefined))
     notes.push(o.min !== undefined && o.max !== undefined ? `${o.min} to ${o.max}` : o.min !== undefined ? `at least ${o.min}` : `at most ${String(o.max)}`);

@@ -122,6 +122,11 @@ export function renderStatus(d: StatusResult): string {
       : `Session${named} running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
     `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
     `  Chrome:    ${d.grid !== undefined ? 'on the Grid' : d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
+    ...(d.sharedBrowser !== null && d.sharedBrowser !== undefined
+      ? [
+          `  Shared:    browser "${d.sharedBrowser.name}", in its own browser context ${d.sharedBrowser.browserContextId ?? '-'} (own cookies, storage, cache)${d.sharedBrowser.launched ? '; this session launched it' : ''}`,
+        ]
+      : []),
     `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
     `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
     `  Navigations: ${d.navigations}`,

@@ -18,6 +18,7 @@ import { recordedGridSession } from './grid.js';
 import { lastSession } from './lastSession.js';
 import { cleanup, stopSession, type CleanupResult } from './session.js';
 import { sweepOrphanChromes, type MarkedChrome } from './sweep.js';
+import { settleSharedBrowser, sharedBrowserNames } from './sharedBrowsers.js';
 
 /** How many sessions are asked, stopped or cleaned at once. */
 export const PARALLEL_SESSIONS = 4;
@@ -47,6 +48,9 @@ export interface SessionInfo {
   /** Seconds before the idle timeout stops it; null without one. */
   stopsInSec: number | null;
   ownerPid: number | null;
+  /** The shared browser (`--shared-browser`) the session is in, with its own browser context; null: its own Chrome. */
+  sharedBrowser: string | null;
+  browserContextId: string | null;
   /** The daemon's resident memory (from `status --verbose`). */
   daemonRssBytes: number | null;
   /** ended: when and why, from the head of its session.json. */
@@ -116,6 +120,8 @@ function blank(paths: SessionPaths, state: SessionState): SessionInfo {
     idleTimeoutSec: null,
     stopsInSec: null,
     ownerPid: null,
+    sharedBrowser: null,
+    browserContextId: null,
     daemonRssBytes: null,
     endedAt: null,
     endReason: null,
@@ -138,6 +144,8 @@ function fromStatus(paths: SessionPaths, s: ResultOf<'status'>): SessionInfo {
     idleTimeoutSec: s.idle.timeoutSec,
     stopsInSec: s.idle.stopsInSec,
     ownerPid: s.owner?.pid ?? null,
+    sharedBrowser: s.sharedBrowser?.name ?? null,
+    browserContextId: s.sharedBrowser?.browserContextId ?? null,
     daemonRssBytes: s.memory?.rss ?? null,
     grid: s.grid !== undefined ? { url: s.grid.url, sessionId: s.grid.sessionId } : null,
   };
@@ -255,6 +263,8 @@ export interface CleanupAllResult {
   failed: SessionFailure[];
   /** Orphaned Chromes of sessions that no longer exist or have no daemon, ended by the sweep. */
   orphans: MarkedChrome[];
+  /** Shared browsers (`--shared-browser`) closed because no live session used them any more. */
+  sharedBrowsers: string[];
   /** Named session directories removed by --aggressive once nothing was left in them. */
   removedDirs: string[];
   messages: string[];
@@ -262,7 +272,7 @@ export interface CleanupAllResult {
 
 /** `bdg cleanup --all`: the sweep for orphaned Chromes, then `cleanup` in every session (bounded parallel). */
 export async function cleanupAll(base: string, params: ParamsOf<'cleanup'>): Promise<CleanupAllResult> {
-  const result: CleanupAllResult = { sessions: [], leftAlone: [], failed: [], orphans: [], removedDirs: [], messages: [] };
+  const result: CleanupAllResult = { sessions: [], leftAlone: [], failed: [], orphans: [], sharedBrowsers: [], removedDirs: [], messages: [] };
   // The sweep first: it sees every marked Chrome under the base, also those of directories that are gone, and
   // judges each by its session's lock; the per-session clean-ups then remove the files the dead daemons left.
   const sweep = sweepOrphanChromes(base);
@@ -277,6 +287,13 @@ export async function cleanupAll(base: string, params: ParamsOf<'cleanup'>): Pro
       return { paths, err: failure(paths, err) };
     }
   });
+  // Then every shared browser, also one whose Chrome is gone (its files) or whose members all died.
+  for (const name of sharedBrowserNames(base)) {
+    const settled = settleSharedBrowser(base, name);
+    result.messages.push(...settled.messages);
+    if (settled.closed) result.sharedBrowsers.push(name);
+  }
+  for (const s of sweep.sharedClosed) if (!result.sharedBrowsers.includes(s.name)) result.sharedBrowsers.push(s.name);
   for (const o of outcomes) {
     if (o.ok !== undefined) {
       result.sessions.push({ session: o.paths.name, ...o.ok });

@@ -19,6 +19,8 @@ import { reapGridSession } from './grid.js';
 import { idleTimeoutSec, ownerOf } from './lifetime.js';
 import { remoteStart } from './remote.js';
 import { cleanStale, findOurChromes, inspectFiles, removeEntry } from './state.js';
+import { settleSharedBrowser } from './sharedBrowsers.js';
+import { DEFAULT_SHARED_BROWSER, isValidBrowserName, registryDir } from '../util/browserRegistry.js';
 import { sleep } from '../util/sleep.js';
 
 function daemonPath(): string {
@@ -100,6 +102,36 @@ function readFirstMessage(stream: Readable, onProgress: (m: string) => void): Pr
     stream.on('end', () => resolve(undefined));
     stream.on('error', () => resolve(undefined));
   });
+}
+
+/**
+ * `--shared-browser NAME`: the registry directory of that shared browser under the session's base. The options
+ * that choose a browser of the session's own cannot go with it (INVALID_ARGUMENTS).
+ */
+function sharedBrowserOf(paths: SessionPaths, params: ParamsOf<'start'>): { name: string; dir: string } | undefined {
+  const name = params.sharedBrowser;
+  if (name === undefined) return undefined;
+  if (!isValidBrowserName(name)) {
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `Invalid shared browser name ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'`,
+      `For example: --shared-browser team (or --shared-browser alone for "${DEFAULT_SHARED_BROWSER}").`,
+    );
+  }
+  const clash = [
+    params.chromeWsUrl !== undefined ? '--chrome-ws-url' : undefined,
+    params.grid !== undefined ? '--grid' : undefined,
+    params.userDataDir !== undefined ? '--user-data-dir' : undefined,
+    params.port !== 0 ? '--port' : undefined,
+  ].filter((f) => f !== undefined);
+  if (clash.length > 0) {
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `--shared-browser cannot be combined with ${clash.join(', ')}: the shared Chrome has its own profile and picks its own port`,
+      'Drop those options, or drop --shared-browser to give the session a browser of its own.',
+    );
+  }
+  return { name, dir: registryDir(paths.base, name) };
 }
 
 /** How a front-end hears about a start while it happens (the CLI prints these on stderr). */
@@ -203,6 +235,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
   const idle = idleTimeoutSec(params);
   const sessionOwner = ownerOf(params);
   const remote = remoteStart(params);
+  const shared = sharedBrowserOf(paths, params);
   ensurePrivateDir(paths.dir);
   const maxSocketPath = MAX_SOCKET_PATH;
   if (Buffer.byteLength(paths.file('socket')) > maxSocketPath) {
@@ -255,7 +288,8 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     }
     for (const n of notes) out.note(n);
     // Made here, bounded: the daemon's own mkdir is recursive, which never returns for a path under /proc/self.
-    if (params.grid === undefined) ensureDir(params.userDataDir ?? paths.file('profile'), 'Chrome profile directory');
+    if (shared !== undefined) ensurePrivateDir(shared.dir);
+    else if (params.grid === undefined) ensureDir(params.userDataDir ?? paths.file('profile'), 'Chrome profile directory');
     throwIfInterrupted(signal);
 
     const loadTimeoutMs = Math.round(params.loadTimeout * 1000);
@@ -277,6 +311,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     if (sessionOwner !== undefined) config.owner = sessionOwner;
     if (params.userDataDir !== undefined) config.userDataDir = params.userDataDir;
     Object.assign(config, remote.config);
+    if (shared !== undefined) config.sharedBrowser = shared;
 
     // The daemon's own stderr goes to daemon.log so even a crash before its logger exists leaves a trace.
     // O_NONBLOCK: should daemon.log lead to a FIFO after all, the open fails (ENXIO) instead of waiting for a reader.
@@ -313,6 +348,8 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     (child.stdio[3] as Readable).destroy();
     if (msg === 'aborted' || msg === 'timeout') {
       await endStartingDaemon(child, exited, paths, owner, params.chromeWsUrl !== undefined || params.grid !== undefined);
+      // A daemon killed while it joined (or launched) a shared browser leaves a member file, maybe a Chrome nobody uses.
+      if (shared !== undefined) for (const m of settleSharedBrowser(paths.base, shared.name).messages) out.note(m);
       if (msg === 'aborted' && signal !== undefined) throw interrupted(signal);
       throw new BdgError(
         'TIMEOUT',

@@ -7,6 +7,7 @@ import { isPidAlive, killQuietly } from '../util/proc.js';
 import { CHROME_SESSION_ENV, FILES, type SessionPaths } from '../util/paths.js';
 import { platform } from '../platform/index.js';
 import { HISTORY_DIR, JOURNAL_FILE, JOURNAL_PREVIOUS, journalHistoryName, journalStartedAt } from '../util/sessionHistory.js';
+import { settleSharedBrowser, sharedBrowserOfMeta } from './sharedBrowsers.js';
 
 /** What the files in a session directory say, once the socket did not answer. */
 export interface FileState {
@@ -22,6 +23,8 @@ export interface FileState {
   /** A note the daemon left when its session ended without `bdg stop` (Chrome crashed, connection lost). */
   endNote: { endReason: string; endDetail: string | null; endedAt: string; sessionFile: string | null; sessionFileError?: string } | undefined;
   metaFile: boolean;
+  /** The shared browser (`--shared-browser`) the session was in, from session.meta.json. */
+  sharedBrowser: string | undefined;
 }
 
 function readNumber(path: string): number | 'corrupt' | undefined {
@@ -41,9 +44,11 @@ export function inspectFiles(paths: SessionPaths): FileState {
   const live = lock !== null && lock !== 'corrupt' && isLockOwnerAlive(lock) ? lock : undefined;
   let endNote: FileState['endNote'];
   let metaFile = false;
+  let sharedBrowser: string | undefined;
   try {
     const meta = JSON.parse(readFileSync(paths.file('meta'), 'utf8')) as Record<string, unknown>;
     metaFile = true;
+    sharedBrowser = sharedBrowserOfMeta(meta);
     if (typeof meta['endReason'] === 'string') {
       endNote = {
         endReason: meta['endReason'],
@@ -66,6 +71,7 @@ export function inspectFiles(paths: SessionPaths): FileState {
     chromePidFile: chromePid !== undefined,
     endNote,
     metaFile,
+    sharedBrowser,
   };
 }
 
@@ -320,6 +326,12 @@ export function cleanStale(paths: SessionPaths, state: FileState, opts: { keepEn
     report.messages.push(
       `Ended ${left.length === 1 ? 'a process' : `${left.length} processes`} (pid ${left.join(', ')}) left in the process group of the session's Chrome (${pgid}) by its launcher.`,
     );
+  }
+  if (state.sharedBrowser !== undefined) {
+    // The dead daemon's member file is removed, and the shared Chrome ended when no live member is left.
+    const settled = settleSharedBrowser(paths.base, state.sharedBrowser);
+    report.messages.push(...settled.messages);
+    report.killed.push(...settled.killed);
   }
   if (state.chromePidFile) drop('chromePid');
   if (state.metaFile && opts.keepEndNote !== true) drop('meta');

@@ -3,7 +3,9 @@
  * longer has a daemon (its directory is gone, or nothing alive holds its lock) are ended. Run by `bdg cleanup
  * --all`, and once per boot by the first command (see bootSweep). A process is touched only when its command
  * line carries bdg's marker: `--remote-debugging-pipe` and `--user-data-dir=<base>/chrome-profile` or
- * `--user-data-dir=<base>/sessions/NAME/chrome-profile`, the profile bdg puts inside the session directory.
+ * `--user-data-dir=<base>/sessions/NAME/chrome-profile`, the profile bdg puts inside the session directory. A
+ * shared browser's Chrome (`--shared-browser`) carries `--user-data-dir=<base>/browsers/NAME/chrome-profile`
+ * instead and is judged by its registry's members (client/sharedBrowsers.ts).
  */
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { uptime } from 'node:os';
@@ -13,6 +15,8 @@ import { tempPathFor } from '../util/fsx.js';
 import { isLockOwnerAlive, readLock } from '../util/lock.js';
 import { FILES, NAMED_SESSIONS_DIR, isValidSessionName, type SessionPaths } from '../util/paths.js';
 import { isPidAlive, killQuietly } from '../util/proc.js';
+import { markedSharedChromes, withoutForks } from '../util/browserRegistry.js';
+import { settleSharedBrowser } from './sharedBrowsers.js';
 
 /** A Chrome browser process bdg launched for the session in `sessionDir` (`name` null: the default session). */
 export interface MarkedChrome {
@@ -41,7 +45,7 @@ export function markedChromes(procs: readonly ProcessInfo[], base: string): Mark
     if (name !== undefined && !isValidSessionName(name)) continue;
     out.push({ pid: p.pid, sessionDir: name === undefined ? base : join(base, NAMED_SESSIONS_DIR, name), name: name ?? null });
   }
-  return out;
+  return withoutForks(out, procs);
 }
 
 /** True when a live process holds the session directory's lock: its daemon runs (or is starting). */
@@ -57,17 +61,17 @@ function sessionAlive(sessionDir: string): boolean {
 
 export interface SweepReport {
   killed: MarkedChrome[];
+  /** Shared browsers (`--shared-browser`) that no live session used any more, ended with their Chrome. */
+  sharedClosed: Array<{ name: string; pids: number[] }>;
   messages: string[];
 }
 
 /** Ends every marked Chrome under `base` whose session has no live daemon, and says what it did. */
 export function sweepOrphanChromes(base: string): SweepReport {
-  const report: SweepReport = { killed: [], messages: [] };
+  const report: SweepReport = { killed: [], sharedClosed: [], messages: [] };
   const prefix = `--user-data-dir=${base}/`;
-  const found = markedChromes(
-    platform.listProcesses((cmd) => cmd.includes(prefix)),
-    base,
-  );
+  const procs = platform.listProcesses((cmd) => cmd.includes(prefix));
+  const found = markedChromes(procs, base);
   const alive = new Map<string, boolean>();
   for (const c of found) {
     let live = alive.get(c.sessionDir);
@@ -77,6 +81,12 @@ export function sweepOrphanChromes(base: string): SweepReport {
     report.killed.push(c);
     const which = c.name === null ? 'the default session' : `session "${c.name}"`;
     report.messages.push(`Ended an orphaned Chrome (pid ${c.pid}) of ${which}: no bdg daemon runs for ${c.sessionDir}.`);
+  }
+  // A shared Chrome belongs to no one session: it is an orphan once its registry has no live member.
+  for (const name of new Set(withoutForks(markedSharedChromes(procs, base), procs).map((c) => c.name))) {
+    const settled = settleSharedBrowser(base, name, 2_000);
+    report.messages.push(...settled.messages);
+    if (settled.closed && settled.killed.length > 0) report.sharedClosed.push({ name, pids: settled.killed });
   }
   return report;
 }

@@ -5,19 +5,20 @@
 import { mkdir } from 'node:fs/promises';
 import { CdpConnection, type TraceSink } from '../cdp/connection.js';
 import { assertPortFree, findChrome, launchChrome, type LaunchedChrome } from '../cdp/chrome.js';
-import type { WebSocketTransport } from '../cdp/transport.js';
+import { WebSocketTransport } from '../cdp/transport.js';
 import type { GridInfo, RemoteInfo } from '../protocol/commands/session.js';
 import type { RemoteSecrets } from '../protocol/messages.js';
 import { BdgError } from '../util/errors.js';
 import { displayUrl, type HeaderMap } from '../util/http.js';
 import { writeError } from '../util/fsx.js';
 import { CHROME_SESSION_ENV } from '../util/paths.js';
-import { killGroupQuietly } from '../util/proc.js';
+import { identityOf, killGroupQuietly } from '../util/proc.js';
 import type { Logger } from '../util/logger.js';
 import type { DaemonConfig } from './config.js';
 import { GridSession, gridCapabilities, gridKeepAliveMs } from './grid.js';
 import { connectRemote, reresolve, takeRemoteSecrets } from './remote.js';
 import type { EndReason } from './sessionFile.js';
+import { joinSharedBrowser, leaveSharedBrowser, recordContext, type Membership } from './sharedBrowser.js';
 
 /** How long a lost attached browser is looked for at its /json/version before the session ends. */
 const RECONNECT_MS = 15_000;
@@ -42,6 +43,11 @@ export class Browser {
   #wire: ((conn: CdpConnection) => void) | undefined;
   #onReconnected: ((conn: CdpConnection) => Promise<void>) | undefined;
   #reconnecting = false;
+  /** `--shared-browser`: the membership, and this session's browser context in that Chrome. */
+  #shared: Membership | undefined;
+  #contextId: string | undefined;
+  #sharedClosed = false;
+  #leaving: Promise<void> | undefined;
 
   constructor(config: DaemonConfig, log: Logger, trace?: TraceSink, onLaunch?: (pid: number) => void) {
     this.#config = config;
@@ -54,7 +60,24 @@ export class Browser {
   }
 
   get chromePid(): number | undefined {
-    return this.#chrome?.pid;
+    return this.#chrome?.pid ?? this.#shared?.record.pid;
+  }
+  /** The shared browser this session is a member of, and its context there; undefined for a browser of its own. */
+  get shared(): { name: string; dir: string; browserContextId: string | null; launched: boolean } | undefined {
+    const m = this.#shared;
+    return m === undefined ? undefined : { name: m.name, dir: m.dir, browserContextId: this.#contextId ?? null, launched: m.launched };
+  }
+  /** Whether the Chrome runs headless: a shared one as the session that launched it asked. */
+  get headless(): boolean {
+    return this.#shared?.record.headless ?? this.#config.headless;
+  }
+  /** The browser context the session's tabs live in (shared browser only). */
+  get browserContextId(): string | undefined {
+    return this.#contextId;
+  }
+  /** Whether leaving the shared browser closed its Chrome (this session was its last member). */
+  get sharedChromeClosed(): boolean {
+    return this.#sharedClosed;
   }
   get attached(): boolean {
     return this.#config.chromeWsUrl !== undefined;
@@ -116,7 +139,10 @@ export class Browser {
    */
   async connect(wire: (conn: CdpConnection) => void): Promise<CdpConnection> {
     const connOpts = { defaultTimeoutMs: 30_000, trace: this.#trace };
-    if (this.#config.grid !== undefined) {
+    const shared = this.#config.sharedBrowser;
+    if (shared !== undefined) {
+      this.#conn = await this.#joinShared(shared, connOpts);
+    } else if (this.#config.grid !== undefined) {
       this.#conn = new CdpConnection(await this.#connectGrid(), connOpts);
     } else if (this.#config.chromeWsUrl !== undefined) {
       const remote = await connectRemote(this.#secrets.chromeWsUrl ?? this.#config.chromeWsUrl, this.#headers);
@@ -154,6 +180,13 @@ export class Browser {
       );
     }
     this.#log.debug('browser answered');
+    if (this.#shared !== undefined) {
+      // The session's own cookies, storage and cache; disposed by Chrome should this daemon die (its connection closes).
+      const { browserContextId } = await conn.send('Target.createBrowserContext', { disposeOnDetach: true }, { timeoutMs: 10_000 });
+      this.#contextId = browserContextId;
+      await recordContext(this.#shared, browserContextId).catch((err: unknown) => this.#log.warn('recording the browser context failed', err));
+      this.#log.info(`in shared browser "${this.#shared.name}" as context ${browserContextId}`);
+    }
     return conn;
   }
 
@@ -166,7 +199,10 @@ export class Browser {
       this.#log.warn(`CDP connection closed: ${reason}`);
       if (this.#closing || this.#chrome !== undefined || conn !== this.#conn || this.#reconnecting) return;
       if (this.#config.chromeWsUrl !== undefined && this.#onReconnected !== undefined) void this.#reconnect(reason);
-      else this.#onGone?.('connection-lost', `Connection to Chrome lost: ${reason}`);
+      else {
+        const which = this.#shared !== undefined ? `the shared browser "${this.#shared.name}"` : 'Chrome';
+        this.#onGone?.('connection-lost', `Connection to ${which} lost: ${reason}`);
+      }
     });
   }
 
@@ -244,6 +280,36 @@ export class Browser {
       await grid.delete();
       throw err;
     }
+  }
+
+  /** Joins (or launches) the shared browser and connects to it; a failed connection leaves the browser again. */
+  async #joinShared(shared: { name: string; dir: string }, connOpts: { defaultTimeoutMs: number; trace: TraceSink | undefined }): Promise<CdpConnection> {
+    const membership = await joinSharedBrowser({
+      dir: shared.dir,
+      name: shared.name,
+      sessionDir: this.#config.sessionDir,
+      sessionName: this.#config.sessionName ?? null,
+      self: identityOf(process.pid),
+      headless: this.#config.headless,
+      chromeFlags: this.#config.chromeFlags,
+      log: this.#log,
+    });
+    this.#shared = membership;
+    if (!membership.launched && membership.record.headless !== this.#config.headless) {
+      this.#log.warn(`the shared browser "${shared.name}" runs ${membership.record.headless ? 'headless' : 'headed'}, as the session that launched it asked`);
+    }
+    let transport: WebSocketTransport;
+    try {
+      transport = await WebSocketTransport.connect(membership.record.wsEndpoint, { timeoutMs: 10_000 });
+    } catch (err) {
+      throw new BdgError(
+        'CDP_CONNECTION_FAILED',
+        `Cannot connect to the shared browser "${shared.name}" at ${membership.record.wsEndpoint}: ${(err as Error).message}`,
+        'Run `bdg cleanup --all` to end a shared browser that no longer answers, then start again.',
+      );
+    }
+    this.#wsEndpoint = membership.record.wsEndpoint;
+    return new CdpConnection(transport, connOpts);
   }
 
   async #launch(): Promise<LaunchedChrome> {
@@ -325,6 +391,11 @@ export class Browser {
   async close(killChrome: boolean, targetId: string | undefined): Promise<void> {
     this.#closing = true;
     const conn = this.#conn;
+    if (this.#shared !== undefined) {
+      this.#leaving ??= this.#leaveShared(this.#shared, conn);
+      await this.#leaving;
+      return;
+    }
     const chrome = this.#chrome;
     if (chrome !== undefined) {
       if (conn !== undefined && !conn.closed) await conn.send('Browser.close', {}, { timeoutMs: 2_000 }).catch(() => undefined);
@@ -353,5 +424,26 @@ export class Browser {
       else if (targetId !== undefined) await conn.send('Target.closeTarget', { targetId }, { timeoutMs: 3_000 }).catch(() => undefined);
       conn.close();
     }
+  }
+
+  /**
+   * Leaves the shared browser: disposes this session's context (its tabs, cookies and storage go with it), then
+   * the registry decides whether this was the last member, in which case Chrome is closed over this connection.
+   */
+  async #leaveShared(membership: Membership, conn: CdpConnection | undefined): Promise<void> {
+    const open = conn !== undefined && !conn.closed;
+    if (open && this.#contextId !== undefined) {
+      await conn.send('Target.disposeBrowserContext', { browserContextId: this.#contextId }, { timeoutMs: 5_000 }).catch((err: unknown) => {
+        this.#log.warn('disposing the browser context failed', err);
+      });
+    }
+    const left = await leaveSharedBrowser(membership, this.#log, async () => {
+      if (open && !conn.closed) await conn.send('Browser.close', {}, { timeoutMs: 2_000 });
+    }).catch((err: unknown) => {
+      this.#log.error('leaving the shared browser failed', err);
+      return { closedChrome: false, remaining: -1 };
+    });
+    this.#sharedClosed = left.closedChrome;
+    conn?.close();
   }
 }

@@ -196,7 +196,9 @@ async function main(): Promise<void> {
         sessionFile: saved.file,
         network: doc.network.length,
         console: doc.console.length,
-        chromeClosed: !session.attached || killChrome,
+        // A shared browser's Chrome closes with its last session only.
+        chromeClosed: session.shared !== undefined ? session.sharedChromeClosed : !session.attached || killChrome,
+        ...(session.shared !== undefined ? { sharedBrowser: true } : {}),
       };
       return saved.error !== undefined ? { result, saveError: saved.error } : { result };
     })();
@@ -291,8 +293,11 @@ async function main(): Promise<void> {
       attached: session.attached,
       bdgVersion: VERSION,
       socket: paths.file('socket'),
-      userDataDir: config.userDataDir ?? `${config.sessionDir}/chrome-profile`,
+      userDataDir: session.shared !== undefined ? `${session.shared.dir}/chrome-profile` : (config.userDataDir ?? `${config.sessionDir}/chrome-profile`),
       ...(session.grid !== undefined ? { grid: session.grid } : {}),
+      // The clean-up of a session whose daemon died reads these to settle the shared browser (client/sharedBrowsers.ts).
+      sharedBrowser: session.shared?.name ?? null,
+      browserContextId: session.shared?.browserContextId ?? null,
     };
     await writeFileAtomic(paths.file('meta'), JSON.stringify(meta, null, 2));
     const nav = await Promise.race([session.navigate(config.url, config.loadTimeoutMs), startupGone]);

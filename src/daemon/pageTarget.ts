@@ -92,7 +92,7 @@ export class PageTarget implements PageHealth {
   }
 
   /** Attaches to the first page target (launched Chrome) or to a new tab (attached Chrome: never take over one of the user's). */
-  async attachFirst(newTab: boolean): Promise<void> {
+  async attachFirst(newTab: boolean, browserContextId?: string): Promise<void> {
     const conn = this.#deps.conn();
     let targetId: string | undefined;
     if (!newTab) {
@@ -100,7 +100,7 @@ export class PageTarget implements PageHealth {
       targetId = targetInfos.find((t) => t.type === 'page')?.targetId;
     }
     if (targetId === undefined) {
-      ({ targetId } = await conn.send('Target.createTarget', { url: 'about:blank' }));
+      ({ targetId } = await conn.send('Target.createTarget', { url: 'about:blank', ...(browserContextId !== undefined ? { browserContextId } : {}) }));
     }
     this.#targetId = targetId;
     const { sessionId } = await conn.send('Target.attachToTarget', { targetId, flatten: true });

@@ -26,6 +26,7 @@ import type { PageHealth } from './pageHealth.js';
 import { PageTarget, type PageInfo } from './pageTarget.js';
 import { buildSessionFile, writeSessionFile, type DomSnapshot, type EndReason, type SessionSnapshot } from './sessionFile.js';
 import { Throttle } from './throttle.js';
+import { ContextEventFilter } from './sharedBrowser.js';
 
 export { LIMITS } from './limits.js';
 export type { PageInfo } from './pageTarget.js';
@@ -61,6 +62,8 @@ export class BrowserSession {
   readonly #browser: Browser;
   readonly #page: PageTarget;
   readonly #bodies: BodyPool;
+  /** In a shared browser: keeps the other sessions' targets out of this session's events. */
+  readonly #contextEvents = new ContextEventFilter();
 
   constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {
     this.config = config;
@@ -122,6 +125,22 @@ export class BrowserSession {
   }
   get port(): number | undefined {
     return this.#browser.port;
+  }
+  /** `--shared-browser`: its name and registry directory, this session's browser context, who launched it. */
+  get shared(): Browser['shared'] {
+    return this.#browser.shared;
+  }
+  /** Whether the Chrome runs headless (a shared one: as the session that launched it asked). */
+  get headless(): boolean {
+    return this.#browser.headless;
+  }
+  /** The browser context of this session's tabs (shared browser only; undefined: the browser's default context). */
+  get browserContextId(): string | undefined {
+    return this.#browser.browserContextId;
+  }
+  /** True once close() left a shared browser as its last member and closed its Chrome. */
+  get sharedChromeClosed(): boolean {
+    return this.#browser.sharedChromeClosed;
   }
   get browserVersion(): string | undefined {
     return this.#browser.version;
@@ -191,15 +210,19 @@ export class BrowserSession {
   /** Launches or attaches to Chrome and attaches to a page. Does not navigate. */
   async connect(): Promise<void> {
     await this.#browser.connect((conn) => {
-      conn.on((method, params, sessionId) => this.cdpEvents.record(method, params, sessionId));
-      conn.on((method, params, sessionId) => this.#page.handleEvent(method, params, sessionId));
-      // After the page's handler: the network record a mark belongs to exists by then.
       conn.on((method, params, sessionId) => {
+        if (!this.#contextEvents.accepts(method, params, sessionId)) return;
+        this.cdpEvents.record(method, params, sessionId);
+        this.#page.handleEvent(method, params, sessionId);
+        // After the page's handler: the network record a mark belongs to exists by then.
         if (sessionId !== undefined && sessionId === this.#page.sessionId) this.interception.handleEvent(method, params);
       });
     });
-    // An attached Chrome is the user's: open our own tab rather than take over one of theirs.
-    await this.#page.attachFirst(this.attached);
+    const contextId = this.#browser.browserContextId;
+    if (contextId !== undefined) this.#contextEvents.contextId = contextId;
+    // An attached Chrome is the user's: open our own tab rather than take over one of theirs. In a shared browser
+    // the tab is opened in the session's own context.
+    await this.#page.attachFirst(this.attached || contextId !== undefined, contextId);
     // An attached browser that restarted is found again (browser.ts): carry on in a new tab at the same page.
     this.#browser.onReconnected(async () => {
       const url = this.#page.page.url;
@@ -284,7 +307,7 @@ export class BrowserSession {
         pid: this.chromePid ?? null,
         port: this.port ?? null,
         attached: this.attached,
-        headless: this.config.headless,
+        headless: this.headless,
         version: this.browserVersion ?? null,
         ...(this.grid !== undefined ? { grid: { url: this.grid.url, sessionId: this.grid.sessionId } } : {}),
       },

@@ -80,4 +80,6 @@ export interface DaemonConfig {
   idleTimeoutSec?: number;
   /** Stop when this process is gone: its pid, and its start time as the CLI read it (so a reused pid is not it). */
   owner?: { pid: number; startTime?: string };
+  /** `--shared-browser NAME`: join (or launch) the shared Chrome registered in `dir` (`<base>/browsers/NAME`). */
+  sharedBrowser?: { name: string; dir: string };
 }

@@ -22,6 +22,11 @@ export interface OptionSpec {
   placeholder?: string;
   /** Strings: may be given more than once; the value is then the list, in order (`--cdp-header`). */
   repeatable?: boolean;
+  /**
+   * String options: the value the flag stands for when given without one (`--shared-browser` alone). The next word
+   * is then its value only when it cannot be a URL and is not a flag; `--NAME=VALUE` always works.
+   */
+  valueOptional?: string;
 }
 
 export interface ArgSpec {

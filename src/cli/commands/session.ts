@@ -77,7 +77,7 @@ export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out
     );
   return out.success(data, () =>
     [
-      `Session stopped.${data.chromeClosed ? ' Chrome closed.' : ' Chrome left running (attached).'}`,
+      `Session stopped.${data.chromeClosed ? ' Chrome closed.' : data.sharedBrowser === true ? ' Its browser context was closed; the shared Chrome keeps running for its other sessions.' : ' Chrome left running (attached).'}`,
       `Saved ${plural(data.network, 'request')} and ${plural(data.console, 'console message')} to ${file}`,
     ].join('\n'),
   );
@@ -134,6 +134,8 @@ export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
       lines.push(
         `  daemon pid ${data.pid}, Chrome ${data.grid !== undefined ? `on the Grid ${data.grid.url} (WebDriver session ${data.grid.sessionId})` : data.attached ? 'attached' : `pid ${String(data.chromePid)}`}${data.port !== null ? `, DevTools port ${data.port}` : ''}`,
       );
+      if (data.sharedBrowser !== null)
+        lines.push(`  in shared browser "${data.sharedBrowser}", browser context ${data.browserContextId ?? '-'} (own cookies, storage, cache)`);
       lines.push(`Next: bdg peek${paths.flag} | bdg status${paths.flag} | bdg stop${paths.flag}`);
       return lines.join('\n');
     });

@@ -3,6 +3,7 @@ import type { ParamsOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
 import { cleanupAll, label, listSessions, stopAll, type SessionInfo } from '../../client/sessions.js';
+import { listSharedBrowsers, type SharedBrowserSummary } from '../../client/sharedBrowsers.js';
 import type { Output } from '../output.js';
 import { formatBytes, seconds } from '../render.js';
 
@@ -24,7 +25,7 @@ export function renderSessions(list: readonly SessionInfo[]): string {
     s.state,
     cut(s.url ?? '-', 48),
     dash(s.daemonPid),
-    dash(s.chromePid),
+    s.sharedBrowser !== null ? `${dash(s.chromePid)} shared:${s.sharedBrowser}` : dash(s.chromePid),
     s.ageSec !== null ? seconds(s.ageSec) : s.endedAt !== null ? endedAgo(s.endedAt) : '-',
     s.idleSec !== null ? `${seconds(s.idleSec)}${s.stopsInSec !== null ? ` (stops in ${seconds(s.stopsInSec)})` : ''}` : '-',
     s.daemonRssBytes !== null ? formatBytes(s.daemonRssBytes) : '-',
@@ -41,9 +42,19 @@ export function renderSessions(list: readonly SessionInfo[]): string {
   return out.join('\n');
 }
 
+/** The shared browsers under the table: their Chrome and the sessions in it. */
+export function renderSharedBrowsers(browsers: readonly SharedBrowserSummary[]): string[] {
+  return browsers.map(
+    (b) =>
+      `Shared browser "${b.name}": ${b.chromePid !== null ? `Chrome pid ${b.chromePid}` : 'no Chrome running'}, ${b.members.length === 0 ? 'no session' : `${b.members.length} session${b.members.length === 1 ? '' : 's'} (${b.members.map((m) => label(m.session)).join(', ')})`}, each in its own browser context`,
+  );
+}
+
 export async function runSessions(paths: SessionPaths, _params: ParamsOf<'sessions'>, out: Output): Promise<number> {
   const sessions = await listSessions(paths.base);
-  return out.success({ base: paths.base, sessions }, () => renderSessions(sessions));
+  // After the sessions: describing a stale one settles the shared browser it was in.
+  const browsers = listSharedBrowsers(paths.base);
+  return out.success({ base: paths.base, sessions, browsers }, () => [renderSessions(sessions), ...renderSharedBrowsers(browsers)].join('\n'));
 }
 
 export async function runStopAll(paths: SessionPaths, params: ParamsOf<'stop'>, out: Output): Promise<number> {

@@ -120,11 +120,19 @@ function tabId(ctx: HandlerContext, targetId: string): string {
   return id;
 }
 
+/** A blank tab, in the session's browser context when it has one (a shared browser). */
+function newTarget(ctx: HandlerContext): { url: string; browserContextId?: string } {
+  const context = ctx.session.browserContextId;
+  return context !== undefined ? { url: 'about:blank', browserContextId: context } : { url: 'about:blank' };
+}
+
 async function pages(ctx: HandlerContext): Promise<Protocol.Target.TargetInfo[]> {
   // The tab the session started with is t1.
   if (ctx.session.targetId !== undefined) tabId(ctx, ctx.session.targetId);
   const { targetInfos } = await ctx.session.conn.send('Target.getTargets', {}, { timeoutMs: 10_000 });
-  return targetInfos.filter((t) => t.type === 'page');
+  // In a shared browser the other sessions' tabs are in their own contexts and none of this session's business.
+  const context = ctx.session.browserContextId;
+  return targetInfos.filter((t) => t.type === 'page' && (context === undefined || t.browserContextId === context));
 }
 
 async function listTabs(ctx: HandlerContext): Promise<ResultOf<'tabs.list'>> {
@@ -157,7 +165,7 @@ async function findTab(ctx: HandlerContext, id: string): Promise<Protocol.Target
 async function newTab(ctx: HandlerContext, params: ParamsOf<'tabs.new'>, signal: AbortSignal): Promise<ResultOf<'tabs.new'>> {
   const url = params.url !== undefined ? normalizeUrl(params.url) : undefined;
   if (ctx.session.targetId !== undefined) tabId(ctx, ctx.session.targetId);
-  const { targetId } = await ctx.session.conn.send('Target.createTarget', { url: 'about:blank' }, { signal });
+  const { targetId } = await ctx.session.conn.send('Target.createTarget', newTarget(ctx), { signal });
   await ctx.session.selectTarget(targetId);
   const id = tabId(ctx, targetId);
   let nav: { errorText?: string; loadTimedOut?: boolean } = {};
@@ -182,7 +190,7 @@ async function closeTab(ctx: HandlerContext, params: ParamsOf<'tabs.close'>, sig
   if (t.targetId === ctx.session.targetId) {
     // Move to another tab first so the session never drives a closed page (a blank one if this was the last).
     const others = (await pages(ctx)).filter((p) => p.targetId !== t.targetId);
-    const next = others[others.length - 1]?.targetId ?? (await ctx.session.conn.send('Target.createTarget', { url: 'about:blank' }, { signal })).targetId;
+    const next = others[others.length - 1]?.targetId ?? (await ctx.session.conn.send('Target.createTarget', newTarget(ctx), { signal })).targetId;
     await ctx.session.selectTarget(next);
     selected = tabId(ctx, next);
   }

@@ -80,6 +80,13 @@ export const SESSION_COMMANDS = [
         placeholder: 'S',
         description: 'Stop after S seconds with no command but status (headless Chrome bdg launched only; 0 = never; default: BDG_IDLE_TIMEOUT, else 3600)',
       },
+      'shared-browser': {
+        type: 'string',
+        placeholder: 'NAME',
+        valueOptional: 'default',
+        description:
+          'Share one Chrome among sessions: start or join the shared browser NAME (default: default), in a browser context of its own (cookies, storage, cache); it closes with its last session',
+      },
       'owner-pid': {
         type: 'number',
         integer: true,
@@ -100,6 +107,7 @@ export const SESSION_COMMANDS = [
       'bdg localhost:3000 --grid http://127.0.0.1:4444',
       'bdg localhost:3000 --session agent-1 --idle-timeout 600',
       'bdg localhost:3000 --owner-pid 4242',
+      'bdg localhost:3000 --session agent-2 --shared-browser',
     ],
   },
   {
@@ -231,6 +239,17 @@ export interface IdleInfo {
   stopsInSec: number | null;
 }
 
+/** A session's place in a shared browser (`--shared-browser`). */
+export interface SharedBrowserInfo {
+  name: string;
+  /** The registry directory, `<base>/browsers/NAME`. */
+  dir: string;
+  /** The session's own browser context (cookies, storage, cache); its tabs live there. */
+  browserContextId: string | null;
+  /** This session's daemon launched the shared Chrome. */
+  launched: boolean;
+}
+
 /** The process whose exit stops the session (`--owner-pid`). */
 export interface OwnerInfo {
   pid: number;
@@ -283,6 +302,8 @@ export interface StatusResult {
   grid?: GridInfo;
   /** A remote browser (`--chrome-ws-url`, `--grid`): header names (never values) and how its endpoint was found. */
   remote?: RemoteInfo;
+  /** `--shared-browser`: the Chrome this session shares with others, and its own browser context there. */
+  sharedBrowser: SharedBrowserInfo | null;
   idle: IdleInfo;
   owner: OwnerInfo | null;
   /** `webSockets`: sockets among the records, those not closed yet, and their frames kept / dropped. */
@@ -329,6 +350,8 @@ export interface StopResult {
   network: number;
   console: number;
   chromeClosed: boolean;
+  /** The session was in a shared browser (`--shared-browser`); chromeClosed says whether it was the last one. */
+  sharedBrowser?: boolean;
 }
 
 /** What `bdg <url>` prints once the daemon reported ready on its start-up pipe. */
@@ -344,6 +367,9 @@ export interface StartedResult {
   bdgVersion: string;
   socket: string;
   userDataDir: string;
+  /** `--shared-browser`: the shared browser's name and this session's browser context in it; null otherwise. */
+  sharedBrowser: string | null;
+  browserContextId: string | null;
   page: PageInfo;
   browser: string | null;
   grid?: GridInfo;
