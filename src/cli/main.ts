@@ -22,6 +22,7 @@ const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily
   dom: async () => (await import('./commands/dom.js')).DOM_RUNNERS,
   page: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
   tabs: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
+  css: async () => (await import('./commands/css.js')).CSS_RUNNERS,
   // The front doors run other commands: they are handed execute() rather than importing this module.
   batch: async () => (await import('./batch.js')).batchRunners(execute),
   mcp: async () => (await import('../mcp/server.js')).mcpRunners(execute),

@@ -5,6 +5,7 @@ import { Dispatcher } from './dispatcher.js';
 import { domState } from './dom/driver.js';
 import { CDP_HANDLERS } from './handlers/cdp.js';
 import { CONSOLE_HANDLERS } from './handlers/console.js';
+import { CSS_HANDLERS } from './handlers/css.js';
 import { NETWORK_HANDLERS } from './handlers/network.js';
 import { DOM_HANDLERS } from './handlers/dom/index.js';
 import { PAGE_HANDLERS } from './handlers/page.js';
@@ -23,6 +24,7 @@ export const HANDLERS: HandlerTable<DaemonCommandName> = {
   ...CONSOLE_HANDLERS,
   ...DOM_HANDLERS,
   ...PAGE_HANDLERS,
+  ...CSS_HANDLERS,
 };
 
 const dispatchers = new WeakMap<DaemonContext['session'], Dispatcher>();

@@ -14,6 +14,8 @@ import { BodyPool } from './bodies.js';
 import { Browser } from './browser.js';
 import type { DaemonConfig } from './config.js';
 import { DialogTracker } from './dom/dialogs.js';
+import { Emulation } from './emulation.js';
+import { FrameContexts } from './frameContexts.js';
 import { takeDomSnapshot } from './domSnapshot.js';
 import { LIMITS } from './limits.js';
 import type { PageHealth } from './pageHealth.js';
@@ -43,6 +45,10 @@ export class BrowserSession {
   readonly cdpEvents = new CdpEventLog(CDP_EVENT_LIMITS);
   /** JavaScript dialogs, answered as they open so no command hangs on one. */
   readonly dialogs = new DialogTracker();
+  /** The page emulation the session keeps (start options, `page emulate`). */
+  readonly emulation: Emulation;
+  /** Each frame's main-world execution context (`dom eval --frame`). */
+  readonly frameContexts = new FrameContexts();
   readonly startedAt = Date.now();
   readonly #log: Logger;
   readonly #browser: Browser;
@@ -75,6 +81,12 @@ export class BrowserSession {
         const record = this.network.bodyToPrefetch(requestId);
         if (record !== undefined) this.#bodies.prefetch(record);
       },
+    });
+    this.emulation = new Emulation({
+      pageSend: (method, params, o) => this.pageSend(method, params, o),
+      browserSend: (method, params, o) => this.conn.send(method, params, o),
+      pageSessionId: () => this.#page.sessionId,
+      log,
     });
     // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
     this.#bodies = new BodyPool({
@@ -159,10 +171,13 @@ export class BrowserSession {
     await this.#browser.connect((conn) => {
       conn.on((method, params, sessionId) => this.cdpEvents.record(method, params, sessionId));
       conn.on((method, params, sessionId) => this.#page.handleEvent(method, params, sessionId));
+      conn.on((method, params, sessionId) => this.frameContexts.handleEvent(method, params, sessionId));
+      conn.on((method, params, sessionId) => this.emulation.handleEvent(method, params, sessionId));
     });
     // An attached Chrome is the user's: open our own tab rather than take over one of theirs.
     await this.#page.attachFirst(this.attached);
     this.#log.debug('attached to page');
+    if (this.config.emulation !== undefined) await this.emulation.set(this.config.emulation);
     await this.#browser.settleEndpoint();
   }
 

@@ -7,6 +7,7 @@
  */
 import { CDP_COMMANDS, type CdpResults } from './commands/cdp.js';
 import { CONSOLE_COMMANDS, type ConsoleResults } from './commands/console.js';
+import { CSS_COMMANDS, type CssResults } from './commands/css.js';
 import { NETWORK_COMMANDS, type NetworkResults } from './commands/network.js';
 import { DOM_COMMANDS, type DomResults } from './commands/dom.js';
 import { PAGE_COMMANDS, type PageResults } from './commands/page.js';
@@ -24,6 +25,7 @@ export const COMMANDS = [
   ...CONSOLE_COMMANDS,
   ...DOM_COMMANDS,
   ...PAGE_COMMANDS,
+  ...CSS_COMMANDS,
   ...FRONT_DOOR_COMMANDS,
 ] as const;
 
@@ -47,7 +49,7 @@ export type InputOf<N extends CommandName> = InputOfSpec<SpecOf<N>>;
 export type InFamily<F extends string> = Extract<CommandName, F | `${F}.${string}`>;
 
 /** What each daemon command answers; each family declares its part beside its entries. */
-export interface CommandResults extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults {}
+export interface CommandResults extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults, CssResults {}
 export type ResultOf<N extends DaemonCommandName> = CommandResults[N];
 
 // The result table and the command list must name the same daemon commands: a command without a declared

@@ -1,3 +1,4 @@
+import type { EmulationState } from './emulation.js';
 import type { ErrorInfo } from '../util/errors.js';
 import type { StartedResult } from './commands/session.js';
 
@@ -58,4 +59,6 @@ export interface DaemonConfig {
   idleTimeoutSec?: number;
   /** Stop when this process is gone: its pid, and its start time as the CLI read it (so a reused pid is not it). */
   owner?: { pid: number; startTime?: string };
+  /** Emulation asked for at start (`--viewport`, `--color-scheme`, `--mobile`, `--user-agent`), kept for the session. */
+  emulation?: EmulationState;
 }

@@ -5,6 +5,7 @@ import { normalizeUrl } from '../../util/url.js';
 import type { FamilyCommands, Handler, HandlerContext, HandlerTable } from '../context.js';
 import { domState, runAction } from '../dom/driver.js';
 import { sleep } from '../../util/sleep.js';
+import { emulate, info } from './page/emulate.js';
 
 /** Every navigation command has a `--timeout S` for the load; the contract gives its default. */
 function loadMs(params: { timeout: number }): number {
@@ -196,6 +197,8 @@ export const PAGE_HANDLERS: HandlerTable<FamilyCommands<'page' | 'tabs'>> = {
   'page.back': go(-1),
   'page.forward': go(1),
   'page.dialogs': (ctx) => ({ dialogs: ctx.session.dialogs.recent() }),
+  'page.info': info,
+  'page.emulate': emulate,
   'tabs.list': listTabs,
   'tabs.new': newTab,
   'tabs.select': selectTab,

@@ -63,6 +63,14 @@ export const SESSION_COMMANDS = [
         placeholder: 'S',
         description: 'Stop after S seconds with no command but status (headless Chrome bdg launched only; 0 = never; default: BDG_IDLE_TIMEOUT, else 3600)',
       },
+      viewport: {
+        type: 'string',
+        placeholder: 'WxH',
+        description: 'Viewport in CSS pixels for the session, e.g. 1280x720 (default: a 1920x1080 window)',
+      },
+      'color-scheme': { type: 'string', choices: ['light', 'dark'], placeholder: 'SCHEME', description: 'Emulate prefers-color-scheme for the session' },
+      mobile: { type: 'boolean', default: false, description: 'Emulate a phone: 390x844 at 3x unless --viewport, mobile layout, touch, an Android user agent' },
+      'user-agent': { type: 'string', placeholder: 'UA', description: 'User agent string for the session' },
       'owner-pid': {
         type: 'number',
         integer: true,
@@ -81,6 +89,7 @@ export const SESSION_COMMANDS = [
       'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222',
       'bdg localhost:3000 --session agent-1 --idle-timeout 600',
       'bdg localhost:3000 --owner-pid 4242',
+      'bdg localhost:3000 --viewport 1280x720 --color-scheme dark',
     ],
   },
   {
