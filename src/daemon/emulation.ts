@@ -5,7 +5,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import type { CdpMethod, CdpParams, CdpResult, SessionCallOptions } from '../cdp/connection.js';
-import { MOBILE_SCALE, MOBILE_USER_AGENT, MOBILE_VIEWPORT, type EmulationState } from '../protocol/emulation.js';
+import { MOBILE_SCALE, MOBILE_USER_AGENT, MOBILE_VIEWPORT, type EmulationState, type Viewport } from '../protocol/emulation.js';
 import type { Logger } from '../util/logger.js';
 
 export interface EmulationDeps {
@@ -52,8 +52,23 @@ export function nextState(current: EmulationState, change: EmulationChange): Emu
   return next;
 }
 
+/**
+ * Makes the page's viewport the window size bdg launched with. New headless Chrome draws a window frame of its own
+ * (1080 px tall windows show a 937 px viewport), so the window grows by that frame.
+ */
+export async function fitWindow(deps: EmulationDeps, targetId: string, want: Viewport): Promise<void> {
+  const r = await deps.pageSend('Runtime.evaluate', { expression: '[outerWidth - innerWidth, outerHeight - innerHeight]', returnByValue: true }, CALL);
+  const [dw, dh] = (r.result.value ?? [0, 0]) as [number, number];
+  if (dw <= 0 && dh <= 0) return;
+  const { windowId } = await deps.browserSend('Browser.getWindowForTarget', { targetId }, CALL);
+  await deps.browserSend('Browser.setWindowBounds', { windowId, bounds: { width: want.width + Math.max(0, dw), height: want.height + Math.max(0, dh) } }, CALL);
+}
+
 export class Emulation {
   readonly #deps: EmulationDeps;
+  get deps(): EmulationDeps {
+    return this.#deps;
+  }
   #state: EmulationState = {};
   /** The page session the state was last applied to (undefined after a crash: the next renderer gets it again). */
   #appliedTo: string | undefined;

@@ -14,7 +14,8 @@ import { BodyPool } from './bodies.js';
 import { Browser } from './browser.js';
 import type { DaemonConfig } from './config.js';
 import { DialogTracker } from './dom/dialogs.js';
-import { Emulation } from './emulation.js';
+import { DEFAULT_WINDOW, MOBILE_VIEWPORT } from '../protocol/emulation.js';
+import { Emulation, fitWindow } from './emulation.js';
 import { FrameContexts } from './frameContexts.js';
 import { takeDomSnapshot } from './domSnapshot.js';
 import { LIMITS } from './limits.js';
@@ -177,6 +178,13 @@ export class BrowserSession {
     // An attached Chrome is the user's: open our own tab rather than take over one of theirs.
     await this.#page.attachFirst(this.attached);
     this.#log.debug('attached to page');
+    // A headless Chrome bdg launched shows the page at the window size it was given (DEFAULT_WINDOW or --viewport).
+    if (!this.attached && this.config.headless && this.#page.targetId !== undefined) {
+      const e = this.config.emulation;
+      await fitWindow(this.emulation.deps, this.#page.targetId, e?.viewport ?? (e?.mobile === true ? MOBILE_VIEWPORT : DEFAULT_WINDOW)).catch((err: unknown) =>
+        this.#log.warn('could not fit the window to the viewport', err),
+      );
+    }
     if (this.config.emulation !== undefined) await this.emulation.set(this.config.emulation);
     await this.#browser.settleEndpoint();
   }
