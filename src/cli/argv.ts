@@ -20,6 +20,19 @@ const VALUE_FLAGS = new Set<string>([
     .map(([name]) => name),
 ]);
 
+/**
+ * Flags that are a switch in some commands and take a value in others (`--viewport`: a switch of `dom screenshot`,
+ * WxH at start and in `page emulate`): read as taking a value until the command is known, then again as a switch
+ * when that command's option is one.
+ */
+const SWITCH_FLAGS = new Set<string>(
+  COMMANDS.flatMap((c) =>
+    Object.entries(c.options)
+      .filter(([, o]) => o.type === 'boolean')
+      .map(([name]) => name),
+  ),
+);
+
 function looksLikeUrl(word: string): boolean {
   return /[.:/]/.test(word) || word === 'localhost' || word.startsWith('[');
 }
@@ -39,10 +52,23 @@ interface RawOption {
   name: string;
   value: string | boolean;
   negated: boolean;
+  /** Given as `--name=value`. */
+  inline?: boolean;
 }
 
 /** Parses argv (without node and script) against the command contract. Throws INVALID_ARGUMENTS / INVALID_URL. */
 export function parseArgv(argv: readonly string[]): Parsed {
+  let { positionals, options } = tokenize(argv, VALUE_FLAGS);
+  const first = matchCommand(positionals)?.command ?? (positionals[0] !== undefined && looksLikeUrl(positionals[0]) ? START : undefined);
+  const asSwitch = options.filter((o) => typeof o.value === 'string' && SWITCH_FLAGS.has(o.name) && first?.options[o.name]?.type === 'boolean' && !o.inline);
+  if (asSwitch.length > 0) {
+    const names = new Set(asSwitch.map((o) => o.name));
+    ({ positionals, options } = tokenize(argv, new Set([...VALUE_FLAGS].filter((n) => !names.has(n)))));
+  }
+  return parseTokens(positionals, options);
+}
+
+function tokenize(argv: readonly string[], valueFlags: ReadonlySet<string>): { positionals: string[]; options: RawOption[] } {
   const positionals: string[] = [];
   const options: RawOption[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -62,8 +88,8 @@ export function parseArgv(argv: readonly string[]): Parsed {
     if (token.startsWith('--') && token.length > 2) {
       const eq = token.indexOf('=');
       const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
-      if (eq !== -1) options.push({ name, value: token.slice(eq + 1), negated: false });
-      else if (VALUE_FLAGS.has(name)) {
+      if (eq !== -1) options.push({ name, value: token.slice(eq + 1), negated: false, inline: true });
+      else if (valueFlags.has(name)) {
         const next = argv[i + 1];
         if (next === undefined) throw new BdgError('INVALID_ARGUMENTS', `--${name} needs a value`);
         options.push({ name, value: next, negated: false });
@@ -77,7 +103,10 @@ export function parseArgv(argv: readonly string[]): Parsed {
     }
     positionals.push(token);
   }
+  return { positionals, options };
+}
 
+function parseTokens(positionals: string[], options: RawOption[]): Parsed {
   const json = options.some((o) => o.name === 'json' && o.value !== false && o.value !== 'false');
   const wantsHelp = options.some((o) => o.name === 'help');
   if (options.some((o) => o.name === 'version') && positionals.length === 0) return { kind: 'version', json };

@@ -137,7 +137,9 @@ test('annotations follow the contract: read-only, destructive when not, idempote
   }
 });
 
-test('the tool list stays small: at most 20,000 bytes of JSON (about 5,000 tokens)', () => {
+// 20,000 before the inspection and emulation commands (dom inspect/layout/listeners/frames/form/audit, css search,
+// page info/emulate and four start options), which take about 3,900 bytes of it.
+test('the tool list stays small: at most 24,000 bytes of JSON (about 6,000 tokens)', () => {
   const bytes = Buffer.byteLength(JSON.stringify({ tools: tools.map((t) => t.definition) }));
-  assert.ok(bytes <= 20_000, `tools/list is ${bytes} bytes (~${Math.round(bytes / 4)} tokens)`);
+  assert.ok(bytes <= 24_000, `tools/list is ${bytes} bytes (~${Math.round(bytes / 4)} tokens)`);
 });

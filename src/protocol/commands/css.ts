@@ -6,8 +6,8 @@ export const CSS_COMMANDS = [
   {
     name: 'css.search',
     path: ['css', 'search'],
-    summary: 'Find a text (case-insensitive) in every stylesheet of the page, cross-origin ones too, with file:line and the rule around it',
-    args: [{ name: 'text', required: true, description: 'Text to find: a property, a value, a custom property (put -- before one that starts with -)' }],
+    summary: 'Find text in every stylesheet (cross-origin too), with file:line and its rule',
+    args: [{ name: 'text', required: true, description: 'Text to find (-- before one starting with -)' }],
     options: { limit: { type: 'number', integer: true, min: 1, max: 10_000, default: 50, placeholder: 'N', description: 'Show at most N matches' } },
     readOnly: true,
     runs: 'daemon',

@@ -20,11 +20,12 @@ export const dialogOption = {
 export const frameOption = {
   type: 'string',
   placeholder: 'FRAME',
-  description: 'Run in one iframe (same- or cross-origin): its index from `bdg dom frames`, its name or id, or part of its URL',
+  description: 'Run in an iframe: index from `dom frames`, name, id or part of its URL',
 } as const satisfies OptionSpec;
 
-const limitOption = (dflt: number, what: string) =>
-  ({ type: 'number', integer: true, min: 1, max: 10_000, default: dflt, placeholder: 'N', description: `Show at most N ${what}` }) as const;
+/** The same words as `dom query --limit`, so tools that list commands together (MCP) describe it once. */
+const limitOption = (dflt: number) =>
+  ({ type: 'number', integer: true, min: 1, max: 10_000, default: dflt, placeholder: 'N', description: 'Show at most N matches' }) as const;
 
 const waitOption = {
   type: 'number',
@@ -167,12 +168,12 @@ export const DOM_COMMANDS = [
     summary: 'Show what an element looks like: computed styles that matter, box model, and with --rules/--why the CSS rules (file:line) that set them',
     args: [targetArg],
     options: {
-      props: { type: 'string', placeholder: 'P,..', description: 'Only these computed properties (comma-separated, e.g. color,font-size,--brand)' },
-      rules: { type: 'boolean', default: false, description: 'List the matched CSS rules, highest precedence first, with stylesheet file:line' },
+      props: { type: 'string', placeholder: 'P,..', description: 'Only these properties (comma-separated; custom ones too)' },
+      rules: { type: 'boolean', default: false, description: 'The matched CSS rules with file:line' },
       why: {
         type: 'string',
         placeholder: 'PROP',
-        description: 'Explain one property: the declaration that wins and the ones it beats (specificity, order, !important)',
+        description: 'The declaration of PROP that wins, and the ones it beats',
       },
     },
     readOnly: true,
@@ -191,7 +192,7 @@ export const DOM_COMMANDS = [
     path: ['dom', 'layout'],
     summary: 'Where elements are and whether a user can see them: box, in viewport or not, covered by what, scroll container, clipped by, why hidden',
     args: [targetArg],
-    options: { limit: limitOption(20, 'matches') },
+    options: { limit: limitOption(20) },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -203,8 +204,8 @@ export const DOM_COMMANDS = [
     summary: 'Event listeners that run for an element, with source file:line: its own, delegated ones on ancestors, document and window, React props handlers',
     args: [targetArg],
     options: {
-      type: { type: 'string', placeholder: 'T,..', description: 'Only these event types (comma-separated, e.g. click,keydown)' },
-      limit: limitOption(100, 'listeners'),
+      type: { type: 'string', placeholder: 'T,..', description: 'Only these event types (comma-separated)' },
+      limit: limitOption(100),
     },
     readOnly: true,
     runs: 'daemon',
@@ -217,7 +218,7 @@ export const DOM_COMMANDS = [
     path: ['dom', 'frames'],
     summary: 'List the iframes (nested ones too) with URL, origin, and whether they are cross-origin or out-of-process; index for --frame',
     args: [],
-    options: { limit: limitOption(100, 'frames') },
+    options: { limit: limitOption(100) },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -228,10 +229,10 @@ export const DOM_COMMANDS = [
     path: ['dom', 'form'],
     summary:
       'The forms on the page (shadow roots too): fields with label, type, value (secrets masked), required, validity message, submit buttons, fill lines',
-    args: [{ ...targetArg, required: false, description: 'A form or an element in it (default: the first visible form with fields)' }],
+    args: [{ ...targetArg, required: false }],
     options: {
-      all: { type: 'boolean', default: false, description: 'Every form, and fields outside any form' },
-      limit: limitOption(100, 'fields per form'),
+      all: { type: 'boolean', default: false, description: 'Every form' },
+      limit: limitOption(100),
     },
     readOnly: true,
     runs: 'daemon',
@@ -242,10 +243,10 @@ export const DOM_COMMANDS = [
     name: 'dom.audit',
     path: ['dom', 'audit'],
     summary: 'Page-wide checks: text below WCAG contrast (with its colours and ratio), elements overflowing their container or the page',
-    args: [{ name: 'check', required: false, choices: ['contrast', 'overflow'], description: 'One check (default: both)' }],
+    args: [{ name: 'check', required: false, choices: ['contrast', 'overflow'], description: 'One check (default: all)' }],
     options: {
       level: { type: 'string', choices: ['AA', 'AAA'], default: 'AA', placeholder: 'LEVEL', description: 'WCAG level for contrast' },
-      limit: limitOption(20, 'findings per check'),
+      limit: limitOption(20),
     },
     readOnly: true,
     runs: 'daemon',

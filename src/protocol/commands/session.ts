@@ -66,11 +66,11 @@ export const SESSION_COMMANDS = [
       viewport: {
         type: 'string',
         placeholder: 'WxH',
-        description: 'Viewport in CSS pixels for the session, e.g. 1280x720 (default: a 1920x1080 window)',
+        description: 'Viewport in CSS px, e.g. 1280x720 (default: 1920x1080)',
       },
-      'color-scheme': { type: 'string', choices: ['light', 'dark'], placeholder: 'SCHEME', description: 'Emulate prefers-color-scheme for the session' },
-      mobile: { type: 'boolean', default: false, description: 'Emulate a phone: 390x844 at 3x unless --viewport, mobile layout, touch, an Android user agent' },
-      'user-agent': { type: 'string', placeholder: 'UA', description: 'User agent string for the session' },
+      'color-scheme': { type: 'string', choices: ['light', 'dark'], placeholder: 'SCHEME', description: 'prefers-color-scheme' },
+      mobile: { type: 'boolean', default: false, description: 'Phone: 390x844 at 3x, touch, mobile user agent' },
+      'user-agent': { type: 'string', placeholder: 'UA', description: 'User agent string' },
       'owner-pid': {
         type: 'number',
         integer: true,
