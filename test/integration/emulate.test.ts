@@ -80,6 +80,9 @@ describe('page info and page emulate', () => {
     const info = data<PageInfoResult>(await run('page', 'info'));
     assert.deepEqual(info.emulation, { viewport: { width: 1000, height: 700 }, colorScheme: 'dark', userAgent: 'bdg-test-agent/1.0' });
     assert.equal(info.colorScheme, 'dark');
+    const status = data<{ emulation: EmulationState }>(await run('status'));
+    assert.deepEqual(status.emulation, info.emulation);
+    assert.match((await bdg(['status'], { sessionDir: dir, timeoutMs: 30_000 })).stdout, /Emulation: 1000x700, dark, UA "bdg-test-agent\/1.0"/);
 
     const e = data<PageMetrics & { emulated: EmulationState }>(
       await run(

@@ -111,8 +111,10 @@ function ruleCandidates(
     base: Omit<Candidate, 'value' | 'important' | 'source'>,
     where: (line0: number | undefined) => string,
   ): void => {
-    for (const p of style.cssProperties) {
-      if (p.name !== property || p.disabled === true || p.parsedOk === false) continue;
+    const props = style.cssProperties.filter((p) => p.name === property && p.disabled !== true && p.parsedOk !== false);
+    // Chrome lists a declaration as written (with its range) and again as the longhand it sets (without): one counts.
+    const written = props.filter((p) => p.range !== undefined);
+    for (const p of written.length > 0 ? written : props.slice(-1)) {
       out.push({ ...base, value: cut(p.value), important: p.important === true, source: where(p.range?.startLine ?? style.range?.startLine) });
     }
   };

@@ -1,4 +1,5 @@
 import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkBufferStats, NetworkListItem, NetworkRecord, PageInfo } from '../records.js';
+import type { EmulationState } from '../emulation.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
 export const lastOption = {
@@ -16,7 +17,7 @@ export const SESSION_COMMANDS = [
   {
     name: 'start',
     path: [],
-    summary: 'Start a session: launch (or attach to) Chrome, open the URL and collect telemetry in the background',
+    summary: 'Start a session: launch (or attach to) Chrome, open the URL and collect telemetry in the background (viewport 1920x1080 unless --viewport)',
     args: [{ name: 'url', required: true, description: 'Page to open; bare hosts work (localhost:3000 -> http, example.com -> https)' }],
     options: {
       headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: headless when there is no display)' },
@@ -248,6 +249,8 @@ export interface StatusResult {
   network: { count: number; pending: number; dropped: number; webSockets: { count: number; open: number; frames: number; framesDropped: number } };
   console: { count: number; dropped: number; errors: number };
   navigations: number;
+  /** The page emulation the session keeps (`--viewport` and the other start options, `page emulate`); `{}` for none. */
+  emulation: EmulationState;
   /** --verbose only, from here on. */
   buffers?: {
     network: NetworkBufferStats;
