@@ -115,7 +115,10 @@ function ruleCandidates(
     // Chrome lists a declaration as written (with its range) and again as the longhand it sets (without): one counts.
     const written = props.filter((p) => p.range !== undefined);
     for (const p of written.length > 0 ? written : props.slice(-1)) {
-      out.push({ ...base, value: cut(p.value), important: p.important === true, source: where(p.range?.startLine ?? style.range?.startLine) });
+      // A longhand a shorthand sets may come without a value of its own (`font: -webkit-small-control`): show the shorthand.
+      const sh = p.value === '' ? style.shorthandEntries.find((e) => property.startsWith(`${e.name}-`) && e.value !== '') : undefined;
+      const value = p.value !== '' ? p.value : sh !== undefined ? `${sh.name}: ${sh.value}` : '(set by a shorthand)';
+      out.push({ ...base, value: cut(value), important: p.important === true, source: where(p.range?.startLine ?? style.range?.startLine) });
     }
   };
   if (attrs !== undefined) fromStyle(attrs, { tier: 1, order: -1, rule: 'presentational attribute' }, () => 'element attribute');

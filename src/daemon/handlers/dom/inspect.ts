@@ -152,7 +152,8 @@ export async function inspect(ctx: HandlerContext, params: ParamsOf<'dom.inspect
         }
         if (params.why !== undefined) {
           const property = params.why.trim().toLowerCase();
-          if (!property.startsWith('--') && !computed.has(property)) {
+          const isShorthand = [...computed.keys()].some((k) => k.startsWith(`${property}-`));
+          if (!property.startsWith('--') && !computed.has(property) && !isShorthand) {
             throw new BdgError(
               'INVALID_ARGUMENTS',
               `Unknown CSS property "${params.why}"`,
