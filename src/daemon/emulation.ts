@@ -15,6 +15,8 @@ export interface EmulationDeps {
   browserSend: <M extends CdpMethod>(method: M, params?: CdpParams<M>, opts?: SessionCallOptions) => Promise<CdpResult<M>>;
   pageSessionId: () => string | undefined;
   log: Logger;
+  /** Called once for each page session after the first (a tab opened or selected later): sizes its window. */
+  onNewPage?: () => Promise<void>;
 }
 
 /** What `page emulate` asks for: fields to set, `false`/absent booleans to clear, `reset` to start from nothing. */
@@ -73,6 +75,8 @@ export class Emulation {
   /** The page session the state was last applied to (undefined after a crash: the next renderer gets it again). */
   #appliedTo: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Page sessions seen; the first one is sized at start-up. */
+  readonly #sessions = new Set<string>();
 
   constructor(deps: EmulationDeps) {
     this.#deps = deps;
@@ -105,6 +109,15 @@ export class Emulation {
     if (method === 'Inspector.targetCrashed') {
       this.#appliedTo = undefined;
       return;
+    }
+    if (method === 'Runtime.executionContextCreated' && !this.#sessions.has(sessionId)) {
+      const first = this.#sessions.size === 0;
+      this.#sessions.add(sessionId);
+      if (this.#sessions.size > 1_000) this.#sessions.delete(this.#sessions.values().next().value as string);
+      const onNewPage = this.#deps.onNewPage;
+      if (!first && onNewPage !== undefined) {
+        this.#queue = this.#queue.then(onNewPage).catch((err: unknown) => this.#deps.log.warn('sizing the window of a new tab failed', err));
+      }
     }
     if (method === 'Runtime.executionContextCreated' && this.#appliedTo !== sessionId && Object.keys(this.#state).length > 0) {
       this.#appliedTo = sessionId;

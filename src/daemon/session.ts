@@ -88,6 +88,7 @@ export class BrowserSession {
       browserSend: (method, params, o) => this.conn.send(method, params, o),
       pageSessionId: () => this.#page.sessionId,
       log,
+      onNewPage: () => this.#fitWindow(),
     });
     // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
     this.#bodies = new BodyPool({
@@ -178,15 +179,19 @@ export class BrowserSession {
     // An attached Chrome is the user's: open our own tab rather than take over one of theirs.
     await this.#page.attachFirst(this.attached);
     this.#log.debug('attached to page');
-    // A headless Chrome bdg launched shows the page at the window size it was given (DEFAULT_WINDOW or --viewport).
-    if (!this.attached && this.config.headless && this.#page.targetId !== undefined) {
-      const e = this.config.emulation;
-      await fitWindow(this.emulation.deps, this.#page.targetId, e?.viewport ?? (e?.mobile === true ? MOBILE_VIEWPORT : DEFAULT_WINDOW)).catch((err: unknown) =>
-        this.#log.warn('could not fit the window to the viewport', err),
-      );
-    }
+    await this.#fitWindow();
     if (this.config.emulation !== undefined) await this.emulation.set(this.config.emulation);
     await this.#browser.settleEndpoint();
+  }
+
+  /** A headless Chrome bdg launched shows each tab's page at the window size it was given (DEFAULT_WINDOW or --viewport). */
+  async #fitWindow(): Promise<void> {
+    const targetId = this.#page.targetId;
+    if (this.attached || !this.config.headless || targetId === undefined) return;
+    const e = this.config.emulation;
+    await fitWindow(this.emulation.deps, targetId, e?.viewport ?? (e?.mobile === true ? MOBILE_VIEWPORT : DEFAULT_WINDOW)).catch((err: unknown) =>
+      this.#log.warn('could not fit the window to the viewport', err),
+    );
   }
 
   /**

@@ -60,6 +60,10 @@ describe('page info and page emulate', () => {
     const human = await bdg(['page', 'info'], { sessionDir: dir, timeoutMs: 30_000 });
     assert.match(human.stdout, /Viewport: +1920x1080 @1x/);
     assert.match(human.stdout, /Emulation: +none/);
+    // A tab opened later gets the same size (new headless Chrome opens each in a window of its own).
+    assert.equal((await bdg(['tabs', 'new', server.url('/emu'), '--json'], { sessionDir: dir, timeoutMs: 60_000 })).code, 0);
+    const tab = data<PageInfoResult>(await bdg(['page', 'info', '--json'], { sessionDir: dir, timeoutMs: 30_000 }));
+    assert.deepEqual(tab.viewport, { width: 1920, height: 1080 });
   });
 
   it('start options and page emulate reach the page; emulation survives a crash and reload; --reset restores', async () => {
