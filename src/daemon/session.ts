@@ -187,7 +187,8 @@ export class BrowserSession {
   /** A headless Chrome bdg launched shows each tab's page at the window size it was given (DEFAULT_WINDOW or --viewport). */
   async #fitWindow(): Promise<void> {
     const targetId = this.#page.targetId;
-    if (this.attached || !this.config.headless || targetId === undefined) return;
+    // A window size given in --chrome-flags is the user's: left as it is.
+    if (this.attached || !this.config.headless || targetId === undefined || this.config.chromeFlags.some((f) => f.startsWith('--window-size'))) return;
     const e = this.config.emulation;
     await fitWindow(this.emulation.deps, targetId, e?.viewport ?? (e?.mobile === true ? MOBILE_VIEWPORT : DEFAULT_WINDOW)).catch((err: unknown) =>
       this.#log.warn('could not fit the window to the viewport', err),
