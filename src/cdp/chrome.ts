@@ -56,6 +56,8 @@ export interface LaunchOptions {
   userDataDir: string;
   extraFlags: string[];
   isRoot: boolean;
+  /** The window's size, unless the extra flags give one (`--window-size`). */
+  windowSize?: { width: number; height: number };
   /** Chrome's environment (default: ours). */
   env?: NodeJS.ProcessEnv;
 }
@@ -87,6 +89,10 @@ export function chromeArgs(opts: LaunchOptions): string[] {
   ];
   if (opts.headless) args.push('--headless', '--disable-gpu', '--hide-scrollbars', '--mute-audio');
   if (opts.isRoot) args.push('--no-sandbox');
+  // Headless Chrome's own window is 800x600; a page is laid out at the size bdg documents instead.
+  if (opts.windowSize !== undefined && !opts.extraFlags.some((f) => f.startsWith('--window-size'))) {
+    args.push(`--window-size=${opts.windowSize.width},${opts.windowSize.height}`);
+  }
   args.push(...opts.extraFlags, 'about:blank');
   return args;
 }

@@ -23,6 +23,7 @@ const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily
   page: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
   tabs: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
   bundle: async () => (await import('./commands/bundle.js')).BUNDLE_RUNNERS,
+  css: async () => (await import('./commands/css.js')).CSS_RUNNERS,
   // The front doors run other commands: they are handed execute() rather than importing this module.
   batch: async () => (await import('./batch.js')).batchRunners(execute),
   mcp: async () => (await import('../mcp/server.js')).mcpRunners(execute),

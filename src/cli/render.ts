@@ -1,6 +1,7 @@
 import type { ThrottleState } from '../protocol/commands/network.js';
 import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
 import { bodyUnavailableText, type ConsoleRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
+import { describeEmulation } from '../protocol/emulation.js';
 
 type NetworkSummary = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> & Partial<NetworkRecord>;
 
@@ -138,6 +139,7 @@ export function renderStatus(d: StatusResult): string {
     );
   if (d.trace !== null) lines.push(`  Trace:     recording since ${d.trace.startedAt} (bdg page trace stop FILE writes it)`);
   if (d.journal.writeErrors > 0) lines.push(`  Journal:   ${d.journal.writeErrors} writes to ${d.journal.file} failed (see daemon.log)`);
+  if (Object.keys(d.emulation).length > 0) lines.push(`  Emulation: ${describeEmulation(d.emulation)}`);
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
   lines.push(`  Idle:      ${idleLine(d)}`);
   if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);

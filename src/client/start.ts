@@ -6,6 +6,7 @@ import type { DaemonConfig, ReadyMessage } from '../protocol/messages.js';
 import { FrameDecoder, MAX_RESPONSE_FRAME } from '../protocol/framing.js';
 import type { ParamsOf } from '../protocol/commands.js';
 import type { StartedResult } from '../protocol/commands/session.js';
+import { parseViewport, type EmulationState } from '../protocol/emulation.js';
 import { BdgError, toBdgError } from '../util/errors.js';
 import { ensureDir, ensurePrivateDir, sessionFileError } from '../util/fsx.js';
 import { acquireLock, newOwner, releaseLock, readLock, type LockOwner } from '../util/lock.js';
@@ -229,9 +230,20 @@ export async function startSession(paths: SessionPaths, params: ParamsOf<'start'
   }
 }
 
+/** The emulation the start options ask for; invalid values fail before anything starts (81). */
+function startEmulation(params: ParamsOf<'start'>): EmulationState | undefined {
+  const e: EmulationState = {};
+  if (params.viewport !== undefined) e.viewport = parseViewport(params.viewport);
+  if (params.colorScheme !== undefined) e.colorScheme = params.colorScheme;
+  if (params.mobile) e.mobile = true;
+  if (params.userAgent !== undefined) e.userAgent = params.userAgent;
+  return Object.keys(e).length > 0 ? e : undefined;
+}
+
 async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartReporter, signal: AbortSignal | undefined): Promise<StartResult> {
   const url = normalizeUrl(params.url);
   const chromeFlags = params.chromeFlags !== undefined ? splitFlags(params.chromeFlags) : [];
+  const emulation = startEmulation(params);
   const idle = idleTimeoutSec(params);
   const sessionOwner = ownerOf(params);
   const remote = remoteStart(params);
@@ -312,6 +324,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     if (params.userDataDir !== undefined) config.userDataDir = params.userDataDir;
     Object.assign(config, remote.config);
     if (shared !== undefined) config.sharedBrowser = shared;
+    if (emulation !== undefined) config.emulation = emulation;
 
     // The daemon's own stderr goes to daemon.log so even a crash before its logger exists leaves a trace.
     // O_NONBLOCK: should daemon.log lead to a FIFO after all, the open fails (ENXIO) instead of waiting for a reader.

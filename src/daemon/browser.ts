@@ -2,6 +2,7 @@
  * The browser side of a session: the Chrome we launched (or the one we attached to), the one CDP connection to
  * it, and closing it again.
  */
+import { DEFAULT_WINDOW, MOBILE_VIEWPORT } from '../protocol/emulation.js';
 import { mkdir } from 'node:fs/promises';
 import { CdpConnection, type TraceSink } from '../cdp/connection.js';
 import { assertPortFree, findChrome, launchChrome, type LaunchedChrome } from '../cdp/chrome.js';
@@ -325,6 +326,7 @@ export class Browser {
       port: this.#config.port,
       userDataDir,
       extraFlags: this.#config.chromeFlags,
+      windowSize: this.#config.emulation?.viewport ?? (this.#config.emulation?.mobile === true ? MOBILE_VIEWPORT : DEFAULT_WINDOW),
       isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
       // Inherited by whatever Chrome's launcher starts: `bdg cleanup` recognises those by it (src/client/state.ts).
       env: { ...process.env, [CHROME_SESSION_ENV]: this.#config.sessionDir },

@@ -6,6 +6,7 @@ import { domState } from './dom/driver.js';
 import { BUNDLE_HANDLERS } from './handlers/bundle.js';
 import { CDP_HANDLERS } from './handlers/cdp.js';
 import { CONSOLE_HANDLERS } from './handlers/console.js';
+import { CSS_HANDLERS } from './handlers/css.js';
 import { NETWORK_HANDLERS } from './handlers/network.js';
 import { DOM_HANDLERS } from './handlers/dom/index.js';
 import { PAGE_HANDLERS } from './handlers/page.js';
@@ -25,6 +26,7 @@ export const HANDLERS: HandlerTable<DaemonCommandName> = {
   ...DOM_HANDLERS,
   ...PAGE_HANDLERS,
   ...BUNDLE_HANDLERS,
+  ...CSS_HANDLERS,
 };
 
 const dispatchers = new WeakMap<DaemonContext['session'], Dispatcher>();

@@ -19,6 +19,9 @@ import { BodyPool } from './bodies.js';
 import { Browser } from './browser.js';
 import type { DaemonConfig } from './config.js';
 import { DialogTracker } from './dom/dialogs.js';
+import { DEFAULT_WINDOW, MOBILE_VIEWPORT } from '../protocol/emulation.js';
+import { Emulation, fitWindow } from './emulation.js';
+import { FrameContexts } from './frameContexts.js';
 import { takeDomSnapshot } from './domSnapshot.js';
 import { Interceptor } from './interception.js';
 import { LIMITS } from './limits.js';
@@ -55,6 +58,10 @@ export class BrowserSession {
   readonly interception: Interceptor;
   /** `network throttle`: the emulated network conditions. */
   readonly throttle: Throttle;
+  /** The page emulation the session keeps (start options, `page emulate`). */
+  readonly emulation: Emulation;
+  /** Each frame's main-world execution context (`dom eval --frame`). */
+  readonly frameContexts = new FrameContexts();
   readonly startedAt = Date.now();
   /** Finished requests and console messages, appended to journal.ndjson as they arrive (survives kill -9). */
   readonly journal: Journal;
@@ -105,6 +112,13 @@ export class BrowserSession {
     });
     this.interception = new Interceptor({ send: (method, params, o) => this.#page.send(method, params, o), network: this.network, log });
     this.throttle = new Throttle((method, params, o) => this.#page.send(method, params, o));
+    this.emulation = new Emulation({
+      pageSend: (method, params, o) => this.pageSend(method, params, o),
+      browserSend: (method, params, o) => this.conn.send(method, params, o),
+      pageSessionId: () => this.#page.sessionId,
+      log,
+      onNewPage: () => this.#fitWindow(),
+    });
     // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
     this.#bodies = new BodyPool({
       send: (method, params, o) => this.#page.send(method, params, o),
@@ -214,6 +228,8 @@ export class BrowserSession {
         if (!this.#contextEvents.accepts(method, params, sessionId)) return;
         this.cdpEvents.record(method, params, sessionId);
         this.#page.handleEvent(method, params, sessionId);
+        this.frameContexts.handleEvent(method, params, sessionId);
+        this.emulation.handleEvent(method, params, sessionId);
         // After the page's handler: the network record a mark belongs to exists by then.
         if (sessionId !== undefined && sessionId === this.#page.sessionId) this.interception.handleEvent(method, params);
       });
@@ -231,7 +247,20 @@ export class BrowserSession {
       this.#log.info(`re-attached to the browser in a new tab at ${url}`);
     });
     this.#log.debug('attached to page');
+    await this.#fitWindow();
+    if (this.config.emulation !== undefined) await this.emulation.set(this.config.emulation);
     await this.#browser.settleEndpoint();
+  }
+
+  /** A headless Chrome bdg launched shows each tab's page at the window size it was given (DEFAULT_WINDOW or --viewport). */
+  async #fitWindow(): Promise<void> {
+    const targetId = this.#page.targetId;
+    // A window size given in --chrome-flags is the user's: left as it is.
+    if (this.attached || !this.config.headless || targetId === undefined || this.config.chromeFlags.some((f) => f.startsWith('--window-size'))) return;
+    const e = this.config.emulation;
+    await fitWindow(this.emulation.deps, targetId, e?.viewport ?? (e?.mobile === true ? MOBILE_VIEWPORT : DEFAULT_WINDOW)).catch((err: unknown) =>
+      this.#log.warn('could not fit the window to the viewport', err),
+    );
   }
 
   /**

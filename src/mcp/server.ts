@@ -20,7 +20,7 @@ import type { SessionPaths } from '../util/paths.js';
 import { resolveSession } from '../client/session.js';
 import { CapturedOutput, type Captured } from '../cli/output.js';
 import type { Execute, RunnerTable } from '../cli/runner.js';
-import { buildTools, type Tool } from './tools.js';
+import { MCP_DEFAULTS, buildTools, type Tool } from './tools.js';
 
 const INSTRUCTIONS = [
   'bdg drives one Chrome per session and records its network requests, console messages and navigations.',
@@ -74,7 +74,10 @@ async function withImage(res: CallToolResult, data: unknown): Promise<CallToolRe
  * MCP's own defaults (tools.ts MCP_DEFAULTS) that need the session or the server: where a screenshot goes when no
  * file is given, and with --own-sessions the owner of a session the start tool opens (this server's pid).
  */
-function adapt(command: CommandSpec, params: Params, paths: SessionPaths, ownSessions: boolean): Params {
+function adapt(command: CommandSpec, given: Params, paths: SessionPaths, ownSessions: boolean): Params {
+  // The defaults tools/list advertises where they differ from the command line's (a screenshot 1024 px wide).
+  const params: Params = { ...given };
+  for (const [k, v] of Object.entries(MCP_DEFAULTS[command.name]?.defaults ?? {})) if (params[k] === undefined) params[k] = v;
   if (command.name === 'start') return ownSessions && params['ownerPid'] === undefined ? { ...params, ownerPid: process.pid } : params;
   if (command.name !== 'dom.screenshot' || params['file'] !== undefined) return params;
   const dir = join(paths.dir, 'screenshots');

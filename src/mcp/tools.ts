@@ -235,21 +235,36 @@ export function toolListBytes(tools: readonly Tool[]): number {
   return Buffer.byteLength(JSON.stringify({ tools: tools.map((t) => t.definition) }));
 }
 
-/** Every tool, in contract order, with the longest texts that keep the list within `budget` bytes. */
+/**
+ * Every tool, in contract order, with the longest texts that keep the list within `budget` bytes: while it is over,
+ * the largest tool that can still shrink goes one level down (TEXT_LEVELS), so the big grouped tools (dom, network)
+ * give up text first and the small, common ones (status, peek, start) keep theirs.
+ */
 export function buildTools(commands: readonly CommandSpec[] = ALL_COMMANDS, budget = TOOL_LIST_BUDGET): Tool[] {
   const groups = new Map<string, CommandSpec[]>();
   for (const c of toolCommands(commands)) {
     const key = `${familyOf(c)}\0${String(c.readOnly)}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  const build = (limits: TextLimits): Tool[] =>
-    [...groups.values()].map((members) =>
-      members.length === 1 ? singleTool(members[0] as CommandSpec, limits) : groupTool(familyOf(members[0] as CommandSpec), members, limits),
-    );
-  let tools: Tool[] = [];
-  for (const limits of TEXT_LEVELS) {
-    tools = build(limits);
-    if (toolListBytes(tools) <= budget) break;
+  const members = [...groups.values()];
+  const build = (group: CommandSpec[], level: number): Tool => {
+    const limits = TEXT_LEVELS[level] as TextLimits;
+    return group.length === 1 ? singleTool(group[0] as CommandSpec, limits) : groupTool(familyOf(group[0] as CommandSpec), group, limits);
+  };
+  const levels = members.map(() => 0);
+  const tools = members.map((g) => build(g, 0));
+  const sizes = tools.map((t) => toolListBytes([t]));
+  let total = toolListBytes(tools);
+  while (total > budget) {
+    let pick = -1;
+    for (let i = 0; i < tools.length; i++)
+      if ((levels[i] as number) < TEXT_LEVELS.length - 1 && (pick === -1 || (sizes[i] as number) > (sizes[pick] as number))) pick = i;
+    if (pick === -1) break;
+    levels[pick] = (levels[pick] as number) + 1;
+    tools[pick] = build(members[pick] as CommandSpec[], levels[pick] as number);
+    const size = toolListBytes([tools[pick] as Tool]);
+    total += size - (sizes[pick] as number);
+    sizes[pick] = size;
   }
   return tools;
 }

@@ -8,6 +8,7 @@
 import { BUNDLE_COMMANDS, type BundleResults } from './commands/bundle.js';
 import { CDP_COMMANDS, type CdpResults } from './commands/cdp.js';
 import { CONSOLE_COMMANDS, type ConsoleResults } from './commands/console.js';
+import { CSS_COMMANDS, type CssResults } from './commands/css.js';
 import { NETWORK_COMMANDS, type NetworkResults } from './commands/network.js';
 import { DOM_COMMANDS, type DomResults } from './commands/dom.js';
 import { PAGE_COMMANDS, type PageResults } from './commands/page.js';
@@ -26,6 +27,7 @@ export const COMMANDS = [
   ...DOM_COMMANDS,
   ...PAGE_COMMANDS,
   ...BUNDLE_COMMANDS,
+  ...CSS_COMMANDS,
   ...FRONT_DOOR_COMMANDS,
 ] as const;
 
@@ -49,7 +51,7 @@ export type InputOf<N extends CommandName> = InputOfSpec<SpecOf<N>>;
 export type InFamily<F extends string> = Extract<CommandName, F | `${F}.${string}`>;
 
 /** What each daemon command answers; each family declares its part beside its entries. */
-export interface CommandResults extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults, BundleResults {}
+export interface CommandResults extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults, BundleResults, CssResults {}
 export type ResultOf<N extends DaemonCommandName> = CommandResults[N];
 
 // The result table and the command list must name the same daemon commands: a command without a declared

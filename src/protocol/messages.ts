@@ -1,3 +1,4 @@
+import type { EmulationState } from './emulation.js';
 import type { ErrorInfo } from '../util/errors.js';
 import type { StartedResult } from './commands/session.js';
 
@@ -82,4 +83,6 @@ export interface DaemonConfig {
   owner?: { pid: number; startTime?: string };
   /** `--shared-browser NAME`: join (or launch) the shared Chrome registered in `dir` (`<base>/browsers/NAME`). */
   sharedBrowser?: { name: string; dir: string };
+  /** Emulation asked for at start (`--viewport`, `--color-scheme`, `--mobile`, `--user-agent`), kept for the session. */
+  emulation?: EmulationState;
 }

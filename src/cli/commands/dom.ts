@@ -4,6 +4,7 @@ import type { A11yNode, ActionReport, ElementInfo } from '../../protocol/results
 import { call } from '../../client/call.js';
 import { formatBytes } from '../render.js';
 import type { RunnerTable } from '../runner.js';
+import { INSPECT_RUNNERS } from './inspect.js';
 
 function quote(s: string, max = 60): string {
   const t = s.length > max ? `${s.slice(0, max - 1)}…` : s;
@@ -74,10 +75,11 @@ function renderTree(nodes: A11yNode[], depth: number, lines: string[]): void {
 }
 
 export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
+  ...INSPECT_RUNNERS,
   'dom.query': async (paths, params, out) => {
     const data = await call(paths, 'dom.query', params);
     return out.success(data, () => {
-      if (data.total === 0) return `No elements match ${quote(data.selector, 200)}`;
+      if (data.total === 0) return `No elements match ${quote(data.selector, 200)}${data.frame !== undefined ? ` in frame ${data.frame}` : ''}`;
       const lines = [
         `${data.total} element${data.total === 1 ? '' : 's'} match ${quote(data.selector, 200)}${data.shown < data.total ? ` (showing ${data.shown}; --limit for more)` : ''}`,
       ];
@@ -101,6 +103,7 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   },
   'dom.eval': async (paths, params, out) => {
     const d = await call(paths, 'dom.eval', params);
+    if (d.frame !== undefined) out.note(`Frame: ${d.frame || '(no URL)'}`);
     return out.success(d, () => {
       const v = d.type === 'string' ? String(d.value) : d.type === 'undefined' ? 'undefined' : JSON.stringify(d.value, null, 2);
       return [v + (d.truncated === true ? '\n… (result cut at 1 MB)' : ''), ...triggeredLines(d.triggered)].join('\n');

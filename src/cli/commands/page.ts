@@ -4,6 +4,17 @@ import type { RunnerTable } from '../runner.js';
 import { call } from '../../client/call.js';
 import { triggeredLines } from './dom.js';
 import { PERF_RUNNERS } from './perf.js';
+import { describeEmulation } from '../../protocol/emulation.js';
+import type { PageMetrics } from '../../protocol/commands/page.js';
+
+function metricsLines(m: PageMetrics): string[] {
+  return [
+    `Viewport:     ${m.viewport.width}x${m.viewport.height} @${m.devicePixelRatio}x`,
+    `User agent:   ${m.userAgent}`,
+    `Color scheme: ${m.colorScheme}`,
+    `Locale:       ${m.locale}, timezone ${m.timezone}`,
+  ];
+}
 
 function renderLoad(d: LoadResult): string {
   const lines = [`${d.loadTimedOut ? 'Opened (still loading)' : 'Loaded'} ${d.url}${d.title !== '' ? `  "${d.title}"` : ''}  (${d.durationMs} ms)`];
@@ -39,6 +50,23 @@ export const PAGE_RUNNERS: RunnerTable<InFamily<'page' | 'tabs'>> = {
     );
   },
   ...PERF_RUNNERS,
+  'page.info': async (paths, params, out) => {
+    const d = await call(paths, 'page.info', params);
+    return out.success(d, () =>
+      [
+        `URL:          ${d.url}`,
+        `Title:        ${d.title}`,
+        ...metricsLines(d),
+        `Emulation:    ${describeEmulation(d.emulation)}`,
+        `Load state:   ${d.loadState}`,
+        `Frames:       ${d.frames}`,
+      ].join('\n'),
+    );
+  },
+  'page.emulate': async (paths, params, out) => {
+    const d = await call(paths, 'page.emulate', params);
+    return out.success(d, () => [`Emulating:    ${describeEmulation(d.emulated)}`, ...metricsLines(d)].join('\n'));
+  },
   'tabs.list': async (paths, params, out) => {
     const d = await call(paths, 'tabs.list', params);
     return out.success(d, () => d.tabs.map((t) => `${t.selected ? '*' : ' '} ${t.id.padEnd(4)} ${t.url}${t.title !== '' ? `  "${t.title}"` : ''}`).join('\n'));

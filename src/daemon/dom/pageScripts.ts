@@ -5,7 +5,7 @@
  * inlined into each function so nothing is left behind on the page's globals.
  */
 
-const LIB = String.raw`
+export const LIB = String.raw`
   const norm = (s) => String(s == null ? '' : s).replace(/\s+/g, ' ').trim();
   const topDoc = () => { let w = window; try { while (w.parent !== w && w.parent.document) w = w.parent; } catch (e) {} return w.document; };
   // Every document and open shadow root under root: same-origin iframes are searched, cross-origin ones cannot be.

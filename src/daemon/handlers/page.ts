@@ -6,6 +6,7 @@ import type { FamilyCommands, Handler, HandlerContext, HandlerTable } from '../c
 import { domState, runAction } from '../dom/driver.js';
 import { sleep } from '../../util/sleep.js';
 import { PERF_HANDLERS } from './perf.js';
+import { emulate, info } from './page/emulate.js';
 
 /** Every navigation command has a `--timeout S` for the load; the contract gives its default. */
 function loadMs(params: { timeout: number }): number {
@@ -206,6 +207,8 @@ export const PAGE_HANDLERS: HandlerTable<FamilyCommands<'page' | 'tabs'>> = {
   'page.forward': go(1),
   'page.dialogs': (ctx) => ({ dialogs: ctx.session.dialogs.recent() }),
   ...PERF_HANDLERS,
+  'page.info': info,
+  'page.emulate': emulate,
   'tabs.list': listTabs,
   'tabs.new': newTab,
   'tabs.select': selectTab,

@@ -44,6 +44,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     interception: s.interception.summary(),
     journal: (({ file, records, bytes, dropped, writeErrors }) => ({ file, records, bytes, dropped, writeErrors }))(s.journal.stats()),
     trace: traceStatus(s),
+    emulation: s.emulation.state,
   };
   if (!params.verbose) return base;
   return {

@@ -1,6 +1,7 @@
 import type { A11yNode, ActionReport, ElementInfo } from '../results.js';
 import type { ConsoleRecord, NetworkListItem } from '../records.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
+import type { AuditResult, FormResult, FrameRecord, InspectResult, LayoutResult, ListenersResult } from './domInspect.js';
 
 const targetArg = {
   name: 'target',
@@ -15,6 +16,17 @@ export const dialogOption = {
   placeholder: 'ACTION',
   description: 'How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command',
 } as const satisfies OptionSpec;
+
+/** `--frame` on `dom eval` and `dom query`: which iframe to run in. */
+export const frameOption = {
+  type: 'string',
+  placeholder: 'FRAME',
+  description: 'Run in an iframe: index from `dom frames`, name, id or part of its URL',
+} as const satisfies OptionSpec;
+
+/** The same words as `dom query --limit`, so tools that list commands together (MCP) describe it once. */
+const limitOption = (dflt: number) =>
+  ({ type: 'number', integer: true, min: 1, max: 10_000, default: dflt, placeholder: 'N', description: 'Show at most N matches' }) as const;
 
 const waitOption = {
   type: 'number',
@@ -51,11 +63,19 @@ export const DOM_COMMANDS = [
     args: [
       { name: 'selector', required: true, description: 'CSS selector, text=Sign in (text="Sign in" for exact), button:has-text("Place order"), or xpath=//a' },
     ],
-    options: { limit: { type: 'number', integer: true, min: 1, max: 1000, default: 20, placeholder: 'N', description: 'Show at most N matches' } },
+    options: {
+      limit: { type: 'number', integer: true, min: 1, max: 1000, default: 20, placeholder: 'N', description: 'Show at most N matches' },
+      frame: frameOption,
+    },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
-    examples: ['bdg dom query "button"', 'bdg dom query \'button:has-text("Place order")\'', 'bdg dom query "text=Sign in" --json'],
+    examples: [
+      'bdg dom query "button"',
+      'bdg dom query "input" --frame checkout',
+      'bdg dom query \'button:has-text("Place order")\'',
+      'bdg dom query "text=Sign in" --json',
+    ],
   },
   {
     name: 'dom.get',
@@ -75,12 +95,17 @@ export const DOM_COMMANDS = [
     path: ['dom', 'eval'],
     summary: 'Evaluate JavaScript in the page (top-level await allowed) and print the result by value; a page exception fails with its message',
     args: [{ name: 'expression', required: true, description: 'JavaScript expression or statements' }],
-    options: { dialog: dialogOption },
+    options: { dialog: dialogOption, frame: frameOption },
     readOnly: false,
     runs: 'daemon',
     page: 'live',
     timeoutMs: 60_000,
-    examples: ['bdg dom eval "document.title"', 'bdg dom eval "await fetch(\'/api\').then(r => r.status)"', 'bdg dom eval "[...document.links].length" --json'],
+    examples: [
+      'bdg dom eval "document.title"',
+      'bdg dom eval --frame 0 "location.origin"',
+      'bdg dom eval "await fetch(\'/api\').then(r => r.status)"',
+      'bdg dom eval "[...document.links].length" --json',
+    ],
   },
   {
     name: 'dom.screenshot',
@@ -137,6 +162,98 @@ export const DOM_COMMANDS = [
     page: 'live',
     timeoutMs: 30_000,
     examples: ['bdg dom a11y query --role button', 'bdg dom a11y query --role textbox --name email'],
+  },
+  {
+    name: 'dom.inspect',
+    path: ['dom', 'inspect'],
+    summary: 'Show what an element looks like: computed styles that matter, box model, and with --rules/--why the CSS rules (file:line) that set them',
+    args: [targetArg],
+    options: {
+      props: { type: 'string', placeholder: 'P,..', description: 'Only these properties (comma-separated; custom ones too)' },
+      rules: { type: 'boolean', default: false, description: 'The matched CSS rules with file:line' },
+      why: {
+        type: 'string',
+        placeholder: 'PROP',
+        description: 'The declaration of PROP that wins, and the ones it beats',
+      },
+    },
+    readOnly: true,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 30_000,
+    examples: [
+      'bdg dom inspect "#save"',
+      'bdg dom inspect ".btn" --props color,background-color',
+      'bdg dom inspect ".btn" --rules',
+      'bdg dom inspect ".btn" --why color',
+    ],
+  },
+  {
+    name: 'dom.layout',
+    path: ['dom', 'layout'],
+    summary: 'Where elements are and whether a user can see them: box, in viewport or not, covered by what, scroll container, clipped by, why hidden',
+    args: [targetArg],
+    options: { limit: limitOption(20) },
+    readOnly: true,
+    runs: 'daemon',
+    page: 'live',
+    examples: ['bdg dom layout "#save"', 'bdg dom layout "button" --json'],
+  },
+  {
+    name: 'dom.listeners',
+    path: ['dom', 'listeners'],
+    summary: 'Event listeners that run for an element, with source file:line: its own, delegated ones on ancestors, document and window, React props handlers',
+    args: [targetArg],
+    options: {
+      type: { type: 'string', placeholder: 'T,..', description: 'Only these event types (comma-separated)' },
+      limit: limitOption(100),
+    },
+    readOnly: true,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 30_000,
+    examples: ['bdg dom listeners "#save"', 'bdg dom listeners "#save" --type click --json'],
+  },
+  {
+    name: 'dom.frames',
+    path: ['dom', 'frames'],
+    summary: 'List the iframes (nested ones too) with URL, origin, and whether they are cross-origin or out-of-process; index for --frame',
+    args: [],
+    options: { limit: limitOption(100) },
+    readOnly: true,
+    runs: 'daemon',
+    page: 'live',
+    examples: ['bdg dom frames', 'bdg dom frames --json'],
+  },
+  {
+    name: 'dom.form',
+    path: ['dom', 'form'],
+    summary:
+      'The forms on the page (shadow roots too): fields with label, type, value (secrets masked), required, validity message, submit buttons, fill lines',
+    args: [{ ...targetArg, required: false }],
+    options: {
+      all: { type: 'boolean', default: false, description: 'Every form' },
+      limit: limitOption(100),
+    },
+    readOnly: true,
+    runs: 'daemon',
+    page: 'live',
+    examples: ['bdg dom form', 'bdg dom form "#login" --json', 'bdg dom form --all'],
+  },
+  {
+    name: 'dom.audit',
+    path: ['dom', 'audit'],
+    summary: 'Page-wide checks: text below WCAG contrast (with its colours and ratio), elements overflowing their container or the page',
+    args: [{ name: 'check', required: false, choices: ['contrast', 'overflow'], description: 'One check (default: all)' }],
+    options: {
+      level: { type: 'string', choices: ['AA', 'AAA'], default: 'AA', placeholder: 'LEVEL', description: 'WCAG level for contrast' },
+      limit: limitOption(20),
+    },
+    readOnly: true,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 60_000,
+    examples: ['bdg dom audit', 'bdg dom audit contrast --level AAA', 'bdg dom audit overflow --json'],
   },
   {
     name: 'dom.click',
@@ -299,6 +416,8 @@ export interface PressResult extends Action {
 }
 
 export interface EvalResult {
+  /** The URL of the frame it ran in (with --frame). */
+  frame?: string;
   type: string;
   value: unknown;
   truncated?: boolean;
@@ -318,12 +437,18 @@ export interface ScreenshotResult {
 }
 
 export interface DomResults {
-  'dom.query': { selector: string; total: number; shown: number; elements: ElementInfo[] };
+  'dom.query': { selector: string; total: number; shown: number; elements: ElementInfo[]; frame?: string };
   'dom.get': ElementDetails;
   'dom.eval': EvalResult;
   'dom.screenshot': ScreenshotResult;
   'dom.a11y': { url: string; nodes: number; truncated: boolean; tree: A11yNode[] };
   'dom.a11y.query': { role: string | null; name: string | null; total: number; matches: A11yNode[] };
+  'dom.inspect': InspectResult;
+  'dom.layout': LayoutResult;
+  'dom.listeners': ListenersResult;
+  'dom.frames': { count: number; omitted: number; frames: FrameRecord[] };
+  'dom.form': FormResult;
+  'dom.audit': AuditResult;
   'dom.click': PointerResult;
   'dom.fill': FillResult;
   'dom.hover': PointerResult;

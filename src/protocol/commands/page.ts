@@ -1,3 +1,4 @@
+import type { EmulationState, Viewport } from '../emulation.js';
 import type { ActionReport, DialogRecord } from '../results.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
@@ -117,6 +118,48 @@ export const PAGE_COMMANDS = [
     examples: ['bdg page trace stop trace.json'],
   },
   {
+    name: 'page.info',
+    path: ['page', 'info'],
+    summary: 'Show the page: URL, title, viewport, device pixel ratio, user agent, emulation in force, load state, frame count',
+    args: [],
+    options: {},
+    readOnly: true,
+    runs: 'daemon',
+    page: 'live',
+    examples: ['bdg page info', 'bdg page info --json'],
+  },
+  {
+    name: 'page.emulate',
+    path: ['page', 'emulate'],
+    summary: 'Emulate a viewport, phone, color scheme, user agent, locale, timezone, geolocation or slow CPU for the rest of the session',
+    args: [],
+    options: {
+      viewport: { type: 'string', placeholder: 'WxH', description: 'Viewport in CSS px, e.g. 1280x720' },
+      'device-scale-factor': { type: 'number', min: 0.25, max: 10, placeholder: 'N', description: 'Device pixel ratio' },
+      mobile: { type: 'boolean', negatable: true, description: 'Phone: 390x844 at 3x, touch, mobile user agent' },
+      touch: { type: 'boolean', negatable: true, description: 'Touch (pointer: coarse)' },
+      'color-scheme': { type: 'string', choices: ['light', 'dark'], placeholder: 'SCHEME', description: 'prefers-color-scheme' },
+      'reduced-motion': { type: 'boolean', negatable: true, description: 'prefers-reduced-motion: reduce' },
+      'user-agent': { type: 'string', placeholder: 'UA', description: 'User agent string' },
+      locale: { type: 'string', placeholder: 'L', description: 'Locale, e.g. de-DE' },
+      timezone: { type: 'string', placeholder: 'TZ', description: 'Timezone, e.g. Asia/Tokyo' },
+      geolocation: { type: 'string', placeholder: 'LAT,LON', description: 'Position for navigator.geolocation' },
+      'cpu-throttle': { type: 'number', min: 1, max: 100, placeholder: 'N', description: 'CPU N times slower' },
+      reset: { type: 'boolean', default: false, description: 'Clear all emulation first' },
+    },
+    readOnly: false,
+    runs: 'daemon',
+    page: 'live',
+    idempotent: true,
+    examples: [
+      'bdg page emulate --viewport 390x844 --device-scale-factor 3 --touch',
+      'bdg page emulate --mobile',
+      'bdg page emulate --color-scheme dark --reduced-motion',
+      'bdg page emulate --timezone Asia/Tokyo --locale ja-JP --geolocation 35.68,139.69',
+      'bdg page emulate --reset',
+    ],
+  },
+  {
     name: 'tabs.list',
     path: ['tabs'],
     summary: 'List the open tabs; the selected one is the tab commands and telemetry follow',
@@ -214,10 +257,32 @@ export interface TraceStopResult {
   durationMs: number;
 }
 
+/** What the page reports about itself, read in the page. */
+export interface PageMetrics {
+  viewport: Viewport;
+  devicePixelRatio: number;
+  userAgent: string;
+  colorScheme: 'light' | 'dark';
+  timezone: string;
+  locale: string;
+}
+
+export interface PageInfoResult extends PageMetrics {
+  url: string;
+  title: string;
+  /** document.readyState */
+  loadState: string;
+  /** Frames under the main frame (in-process and out-of-process). */
+  frames: number;
+  emulation: EmulationState;
+}
+
 export interface PageResults {
   'page.perf': PerfResult;
   'page.trace.start': TraceStartResult;
   'page.trace.stop': TraceStopResult;
+  'page.info': PageInfoResult;
+  'page.emulate': PageMetrics & { emulated: EmulationState };
   'page.navigate': LoadResult;
   'page.reload': LoadResult;
   'page.back': LoadResult;

@@ -1,5 +1,6 @@
 import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkBufferStats, NetworkListItem, NetworkRecord, PageInfo } from '../records.js';
 import type { ThrottleState } from './network.js';
+import type { EmulationState } from '../emulation.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
 export const lastOption = {
@@ -17,7 +18,7 @@ export const SESSION_COMMANDS = [
   {
     name: 'start',
     path: [],
-    summary: 'Start a session: launch (or attach to) Chrome, open the URL and collect telemetry in the background',
+    summary: 'Start a session: launch (or attach to) Chrome, open the URL and collect telemetry in the background (viewport 1920x1080 unless --viewport)',
     args: [{ name: 'url', required: true, description: 'Page to open; bare hosts work (localhost:3000 -> http, example.com -> https)' }],
     options: {
       headless: { type: 'boolean', negatable: true, description: 'Run Chrome without a window (default: when there is no display)' },
@@ -87,6 +88,14 @@ export const SESSION_COMMANDS = [
         description:
           'Share one Chrome among sessions: start or join the shared browser NAME (default: default), in a browser context of its own (cookies, storage, cache); it closes with its last session',
       },
+      viewport: {
+        type: 'string',
+        placeholder: 'WxH',
+        description: 'Viewport in CSS px, e.g. 1280x720 (default: 1920x1080)',
+      },
+      'color-scheme': { type: 'string', choices: ['light', 'dark'], placeholder: 'SCHEME', description: 'prefers-color-scheme' },
+      mobile: { type: 'boolean', default: false, description: 'Phone: 390x844 at 3x, touch, mobile user agent' },
+      'user-agent': { type: 'string', placeholder: 'UA', description: 'User agent string' },
       'owner-pid': {
         type: 'number',
         integer: true,
@@ -108,6 +117,7 @@ export const SESSION_COMMANDS = [
       'bdg localhost:3000 --session agent-1 --idle-timeout 600',
       'bdg localhost:3000 --owner-pid 4242',
       'bdg localhost:3000 --session agent-2 --shared-browser',
+      'bdg localhost:3000 --viewport 1280x720 --color-scheme dark',
     ],
   },
   {
@@ -318,6 +328,8 @@ export interface StatusResult {
   journal: { file: string; records: number; bytes: number; dropped: number; writeErrors: number };
   /** A trace `bdg page trace start` began and `page trace stop` has not written yet; null when none. */
   trace: { startedAt: string; categories: string[] } | null;
+  /** The page emulation the session keeps (`--viewport` and the other start options, `page emulate`); `{}` for none. */
+  emulation: EmulationState;
   /** --verbose only, from here on. */
   buffers?: {
     network: NetworkBufferStats;

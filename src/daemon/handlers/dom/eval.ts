@@ -4,6 +4,7 @@ import type { HandlerContext } from '../../context.js';
 import { abortCause } from '../../dispatcher.js';
 import { GROUP, pageException, runAction } from '../../dom/driver.js';
 import { PROBE_MS } from '../../pageHealth.js';
+import { openFrame, type FrameScope } from '../../dom/frames.js';
 
 /** Results larger than this (as JSON) are cut, so one answer stays a sane size. */
 const MAX_EVAL_RESULT_CHARS = 1024 * 1024;
@@ -16,17 +17,35 @@ const STOP_MARGIN_MS = 5_000;
 
 /** `dom eval`: an expression evaluated like the DevTools console, its value returned as plain data. */
 export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>, signal: AbortSignal): Promise<ResultOf<'dom.eval'>> {
+  // --frame: the iframe's own session (out of process) or the page session with the frame's main-world context.
+  const scope = params.frame !== undefined ? await openFrame(ctx.session, params.frame, signal) : undefined;
+  try {
+    const result = await evaluateIn(ctx, params, signal, scope);
+    return scope !== undefined ? { frame: scope.frame.url, ...result } : result;
+  } finally {
+    await scope?.release();
+  }
+}
+
+async function evaluateIn(
+  ctx: HandlerContext,
+  params: ParamsOf<'dom.eval'>,
+  signal: AbortSignal,
+  scope: FrameScope | undefined,
+): Promise<ResultOf<'dom.eval'>> {
   const { expression } = params;
+  const send = scope?.send ?? ctx.session.pageSend.bind(ctx.session);
+  const contextId = scope?.contextId !== undefined ? { contextId: scope.contextId } : {};
   const started = Date.now();
   // Each call gets what is left of the budget, so a slow evaluate followed by awaitPromise still ends in time.
   const opts = (): { signal: AbortSignal; timeoutMs: number } => ({ signal, timeoutMs: Math.max(1_000, ctx.deadline - Date.now() - STOP_MARGIN_MS) });
   const script = <T>(call: () => Promise<T>): Promise<T> => stopIfStuck(ctx, signal, started, call);
   const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog, settleMaxMs: 1_000, settleQuietMs: 50 }, async () => {
     const r = await script(() =>
-      ctx.session.pageSend(
+      send(
         'Runtime.evaluate',
         // replMode: top-level await and re-declarable let/const, like the DevTools console.
-        { expression, awaitPromise: true, returnByValue: false, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false },
+        { expression, awaitPromise: true, returnByValue: false, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false, ...contextId },
         opts(),
       ),
     );
@@ -36,19 +55,17 @@ export async function evaluate(ctx: HandlerContext, params: ParamsOf<'dom.eval'>
     // itself (the console shows "Promise {<pending>}"); a script wants what it resolves to.
     if (obj.subtype === 'promise' && obj.objectId !== undefined) {
       const promiseObjectId = obj.objectId;
-      const settled = await script(() => ctx.session.pageSend('Runtime.awaitPromise', { promiseObjectId, returnByValue: false }, opts()));
+      const settled = await script(() => send('Runtime.awaitPromise', { promiseObjectId, returnByValue: false }, opts()));
       if (settled.exceptionDetails !== undefined) throw pageException(settled.exceptionDetails, 'The promise rejected');
       obj = settled.result;
     }
     // Plain data comes back by value; nodes, functions and values that cannot be serialised keep their description.
     if (obj.objectId !== undefined && obj.type === 'object' && obj.subtype !== 'node') {
-      const byValue = await ctx.session
-        .pageSend(
-          'Runtime.callFunctionOn',
-          { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true },
-          { signal, timeoutMs: 10_000 },
-        )
-        .catch(() => undefined);
+      const byValue = await send(
+        'Runtime.callFunctionOn',
+        { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true },
+        { signal, timeoutMs: 10_000 },
+      ).catch(() => undefined);
       if (byValue !== undefined && byValue.exceptionDetails === undefined) {
         const { objectId: _id, ...rest } = obj;
         const value: unknown = byValue.result.value;

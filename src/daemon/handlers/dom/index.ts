@@ -9,6 +9,12 @@ import { evaluate } from './eval.js';
 import { get, query } from './read.js';
 import { screenshot } from './screenshot.js';
 import { wait } from './wait.js';
+import { audit } from './audit.js';
+import { form } from './form.js';
+import { frames } from './frames.js';
+import { inspect } from './inspect.js';
+import { layout } from './layout.js';
+import { listeners } from './listeners.js';
 
 export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'>> = {
   'dom.query': query,
@@ -17,6 +23,12 @@ export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'>> = {
   'dom.screenshot': screenshot,
   'dom.a11y': a11y,
   'dom.a11y.query': a11yQuery,
+  'dom.inspect': inspect,
+  'dom.layout': layout,
+  'dom.listeners': listeners,
+  'dom.frames': frames,
+  'dom.form': form,
+  'dom.audit': audit,
   'dom.click': click,
   'dom.fill': fill,
   'dom.hover': hover,

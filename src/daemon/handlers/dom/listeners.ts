@@ -1,0 +1,206 @@
+import type { Protocol } from 'devtools-protocol';
+import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
+import type { ListenerHandler, ListenerRecord } from '../../../protocol/commands/domInspect.js';
+import type { HandlerContext } from '../../context.js';
+import { callOn, readOnly, resolveTarget } from '../../dom/driver.js';
+import { LISTENER_PATH_FN, PATH_LABELS_FN, REACT_DESCRIBE_FN, REACT_PROPS_FN } from '../../dom/inspectScripts.js';
+import type { BrowserSession } from '../../session.js';
+
+const CALL = { timeoutMs: 10_000 };
+/** React handler props read per call. */
+const MAX_REACT_PROPS = 50;
+/** Script URLs remembered per page session. */
+const MAX_SCRIPTS = 10_000;
+
+/** Events a user's input fires: the ones whose handler on an ancestor means delegation. */
+const INTERACTION = new Set([
+  'click',
+  'dblclick',
+  'auxclick',
+  'contextmenu',
+  'mousedown',
+  'mouseup',
+  'pointerdown',
+  'pointerup',
+  'keydown',
+  'keyup',
+  'keypress',
+  'input',
+  'change',
+  'submit',
+  'focusin',
+  'focusout',
+  'touchstart',
+  'touchend',
+]);
+
+const SCRIPTS = new WeakMap<BrowserSession, { sessionId: string | undefined; urls: Map<string, string> }>();
+
+/**
+ * The URL of each script id. Chrome names scripts only to the Debugger domain, which bdg does not keep enabled (it
+ * would let `debugger;` statements pause the page): it is enabled just long enough for Chrome to list the page's
+ * scripts (Debugger.scriptParsed, sent before enable answers), with pauses skipped, then disabled again.
+ */
+async function scriptUrls(session: BrowserSession, ids: ReadonlySet<string>): Promise<Map<string, string>> {
+  let cache = SCRIPTS.get(session);
+  if (cache === undefined || cache.sessionId !== session.pageSessionId) {
+    cache = { sessionId: session.pageSessionId, urls: new Map() };
+    SCRIPTS.set(session, cache);
+  }
+  const urls = cache.urls;
+  if ([...ids].every((id) => urls.has(id))) return urls;
+  const sid = session.pageSessionId;
+  const off = session.conn.on((method, params, sessionId) => {
+    if (sessionId !== sid || method !== 'Debugger.scriptParsed') return;
+    const e = params as Protocol.Debugger.ScriptParsedEvent;
+    urls.set(e.scriptId, e.url);
+    if (urls.size > MAX_SCRIPTS) urls.delete(urls.keys().next().value as string);
+  });
+  try {
+    await session.pageSend('Debugger.enable', {}, CALL);
+    await session.pageSend('Debugger.setSkipAllPauses', { skip: true }, CALL).catch(() => undefined);
+  } catch {
+    /* without names the locations say `script <id>` */
+  } finally {
+    off();
+    await session.pageSend('Debugger.disable', {}, CALL).catch(() => undefined);
+  }
+  return urls;
+}
+
+function baseName(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname.split('/').filter(Boolean).pop() ?? u.host;
+  } catch {
+    return url;
+  }
+}
+
+function preview(source: string): string {
+  const one = source.replace(/\s+/g, ' ').trim();
+  return one.length > 80 ? `${one.slice(0, 79)}…` : one;
+}
+
+function nameOf(source: string): string {
+  const m = /^(?:async\s+)?function\s*\*?\s*([\w$]+)/.exec(source.trim()) ?? /^(?:async\s+)?([\w$]+)\s*\(/.exec(source.trim());
+  return m?.[1] ?? 'anonymous';
+}
+
+/** React's prop -> the DOM event it handles (`onClickCapture` -> click, capture; `onDoubleClick` -> dblclick). */
+function reactEvent(prop: string): { type: string; capture: boolean } {
+  const capture = prop.endsWith('Capture');
+  const base = (capture ? prop.slice(2, -7) : prop.slice(2)).toLowerCase();
+  const map: Record<string, string> = { doubleclick: 'dblclick', focus: 'focusin', blur: 'focusout' };
+  return { type: map[base] ?? base, capture };
+}
+
+/** `dom listeners`: listeners on the element, its ancestors, document and window, and React's handler props. */
+export async function listeners(ctx: HandlerContext, params: ParamsOf<'dom.listeners'>, signal: AbortSignal): Promise<ResultOf<'dom.listeners'>> {
+  const session = ctx.session;
+  const types =
+    params.type !== undefined
+      ? new Set(
+          params.type
+            .split(',')
+            .map((t) => t.trim().toLowerCase())
+            .filter((t) => t !== ''),
+        )
+      : undefined;
+  return readOnly(session, async () => {
+    const opts = { ...CALL, signal };
+    const el = await resolveTarget(session, params.target, { signal });
+    const pathId = await callOn<string>(session, el.objectId, LISTENER_PATH_FN, [], { byValue: false, signal });
+    const labels = await callOn<string[]>(session, pathId, PATH_LABELS_FN, [], { signal });
+    const props = await session.pageSend('Runtime.getProperties', { objectId: pathId, ownProperties: true }, opts);
+    const onOf = (i: number): ListenerRecord['on'] =>
+      i === 0 ? 'target' : i === labels.length - 2 ? 'document' : i === labels.length - 1 ? 'window' : 'ancestor';
+    const found: Array<{ at: number; rec: ListenerRecord; scriptId?: string }> = [];
+    for (let i = 0; i < labels.length; i++) {
+      const objectId = props.result.find((p) => p.name === String(i))?.value?.objectId;
+      if (objectId === undefined) continue;
+      const { listeners: ls } = await session.pageSend('DOMDebugger.getEventListeners', { objectId, depth: 0 }, opts);
+      for (const l of ls) {
+        if (types !== undefined && !types.has(l.type.toLowerCase())) continue;
+        const source = l.handler?.description ?? '';
+        const handler: ListenerHandler = {
+          name: nameOf(source),
+          preview: preview(source),
+          scriptId: l.scriptId,
+          lineNumber: l.lineNumber,
+          columnNumber: l.columnNumber,
+        };
+        found.push({
+          at: i,
+          scriptId: l.scriptId,
+          rec: { type: l.type, on: onOf(i), node: labels[i] ?? '', useCapture: l.useCapture, passive: l.passive, once: l.once, handler },
+        });
+      }
+    }
+    // React attaches its own listeners at the root; the handlers that run are the props React keeps on each element.
+    const reactId = await callOn<string>(session, pathId, REACT_PROPS_FN, [MAX_REACT_PROPS], { byValue: false, signal });
+    const reactProps = await callOn<Array<{ at: number; prop: string; name: string; source: string }>>(session, reactId, REACT_DESCRIBE_FN, [], { signal });
+    if (reactProps.length > 0) {
+      const entries = await session.pageSend('Runtime.getProperties', { objectId: reactId, ownProperties: true }, opts);
+      for (const [i, rp] of reactProps.entries()) {
+        const { type, capture } = reactEvent(rp.prop);
+        if (types !== undefined && !types.has(type)) continue;
+        const handler: ListenerHandler = { name: rp.name !== '' ? rp.name : nameOf(rp.source), preview: preview(rp.source) };
+        let scriptId: string | undefined;
+        const entryId = entries.result.find((p) => p.name === String(i))?.value?.objectId;
+        if (entryId !== undefined) {
+          const fields = await session.pageSend('Runtime.getProperties', { objectId: entryId, ownProperties: true }, opts);
+          const fnId = fields.result.find((p) => p.name === 'fn')?.value?.objectId;
+          if (fnId !== undefined) {
+            const fn = await session.pageSend('Runtime.getProperties', { objectId: fnId, ownProperties: true }, opts);
+            const loc = fn.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as Protocol.Debugger.Location | undefined;
+            if (loc !== undefined) {
+              scriptId = loc.scriptId;
+              handler.scriptId = loc.scriptId;
+              handler.lineNumber = loc.lineNumber;
+              if (loc.columnNumber !== undefined) handler.columnNumber = loc.columnNumber;
+            }
+          }
+        }
+        const rec: ListenerRecord = {
+          type,
+          on: onOf(rp.at),
+          node: labels[rp.at] ?? '',
+          useCapture: capture,
+          passive: false,
+          once: false,
+          framework: 'React',
+          reactProp: rp.prop,
+          handler,
+        };
+        found.push(scriptId !== undefined ? { at: rp.at, rec, scriptId } : { at: rp.at, rec });
+      }
+    }
+    const ids = new Set(found.map((f) => f.scriptId).filter((id): id is string => id !== undefined && id !== '' && id !== '0'));
+    const urls = ids.size > 0 ? await scriptUrls(session, ids) : new Map<string, string>();
+    for (const f of found) {
+      const h = f.rec.handler;
+      if (h.scriptId === undefined || h.lineNumber === undefined) continue;
+      const url = urls.get(h.scriptId);
+      if (url !== undefined && url !== '') h.url = url;
+      h.location = `${url !== undefined && url !== '' ? baseName(url) : `script ${h.scriptId}`}:${h.lineNumber + 1}:${(h.columnNumber ?? 0) + 1}`;
+    }
+    const ownTypes = new Set(found.filter((f) => f.at === 0).map((f) => f.rec.type));
+    found.sort((a, b) => {
+      const ao = ownTypes.has(a.rec.type) ? 0 : 1;
+      const bo = ownTypes.has(b.rec.type) ? 0 : 1;
+      return (
+        ao - bo || a.rec.type.localeCompare(b.rec.type) || a.at - b.at || (a.rec.framework !== undefined ? -1 : 0) - (b.rec.framework !== undefined ? -1 : 0)
+      );
+    });
+    const delegated = [...new Set(found.filter((f) => f.at > 0 && INTERACTION.has(f.rec.type) && !ownTypes.has(f.rec.type)).map((f) => f.rec.type))];
+    return {
+      selector: params.target,
+      element: el.info,
+      count: found.length,
+      omitted: Math.max(0, found.length - params.limit),
+      listeners: found.slice(0, params.limit).map((f) => f.rec),
+      delegated,
+    };
+  });
+}
