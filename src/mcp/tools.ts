@@ -199,7 +199,8 @@ function singleTool(c: CommandSpec, limits: TextLimits): Tool {
 }
 
 function groupTool(family: string, members: readonly CommandSpec[], limits: TextLimits): Tool {
-  const actionOf = (c: CommandSpec): string => c.name.slice(family.length + 1).replace(/\./g, '_');
+  // The family's own command (`console` beside `console.wait`) is the action named after the family.
+  const actionOf = (c: CommandSpec): string => (c.name === family ? family : c.name.slice(family.length + 1).replace(/\./g, '_'));
   const uses = new Map<string, { action: string; schema: ParamSchema }[]>();
   const lines: string[] = [];
   for (const c of members) {

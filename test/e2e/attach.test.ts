@@ -1,53 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, chromesOf, daemonsOf, isAlive, teardown, tempSessionDir, waitFor } from '../helpers/bdg.js';
-
-const CHROME = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => {
-  try {
-    return readFileSync(p).length > 0;
-  } catch {
-    return false;
-  }
-});
-
-/** A Chrome started by the test itself, as a user would, with a debugging port. */
-async function startOwnChrome(profile: string): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(
-    CHROME as string,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-      '--remote-debugging-port=0',
-      'about:blank',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`Chrome did not print its port: ${seen}`)), 30_000);
-    proc.stderr?.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-  });
-  return { proc, port };
-}
+import { bdg, chromesOf, daemonsOf, isAlive, startDebuggableChrome, teardown, tempSessionDir, waitFor } from '../helpers/bdg.js';
 
 describe('attach and version handover', () => {
   let server: FixtureServer;
@@ -63,7 +21,7 @@ describe('attach and version handover', () => {
 
   it('attaches to a running Chrome with --chrome-ws-url and leaves it running on stop', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'bdg-own-chrome-'));
-    const { proc, port } = await startOwnChrome(profile);
+    const { proc, port } = await startDebuggableChrome(profile);
     const sessionDir = tempSessionDir('attach');
     dirs.push(sessionDir);
     try {

@@ -239,9 +239,9 @@ describe('faults: full disk and Chrome launcher children', { skip: canMount() },
           assert.match(log, /session\.json could not be written/);
           // the next command tells the user, once
           const status = await bdg(['status'], { sessionDir });
-          assert.equal(status.code, 0);
-          assert.ok(status.stdout.includes(note.sessionFile), status.stdout);
-          assert.match(status.stdout, /ENOSPC/);
+          assert.equal(status.code, 83, 'no session');
+          assert.ok(status.stderr.includes(note.sessionFile), status.stderr);
+          assert.match(status.stderr, /ENOSPC/);
           assert.equal(existsSync(join(sessionDir, 'session.meta.json')), false);
         });
       }

@@ -63,7 +63,7 @@ describe('bdg mcp', () => {
       tools.flatMap((t) => {
         const actions = (t.inputSchema.properties?.['action'] as { enum?: string[] } | undefined)?.enum;
         const family = t.name.replace(/_action$/, '');
-        return actions === undefined ? [t.name.replace(/_/g, '.')] : actions.map((a) => `${family}.${a.replace(/_/g, '.')}`);
+        return actions === undefined ? [t.name.replace(/_/g, '.')] : actions.map((a) => (a === family ? family : `${family}.${a.replace(/_/g, '.')}`));
       }),
     );
     for (const c of toolCommands()) assert.ok(reachable.has(c.name), `${c.name} is not reachable`);

@@ -1,52 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { BDG, bdg, chromesOf, daemonsOf, isAlive, teardown, tempSessionDir, waitFor, type Failure } from '../helpers/bdg.js';
+import { BDG, bdg, chromesOf, daemonsOf, isAlive, startDebuggableChrome, teardown, tempSessionDir, waitFor, type Failure } from '../helpers/bdg.js';
 
-const CHROME = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p)) as string;
 const SECRET = 'tok-5d1c0ffee-never-printed';
-
-/** A Chrome the test starts itself, as a user (or a container) would, with a debugging port on 127.0.0.1. */
-async function startChrome(profile: string, port = 0): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(
-    CHROME,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-      '--remote-debugging-address=127.0.0.1',
-      `--remote-debugging-port=${port}`,
-      'about:blank',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const bound = await new Promise<number>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`Chrome did not print its port: ${seen}`)), 30_000);
-    proc.stderr?.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-  });
-  return { proc, port: bound };
-}
 
 interface ProxyOptions {
   /** A header the proxy demands (401 without it), as a browser service's gateway would. */
@@ -172,7 +136,7 @@ describe('remote browsers: headers, Host, wss, stale URLs', () => {
     server = await FixtureServer.start();
     server.html('/', '<title>Remote</title><script>console.log("remote page")</script><img src="/pixel.png">');
     profile = mkdtempSync(join(tmpdir(), 'bdg-remote-chrome-'));
-    chrome = await startChrome(profile);
+    chrome = await startDebuggableChrome(profile);
   });
   after(async () => {
     for (const d of dirs) await teardown(d);
@@ -321,7 +285,7 @@ describe('remote browsers: headers, Host, wss, stale URLs', () => {
     const sessionDir = tempSessionDir('remote-restart');
     dirs.push(sessionDir);
     const own = mkdtempSync(join(tmpdir(), 'bdg-remote-restart-'));
-    let first: { proc: ChildProcess; port: number } | undefined = await startChrome(join(own, 'one'));
+    let first: { proc: ChildProcess; port: number } | undefined = await startDebuggableChrome(join(own, 'one'));
     let second: { proc: ChildProcess; port: number } | undefined;
     try {
       const start = await bdg([server.url('/'), '--chrome-ws-url', `127.0.0.1:${first.port}`, '--json'], { sessionDir });
@@ -329,7 +293,7 @@ describe('remote browsers: headers, Host, wss, stale URLs', () => {
       // The browser restarts on the same port (a container replaced): another browser id, another process.
       first.proc.kill('SIGKILL');
       await waitFor(() => !isAlive(first?.proc.pid as number) && chromesOf(join(own, 'one'), true).length === 0, 10_000);
-      second = await startChrome(join(own, 'two'), first.port);
+      second = await startDebuggableChrome(join(own, 'two'), first.port);
       first = undefined;
       let notes: string[] = [];
       assert.ok(

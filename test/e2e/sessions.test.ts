@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, isAlive, sleep, waitFor, type RunResult } from '../helpers/bdg.js';
+import { bdg, isAlive, removeDir, sleep, waitFor, type RunResult } from '../helpers/bdg.js';
 
 const CHROME = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p)) as string;
 
@@ -54,18 +54,7 @@ async function teardownBase(base: string): Promise<void> {
   const left = processesUnder(base);
   killAll([...left.daemons, ...left.chromes]);
   await waitFor(() => [...left.daemons, ...left.chromes].every((p) => !isAlive(p)), 10_000);
-  await waitFor(
-    () => {
-      try {
-        rmSync(base, { recursive: true, force: true });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    10_000,
-    100,
-  );
+  await removeDir(base);
 }
 
 type Json<T> = { success: boolean; data: T; error?: string; code?: string };

@@ -7,11 +7,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, isAlive, waitFor, type RunResult } from '../helpers/bdg.js';
+import { bdg, isAlive, removeDir, waitFor, type RunResult } from '../helpers/bdg.js';
 
 function cmdline(pid: number): string[] {
   try {
@@ -51,18 +51,7 @@ async function teardownBase(base: string): Promise<void> {
   const pids = [...left.daemons, ...left.chromes, ...left.helpers];
   killAll(pids);
   await waitFor(() => pids.every((p) => !isAlive(p)), 10_000);
-  await waitFor(
-    () => {
-      try {
-        rmSync(base, { recursive: true, force: true });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    10_000,
-    100,
-  );
+  await removeDir(base);
 }
 
 type Json<T> = { success: boolean; data: T; error?: string; code?: string };

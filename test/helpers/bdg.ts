@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,11 +178,15 @@ export async function teardown(sessionDir: string): Promise<void> {
     }
   }
   await waitFor(() => [...pids].every((p) => !alive(p)), 5_000);
-  // Chrome's helper processes may still be writing into the profile for a moment after the browser is gone.
-  await waitFor(
+  await removeDir(sessionDir);
+}
+
+/** Removes a directory Chrome used: its helper processes may still be writing into the profile for a moment after the browser is gone. */
+export async function removeDir(dir: string): Promise<boolean> {
+  return waitFor(
     () => {
       try {
-        rmSync(sessionDir, { recursive: true, force: true });
+        rmSync(dir, { recursive: true, force: true });
         return true;
       } catch {
         return false;
@@ -191,6 +195,47 @@ export async function teardown(sessionDir: string): Promise<void> {
     10_000,
     100,
   );
+}
+
+/** The Chromium the tests drive. */
+export const CHROME = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+
+/**
+ * A Chrome a test starts itself, as a user (or a container) would, with a DevTools port on 127.0.0.1 (a free one
+ * unless `port` is given); resolves once Chrome has printed the port it listens on.
+ */
+export async function startDebuggableChrome(profile: string, port = 0): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(
+    CHROME as string,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--remote-debugging-address=127.0.0.1',
+      `--remote-debugging-port=${port}`,
+      'about:blank',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const bound = await new Promise<number>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`Chrome did not print its port: ${seen}`)), 30_000);
+    proc.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  return { proc, port: bound };
 }
 
 export { alive as isAlive, readPid };
