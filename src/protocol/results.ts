@@ -10,6 +10,8 @@ export interface ElementInfo {
   text: string;
   visible: boolean;
   attrs: Record<string, string>;
+  /** The explicit ARIA role, else the tag's usual implicit one (button, link, textbox, heading, ...). */
+  role?: string;
   disabled?: boolean;
   inShadowRoot?: boolean;
   frame?: string;

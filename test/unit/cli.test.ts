@@ -30,6 +30,8 @@ test('exit-code table: the documented numbers, user errors 80-99, software error
       BUSY: 85,
       DAEMON_ALREADY_STARTING: 86,
       STALE_REFERENCE: 87,
+      RESOURCE_CONFLICT: 90,
+      PAGE_EXCEPTION: 91,
       CHROME_LAUNCH_FAILED: 100,
       CDP_CONNECTION_FAILED: 101,
       TIMEOUT: 102,

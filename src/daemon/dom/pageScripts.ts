@@ -126,6 +126,24 @@ const LIB = String.raw`
     if (fs && !(fs.querySelector('legend') && fs.querySelector('legend').contains(el))) return true;
     return el.getAttribute && el.getAttribute('aria-disabled') === 'true';
   };
+  const HEADINGS = { H1: 1, H2: 2, H3: 3, H4: 4, H5: 5, H6: 6 };
+  const TAG_ROLES = { BUTTON: 'button', TEXTAREA: 'textbox', NAV: 'navigation', MAIN: 'main', FORM: 'form', UL: 'list', OL: 'list', LI: 'listitem',
+    TABLE: 'table', TR: 'row', TD: 'cell', TH: 'columnheader', DIALOG: 'dialog', HEADER: 'banner', FOOTER: 'contentinfo', ASIDE: 'complementary',
+    P: 'paragraph', OPTION: 'option', PROGRESS: 'progressbar', ARTICLE: 'article', FIELDSET: 'group', SUMMARY: 'button', LABEL: 'label' };
+  const INPUT_ROLES = { button: 'button', submit: 'button', reset: 'button', image: 'button', checkbox: 'checkbox', radio: 'radio', range: 'slider',
+    number: 'spinbutton', search: 'searchbox', email: 'textbox', tel: 'textbox', text: 'textbox', url: 'textbox', password: 'textbox' };
+  // The explicit role, else the usual implicit one of the tag (ARIA in HTML), else none.
+  const roleOf = (el) => {
+    const explicit = (el.getAttribute('role') || '').trim().split(/\s+/)[0];
+    if (explicit) return explicit;
+    const t = el.tagName;
+    if (t === 'A' || t === 'AREA') return el.hasAttribute('href') ? 'link' : undefined;
+    if (t === 'INPUT') return INPUT_ROLES[(el.getAttribute('type') || 'text').toLowerCase()] || (el.type === 'text' ? 'textbox' : undefined);
+    if (t === 'SELECT') return el.multiple || el.size > 1 ? 'listbox' : 'combobox';
+    if (t === 'IMG') return el.getAttribute('alt') === '' ? 'presentation' : 'img';
+    if (HEADINGS[t]) return 'heading';
+    return TAG_ROLES[t];
+  };
   const info = (el) => {
     const attrs = {};
     for (const a of ['type', 'name', 'role', 'href', 'placeholder', 'aria-label', 'value', 'for', 'title', 'alt']) {
@@ -143,6 +161,8 @@ const LIB = String.raw`
       visible: isVisible(el),
       attrs,
     };
+    const role = roleOf(el);
+    if (role) out.role = role;
     if (isDisabled(el)) out.disabled = true;
     if (el.getRootNode() instanceof el.ownerDocument.defaultView.ShadowRoot) out.inShadowRoot = true;
     const fe = el.ownerDocument.defaultView.frameElement;

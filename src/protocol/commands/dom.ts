@@ -248,6 +248,17 @@ export const DOM_COMMANDS = [
   },
 ] as const satisfies readonly CommandSpec[];
 
+/**
+ * One `dom query` match: the original bdg's `index`, `nodeId` (here the backend node id, stable for the document)
+ * and `preview`, plus bdg's element description with its ref.
+ */
+export interface QueryNode extends ElementInfo {
+  index: number;
+  nodeId: number;
+  backendNodeId: number;
+  preview: string;
+}
+
 /** `dom get`: the element's description plus its attributes, box and bounded outerHTML. */
 export interface ElementDetails extends ElementInfo {
   attributes: Record<string, string>;
@@ -287,6 +298,8 @@ export interface PressResult extends Action {
 }
 
 export interface EvalResult {
+  /** The value (the original bdg's field); `value` holds the same. */
+  result: unknown;
   type: string;
   value: unknown;
   truncated?: boolean;
@@ -306,7 +319,7 @@ export interface ScreenshotResult {
 }
 
 export interface DomResults {
-  'dom.query': { selector: string; total: number; shown: number; elements: ElementInfo[] };
+  'dom.query': { selector: string; count: number; nodes: QueryNode[]; omitted: number };
   'dom.get': ElementDetails;
   'dom.eval': EvalResult;
   'dom.screenshot': ScreenshotResult;

@@ -5,7 +5,7 @@ import type { ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, callOn, resolveTarget, runAction, type ElementHandle } from '../../dom/driver.js';
+import { callOn, documentObject, resolveTarget, runAction, type ElementHandle } from '../../dom/driver.js';
 import { mouseClick, mouseMove, parseKey, pressKey } from '../../dom/input.js';
 import {
   ACTIONABLE_FN,
@@ -262,12 +262,8 @@ export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>
         const pos = await callOn<{ x: number; y: number }>(ctx.session, el.objectId, SCROLL_TO_FN);
         return { element: el.info, scroll: pos };
       }
-      const doc = await ctx.session.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP });
-      const pos = await callOn<Record<string, number>>(ctx.session, doc.result.objectId as string, SCROLL_WINDOW_FN, [
-        params.x ?? null,
-        params.y ?? null,
-        params.bottom,
-      ]);
+      const doc = await documentObject(ctx.session, signal);
+      const pos = await callOn<Record<string, number>>(ctx.session, doc, SCROLL_WINDOW_FN, [params.x ?? null, params.y ?? null, params.bottom]);
       return { scroll: pos };
     },
   );

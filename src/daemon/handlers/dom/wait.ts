@@ -2,7 +2,7 @@ import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, callOn, isContextGone } from '../../dom/driver.js';
+import { GROUP, callOn, documentObject, isContextGone } from '../../dom/driver.js';
 import { WAIT_CHECK_FN } from '../../dom/pageScripts.js';
 
 export function urlMatches(url: string, want: string): boolean {
@@ -44,8 +44,8 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
       if (url !== undefined) state['url'] = urlMatches(s.page.url, url);
       if (selector !== undefined || text !== undefined) {
         try {
-          const doc = await s.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, { signal, timeoutMs: 5_000 });
-          const r = await callOn<{ selector?: boolean; text?: boolean }>(s, doc.result.objectId as string, WAIT_CHECK_FN, [selector ?? null, text ?? null], {
+          const doc = await documentObject(s, signal);
+          const r = await callOn<{ selector?: boolean; text?: boolean }>(s, doc, WAIT_CHECK_FN, [selector ?? null, text ?? null], {
             signal,
             timeoutMs: 5_000,
           });
