@@ -208,8 +208,53 @@ export const ACTIONABLE_FN = `async function (needEnabled, needHit) { ${LIB}
   const top = topDoc().defaultView;
   if (x < 0 || y < 0 || x > top.innerWidth || y > top.innerHeight) return { ok: false, reason: 'outside-viewport', x, y };
   if (needHit) {
-    const hit = deepHit(x, y);
-    if (hit && !containsComposed(this, hit)) return { ok: false, reason: 'covered', by: label(hit), x, y };
+    const target = this;
+    // A click there reaches the target, or does what clicking it does: the hit is inside it, is its own
+    // label/control (a label over its transparent checkbox, the styled box inside the checkbox's label), or is an
+    // ancestor's box that takes no input of its own (the target lets pointer events through to it).
+    const INTERACTIVE = ['A', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA', 'LABEL', 'SUMMARY', 'OPTION', 'DETAILS', 'IFRAME', 'VIDEO', 'AUDIO'];
+    const interactive = (el) => INTERACTIVE.includes(el.tagName) || el.hasAttribute('onclick') || el.hasAttribute('tabindex') || el.isContentEditable ||
+      ['button', 'link', 'checkbox', 'radio', 'switch', 'menuitem', 'tab', 'option', 'textbox', 'combobox', 'slider'].includes(el.getAttribute('role') || '');
+    const pairOf = (el) => {
+      const out = [];
+      if (el.tagName === 'LABEL' && el.control) out.push(el.control);
+      if (el.labels) for (const l of el.labels) out.push(l);
+      return out;
+    };
+    const reaches = (hit) => {
+      if (!hit || containsComposed(target, hit)) return 'inside';
+      for (const p of pairOf(target)) if (containsComposed(p, hit)) return 'pair';
+      if (containsComposed(hit, target)) {
+        let a = target;
+        for (let i = 0; a && i < 10000; i++) {
+          if (a === hit) return interactive(hit) ? '' : 'ancestor';
+          a = a.parentElement || (a.parentNode && a.parentNode.host) || null;
+        }
+      }
+      return '';
+    };
+    let hit = deepHit(x, y);
+    let how = reaches(hit);
+    if (how === '' || how === 'ancestor') {
+      // The centre of the box may miss the element (an inline label on two lines, text beside a floated box):
+      // try the centres of its line boxes and of its text before settling for the covered or ancestor answer.
+      const rects = [...this.getClientRects()];
+      const range = this.ownerDocument.createRange();
+      range.selectNodeContents(this);
+      rects.push(...range.getClientRects());
+      const r0 = topRect(this);
+      const dx = r0.x - this.getBoundingClientRect().left, dy = r0.y - this.getBoundingClientRect().top;
+      for (const rc of rects.slice(0, 20)) {
+        if (rc.width < 1 || rc.height < 1) continue;
+        const cx = rc.left + dx + rc.width / 2, cy = rc.top + dy + rc.height / 2;
+        if (cx < 0 || cy < 0 || cx > top.innerWidth || cy > top.innerHeight) continue;
+        const h = deepHit(cx, cy);
+        const w = reaches(h);
+        if (w === 'inside' || w === 'pair') return { ok: true, x: cx, y: cy, via: w };
+      }
+    }
+    if (how === '') return { ok: false, reason: 'covered', by: label(hit), x, y };
+    if (how !== 'inside') return { ok: true, x, y, via: how };
   }
   return { ok: true, x, y };
 }`;
@@ -289,12 +334,68 @@ export const READ_VALUE_FN = `function () { return { value: 'value' in this ? St
 /** `this` = element -> focuses it (for press). */
 export const FOCUS_FN = `function () { this.focus(); return this.ownerDocument.activeElement === this || this.contains(this.ownerDocument.activeElement); }`;
 
-/** `this` = element -> its form (the element itself or its form owner), submitted like the user pressed submit. */
-export const SUBMIT_FN = `function () {
+/** `this` = input/textarea -> what a fill needs to judge the browser's answer: value, maxlength, validity. */
+export const FILL_STATE_FN = `function () {
+  const v = this.validity;
+  return {
+    value: 'value' in this ? String(this.value) : String(this.textContent),
+    maxLength: typeof this.maxLength === 'number' ? this.maxLength : -1,
+    badInput: !!(v && v.badInput),
+    rangeOverflow: !!(v && v.rangeOverflow),
+    rangeUnderflow: !!(v && v.rangeUnderflow),
+    validationMessage: this.validationMessage || '',
+  };
+}`;
+
+// A form's own properties read through HTMLFormElement.prototype: a control named "action" or "method" shadows them.
+const FORM_LIB = String.raw`
+  const formProp = (form, name) => Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, name).get.call(form);
+  const firstInvalid = (form) => {
+    if (formProp(form, 'noValidate')) return null;
+    for (const e of formProp(form, 'elements')) if (e.willValidate && !e.validity.valid) return e;
+    return null;
+  };
+  const blockedBy = (el) => ({ field: label(el), ...(el.name ? { name: el.name } : {}), validationMessage: el.validationMessage || 'invalid value' });
+`;
+
+/**
+ * \`this\` = element -> its form (the element itself or its form owner), submitted like the user pressed submit
+ * (requestSubmit: validation, submit event). \`submitted\` says whether the submit event fired; when the browser's
+ * validation stopped it, \`blocked\` names the first invalid field and the browser's message.
+ */
+export const SUBMIT_FN = `function () { ${LIB} ${FORM_LIB}
   const form = this.tagName === 'FORM' ? this : this.form || (this.closest && this.closest('form'));
   if (!form) return { ok: false };
-  if (typeof form.requestSubmit === 'function') form.requestSubmit(); else form.submit();
-  return { ok: true, action: form.action, method: (form.method || 'get').toUpperCase() };
+  const invalid = firstInvalid(form);
+  let fired = false;
+  const onSubmit = () => { fired = true; };
+  window.addEventListener('submit', onSubmit, true);
+  try { HTMLFormElement.prototype.requestSubmit.call(form); } finally { window.removeEventListener('submit', onSubmit, true); }
+  const out = { ok: true, action: formProp(form, 'action'), method: String(formProp(form, 'method') || 'get').toUpperCase(), submitted: fired };
+  if (!fired && invalid) out.blocked = blockedBy(invalid);
+  return out;
+}`;
+
+/**
+ * On the document: \`start\` records submit and invalid events (capture, so the page cannot stop them first) in
+ * bdg's world; \`stop\` ends that and answers the first invalid field when validation blocked a submission (an
+ * invalid event and no submit), else null. Around a click or a key press that may submit a form.
+ */
+export const SUBMIT_WATCH_FN = `function (phase) { ${LIB} ${FORM_LIB}
+  const prev = window.__bdgSubmitWatch;
+  if (prev) { prev.stop(); delete window.__bdgSubmitWatch; }
+  if (phase === 'start') {
+    const st = { submits: 0, invalid: [] };
+    const onSubmit = () => { st.submits++; };
+    const onInvalid = (e) => { if (st.invalid.length < 5) st.invalid.push(e.target); };
+    window.addEventListener('submit', onSubmit, true);
+    window.addEventListener('invalid', onInvalid, true);
+    st.stop = () => { window.removeEventListener('submit', onSubmit, true); window.removeEventListener('invalid', onInvalid, true); };
+    window.__bdgSubmitWatch = st;
+    return null;
+  }
+  if (!prev || prev.submits > 0 || prev.invalid.length === 0) return null;
+  return blockedBy(prev.invalid[0]);
 }`;
 
 /** `this` = element -> scrolled to the centre of the viewport. */

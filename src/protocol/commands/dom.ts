@@ -290,6 +290,8 @@ export interface FillResult extends Action {
   label?: string | undefined;
   checked?: boolean | undefined;
   method?: string;
+  /** Filled, but the value is not quite what was asked (out of range, reformatted by the page). */
+  warning?: string;
 }
 
 export interface PressResult extends Action {

@@ -5,11 +5,12 @@ import type { ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
-import { callOn, documentObject, resolveTarget, runAction, type ElementHandle } from '../../dom/driver.js';
+import { callOn, documentObject, isContextGone, resolveTarget, runAction, type ElementHandle } from '../../dom/driver.js';
 import { mouseClick, mouseMove, parseKey, pressKey } from '../../dom/input.js';
 import {
   ACTIONABLE_FN,
   FILL_KIND_FN,
+  FILL_STATE_FN,
   FIRE_CHANGE_FN,
   FOCUS_FN,
   FOCUS_SELECT_FN,
@@ -20,6 +21,7 @@ import {
   SET_CHECKED_FN,
   SET_VALUE_FN,
   SUBMIT_FN,
+  SUBMIT_WATCH_FN,
 } from '../../dom/pageScripts.js';
 
 /** How long a selector may take to match an actionable element (`--timeout S`; the contract gives the default). */
@@ -78,7 +80,9 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
   const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
     const p = await actionPoint(ctx, target, el, true, true, deadline, signal);
-    await mouseClick(ctx.session, p.x, p.y, { button: params.right ? 'right' : 'left', double: params.double, signal });
+    await watchingSubmit(ctx, signal, 'The click', () =>
+      mouseClick(ctx.session, p.x, p.y, { button: params.right ? 'right' : 'left', double: params.double, signal }),
+    );
     return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
   });
   return { action: params.double ? 'double-click' : params.right ? 'right-click' : 'click', ...result, triggered };
@@ -95,6 +99,54 @@ export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, 
     return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
   });
   return { action: 'hover', ...result, triggered };
+}
+
+interface FillState {
+  value: string;
+  maxLength: number;
+  badInput: boolean;
+  rangeOverflow: boolean;
+  rangeUnderflow: boolean;
+  validationMessage: string;
+}
+
+function clip(s: string, max = 60): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function describe(info: ElementInfo, type?: string): string {
+  return `${info.ref ?? ''} <${info.tag}${type !== undefined ? ` type=${type}` : ''}>`.trim();
+}
+
+/** What the browser's form validation stopped: the first invalid field and its message. */
+interface Blocked {
+  field: string;
+  name?: string;
+  validationMessage: string;
+}
+
+function blockedError(what: string, b: Blocked): BdgError {
+  return new BdgError(
+    'INVALID_ARGUMENTS',
+    `${what} was blocked by the browser's form validation: ${b.field}${b.name !== undefined ? ` (name=${b.name})` : ''}: ${b.validationMessage}`,
+    `Fill the field first (bdg dom fill "${b.name !== undefined ? `[name=${b.name}]` : b.field}" <value>), then try again.`,
+    { submitBlocked: b },
+  );
+}
+
+/** Runs a click or key press and fails when form validation blocked the submission it caused (no submit event). */
+async function watchingSubmit<T>(ctx: HandlerContext, signal: AbortSignal, what: string, act: () => Promise<T>): Promise<T> {
+  const s = ctx.session;
+  const watch = async (phase: 'start' | 'stop'): Promise<Blocked | null> =>
+    callOn<Blocked | null>(s, await documentObject(s, signal), SUBMIT_WATCH_FN, [phase], { signal }).catch((err: unknown) => {
+      if (isContextGone(err)) return null; // a navigation: the form was submitted (or something else happened)
+      throw err;
+    });
+  await watch('start');
+  const result = await act();
+  const blocked = await watch('stop');
+  if (blocked !== null) throw blockedError(what, blocked);
+  return result;
 }
 
 function parseBool(value: string): boolean {
@@ -171,6 +223,15 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
         }
         case 'text':
         case 'contenteditable': {
+          const before = kind.kind === 'text' ? await callOn<FillState>(s, el.objectId, FILL_STATE_FN) : undefined;
+          if (before !== undefined && before.maxLength >= 0 && value.length > before.maxLength) {
+            throw new BdgError(
+              'INVALID_ARGUMENTS',
+              `Cannot fill ${describe(el.info, kind.type)} with "${clip(value)}": it is ${value.length} characters and the field takes at most ${before.maxLength} (maxlength)`,
+              `Give at most ${before.maxLength} characters; the field keeps its value.`,
+              { reason: 'maxlength', maxLength: before.maxLength, length: value.length },
+            );
+          }
           await callOn(s, el.objectId, FOCUS_SELECT_FN);
           if (value === '') await callOn(s, el.objectId, SET_VALUE_FN, ['', false]).catch(() => undefined);
           // Input.insertText edits like typing: the value changes inside the engine, beforeinput/input fire, and
@@ -183,8 +244,25 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
             now = { value: await callOn<string>(s, el.objectId, SET_VALUE_FN, [value, false]) };
             method = 'value-setter';
           }
+          let warning: string | undefined;
+          if (before !== undefined) {
+            const after = await callOn<FillState>(s, el.objectId, FILL_STATE_FN);
+            // The browser sanitised the value away ("abc" in type=number) or holds input it cannot parse: refuse,
+            // as a user would see the field empty or invalid, and give the field its value back.
+            if (after.badInput || (value !== '' && after.value === '')) {
+              await callOn(s, el.objectId, SET_VALUE_FN, [before.value, false]).catch(() => undefined);
+              throw new BdgError(
+                'INVALID_ARGUMENTS',
+                `${describe(el.info, kind.type)} did not accept "${clip(value)}"${kind.type === 'number' ? ': it is not a number' : ''}${after.validationMessage !== '' ? ` (${after.validationMessage})` : ''}`,
+                kind.type === 'number' ? 'Give a number such as 42 or 3.5; the field keeps its value.' : 'Give a value of the form the field expects.',
+                { reason: after.badInput ? 'bad-input' : 'rejected', value: after.value },
+              );
+            }
+            if (after.rangeOverflow || after.rangeUnderflow) warning = `The value is out of the field's range: ${after.validationMessage}`;
+            else if (after.value !== value) warning = `The page changed the value to "${clip(after.value)}"`;
+          }
           now = { value: await callOn<string>(s, el.objectId, FIRE_CHANGE_FN) };
-          return { element: el.info, kind: kind.kind, value: now.value, method };
+          return { element: el.info, kind: kind.kind, value: now.value, method, ...(warning !== undefined ? { warning } : {}) };
         }
         default: {
           const v = await callOn<string>(s, el.objectId, SET_VALUE_FN, [value, true]);
@@ -211,7 +289,7 @@ export async function press(ctx: HandlerContext, params: ParamsOf<'dom.press' | 
       await callOn(ctx.session, el.objectId, FOCUS_FN);
       element = el.info;
     }
-    await pressKey(ctx.session, key, signal);
+    await watchingSubmit(ctx, signal, `Pressing ${params.key}`, () => pressKey(ctx.session, key, signal));
     return { key: [...key.modifiers, key.def.key === ' ' ? 'Space' : key.def.key].join('+'), ...(element !== undefined ? { element } : {}) };
   });
   return { action: 'press', ...result, triggered };
@@ -222,13 +300,14 @@ export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>
   const timeoutMs = Math.round(params.timeout * 1000);
   const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: 500, settleMaxMs: timeoutMs }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
-    const r = await callOn<{ ok: boolean; action?: string; method?: string }>(ctx.session, el.objectId, SUBMIT_FN);
+    const r = await callOn<{ ok: boolean; action?: string; method?: string; submitted?: boolean; blocked?: Blocked }>(ctx.session, el.objectId, SUBMIT_FN);
     if (!r.ok)
       throw new BdgError(
         'NOT_FOUND',
         `${el.info.ref ?? ''} <${el.info.tag}> is not a form and not inside one`,
         'Pass the form (e.g. "form#login") or a field inside it.',
       );
+    if (r.blocked !== undefined) throw blockedError('The submission', r.blocked);
     return { element: el.info, form: { action: r.action, method: r.method } };
   });
   if (!triggered.settled) {
