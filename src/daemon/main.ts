@@ -14,6 +14,7 @@ import { SessionPaths } from '../util/paths.js';
 import type { DaemonConfig } from './config.js';
 import { dispatch, timeoutFor } from './handlers.js';
 import { Lifetime } from './lifetime.js';
+import { readyState } from './dom/driver.js';
 import { BrowserSession } from './session.js';
 import { buildSessionFile, saveSessionFile, type EndReason } from './sessionFile.js';
 
@@ -297,7 +298,7 @@ async function main(): Promise<void> {
     log.info(`ready: ${session.page.url}`);
     ready = true;
     lifetime.start();
-    report({ type: 'ready', result: { ...meta, page: session.page, browser: session.browserVersion ?? null, ...nav } });
+    report({ type: 'ready', result: { ...meta, page: session.page, browser: session.browserVersion ?? null, readyState: await readyState(session), ...nav } });
   } catch (err) {
     const e = toBdgError(err);
     log.error('start-up failed', err);

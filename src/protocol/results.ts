@@ -53,6 +53,32 @@ export interface ActionReport {
   settled: boolean;
 }
 
+/** A request an action triggered, in the original bdg's `triggeredRequests` form. */
+export interface TriggeredRequest {
+  requestId: string;
+  /** bdg's short id (`n12`), for `bdg details network`. */
+  id: string;
+  method: string;
+  url: string;
+  status?: number;
+  durationMs?: number;
+  pending?: true;
+  failed?: true;
+  errorText?: string;
+}
+
+/** The fields the original bdg's action results have, beside bdg's own `triggered` report. */
+export interface ActionCompat {
+  triggeredRequests: TriggeredRequest[];
+  /** How many more requests there were than `triggeredRequests` lists. */
+  triggeredRequestsOmitted?: number;
+  dialogs: DialogRecord[];
+  /** Console errors the action caused, the same text counted once, with where it came from. */
+  errors: Array<{ text: string; count: number; source?: string }>;
+  /** Set when the action navigated or changed the URL. */
+  navigation?: { url: string; from: string };
+}
+
 /** A JavaScript dialog the page opened and how bdg answered it. */
 export interface DialogRecord {
   /** Sequence number within the session, for "dialogs since" queries. */

@@ -59,6 +59,8 @@ describe('compatibility with the original bdg', () => {
     dir = tempSessionDir('compat');
     const r = await bdg([server.url('/forms'), '--json'], { sessionDir: dir, timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr + r.stdout);
+    // The start answers the document's readyState, as the original bdg's does.
+    assert.equal((r.json as { data: { readyState: string } }).data.readyState, 'complete');
   });
 
   after(async () => {
@@ -109,5 +111,71 @@ describe('compatibility with the original bdg', () => {
     assert.equal(await evalValue('document.getElementById("remember").checked'), true);
     data(await run('dom', 'click', '#remember-label'));
     assert.equal(await evalValue('document.getElementById("remember").checked'), false);
+  });
+
+  it('dom query --json: {count, nodes: [{index, nodeId, preview, role, ref}], omitted}; indexes are targets', async () => {
+    const q = data<{ count: number; omitted: number; nodes: Array<{ index: number; nodeId: number; preview: string; role?: string; ref: string }> }>(
+      await run('dom', 'query', 'li.item', '--limit', '2'),
+    );
+    assert.equal(q.count, 3);
+    assert.equal(q.omitted, 1);
+    assert.deepEqual(
+      q.nodes.map((n) => [n.index, n.preview, n.role]),
+      [
+        [0, 'One', 'listitem'],
+        [1, 'Two', 'listitem'],
+      ],
+    );
+    assert.ok(q.nodes.every((n) => Number.isInteger(n.nodeId) && /^e\d+$/.test(n.ref)));
+    const got = data<{ text: string; ref: string }>(await run('dom', 'get', '1'));
+    assert.equal(got.text, 'Two');
+    assert.equal(got.ref, q.nodes[1]?.ref);
+    // Past what was listed: 81 with the reason; no match at all: 83.
+    assert.match(failed(await run('dom', 'get', '2'), 81).error, /out of range.*first 2 of its 3/);
+    failed(await run('dom', 'query', '.nothing-has-this'), 83);
+    const human = await bdg(['dom', 'query', 'li.item'], { sessionDir: dir });
+    assert.match(human.stdout, /\[0\] +e\d+ +li\.item +"One"/);
+  });
+
+  it("action results carry the original fields next to bdg's", async () => {
+    const c = data<{
+      method: string;
+      elementType: string;
+      triggeredRequests: unknown[];
+      dialogs: unknown[];
+      errors: unknown[];
+      triggered: { requests: unknown[] };
+    }>(await run('dom', 'click', 'li.item'));
+    assert.equal(c.method, 'mouse events');
+    assert.equal(c.elementType, 'li');
+    assert.deepEqual([c.triggeredRequests, c.dialogs, c.errors], [[], [], []]);
+    assert.ok(Array.isArray(c.triggered.requests));
+  });
+
+  it('status --json has active, pageState.url, chromePid and port; page navigate has readyState', async () => {
+    const st = data<{ active: boolean; pageState: { url: string }; chromePid: number; port: number | null; running: boolean }>(await run('status'));
+    assert.equal(st.active, true);
+    assert.equal(st.running, true);
+    assert.equal(st.pageState.url, server.url('/forms'));
+    assert.ok(Number.isInteger(st.chromePid) && st.chromePid > 0);
+    assert.ok('port' in st);
+    const nav = data<{ readyState: string; url: string }>(await run('page', 'navigate', server.url('/next')));
+    assert.equal(nav.readyState, 'complete');
+  });
+
+  it('a query index goes stale (87) after a navigation', async () => {
+    data(await run('dom', 'query', 'li.item'));
+    data(await run('page', 'navigate', server.url('/forms')));
+    const f = failed(await run('dom', 'click', '0'), 87);
+    assert.match(f.error, /Index 0 is from `dom query "li.item"`.*navigated/);
+  });
+
+  it('--last 0 means all', async () => {
+    const all = data<{ network: unknown[] }>(await run('peek', '--last', '0', '--network'));
+    const one = data<{ network: unknown[] }>(await run('peek', '--last', '1', '--network'));
+    assert.equal(one.network.length, 1);
+    assert.ok(all.network.length >= 3, `peek --last 0 lists every request (${all.network.length})`);
+    const list = data<{ requests: unknown[] }>(await run('network', 'list', '--last', '0'));
+    assert.equal(list.requests.length, all.network.length);
   });
 });

@@ -116,7 +116,7 @@ test('the daemon validates params against the same contract, naming the expected
     assert.match((err as BdgError).hint ?? '', /Expected: last, network, console, follow/);
   }
   assert.equal(
-    code(() => validateParams(peek, { last: 0 })),
+    code(() => validateParams(peek, { last: -1 })),
     'INVALID_ARGUMENTS',
   );
   assert.equal(

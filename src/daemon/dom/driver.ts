@@ -1,6 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
 import { CdpError } from '../../cdp/connection.js';
-import type { ActionReport, ElementInfo } from '../../protocol/results.js';
+import type { ActionCompat, ActionReport, ElementInfo, TriggeredRequest } from '../../protocol/results.js';
 import { BdgError } from '../../util/errors.js';
 import type { HandlerContext } from '../context.js';
 import type { BrowserSession } from '../session.js';
@@ -351,7 +351,7 @@ export async function runAction<T>(
   signal: AbortSignal,
   opts: { dialog?: DialogAction; settleQuietMs?: number; settleMaxMs?: number },
   action: (watcher: ActivityWatcher) => Promise<T>,
-): Promise<{ result: T; triggered: ActionReport }> {
+): Promise<{ result: T; triggered: ActionReport; compat: ActionCompat }> {
   const session = ctx.session;
   currentTarget(session);
   const lastNet = session.network.last(1)[0];
@@ -375,19 +375,59 @@ export async function runAction<T>(
       .filter((c) => numericId(c.id) > conMark && c.level === 'error')
       .slice(0, 20)
       .map((c) => ({ id: c.id, text: c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text }));
+    const fresh = session.network.last(200).filter((r) => numericId(r.id) > netMark);
+    const triggeredRequests: TriggeredRequest[] = fresh.slice(0, 50).map((r) => ({
+      requestId: r.requestId,
+      id: r.id,
+      method: r.method,
+      url: r.url,
+      ...(r.status !== undefined ? { status: r.status } : {}),
+      ...(r.durationMs !== undefined ? { durationMs: Math.round(r.durationMs) } : {}),
+      ...(r.state === 'pending' ? { pending: true as const } : {}),
+      ...(r.state === 'failed' ? { failed: true as const, ...(r.errorText !== undefined ? { errorText: r.errorText } : {}) } : {}),
+    }));
+    const errors = new Map<string, { text: string; count: number; source?: string }>();
+    for (const c of session.console.last(200)) {
+      if (numericId(c.id) <= conMark || c.level !== 'error') continue;
+      const text = c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text;
+      const e = errors.get(text);
+      if (e !== undefined) e.count++;
+      else if (errors.size < 20)
+        errors.set(text, { text, count: 1, ...(c.url !== undefined ? { source: `${c.url}${c.line !== undefined ? `:${c.line}` : ''}` } : {}) });
+    }
+    const dialogs = session.dialogs.since(dialogMark);
+    const compat: ActionCompat = {
+      triggeredRequests,
+      ...(fresh.length > triggeredRequests.length ? { triggeredRequestsOmitted: fresh.length - triggeredRequests.length } : {}),
+      dialogs,
+      errors: [...errors.values()],
+      ...(watcher.navigated || session.page.url !== urlBefore ? { navigation: { url: session.page.url, from: urlBefore } } : {}),
+    };
     const triggered: ActionReport = {
       urlBefore,
       url: session.page.url,
       navigated: watcher.navigated,
       requests,
       consoleErrors,
-      dialogs: session.dialogs.since(dialogMark),
+      dialogs,
       settled,
     };
-    return { result, triggered };
+    return { result, triggered, compat };
   } finally {
     watcher.stop();
     restoreDialogs?.();
+    await releaseHandles(session);
+  }
+}
+
+/** The document's readyState (loading, interactive, complete), read in bdg's world; null when the page does not answer. */
+export async function readyState(session: BrowserSession): Promise<string | null> {
+  try {
+    const doc = await documentObject(session);
+    return await callOn<string>(session, doc, 'function () { return this.readyState; }', [], { timeoutMs: 2_000 });
+  } catch {
+    return null;
+  } finally {
     await releaseHandles(session);
   }
 }

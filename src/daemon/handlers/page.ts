@@ -3,7 +3,7 @@ import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
 import { normalizeUrl } from '../../util/url.js';
 import type { FamilyCommands, Handler, HandlerContext, HandlerTable } from '../context.js';
-import { domState, runAction } from '../dom/driver.js';
+import { domState, readyState, runAction } from '../dom/driver.js';
 import { sleep } from '../../util/sleep.js';
 
 /** Every navigation command has a `--timeout S` for the load; the contract gives its default. */
@@ -40,6 +40,7 @@ async function navigate(ctx: HandlerContext, params: ParamsOf<'page.navigate'>, 
     url: ctx.session.page.url,
     title: ctx.session.page.title,
     loadTimedOut: result.loadTimedOut === true,
+    readyState: await readyState(ctx.session),
     durationMs: Date.now() - started,
     triggered,
   };
@@ -81,6 +82,7 @@ async function historyStep(
     url: ctx.session.page.url,
     title: await currentTitle(ctx),
     loadTimedOut: result.loadTimedOut,
+    readyState: await readyState(ctx.session),
     durationMs: Date.now() - started,
     triggered,
   };

@@ -1,4 +1,4 @@
-import type { A11yNode, ActionReport, ElementInfo } from '../results.js';
+import type { A11yNode, ActionCompat, ActionReport, ElementInfo } from '../results.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 
 const targetArg = {
@@ -271,10 +271,18 @@ export interface ElementDetails extends ElementInfo {
   matched: number;
 }
 
-/** Every action reports what it triggered. */
-interface Action {
+/**
+ * Every action reports what it triggered: bdg's `triggered`, and the original bdg's fields (`triggeredRequests`,
+ * `dialogs`, `errors`, `navigation`, `method`, `elementType`, `warning`).
+ */
+interface Action extends ActionCompat {
   action: string;
   triggered: ActionReport;
+  /** How the action was carried out: "mouse events", "key events", "insertText", "requestSubmit", ... */
+  method?: string;
+  /** The tag of the element acted on (`input`, `button`). */
+  elementType?: string;
+  warning?: string;
 }
 
 export interface PointerResult extends Action {
@@ -289,9 +297,6 @@ export interface FillResult extends Action {
   value?: string | undefined;
   label?: string | undefined;
   checked?: boolean | undefined;
-  method?: string;
-  /** Filled, but the value is not quite what was asked (out of range, reformatted by the page). */
-  warning?: string;
 }
 
 export interface PressResult extends Action {

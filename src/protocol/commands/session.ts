@@ -4,11 +4,11 @@ import type { CommandSpec, OptionSpec } from '../spec.js';
 export const lastOption = {
   type: 'number',
   integer: true,
-  min: 1,
+  min: 0,
   max: 1_000_000,
   default: 10,
   placeholder: 'N',
-  description: 'Show the N newest items of each kind',
+  description: 'Show the N newest items of each kind (0: all)',
 } as const satisfies OptionSpec;
 
 /** The session core: start, inspect, stop. */
@@ -211,6 +211,11 @@ export interface OwnerInfo {
 
 export interface StatusResult {
   running: true;
+  /** The original bdg's names: `active` (= running), `pageState.url`, `chromePid`, `port`. */
+  active: true;
+  pageState: PageInfo;
+  chromePid: number | null;
+  port: number | null;
   starting: boolean;
   pid: number;
   version: string;
@@ -288,6 +293,8 @@ export interface StartedResult {
   userDataDir: string;
   page: PageInfo;
   browser: string | null;
+  /** The document's readyState when the start answered (the original bdg's field); null if the page did not say. */
+  readyState: string | null;
   errorText?: string;
   loadTimedOut?: boolean;
 }

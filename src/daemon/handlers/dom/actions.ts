@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
-import type { ElementInfo } from '../../../protocol/results.js';
+import type { ActionCompat, ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
@@ -77,7 +77,7 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
   const { target } = params;
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
     const p = await actionPoint(ctx, target, el, true, true, deadline, signal);
     await watchingSubmit(ctx, signal, 'The click', () =>
@@ -85,20 +85,27 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
     );
     return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
   });
-  return { action: params.double ? 'double-click' : params.right ? 'right-click' : 'click', ...result, triggered };
+  return {
+    action: params.double ? 'double-click' : params.right ? 'right-click' : 'click',
+    ...result,
+    ...compat,
+    method: 'mouse events',
+    elementType: result.element.tag,
+    triggered,
+  };
 }
 
 export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, signal: AbortSignal): Promise<ResultOf<'dom.hover'>> {
   const { target } = params;
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
     const p = await actionPoint(ctx, target, el, false, true, deadline, signal);
     await mouseMove(ctx.session, p.x, p.y, signal);
     return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
   });
-  return { action: 'hover', ...result, triggered };
+  return { action: 'hover', ...result, ...compat, method: 'mouse events', elementType: result.element.tag, triggered };
 }
 
 interface FillState {
@@ -161,11 +168,11 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
   const s = ctx.session;
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered } = await runAction(
+  const { result, triggered, compat } = await runAction(
     ctx,
     signal,
     { dialog: params.dialog },
-    async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered'>> => {
+    async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered' | keyof ActionCompat>> => {
       const el = await resolveTarget(s, target, { waitMs: wait, signal });
       const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string }>(
         s,
@@ -277,12 +284,12 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
       }
     },
   );
-  return { action: 'fill', ...result, triggered };
+  return { action: 'fill', ...result, ...compat, elementType: result.element.tag, triggered };
 }
 
 export async function press(ctx: HandlerContext, params: ParamsOf<'dom.press' | 'dom.pressKey'>, signal: AbortSignal): Promise<ResultOf<'dom.press'>> {
   const key = parseKey(params.key);
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     let element: ElementInfo | undefined;
     if (params.selector !== undefined) {
       const el = await resolveTarget(ctx.session, params.selector, { waitMs: 5_000, signal });
@@ -292,13 +299,20 @@ export async function press(ctx: HandlerContext, params: ParamsOf<'dom.press' | 
     await watchingSubmit(ctx, signal, `Pressing ${params.key}`, () => pressKey(ctx.session, key, signal));
     return { key: [...key.modifiers, key.def.key === ' ' ? 'Space' : key.def.key].join('+'), ...(element !== undefined ? { element } : {}) };
   });
-  return { action: 'press', ...result, triggered };
+  return {
+    action: 'press',
+    ...result,
+    ...compat,
+    method: 'key events',
+    ...(result.element !== undefined ? { elementType: result.element.tag } : {}),
+    triggered,
+  };
 }
 
 export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>, signal: AbortSignal): Promise<ResultOf<'dom.submit'>> {
   const { target } = params;
   const timeoutMs = Math.round(params.timeout * 1000);
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: 500, settleMaxMs: timeoutMs }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: 500, settleMaxMs: timeoutMs }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
     const r = await callOn<{ ok: boolean; action?: string; method?: string; submitted?: boolean; blocked?: Blocked }>(ctx.session, el.objectId, SUBMIT_FN);
     if (!r.ok)
@@ -318,7 +332,7 @@ export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>
       { triggered },
     );
   }
-  return { action: 'submit', ...result, triggered };
+  return { action: 'submit', ...result, ...compat, method: 'requestSubmit', elementType: result.element.tag, triggered };
 }
 
 export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>, signal: AbortSignal): Promise<ResultOf<'dom.scroll'>> {
@@ -331,11 +345,11 @@ export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>
       'dom scroll needs exactly one of: a target, --x/--y, or --bottom',
       'Examples: bdg dom scroll "#footer" | bdg dom scroll --y 800 | bdg dom scroll --bottom',
     );
-  const { result, triggered } = await runAction(
+  const { result, triggered, compat } = await runAction(
     ctx,
     signal,
     { dialog: params.dialog, settleQuietMs: 200 },
-    async (): Promise<Omit<ResultOf<'dom.scroll'>, 'action' | 'triggered'>> => {
+    async (): Promise<Omit<ResultOf<'dom.scroll'>, 'action' | 'triggered' | keyof ActionCompat>> => {
       if (target !== undefined) {
         const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
         const pos = await callOn<{ x: number; y: number }>(ctx.session, el.objectId, SCROLL_TO_FN);
@@ -346,5 +360,5 @@ export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>
       return { scroll: pos };
     },
   );
-  return { action: 'scroll', ...result, triggered };
+  return { action: 'scroll', ...result, ...compat, method: 'scroll', ...(result.element !== undefined ? { elementType: result.element.tag } : {}), triggered };
 }
