@@ -137,6 +137,18 @@ describe('compatibility with the original bdg', () => {
     assert.match(human.stdout, /\[0\] +e\d+ +li\.item +"One"/);
   });
 
+  it('dom a11y query takes the original pattern form; no match is 83', async () => {
+    const q = data<{ matches: Array<{ role: string; name: string; ref: string }> }>(await run('dom', 'a11y', 'query', 'role=button name=Send'));
+    assert.deepEqual(
+      q.matches.map((m) => [m.role, m.name]),
+      [['button', 'Send']],
+    );
+    const colon = data<{ matches: Array<{ name: string }> }>(await run('dom', 'a11y', 'query', 'role:checkbox'));
+    assert.equal(colon.matches.length, 2);
+    failed(await run('dom', 'a11y', 'query', 'role=button name=No such button'), 83);
+    failed(await run('dom', 'a11y', 'query', 'button'), 81);
+  });
+
   it("action results carry the original fields next to bdg's", async () => {
     const c = data<{
       method: string;

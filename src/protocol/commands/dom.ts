@@ -124,8 +124,8 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.a11y.query',
     path: ['dom', 'a11y', 'query'],
-    summary: 'Find accessibility nodes by role and/or name (substring, case-insensitive) and print their refs',
-    args: [],
+    summary: 'Find accessibility nodes by role and/or name (substring, case-insensitive) and print their refs; no match is exit 83',
+    args: [{ name: 'pattern', required: false, description: 'role=ROLE name=TEXT (or role:ROLE), as in the original bdg; the name may contain spaces' }],
     options: {
       role: { type: 'string', placeholder: 'ROLE', description: 'Role such as button, link, textbox, checkbox, heading' },
       name: { type: 'string', placeholder: 'TEXT', description: 'Accessible name contains TEXT' },
@@ -135,7 +135,7 @@ export const DOM_COMMANDS = [
     runs: 'daemon',
     page: 'live',
     timeoutMs: 30_000,
-    examples: ['bdg dom a11y query --role button', 'bdg dom a11y query --role textbox --name email'],
+    examples: ['bdg dom a11y query --role button', 'bdg dom a11y query --role textbox --name email', 'bdg dom a11y query "role=button name=Place order"'],
   },
   {
     name: 'dom.click',
