@@ -94,13 +94,14 @@ function paramsOf(c: CommandSpec): { key: string; schema: ParamSchema; required:
   const mcp = MCP_DEFAULTS[c.name];
   const out: { key: string; schema: ParamSchema; required: boolean }[] = [];
   for (const a of c.args) {
+    if (a.alias === true && !a.required) continue;
     const schema: ParamSchema = { type: 'string', description: clip(mcp?.descriptions?.[a.name] ?? a.description, MAX_PARAM_TEXT) };
     if (a.choices !== undefined) schema.enum = a.choices;
     out.push({ key: a.name, schema, required: a.required && mcp?.optional?.includes(a.name) !== true });
   }
   for (const [flag, o] of Object.entries(c.options)) {
     const key = camelCase(flag);
-    if (NOT_OFFERED.has(key)) continue;
+    if (NOT_OFFERED.has(key) || o.alias === true) continue;
     out.push({ key, schema: optionSchema(o, mcp?.defaults?.[key]), required: false });
   }
   return out;

@@ -20,6 +20,8 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Placeholder shown in help, e.g. `N`, `DIR`. */
   placeholder?: string;
+  /** Another spelling of what the command already offers (the original bdg's form): the CLI takes it, MCP leaves it out. */
+  alias?: boolean;
 }
 
 export interface ArgSpec {
@@ -27,6 +29,8 @@ export interface ArgSpec {
   description: string;
   required: boolean;
   choices?: readonly string[];
+  /** As OptionSpec.alias: an optional argument that only spells another option positionally. */
+  alias?: boolean;
 }
 
 export interface CommandSpec {

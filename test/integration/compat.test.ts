@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FixtureServer } from '../helpers/fixtureServer.js';
 import { bdg, teardown, tempSessionDir, type RunResult } from '../helpers/bdg.js';
@@ -27,7 +30,10 @@ const FORMS = `<!doctype html><title>forms</title>
 </form>
 <ul><li class="item">One</li><li class="item">Two</li><li class="item">Three</li></ul>
 <p id="out"></p>
+<input id="keys" data-downs="0" onkeydown="if (event.key === 'ArrowDown') this.dataset.downs = String(Number(this.dataset.downs) + 1)">
+<p id="spinner">Loading…</p>
 <script>
+  setTimeout(() => { document.getElementById('spinner').remove(); const p = document.createElement('p'); p.id = 'late'; p.textContent = 'Late'; document.body.append(p); }, 400);
   document.getElementById('signup').addEventListener('submit', (e) => { e.preventDefault(); document.getElementById('out').textContent = 'submitted'; });
 </script>`;
 
@@ -50,6 +56,7 @@ function failed(r: RunResult, code: number): Failure {
 describe('compatibility with the original bdg', () => {
   let server: FixtureServer;
   let dir: string;
+  let files: string;
   const run = (...args: string[]): Promise<RunResult> => bdg([...args, '--json'], { sessionDir: dir, timeoutMs: 60_000 });
   const evalValue = async <T>(expr: string): Promise<T> => data<{ result: T }>(await run('dom', 'eval', expr)).result;
 
@@ -57,6 +64,7 @@ describe('compatibility with the original bdg', () => {
     server = await FixtureServer.start();
     server.html('/forms', FORMS).html('/next', '<!doctype html><title>next</title><li class="item">Elsewhere</li>');
     dir = tempSessionDir('compat');
+    files = mkdtempSync(join(tmpdir(), 'bdg-compat-files-'));
     const r = await bdg([server.url('/forms'), '--json'], { sessionDir: dir, timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     // The start answers the document's readyState, as the original bdg's does.
@@ -66,6 +74,7 @@ describe('compatibility with the original bdg', () => {
   after(async () => {
     await teardown(dir);
     await server.close();
+    rmSync(files, { recursive: true, force: true });
   });
 
   it('dom fill refuses "abc" in a number input with 81 and keeps the old value', async () => {
@@ -180,6 +189,26 @@ describe('compatibility with the original bdg', () => {
     data(await run('page', 'navigate', server.url('/forms')));
     const f = failed(await run('dom', 'click', '0'), 87);
     assert.match(f.error, /Index 0 is from `dom query "li.item"`.*navigated/);
+  });
+
+  it('dom pressKey <target> <key> --times, dom screenshot <file> [target] --no-full-page, dom wait <selector> --visible/--gone/--load', async () => {
+    data(await run('page', 'navigate', server.url('/forms')));
+    const k = data<{ key: string; element: { id: string } }>(await run('dom', 'pressKey', '#keys', 'ArrowDown', '--times', '3'));
+    assert.equal(k.element.id, 'keys');
+    assert.equal(await evalValue('document.getElementById("keys").dataset.downs'), '3');
+    const shot = join(files, 'vis.png');
+    const v = data<{ mode: string; path: string }>(await run('dom', 'screenshot', shot, '--no-full-page'));
+    assert.equal(v.mode, 'viewport');
+    const el = data<{ mode: string; element: { id: string } }>(await run('dom', 'screenshot', join(files, 'el.png'), '#signup'));
+    assert.equal(el.mode, 'element');
+    assert.equal(el.element.id, 'signup');
+    const present = data<{ met: Record<string, boolean> }>(await run('dom', 'wait', '#late', '--timeout', '5'));
+    assert.deepEqual(present.met, { element: true });
+    const visible = data<{ met: Record<string, boolean> }>(await run('dom', 'wait', '#late', '--visible', '--load', '--timeout', '5'));
+    assert.deepEqual(visible.met, { element: true, load: true });
+    const gone = data<{ met: Record<string, boolean> }>(await run('dom', 'wait', '#spinner', '--gone', '--timeout', '5'));
+    assert.deepEqual(gone.met, { gone: true });
+    failed(await run('dom', 'wait', '#never-there', '--timeout', '0.3'), 102);
   });
 
   it('--last 0 means all', async () => {

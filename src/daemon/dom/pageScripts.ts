@@ -410,11 +410,22 @@ export const SCROLL_WINDOW_FN = `async function (x, y, bottom) { ${LIB}
   return { x: Math.round(window.scrollX), y: Math.round(window.scrollY), height: el.scrollHeight, viewportHeight: window.innerHeight };
 }`;
 
-/** `(selector, text)` -> whether a visible element matches / the text is visible somewhere (for `dom wait`). */
-export const WAIT_CHECK_FN = `function (selector, text) { ${LIB}
+/**
+ * `(selector, text, target, mode, load)` -> for \`dom wait\`: whether a visible element matches the selector, the text
+ * is visible somewhere, the target is present / visible / gone (none, or none visible with --visible), the load is done.
+ */
+export const WAIT_CHECK_FN = `function (selector, text, target, mode, load) { ${LIB}
   const out = {};
   if (selector != null) out.selector = query(selector).some(isVisible);
   if (text != null) out.text = query('text=' + text).some(isVisible);
+  if (target != null) {
+    const els = query(target);
+    if (mode === 'present') out.element = els.length > 0;
+    else if (mode === 'visible') out.element = els.some(isVisible);
+    else if (mode === 'gone') out.gone = els.length === 0;
+    else out.gone = !els.some(isVisible);
+  }
+  if (load) out.load = document.readyState === 'complete';
   return out;
 }`;
 

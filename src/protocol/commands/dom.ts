@@ -4,7 +4,7 @@ import type { CommandSpec, OptionSpec } from '../spec.js';
 const targetArg = {
   name: 'target',
   required: true,
-  description: 'CSS selector, text=..., css:has-text("..."), xpath=..., or a ref such as e12 from `dom query`',
+  description: 'Selector (CSS, text=..., :has-text("..."), xpath=...), ref (e12) or `dom query` index (0)',
 } as const;
 
 export const dialogOption = {
@@ -24,12 +24,17 @@ const waitOption = {
   description: 'Wait up to S seconds for a selector to match an element that can be acted on',
 } as const satisfies OptionSpec;
 
-/** `dom press` and its alias `dom pressKey` share everything but their words and help. */
+const keyArg = { name: 'key', required: true, description: 'Key name or character, modifiers joined with + (Control, Shift, Alt, Meta)' } as const;
+
+/**
+ * `dom press` and its alias `dom pressKey` share everything but their words, help and arguments: `pressKey` also
+ * takes the original bdg's `<target> <key>` (one argument alone is the key), `--times` and `--modifiers`.
+ */
 function pressEntry<N extends 'dom.press' | 'dom.pressKey'>(name: N) {
   return {
     name,
     path: ['dom', name.slice(4) as N extends `dom.${infer W}` ? W : never],
-    args: [{ name: 'key', required: true, description: 'Key name or character, modifiers joined with + (Control, Shift, Alt, Meta)' }],
+    args: [keyArg],
     options: {
       selector: { type: 'string', placeholder: 'TARGET', description: 'Focus this element (selector or ref) first' },
       dialog: dialogOption,
@@ -47,9 +52,7 @@ export const DOM_COMMANDS = [
     name: 'dom.query',
     path: ['dom', 'query'],
     summary: 'Find elements (CSS, text=..., :has-text("..."), xpath=...; open shadow roots and same-origin iframes included) and print short refs',
-    args: [
-      { name: 'selector', required: true, description: 'CSS selector, text=Sign in (text="Sign in" for exact), button:has-text("Place order"), or xpath=//a' },
-    ],
+    args: [{ name: 'selector', required: true, description: 'CSS, text=Sign in (text="Sign in": exact), button:has-text("Place order"), or xpath=//a' }],
     options: { limit: { type: 'number', integer: true, min: 1, max: 1000, default: 20, placeholder: 'N', description: 'Show at most N matches' } },
     readOnly: true,
     runs: 'daemon',
@@ -85,11 +88,15 @@ export const DOM_COMMANDS = [
     name: 'dom.screenshot',
     path: ['dom', 'screenshot'],
     summary: 'Save a screenshot (full page by default) as PNG or JPEG; prints path, size and dimensions',
-    args: [{ name: 'file', required: true, description: 'Output file; .png, .jpg or .jpeg picks the format' }],
+    args: [
+      { name: 'file', required: true, description: 'Output file; .png, .jpg or .jpeg picks the format' },
+      { name: 'target', required: false, alias: true, description: 'Only this element (as --selector)' },
+    ],
     options: {
-      viewport: { type: 'boolean', default: false, description: 'Only what is visible in the viewport' },
+      viewport: { type: 'boolean', default: false, description: 'Only the viewport' },
+      'full-page': { type: 'boolean', default: true, negatable: true, alias: true, description: '--no-full-page: only the viewport (as --viewport)' },
       selector: { type: 'string', placeholder: 'TARGET', description: 'Only this element (selector or ref)' },
-      format: { type: 'string', choices: ['png', 'jpeg'], placeholder: 'FMT', description: 'Image format (default: from the file extension, else png)' },
+      format: { type: 'string', choices: ['png', 'jpeg'], placeholder: 'FMT', description: 'Image format (default: from the extension)' },
       quality: { type: 'number', integer: true, min: 1, max: 100, default: 80, placeholder: 'Q', description: 'JPEG quality' },
       'max-width': {
         type: 'number',
@@ -97,14 +104,20 @@ export const DOM_COMMANDS = [
         min: 16,
         max: 100_000,
         placeholder: 'PX',
-        description: 'Scale the image down to at most PX pixels wide (for vision models)',
+        description: 'Scale down to at most PX wide (for vision models)',
       },
     },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
     timeoutMs: 60_000,
-    examples: ['bdg dom screenshot page.png', 'bdg dom screenshot shot.jpg --viewport --max-width 1024', 'bdg dom screenshot cart.png --selector "#cart"'],
+    examples: [
+      'bdg dom screenshot page.png',
+      'bdg dom screenshot shot.jpg --viewport --max-width 1024',
+      'bdg dom screenshot cart.png --selector "#cart"',
+      'bdg dom screenshot visible.png --no-full-page',
+      'bdg dom screenshot cart.png "#cart"',
+    ],
   },
   {
     name: 'dom.a11y',
@@ -124,8 +137,8 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.a11y.query',
     path: ['dom', 'a11y', 'query'],
-    summary: 'Find accessibility nodes by role and/or name (substring, case-insensitive) and print their refs; no match is exit 83',
-    args: [{ name: 'pattern', required: false, description: 'role=ROLE name=TEXT (or role:ROLE), as in the original bdg; the name may contain spaces' }],
+    summary: 'Find accessibility nodes by role and/or name (substring, case-insensitive) and print their refs',
+    args: [{ name: 'pattern', required: false, alias: true, description: 'role=ROLE name=TEXT (or role:ROLE), as --role/--name' }],
     options: {
       role: { type: 'string', placeholder: 'ROLE', description: 'Role such as button, link, textbox, checkbox, heading' },
       name: { type: 'string', placeholder: 'TEXT', description: 'Accessible name contains TEXT' },
@@ -194,7 +207,27 @@ export const DOM_COMMANDS = [
     summary: 'Press a key or combination (Enter, Tab, Escape, ArrowDown, Control+A, Shift+Tab) in the focused element',
     examples: ['bdg dom press Enter', 'bdg dom press Control+A --selector "#q"', 'bdg dom press Shift+Tab'],
   },
-  { ...pressEntry('dom.pressKey'), summary: 'Same as `dom press`', via: 'dom.press', examples: ['bdg dom pressKey Escape'] },
+  {
+    ...pressEntry('dom.pressKey'),
+    args: [
+      { name: 'target', required: true, description: 'Element to focus first (selector, ref or query index); alone, the key' },
+      { ...keyArg, required: false },
+    ],
+    // The original bdg's pressKey options; `dom press` spells both in the key (Control+A) and the command line.
+    options: {
+      ...pressEntry('dom.pressKey').options,
+      times: { type: 'number', integer: true, min: 1, max: 100, default: 1, placeholder: 'N', description: 'Press the key N times' },
+      modifiers: { type: 'string', placeholder: 'MODS', description: 'Modifiers held down, comma-separated: shift,ctrl,alt,meta' },
+    },
+    summary: 'Same as `dom press`, also as the original bdg has it: `dom pressKey <target> <key>`',
+    via: 'dom.press',
+    examples: [
+      'bdg dom pressKey Escape',
+      'bdg dom pressKey "#q" Enter',
+      'bdg dom pressKey "#list" ArrowDown --times 3',
+      'bdg dom pressKey textarea a --modifiers ctrl',
+    ],
+  },
   {
     name: 'dom.submit',
     path: ['dom', 'submit'],
@@ -232,8 +265,11 @@ export const DOM_COMMANDS = [
     name: 'dom.wait',
     path: ['dom', 'wait'],
     summary: 'Wait for a visible element, visible text, a URL, and/or network quiet; exits 102 on timeout',
-    args: [],
+    args: [{ name: 'target', required: false, description: 'Selector to wait for' }],
     options: {
+      visible: { type: 'boolean', default: false, alias: true, description: 'The target is visible too (as --selector)' },
+      gone: { type: 'boolean', default: false, description: 'The target is gone' },
+      load: { type: 'boolean', default: false, description: 'Page load complete' },
       selector: { type: 'string', placeholder: 'SELECTOR', description: 'A visible element matches this selector' },
       text: { type: 'string', placeholder: 'TEXT', description: 'This text is visible on the page (case-insensitive)' },
       url: { type: 'string', placeholder: 'URL', description: 'The page URL contains this (or matches /regex/)' },
@@ -244,7 +280,13 @@ export const DOM_COMMANDS = [
     runs: 'daemon',
     page: 'live',
     timeoutMs: 610_000,
-    examples: ['bdg dom wait --selector ".results li"', 'bdg dom wait --text "Order placed" --timeout 10', 'bdg dom wait --url /checkout --network-idle'],
+    examples: [
+      'bdg dom wait --selector ".results li"',
+      'bdg dom wait --text "Order placed" --timeout 10',
+      'bdg dom wait --url /checkout --network-idle',
+      'bdg dom wait ".spinner" --gone',
+      'bdg dom wait "#results" --visible --load',
+    ],
   },
 ] as const satisfies readonly CommandSpec[];
 

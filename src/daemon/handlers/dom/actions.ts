@@ -287,16 +287,37 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
   return { action: 'fill', ...result, ...compat, elementType: result.element.tag, triggered };
 }
 
-export async function press(ctx: HandlerContext, params: ParamsOf<'dom.press' | 'dom.pressKey'>, signal: AbortSignal): Promise<ResultOf<'dom.press'>> {
-  const key = parseKey(params.key);
+export async function press(
+  ctx: HandlerContext,
+  params: ParamsOf<'dom.press'> | ParamsOf<'dom.pressKey'>,
+  signal: AbortSignal,
+): Promise<ResultOf<'dom.press'>> {
+  // `dom pressKey <target> <key>` (the original bdg's form) or `<key>` alone; --selector focuses too.
+  const p = params as unknown as { key?: string; target?: string; selector?: string; times?: number; modifiers?: string };
+  let spec = p.key;
+  let focusOn = p.selector;
+  if (p.target !== undefined) {
+    if (spec === undefined) spec = p.target;
+    else if (focusOn === undefined) focusOn = p.target;
+    else throw new BdgError('INVALID_ARGUMENTS', 'Give the element to focus once: as the first argument or as --selector');
+  }
+  if (spec === undefined) throw new BdgError('INVALID_ARGUMENTS', 'Which key? For example: bdg dom pressKey "#q" Enter');
+  const mods = (p.modifiers ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  const key = parseKey([...mods, spec].join('+'));
+  const times = p.times ?? 1;
   const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     let element: ElementInfo | undefined;
-    if (params.selector !== undefined) {
-      const el = await resolveTarget(ctx.session, params.selector, { waitMs: 5_000, signal });
+    if (focusOn !== undefined) {
+      const el = await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal });
       await callOn(ctx.session, el.objectId, FOCUS_FN);
       element = el.info;
     }
-    await watchingSubmit(ctx, signal, `Pressing ${params.key}`, () => pressKey(ctx.session, key, signal));
+    await watchingSubmit(ctx, signal, `Pressing ${spec}`, async () => {
+      for (let i = 0; i < times; i++) await pressKey(ctx.session, key, signal);
+    });
     return { key: [...key.modifiers, key.def.key === ' ' ? 'Space' : key.def.key].join('+'), ...(element !== undefined ? { element } : {}) };
   });
   return {
