@@ -97,6 +97,17 @@ export function parseArgv(argv: readonly string[]): Parsed {
     if (wantsHelp) return { kind: 'help', command: undefined, json };
     const word = positionals[0] as string;
     const names = [...new Set(COMMANDS.filter((c) => c.path.length > 0).map((c) => c.path.join(' ')))];
+    // A known group with an unknown (or missing) subcommand names what was asked: `Unknown command "dom layout"`.
+    const group = names.filter((n) => n.startsWith(`${word} `)).map((n) => n.slice(word.length + 1));
+    if (group.length > 0) {
+      const sub = positionals[1];
+      const close = sub !== undefined ? suggestCommands(positionals, names) : [];
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        sub !== undefined ? `Unknown command "${word} ${sub}"` : `"${word}" needs a subcommand`,
+        `${close.length > 0 ? `Did you mean: ${close.map((c) => `bdg ${c}`).join(', ')}? ` : ''}bdg ${word} commands: ${group.join(', ')}.`,
+      );
+    }
     const close = suggestCommands(positionals, names);
     throw new BdgError(
       'INVALID_ARGUMENTS',
