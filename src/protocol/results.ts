@@ -16,6 +16,8 @@ export interface ElementInfo {
   inShadowRoot?: boolean;
   frame?: string;
   ref?: string;
+  /** Set when the element was reached through a `<label>` given as the target (that label). */
+  viaLabel?: string;
 }
 
 /** One node of the tree `dom a11y` prints. */

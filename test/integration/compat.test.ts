@@ -11,6 +11,12 @@ import { bdg, teardown, tempSessionDir, type RunResult } from '../helpers/bdg.js
  * forms and exit codes; and the interaction cases its tests exercise (impossible fills, validation-blocked
  * submissions, a label over its own transparent checkbox).
  */
+const SELECTORS = `<!doctype html><title>selectors</title>
+<ul id="todos"><li>Write report <input type="checkbox" class="toggle" id="t1"></li><li>Buy milk <input type="checkbox" class="toggle" id="t2"></li></ul>
+<nav><a href="/">Home</a> <a href="/homepage">Homepage</a></nav>
+<p class="item" id="hidden-item" style="display:none">x hidden</p><p class="item" id="shown-item">x shown</p>
+<label>Customer name <input id="cust"></label>`;
+
 const FORMS = `<!doctype html><title>forms</title>
 <style>
   .check { position: relative; display: inline-block; padding-left: 28px; }
@@ -62,7 +68,7 @@ describe('compatibility with the original bdg', () => {
 
   before(async () => {
     server = await FixtureServer.start();
-    server.html('/forms', FORMS).html('/next', '<!doctype html><title>next</title><li class="item">Elsewhere</li>');
+    server.html('/forms', FORMS).html('/selectors', SELECTORS).html('/next', '<!doctype html><title>next</title><li class="item">Elsewhere</li>');
     dir = tempSessionDir('compat');
     files = mkdtempSync(join(tmpdir(), 'bdg-compat-files-'));
     const r = await bdg([server.url('/forms'), '--json'], { sessionDir: dir, timeoutMs: 60_000 });
@@ -209,6 +215,33 @@ describe('compatibility with the original bdg', () => {
     const gone = data<{ met: Record<string, boolean> }>(await run('dom', 'wait', '#spinner', '--gone', '--timeout', '5'));
     assert.deepEqual(gone.met, { gone: true });
     failed(await run('dom', 'wait', '#never-there', '--timeout', '0.3'), 102);
+  });
+
+  it('selector filters :visible, :text-is(), :has-text() on any step (scoping the rest); a label stands for its control', async () => {
+    data(await run('page', 'navigate', server.url('/selectors')));
+    const ids = async (sel: string): Promise<Array<string | undefined>> =>
+      data<{ nodes: Array<{ id?: string; tag: string; attrs: Record<string, string> }> }>(await run('dom', 'query', sel)).nodes.map(
+        (n) => n.id ?? n.attrs['href'],
+      );
+    assert.deepEqual(await ids('li:has-text("Write report") .toggle'), ['t1']);
+    assert.deepEqual(await ids('li:has-text("milk") > input'), ['t2']);
+    assert.deepEqual(await ids('nav a:text-is("Home")'), ['/']);
+    assert.deepEqual(await ids('nav a:has-text("home")'), ['/', '/homepage']);
+    assert.deepEqual(await ids('.item:visible'), ['shown-item']);
+    assert.deepEqual(await ids('.item:has-text("x")'), ['hidden-item', 'shown-item']);
+    assert.deepEqual(await ids('label:has-text("Customer name") input'), ['cust']);
+    assert.match(failed(await run('dom', 'query', 'li:has-text("x") + li'), 81).error, /descendant \(space\) or child/);
+    failed(await run('dom', 'query', ':not(:visible)'), 81);
+    // dom fill on a label fills its control.
+    const f = data<{ element: { id: string; viaLabel?: string }; elementType: string }>(await run('dom', 'fill', 'label:has-text("Customer name")', 'Ada'));
+    assert.equal(f.element.id, 'cust');
+    assert.equal(f.elementType, 'input (via label)');
+    assert.equal(await evalValue('document.getElementById("cust").value'), 'Ada');
+  });
+
+  it('an unknown subcommand names itself', async () => {
+    const r = failed(await run('dom', 'layout'), 81);
+    assert.match(r.error, /^Unknown command "dom layout"$/);
   });
 
   it('--last 0 means all', async () => {

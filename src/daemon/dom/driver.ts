@@ -7,7 +7,7 @@ import type { BrowserSession } from '../session.js';
 import { ActivityWatcher } from './activity.js';
 import type { DialogAction } from './dialogs.js';
 import { KeyedMutex } from './mutex.js';
-import { DESCRIBE_ALL_FN, DESCRIBE_FN, QUERY_FN } from './pageScripts.js';
+import { DESCRIBE_ALL_FN, DESCRIBE_FN, LABEL_CONTROL_FN, QUERY_FN } from './pageScripts.js';
 import { REF_PATTERN, RefRegistry } from './refs.js';
 import { sleep } from '../../util/sleep.js';
 
@@ -334,6 +334,19 @@ export async function resolveTarget(session: BrowserSession, target: string, opt
     'Check the selector with `bdg dom query`; text forms: text=Sign in, button:has-text("Sign in").',
     { selector: target },
   );
+}
+
+/** A `<label>` stands for its control (`label.control`), as in the original bdg and Playwright; other elements as they are. */
+export async function viaLabel(session: BrowserSession, el: ElementHandle): Promise<ElementHandle> {
+  if (el.info.tag !== 'label') return el;
+  const objectId = await callOn<string | undefined>(session, el.objectId, LABEL_CONTROL_FN, [], { byValue: false });
+  if (objectId === undefined) return el;
+  const { node } = await session.pageSend('DOM.describeNode', { objectId }, { timeoutMs: 10_000 });
+  const info = await callOn<ElementInfo>(session, objectId, DESCRIBE_FN);
+  const loaderId = await mainLoaderId(session);
+  info.ref = refFor(session, loaderId, node.backendNodeId, label(info));
+  info.viaLabel = el.info.ref ?? label(el.info);
+  return { objectId, backendNodeId: node.backendNodeId, ref: info.ref, info, matched: el.matched };
 }
 
 export type { ActionReport } from '../../protocol/results.js';

@@ -46,8 +46,110 @@ const LIB = String.raw`
     const set = new Set(hits);
     return hits.filter((el) => { for (const c of el.children) if (set.has(c)) return false; return true; });
   };
+  // The original bdg's (and Playwright's) filters on any step of a selector: :visible, :has-text("t") (contains,
+  // case-insensitive), :text-is("t") (exact). A filtered step scopes the rest: 'li:has-text("Write") .toggle'.
+  const scanTop = (s, onChar) => {
+    let depth = 0, q = null;
+    for (let i = 0; i < s.length; i++) {
+      const ch = s[i];
+      if (q) { if (ch === '\\') { i++; continue; } if (ch === q) q = null; continue; }
+      if (ch === '"' || ch === "'") { q = ch; continue; }
+      if (ch === '(' || ch === '[') depth++;
+      else if (ch === ')' || ch === ']') depth--;
+      else if (depth === 0) { const skip = onChar(i, ch); if (typeof skip === 'number') i = skip; }
+    }
+  };
+  const splitCommas = (s) => { const out = []; let from = 0; scanTop(s, (i, ch) => { if (ch === ',') { out.push(s.slice(from, i)); from = i + 1; } }); out.push(s.slice(from)); return out; };
+  const FILTER_RE = /^:(visible|has-text|text-is)(?![-\w])/;
+  const readArg = (s, i) => {
+    // s[i] === '(' -> [text, index of the closing paren]
+    let j = i + 1; while (s[j] === ' ') j++;
+    let text = '';
+    if (s[j] === '"' || s[j] === "'") {
+      const q = s[j++];
+      while (j < s.length && s[j] !== q) { if (s[j] === '\\') j++; text += s[j] ?? ''; j++; }
+      j++; while (s[j] === ' ') j++;
+    } else { while (j < s.length && s[j] !== ')') text += s[j++]; text = text.trim(); }
+    if (s[j] !== ')') throw new SyntaxError('unclosed filter in "' + s + '"');
+    return [text, j];
+  };
+  // One selector of a list -> steps [{ comb, css, filters }] split at top-level combinators.
+  const parseSteps = (part) => {
+    const src = part.trim();
+    const steps = [];
+    let css = '', filters = [], next = null, from = 0;
+    const push = () => {
+      if (css.trim() === '' && filters.length === 0) return;
+      steps.push({ comb: next, css: css.trim() || '*', filters });
+      css = ''; filters = []; next = null;
+    };
+    scanTop(src, (i, ch) => {
+      if (ch === ':') {
+        const m = FILTER_RE.exec(src.slice(i));
+        if (!m) return undefined;
+        css += src.slice(from, i);
+        if (m[1] === 'visible') { filters.push({ kind: 'visible' }); from = i + m[0].length; return from - 1; }
+        if (src[i + m[0].length] !== '(') throw new SyntaxError(':' + m[1] + '("...") needs a text');
+        const [text, end] = readArg(src, i + m[0].length);
+        if (text === '' && m[1] === 'has-text') throw new SyntaxError(':has-text() needs a non-empty text');
+        filters.push({ kind: m[1], text: norm(text) });
+        from = end + 1;
+        return end;
+      }
+      if (ch === ' ' || ch === '>' || ch === '+' || ch === '~') {
+        css += src.slice(from, i); from = i + 1;
+        push();
+        if (ch !== ' ') next = ch; else if (next === null && steps.length > 0) next = ' ';
+      }
+      return undefined;
+    });
+    css += src.slice(from);
+    push();
+    for (const st of steps) if (/:(visible|has-text|text-is)(?![-\w])/.test(st.css)) throw new SyntaxError(':visible, :has-text() and :text-is() are not supported inside other pseudo-classes');
+    return steps;
+  };
+  const filterText = (el) => (el.tagName === 'INPUT' && ['submit', 'button', 'reset'].includes(el.type) ? norm(el.value) : textOf(el));
+  const passes = (el, filters) => filters.every((f) => f.kind === 'visible' ? isVisible(el) : f.kind === 'text-is' ? filterText(el) === f.text : filterText(el).toLowerCase().includes(f.text.toLowerCase()));
+  const extendedQuery = (selector) => {
+    const out = [], seen = new Set();
+    for (const part of splitCommas(selector)) {
+      const steps = parseSteps(part);
+      // Runs of steps without filters stay one CSS selector; each filtered step ends a segment that scopes the next.
+      const segs = [];
+      let seg = null;
+      for (const st of steps) {
+        if (seg === null) seg = { comb: st.comb, css: st.css, filters: [] };
+        else seg.css += ' ' + (st.comb && st.comb !== ' ' ? st.comb + ' ' : '') + st.css;
+        if (st.filters.length > 0) { seg.filters = st.filters; segs.push(seg); seg = null; }
+      }
+      if (seg !== null) segs.push(seg);
+      let els = null;
+      for (const sg of segs) {
+        if (sg.comb === '+' || sg.comb === '~') throw new SyntaxError('only a descendant (space) or child (>) combinator can follow a filtered element');
+        const found = [];
+        if (els === null) { for (const r of roots(document)) for (const el of r.querySelectorAll(sg.css)) found.push(el); }
+        else for (const scope of els) {
+          if (sg.comb === '>') { for (const el of scope.querySelectorAll(':scope > ' + sg.css)) found.push(el); }
+          else for (const r of roots(scope)) for (const el of r.querySelectorAll(sg.css)) if (el !== scope) found.push(el);
+        }
+        const uniq = [...new Set(found)];
+        els = sg.filters.length > 0 ? uniq.filter((el) => !['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'TITLE'].includes(el.tagName) && passes(el, sg.filters)) : uniq;
+      }
+      for (const el of els || []) if (!seen.has(el)) { seen.add(el); out.push(el); }
+    }
+    return out;
+  };
+  const needsExtended = (sel) => {
+    if (/:(visible|text-is)(?![-\w])/.test(sel)) return true;
+    if (!/:has-text\(/.test(sel)) return false;
+    let css = sel;
+    const re = /:has-text\(\s*(["'])([\s\S]*?)\1\s*\)\s*$/;
+    for (let m = re.exec(css); m; m = re.exec(css)) css = css.slice(0, m.index);
+    return /:has-text\(/.test(css);
+  };
   const query = (selector) => {
     const sel = selector.trim();
+    if (!sel.startsWith('xpath=') && !sel.startsWith('//') && !sel.startsWith('text=') && needsExtended(sel)) return extendedQuery(sel);
     if (sel.startsWith('xpath=') || sel.startsWith('//')) {
       const expr = sel.startsWith('xpath=') ? sel.slice(6) : sel;
       const r = document.evaluate(expr, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
@@ -71,7 +173,7 @@ const LIB = String.raw`
     if (texts.length > 0) {
       els = els.filter((el) => !['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'TITLE'].includes(el.tagName));
       if (css === '*' || css.endsWith(' *')) els = innermost(els, texts[0]).filter((el) => texts.every((t) => textMatches(textOf(el), t)));
-      else els = els.filter((el) => texts.every((t) => textMatches(textOf(el), t)));
+      else els = els.filter((el) => texts.every((t) => textMatches(filterText(el), t)));
     }
     return els;
   };
@@ -275,6 +377,9 @@ export const FILL_KIND_FN = `function () {
   if (this.isContentEditable) return { kind: 'contenteditable' };
   return { kind: 'none', tag: tag.toLowerCase() };
 }`;
+
+/** `this` = element -> a label's form control (label.control), else null: fill and press act on what a label names. */
+export const LABEL_CONTROL_FN = `function () { return this.tagName === 'LABEL' && this.control ? this.control : null; }`;
 
 /** `this` = text-like element -> focuses it and selects its content, so typed text replaces it. */
 export const FOCUS_SELECT_FN = `function () {

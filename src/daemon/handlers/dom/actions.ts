@@ -5,7 +5,7 @@ import type { ActionCompat, ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
-import { callOn, documentObject, isContextGone, resolveTarget, runAction, type ElementHandle } from '../../dom/driver.js';
+import { callOn, documentObject, isContextGone, resolveTarget, runAction, viaLabel, type ElementHandle } from '../../dom/driver.js';
 import { mouseClick, mouseMove, parseKey, pressKey } from '../../dom/input.js';
 import {
   ACTIONABLE_FN,
@@ -173,7 +173,7 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
     signal,
     { dialog: params.dialog },
     async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered' | keyof ActionCompat>> => {
-      const el = await resolveTarget(s, target, { waitMs: wait, signal });
+      const el = await viaLabel(s, await resolveTarget(s, target, { waitMs: wait, signal }));
       const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string }>(
         s,
         el.objectId,
@@ -284,7 +284,13 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
       }
     },
   );
-  return { action: 'fill', ...result, ...compat, elementType: result.element.tag, triggered };
+  return {
+    action: 'fill',
+    ...result,
+    ...compat,
+    elementType: `${result.element.tag}${result.element.viaLabel !== undefined ? ' (via label)' : ''}`,
+    triggered,
+  };
 }
 
 export async function press(
@@ -311,7 +317,7 @@ export async function press(
   const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     let element: ElementInfo | undefined;
     if (focusOn !== undefined) {
-      const el = await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal });
+      const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal }));
       await callOn(ctx.session, el.objectId, FOCUS_FN);
       element = el.info;
     }
