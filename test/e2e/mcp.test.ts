@@ -143,6 +143,7 @@ describe('bdg mcp', () => {
     assert.notEqual(other.isError, true);
     assert.deepEqual(other.structuredContent, {
       running: false,
+      active: false,
       session: 'other',
       sessionDir: join(sessionDir, 'sessions', 'other'),
       message: 'No session is running',
