@@ -14,11 +14,15 @@ const TAMPERED = `<!doctype html><title>tampered</title>
 <div class="target">Target</div>
 <input id="name">
 <p id="out">nothing</p>
+<form id="f" action="/done"><input name="action" value="shadows form.action"><input name="requestSubmit" value="shadows form.requestSubmit"><input id="agree" type="checkbox" name="agree"><button>Send</button></form>
 <script>
   const out = document.getElementById('out');
   document.body.addEventListener('click', (e) => { if (e.target === document.body) out.textContent = 'body clicked'; });
   document.getElementById('name').addEventListener('input', (e) => { out.textContent = 'input:' + e.target.value; });
+  document.getElementById('f').addEventListener('submit', (e) => { e.preventDefault(); out.textContent = 'submitted'; });
   const body = () => document.body;
+  HTMLFormElement.prototype.requestSubmit = function () { out.textContent = 'page requestSubmit'; };
+  Object.defineProperty(HTMLInputElement.prototype, 'checked', { get() { return false; }, set() {} });
   for (const P of [Document.prototype, Element.prototype, DocumentFragment.prototype]) {
     P.querySelectorAll = function () { return [document.body]; };
     P.querySelector = body;
@@ -84,6 +88,14 @@ describe('pages that replace built-ins', () => {
     const f = data<{ value: string }>(await run('dom', 'fill', '#name', 'Ada'));
     assert.equal(f.value, 'Ada');
     assert.equal(await pageText(), 'input:Ada');
+  });
+
+  it('dom submit and a checkbox fill use the real form and input, whatever the page replaced or its controls shadow', async () => {
+    const f = data<{ form: { action: string } }>(await run('dom', 'submit', '#f'));
+    assert.match(f.form.action, /\/done$/);
+    assert.equal(await pageText(), 'submitted');
+    const c = data<{ checked: boolean }>(await run('dom', 'fill', '#agree', 'true'));
+    assert.equal(c.checked, true);
   });
 
   it('dom eval runs in the page itself, where the replaced built-ins are', async () => {
