@@ -15,7 +15,8 @@ const SELECTORS = `<!doctype html><title>selectors</title>
 <ul id="todos"><li>Write report <input type="checkbox" class="toggle" id="t1"></li><li>Buy milk <input type="checkbox" class="toggle" id="t2"></li></ul>
 <nav><a href="/">Home</a> <a href="/homepage">Homepage</a></nav>
 <p class="item" id="hidden-item" style="display:none">x hidden</p><p class="item" id="shown-item">x shown</p>
-<label>Customer name <input id="cust"></label>`;
+<label>Customer name <input id="cust"></label>
+<input id="pw" type="password" value="hunter2"><input id="otp" autocomplete="one-time-code">`;
 
 const FORMS = `<!doctype html><title>forms</title>
 <style>
@@ -237,6 +238,19 @@ describe('compatibility with the original bdg', () => {
     assert.equal(f.element.id, 'cust');
     assert.equal(f.elementType, 'input (via label)');
     assert.equal(await evalValue('document.getElementById("cust").value'), 'Ada');
+  });
+
+  it('secret fields are masked in dom fill, dom get and dom query output', async () => {
+    const f = data<{ value: string; masked?: boolean }>(await run('dom', 'fill', '#otp', '123456'));
+    assert.equal(f.masked, true);
+    assert.doesNotMatch(JSON.stringify(f), /123456/);
+    const g = await run('dom', 'get', '#pw');
+    assert.equal(g.code, 0);
+    assert.doesNotMatch(g.stdout, /hunter2/);
+    assert.equal((g.json as { data: { secret?: boolean } }).data.secret, true);
+    const q = await run('dom', 'query', 'input');
+    assert.doesNotMatch(q.stdout, /hunter2|123456/);
+    assert.equal(await evalValue('document.getElementById("otp").value'), '123456');
   });
 
   it('an unknown subcommand names itself', async () => {

@@ -228,6 +228,14 @@ const LIB = String.raw`
     if (fs && !(fs.querySelector('legend') && fs.querySelector('legend').contains(el))) return true;
     return el.getAttribute && el.getAttribute('aria-disabled') === 'true';
   };
+  // Fields whose value is a secret (passwords, PINs, one-time codes, card codes): bdg never prints their value.
+  const MASK = '••••••';
+  const isSecret = (el) => {
+    if (el.tagName !== 'INPUT') return false;
+    if ((el.getAttribute('type') || '').toLowerCase() === 'password') return true;
+    if (/one-time-code|current-password|new-password|cc-number|cc-csc/i.test(el.getAttribute('autocomplete') || '')) return true;
+    return /(^|[-_\s])(pin|otp|passcode|password|passwd|cvc|cvv)([-_\s]|$)/i.test((el.getAttribute('name') || '') + ' ' + (el.id || ''));
+  };
   const HEADINGS = { H1: 1, H2: 2, H3: 3, H4: 4, H5: 5, H6: 6 };
   const TAG_ROLES = { BUTTON: 'button', TEXTAREA: 'textbox', NAV: 'navigation', MAIN: 'main', FORM: 'form', UL: 'list', OL: 'list', LI: 'listitem',
     TABLE: 'table', TR: 'row', TD: 'cell', TH: 'columnheader', DIALOG: 'dialog', HEADER: 'banner', FOOTER: 'contentinfo', ASIDE: 'complementary',
@@ -247,14 +255,15 @@ const LIB = String.raw`
     return TAG_ROLES[t];
   };
   const info = (el) => {
+    const secret = isSecret(el);
     const attrs = {};
     for (const a of ['type', 'name', 'role', 'href', 'placeholder', 'aria-label', 'value', 'for', 'title', 'alt']) {
       const v = el.getAttribute(a);
-      if (v != null && v !== '') attrs[a] = v.length > 80 ? v.slice(0, 79) + '…' : v;
+      if (v != null && v !== '') attrs[a] = secret && a === 'value' ? MASK : v.length > 80 ? v.slice(0, 79) + '…' : v;
     }
     let text = textOf(el);
     if (el.tagName === 'SELECT') text = norm([...el.selectedOptions].map((o) => o.label || o.text).join(', '));
-    else if (text === '' && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['checkbox', 'radio', 'file'].includes(el.type)))) text = norm(el.value);
+    else if (text === '' && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['checkbox', 'radio', 'file'].includes(el.type)))) text = secret && el.value !== '' ? MASK : norm(el.value);
     const out = {
       tag: el.tagName.toLowerCase(),
       id: el.id || undefined,
@@ -285,12 +294,16 @@ export const DESCRIBE_FN = `function () { ${LIB} return info(this); }`;
 
 /** `this` = element -> description plus bounded outerHTML and all attributes. */
 export const GET_FN = `function (maxLength) { ${LIB}
-  const html = this.outerHTML;
+  const secret = isSecret(this);
+  let html = this.outerHTML;
+  // A secret's value attribute is masked in its own start tag (the first tag of outerHTML).
+  if (secret) html = html.replace(/^(<[^>]*?\\svalue=)("[^"]*"|'[^']*'|[^\\s>]+)/i, '$1"' + MASK + '"');
   const attributes = {};
-  for (const a of this.attributes) attributes[a.name] = a.value;
+  for (const a of this.attributes) attributes[a.name] = secret && a.name === 'value' ? MASK : a.value;
   const r = topRect(this);
   const out = { ...info(this), attributes, outerHTML: html.length > maxLength ? html.slice(0, maxLength) : html, outerHTMLLength: html.length, truncated: html.length > maxLength, box: { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height) } };
-  if ('value' in this && typeof this.value === 'string') out.value = this.value;
+  if ('value' in this && typeof this.value === 'string') out.value = secret && this.value !== '' ? MASK : this.value;
+  if (secret) out.secret = true;
   if ('checked' in this && typeof this.checked === 'boolean' && (this.type === 'checkbox' || this.type === 'radio')) out.checked = this.checked;
   return out;
 }`;
@@ -362,8 +375,9 @@ export const ACTIONABLE_FN = `async function (needEnabled, needHit) { ${LIB}
 }`;
 
 /** `this` = element -> what kind of fill it takes. */
-export const FILL_KIND_FN = `function () {
+export const FILL_KIND_FN = `function () { ${LIB}
   const tag = this.tagName;
+  if (isSecret(this)) return { kind: 'text', type: (this.type || 'text').toLowerCase(), readOnly: this.readOnly, secret: true };
   if (tag === 'SELECT') return { kind: 'select', multiple: this.multiple };
   if (tag === 'TEXTAREA') return { kind: 'text', readOnly: this.readOnly };
   if (tag === 'INPUT') {

@@ -310,6 +310,8 @@ export interface ElementDetails extends ElementInfo {
   box: { x: number; y: number; width: number; height: number };
   value?: string;
   checked?: boolean;
+  /** A password, PIN or one-time-code field: its value is masked in `value`, `attributes` and `outerHTML`. */
+  secret?: boolean;
   matched: number;
 }
 
@@ -334,6 +336,8 @@ export interface PointerResult extends Action {
 }
 
 export interface FillResult extends Action {
+  /** True when the field holds a secret (password, PIN, one-time code): `value` is masked. */
+  masked?: boolean;
   element: ElementInfo;
   kind: string;
   value?: string | undefined;

@@ -174,7 +174,7 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
     { dialog: params.dialog },
     async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered' | keyof ActionCompat>> => {
       const el = await viaLabel(s, await resolveTarget(s, target, { waitMs: wait, signal }));
-      const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string }>(
+      const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string; secret?: boolean }>(
         s,
         el.objectId,
         FILL_KIND_FN,
@@ -231,10 +231,11 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
         case 'text':
         case 'contenteditable': {
           const before = kind.kind === 'text' ? await callOn<FillState>(s, el.objectId, FILL_STATE_FN) : undefined;
+          const echo = kind.secret === true ? 'the value' : `"${clip(value)}"`;
           if (before !== undefined && before.maxLength >= 0 && value.length > before.maxLength) {
             throw new BdgError(
               'INVALID_ARGUMENTS',
-              `Cannot fill ${describe(el.info, kind.type)} with "${clip(value)}": it is ${value.length} characters and the field takes at most ${before.maxLength} (maxlength)`,
+              `Cannot fill ${describe(el.info, kind.type)} with ${echo}: it is ${value.length} characters and the field takes at most ${before.maxLength} (maxlength)`,
               `Give at most ${before.maxLength} characters; the field keeps its value.`,
               { reason: 'maxlength', maxLength: before.maxLength, length: value.length },
             );
@@ -260,16 +261,26 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
               await callOn(s, el.objectId, SET_VALUE_FN, [before.value, false]).catch(() => undefined);
               throw new BdgError(
                 'INVALID_ARGUMENTS',
-                `${describe(el.info, kind.type)} did not accept "${clip(value)}"${kind.type === 'number' ? ': it is not a number' : ''}${after.validationMessage !== '' ? ` (${after.validationMessage})` : ''}`,
+                `${describe(el.info, kind.type)} did not accept ${echo}${kind.type === 'number' ? ': it is not a number' : ''}${after.validationMessage !== '' ? ` (${after.validationMessage})` : ''}`,
                 kind.type === 'number' ? 'Give a number such as 42 or 3.5; the field keeps its value.' : 'Give a value of the form the field expects.',
-                { reason: after.badInput ? 'bad-input' : 'rejected', value: after.value },
+                { reason: after.badInput ? 'bad-input' : 'rejected', ...(kind.secret === true ? {} : { value: after.value }) },
               );
             }
             if (after.rangeOverflow || after.rangeUnderflow) warning = `The value is out of the field's range: ${after.validationMessage}`;
             else if (after.value !== value) warning = `The page changed the value to "${clip(after.value)}"`;
           }
           now = { value: await callOn<string>(s, el.objectId, FIRE_CHANGE_FN) };
-          return { element: el.info, kind: kind.kind, value: now.value, method, ...(warning !== undefined ? { warning } : {}) };
+          // A secret's value is never echoed (the page has it; the terminal, logs and transcripts need not).
+          const shown = kind.secret === true ? (now.value === '' ? '' : '••••••') : now.value;
+          if (kind.secret === true && warning !== undefined) warning = 'The page changed the value';
+          return {
+            element: el.info,
+            kind: kind.kind,
+            value: shown,
+            method,
+            ...(warning !== undefined ? { warning } : {}),
+            ...(kind.secret === true ? { masked: true } : {}),
+          };
         }
         default: {
           const v = await callOn<string>(s, el.objectId, SET_VALUE_FN, [value, true]);
