@@ -108,8 +108,8 @@ export function parseArgv(argv: readonly string[]): Parsed {
       else options.push({ name, value: true, negated: false });
       continue;
     }
-    const short = SHORT_FLAGS[token.slice(1)];
-    if (token.length === 2 && short !== undefined) {
+    const short = token.length === 2 && token.startsWith('-') ? SHORT_FLAGS[token.slice(1)] : undefined;
+    if (short !== undefined) {
       if (takesValue(short, positionals)) {
         const next = argv[i + 1];
         if (next === undefined) throw new BdgError('INVALID_ARGUMENTS', `${token} (--${short}) needs a value`);
@@ -150,6 +150,17 @@ export function parseArgv(argv: readonly string[]): Parsed {
     if (wantsHelp) return family ? { kind: 'help', command: undefined, family: word, json, full } : { kind: 'help', command: undefined, json, full };
     if (family) throw unknownInFamily(word, positionals.slice(1));
     const names = [...new Set(COMMANDS.filter((c) => c.path.length > 0).map((c) => c.path.join(' ')))];
+    // A known group with an unknown (or missing) subcommand names what was asked: `Unknown command "dom layout"`.
+    const group = names.filter((n) => n.startsWith(`${word} `)).map((n) => n.slice(word.length + 1));
+    if (group.length > 0) {
+      const sub = positionals[1];
+      const close = sub !== undefined ? suggestCommands(positionals, names) : [];
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        sub !== undefined ? `Unknown command "${word} ${sub}"` : `"${word}" needs a subcommand`,
+        `${close.length > 0 ? `Did you mean: ${close.map((c) => `bdg ${c}`).join(', ')}? ` : ''}bdg ${word} commands: ${group.join(', ')}.`,
+      );
+    }
     const close = suggestCommands(positionals, names);
     throw new BdgError(
       'INVALID_ARGUMENTS',

@@ -14,6 +14,7 @@ import { SessionPaths } from '../util/paths.js';
 import type { DaemonConfig } from './config.js';
 import { dispatch, timeoutFor } from './handlers.js';
 import { Lifetime } from './lifetime.js';
+import { readyState } from './dom/driver.js';
 import { BrowserSession } from './session.js';
 import { buildSessionFile, saveSessionFile, type EndReason } from './sessionFile.js';
 
@@ -308,7 +309,17 @@ async function main(): Promise<void> {
     ready = true;
     lifetime.start();
     const notes = session.remote?.notes ?? [];
-    report({ type: 'ready', result: { ...meta, page: session.page, browser: session.browserVersion ?? null, ...(notes.length > 0 ? { notes } : {}), ...nav } });
+    report({
+      type: 'ready',
+      result: {
+        ...meta,
+        page: session.page,
+        browser: session.browserVersion ?? null,
+        readyState: await readyState(session),
+        ...(notes.length > 0 ? { notes } : {}),
+        ...nav,
+      },
+    });
   } catch (err) {
     const e = toBdgError(err);
     log.error('start-up failed', err);

@@ -118,6 +118,7 @@ function paramsOf(c: CommandSpec, limits: TextLimits): { key: string; schema: Pa
   const mcp = MCP_DEFAULTS[c.name];
   const out: { key: string; schema: ParamSchema; required: boolean }[] = [];
   for (const a of c.args) {
+    if (a.alias === true && !a.required) continue;
     // An argument keeps a description at every level: it is what the call is about.
     const schema: ParamSchema = { type: 'string', description: clip(mcp?.descriptions?.[a.name] ?? a.description, Math.max(limits.param, 40)) };
     if (a.choices !== undefined) schema.enum = a.choices;
@@ -125,7 +126,7 @@ function paramsOf(c: CommandSpec, limits: TextLimits): { key: string; schema: Pa
   }
   for (const [flag, o] of Object.entries(c.options)) {
     const key = camelCase(flag);
-    if (NOT_OFFERED.has(key)) continue;
+    if (NOT_OFFERED.has(key) || o.alias === true) continue;
     out.push({ key, schema: optionSchema(o, mcp?.defaults?.[key], limits), required: false });
   }
   return out;

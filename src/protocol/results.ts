@@ -10,10 +10,14 @@ export interface ElementInfo {
   text: string;
   visible: boolean;
   attrs: Record<string, string>;
+  /** The explicit ARIA role, else the tag's usual implicit one (button, link, textbox, heading, ...). */
+  role?: string;
   disabled?: boolean;
   inShadowRoot?: boolean;
   frame?: string;
   ref?: string;
+  /** Set when the element was reached through a `<label>` given as the target (that label). */
+  viaLabel?: string;
 }
 
 /** One node of the tree `dom a11y` prints. */
@@ -49,6 +53,32 @@ export interface ActionReport {
   consoleErrors: Array<{ id: string; text: string }>;
   dialogs: DialogRecord[];
   settled: boolean;
+}
+
+/** A request an action triggered, in the original bdg's `triggeredRequests` form. */
+export interface TriggeredRequest {
+  requestId: string;
+  /** bdg's short id (`n12`), for `bdg details network`. */
+  id: string;
+  method: string;
+  url: string;
+  status?: number;
+  durationMs?: number;
+  pending?: true;
+  failed?: true;
+  errorText?: string;
+}
+
+/** The fields the original bdg's action results have, beside bdg's own `triggered` report. */
+export interface ActionCompat {
+  triggeredRequests: TriggeredRequest[];
+  /** How many more requests there were than `triggeredRequests` lists. */
+  triggeredRequestsOmitted?: number;
+  dialogs: DialogRecord[];
+  /** Console errors the action caused, the same text counted once, with where it came from. */
+  errors: Array<{ text: string; count: number; source?: string }>;
+  /** Set when the action navigated or changed the URL. */
+  navigation?: { url: string; from: string };
 }
 
 /** A JavaScript dialog the page opened and how bdg answered it. */

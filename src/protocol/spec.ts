@@ -27,6 +27,8 @@ export interface OptionSpec {
    * is then its value only when it cannot be a URL and is not a flag; `--NAME=VALUE` always works.
    */
   valueOptional?: string;
+  /** Another spelling of what the command already offers (the original bdg's form): the CLI takes it, MCP leaves it out. */
+  alias?: boolean;
 }
 
 export interface ArgSpec {
@@ -34,6 +36,8 @@ export interface ArgSpec {
   description: string;
   required: boolean;
   choices?: readonly string[];
+  /** As OptionSpec.alias: an optional argument that only spells another option positionally. */
+  alias?: boolean;
 }
 
 export interface CommandSpec {

@@ -146,6 +146,16 @@ export function buildHar(input: HarInput): Har {
   return { log };
 }
 
+/** HAR wants the redirect target as an absolute URL; Location may be relative to the request's URL. */
+function absoluteUrl(location: string | undefined, base: string): string {
+  if (location === undefined || location === '') return '';
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return location;
+  }
+}
+
 function toMessage(f: WebSocketFrame): HarWebSocketMessage {
   return { type: f.type, time: f.time / 1000, opcode: f.opcode, data: f.data };
 }
@@ -231,7 +241,7 @@ function toResponse(r: NetworkRecord): HarResponse {
     cookies: responseCookiesOf(r).map(toHarCookie),
     headers: toHarHeaders(headers),
     content,
-    redirectURL: headerValue(headers, 'location') ?? '',
+    redirectURL: absoluteUrl(headerValue(headers, 'location'), r.url),
     headersSize,
     bodySize,
     _transferSize: r.encodedDataLength ?? 0,

@@ -145,6 +145,7 @@ describe('bdg mcp', () => {
     assert.match(textOf(other), /exit code 83/);
     assert.deepEqual((other.structuredContent as { data: unknown }).data, {
       running: false,
+      active: false,
       session: 'other',
       sessionDir: join(sessionDir, 'sessions', 'other'),
       message: 'No session is running',

@@ -76,7 +76,10 @@ describe('bdg cdp against a live session', () => {
   test('sends Runtime.evaluate and prints the result; method names are case-insensitive', async () => {
     const r = await bdg(['cdp', 'Runtime.evaluate', '--params', '{"expression":"1+1","returnByValue":true}', '--json'], { sessionDir: dir });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.equal((r.json as { data: { result: { value: unknown } } }).data.result.value, 2);
+    const d = (r.json as { data: { method: string; result: { result: { value: unknown } }; hint?: string } }).data;
+    assert.equal(d.method, 'Runtime.evaluate');
+    assert.equal(d.result.result.value, 2);
+    assert.match(d.hint ?? '', /bdg dom eval "1\+1"/);
 
     const lower = await bdg(['cdp', 'runtime.evaluate', '--params', '{"expression":"document.title","returnByValue":true}'], { sessionDir: dir });
     assert.equal(lower.code, 0, lower.stderr);
@@ -86,7 +89,7 @@ describe('bdg cdp against a live session', () => {
   test('Browser.getVersion goes to the browser connection', async () => {
     const r = await bdg(['cdp', 'browser.getversion', '--json'], { sessionDir: dir });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const v = (r.json as { data: { product: string; protocolVersion: string } }).data;
+    const v = (r.json as { data: { result: { product: string; protocolVersion: string } } }).data.result;
     assert.match(v.product, /Chrom/);
     assert.equal(v.protocolVersion, '1.3');
   });

@@ -90,23 +90,23 @@ describe('dom commands', () => {
   });
 
   it('queries CSS and text forms, inside shadow roots and iframes, with refs', async () => {
-    const q = data<{ total: number; elements: Array<{ ref: string; tag: string; text: string; visible: boolean }> }>(
+    const q = data<{ count: number; nodes: Array<{ ref: string; tag: string; text: string; visible: boolean }> }>(
       await run('dom', 'query', 'button:has-text("Place order")'),
     );
-    assert.equal(q.total, 1);
-    assert.match(q.elements[0]?.ref ?? '', /^e\d+$/);
-    assert.equal(q.elements[0]?.text, 'Place order');
-    const shadow = data<{ total: number; elements: Array<{ inShadowRoot?: boolean }> }>(await run('dom', 'query', 'text=Shadow button'));
-    assert.equal(shadow.total, 1);
-    assert.equal(shadow.elements[0]?.inShadowRoot, true);
-    const inner = data<{ total: number; elements: Array<{ frame?: string }> }>(await run('dom', 'query', '#inner-btn'));
-    assert.equal(inner.total, 1);
-    assert.match(inner.elements[0]?.frame ?? '', /iframe/);
-    const hidden = data<{ elements: Array<{ visible: boolean }> }>(await run('dom', 'query', '#hidden'));
-    assert.equal(hidden.elements[0]?.visible, false);
+    assert.equal(q.count, 1);
+    assert.match(q.nodes[0]?.ref ?? '', /^e\d+$/);
+    assert.equal(q.nodes[0]?.text, 'Place order');
+    const shadow = data<{ count: number; nodes: Array<{ inShadowRoot?: boolean }> }>(await run('dom', 'query', 'text=Shadow button'));
+    assert.equal(shadow.count, 1);
+    assert.equal(shadow.nodes[0]?.inShadowRoot, true);
+    const inner = data<{ count: number; nodes: Array<{ frame?: string }> }>(await run('dom', 'query', '#inner-btn'));
+    assert.equal(inner.count, 1);
+    assert.match(inner.nodes[0]?.frame ?? '', /iframe/);
+    const hidden = data<{ nodes: Array<{ visible: boolean }> }>(await run('dom', 'query', '#hidden'));
+    assert.equal(hidden.nodes[0]?.visible, false);
     // Same element, same ref.
-    const again = data<{ elements: Array<{ ref: string }> }>(await run('dom', 'query', 'button[type=submit]'));
-    assert.equal(again.elements[0]?.ref, q.elements[0]?.ref);
+    const again = data<{ nodes: Array<{ ref: string }> }>(await run('dom', 'query', 'button[type=submit]'));
+    assert.equal(again.nodes[0]?.ref, q.nodes[0]?.ref);
     const human = await bdg(['dom', 'query', 'button'], { sessionDir: dir });
     assert.equal(human.code, 0);
     assert.match(human.stdout, /e\d+\s+button/);
@@ -163,19 +163,19 @@ describe('dom commands', () => {
     assert.equal(r.code, 102);
   });
 
-  it('evaluates with await and by value; a page exception is exit 104 with its message', async () => {
+  it('evaluates with await and by value; a page exception is exit 91 with its message', async () => {
     const v = data<{ value: unknown; type: string }>(
       await run('dom', 'eval', 'await new Promise((r) => setTimeout(() => r({ n: 1 + 1, s: document.title }), 50))'),
     );
     assert.deepEqual(v.value, { n: 2, s: 'form' });
     const err = await run('dom', 'eval', 'throw new TypeError("nope")');
-    assert.equal(err.code, 104);
+    assert.equal(err.code, 91);
     assert.match((err.json as { error: string }).error, /TypeError: nope/);
     // an expression whose value is a promise (no `await` written) is awaited too
     const p = data<{ value: unknown }>(await run('dom', 'eval', 'new Promise((r) => setTimeout(() => r([1, { two: 2 }]), 50))'));
     assert.deepEqual(p.value, [1, { two: 2 }]);
     const rejected = await run('dom', 'eval', 'Promise.reject(new Error("refused"))');
-    assert.equal(rejected.code, 104);
+    assert.equal(rejected.code, 91);
     assert.match((rejected.json as { error: string }).error, /Error: refused/);
     const node = data<{ value: unknown; type: string }>(await run('dom', 'eval', 'document.body'));
     assert.equal(node.type, 'object:node');
@@ -262,17 +262,17 @@ describe('dom commands', () => {
 
   it('makes refs stale after a navigation (exit 87), never acting on another element', async () => {
     data(await run('page', 'navigate', server.url('/form')));
-    const q = data<{ elements: Array<{ ref: string }> }>(await run('dom', 'query', '#confirm'));
-    const ref = q.elements[0]?.ref as string;
+    const q = data<{ nodes: Array<{ ref: string }> }>(await run('dom', 'query', '#confirm'));
+    const ref = q.nodes[0]?.ref as string;
     data(await run('dom', 'click', ref));
     data(await run('page', 'navigate', server.url('/other')));
     const stale = await run('dom', 'click', ref);
     assert.equal(stale.code, 87);
     assert.match((stale.json as { hint: string }).hint, /dom query/);
     // An element removed from the live document is stale too.
-    const p = data<{ elements: Array<{ ref: string }> }>(await run('dom', 'query', 'p'));
+    const p = data<{ nodes: Array<{ ref: string }> }>(await run('dom', 'query', 'p'));
     data(await run('dom', 'eval', "document.querySelector('p').remove()"));
-    assert.equal((await run('dom', 'get', p.elements[0]?.ref as string)).code, 87);
+    assert.equal((await run('dom', 'get', p.nodes[0]?.ref as string)).code, 87);
   });
 
   it('prints an accessibility tree with refs and finds nodes by role and name', async () => {

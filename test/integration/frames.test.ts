@@ -84,16 +84,16 @@ describe('frames: same-origin and cross-origin (out-of-process) iframes', () => 
   });
 
   it('dom query --frame searches one frame, cross-origin included; unknown frames exit 83, ambiguous ones 81', async () => {
-    const cross = data<{ total: number; elements: Array<{ text: string; ref?: string }>; frame: string }>(await run('dom', 'query', '.pay', '--frame', 'pay'));
-    assert.equal(cross.total, 2);
+    const cross = data<{ count: number; nodes: Array<{ text: string; ref?: string }>; frame: string }>(await run('dom', 'query', '.pay', '--frame', 'pay'));
+    assert.equal(cross.count, 2);
     assert.deepEqual(
-      cross.elements.map((e) => e.text),
+      cross.nodes.map((e) => e.text),
       ['Pay now', 'Later'],
     );
-    const same = data<{ total: number; elements: Array<{ text: string; ref?: string }> }>(await run('dom', 'query', 'button', '--frame', 'same'));
-    assert.equal(same.total, 1);
-    assert.match(same.elements[0]?.ref ?? '', /^e\d+$/, 'in-process frame elements get refs');
-    assert.equal((await run('dom', 'click', same.elements[0]?.ref ?? '')).code, 0);
+    const same = data<{ count: number; nodes: Array<{ text: string; ref?: string }> }>(await run('dom', 'query', 'button', '--frame', 'same'));
+    assert.equal(same.count, 1);
+    assert.match(same.nodes[0]?.ref ?? '', /^e\d+$/, 'in-process frame elements get refs');
+    assert.equal((await run('dom', 'click', same.nodes[0]?.ref ?? '')).code, 0);
     const none = await run('dom', 'eval', '--frame', 'nope', '1');
     assert.equal(none.code, 83);
     const both = await run('dom', 'eval', '--frame', 'http', '1');

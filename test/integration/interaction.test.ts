@@ -174,7 +174,7 @@ describe('interaction (real Chromium)', () => {
     data(await run('dom', 'scroll', '--x', '0', '--y', '0'));
     assert.equal(await evalValue<number>('scrollY'), 0);
 
-    const ref = data<{ elements: Array<{ ref: string }> }>(await run('dom', 'query', '#far')).elements[0]?.ref as string;
+    const ref = data<{ nodes: Array<{ ref: string }> }>(await run('dom', 'query', '#far')).nodes[0]?.ref as string;
     const toRef = data<{ element: { ref: string }; scroll: { y: number } }>(await run('dom', 'scroll', ref));
     assert.equal(toRef.element.ref, ref);
     assert.equal(await evalValue<number>('scrollY'), toRef.scroll.y);

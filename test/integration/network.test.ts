@@ -332,7 +332,7 @@ describe('bdg network against headless Chromium', () => {
       { name: 'x', value: '1' },
       { name: 'y', value: 'two' },
     ]);
-    assert.equal(entry('/redirect/1').response.redirectURL, '/redirect/2');
+    assert.equal(entry('/redirect/1').response.redirectURL, server.url('/redirect/2'));
     assert.deepEqual(
       entry('/set-cookie').response.cookies.map((c) => c.name),
       ['session', 'pref'],

@@ -95,7 +95,7 @@ describe('page and tabs commands', () => {
     // Commands act on it, and its dialogs are answered too.
     const click = data<{ triggered: { dialogs: unknown[] } }>(await run('dom', 'click', 'text=Tab button'));
     assert.equal(click.triggered.dialogs.length, 1);
-    const ref = data<{ elements: Array<{ ref: string }> }>(await run('dom', 'query', 'button')).elements[0]?.ref as string;
+    const ref = data<{ nodes: Array<{ ref: string }> }>(await run('dom', 'query', 'button')).nodes[0]?.ref as string;
     data(await run('tabs', 'select', first?.id));
     assert.equal(data<{ page: { url: string } }>(await run('status')).page.url, server.url('/a'));
     assert.equal(data<{ value: string }>(await run('dom', 'eval', 'document.title')).value, 'A');

@@ -30,6 +30,8 @@ test('exit-code table: the documented numbers, user errors 80-99, software error
       BUSY: 85,
       DAEMON_ALREADY_STARTING: 86,
       STALE_REFERENCE: 87,
+      RESOURCE_CONFLICT: 90,
+      PAGE_EXCEPTION: 91,
       CHROME_LAUNCH_FAILED: 100,
       CDP_CONNECTION_FAILED: 101,
       TIMEOUT: 102,
@@ -79,6 +81,8 @@ test("argv: the original bdg's short flags stand for their long options", () => 
   assert.ok(con.kind === 'run' && con.params['history'] === true);
   assert.throws(() => parseArgv(['status', '-f']), /Unknown option --follow/);
   assert.throws(() => parseArgv(['status', '-x']), /Unknown option -x/);
+  const sel = parseArgv(['dom', 'submit', '#f']);
+  assert.ok(sel.kind === 'run' && sel.params['target'] === '#f' && sel.params['follow'] === undefined, 'a two-character selector is no flag');
 });
 
 test('argv: unknown commands and options get suggestions; bad values are 81', () => {
@@ -131,7 +135,7 @@ test('the daemon validates params against the same contract, naming the expected
     assert.match((err as BdgError).hint ?? '', /Expected: last, network, console, follow/);
   }
   assert.equal(
-    code(() => validateParams(peek, { last: 0 })),
+    code(() => validateParams(peek, { last: -1 })),
     'INVALID_ARGUMENTS',
   );
   assert.equal(

@@ -110,7 +110,7 @@ test('unknown keys, bad values, missing args and unknown commands are refused be
     );
   };
   await refused('dom.click', { target: 'a', force: true }, /unknown parameter force.*Expected: target, double, right, dialog, timeout/);
-  await refused('peek', { last: 0 }, /--last must be a whole number from 1 to 1000000/);
+  await refused('peek', { last: -1 }, /--last must be a whole number from 0 to 1000000/);
   await refused('dom.click', { dialog: 'maybe', target: 'a' }, /--dialog must be one of: accept, dismiss/);
   await refused('details', { type: 'network' }, /missing id/);
   await refused('start', { url: 'x' }, /Unknown request "start"/);

@@ -142,7 +142,7 @@ test('every secret kind is replaced: cookies, auth and secret headers, tokens in
   assert.equal(header(api.request.headers, ':path'), `/v1/items?token=${REDACTED}&page=2`);
   assert.equal(header(api.request.headers, 'Accept'), 'application/json');
   assert.equal(header(api.response.headers, 'X-Request-Id'), 'rid-1');
-  assert.equal(api.response.redirectURL, `/next?token=${REDACTED}&x=1`);
+  assert.equal(api.response.redirectURL, `https://api.example.com/next?token=${REDACTED}&x=1`);
   assert.deepEqual(
     api.request.cookies.map((c) => [c.name, c.value]),
     [

@@ -77,8 +77,8 @@ test('schemas carry types, bounds, integer, choices, defaults and required argum
   const peek = byName.get('peek')?.definition.inputSchema;
   assert.deepEqual(peek?.properties['last'], {
     type: 'integer',
-    description: 'Show the N newest items of each kind',
-    minimum: 1,
+    description: 'Show the N newest items of each kind (0: all)',
+    minimum: 0,
     maximum: 1_000_000,
     default: 10,
   });
@@ -104,15 +104,16 @@ test('schemas carry types, bounds, integer, choices, defaults and required argum
   assert.deepEqual(dom?.inputSchema.properties['dialog']?.enum, ['accept', 'dismiss']);
   assert.match(dom?.description ?? '', /- click\(target\): Click/);
 
-  // Every tool takes an optional session; every contract option of its commands is a property (but following and
-  // reading a journal file, which tools do not offer).
+  // Every tool takes an optional session; every contract option of its commands is a property, but for following,
+  // reading a journal file (which tools do not offer) and the original bdg's other spellings (alias).
   for (const t of tools) {
     assert.deepEqual(t.definition.inputSchema.properties['session']?.type, 'string');
     assert.ok(!(t.definition.inputSchema.required ?? []).includes('session'));
     for (const c of t.commands.values()) {
-      for (const flag of Object.keys(c.options))
-        if (flag !== 'follow' && flag !== 'from') assert.ok(camelCase(flag) in t.definition.inputSchema.properties, `${t.definition.name}: ${flag}`);
-      for (const a of c.args) assert.ok(a.name in t.definition.inputSchema.properties, `${t.definition.name}: ${a.name}`);
+      for (const [flag, o] of Object.entries(c.options))
+        if (flag !== 'follow' && flag !== 'from' && o.alias !== true)
+          assert.ok(camelCase(flag) in t.definition.inputSchema.properties, `${t.definition.name}: ${flag}`);
+      for (const a of c.args) if (a.alias !== true) assert.ok(a.name in t.definition.inputSchema.properties, `${t.definition.name}: ${a.name}`);
     }
   }
 });

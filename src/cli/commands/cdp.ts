@@ -17,7 +17,8 @@ async function send(paths: SessionPaths, params: ParamsOf<'cdp.send'>, out: Outp
   const { method, params: body } = resolveCdpCall(schema, params.method, params.params, validate);
   const request: InputOf<'cdp.send'> = { method, params: JSON.stringify(body), timeout, validate, target: params.target };
   const data = await call(paths, 'cdp.send', request, (timeout + 10) * 1000);
-  return out.success(data, () => JSON.stringify(data, null, 2));
+  if (data.hint !== undefined && !out.json) out.note(`Hint: ${data.hint}`);
+  return out.success(data, () => JSON.stringify(data.result, null, 2));
 }
 
 async function events(

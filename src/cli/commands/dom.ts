@@ -79,11 +79,10 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   'dom.query': async (paths, params, out) => {
     const data = await call(paths, 'dom.query', params);
     return out.success(data, () => {
-      if (data.total === 0) return `No elements match ${quote(data.selector, 200)}${data.frame !== undefined ? ` in frame ${data.frame}` : ''}`;
       const lines = [
-        `${data.total} element${data.total === 1 ? '' : 's'} match ${quote(data.selector, 200)}${data.shown < data.total ? ` (showing ${data.shown}; --limit for more)` : ''}`,
+        `${data.count} ${data.count === 1 ? 'element matches' : 'elements match'} ${quote(data.selector, 200)}${data.frame !== undefined ? ` in frame ${data.frame}` : ''}${data.omitted > 0 ? ` (showing ${data.nodes.length}; --limit for more)` : ''}`,
       ];
-      for (const e of data.elements) lines.push(elementLine(e));
+      for (const e of data.nodes) lines.push(`  [${e.index}]${elementLine(e).slice(1)}`);
       return lines.join('\n');
     });
   },

@@ -17,12 +17,12 @@ export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>,
   } catch (err) {
     const e = toBdgError(err);
     if (e.code === 'DAEMON_ALREADY_STARTING') {
-      return out.success({ running: false, starting: true, message: e.message }, () => e.message);
+      return out.success({ running: false, active: false, starting: true, message: e.message }, () => e.message);
     }
     if (e.code !== 'NOT_FOUND' || (e.data as { sessionDir?: string } | undefined)?.sessionDir === undefined) throw e;
     // How the last session ended, so that one that stopped itself (idle timeout, owner gone) does not just vanish.
     const last = lastSession(paths);
-    const data = { running: false, session: paths.name, sessionDir: paths.dir, message: e.message, lastSession: last ?? null };
+    const data = { running: false, active: false, session: paths.name, sessionDir: paths.dir, message: e.message, lastSession: last ?? null };
     const which = paths.name !== null ? ` for session "${paths.name}"` : '';
     // Said for sessions that stopped themselves at a limit; a crash is reported once, by the clean-up's message.
     const selfStopped =

@@ -124,6 +124,30 @@ export function compactA11yTree(
 }
 
 /** `dom a11y query`: nodes whose role is `role` and whose name contains `name` (both case-insensitive). */
+/**
+ * The original bdg's query pattern: `role=button name=Pay`, `role:link`, `role=button,name=Submit`. A role ends at
+ * the next space or comma; a name runs to the next ` role=`/` name=` field or the end, so it may hold spaces.
+ */
+export function parseA11yPattern(pattern: string): { role?: string; name?: string } {
+  const out: { role?: string; name?: string } = {};
+  const re = /(?:^|[\s,]+)(role|name)\s*[=:]/gi;
+  const marks = [...pattern.matchAll(re)];
+  if (marks.length === 0 || pattern.slice(0, marks[0]?.index ?? 0).trim() !== '') {
+    throw new Error(`"${pattern}" is not a query pattern: use role=ROLE and/or name=TEXT`);
+  }
+  marks.forEach((m, i) => {
+    const key = (m[1] as string).toLowerCase() as 'role' | 'name';
+    const start = (m.index ?? 0) + m[0].length;
+    const end = marks[i + 1]?.index ?? pattern.length;
+    let value = pattern.slice(start, end).trim();
+    if (key === 'role') value = value.split(/[\s,]+/)[0] ?? '';
+    const q = /^(["'])([\s\S]*)\1$/.exec(value);
+    if (q !== null) value = q[2] as string;
+    if (value !== '') out[key] = value;
+  });
+  return out;
+}
+
 export function matchA11y(nodes: readonly AxNode[], role: string | undefined, name: string | undefined): AxNode[] {
   const r = role?.toLowerCase();
   const q = name?.toLowerCase();

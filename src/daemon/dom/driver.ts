@@ -1,13 +1,13 @@
 import type { Protocol } from 'devtools-protocol';
 import { CdpError } from '../../cdp/connection.js';
-import type { ActionReport, ElementInfo } from '../../protocol/results.js';
+import type { ActionCompat, ActionReport, ElementInfo, TriggeredRequest } from '../../protocol/results.js';
 import { BdgError } from '../../util/errors.js';
 import type { HandlerContext } from '../context.js';
 import type { BrowserSession } from '../session.js';
 import { ActivityWatcher } from './activity.js';
 import type { DialogAction } from './dialogs.js';
 import { KeyedMutex } from './mutex.js';
-import { DESCRIBE_ALL_FN, DESCRIBE_FN, QUERY_FN } from './pageScripts.js';
+import { DESCRIBE_ALL_FN, DESCRIBE_FN, LABEL_CONTROL_FN, QUERY_FN } from './pageScripts.js';
 import { REF_PATTERN, RefRegistry } from './refs.js';
 import { sleep } from '../../util/sleep.js';
 
@@ -29,6 +29,10 @@ export interface DomState {
   locks: KeyedMutex;
   tabIds: Map<string, string>;
   tabSeq: number;
+  /** bdg's isolated world in the current document's main frame; a new document needs a new one. */
+  world?: { targetId: string; frameId: string; loaderId: string; contextId: number };
+  /** The last `dom query`: its 0-based indexes are targets (`dom click 0`) until the page navigates. */
+  lastQuery?: { selector: string; targetId: string; loaderId: string; refs: string[]; total: number };
 }
 
 const STATES = new WeakMap<BrowserSession, DomState>();
@@ -69,13 +73,13 @@ function exceptionText(d: Protocol.Runtime.ExceptionDetails): string {
   return (desc.split('\n')[0] ?? desc).trim();
 }
 
-/** The page threw: a BdgError carrying its message (UNEXPECTED_ERROR unless the caller maps it). */
-export function pageException(d: Protocol.Runtime.ExceptionDetails, what: string): BdgError {
+/** The page threw: a BdgError carrying its message (UNEXPECTED_ERROR unless the caller names another code). */
+export function pageException(d: Protocol.Runtime.ExceptionDetails, what: string, code: 'UNEXPECTED_ERROR' | 'PAGE_EXCEPTION' = 'UNEXPECTED_ERROR'): BdgError {
   const text = exceptionText(d);
   const data: Record<string, unknown> = { exception: text };
   if (d.lineNumber !== undefined) data['line'] = d.lineNumber + 1;
   if (d.columnNumber !== undefined) data['column'] = d.columnNumber + 1;
-  return new BdgError('UNEXPECTED_ERROR', `${what}: ${text}`, undefined, data);
+  return new BdgError(code, `${what}: ${text}`, undefined, data);
 }
 
 interface CallOpts {
@@ -112,15 +116,67 @@ function cdpOpts(opts: { signal?: AbortSignal; timeoutMs?: number }): { signal?:
   return o;
 }
 
-/** The main frame document's object id. */
-async function documentObject(session: BrowserSession, signal?: AbortSignal): Promise<string> {
-  const r = await session.pageSend(
-    'Runtime.evaluate',
-    { expression: 'document', objectGroup: GROUP },
-    cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }),
+/** The name of the isolated world bdg's page-side code runs in (visible as a context in DevTools). */
+export const WORLD_NAME = 'bdg';
+
+/**
+ * The execution context of bdg's isolated world (Page.createIsolatedWorld) in the main frame of the current
+ * document. Its built-ins are its own (a page that replaces querySelectorAll, Event or dispatchEvent changes only
+ * the main world's), and its DOM wrappers carry none of the page's own properties; same-origin iframes reached
+ * from it get the same world. A navigation destroys it with the document, so it is keyed by the frame's loaderId.
+ */
+export async function worldContext(session: BrowserSession, signal?: AbortSignal, fresh = false): Promise<number> {
+  const state = domState(session);
+  const targetId = currentTarget(session);
+  const o = cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 });
+  const { frameTree } = await session.pageSend('Page.getFrameTree', {}, o);
+  const { id: frameId, loaderId } = frameTree.frame;
+  const w = state.world;
+  if (!fresh && w !== undefined && w.targetId === targetId && w.frameId === frameId && w.loaderId === loaderId) return w.contextId;
+  let contextId: number;
+  try {
+    ({ executionContextId: contextId } = await session.pageSend('Page.createIsolatedWorld', { frameId, worldName: WORLD_NAME }, o));
+  } catch (err) {
+    if (isContextGone(err) || !(err instanceof CdpError)) throw err;
+    throw new BdgError(
+      'RESOURCE_CONFLICT',
+      `bdg could not open its own JavaScript world in the page (${err.message}), and will not run its code among the page's globals`,
+      'Reload the page (`bdg page reload`) and try again; `bdg dom eval` still runs in the page itself.',
+    );
+  }
+  state.world = { targetId, frameId, loaderId, contextId };
+  return contextId;
+}
+
+/** Runs `fn` with the isolated world's context id, once more with a new world if the old one is gone. */
+async function inWorld<T>(session: BrowserSession, signal: AbortSignal | undefined, fn: (contextId: number) => Promise<T>): Promise<T> {
+  try {
+    return await fn(await worldContext(session, signal));
+  } catch (err) {
+    if (!isContextGone(err)) throw err;
+    return fn(await worldContext(session, signal, true));
+  }
+}
+
+/** The main frame document's object id, in bdg's isolated world. */
+export async function documentObject(session: BrowserSession, signal?: AbortSignal): Promise<string> {
+  const r = await inWorld(session, signal, (contextId) =>
+    session.pageSend(
+      'Runtime.evaluate',
+      { expression: 'document', objectGroup: GROUP, contextId },
+      cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }),
+    ),
   );
   if (r.result.objectId === undefined) throw new BdgError('UNEXPECTED_ERROR', 'The page has no document');
   return r.result.objectId;
+}
+
+/** A node by backend id as a remote object in bdg's isolated world (CdpError when the node is gone). */
+export async function resolveNode(session: BrowserSession, backendNodeId: number, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await inWorld(session, signal, (executionContextId) =>
+    session.pageSend('DOM.resolveNode', { backendNodeId, objectGroup: GROUP, executionContextId }, { timeoutMs: 10_000 }),
+  );
+  return r.object.objectId;
 }
 
 export async function mainLoaderId(session: BrowserSession, signal?: AbortSignal): Promise<string> {
@@ -144,7 +200,7 @@ export async function queryAll(
   selector: string,
   limit: number,
   signal?: AbortSignal,
-): Promise<{ total: number; elements: ElementHandle[] }> {
+): Promise<{ total: number; elements: ElementHandle[]; loaderId: string }> {
   const state = domState(session);
   const targetId = currentTarget(session);
   const loaderId = await mainLoaderId(session, signal);
@@ -175,7 +231,33 @@ export async function queryAll(
     info.ref = ref;
     elements.push({ objectId, backendNodeId: node.backendNodeId, ref, info, matched: total });
   }
-  return { total, elements };
+  return { total, elements, loaderId };
+}
+
+/** Remembers a `dom query`'s matches, so their 0-based indexes can be targets. */
+export function rememberQuery(session: BrowserSession, selector: string, loaderId: string, refs: string[], total: number): void {
+  domState(session).lastQuery = { selector, targetId: currentTarget(session), loaderId, refs, total };
+}
+
+export const INDEX_PATTERN = /^\d{1,6}$/;
+
+/** A 0-based index into the last `dom query`'s matches -> that element; stale (87) once the page navigated. */
+async function resolveIndex(session: BrowserSession, index: number, signal?: AbortSignal): Promise<ElementHandle> {
+  const q = domState(session).lastQuery;
+  if (q === undefined)
+    throw new BdgError('NOT_FOUND', `No \`dom query\` to take index ${index} from`, 'Run `bdg dom query <selector>` first; its matches are numbered from 0.');
+  const from = `\`dom query ${JSON.stringify(q.selector)}\``;
+  if (q.targetId !== session.targetId || q.loaderId !== (await mainLoaderId(session, signal))) {
+    throw new BdgError('STALE_REFERENCE', `Index ${index} is from ${from} on a page that has since navigated (or another tab)`, 'Run `bdg dom query` again.', {
+      index,
+    });
+  }
+  const ref = q.refs[index];
+  if (ref === undefined) {
+    const why = index < q.total ? `only the first ${q.refs.length} of its ${q.total} matches were listed (raise --limit)` : `it matched ${q.total}`;
+    throw new BdgError('INVALID_ARGUMENTS', `Index ${index} is out of range for ${from}: ${why}`, 'Indexes are 0-based.', { index, count: q.total });
+  }
+  return resolveRef(session, ref, signal);
 }
 
 /** Registers a ref for a node found another way (accessibility tree). */
@@ -213,9 +295,7 @@ export async function resolveRef(session: BrowserSession, ref: string, signal?: 
   if (loaderId !== entry.loaderId) throw staleError(ref, 'the page navigated since it was made', entry.label);
   let objectId: string | undefined;
   try {
-    ({
-      object: { objectId },
-    } = await session.pageSend('DOM.resolveNode', { backendNodeId: entry.backendNodeId, objectGroup: GROUP }, { timeoutMs: 10_000 }));
+    objectId = await resolveNode(session, entry.backendNodeId, signal);
   } catch (err) {
     if (err instanceof CdpError) throw staleError(ref, 'the element no longer exists', entry.label);
     throw err;
@@ -235,6 +315,7 @@ export async function resolveRef(session: BrowserSession, ref: string, signal?: 
 export async function resolveTarget(session: BrowserSession, target: string, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<ElementHandle> {
   const m = REF_PATTERN.exec(target.trim());
   if (m !== null) return resolveRef(session, m[1] as string, opts.signal);
+  if (INDEX_PATTERN.test(target.trim())) return resolveIndex(session, Number(target.trim()), opts.signal);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
     try {
@@ -255,6 +336,19 @@ export async function resolveTarget(session: BrowserSession, target: string, opt
   );
 }
 
+/** A `<label>` stands for its control (`label.control`), as in the original bdg and Playwright; other elements as they are. */
+export async function viaLabel(session: BrowserSession, el: ElementHandle): Promise<ElementHandle> {
+  if (el.info.tag !== 'label') return el;
+  const objectId = await callOn<string | undefined>(session, el.objectId, LABEL_CONTROL_FN, [], { byValue: false });
+  if (objectId === undefined) return el;
+  const { node } = await session.pageSend('DOM.describeNode', { objectId }, { timeoutMs: 10_000 });
+  const info = await callOn<ElementInfo>(session, objectId, DESCRIBE_FN);
+  const loaderId = await mainLoaderId(session);
+  info.ref = refFor(session, loaderId, node.backendNodeId, label(info));
+  info.viaLabel = el.info.ref ?? label(el.info);
+  return { objectId, backendNodeId: node.backendNodeId, ref: info.ref, info, matched: el.matched };
+}
+
 export type { ActionReport } from '../../protocol/results.js';
 
 function numericId(id: string): number {
@@ -270,7 +364,7 @@ export async function runAction<T>(
   signal: AbortSignal,
   opts: { dialog?: DialogAction; settleQuietMs?: number; settleMaxMs?: number },
   action: (watcher: ActivityWatcher) => Promise<T>,
-): Promise<{ result: T; triggered: ActionReport }> {
+): Promise<{ result: T; triggered: ActionReport; compat: ActionCompat }> {
   const session = ctx.session;
   currentTarget(session);
   const lastNet = session.network.last(1)[0];
@@ -294,19 +388,59 @@ export async function runAction<T>(
       .filter((c) => numericId(c.id) > conMark && c.level === 'error')
       .slice(0, 20)
       .map((c) => ({ id: c.id, text: c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text }));
+    const fresh = session.network.last(200).filter((r) => numericId(r.id) > netMark);
+    const triggeredRequests: TriggeredRequest[] = fresh.slice(0, 50).map((r) => ({
+      requestId: r.requestId,
+      id: r.id,
+      method: r.method,
+      url: r.url,
+      ...(r.status !== undefined ? { status: r.status } : {}),
+      ...(r.durationMs !== undefined ? { durationMs: Math.round(r.durationMs) } : {}),
+      ...(r.state === 'pending' ? { pending: true as const } : {}),
+      ...(r.state === 'failed' ? { failed: true as const, ...(r.errorText !== undefined ? { errorText: r.errorText } : {}) } : {}),
+    }));
+    const errors = new Map<string, { text: string; count: number; source?: string }>();
+    for (const c of session.console.last(200)) {
+      if (numericId(c.id) <= conMark || c.level !== 'error') continue;
+      const text = c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text;
+      const e = errors.get(text);
+      if (e !== undefined) e.count++;
+      else if (errors.size < 20)
+        errors.set(text, { text, count: 1, ...(c.url !== undefined ? { source: `${c.url}${c.line !== undefined ? `:${c.line}` : ''}` } : {}) });
+    }
+    const dialogs = session.dialogs.since(dialogMark);
+    const compat: ActionCompat = {
+      triggeredRequests,
+      ...(fresh.length > triggeredRequests.length ? { triggeredRequestsOmitted: fresh.length - triggeredRequests.length } : {}),
+      dialogs,
+      errors: [...errors.values()],
+      ...(watcher.navigated || session.page.url !== urlBefore ? { navigation: { url: session.page.url, from: urlBefore } } : {}),
+    };
     const triggered: ActionReport = {
       urlBefore,
       url: session.page.url,
       navigated: watcher.navigated,
       requests,
       consoleErrors,
-      dialogs: session.dialogs.since(dialogMark),
+      dialogs,
       settled,
     };
-    return { result, triggered };
+    return { result, triggered, compat };
   } finally {
     watcher.stop();
     restoreDialogs?.();
+    await releaseHandles(session);
+  }
+}
+
+/** The document's readyState (loading, interactive, complete), read in bdg's world; null when the page does not answer. */
+export async function readyState(session: BrowserSession): Promise<string | null> {
+  try {
+    const doc = await documentObject(session);
+    return await callOn<string>(session, doc, 'function () { return this.readyState; }', [], { timeoutMs: 2_000 });
+  } catch {
+    return null;
+  } finally {
     await releaseHandles(session);
   }
 }

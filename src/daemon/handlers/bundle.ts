@@ -191,7 +191,7 @@ async function bundle(ctx: HandlerContext, params: ParamsOf<'bundle'>, signal: A
   await attempt('screenshot', async () => {
     if (s.health.down !== undefined) throw new Error(`the page is ${s.health.down.reason}`);
     const file = join(dir, 'screenshot.png');
-    const shot = await screenshot(ctx, { file, viewport: false, quality: 80, maxWidth: 1600 }, signal);
+    const shot = await screenshot(ctx, { file, viewport: false, fullPage: true, quality: 80, maxWidth: 1600 }, signal);
     await (await fsp()).chmod(file, 0o600);
     files.push({ part: 'screenshot', name: 'screenshot.png', bytes: shot.bytes });
   });

@@ -24,20 +24,35 @@ function cdpErrorHint(method: string, code: number): string {
 }
 
 /**
+ * A plain Runtime.evaluate (an expression, nothing that only the raw method offers) is what `bdg dom eval` does
+ * with top-level await, values by value and exit 91 for a page exception.
+ */
+function betterCommand(method: string, body: unknown): string | undefined {
+  if (method !== 'Runtime.evaluate' || typeof body !== 'object' || body === null) return undefined;
+  const p = body as Record<string, unknown>;
+  const plain = ['expression', 'returnByValue', 'awaitPromise', 'userGesture', 'replMode', 'silent', 'objectGroup', 'generatePreview'];
+  if (typeof p['expression'] !== 'string' || Object.keys(p).some((k) => !plain.includes(k))) return undefined;
+  return `bdg dom eval ${JSON.stringify(p['expression'])} does the same: awaits promises, returns the value and exits 91 when the page throws`;
+}
+
+/**
  * Sends one method: resolved to its canonical name and validated against the schema (unless validate is off),
  * to the page's session or the browser connection. A CDP error answer becomes UNEXPECTED_ERROR keeping Chrome's
  * code, message and data.
  */
-async function send(ctx: HandlerContext, params: ParamsOf<'cdp.send'>, signal: AbortSignal): Promise<unknown> {
+async function send(ctx: HandlerContext, params: ParamsOf<'cdp.send'>, signal: AbortSignal): Promise<ResultOf<'cdp.send'>> {
   const { validate, method: asked } = params;
   const cdp = await schema();
   const { method, params: body } = resolveCdpCall(cdp, asked, params.params, validate);
   const target = params.target === 'auto' ? cdpTargetFor(method) : params.target;
   const opts = { timeoutMs: Math.round(params.timeout * 1000), signal };
   try {
-    return target === 'browser'
-      ? await ctx.session.conn.sendRaw(method, body, { ...opts, timeoutHint: 'Raise --timeout (seconds) on bdg cdp.' })
-      : await ctx.session.pageSendRaw(method, body, opts);
+    const result =
+      target === 'browser'
+        ? await ctx.session.conn.sendRaw(method, body, { ...opts, timeoutHint: 'Raise --timeout (seconds) on bdg cdp.' })
+        : await ctx.session.pageSendRaw(method, body, opts);
+    const hint = betterCommand(method, body);
+    return { method, result, ...(hint !== undefined ? { hint } : {}) };
   } catch (err) {
     if (!(err instanceof CdpError)) throw err;
     const data: Record<string, unknown> = {

@@ -40,7 +40,7 @@ function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>): ResultOf
   // Polling (--since) wants every message once, in order: no folding.
   let messages: FoldedConsoleRecord[] = since === undefined ? foldConsole(matching) : matching.map((r) => ({ ...r, count: 1 }));
   const { last } = params;
-  if (last !== undefined) messages = messages.slice(-last);
+  if (last !== undefined && last > 0) messages = messages.slice(-last);
   const nav = s.navigationAt(current);
   const navigations = history ? [...new Set(messages.map((m) => m.navigation))].map((i) => ({ index: i, url: s.navigationAt(i)?.url ?? null })) : undefined;
   return {

@@ -83,7 +83,7 @@ function list(ctx: HandlerContext, params: ParamsOf<'network.list'>): ResultOf<'
   const matched = all.filter((r) => (since === undefined || seqOf(r.id) > since) && (current === undefined || r.navigation === current) && filter.matches(r));
   const nav = s.navigationAt(s.network.navigation);
   return {
-    requests: orderRequests(matched, params.sort, params.last).map(listItem),
+    requests: orderRequests(matched, params.sort, params.last === 0 ? matched.length : params.last).map(listItem),
     matched: matched.length,
     sort: params.sort,
     page,
@@ -152,7 +152,10 @@ function webSocketFrames(ctx: HandlerContext, params: ParamsOf<'network.ws'>): R
     );
   }
   const store = ctx.session.network.webSockets;
-  const { frames, matched } = store.frames(r.id, { ...(params.since !== undefined ? { since: params.since } : {}), last: params.last });
+  const { frames, matched } = store.frames(r.id, {
+    ...(params.since !== undefined ? { since: params.since } : {}),
+    last: params.last === 0 ? Number.MAX_SAFE_INTEGER : params.last,
+  });
   return {
     id: r.id,
     requestId: r.requestId,

@@ -3,7 +3,7 @@ import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
 import { normalizeUrl } from '../../util/url.js';
 import type { FamilyCommands, Handler, HandlerContext, HandlerTable } from '../context.js';
-import { domState, runAction } from '../dom/driver.js';
+import { domState, readyState, runAction } from '../dom/driver.js';
 import { sleep } from '../../util/sleep.js';
 import { PERF_HANDLERS } from './perf.js';
 import { emulate, info } from './page/emulate.js';
@@ -42,6 +42,7 @@ async function navigate(ctx: HandlerContext, params: ParamsOf<'page.navigate'>, 
     url: ctx.session.page.url,
     title: ctx.session.page.title,
     loadTimedOut: result.loadTimedOut === true,
+    readyState: await readyState(ctx.session),
     durationMs: Date.now() - started,
     triggered,
   };
@@ -83,6 +84,7 @@ async function historyStep(
     url: ctx.session.page.url,
     title: await currentTitle(ctx),
     loadTimedOut: result.loadTimedOut,
+    readyState: await readyState(ctx.session),
     durationMs: Date.now() - started,
     triggered,
   };

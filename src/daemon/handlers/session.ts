@@ -15,6 +15,10 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
   const ws = s.network.webSocketStats();
   const base = {
     running: true as const,
+    active: true as const,
+    pageState: s.page,
+    chromePid: s.chromePid ?? null,
+    port: s.port ?? null,
     starting: ctx.starting(),
     pid: process.pid,
     version: VERSION,
@@ -64,7 +68,9 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
 }
 
 function peek(ctx: HandlerContext, params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'>): ResultOf<'peek'> {
-  const { last, network: onlyNetwork, console: onlyConsole } = params;
+  const { network: onlyNetwork, console: onlyConsole } = params;
+  // --last 0 is "all" (what the buffers hold), as in the original bdg.
+  const last = params.last === 0 ? Number.MAX_SAFE_INTEGER : params.last;
   const wantNetwork = onlyNetwork || !onlyConsole;
   const wantConsole = onlyConsole || !onlyNetwork;
   const s = ctx.session;

@@ -135,8 +135,15 @@ export interface CdpEventsResult {
   buffer: { count: number; dropped: number; total: number; bytes: number; maxItems: number; maxBytes: number };
 }
 
+/** `bdg cdp <method>`: the method as sent and Chrome's answer under `result`, as the original bdg has them. */
+export interface CdpSendResult {
+  method: string;
+  result: unknown;
+  /** A bdg command that does the same with less ceremony (a plain Runtime.evaluate is `bdg dom eval`). */
+  hint?: string;
+}
+
 export interface CdpResults {
-  /** Whatever Chrome answered. */
-  'cdp.send': unknown;
+  'cdp.send': CdpSendResult;
   'cdp.events': CdpEventsResult;
 }

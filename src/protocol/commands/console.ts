@@ -15,7 +15,7 @@ export const CONSOLE_COMMANDS = [
         placeholder: 'LEVEL',
         description: 'Least severe level shown: error, warning (and errors), info or log (all but debug), debug (everything)',
       },
-      last: { type: 'number', integer: true, min: 1, max: 1_000_000, placeholder: 'N', description: 'Only the N newest lines' },
+      last: { type: 'number', integer: true, min: 0, max: 1_000_000, placeholder: 'N', description: 'Only the N newest lines (0: all)' },
       history: { type: 'boolean', default: false, description: 'Messages of every navigation, not only the current page load' },
       since: { type: 'string', placeholder: 'ID', description: 'Only messages newer than this id (e.g. c40), for polling; not folded' },
       follow: { type: 'boolean', default: false, description: 'Keep printing new messages until interrupted' },

@@ -1,4 +1,4 @@
-import type { A11yNode, ActionReport, ElementInfo } from '../results.js';
+import type { A11yNode, ActionCompat, ActionReport, ElementInfo } from '../results.js';
 import type { ConsoleRecord, NetworkListItem } from '../records.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
 import type { AuditResult, FormResult, FrameRecord, InspectResult, LayoutResult, ListenersResult } from './domInspect.js';
@@ -6,7 +6,7 @@ import type { AuditResult, FormResult, FrameRecord, InspectResult, LayoutResult,
 const targetArg = {
   name: 'target',
   required: true,
-  description: 'CSS selector, text=..., css:has-text("..."), xpath=..., or a ref such as e12 from `dom query`',
+  description: 'Selector (CSS, text=..., :has-text("..."), xpath=...), ref (e12) or `dom query` index (0)',
 } as const;
 
 export const dialogOption = {
@@ -37,12 +37,17 @@ const waitOption = {
   description: 'Wait up to S seconds for a selector to match an element that can be acted on',
 } as const satisfies OptionSpec;
 
-/** `dom press` and its alias `dom pressKey` share everything but their words and help. */
+const keyArg = { name: 'key', required: true, description: 'Key name or character, modifiers joined with + (Control, Shift, Alt, Meta)' } as const;
+
+/**
+ * `dom press` and its alias `dom pressKey` share everything but their words, help and arguments: `pressKey` also
+ * takes the original bdg's `<target> <key>` (one argument alone is the key), `--times` and `--modifiers`.
+ */
 function pressEntry<N extends 'dom.press' | 'dom.pressKey'>(name: N) {
   return {
     name,
     path: ['dom', name.slice(4) as N extends `dom.${infer W}` ? W : never],
-    args: [{ name: 'key', required: true, description: 'Key name or character, modifiers joined with + (Control, Shift, Alt, Meta)' }],
+    args: [keyArg],
     options: {
       selector: { type: 'string', placeholder: 'TARGET', description: 'Focus this element (selector or ref) first' },
       dialog: dialogOption,
@@ -60,9 +65,7 @@ export const DOM_COMMANDS = [
     name: 'dom.query',
     path: ['dom', 'query'],
     summary: 'Find elements (CSS, text=..., :has-text("..."), xpath=...; open shadow roots and same-origin iframes included) and print short refs',
-    args: [
-      { name: 'selector', required: true, description: 'CSS selector, text=Sign in (text="Sign in" for exact), button:has-text("Place order"), or xpath=//a' },
-    ],
+    args: [{ name: 'selector', required: true, description: 'CSS, text=Sign in (text="Sign in": exact), button:has-text("Place order"), or xpath=//a' }],
     options: {
       limit: { type: 'number', integer: true, min: 1, max: 1000, default: 20, placeholder: 'N', description: 'Show at most N matches' },
       frame: frameOption,
@@ -111,11 +114,15 @@ export const DOM_COMMANDS = [
     name: 'dom.screenshot',
     path: ['dom', 'screenshot'],
     summary: 'Save a screenshot (full page by default) as PNG or JPEG; prints path, size and dimensions',
-    args: [{ name: 'file', required: true, description: 'Output file; .png, .jpg or .jpeg picks the format' }],
+    args: [
+      { name: 'file', required: true, description: 'Output file; .png, .jpg or .jpeg picks the format' },
+      { name: 'target', required: false, alias: true, description: 'Only this element (as --selector)' },
+    ],
     options: {
-      viewport: { type: 'boolean', default: false, description: 'Only what is visible in the viewport' },
+      viewport: { type: 'boolean', default: false, description: 'Only the viewport' },
+      'full-page': { type: 'boolean', default: true, negatable: true, alias: true, description: '--no-full-page: only the viewport (as --viewport)' },
       selector: { type: 'string', placeholder: 'TARGET', description: 'Only this element (selector or ref)' },
-      format: { type: 'string', choices: ['png', 'jpeg'], placeholder: 'FMT', description: 'Image format (default: from the file extension, else png)' },
+      format: { type: 'string', choices: ['png', 'jpeg'], placeholder: 'FMT', description: 'Image format (default: from the extension)' },
       quality: { type: 'number', integer: true, min: 1, max: 100, default: 80, placeholder: 'Q', description: 'JPEG quality' },
       'max-width': {
         type: 'number',
@@ -123,14 +130,20 @@ export const DOM_COMMANDS = [
         min: 16,
         max: 100_000,
         placeholder: 'PX',
-        description: 'Scale the image down to at most PX pixels wide (for vision models)',
+        description: 'Scale down to at most PX wide (for vision models)',
       },
     },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
     timeoutMs: 60_000,
-    examples: ['bdg dom screenshot page.png', 'bdg dom screenshot shot.jpg --viewport --max-width 1024', 'bdg dom screenshot cart.png --selector "#cart"'],
+    examples: [
+      'bdg dom screenshot page.png',
+      'bdg dom screenshot shot.jpg --viewport --max-width 1024',
+      'bdg dom screenshot cart.png --selector "#cart"',
+      'bdg dom screenshot visible.png --no-full-page',
+      'bdg dom screenshot cart.png "#cart"',
+    ],
   },
   {
     name: 'dom.a11y',
@@ -151,7 +164,7 @@ export const DOM_COMMANDS = [
     name: 'dom.a11y.query',
     path: ['dom', 'a11y', 'query'],
     summary: 'Find accessibility nodes by role and/or name (substring, case-insensitive) and print their refs',
-    args: [],
+    args: [{ name: 'pattern', required: false, alias: true, description: 'role=ROLE name=TEXT (or role:ROLE), as --role/--name' }],
     options: {
       role: { type: 'string', placeholder: 'ROLE', description: 'Role such as button, link, textbox, checkbox, heading' },
       name: { type: 'string', placeholder: 'TEXT', description: 'Accessible name contains TEXT' },
@@ -161,7 +174,7 @@ export const DOM_COMMANDS = [
     runs: 'daemon',
     page: 'live',
     timeoutMs: 30_000,
-    examples: ['bdg dom a11y query --role button', 'bdg dom a11y query --role textbox --name email'],
+    examples: ['bdg dom a11y query --role button', 'bdg dom a11y query --role textbox --name email', 'bdg dom a11y query "role=button name=Place order"'],
   },
   {
     name: 'dom.inspect',
@@ -312,7 +325,27 @@ export const DOM_COMMANDS = [
     summary: 'Press a key or combination (Enter, Tab, Escape, ArrowDown, Control+A, Shift+Tab) in the focused element',
     examples: ['bdg dom press Enter', 'bdg dom press Control+A --selector "#q"', 'bdg dom press Shift+Tab'],
   },
-  { ...pressEntry('dom.pressKey'), summary: 'Same as `dom press`', via: 'dom.press', examples: ['bdg dom pressKey Escape'] },
+  {
+    ...pressEntry('dom.pressKey'),
+    args: [
+      { name: 'target', required: true, description: 'Element to focus first (selector, ref or query index); alone, the key' },
+      { ...keyArg, required: false },
+    ],
+    // The original bdg's pressKey options; `dom press` spells both in the key (Control+A) and the command line.
+    options: {
+      ...pressEntry('dom.pressKey').options,
+      times: { type: 'number', integer: true, min: 1, max: 100, default: 1, placeholder: 'N', description: 'Press the key N times' },
+      modifiers: { type: 'string', placeholder: 'MODS', description: 'Modifiers held down, comma-separated: shift,ctrl,alt,meta' },
+    },
+    summary: 'Same as `dom press`, also as the original bdg has it: `dom pressKey <target> <key>`',
+    via: 'dom.press',
+    examples: [
+      'bdg dom pressKey Escape',
+      'bdg dom pressKey "#q" Enter',
+      'bdg dom pressKey "#list" ArrowDown --times 3',
+      'bdg dom pressKey textarea a --modifiers ctrl',
+    ],
+  },
   {
     name: 'dom.submit',
     path: ['dom', 'submit'],
@@ -350,8 +383,11 @@ export const DOM_COMMANDS = [
     name: 'dom.wait',
     path: ['dom', 'wait'],
     summary: 'Wait for a visible element, visible text, a URL, network quiet, a finished request and/or a console message; exits 102 on timeout',
-    args: [],
+    args: [{ name: 'target', required: false, description: 'Selector to wait for' }],
     options: {
+      visible: { type: 'boolean', default: false, alias: true, description: 'The target is visible too (as --selector)' },
+      gone: { type: 'boolean', default: false, description: 'The target is gone' },
+      load: { type: 'boolean', default: false, description: 'Page load complete' },
       selector: { type: 'string', placeholder: 'SELECTOR', description: 'A visible element matches this selector' },
       text: { type: 'string', placeholder: 'TEXT', description: 'This text is visible on the page (case-insensitive)' },
       url: { type: 'string', placeholder: 'URL', description: 'The page URL contains this (or matches /regex/)' },
@@ -373,9 +409,22 @@ export const DOM_COMMANDS = [
       'bdg dom wait --text "Order placed" --timeout 10',
       'bdg dom wait --url /checkout --network-idle',
       'bdg dom wait --request "/api/orders method:POST" --console "saved"',
+      'bdg dom wait ".spinner" --gone',
+      'bdg dom wait "#results" --visible --load',
     ],
   },
 ] as const satisfies readonly CommandSpec[];
+
+/**
+ * One `dom query` match: the original bdg's `index`, `nodeId` (here the backend node id, stable for the document)
+ * and `preview`, plus bdg's element description with its ref.
+ */
+export interface QueryNode extends ElementInfo {
+  index: number;
+  nodeId: number;
+  backendNodeId: number;
+  preview: string;
+}
 
 /** `dom get`: the element's description plus its attributes, box and bounded outerHTML. */
 export interface ElementDetails extends ElementInfo {
@@ -386,13 +435,23 @@ export interface ElementDetails extends ElementInfo {
   box: { x: number; y: number; width: number; height: number };
   value?: string;
   checked?: boolean;
+  /** A password, PIN or one-time-code field: its value is masked in `value`, `attributes` and `outerHTML`. */
+  secret?: boolean;
   matched: number;
 }
 
-/** Every action reports what it triggered. */
-interface Action {
+/**
+ * Every action reports what it triggered: bdg's `triggered`, and the original bdg's fields (`triggeredRequests`,
+ * `dialogs`, `errors`, `navigation`, `method`, `elementType`, `warning`).
+ */
+interface Action extends ActionCompat {
   action: string;
   triggered: ActionReport;
+  /** How the action was carried out: "mouse events", "key events", "insertText", "requestSubmit", ... */
+  method?: string;
+  /** The tag of the element acted on (`input`, `button`). */
+  elementType?: string;
+  warning?: string;
 }
 
 export interface PointerResult extends Action {
@@ -402,12 +461,13 @@ export interface PointerResult extends Action {
 }
 
 export interface FillResult extends Action {
+  /** True when the field holds a secret (password, PIN, one-time code): `value` is masked. */
+  masked?: boolean;
   element: ElementInfo;
   kind: string;
   value?: string | undefined;
   label?: string | undefined;
   checked?: boolean | undefined;
-  method?: string;
 }
 
 export interface PressResult extends Action {
@@ -418,6 +478,8 @@ export interface PressResult extends Action {
 export interface EvalResult {
   /** The URL of the frame it ran in (with --frame). */
   frame?: string;
+  /** The value (the original bdg's field); `value` holds the same. */
+  result: unknown;
   type: string;
   value: unknown;
   truncated?: boolean;
@@ -437,7 +499,7 @@ export interface ScreenshotResult {
 }
 
 export interface DomResults {
-  'dom.query': { selector: string; total: number; shown: number; elements: ElementInfo[]; frame?: string };
+  'dom.query': { selector: string; count: number; nodes: QueryNode[]; omitted: number; frame?: string };
   'dom.get': ElementDetails;
   'dom.eval': EvalResult;
   'dom.screenshot': ScreenshotResult;

@@ -21,11 +21,11 @@ export const NETWORK_COMMANDS = [
       last: {
         type: 'number',
         integer: true,
-        min: 1,
+        min: 0,
         max: 1_000_000,
         default: 100,
         placeholder: 'N',
-        description: 'Only the N newest matching requests (output stays small by default; raise it to see more)',
+        description: 'Only the N newest matching requests (output stays small by default; raise it to see more; 0: all)',
       },
       page: {
         type: 'string',
@@ -101,7 +101,7 @@ export const NETWORK_COMMANDS = [
     summary: 'Show the frames of one WebSocket: direction, time, opcode, size, text payload (binary ones as size only)',
     args: [{ name: 'id', required: true, description: 'The id of a WebSocket row in network list (n12) or its CDP requestId' }],
     options: {
-      last: { type: 'number', integer: true, min: 1, max: 100_000, default: 50, placeholder: 'N', description: 'Only the N newest frames' },
+      last: { type: 'number', integer: true, min: 0, max: 100_000, default: 50, placeholder: 'N', description: 'Only the N newest frames (0: all)' },
       since: {
         type: 'number',
         integer: true,

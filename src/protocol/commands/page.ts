@@ -210,6 +210,8 @@ export interface LoadResult {
   url: string;
   title: string;
   loadTimedOut: boolean;
+  /** The document's readyState once bdg stopped waiting (the original bdg's field); null if the page did not say. */
+  readyState: string | null;
   durationMs: number;
   triggered: ActionReport;
 }

@@ -6,11 +6,11 @@ import type { CommandSpec, OptionSpec } from '../spec.js';
 export const lastOption = {
   type: 'number',
   integer: true,
-  min: 1,
+  min: 0,
   max: 1_000_000,
   default: 10,
   placeholder: 'N',
-  description: 'Show the N newest items of each kind',
+  description: 'Show the N newest items of each kind (0: all)',
 } as const satisfies OptionSpec;
 
 /** The session core: start, inspect, stop. */
@@ -286,6 +286,11 @@ export interface RemoteInfo {
 
 export interface StatusResult {
   running: true;
+  /** The original bdg's names: `active` (= running), `pageState.url`, `chromePid`, `port`. */
+  active: true;
+  pageState: PageInfo;
+  chromePid: number | null;
+  port: number | null;
   starting: boolean;
   pid: number;
   version: string;
@@ -387,6 +392,8 @@ export interface StartedResult {
   grid?: GridInfo;
   /** How a remote endpoint was found when it was not as given (a stale URL re-resolved). */
   notes?: string[];
+  /** The document's readyState when the start answered (the original bdg's field); null if the page did not say. */
+  readyState: string | null;
   errorText?: string;
   loadTimedOut?: boolean;
 }

@@ -2,7 +2,7 @@ import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { A11yNode } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
 import type { HandlerContext } from '../../context.js';
-import { compactA11yTree, describeAxNode, matchA11y, nameOf, refable, roleOf, type AxNode } from '../../dom/a11yTree.js';
+import { compactA11yTree, describeAxNode, matchA11y, nameOf, parseA11yPattern, refable, roleOf, type AxNode } from '../../dom/a11yTree.js';
 import { mainLoaderId, refFor } from '../../dom/driver.js';
 
 async function axTree(ctx: HandlerContext, signal: AbortSignal): Promise<{ nodes: AxNode[]; loaderId: string }> {
@@ -29,11 +29,35 @@ export async function a11y(ctx: HandlerContext, params: ParamsOf<'dom.a11y'>, si
 }
 
 export async function a11yQuery(ctx: HandlerContext, params: ParamsOf<'dom.a11y.query'>, signal: AbortSignal): Promise<ResultOf<'dom.a11y.query'>> {
-  const role = params.role?.toLowerCase();
-  const name = params.name?.toLowerCase();
+  let fromPattern: { role?: string; name?: string } = {};
+  if (params.pattern !== undefined) {
+    try {
+      fromPattern = parseA11yPattern(params.pattern);
+    } catch (err) {
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        (err as Error).message,
+        'Examples: bdg dom a11y query "role=button name=Place order" | bdg dom a11y query role:link',
+      );
+    }
+  }
+  const role = (params.role ?? fromPattern.role)?.toLowerCase();
+  const name = (params.name ?? fromPattern.name)?.toLowerCase();
   if (role === undefined && name === undefined)
-    throw new BdgError('INVALID_ARGUMENTS', 'dom a11y query needs --role and/or --name', 'Example: bdg dom a11y query --role button --name "place order"');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      'dom a11y query needs a role and/or a name',
+      'Example: bdg dom a11y query "role=button name=place order" (or --role button --name "place order")',
+    );
   const { nodes, loaderId } = await axTree(ctx, signal);
   const hits = matchA11y(nodes, role, name);
+  if (hits.length === 0) {
+    throw new BdgError(
+      'NOT_FOUND',
+      `No accessibility node matches${role !== undefined ? ` role=${role}` : ''}${name !== undefined ? ` name=${JSON.stringify(name)}` : ''}`,
+      'Names match as case-insensitive substrings; see the roles and names with `bdg dom a11y`.',
+      { role: role ?? null, name: name ?? null, count: 0 },
+    );
+  }
   return { role: role ?? null, name: name ?? null, total: hits.length, matches: hits.slice(0, params.limit).map(withRef(ctx, loaderId)) };
 }

@@ -1,15 +1,16 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
-import type { ElementInfo } from '../../../protocol/results.js';
+import type { ActionCompat, ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, callOn, resolveTarget, runAction, type ElementHandle } from '../../dom/driver.js';
+import { callOn, documentObject, isContextGone, resolveTarget, runAction, viaLabel, type ElementHandle } from '../../dom/driver.js';
 import { mouseClick, mouseMove, parseKey, pressKey } from '../../dom/input.js';
 import {
   ACTIONABLE_FN,
   FILL_KIND_FN,
+  FILL_STATE_FN,
   FIRE_CHANGE_FN,
   FOCUS_FN,
   FOCUS_SELECT_FN,
@@ -20,6 +21,7 @@ import {
   SET_CHECKED_FN,
   SET_VALUE_FN,
   SUBMIT_FN,
+  SUBMIT_WATCH_FN,
 } from '../../dom/pageScripts.js';
 
 /** How long a selector may take to match an actionable element (`--timeout S`; the contract gives the default). */
@@ -75,26 +77,83 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
   const { target } = params;
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
     const p = await actionPoint(ctx, target, el, true, true, deadline, signal);
-    await mouseClick(ctx.session, p.x, p.y, { button: params.right ? 'right' : 'left', double: params.double, signal });
+    await watchingSubmit(ctx, signal, 'The click', () =>
+      mouseClick(ctx.session, p.x, p.y, { button: params.right ? 'right' : 'left', double: params.double, signal }),
+    );
     return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
   });
-  return { action: params.double ? 'double-click' : params.right ? 'right-click' : 'click', ...result, triggered };
+  return {
+    action: params.double ? 'double-click' : params.right ? 'right-click' : 'click',
+    ...result,
+    ...compat,
+    method: 'mouse events',
+    elementType: result.element.tag,
+    triggered,
+  };
 }
 
 export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, signal: AbortSignal): Promise<ResultOf<'dom.hover'>> {
   const { target } = params;
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
     const p = await actionPoint(ctx, target, el, false, true, deadline, signal);
     await mouseMove(ctx.session, p.x, p.y, signal);
     return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
   });
-  return { action: 'hover', ...result, triggered };
+  return { action: 'hover', ...result, ...compat, method: 'mouse events', elementType: result.element.tag, triggered };
+}
+
+interface FillState {
+  value: string;
+  maxLength: number;
+  badInput: boolean;
+  rangeOverflow: boolean;
+  rangeUnderflow: boolean;
+  validationMessage: string;
+}
+
+function clip(s: string, max = 60): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function describe(info: ElementInfo, type?: string): string {
+  return `${info.ref ?? ''} <${info.tag}${type !== undefined ? ` type=${type}` : ''}>`.trim();
+}
+
+/** What the browser's form validation stopped: the first invalid field and its message. */
+interface Blocked {
+  field: string;
+  name?: string;
+  validationMessage: string;
+}
+
+function blockedError(what: string, b: Blocked): BdgError {
+  return new BdgError(
+    'INVALID_ARGUMENTS',
+    `${what} was blocked by the browser's form validation: ${b.field}${b.name !== undefined ? ` (name=${b.name})` : ''}: ${b.validationMessage}`,
+    `Fill the field first (bdg dom fill "${b.name !== undefined ? `[name=${b.name}]` : b.field}" <value>), then try again.`,
+    { submitBlocked: b },
+  );
+}
+
+/** Runs a click or key press and fails when form validation blocked the submission it caused (no submit event). */
+async function watchingSubmit<T>(ctx: HandlerContext, signal: AbortSignal, what: string, act: () => Promise<T>): Promise<T> {
+  const s = ctx.session;
+  const watch = async (phase: 'start' | 'stop'): Promise<Blocked | null> =>
+    callOn<Blocked | null>(s, await documentObject(s, signal), SUBMIT_WATCH_FN, [phase], { signal }).catch((err: unknown) => {
+      if (isContextGone(err)) return null; // a navigation: the form was submitted (or something else happened)
+      throw err;
+    });
+  await watch('start');
+  const result = await act();
+  const blocked = await watch('stop');
+  if (blocked !== null) throw blockedError(what, blocked);
+  return result;
 }
 
 function parseBool(value: string): boolean {
@@ -109,13 +168,13 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
   const s = ctx.session;
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered } = await runAction(
+  const { result, triggered, compat } = await runAction(
     ctx,
     signal,
     { dialog: params.dialog },
-    async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered'>> => {
-      const el = await resolveTarget(s, target, { waitMs: wait, signal });
-      const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string }>(
+    async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered' | keyof ActionCompat>> => {
+      const el = await viaLabel(s, await resolveTarget(s, target, { waitMs: wait, signal }));
+      const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string; secret?: boolean }>(
         s,
         el.objectId,
         FILL_KIND_FN,
@@ -171,6 +230,16 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
         }
         case 'text':
         case 'contenteditable': {
+          const before = kind.kind === 'text' ? await callOn<FillState>(s, el.objectId, FILL_STATE_FN) : undefined;
+          const echo = kind.secret === true ? 'the value' : `"${clip(value)}"`;
+          if (before !== undefined && before.maxLength >= 0 && value.length > before.maxLength) {
+            throw new BdgError(
+              'INVALID_ARGUMENTS',
+              `Cannot fill ${describe(el.info, kind.type)} with ${echo}: it is ${value.length} characters and the field takes at most ${before.maxLength} (maxlength)`,
+              `Give at most ${before.maxLength} characters; the field keeps its value.`,
+              { reason: 'maxlength', maxLength: before.maxLength, length: value.length },
+            );
+          }
           await callOn(s, el.objectId, FOCUS_SELECT_FN);
           if (value === '') await callOn(s, el.objectId, SET_VALUE_FN, ['', false]).catch(() => undefined);
           // Input.insertText edits like typing: the value changes inside the engine, beforeinput/input fire, and
@@ -183,8 +252,35 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
             now = { value: await callOn<string>(s, el.objectId, SET_VALUE_FN, [value, false]) };
             method = 'value-setter';
           }
+          let warning: string | undefined;
+          if (before !== undefined) {
+            const after = await callOn<FillState>(s, el.objectId, FILL_STATE_FN);
+            // The browser sanitised the value away ("abc" in type=number) or holds input it cannot parse: refuse,
+            // as a user would see the field empty or invalid, and give the field its value back.
+            if (after.badInput || (value !== '' && after.value === '')) {
+              await callOn(s, el.objectId, SET_VALUE_FN, [before.value, false]).catch(() => undefined);
+              throw new BdgError(
+                'INVALID_ARGUMENTS',
+                `${describe(el.info, kind.type)} did not accept ${echo}${kind.type === 'number' ? ': it is not a number' : ''}${after.validationMessage !== '' ? ` (${after.validationMessage})` : ''}`,
+                kind.type === 'number' ? 'Give a number such as 42 or 3.5; the field keeps its value.' : 'Give a value of the form the field expects.',
+                { reason: after.badInput ? 'bad-input' : 'rejected', ...(kind.secret === true ? {} : { value: after.value }) },
+              );
+            }
+            if (after.rangeOverflow || after.rangeUnderflow) warning = `The value is out of the field's range: ${after.validationMessage}`;
+            else if (after.value !== value) warning = `The page changed the value to "${clip(after.value)}"`;
+          }
           now = { value: await callOn<string>(s, el.objectId, FIRE_CHANGE_FN) };
-          return { element: el.info, kind: kind.kind, value: now.value, method };
+          // A secret's value is never echoed (the page has it; the terminal, logs and transcripts need not).
+          const shown = kind.secret === true ? (now.value === '' ? '' : '••••••') : now.value;
+          if (kind.secret === true && warning !== undefined) warning = 'The page changed the value';
+          return {
+            element: el.info,
+            kind: kind.kind,
+            value: shown,
+            method,
+            ...(warning !== undefined ? { warning } : {}),
+            ...(kind.secret === true ? { masked: true } : {}),
+          };
         }
         default: {
           const v = await callOn<string>(s, el.objectId, SET_VALUE_FN, [value, true]);
@@ -199,36 +295,71 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
       }
     },
   );
-  return { action: 'fill', ...result, triggered };
+  return {
+    action: 'fill',
+    ...result,
+    ...compat,
+    elementType: `${result.element.tag}${result.element.viaLabel !== undefined ? ' (via label)' : ''}`,
+    triggered,
+  };
 }
 
-export async function press(ctx: HandlerContext, params: ParamsOf<'dom.press' | 'dom.pressKey'>, signal: AbortSignal): Promise<ResultOf<'dom.press'>> {
-  const key = parseKey(params.key);
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+export async function press(
+  ctx: HandlerContext,
+  params: ParamsOf<'dom.press'> | ParamsOf<'dom.pressKey'>,
+  signal: AbortSignal,
+): Promise<ResultOf<'dom.press'>> {
+  // `dom pressKey <target> <key>` (the original bdg's form) or `<key>` alone; --selector focuses too.
+  const p = params as unknown as { key?: string; target?: string; selector?: string; times?: number; modifiers?: string };
+  let spec = p.key;
+  let focusOn = p.selector;
+  if (p.target !== undefined) {
+    if (spec === undefined) spec = p.target;
+    else if (focusOn === undefined) focusOn = p.target;
+    else throw new BdgError('INVALID_ARGUMENTS', 'Give the element to focus once: as the first argument or as --selector');
+  }
+  if (spec === undefined) throw new BdgError('INVALID_ARGUMENTS', 'Which key? For example: bdg dom pressKey "#q" Enter');
+  const mods = (p.modifiers ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  const key = parseKey([...mods, spec].join('+'));
+  const times = p.times ?? 1;
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     let element: ElementInfo | undefined;
-    if (params.selector !== undefined) {
-      const el = await resolveTarget(ctx.session, params.selector, { waitMs: 5_000, signal });
+    if (focusOn !== undefined) {
+      const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal }));
       await callOn(ctx.session, el.objectId, FOCUS_FN);
       element = el.info;
     }
-    await pressKey(ctx.session, key, signal);
+    await watchingSubmit(ctx, signal, `Pressing ${spec}`, async () => {
+      for (let i = 0; i < times; i++) await pressKey(ctx.session, key, signal);
+    });
     return { key: [...key.modifiers, key.def.key === ' ' ? 'Space' : key.def.key].join('+'), ...(element !== undefined ? { element } : {}) };
   });
-  return { action: 'press', ...result, triggered };
+  return {
+    action: 'press',
+    ...result,
+    ...compat,
+    method: 'key events',
+    ...(result.element !== undefined ? { elementType: result.element.tag } : {}),
+    triggered,
+  };
 }
 
 export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>, signal: AbortSignal): Promise<ResultOf<'dom.submit'>> {
   const { target } = params;
   const timeoutMs = Math.round(params.timeout * 1000);
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: 500, settleMaxMs: timeoutMs }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: 500, settleMaxMs: timeoutMs }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
-    const r = await callOn<{ ok: boolean; action?: string; method?: string }>(ctx.session, el.objectId, SUBMIT_FN);
+    const r = await callOn<{ ok: boolean; action?: string; method?: string; submitted?: boolean; blocked?: Blocked }>(ctx.session, el.objectId, SUBMIT_FN);
     if (!r.ok)
       throw new BdgError(
         'NOT_FOUND',
         `${el.info.ref ?? ''} <${el.info.tag}> is not a form and not inside one`,
         'Pass the form (e.g. "form#login") or a field inside it.',
       );
+    if (r.blocked !== undefined) throw blockedError('The submission', r.blocked);
     return { element: el.info, form: { action: r.action, method: r.method } };
   });
   if (!triggered.settled) {
@@ -239,7 +370,7 @@ export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>
       { triggered },
     );
   }
-  return { action: 'submit', ...result, triggered };
+  return { action: 'submit', ...result, ...compat, method: 'requestSubmit', elementType: result.element.tag, triggered };
 }
 
 export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>, signal: AbortSignal): Promise<ResultOf<'dom.scroll'>> {
@@ -252,24 +383,20 @@ export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>
       'dom scroll needs exactly one of: a target, --x/--y, or --bottom',
       'Examples: bdg dom scroll "#footer" | bdg dom scroll --y 800 | bdg dom scroll --bottom',
     );
-  const { result, triggered } = await runAction(
+  const { result, triggered, compat } = await runAction(
     ctx,
     signal,
     { dialog: params.dialog, settleQuietMs: 200 },
-    async (): Promise<Omit<ResultOf<'dom.scroll'>, 'action' | 'triggered'>> => {
+    async (): Promise<Omit<ResultOf<'dom.scroll'>, 'action' | 'triggered' | keyof ActionCompat>> => {
       if (target !== undefined) {
         const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
         const pos = await callOn<{ x: number; y: number }>(ctx.session, el.objectId, SCROLL_TO_FN);
         return { element: el.info, scroll: pos };
       }
-      const doc = await ctx.session.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP });
-      const pos = await callOn<Record<string, number>>(ctx.session, doc.result.objectId as string, SCROLL_WINDOW_FN, [
-        params.x ?? null,
-        params.y ?? null,
-        params.bottom,
-      ]);
+      const doc = await documentObject(ctx.session, signal);
+      const pos = await callOn<Record<string, number>>(ctx.session, doc, SCROLL_WINDOW_FN, [params.x ?? null, params.y ?? null, params.bottom]);
       return { scroll: pos };
     },
   );
-  return { action: 'scroll', ...result, triggered };
+  return { action: 'scroll', ...result, ...compat, method: 'scroll', ...(result.element !== undefined ? { elementType: result.element.tag } : {}), triggered };
 }

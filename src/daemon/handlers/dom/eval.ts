@@ -49,14 +49,14 @@ async function evaluateIn(
         opts(),
       ),
     );
-    if (r.exceptionDetails !== undefined) throw pageException(r.exceptionDetails, 'The page threw');
+    if (r.exceptionDetails !== undefined) throw pageException(r.exceptionDetails, 'The page threw', 'PAGE_EXCEPTION');
     let obj = r.result;
     // replMode awaits a top-level `await`, but an expression whose value is a promise completes with the promise
     // itself (the console shows "Promise {<pending>}"); a script wants what it resolves to.
     if (obj.subtype === 'promise' && obj.objectId !== undefined) {
       const promiseObjectId = obj.objectId;
       const settled = await script(() => send('Runtime.awaitPromise', { promiseObjectId, returnByValue: false }, opts()));
-      if (settled.exceptionDetails !== undefined) throw pageException(settled.exceptionDetails, 'The promise rejected');
+      if (settled.exceptionDetails !== undefined) throw pageException(settled.exceptionDetails, 'The promise rejected', 'PAGE_EXCEPTION');
       obj = settled.result;
     }
     // Plain data comes back by value; nodes, functions and values that cannot be serialised keep their description.
@@ -87,7 +87,8 @@ async function evaluateIn(
     value = text.slice(0, MAX_EVAL_RESULT_CHARS);
     truncated = true;
   }
-  return { type, value: value ?? null, ...(truncated ? { truncated } : {}), triggered };
+  // `result` is the original bdg's name for the value; `value` is kept for scripts written against earlier bdg.
+  return { result: value ?? null, type, value: value ?? null, ...(truncated ? { truncated } : {}), triggered };
 }
 
 /**

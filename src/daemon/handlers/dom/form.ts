@@ -2,7 +2,7 @@ import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { FormField, FormRecord } from '../../../protocol/commands/domInspect.js';
 import { BdgError } from '../../../util/errors.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, label, mainLoaderId, pageException, readOnly, refFor, resolveTarget } from '../../dom/driver.js';
+import { GROUP, documentObject, label, mainLoaderId, pageException, readOnly, refFor, resolveTarget } from '../../dom/driver.js';
 import { FORM_COLLECT_FN, FORM_DESCRIBE_FN, FORM_FLAT_FN } from '../../dom/inspectScripts.js';
 
 type Described = Omit<FormRecord, 'summary' | 'commands'> & { buttonCount: number; controlCount: number };
@@ -39,9 +39,8 @@ export async function form(ctx: HandlerContext, params: ParamsOf<'dom.form'>, si
   return readOnly(session, async () => {
     const opts = { signal, timeoutMs: 15_000 };
     const target = params.target !== undefined ? await resolveTarget(session, params.target, { signal }) : undefined;
-    const doc = await session.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, opts);
-    const docId = doc.result.objectId;
-    if (docId === undefined) throw new BdgError('UNEXPECTED_ERROR', 'The page has no document');
+    // bdg's isolated world, where the target was resolved too (one world for both, and the page's built-ins unused).
+    const docId = await documentObject(session, signal);
     const call = async (
       objectId: string,
       fn: string,

@@ -1,4 +1,5 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
+import type { QueryNode } from '../../../protocol/commands/dom.js';
 import type { ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
 import type { HandlerContext } from '../../context.js';
@@ -50,19 +51,25 @@ export async function queryInFrame(
         opts,
       );
       const elements = (described.result.value ?? []) as ElementInfo[];
-      if (scope.inProcess && elements.length > 0) {
-        // Nodes of an in-process frame belong to the page session: they get refs like any other element.
-        const loaderId = await mainLoaderId(ctx.session, signal);
-        const props = await scope.send('Runtime.getProperties', { objectId: arrayId, ownProperties: true }, opts);
-        for (let i = 0; i < elements.length; i++) {
-          const objectId = props.result.find((p) => p.name === String(i))?.value?.objectId;
-          const info = elements[i];
-          if (objectId === undefined || info === undefined) continue;
-          const { node } = await ctx.session.pageSend('DOM.describeNode', { objectId }, opts);
-          info.ref = refFor(ctx.session, loaderId, node.backendNodeId, label(info));
-        }
+      // The shape of `dom query` (the original bdg's): index, backend node id, preview; refs for in-process frames,
+      // whose nodes belong to the page session like any other element.
+      const loaderId = scope.inProcess && elements.length > 0 ? await mainLoaderId(ctx.session, signal) : undefined;
+      const props = elements.length > 0 ? await scope.send('Runtime.getProperties', { objectId: arrayId, ownProperties: true }, opts) : undefined;
+      const nodes: QueryNode[] = [];
+      for (let i = 0; i < elements.length; i++) {
+        const info = elements[i] as ElementInfo;
+        const objectId = props?.result.find((p) => p.name === String(i))?.value?.objectId;
+        const { node } =
+          objectId === undefined
+            ? { node: { backendNodeId: 0 } }
+            : scope.inProcess
+              ? await ctx.session.pageSend('DOM.describeNode', { objectId }, opts)
+              : await scope.send('DOM.describeNode', { objectId }, opts);
+        if (loaderId !== undefined && objectId !== undefined) info.ref = refFor(ctx.session, loaderId, node.backendNodeId, label(info));
+        nodes.push({ index: i, nodeId: node.backendNodeId, backendNodeId: node.backendNodeId, preview: info.text, ...info });
       }
-      return { selector: params.selector, total: Number(total.result.value ?? 0), shown: elements.length, elements, frame: scope.frame.url };
+      const count = Number(total.result.value ?? 0);
+      return { selector: params.selector, count, nodes, omitted: Math.max(0, count - nodes.length), frame: scope.frame.url };
     });
   } finally {
     await scope.release();

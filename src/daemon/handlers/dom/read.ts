@@ -1,6 +1,7 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
+import { BdgError } from '../../../util/errors.js';
 import type { HandlerContext } from '../../context.js';
-import { callOn, queryAll, readOnly, resolveTarget } from '../../dom/driver.js';
+import { callOn, queryAll, readOnly, rememberQuery, resolveTarget } from '../../dom/driver.js';
 import { GET_FN } from '../../dom/pageScripts.js';
 import { queryInFrame } from './frames.js';
 
@@ -9,8 +10,22 @@ export async function query(ctx: HandlerContext, params: ParamsOf<'dom.query'>, 
   const { selector, limit } = params;
   if (params.frame !== undefined) return queryInFrame(ctx, { ...params, frame: params.frame }, signal);
   return readOnly(ctx.session, async () => {
-    const { total, elements } = await queryAll(ctx.session, selector, limit, signal);
-    return { selector, total, shown: elements.length, elements: elements.map((e) => e.info) };
+    const { total, elements, loaderId } = await queryAll(ctx.session, selector, limit, signal);
+    if (total === 0) {
+      throw new BdgError('NOT_FOUND', `No elements match "${selector}"`, 'Check the selector; text forms: text=Sign in, button:has-text("Sign in").', {
+        selector,
+        count: 0,
+      });
+    }
+    rememberQuery(
+      ctx.session,
+      selector,
+      loaderId,
+      elements.map((e) => e.ref),
+      total,
+    );
+    const nodes = elements.map((e, index) => ({ index, nodeId: e.backendNodeId, backendNodeId: e.backendNodeId, preview: e.info.text, ...e.info }));
+    return { selector, count: total, nodes, omitted: total - nodes.length };
   });
 }
 

@@ -12,7 +12,12 @@ import { PAGE_RECT_FN } from '../../dom/pageScripts.js';
 
 /** `dom screenshot`: full page, viewport or one element, written atomically. */
 export async function screenshot(ctx: HandlerContext, params: ParamsOf<'dom.screenshot'>, signal: AbortSignal): Promise<ResultOf<'dom.screenshot'>> {
-  const { file, viewport, selector, maxWidth } = params;
+  const { file, maxWidth } = params;
+  // The original bdg's forms: `dom screenshot <file> [target]` and `--no-full-page` for the viewport.
+  if (params.target !== undefined && params.selector !== undefined && params.target !== params.selector)
+    throw new BdgError('INVALID_ARGUMENTS', 'Give the element once: as the second argument or as --selector');
+  const selector = params.target ?? params.selector;
+  const viewport = params.viewport || !params.fullPage;
   const ext = file.toLowerCase().split('.').pop() ?? '';
   const format = params.format ?? (ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : 'png');
   if (viewport && selector !== undefined) throw new BdgError('INVALID_ARGUMENTS', '--viewport and --selector cannot be combined');

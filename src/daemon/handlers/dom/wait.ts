@@ -4,7 +4,7 @@ import { parseNetworkFilter } from '../../../telemetry/filter.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, callOn, isContextGone } from '../../dom/driver.js';
+import { GROUP, callOn, documentObject, isContextGone } from '../../dom/driver.js';
 import { WAIT_CHECK_FN } from '../../dom/pageScripts.js';
 import { compileUserRegex, waitForConsole, waitForRequest } from '../../telemetryWait.js';
 import { listItem } from '../network.js';
@@ -28,14 +28,25 @@ export function urlMatches(url: string, want: string): boolean {
  * once they match, so a wait for those alone does not poll at all.
  */
 export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, signal: AbortSignal): Promise<ResultOf<'dom.wait'>> {
-  const { selector, text, url, networkIdle: idle } = params;
-  if (selector === undefined && text === undefined && url === undefined && !idle && params.request === undefined && params.console === undefined) {
+  const { selector, text, url, networkIdle: idle, target, load } = params;
+  if (
+    selector === undefined &&
+    text === undefined &&
+    url === undefined &&
+    !idle &&
+    target === undefined &&
+    !load &&
+    params.request === undefined &&
+    params.console === undefined
+  ) {
     throw new BdgError(
       'INVALID_ARGUMENTS',
-      'dom wait needs at least one of --selector, --text, --url, --network-idle, --request, --console',
-      'Example: bdg dom wait --selector ".results" --timeout 10',
+      'dom wait needs a selector or at least one of --selector, --text, --url, --network-idle, --load, --request, --console',
+      'Example: bdg dom wait ".results" --visible --timeout 10',
     );
   }
+  if ((params.visible || params.gone) && target === undefined)
+    throw new BdgError('INVALID_ARGUMENTS', '--visible and --gone are about a selector given as the argument', 'Example: bdg dom wait ".spinner" --gone');
   const s = ctx.session;
   const started = Date.now();
   const timeoutMs = Math.round(params.timeout * 1000);
@@ -67,7 +78,7 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
     ...(message !== undefined ? { console: message } : {}),
   });
   try {
-    if (selector === undefined && text === undefined && url === undefined && !idle) {
+    if (selector === undefined && text === undefined && url === undefined && !idle && target === undefined && !load) {
       try {
         await Promise.all(subs.map((x) => x.promise));
       } catch (err) {
@@ -97,7 +108,9 @@ async function pollPage(
   deadline: number,
   result: () => ResultOf<'dom.wait'>,
 ): Promise<ResultOf<'dom.wait'>> {
-  const { selector, text, url, networkIdle: idle } = params;
+  const { selector, text, url, networkIdle: idle, target, load } = params;
+  // The original bdg's form: `dom wait <selector>` waits for a match, `--visible` for a visible one, `--gone` for none.
+  const mode = params.gone ? (params.visible ? 'hidden' : 'gone') : params.visible ? 'visible' : 'present';
   const s = ctx.session;
   let lastNet = Date.now();
   let pendingSeen = -1;
@@ -108,15 +121,23 @@ async function pollPage(
   try {
     for (;;) {
       if (url !== undefined) state['url'] = urlMatches(s.page.url, url);
-      if (selector !== undefined || text !== undefined) {
+      if (selector !== undefined || text !== undefined || target !== undefined || load) {
         try {
-          const doc = await s.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, { signal, timeoutMs: 5_000 });
-          const r = await callOn<{ selector?: boolean; text?: boolean }>(s, doc.result.objectId as string, WAIT_CHECK_FN, [selector ?? null, text ?? null], {
-            signal,
-            timeoutMs: 5_000,
-          });
+          const doc = await documentObject(s, signal);
+          const r = await callOn<{ selector?: boolean; text?: boolean; element?: boolean; gone?: boolean; load?: boolean }>(
+            s,
+            doc,
+            WAIT_CHECK_FN,
+            [selector ?? null, text ?? null, target ?? null, mode, load],
+            {
+              signal,
+              timeoutMs: 5_000,
+            },
+          );
           if (selector !== undefined) state['selector'] = r.selector === true;
           if (text !== undefined) state['text'] = r.text === true;
+          if (target !== undefined) state[mode === 'gone' || mode === 'hidden' ? 'gone' : 'element'] = (r.element ?? r.gone) === true;
+          if (load) state['load'] = r.load === true;
         } catch (err) {
           if (err instanceof BdgError && err.code === 'UNEXPECTED_ERROR' && /SyntaxError|not a valid selector/.test(err.message)) {
             throw new BdgError('INVALID_ARGUMENTS', `Invalid selector "${String(selector)}": ${err.message}`);
@@ -124,6 +145,8 @@ async function pollPage(
           if (!isContextGone(err) && !(err instanceof BdgError && err.code === 'TIMEOUT' && !signal.aborted)) throw err;
           if (selector !== undefined) state['selector'] = false;
           if (text !== undefined) state['text'] = false;
+          if (target !== undefined) state[mode === 'gone' || mode === 'hidden' ? 'gone' : 'element'] = false;
+          if (load) state['load'] = false;
         } finally {
           await s.pageSend('Runtime.releaseObjectGroup', { objectGroup: GROUP }, { timeoutMs: 2_000 }).catch(() => undefined);
         }
