@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, lstatSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DaemonConfig, ReadyMessage } from '../protocol/messages.js';
 import { FrameDecoder, MAX_RESPONSE_FRAME } from '../protocol/framing.js';
@@ -271,6 +272,9 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     if (sessionOwner !== undefined) config.owner = sessionOwner;
     if (params.userDataDir !== undefined) config.userDataDir = params.userDataDir;
     if (params.chromeWsUrl !== undefined) config.chromeWsUrl = params.chromeWsUrl;
+    if (params.state !== undefined) config.stateFile = resolvePath(params.state);
+    if (params.dialog !== undefined) config.dialog = params.dialog;
+    if (params.promptText !== undefined) config.promptText = params.promptText;
 
     // The daemon's own stderr goes to daemon.log so even a crash before its logger exists leaves a trace.
     // O_NONBLOCK: should daemon.log lead to a FIFO after all, the open fails (ENXIO) instead of waiting for a reader.

@@ -15,6 +15,8 @@ import type { DaemonConfig } from './config.js';
 import { dispatch, timeoutFor } from './handlers.js';
 import { Lifetime } from './lifetime.js';
 import { BrowserSession } from './session.js';
+import { DownloadTracker, attachDownloads } from './downloads.js';
+import { applyState, readStateFile } from './storageState.js';
 import { buildSessionFile, saveSessionFile, type EndReason } from './sessionFile.js';
 
 /** The start-up channel to the CLI that spawned us (fd 3). Writes after the CLI went away are dropped. */
@@ -290,6 +292,11 @@ async function main(): Promise<void> {
       userDataDir: config.userDataDir ?? `${config.sessionDir}/chrome-profile`,
     };
     await writeFileAtomic(paths.file('meta'), JSON.stringify(meta, null, 2));
+    session.dialogs.setDefault(config.dialog, config.promptText);
+    const downloads = new DownloadTracker(config.sessionDir, log);
+    await downloads.enable(session);
+    attachDownloads(session, downloads);
+    if (config.stateFile !== undefined) await applyState(session, await readStateFile(config.stateFile));
     const nav = await Promise.race([session.navigate(config.url, config.loadTimeoutMs), startupGone]);
     if (config.timeoutSec !== undefined && config.timeoutSec > 0) {
       autoStop = setTimeout(() => end('timeout', `auto-stop after ${config.timeoutSec} s`), config.timeoutSec * 1000);

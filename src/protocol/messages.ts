@@ -58,4 +58,9 @@ export interface DaemonConfig {
   idleTimeoutSec?: number;
   /** Stop when this process is gone: its pid, and its start time as the CLI read it (so a reused pid is not it). */
   owner?: { pid: number; startTime?: string };
+  /** `--state FILE` (absolute): cookies and storage applied before the first navigation. */
+  stateFile?: string;
+  /** `--dialog` / `--prompt-text`: the session's answer to JavaScript dialogs. */
+  dialog?: 'accept' | 'dismiss';
+  promptText?: string;
 }

@@ -8,13 +8,15 @@ const targetArg = {
   description: 'CSS selector, text=..., css:has-text("..."), xpath=..., or a ref such as e12 from `dom query`',
 } as const;
 
+// No default: absent means the session's (`bdg <url> --dialog`, else accept), which a default here would hide.
 export const dialogOption = {
   type: 'string',
   choices: ['accept', 'dismiss'],
-  default: 'accept',
   placeholder: 'ACTION',
-  description: 'How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command',
+  description: "How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command (default: the session's, else accept)",
 } as const satisfies OptionSpec;
+
+const pointOption = (description: string) => ({ type: 'string', placeholder: 'X,Y', description }) as const satisfies OptionSpec;
 
 const waitOption = {
   type: 'number',
@@ -83,6 +85,19 @@ export const DOM_COMMANDS = [
     examples: ['bdg dom eval "document.title"', 'bdg dom eval "await fetch(\'/api\').then(r => r.status)"', 'bdg dom eval "[...document.links].length" --json'],
   },
   {
+    name: 'eval',
+    path: ['eval'],
+    summary: 'Same as `dom eval`: evaluate JavaScript in the page and print the result by value',
+    args: [{ name: 'expression', required: true, description: 'JavaScript expression or statements' }],
+    options: { dialog: dialogOption },
+    readOnly: false,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 60_000,
+    via: 'dom.eval',
+    examples: ['bdg eval "document.title"'],
+  },
+  {
     name: 'dom.screenshot',
     path: ['dom', 'screenshot'],
     summary: 'Save a screenshot (full page by default) as PNG or JPEG; prints path, size and dimensions',
@@ -141,9 +156,11 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.click',
     path: ['dom', 'click'],
-    summary: 'Click an element with real mouse events at its centre (scrolled into view); fails if it is hidden, disabled or covered',
-    args: [targetArg],
+    summary: 'Click an element with real mouse events at its centre (scrolled into view), or a point; fails if it is hidden, disabled or covered',
+    args: [{ ...targetArg, required: false }],
     options: {
+      at: pointOption('Click at this point in page coordinates (CSS pixels from the document top-left) instead of an element'),
+      offset: pointOption("Click at this point from the element's top-left instead of its centre"),
       double: { type: 'boolean', default: false, description: 'Double click' },
       right: { type: 'boolean', default: false, description: 'Right click (context menu)' },
       dialog: dialogOption,
@@ -153,12 +170,19 @@ export const DOM_COMMANDS = [
     runs: 'daemon',
     page: 'live',
     timeoutMs: 120_000,
-    examples: ['bdg dom click e4', 'bdg dom click \'button:has-text("Place order")\'', 'bdg dom click "#delete" --dialog dismiss'],
+    examples: [
+      'bdg dom click e4',
+      'bdg dom click \'button:has-text("Place order")\'',
+      'bdg dom click "#delete" --dialog dismiss',
+      'bdg dom click --at 120,340',
+      'bdg dom click canvas --offset 10,10',
+    ],
   },
   {
     name: 'dom.fill',
     path: ['dom', 'fill'],
-    summary: 'Fill a form control like a user (works with React/Vue/Angular): text, number, select (value or label), checkbox/radio (true/false), file (path)',
+    summary:
+      'Fill a form control like a user (works with React/Vue/Angular): text, number, select (value or label), checkbox/radio (true/false), file (path); inserts text without key events (use `dom type` for editors that listen to keys)',
     args: [targetArg, { name: 'value', required: true, description: 'Text; option value or label; true/false; or a file path for file inputs' }],
     options: {
       dialog: dialogOption,
@@ -176,6 +200,43 @@ export const DOM_COMMANDS = [
       'bdg dom fill "#terms" true',
       'bdg dom fill "input[type=file]" ./cv.pdf',
     ],
+  },
+  {
+    name: 'dom.type',
+    path: ['dom', 'type'],
+    summary: 'Type text into an element key by key (keydown, keypress, input, keyup per character), for editors and inputs that listen to keys',
+    args: [targetArg, { name: 'text', required: true, description: 'Text to type; \\n presses Enter, \\t Tab' }],
+    options: {
+      delay: { type: 'number', integer: true, min: 0, max: 5_000, default: 0, placeholder: 'MS', description: 'Wait MS milliseconds between keys' },
+      dialog: dialogOption,
+      timeout: waitOption,
+    },
+    readOnly: false,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 300_000,
+    examples: ['bdg dom type "#editor" "hello world"', 'bdg dom type ".monaco-editor textarea" "const x = 1;" --delay 20'],
+  },
+  {
+    name: 'dom.drag',
+    path: ['dom', 'drag'],
+    summary: 'Drag an element to another element or a point with real mouse events (HTML5 drag-and-drop too, where the page uses it)',
+    args: [
+      { ...targetArg, name: 'source', description: 'The element to drag (selector or ref); press at its centre, or at --from-offset' },
+      { ...targetArg, required: false, description: 'Drop on this element (its centre); or give --to' },
+    ],
+    options: {
+      to: pointOption('Drop at this point in page coordinates instead of an element'),
+      'from-offset': pointOption("Press at this point from the source's top-left instead of its centre"),
+      steps: { type: 'number', integer: true, min: 1, max: 200, default: 10, placeholder: 'N', description: 'Mouse moves between press and release' },
+      dialog: dialogOption,
+      timeout: waitOption,
+    },
+    readOnly: false,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 120_000,
+    examples: ['bdg dom drag "#item-1" "#item-3"', 'bdg dom drag canvas --from-offset 10,10 --to 200,150'],
   },
   {
     name: 'dom.hover',
@@ -279,7 +340,8 @@ interface Action {
 }
 
 export interface PointerResult extends Action {
-  element: ElementInfo;
+  /** Absent for `dom click --at X,Y`, which clicks a point. */
+  element?: ElementInfo;
   x: number;
   y: number;
 }
@@ -291,6 +353,23 @@ export interface FillResult extends Action {
   label?: string | undefined;
   checked?: boolean | undefined;
   method?: string;
+}
+
+export interface TypeResult extends Action {
+  element: ElementInfo;
+  /** Characters typed. */
+  typed: number;
+  /** The control's value (or text) afterwards, cut at 200 characters. */
+  value?: string;
+}
+
+export interface DragResult extends Action {
+  element: ElementInfo;
+  from: { x: number; y: number };
+  to: { x: number; y: number };
+  target?: ElementInfo;
+  /** Whether the page started an HTML5 drag (dragstart) and bdg completed it with drag events. */
+  html5: boolean;
 }
 
 export interface PressResult extends Action {
@@ -321,12 +400,15 @@ export interface DomResults {
   'dom.query': { selector: string; total: number; shown: number; elements: ElementInfo[] };
   'dom.get': ElementDetails;
   'dom.eval': EvalResult;
+  eval: EvalResult;
   'dom.screenshot': ScreenshotResult;
   'dom.a11y': { url: string; nodes: number; truncated: boolean; tree: A11yNode[] };
   'dom.a11y.query': { role: string | null; name: string | null; total: number; matches: A11yNode[] };
   'dom.click': PointerResult;
   'dom.fill': FillResult;
   'dom.hover': PointerResult;
+  'dom.type': TypeResult;
+  'dom.drag': DragResult;
   'dom.press': PressResult;
   'dom.pressKey': PressResult;
   'dom.submit': Action & { element: ElementInfo; form: { action?: string | undefined; method?: string | undefined } };

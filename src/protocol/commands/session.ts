@@ -64,6 +64,14 @@ export const SESSION_COMMANDS = [
         placeholder: 'S',
         description: 'Stop after S seconds with no command but status (headless Chrome bdg launched only; 0 = never; default: BDG_IDLE_TIMEOUT, else 3600)',
       },
+      state: { type: 'string', placeholder: 'FILE', description: 'Load cookies and local/session storage from a `bdg state save` file before the first page loads' },
+      dialog: {
+        type: 'string',
+        choices: ['accept', 'dismiss'],
+        placeholder: 'ACTION',
+        description: 'How to answer JavaScript dialogs for the whole session (default accept; an action can override it with its own --dialog)',
+      },
+      'prompt-text': { type: 'string', placeholder: 'TEXT', description: 'Text to answer prompt() dialogs with when accepting (default: the prompt\'s default)' },
       'owner-pid': {
         type: 'number',
         integer: true,
@@ -82,6 +90,7 @@ export const SESSION_COMMANDS = [
       'bdg localhost:8080 --chrome-ws-url 127.0.0.1:9222',
       'bdg localhost:3000 --session agent-1 --idle-timeout 600',
       'bdg localhost:3000 --owner-pid 4242',
+      'bdg localhost:3000 --state ./auth.json --dialog dismiss',
     ],
   },
   {
@@ -221,6 +230,8 @@ export interface StatusResult {
   uptimeMs: number;
   page: PageInfo;
   pageCrashed: boolean;
+  /** Files downloaded in this session, saved under `dir`. */
+  downloads?: { total: number; completed: number; dir: string };
   chrome: {
     pid: number | null;
     port: number | null;

@@ -9,8 +9,11 @@ import { evaluate } from './eval.js';
 import { get, query } from './read.js';
 import { screenshot } from './screenshot.js';
 import { wait } from './wait.js';
+import { drag } from './drag.js';
+import { type } from './type.js';
 
-export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'>> = {
+export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'> | 'eval'> = {
+  eval: evaluate,
   'dom.query': query,
   'dom.get': get,
   'dom.eval': evaluate,
@@ -20,6 +23,8 @@ export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'>> = {
   'dom.click': click,
   'dom.fill': fill,
   'dom.hover': hover,
+  'dom.type': type,
+  'dom.drag': drag,
   'dom.press': press,
   'dom.pressKey': press,
   'dom.submit': submit,

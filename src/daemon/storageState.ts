@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import type { Protocol } from 'devtools-protocol';
+import type { StateCounts } from '../protocol/commands/storage.js';
+import { BdgError } from '../util/errors.js';
+import type { BrowserSession } from './session.js';
+
+/** What `state save` writes: the browser's cookies and Web Storage per origin (Playwright's storageState shape). */
+export interface StateFile {
+  version: 1;
+  savedAt: string;
+  cookies: Protocol.Network.Cookie[];
+  origins: Array<{ origin: string; localStorage: Array<{ name: string; value: string }>; sessionStorage: Array<{ name: string; value: string }> }>;
+}
+
+/** Largest state file `state load` / `--state` reads: it is cookies and storage, not a data dump. */
+const MAX_STATE_BYTES = 32 * 1024 * 1024;
+
+const OPTS = { timeoutMs: 10_000 };
+
+/** The origin of a URL, or undefined for opaque ones (about:blank, data:). */
+export function originOf(url: string): string | undefined {
+  try {
+    const o = new URL(url).origin;
+    return o === 'null' ? undefined : o;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The page's origin and its frames' (same- and cross-origin), in tree order, without repeats. */
+export async function pageOrigins(session: BrowserSession, signal?: AbortSignal): Promise<string[]> {
+  const { frameTree } = await session.pageSend('Page.getFrameTree', {}, { ...OPTS, ...(signal !== undefined ? { signal } : {}) });
+  const out: string[] = [];
+  const walk = (t: Protocol.Page.FrameTree): void => {
+    const o = t.frame.securityOrigin !== '' ? originOf(t.frame.securityOrigin) : originOf(t.frame.url);
+    if (o !== undefined && !out.includes(o)) out.push(o);
+    for (const c of t.childFrames ?? []) walk(c);
+  };
+  walk(frameTree);
+  return out;
+}
+
+export function storageId(origin: string, local: boolean): Protocol.DOMStorage.StorageId {
+  return { securityOrigin: origin, isLocalStorage: local };
+}
+
+export async function storageItems(session: BrowserSession, origin: string, local: boolean, signal?: AbortSignal): Promise<Array<[string, string]>> {
+  const r = await session.pageSend(
+    'DOMStorage.getDOMStorageItems',
+    { storageId: storageId(origin, local) },
+    { ...OPTS, ...(signal !== undefined ? { signal } : {}) },
+  );
+  return r.entries.map((e) => [e[0] ?? '', e[1] ?? '']);
+}
+
+/** Reads a state file; NOT_FOUND or INVALID_ARGUMENTS say what is wrong with it. */
+export async function readStateFile(path: string): Promise<StateFile> {
+  let text: string;
+  try {
+    const buf = await readFile(path);
+    if (buf.length > MAX_STATE_BYTES) throw new BdgError('INVALID_ARGUMENTS', `${path} is larger than ${MAX_STATE_BYTES / 1024 / 1024} MB; not a state file`);
+    text = buf.toString('utf8');
+  } catch (err) {
+    if (err instanceof BdgError) throw err;
+    throw new BdgError('NOT_FOUND', `Cannot read the state file ${path}: ${err instanceof Error ? err.message : String(err)}`, 'Write one with `bdg state save FILE`.');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new BdgError('INVALID_ARGUMENTS', `${path} is not JSON`, 'Give a file `bdg state save` wrote.');
+  }
+  const d = data as Partial<StateFile>;
+  if (typeof d !== 'object' || d === null || !Array.isArray(d.cookies) || !Array.isArray(d.origins))
+    throw new BdgError('INVALID_ARGUMENTS', `${path} is not a bdg state file (no cookies/origins)`, 'Give a file `bdg state save` wrote.');
+  return d as StateFile;
+}
+
+/** A saved cookie as Network.setCookies takes it; a session cookie keeps no expiry. */
+function cookieParam(c: Protocol.Network.Cookie): Protocol.Network.CookieParam {
+  const p: Protocol.Network.CookieParam = { name: c.name, value: c.value, domain: c.domain, path: c.path, secure: c.secure, httpOnly: c.httpOnly };
+  if (c.sameSite !== undefined) p.sameSite = c.sameSite;
+  if (c.session !== true && typeof c.expires === 'number' && c.expires > 0) p.expires = c.expires;
+  return p;
+}
+
+export function countState(state: StateFile): StateCounts {
+  return {
+    cookies: state.cookies.length,
+    origins: state.origins.length,
+    localStorage: state.origins.reduce((n, o) => n + (o.localStorage?.length ?? 0), 0),
+    sessionStorage: state.origins.reduce((n, o) => n + (o.sessionStorage?.length ?? 0), 0),
+  };
+}
+
+/**
+ * Applies a state file to the session: cookies through Network.setCookies, Web Storage through DOMStorage, which
+ * writes an origin's storage whether or not a document of it is loaded, so `--state` works before the first
+ * navigation and `state load` for origins the page is not on. sessionStorage lands in this tab's namespace.
+ */
+export async function applyState(session: BrowserSession, state: StateFile, signal?: AbortSignal): Promise<StateCounts> {
+  const o = { ...OPTS, ...(signal !== undefined ? { signal } : {}) };
+  if (state.cookies.length > 0) await session.pageSend('Network.setCookies', { cookies: state.cookies.map(cookieParam) }, o);
+  for (const origin of state.origins) {
+    for (const [local, items] of [
+      [true, origin.localStorage ?? []],
+      [false, origin.sessionStorage ?? []],
+    ] as const) {
+      for (const item of items) {
+        await session.pageSend('DOMStorage.setDOMStorageItem', { storageId: storageId(origin.origin, local), key: String(item.name), value: String(item.value) }, o);
+      }
+    }
+  }
+  return countState(state);
+}
+
+/** Collects cookies (every cookie of the browser context) and the storage of `origins`. */
+export async function collectState(session: BrowserSession, origins: string[], signal?: AbortSignal): Promise<StateFile> {
+  const o = { ...OPTS, ...(signal !== undefined ? { signal } : {}) };
+  const { cookies } = await session.conn.send('Storage.getCookies', {}, o);
+  const out: StateFile = { version: 1, savedAt: new Date().toISOString(), cookies, origins: [] };
+  for (const origin of origins) {
+    const local = await storageItems(session, origin, true, signal);
+    const sess = await storageItems(session, origin, false, signal);
+    if (local.length === 0 && sess.length === 0) continue;
+    out.origins.push({
+      origin,
+      localStorage: local.map(([name, value]) => ({ name, value })),
+      sessionStorage: sess.map(([name, value]) => ({ name, value })),
+    });
+  }
+  return out;
+}
