@@ -94,23 +94,65 @@ export function countState(state: StateFile): StateCounts {
 }
 
 /**
- * Applies a state file to the session: cookies through Network.setCookies, Web Storage through DOMStorage, which
- * writes an origin's storage whether or not a document of it is loaded, so `--state` works before the first
- * navigation and `state load` for origins the page is not on. sessionStorage lands in this tab's namespace.
+ * `this`-less page script: applies saved Web Storage when the document's origin has some. The data is the
+ * argument (a JSON literal, which is a JavaScript expression), never code spliced from the file's strings.
+ */
+const APPLY_STORAGE_FN = `function (byOrigin) {
+  const e = byOrigin[location.origin];
+  if (!e) return;
+  try { for (const [k, v] of e.local) localStorage.setItem(k, v); } catch (err) {}
+  try { for (const [k, v] of e.session) sessionStorage.setItem(k, v); } catch (err) {}
+}`;
+
+type PendingStorage = Record<string, { local: Array<[string, string]>; session: Array<[string, string]> }>;
+
+/**
+ * Storage for origins the page has no frame of cannot go through DOMStorage (Chrome: "Frame not found for the given
+ * storage id"). It goes into a script that runs before the page's own in every new document of this tab, and the
+ * script is removed once each of those origins has loaded, so it is applied once, as if it had been there.
+ */
+async function applyOnLoad(session: BrowserSession, pending: PendingStorage, o: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  const remaining = new Set(Object.keys(pending));
+  const { identifier } = await session.pageSend('Page.addScriptToEvaluateOnNewDocument', { source: `(${APPLY_STORAGE_FN})(${JSON.stringify(pending)});` }, o);
+  const sessionId = session.pageSessionId;
+  const off = session.conn.on((method, _params, sid) => {
+    if (sid !== sessionId || method !== 'Page.loadEventFired') return;
+    void pageOrigins(session)
+      .then(async (loaded) => {
+        for (const origin of loaded) remaining.delete(origin);
+        if (remaining.size > 0) return;
+        off();
+        await session.pageSend('Page.removeScriptToEvaluateOnNewDocument', { identifier }, { timeoutMs: 10_000 });
+      })
+      .catch(() => undefined);
+  });
+}
+
+/**
+ * Applies a state file to the session: cookies through Network.setCookies; Web Storage through DOMStorage for the
+ * origins the page has a frame of, and for the others (all of them for `--state`, before the first navigation)
+ * when a document of that origin is created. sessionStorage lands in this tab's namespace.
  */
 export async function applyState(session: BrowserSession, state: StateFile, signal?: AbortSignal): Promise<StateCounts> {
   const o = { ...OPTS, ...(signal !== undefined ? { signal } : {}) };
   if (state.cookies.length > 0) await session.pageSend('Network.setCookies', { cookies: state.cookies.map(cookieParam) }, o);
+  const live = new Set(await pageOrigins(session, signal).catch(() => [] as string[]));
+  const pending: PendingStorage = {};
   for (const origin of state.origins) {
-    for (const [local, items] of [
-      [true, origin.localStorage ?? []],
-      [false, origin.sessionStorage ?? []],
+    const local = (origin.localStorage ?? []).map((i): [string, string] => [String(i.name), String(i.value)]);
+    const sess = (origin.sessionStorage ?? []).map((i): [string, string] => [String(i.name), String(i.value)]);
+    if (!live.has(origin.origin)) {
+      pending[origin.origin] = { local, session: sess };
+      continue;
+    }
+    for (const [isLocal, items] of [
+      [true, local],
+      [false, sess],
     ] as const) {
-      for (const item of items) {
-        await session.pageSend('DOMStorage.setDOMStorageItem', { storageId: storageId(origin.origin, local), key: String(item.name), value: String(item.value) }, o);
-      }
+      for (const [key, value] of items) await session.pageSend('DOMStorage.setDOMStorageItem', { storageId: storageId(origin.origin, isLocal), key, value }, o);
     }
   }
+  if (Object.keys(pending).length > 0) await applyOnLoad(session, pending, o);
   return countState(state);
 }
 
