@@ -10,7 +10,10 @@ const MAX_KEPT = 200;
 
 /** A file name Chrome suggested, made safe to put in downloads/ (no directories, no dot files). */
 export function safeName(suggested: string): string {
-  const b = basename(suggested.replace(/\\/g, '/')).replace(/[\x00-\x1f]/g, '_').trim();
+  const b = [...basename(suggested.replace(/\\/g, '/'))]
+    .map((c) => (c.charCodeAt(0) < 0x20 ? '_' : c))
+    .join('')
+    .trim();
   return b === '' || b === '.' || b === '..' ? 'download' : b.replace(/^\.+/, '_');
 }
 
@@ -80,7 +83,13 @@ export class DownloadTracker {
     const ext = dot > 0 ? r.name.slice(dot) : '';
     for (let n = 0; n < 1000; n++) {
       const to = join(this.dir, n === 0 ? r.name : `${stem} (${n})${ext}`);
-      if (await stat(to).then(() => true, () => false)) continue;
+      if (
+        await stat(to).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
       try {
         await rename(from, to);
         r.path = to;

@@ -62,7 +62,11 @@ export async function readStateFile(path: string): Promise<StateFile> {
     text = buf.toString('utf8');
   } catch (err) {
     if (err instanceof BdgError) throw err;
-    throw new BdgError('NOT_FOUND', `Cannot read the state file ${path}: ${err instanceof Error ? err.message : String(err)}`, 'Write one with `bdg state save FILE`.');
+    throw new BdgError(
+      'NOT_FOUND',
+      `Cannot read the state file ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      'Write one with `bdg state save FILE`.',
+    );
   }
   let data: unknown;
   try {

@@ -116,7 +116,9 @@ describe('real third-party apps (Swagger UI, Monaco) driven by bdg', () => {
     const rows = data<{ requests: Array<{ url: string; status?: number; method: string }> }>(list).requests;
     assert.ok(rows.some((r) => r.url.endsWith('/api/pets?limit=3') && r.status === 200 && r.method === 'GET'));
     const all = await run('network', 'list');
-    process.stderr.write(`# Swagger UI: network list --json ${Buffer.byteLength(all.stdout)} bytes (${data<{ requests: unknown[] }>(all).requests.length} rows)\n`);
+    process.stderr.write(
+      `# Swagger UI: network list --json ${Buffer.byteLength(all.stdout)} bytes (${data<{ requests: unknown[] }>(all).requests.length} rows)\n`,
+    );
 
     // Saved state: a fresh session is authorized from the first load, and its Execute sends the key.
     const file = join(work, 'swagger-state.json');

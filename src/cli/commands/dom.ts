@@ -55,7 +55,9 @@ export function triggeredLines(t: ActionReport | undefined): string[] {
   if (t.requests.length > 10) lines.push(`  -> ... and ${t.requests.length - 10} more requests (bdg peek --network)`);
   for (const c of t.consoleErrors) lines.push(`  -> console error ${c.id}: ${c.text.split('\n')[0] ?? ''}`);
   for (const f of t.downloads ?? [])
-    lines.push(`  -> download ${f.name} ${f.state === 'completed' ? `(${formatBytes(f.size)}) saved to ${f.path ?? '?'}` : f.state === 'canceled' ? 'canceled' : `still running (${formatBytes(f.size)} so far)`}`);
+    lines.push(
+      `  -> download ${f.name} ${f.state === 'completed' ? `(${formatBytes(f.size)}) saved to ${f.path ?? '?'}` : f.state === 'canceled' ? 'canceled' : `still running (${formatBytes(f.size)} so far)`}`,
+    );
   if (!t.settled) lines.push('  (still loading or requests in flight when bdg stopped waiting)');
   return lines;
 }
@@ -176,7 +178,10 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   'dom.type': async (paths, params, out) => {
     const d = await call(paths, 'dom.type', params);
     return out.success(d, () =>
-      report(`Typed ${d.typed} character${d.typed === 1 ? '' : 's'} into${on(d)}${d.value !== undefined ? `; value is now ${quote(d.value, 80)}` : ''}`, d.triggered),
+      report(
+        `Typed ${d.typed} character${d.typed === 1 ? '' : 's'} into${on(d)}${d.value !== undefined ? `; value is now ${quote(d.value, 80)}` : ''}`,
+        d.triggered,
+      ),
     );
   },
   'dom.drag': async (paths, params, out) => {

@@ -24,7 +24,11 @@ async function skillText(): Promise<string> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new BdgError('NOT_FOUND', `The bdg skill file is missing: ${path} (${err instanceof Error ? err.message : String(err)})`, 'Reinstall bdg; the package ships docs/agent-skill.md.');
+    throw new BdgError(
+      'NOT_FOUND',
+      `The bdg skill file is missing: ${path} (${err instanceof Error ? err.message : String(err)})`,
+      'Reinstall bdg; the package ships docs/agent-skill.md.',
+    );
   }
   const m = /^---\n[\s\S]*?\n---\n/.exec(text);
   const stamp = `<!-- bdg ${VERSION}; reinstall with \`bdg install-skill\` after upgrading -->\n`;
@@ -35,7 +39,11 @@ async function install(target: InstalledSkill['target'], path: string, content: 
   const existing = await readFile(path, 'utf8').catch(() => undefined);
   if (existing === content) return { target, path, status: 'unchanged' };
   if (existing !== undefined && !force)
-    throw new BdgError('ALREADY_EXISTS', `${path} exists and differs from this version's skill`, 'Pass --force to replace it (the old one is kept as SKILL.md.bak).');
+    throw new BdgError(
+      'ALREADY_EXISTS',
+      `${path} exists and differs from this version's skill`,
+      'Pass --force to replace it (the old one is kept as SKILL.md.bak).',
+    );
   await mkdir(dirname(path), { recursive: true });
   let backup: string | undefined;
   if (existing !== undefined) {
@@ -55,7 +63,12 @@ export const SKILL_RUNNERS: RunnerTable<InFamily<'install-skill'>> = {
     const skills: InstalledSkill[] = [];
     for (const t of targets) skills.push(await install(t, join(base, SKILL_ROOTS[t], 'bdg', 'SKILL.md'), content, params.force));
     return out.success({ skills }, () =>
-      skills.map((s) => `${s.status === 'unchanged' ? 'Unchanged' : s.status === 'updated' ? 'Updated' : 'Installed'} ${s.path}${s.backup !== undefined ? ` (old copy: ${s.backup})` : ''}`).join('\n'),
+      skills
+        .map(
+          (s) =>
+            `${s.status === 'unchanged' ? 'Unchanged' : s.status === 'updated' ? 'Updated' : 'Installed'} ${s.path}${s.backup !== undefined ? ` (old copy: ${s.backup})` : ''}`,
+        )
+        .join('\n'),
     );
   },
 };

@@ -19,9 +19,24 @@ const PAGE_POINT_FN = `function (x, y) {
 
 /** A page-coordinate point as a viewport point Input.dispatchMouseEvent takes (scrolling to it first). */
 export async function viewportPoint(session: BrowserSession, page: { x: number; y: number }, signal?: AbortSignal): Promise<{ x: number; y: number }> {
-  const doc = await session.pageSend('Runtime.evaluate', { expression: 'document', objectGroup: GROUP }, { timeoutMs: 10_000, ...(signal !== undefined ? { signal } : {}) });
-  const r = await callOn<{ x: number; y: number; inside: boolean }>(session, doc.result.objectId as string, PAGE_POINT_FN, [page.x, page.y], signal !== undefined ? { signal } : {});
-  if (!r.inside) throw new BdgError('INVALID_ARGUMENTS', `The point ${page.x},${page.y} is outside the page`, 'Page coordinates start at the document top-left; check its size with `bdg dom eval "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"`.');
+  const doc = await session.pageSend(
+    'Runtime.evaluate',
+    { expression: 'document', objectGroup: GROUP },
+    { timeoutMs: 10_000, ...(signal !== undefined ? { signal } : {}) },
+  );
+  const r = await callOn<{ x: number; y: number; inside: boolean }>(
+    session,
+    doc.result.objectId as string,
+    PAGE_POINT_FN,
+    [page.x, page.y],
+    signal !== undefined ? { signal } : {},
+  );
+  if (!r.inside)
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `The point ${page.x},${page.y} is outside the page`,
+      'Page coordinates start at the document top-left; check its size with `bdg dom eval "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"`.',
+    );
   return { x: r.x, y: r.y };
 }
 

@@ -197,7 +197,7 @@ async function cookieSet(ctx: HandlerContext, params: ParamsOf<'network.cookies.
   if (url !== undefined) p.url = url;
   if (params.domain !== undefined) p.domain = params.domain;
   p.path = params.path ?? '/';
-  if (params.sameSite !== undefined) p.sameSite = params.sameSite as Protocol.Network.CookieSameSite;
+  if (params.sameSite !== undefined) p.sameSite = params.sameSite;
   if (params.expires !== undefined) p.expires = params.expires;
   const r = await ctx.session.pageSend('Network.setCookie', p, { timeoutMs: 10_000, signal });
   if (!r.success)

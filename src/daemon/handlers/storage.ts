@@ -37,9 +37,10 @@ async function storage(
   const local = which === 'local';
   const id = storageId(origin, local);
   const opts = { timeoutMs: 10_000, signal };
-  const action = params.action ?? (params.key !== undefined ? 'get' : 'list');
+  const action = params.op ?? (params.key !== undefined ? 'get' : 'list');
   const needKey = (): string => {
-    if (params.key === undefined) throw new BdgError('INVALID_ARGUMENTS', `storage ${which} ${action} needs a KEY`, `Example: bdg storage ${which} ${action} token`);
+    if (params.key === undefined)
+      throw new BdgError('INVALID_ARGUMENTS', `storage ${which} ${action} needs a KEY`, `Example: bdg storage ${which} ${action} token`);
     return params.key;
   };
   const base = { storage: which, origin } as const;
@@ -57,7 +58,8 @@ async function storage(
     }
     case 'set': {
       const key = needKey();
-      if (params.value === undefined) throw new BdgError('INVALID_ARGUMENTS', `storage ${which} set needs KEY and VALUE`, `Example: bdg storage ${which} set theme dark`);
+      if (params.value === undefined)
+        throw new BdgError('INVALID_ARGUMENTS', `storage ${which} set needs KEY and VALUE`, `Example: bdg storage ${which} set theme dark`);
       await s.pageSend('DOMStorage.setDOMStorageItem', { storageId: id, key, value: params.value }, opts);
       return { ...base, action: 'set', key };
     }
@@ -78,13 +80,21 @@ async function storage(
 }
 
 function absolute(file: string): string {
-  if (!isAbsolute(file)) throw new BdgError('INVALID_ARGUMENTS', `The state file must be an absolute path (got "${file}")`, 'The bdg CLI resolves it against the current directory.');
+  if (!isAbsolute(file))
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `The state file must be an absolute path (got "${file}")`,
+      'The bdg CLI resolves it against the current directory.',
+    );
   return file;
 }
 
 async function stateSave(ctx: HandlerContext, params: ParamsOf<'state.save'>, signal: AbortSignal): Promise<ResultOf<'state.save'>> {
   const file = absolute(params.file);
-  const asked = params.origin?.split(/[\n,]/).map((o) => o.trim()).filter((o) => o !== '');
+  const asked = params.origin
+    ?.split(/[\n,]/)
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   const origins = asked !== undefined && asked.length > 0 ? asked.map((o) => targetOrigin(ctx, o)) : await pageOrigins(ctx.session, signal);
   const state = await collectState(ctx.session, origins, signal);
   const text = `${JSON.stringify(state, null, 2)}\n`;

@@ -13,7 +13,7 @@ export const dialogOption = {
   type: 'string',
   choices: ['accept', 'dismiss'],
   placeholder: 'ACTION',
-  description: "How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command (default: the session's, else accept)",
+  description: "How to answer JavaScript dialogs that open during this command (default: the session's, else accept)",
 } as const satisfies OptionSpec;
 
 const pointOption = (description: string) => ({ type: 'string', placeholder: 'X,Y', description }) as const satisfies OptionSpec;
@@ -159,8 +159,8 @@ export const DOM_COMMANDS = [
     summary: 'Click an element with real mouse events at its centre (scrolled into view), or a point; fails if it is hidden, disabled or covered',
     args: [{ ...targetArg, required: false }],
     options: {
-      at: pointOption('Click at this point in page coordinates (CSS pixels from the document top-left) instead of an element'),
-      offset: pointOption("Click at this point from the element's top-left instead of its centre"),
+      at: pointOption('Click this page point (CSS px from the document top-left), no target'),
+      offset: pointOption("Click this point from the element's top-left"),
       double: { type: 'boolean', default: false, description: 'Double click' },
       right: { type: 'boolean', default: false, description: 'Right click (context menu)' },
       dialog: dialogOption,
@@ -182,7 +182,7 @@ export const DOM_COMMANDS = [
     name: 'dom.fill',
     path: ['dom', 'fill'],
     summary:
-      'Fill a form control like a user (works with React/Vue/Angular): text, number, select (value or label), checkbox/radio (true/false), file (path); inserts text without key events (use `dom type` for editors that listen to keys)',
+      'Fill a form control like a user (works with React/Vue/Angular): text, number, select (value or label), checkbox/radio (true/false), file (path); no key events (see dom type)',
     args: [targetArg, { name: 'value', required: true, description: 'Text; option value or label; true/false; or a file path for file inputs' }],
     options: {
       dialog: dialogOption,
@@ -204,10 +204,10 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.type',
     path: ['dom', 'type'],
-    summary: 'Type text into an element key by key (keydown, keypress, input, keyup per character), for editors and inputs that listen to keys',
-    args: [targetArg, { name: 'text', required: true, description: 'Text to type; \\n presses Enter, \\t Tab' }],
+    summary: 'Type text key by key (keydown, keypress, input, keyup per character), for editors and inputs that listen to keys',
+    args: [targetArg, { name: 'text', required: true, description: 'Text; a newline is Enter, a tab Tab' }],
     options: {
-      delay: { type: 'number', integer: true, min: 0, max: 5_000, default: 0, placeholder: 'MS', description: 'Wait MS milliseconds between keys' },
+      delay: { type: 'number', integer: true, min: 0, max: 5_000, default: 0, placeholder: 'MS', description: 'Milliseconds between keys' },
       dialog: dialogOption,
       timeout: waitOption,
     },
@@ -220,14 +220,14 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.drag',
     path: ['dom', 'drag'],
-    summary: 'Drag an element to another element or a point with real mouse events (HTML5 drag-and-drop too, where the page uses it)',
+    summary: 'Drag an element onto another (its centre) or to --to X,Y with real mouse events (HTML5 drag-and-drop too)',
     args: [
-      { ...targetArg, name: 'source', description: 'The element to drag (selector or ref); press at its centre, or at --from-offset' },
-      { ...targetArg, required: false, description: 'Drop on this element (its centre); or give --to' },
+      { ...targetArg, name: 'source', description: 'The element to drag (selector or ref)' },
+      { ...targetArg, required: false },
     ],
     options: {
-      to: pointOption('Drop at this point in page coordinates instead of an element'),
-      'from-offset': pointOption("Press at this point from the source's top-left instead of its centre"),
+      to: pointOption('Drop at this page point'),
+      'from-offset': pointOption("Press at this point from the source's top-left"),
       steps: { type: 'number', integer: true, min: 1, max: 200, default: 10, placeholder: 'N', description: 'Mouse moves between press and release' },
       dialog: dialogOption,
       timeout: waitOption,

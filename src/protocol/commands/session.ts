@@ -64,14 +64,22 @@ export const SESSION_COMMANDS = [
         placeholder: 'S',
         description: 'Stop after S seconds with no command but status (headless Chrome bdg launched only; 0 = never; default: BDG_IDLE_TIMEOUT, else 3600)',
       },
-      state: { type: 'string', placeholder: 'FILE', description: 'Load cookies and local/session storage from a `bdg state save` file before the first page loads' },
+      state: {
+        type: 'string',
+        placeholder: 'FILE',
+        description: 'Cookies and storage from a `bdg state save` file, loaded before the first page',
+      },
       dialog: {
         type: 'string',
         choices: ['accept', 'dismiss'],
         placeholder: 'ACTION',
-        description: 'How to answer JavaScript dialogs for the whole session (default accept; an action can override it with its own --dialog)',
+        description: "The session's answer to JavaScript dialogs (default accept; an action's --dialog overrides it)",
       },
-      'prompt-text': { type: 'string', placeholder: 'TEXT', description: 'Text to answer prompt() dialogs with when accepting (default: the prompt\'s default)' },
+      'prompt-text': {
+        type: 'string',
+        placeholder: 'TEXT',
+        description: 'Answer to accepted prompt() dialogs (default: its default text)',
+      },
       'owner-pid': {
         type: 'number',
         integer: true,

@@ -14,6 +14,7 @@ export const SKILL_COMMANDS = [
     },
     readOnly: false,
     runs: 'cli',
+    machine: true,
     idempotent: true,
     examples: ['bdg install-skill', 'bdg install-skill --claude .', 'bdg install-skill --agents --force'],
   },

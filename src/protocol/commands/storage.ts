@@ -6,24 +6,41 @@ function storageEntry<N extends 'storage.local' | 'storage.session'>(name: N, wh
     path: ['storage', name.slice(8) as N extends `storage.${infer W}` ? W : never],
     summary: `List, read or change the page's ${which} (DOMStorage; values cut unless --full)`,
     args: [
-      { name: 'action', required: false, choices: ['get', 'set', 'remove', 'clear'], description: 'get KEY | set KEY VALUE | remove KEY | clear (default: list)' },
-      { name: 'key', required: false, description: 'The item key' },
-      { name: 'value', required: false, description: 'The value to store (set)' },
+      {
+        name: 'op',
+        required: false,
+        choices: ['get', 'set', 'remove', 'clear'],
+        description: 'get KEY | set KEY VALUE | remove KEY | clear (default: list)',
+      },
+      { name: 'key', required: false, description: 'Item key' },
+      { name: 'value', required: false, description: 'Value (set)' },
     ],
     options: {
-      origin: { type: 'string', placeholder: 'ORIGIN', description: "Another origin the page has (a frame's, e.g. http://127.0.0.1:8081); default: the page's" },
+      origin: {
+        type: 'string',
+        placeholder: 'ORIGIN',
+        description: "An origin the page has (a frame's); default: the page's",
+      },
       limit: { type: 'number', integer: true, min: 1, max: 10_000, default: 100, placeholder: 'N', description: 'List at most N items' },
-      full: { type: 'boolean', default: false, description: 'Do not cut long values (cut at 200 characters otherwise)' },
+      full: { type: 'boolean', default: false, description: 'Do not cut values at 200 characters' },
     },
     readOnly: false,
     runs: 'daemon',
     page: 'live',
-    examples: [`bdg storage ${name.slice(8)}`, `bdg storage ${name.slice(8)} get token`, `bdg storage ${name.slice(8)} set theme dark`, `bdg storage ${name.slice(8)} clear`],
+    examples: [
+      `bdg storage ${name.slice(8)}`,
+      `bdg storage ${name.slice(8)} get token`,
+      `bdg storage ${name.slice(8)} set theme dark`,
+      `bdg storage ${name.slice(8)} clear`,
+    ],
   } as const;
 }
 
 /** `storage local|session`: the page's Web Storage, through the DOMStorage domain (no page code runs). */
-export const STORAGE_COMMANDS = [storageEntry('storage.local', 'localStorage'), storageEntry('storage.session', 'sessionStorage')] as const satisfies readonly CommandSpec[];
+export const STORAGE_COMMANDS = [
+  storageEntry('storage.local', 'localStorage'),
+  storageEntry('storage.session', 'sessionStorage'),
+] as const satisfies readonly CommandSpec[];
 
 /** `state save|load` and `bdg <url> --state`: cookies plus local and session storage in one 0600 JSON file. */
 export const STATE_COMMANDS = [

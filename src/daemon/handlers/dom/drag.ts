@@ -16,7 +16,11 @@ import { actionPoint } from './actions.js';
 export async function drag(ctx: HandlerContext, params: ParamsOf<'dom.drag'>, signal: AbortSignal): Promise<ResultOf<'dom.drag'>> {
   const s = ctx.session;
   if ((params.target === undefined) === (params.to === undefined))
-    throw new BdgError('INVALID_ARGUMENTS', 'dom drag needs a drop target or --to X,Y (one of them)', 'Examples: bdg dom drag "#a" "#b" | bdg dom drag canvas --to 200,150');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      'dom drag needs a drop target or --to X,Y (one of them)',
+      'Examples: bdg dom drag "#a" "#b" | bdg dom drag canvas --to 200,150',
+    );
   const wait = Math.round(params.timeout * 1000);
   const deadline = Date.now() + wait;
   const o = { timeoutMs: 10_000, signal };
