@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, lstatSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -199,6 +199,10 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
   const chromeFlags = params.chromeFlags !== undefined ? splitFlags(params.chromeFlags) : [];
   const idle = idleTimeoutSec(params);
   const sessionOwner = ownerOf(params);
+  // Checked before anything starts, so a missing file costs no Chrome launch; the daemon reads it.
+  const stateFile = params.state !== undefined ? resolvePath(params.state) : undefined;
+  if (stateFile !== undefined && !existsSync(stateFile))
+    throw new BdgError('NOT_FOUND', `No state file ${stateFile}`, 'Write one with `bdg state save FILE` in a session.');
   ensurePrivateDir(paths.dir);
   const maxSocketPath = MAX_SOCKET_PATH;
   if (Buffer.byteLength(paths.file('socket')) > maxSocketPath) {
@@ -272,7 +276,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     if (sessionOwner !== undefined) config.owner = sessionOwner;
     if (params.userDataDir !== undefined) config.userDataDir = params.userDataDir;
     if (params.chromeWsUrl !== undefined) config.chromeWsUrl = params.chromeWsUrl;
-    if (params.state !== undefined) config.stateFile = resolvePath(params.state);
+    if (stateFile !== undefined) config.stateFile = stateFile;
     if (params.dialog !== undefined) config.dialog = params.dialog;
     if (params.promptText !== undefined) config.promptText = params.promptText;
 

@@ -44,12 +44,22 @@ export function storageId(origin: string, local: boolean): Protocol.DOMStorage.S
   return { securityOrigin: origin, isLocalStorage: local };
 }
 
-export async function storageItems(session: BrowserSession, origin: string, local: boolean, signal?: AbortSignal): Promise<Array<[string, string]>> {
-  const r = await session.pageSend(
-    'DOMStorage.getDOMStorageItems',
-    { storageId: storageId(origin, local) },
-    { ...OPTS, ...(signal !== undefined ? { signal } : {}) },
+/** DOMStorage answers "Frame not found for the given storage id" for an origin the page has no frame of. */
+export function noFrameError(err: unknown, origin: string): unknown {
+  if (!(err instanceof Error) || !/Frame not found/i.test(err.message)) return err;
+  return new BdgError(
+    'NOT_FOUND',
+    `The page has no frame of ${origin}, so its storage cannot be reached`,
+    'Use an origin of the page or one of its frames (`bdg dom eval "location.origin"`), or open that origin first.',
   );
+}
+
+export async function storageItems(session: BrowserSession, origin: string, local: boolean, signal?: AbortSignal): Promise<Array<[string, string]>> {
+  const r = await session
+    .pageSend('DOMStorage.getDOMStorageItems', { storageId: storageId(origin, local) }, { ...OPTS, ...(signal !== undefined ? { signal } : {}) })
+    .catch((err: unknown) => {
+      throw noFrameError(err, origin);
+    });
   return r.entries.map((e) => [e[0] ?? '', e[1] ?? '']);
 }
 

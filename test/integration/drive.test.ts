@@ -63,6 +63,7 @@ const ACCOUNT = `<!doctype html><title>account</title><p id="who">checking</p>
 
 describe('storage, state, downloads, typing and dragging (real Chromium)', () => {
   let server: FixtureServer;
+  let other: FixtureServer;
   let dir: string;
   let dir2: string;
   let work: string;
@@ -81,6 +82,13 @@ describe('storage, state, downloads, typing and dragging (real Chromium)', () =>
       res.end(ACCOUNT);
     });
     server.static('/report', 'text/csv', Buffer.alloc(DOWNLOAD_SIZE, 'a'), 200, { 'content-disposition': 'attachment; filename="report.csv"' });
+    // A second loopback port is another origin: a cross-origin frame with storage of its own.
+    other = await FixtureServer.start();
+    other.html('/inner', '<!doctype html><title>inner</title><script>localStorage.setItem("frameKey", "inside")</script><p>inner</p>');
+    server.route('/framed', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><title>framed</title><iframe src="${other.url('/inner')}"></iframe>`);
+    });
     work = mkdtempSync(join(tmpdir(), 'bdg-drive-'));
     stateFile = join(work, 'auth.json');
     dir = tempSessionDir('drive');
@@ -92,7 +100,26 @@ describe('storage, state, downloads, typing and dragging (real Chromium)', () =>
     await teardown(dir);
     await teardown(dir2);
     await server.close();
+    await other.close();
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it('storage --origin reads a cross-origin frame; an origin the page has no frame of is 83; --state with no file is 83', async () => {
+    data(await run('page', 'navigate', server.url('/framed')));
+    const origin = new URL(other.url('/')).origin;
+    const items = data<{ origin: string; items: Array<{ key: string; value: string }> }>(await run('storage', 'local', '--origin', origin));
+    assert.equal(items.origin, origin);
+    assert.deepEqual(
+      items.items.map((i) => [i.key, i.value]),
+      [['frameKey', 'inside']],
+    );
+    assert.equal(data<{ items: unknown[] }>(await run('storage', 'local')).items.length, 0);
+    const none = await run('storage', 'local', '--origin', 'http://127.0.0.1:9');
+    assert.equal(none.code, 83, none.stdout);
+    assert.match((none.json as { error: string }).error, /no frame of http:\/\/127\.0\.0\.1:9/);
+    const missing = await bdg([server.url('/app'), '--state', join(work, 'nope.json'), '--json'], { sessionDir: dir2, timeoutMs: 30_000 });
+    assert.equal(missing.code, 83, missing.stdout);
+    data(await run('page', 'navigate', server.url('/app')));
   });
 
   it('storage local|session: set, get, list, remove, clear; long values cut with a marker', async () => {

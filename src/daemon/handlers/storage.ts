@@ -4,7 +4,7 @@ import type { StorageItem } from '../../protocol/commands/storage.js';
 import { BdgError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fsx.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
-import { applyState, collectState, countState, originOf, pageOrigins, readStateFile, storageId, storageItems } from '../storageState.js';
+import { applyState, collectState, countState, noFrameError, originOf, pageOrigins, readStateFile, storageId, storageItems } from '../storageState.js';
 
 /** Longest value `storage local|session` prints without --full. */
 const VALUE_CUT = 200;
@@ -26,7 +26,19 @@ function targetOrigin(ctx: HandlerContext, origin: string | undefined): string {
   return o;
 }
 
+/** A storage command; an origin the page has no frame of is NOT_FOUND, saying so. */
 async function storage(
+  ctx: HandlerContext,
+  which: 'local' | 'session',
+  params: ParamsOf<'storage.local' | 'storage.session'>,
+  signal: AbortSignal,
+): Promise<ResultOf<'storage.local'>> {
+  return storageOp(ctx, which, params, signal).catch((err: unknown) => {
+    throw noFrameError(err, params.origin ?? ctx.session.page.url);
+  });
+}
+
+async function storageOp(
   ctx: HandlerContext,
   which: 'local' | 'session',
   params: ParamsOf<'storage.local' | 'storage.session'>,
