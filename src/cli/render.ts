@@ -131,6 +131,8 @@ export function renderStatus(d: StatusResult): string {
     lines.push(
       `  Intercepting: ${d.interception.rules} mock/block rule${d.interception.rules === 1 ? '' : 's'}, ${d.interception.hits} requests answered (bdg network mocks)`,
     );
+  if (d.downloads !== undefined && d.downloads.total > 0)
+    lines.push(`  Downloads: ${d.downloads.total} (${d.downloads.completed} complete) in ${d.downloads.dir}`);
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
   lines.push(`  Idle:      ${idleLine(d)}`);
   if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);

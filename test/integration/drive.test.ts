@@ -184,7 +184,8 @@ describe('storage, state, downloads, typing and dragging (real Chromium)', () =>
     assert.match(human.stdout, /1 cookie, 1 localStorage and 1 sessionStorage item from 1 origin/);
 
     // A new session (its own Chrome profile): the first page load already has the cookie and the storage.
-    data(await bdg([server.url('/account'), '--state', stateFile, '--json'], { sessionDir: dir2, timeoutMs: 60_000 }));
+    data(await bdg([server.url('/account'), '--state', stateFile, '--prompt-text', 'Bob', '--json'], { sessionDir: dir2, timeoutMs: 60_000 }));
+    assert.equal(await evalIn(run2, 'prompt("Your name?", "Ada")'), 'Bob');
     assert.equal(await evalIn(run2, 'document.getElementById("who").textContent'), 'logged in as ada (tab 7)');
     assert.match(accountCookies[accountCookies.length - 1] ?? '', /sid=s3cret/);
 
@@ -216,6 +217,7 @@ describe('storage, state, downloads, typing and dragging (real Chromium)', () =>
     assert.match(human.stdout, /download report \(1\)\.csv \(12\.1 KB\) saved to /);
     const st = data<{ downloads: { total: number; completed: number } }>(await run('status'));
     assert.deepEqual([st.downloads.total, st.downloads.completed], [2, 2]);
+    assert.match((await bdg(['status'], { sessionDir: dir, timeoutMs: 30_000 })).stdout, /Downloads: 2 \(2 complete\) in .*downloads/);
   });
 
   it('dom type fires keydown/keypress/input/keyup per character; a key-listening editor gets the text', async () => {
