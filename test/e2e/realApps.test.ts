@@ -90,7 +90,11 @@ describe('real third-party apps (Swagger UI, Monaco) driven by bdg', () => {
     assert.ok(tree.nodes > 10);
     const buttons = data<{ total: number }>(await run('dom', 'a11y', 'query', '--role', 'button', '--name', 'Authorize'));
     assert.ok(buttons.total >= 1);
-    process.stderr.write(`# Swagger UI: dom a11y --json ${Buffer.byteLength(a11y.stdout)} bytes\n`);
+    const a11yText = await bdg(['dom', 'a11y'], { sessionDir: dir, timeoutMs: 30_000 });
+    assert.match(a11yText.stdout, /button "Authorize"/);
+    process.stderr.write(
+      `# Swagger UI: dom a11y ${Buffer.byteLength(a11yText.stdout)} bytes, --json ${Buffer.byteLength(a11y.stdout)} bytes (${tree.nodes} nodes)\n`,
+    );
 
     // Authorize with an API key: the modal, its input, its Authorize button, Close.
     data(await run('dom', 'click', 'button.authorize'));
