@@ -293,9 +293,15 @@ async function main(): Promise<void> {
     };
     await writeFileAtomic(paths.file('meta'), JSON.stringify(meta, null, 2));
     session.dialogs.setDefault(config.dialog, config.promptText);
-    const downloads = new DownloadTracker(config.sessionDir, log);
-    await downloads.enable(session);
-    attachDownloads(session, downloads);
+    // Downloads go to the session directory in a Chrome bdg launched; someone's own Chrome (attached) keeps its own
+    // download settings. A Chrome that refuses the setting still starts the session, without download reports.
+    if (!session.attached) {
+      const downloads = new DownloadTracker(config.sessionDir, log);
+      await downloads.enable(session).then(
+        () => attachDownloads(session, downloads),
+        (err: unknown) => log.warn(`downloads are not tracked: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }
     if (config.stateFile !== undefined) await applyState(session, await readStateFile(config.stateFile));
     const nav = await Promise.race([session.navigate(config.url, config.loadTimeoutMs), startupGone]);
     if (config.timeoutSec !== undefined && config.timeoutSec > 0) {
