@@ -24,6 +24,10 @@ const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily
   tabs: async () => (await import('./commands/page.js')).PAGE_RUNNERS,
   bundle: async () => (await import('./commands/bundle.js')).BUNDLE_RUNNERS,
   css: async () => (await import('./commands/css.js')).CSS_RUNNERS,
+  eval: async () => (await import('./commands/dom.js')).EVAL_RUNNERS,
+  storage: async () => (await import('./commands/storage.js')).STORAGE_RUNNERS,
+  state: async () => (await import('./commands/storage.js')).STATE_RUNNERS,
+  'install-skill': async () => (await import('./commands/installSkill.js')).SKILL_RUNNERS,
   // The front doors run other commands: they are handed execute() rather than importing this module.
   batch: async () => (await import('./batch.js')).batchRunners(execute),
   mcp: async () => (await import('../mcp/server.js')).mcpRunners(execute),

@@ -140,6 +140,8 @@ export function renderStatus(d: StatusResult): string {
   if (d.trace !== null) lines.push(`  Trace:     recording since ${d.trace.startedAt} (bdg page trace stop FILE writes it)`);
   if (d.journal.writeErrors > 0) lines.push(`  Journal:   ${d.journal.writeErrors} writes to ${d.journal.file} failed (see daemon.log)`);
   if (Object.keys(d.emulation).length > 0) lines.push(`  Emulation: ${describeEmulation(d.emulation)}`);
+  if (d.downloads !== undefined && d.downloads.total > 0)
+    lines.push(`  Downloads: ${d.downloads.total} (${d.downloads.completed} complete) in ${d.downloads.dir}`);
   if (d.autoStopInSec !== null) lines.push(`  Auto-stop in ${duration(d.autoStopInSec * 1000)}`);
   lines.push(`  Idle:      ${idleLine(d)}`);
   if (d.owner !== null) lines.push(`  Owner:     pid ${d.owner.pid} (the session stops when it exits)`);

@@ -16,7 +16,8 @@ export type RunnerTable<N extends CommandName> = { readonly [K in N]: Runner<K> 
 export type Execute = (command: CommandSpec, params: Params, out: Output, paths: SessionPaths) => Promise<number>;
 
 /** Command families whose runners load only when one of their commands runs (esbuild makes each a lazy chunk). */
-export type LazyFamily = 'cdp' | 'network' | 'console' | 'dom' | 'page' | 'tabs' | 'bundle' | 'css' | 'batch' | 'mcp';
+export type LazyFamily =
+  'cdp' | 'network' | 'console' | 'dom' | 'page' | 'tabs' | 'bundle' | 'css' | 'batch' | 'mcp' | 'eval' | 'storage' | 'state' | 'install-skill';
 
 /** Everything else runs from the session core, loaded with the CLI. */
 export type SessionCommand = Exclude<CommandName, InFamily<LazyFamily>>;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, lstatSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DaemonConfig, ReadyMessage } from '../protocol/messages.js';
 import { FrameDecoder, MAX_RESPONSE_FRAME } from '../protocol/framing.js';
@@ -248,6 +249,10 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
   const sessionOwner = ownerOf(params);
   const remote = remoteStart(params);
   const shared = sharedBrowserOf(paths, params);
+  // Checked before anything starts, so a missing file costs no Chrome launch; the daemon reads it.
+  const stateFile = params.state !== undefined ? resolvePath(params.state) : undefined;
+  if (stateFile !== undefined && !existsSync(stateFile))
+    throw new BdgError('NOT_FOUND', `No state file ${stateFile}`, 'Write one with `bdg state save FILE` in a session.');
   ensurePrivateDir(paths.dir);
   const maxSocketPath = MAX_SOCKET_PATH;
   if (Buffer.byteLength(paths.file('socket')) > maxSocketPath) {
@@ -325,6 +330,9 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     Object.assign(config, remote.config);
     if (shared !== undefined) config.sharedBrowser = shared;
     if (emulation !== undefined) config.emulation = emulation;
+    if (stateFile !== undefined) config.stateFile = stateFile;
+    if (params.dialog !== undefined) config.dialog = params.dialog;
+    if (params.promptText !== undefined) config.promptText = params.promptText;
 
     // The daemon's own stderr goes to daemon.log so even a crash before its logger exists leaves a trace.
     // O_NONBLOCK: should daemon.log lead to a FIFO after all, the open fails (ENXIO) instead of waiting for a reader.

@@ -11,6 +11,7 @@ import { NETWORK_HANDLERS } from './handlers/network.js';
 import { DOM_HANDLERS } from './handlers/dom/index.js';
 import { PAGE_HANDLERS } from './handlers/page.js';
 import { SESSION_HANDLERS } from './handlers/session.js';
+import { STORAGE_HANDLERS } from './handlers/storage.js';
 
 export type { DaemonContext, HandlerContext } from './context.js';
 
@@ -27,6 +28,7 @@ export const HANDLERS: HandlerTable<DaemonCommandName> = {
   ...PAGE_HANDLERS,
   ...BUNDLE_HANDLERS,
   ...CSS_HANDLERS,
+  ...STORAGE_HANDLERS,
 };
 
 const dispatchers = new WeakMap<DaemonContext['session'], Dispatcher>();

@@ -16,6 +16,8 @@ import { dispatch, timeoutFor } from './handlers.js';
 import { Lifetime } from './lifetime.js';
 import { readyState } from './dom/driver.js';
 import { BrowserSession } from './session.js';
+import { DownloadTracker, attachDownloads } from './downloads.js';
+import { applyState, readStateFile } from './storageState.js';
 import { buildSessionFile, saveSessionFile, type EndReason } from './sessionFile.js';
 
 /** The start-up channel to the CLI that spawned us (fd 3). Writes after the CLI went away are dropped. */
@@ -301,6 +303,17 @@ async function main(): Promise<void> {
       browserContextId: session.shared?.browserContextId ?? null,
     };
     await writeFileAtomic(paths.file('meta'), JSON.stringify(meta, null, 2));
+    session.dialogs.setDefault(config.dialog, config.promptText);
+    // Downloads go to the session directory in a Chrome bdg launched; someone's own Chrome (attached) keeps its own
+    // download settings. A Chrome that refuses the setting still starts the session, without download reports.
+    if (!session.attached) {
+      const downloads = new DownloadTracker(config.sessionDir, log);
+      await downloads.enable(session).then(
+        () => attachDownloads(session, downloads),
+        (err: unknown) => log.warn(`downloads are not tracked: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }
+    if (config.stateFile !== undefined) await applyState(session, await readStateFile(config.stateFile));
     const nav = await Promise.race([session.navigate(config.url, config.loadTimeoutMs), startupGone]);
     if (config.timeoutSec !== undefined && config.timeoutSec > 0) {
       autoStop = setTimeout(() => end('timeout', `auto-stop after ${config.timeoutSec} s`), config.timeoutSec * 1000);

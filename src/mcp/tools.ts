@@ -2,7 +2,7 @@
  * MCP tools derived from the command contract, with no list of its own: a command added to the contract is a tool
  * (or an action of one) the next time the server starts. Pure: no SDK here, so tests and `bdg --help` never load it.
  *
- * - Left out: front doors (batch, mcp), following commands (tail), and commands reached through another (`via`:
+ * - Left out: front doors (batch, mcp), following commands (tail), machine set-up (install-skill), and commands reached through another (`via`:
  *   pressKey is press, cdp.send and cdp.events are what `cdp` sends). The `follow` option is not offered: a tool
  *   call answers once.
  * - Grouped: the commands of one family (the name before the first dot) that agree on read-only become one tool
@@ -106,7 +106,7 @@ const NOT_OFFERED = new Set(['follow', 'from']);
 
 /** Commands that are tools, or actions of one. */
 export function toolCommands(commands: readonly CommandSpec[] = ALL_COMMANDS): CommandSpec[] {
-  return commands.filter((c) => c.frontDoor !== true && c.follows !== true && c.via === undefined);
+  return commands.filter((c) => c.frontDoor !== true && c.follows !== true && c.machine !== true && c.via === undefined);
 }
 
 function familyOf(c: CommandSpec): string {

@@ -14,6 +14,8 @@ import { DOM_COMMANDS, type DomResults } from './commands/dom.js';
 import { PAGE_COMMANDS, type PageResults } from './commands/page.js';
 import { FRONT_DOOR_COMMANDS } from './commands/frontDoors.js';
 import { SESSION_COMMANDS, type SessionResults } from './commands/session.js';
+import { SKILL_COMMANDS } from './commands/skill.js';
+import { STATE_COMMANDS, STORAGE_COMMANDS, type StorageResults } from './commands/storage.js';
 import type { CommandSpec, InputOfSpec, OptionSpec, ParamsOfSpec } from './spec.js';
 
 export type { ArgSpec, CommandSpec, OptionSpec, OptionType } from './spec.js';
@@ -28,6 +30,9 @@ export const COMMANDS = [
   ...PAGE_COMMANDS,
   ...BUNDLE_COMMANDS,
   ...CSS_COMMANDS,
+  ...STORAGE_COMMANDS,
+  ...STATE_COMMANDS,
+  ...SKILL_COMMANDS,
   ...FRONT_DOOR_COMMANDS,
 ] as const;
 
@@ -51,7 +56,8 @@ export type InputOf<N extends CommandName> = InputOfSpec<SpecOf<N>>;
 export type InFamily<F extends string> = Extract<CommandName, F | `${F}.${string}`>;
 
 /** What each daemon command answers; each family declares its part beside its entries. */
-export interface CommandResults extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults, BundleResults, CssResults {}
+export interface CommandResults
+  extends SessionResults, CdpResults, NetworkResults, ConsoleResults, DomResults, PageResults, BundleResults, CssResults, StorageResults {}
 export type ResultOf<N extends DaemonCommandName> = CommandResults[N];
 
 // The result table and the command list must name the same daemon commands: a command without a declared

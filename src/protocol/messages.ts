@@ -85,4 +85,9 @@ export interface DaemonConfig {
   sharedBrowser?: { name: string; dir: string };
   /** Emulation asked for at start (`--viewport`, `--color-scheme`, `--mobile`, `--user-agent`), kept for the session. */
   emulation?: EmulationState;
+  /** `--state FILE` (absolute): cookies and storage applied before the first navigation. */
+  stateFile?: string;
+  /** `--dialog` / `--prompt-text`: the session's answer to JavaScript dialogs. */
+  dialog?: 'accept' | 'dismiss';
+  promptText?: string;
 }

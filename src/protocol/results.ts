@@ -53,6 +53,20 @@ export interface ActionReport {
   consoleErrors: Array<{ id: string; text: string }>;
   dialogs: DialogRecord[];
   settled: boolean;
+  /** Files the action downloaded (saved under the session's downloads/); absent when none. */
+  downloads?: DownloadRecord[];
+}
+
+/** A download, saved under the session directory's downloads/. */
+export interface DownloadRecord {
+  seq: number;
+  name: string;
+  url: string;
+  state: 'inProgress' | 'completed' | 'canceled';
+  /** Bytes received (the file's size once completed). */
+  size: number;
+  /** Where the file is, once completed. */
+  path: string | null;
 }
 
 /** A request an action triggered, in the original bdg's `triggeredRequests` form. */

@@ -83,6 +83,8 @@ export interface CommandSpec {
   follows?: boolean;
   /** Runs other commands (`batch`, `mcp`): a front door, not something batch or MCP runs. */
   frontDoor?: boolean;
+  /** Sets up this machine rather than asking a session (`install-skill`): a command line thing MCP does not offer. */
+  machine?: boolean;
   /**
    * Reached through another command, which front doors that list commands compactly (MCP) show instead:
    * `dom.pressKey` is `dom.press`; `cdp.send` and `cdp.events` are what `bdg cdp` sends.

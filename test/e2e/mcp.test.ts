@@ -68,7 +68,8 @@ describe('bdg mcp', () => {
     );
     for (const c of toolCommands()) assert.ok(reachable.has(c.name), `${c.name} is not reachable`);
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
-    assert.ok(bytes <= 20_000, `tools/list is ${bytes} bytes`);
+    // As test/unit/mcpTools.test.ts: 28 KB since storage, state, cookies set/delete and dom type/drag joined.
+    assert.ok(bytes <= 28_000, `tools/list is ${bytes} bytes`);
     t.diagnostic(`tools/list: ${tools.length} tools, ${bytes} bytes, ~${Math.round(bytes / 4)} tokens`);
     const status = tools.find((t) => t.name === 'status');
     assert.equal(status?.annotations?.readOnlyHint, true);

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { extname, resolve as resolvePath, sep } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -18,9 +20,21 @@ export interface SeenRequest {
  * A fixture HTTP server on 127.0.0.1 with routes and request waiters (after Playwright's test server). Unknown
  * paths get 404. Every request is recorded so tests can assert what the browser actually sent.
  */
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+};
+
 export class FixtureServer {
   readonly #server: Server;
   readonly #routes = new Map<string, RouteHandler>();
+  readonly #prefixes: Array<[string, RouteHandler]> = [];
   readonly #waiters = new Map<string, Array<(r: SeenRequest) => void>>();
   readonly #sockets = new Map<string, WebSocketHandler>();
   readonly #wss = new WebSocketServer({ noServer: true });
@@ -39,7 +53,7 @@ export class FixtureServer {
         const waiters = this.#waiters.get(path) ?? [];
         this.#waiters.delete(path);
         for (const w of waiters) w(seen);
-        const handler = this.#routes.get(path);
+        const handler = this.#routes.get(path) ?? this.#prefixes.find(([p]) => path.startsWith(p))?.[1];
         if (handler === undefined) {
           res.writeHead(404, { 'content-type': 'text/plain' });
           res.end('not found');
@@ -95,6 +109,31 @@ export class FixtureServer {
       res.writeHead(status, { 'content-type': contentType, ...headers });
       res.end(body);
     });
+  }
+
+  /** Serves every file under `dir` at `prefix` (which ends with /), for built third-party apps from node_modules. */
+  directory(prefix: string, dir: string): this {
+    this.#prefixes.push([
+      prefix,
+      async (req, res) => {
+        const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(prefix.length));
+        const file = resolvePath(dir, rel);
+        if (!file.startsWith(resolvePath(dir) + sep)) {
+          res.writeHead(403);
+          res.end();
+          return;
+        }
+        const body = await readFile(file).catch(() => undefined);
+        if (body === undefined) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found');
+          return;
+        }
+        res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+        res.end(body);
+      },
+    ]);
+    return this;
   }
 
   html(path: string, html: string): this {

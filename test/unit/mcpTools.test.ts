@@ -21,7 +21,7 @@ function reach(list: readonly Tool[], name: string): { tool: string; action: str
 test('every command in the contract is a tool, an action of one, or left out for a reason the contract gives', () => {
   for (const c of ALL_COMMANDS) {
     const where = reach(tools, c.name);
-    if (c.frontDoor === true || c.follows === true) {
+    if (c.frontDoor === true || c.follows === true || c.machine === true) {
       assert.equal(where, undefined, `${c.name} should not be a tool`);
       continue;
     }
@@ -97,12 +97,12 @@ test('schemas carry types, bounds, integer, choices, defaults and required argum
   // A group: one action enum; a parameter that differs per action says so, with the widest bounds.
   const dom = byName.get('dom_action')?.definition;
   assert.deepEqual(dom?.inputSchema.required, ['action']);
-  assert.deepEqual(dom?.inputSchema.properties['action']?.enum, ['eval', 'click', 'fill', 'hover', 'press', 'submit', 'scroll']);
+  assert.deepEqual(dom?.inputSchema.properties['action']?.enum, ['eval', 'click', 'fill', 'type', 'drag', 'hover', 'press', 'submit', 'scroll']);
   const timeout = dom?.inputSchema.properties['timeout'];
   assert.equal(timeout?.maximum, 120);
   assert.match(timeout?.description ?? '', /click 5.*submit 30/);
   assert.deepEqual(dom?.inputSchema.properties['dialog']?.enum, ['accept', 'dismiss']);
-  assert.match(dom?.description ?? '', /- click\(target\): Click/);
+  assert.match(dom?.description ?? '', /- fill\(target, value\): Fill/);
 
   // Every tool takes an optional session; every contract option of its commands is a property, but for following,
   // reading a journal file (which tools do not offer) and the original bdg's other spellings (alias).

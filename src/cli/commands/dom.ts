@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { InFamily } from '../../protocol/commands.js';
+import type { InFamily, ResultOf } from '../../protocol/commands.js';
+import type { Output } from '../output.js';
 import type { A11yNode, ActionReport, ElementInfo } from '../../protocol/results.js';
 import { call } from '../../client/call.js';
 import { formatBytes } from '../render.js';
@@ -32,6 +33,18 @@ export function elementLine(e: ElementInfo): string {
   return `  ${parts.join('  ')}`;
 }
 
+function renderEval(d: ResultOf<'dom.eval'>, out: Output): Promise<number> {
+  return out.success(d, () => {
+    const v = d.type === 'string' ? String(d.value) : d.type === 'undefined' ? 'undefined' : JSON.stringify(d.value, null, 2);
+    return [v + (d.truncated === true ? '\n… (result cut at 1 MB)' : ''), ...triggeredLines(d.triggered)].join('\n');
+  });
+}
+
+/** `bdg eval`: the same daemon command and rendering as `dom eval`. */
+export const EVAL_RUNNERS: RunnerTable<InFamily<'eval'>> = {
+  eval: async (paths, params, out) => renderEval(await call(paths, 'dom.eval', params), out),
+};
+
 /** The "what it triggered" lines under an action. */
 export function triggeredLines(t: ActionReport | undefined): string[] {
   if (t === undefined) return [];
@@ -42,6 +55,10 @@ export function triggeredLines(t: ActionReport | undefined): string[] {
   for (const r of t.requests.slice(0, 10)) lines.push(`  -> request ${r.id} ${r.method} ${r.url} ${r.status !== undefined ? String(r.status) : r.state}`);
   if (t.requests.length > 10) lines.push(`  -> ... and ${t.requests.length - 10} more requests (bdg peek --network)`);
   for (const c of t.consoleErrors) lines.push(`  -> console error ${c.id}: ${c.text.split('\n')[0] ?? ''}`);
+  for (const f of t.downloads ?? [])
+    lines.push(
+      `  -> download ${f.name} ${f.state === 'completed' ? `(${formatBytes(f.size)}) saved to ${f.path ?? '?'}` : f.state === 'canceled' ? 'canceled' : `still running (${formatBytes(f.size)} so far)`}`,
+    );
   if (!t.settled) lines.push('  (still loading or requests in flight when bdg stopped waiting)');
   return lines;
 }
@@ -103,10 +120,7 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   'dom.eval': async (paths, params, out) => {
     const d = await call(paths, 'dom.eval', params);
     if (d.frame !== undefined) out.note(`Frame: ${d.frame || '(no URL)'}`);
-    return out.success(d, () => {
-      const v = d.type === 'string' ? String(d.value) : d.type === 'undefined' ? 'undefined' : JSON.stringify(d.value, null, 2);
-      return [v + (d.truncated === true ? '\n… (result cut at 1 MB)' : ''), ...triggeredLines(d.triggered)].join('\n');
-    });
+    return renderEval(d, out);
   },
   'dom.screenshot': async (paths, params, out) => {
     // The daemon writes the file; relative paths mean relative to where the user ran bdg.
@@ -162,6 +176,22 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
             : quote(d.value ?? '');
       return report(`Filled${on(d)} with ${what}`, d.triggered);
     });
+  },
+  'dom.type': async (paths, params, out) => {
+    const d = await call(paths, 'dom.type', params);
+    return out.success(d, () =>
+      report(
+        `Typed ${d.typed} character${d.typed === 1 ? '' : 's'} into${on(d)}${d.value !== undefined ? `; value is now ${quote(d.value, 80)}` : ''}`,
+        d.triggered,
+      ),
+    );
+  },
+  'dom.drag': async (paths, params, out) => {
+    const d = await call(paths, 'dom.drag', params);
+    const onto = d.target !== undefined ? ` onto ${d.target.ref !== undefined ? `${d.target.ref} ` : ''}${elementLabel(d.target)}` : '';
+    return out.success(d, () =>
+      report(`Dragged${on(d)} from (${d.from.x}, ${d.from.y}) to (${d.to.x}, ${d.to.y})${onto}${d.html5 ? ' (HTML5 drag and drop)' : ''}`, d.triggered),
+    );
   },
   'dom.hover': async (paths, params, out) => {
     const d = await call(paths, 'dom.hover', params);

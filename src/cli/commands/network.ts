@@ -303,4 +303,12 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
       ].join('\n');
     });
   },
+  'network.cookies.set': async (paths, params, out) => {
+    const d = await call(paths, 'network.cookies.set', params);
+    return out.success(d, () => `Set cookie ${d.name} for ${d.url ?? d.domain ?? '?'}`);
+  },
+  'network.cookies.delete': async (paths, params, out) => {
+    const d = await call(paths, 'network.cookies.delete', params);
+    return out.success(d, () => `Deleted ${d.deleted} cookie${d.deleted === 1 ? '' : 's'} named ${d.name} for ${d.url ?? d.domain ?? '?'}`);
+  },
 };

@@ -17,6 +17,14 @@ export class DialogTracker {
   readonly #recent: DialogRecord[] = [];
   #seq = 0;
   #override: DialogAction | undefined;
+  #default: DialogAction = 'accept';
+  #promptText: string | undefined;
+
+  /** The session's answer (`bdg <url> --dialog`, `--prompt-text`) when no action asks for another. */
+  setDefault(action: DialogAction | undefined, promptText: string | undefined): void {
+    if (action !== undefined) this.#default = action;
+    this.#promptText = promptText;
+  }
 
   /** Number of dialogs seen so far; pass it to {@link DialogTracker.since}. */
   get seq(): number {
@@ -42,13 +50,13 @@ export class DialogTracker {
 
   /** Records the dialog and answers it through `answer` (Page.handleJavaScriptDialog on the page's session). */
   opened(e: Protocol.Page.JavascriptDialogOpeningEvent, answer: (params: Protocol.Page.HandleJavaScriptDialogRequest) => Promise<unknown>): void {
-    const action = this.#override ?? 'accept';
+    const action = this.#override ?? this.#default;
     const record: DialogRecord = { seq: ++this.#seq, type: e.type, message: e.message, url: e.url, action, timestamp: Date.now() };
     if (e.defaultPrompt !== undefined && e.defaultPrompt !== '') record.defaultPrompt = e.defaultPrompt;
     this.#recent.push(record);
     if (this.#recent.length > MAX_DIALOGS) this.#recent.shift();
     const params: Protocol.Page.HandleJavaScriptDialogRequest = { accept: action === 'accept' };
-    if (action === 'accept' && e.type === 'prompt') params.promptText = e.defaultPrompt ?? '';
+    if (action === 'accept' && e.type === 'prompt') params.promptText = this.#promptText ?? e.defaultPrompt ?? '';
     answer(params).catch((err: unknown) => {
       record.error = err instanceof Error ? err.message : String(err);
     });

@@ -6,6 +6,7 @@ import type { HandlerContext } from '../context.js';
 import type { BrowserSession } from '../session.js';
 import { ActivityWatcher } from './activity.js';
 import type { DialogAction } from './dialogs.js';
+import { downloadsOf } from '../downloads.js';
 import { KeyedMutex } from './mutex.js';
 import { DESCRIBE_ALL_FN, DESCRIBE_FN, LABEL_CONTROL_FN, QUERY_FN } from './pageScripts.js';
 import { REF_PATTERN, RefRegistry } from './refs.js';
@@ -362,7 +363,7 @@ function numericId(id: string): number {
 export async function runAction<T>(
   ctx: HandlerContext,
   signal: AbortSignal,
-  opts: { dialog?: DialogAction; settleQuietMs?: number; settleMaxMs?: number },
+  opts: { dialog?: DialogAction | undefined; settleQuietMs?: number; settleMaxMs?: number },
   action: (watcher: ActivityWatcher) => Promise<T>,
 ): Promise<{ result: T; triggered: ActionReport; compat: ActionCompat }> {
   const session = ctx.session;
@@ -372,6 +373,8 @@ export async function runAction<T>(
   const netMark = lastNet !== undefined ? numericId(lastNet.id) : 0;
   const conMark = lastCon !== undefined ? numericId(lastCon.id) : 0;
   const dialogMark = session.dialogs.seq;
+  const downloads = downloadsOf(session);
+  const downloadMark = downloads?.seq ?? 0;
   const urlBefore = session.page.url;
   const restoreDialogs = opts.dialog !== undefined ? session.dialogs.override(opts.dialog) : undefined;
   const watcher = new ActivityWatcher(session);
@@ -425,6 +428,8 @@ export async function runAction<T>(
       dialogs,
       settled,
     };
+    // A download starts after its response arrives; one begun by this action is waited for (bounded) and reported.
+    if (downloads !== undefined && downloads.seq > downloadMark) triggered.downloads = await downloads.since(downloadMark, 10_000, signal);
     return { result, triggered, compat };
   } finally {
     watcher.stop();

@@ -1,3 +1,4 @@
+import type { Protocol } from 'devtools-protocol';
 import { Buffer } from 'node:buffer';
 import { isAbsolute } from 'node:path';
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
@@ -200,6 +201,49 @@ async function cookies(ctx: HandlerContext, params: ParamsOf<'network.cookies'>,
   return { scope: url !== undefined ? 'url' : 'page', url: url ?? s.page.url, cookies: r.cookies.map((c) => fromCdpCookie(c)) };
 }
 
+/** The URL a cookie command is about: --url, else the page's (unless --domain says where). */
+function cookieUrl(ctx: HandlerContext, url: string | undefined, domain: string | undefined): string | undefined {
+  if (url !== undefined) return normalizeUrl(url);
+  if (domain !== undefined) return undefined;
+  const page = ctx.session.page.url;
+  if (!/^https?:/.test(page))
+    throw new BdgError('INVALID_ARGUMENTS', `The page (${page}) is not http(s): say where the cookie is for`, 'Pass --url https://host/ or --domain host.');
+  return page;
+}
+
+async function cookieSet(ctx: HandlerContext, params: ParamsOf<'network.cookies.set'>, signal: AbortSignal): Promise<ResultOf<'network.cookies.set'>> {
+  const url = cookieUrl(ctx, params.url, params.domain);
+  const p: Protocol.Network.SetCookieRequest = { name: params.name, value: params.value, secure: params.secure, httpOnly: params.httpOnly };
+  if (url !== undefined) p.url = url;
+  if (params.domain !== undefined) p.domain = params.domain;
+  p.path = params.path ?? '/';
+  if (params.sameSite !== undefined) p.sameSite = params.sameSite;
+  if (params.expires !== undefined) p.expires = params.expires;
+  const r = await ctx.session.pageSend('Network.setCookie', p, { timeoutMs: 10_000, signal });
+  if (!r.success)
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `Chrome refused the cookie "${params.name}"`,
+      'A Secure or SameSite=None cookie needs an https URL; a domain must match the URL; names cannot hold ; or =.',
+    );
+  return { name: params.name, url: url ?? null, domain: params.domain ?? null, set: true };
+}
+
+async function cookieDelete(ctx: HandlerContext, params: ParamsOf<'network.cookies.delete'>, signal: AbortSignal): Promise<ResultOf<'network.cookies.delete'>> {
+  const url = cookieUrl(ctx, params.url, params.domain);
+  const opts = { timeoutMs: 10_000, signal };
+  const matches = (c: Protocol.Network.Cookie): boolean =>
+    c.name === params.name && (params.domain === undefined || c.domain === params.domain) && (params.path === undefined || c.path === params.path);
+  const before = (await ctx.session.conn.send('Storage.getCookies', {}, opts)).cookies.filter(matches).length;
+  const p: Protocol.Network.DeleteCookiesRequest = { name: params.name };
+  if (url !== undefined) p.url = url;
+  if (params.domain !== undefined) p.domain = params.domain;
+  if (params.path !== undefined) p.path = params.path;
+  await ctx.session.pageSend('Network.deleteCookies', p, opts);
+  const after = (await ctx.session.conn.send('Storage.getCookies', {}, opts)).cookies.filter(matches).length;
+  return { name: params.name, url: url ?? null, domain: params.domain ?? null, deleted: Math.max(0, before - after) };
+}
+
 async function mock(ctx: HandlerContext, params: ParamsOf<'network.mock'>): Promise<ResultOf<'network.mock'>> {
   // The daemon reads no files a request names: the CLI reads --file and sends its content as a base64 body.
   if (params.file !== undefined && params.body === undefined)
@@ -271,6 +315,8 @@ export const NETWORK_HANDLERS: HandlerTable<FamilyCommands<'network'>> = {
   'network.har': har,
   'network.headers': headers,
   'network.cookies': cookies,
+  'network.cookies.set': cookieSet,
+  'network.cookies.delete': cookieDelete,
   'network.ws': webSocketFrames,
   'network.mock': mock,
   'network.block': (ctx, params) => ctx.session.interception.add({ action: 'block', pattern: params.pattern, method: params.method, times: params.times }),

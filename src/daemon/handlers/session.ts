@@ -3,6 +3,8 @@ import type { ConsoleRecord } from '../../protocol/records.js';
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import { PROTOCOL_VERSION, VERSION } from '../../protocol/version.js';
 import { BdgError } from '../../util/errors.js';
+import { downloadsOf } from '../downloads.js';
+import type { BrowserSession } from '../session.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
 import { expandObject } from '../expand.js';
 import { fromIsForTheCli, listItem } from './network.js';
@@ -28,6 +30,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     uptimeMs: Date.now() - ctx.startedAt,
     page: s.page,
     pageCrashed: s.pageCrashed,
+    ...downloadCount(s),
     chrome: { pid: s.chromePid ?? null, port: s.port ?? null, attached: s.attached, headless: s.headless, connected: s.connected },
     autoStopInSec: ctx.timeoutSec !== undefined ? Math.max(0, Math.round(ctx.timeoutSec - (Date.now() - ctx.startedAt) / 1000)) : null,
     session: ctx.sessionName ?? null,
@@ -136,3 +139,9 @@ export const SESSION_HANDLERS: HandlerTable<FamilyCommands<'status' | 'peek' | '
   details,
   stop: (ctx, params) => ctx.stop(params.killChrome),
 };
+
+/** `status`: downloads saved in this session (under downloads/), when the tracker runs. */
+function downloadCount(s: BrowserSession): { downloads?: { total: number; completed: number; dir: string } } {
+  const d = downloadsOf(s);
+  return d !== undefined ? { downloads: { total: d.total, completed: d.completed, dir: d.dir } } : {};
+}

@@ -9,12 +9,12 @@ const targetArg = {
   description: 'Selector (CSS, text=..., :has-text("..."), xpath=...), ref (e12) or `dom query` index (0)',
 } as const;
 
+// No default: absent means the session's (`bdg <url> --dialog`, else accept), which a default here would hide.
 export const dialogOption = {
   type: 'string',
   choices: ['accept', 'dismiss'],
-  default: 'accept',
   placeholder: 'ACTION',
-  description: 'How to answer JavaScript dialogs (alert/confirm/prompt) that open during this command',
+  description: "How to answer JavaScript dialogs that open during this command (default: the session's, else accept)",
 } as const satisfies OptionSpec;
 
 /** `--frame` on `dom eval` and `dom query`: which iframe to run in. */
@@ -27,6 +27,7 @@ export const frameOption = {
 /** The same words as `dom query --limit`, so tools that list commands together (MCP) describe it once. */
 const limitOption = (dflt: number) =>
   ({ type: 'number', integer: true, min: 1, max: 10_000, default: dflt, placeholder: 'N', description: 'Show at most N matches' }) as const;
+const pointOption = (description: string) => ({ type: 'string', placeholder: 'X,Y', description }) as const satisfies OptionSpec;
 
 const waitOption = {
   type: 'number',
@@ -109,6 +110,19 @@ export const DOM_COMMANDS = [
       'bdg dom eval "await fetch(\'/api\').then(r => r.status)"',
       'bdg dom eval "[...document.links].length" --json',
     ],
+  },
+  {
+    name: 'eval',
+    path: ['eval'],
+    summary: 'Same as `dom eval`: evaluate JavaScript in the page and print the result by value',
+    args: [{ name: 'expression', required: true, description: 'JavaScript expression or statements' }],
+    options: { dialog: dialogOption },
+    readOnly: false,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 60_000,
+    via: 'dom.eval',
+    examples: ['bdg eval "document.title"'],
   },
   {
     name: 'dom.screenshot',
@@ -271,9 +285,11 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.click',
     path: ['dom', 'click'],
-    summary: 'Click an element with real mouse events at its centre (scrolled into view); fails if it is hidden, disabled or covered',
-    args: [targetArg],
+    summary: 'Click an element with real mouse events at its centre (scrolled into view), or a point; fails if it is hidden, disabled or covered',
+    args: [{ ...targetArg, required: false }],
     options: {
+      at: pointOption('Click this page point (CSS px from the document top-left), no target'),
+      offset: pointOption("Click this point from the element's top-left"),
       double: { type: 'boolean', default: false, description: 'Double click' },
       right: { type: 'boolean', default: false, description: 'Right click (context menu)' },
       dialog: dialogOption,
@@ -283,12 +299,19 @@ export const DOM_COMMANDS = [
     runs: 'daemon',
     page: 'live',
     timeoutMs: 120_000,
-    examples: ['bdg dom click e4', 'bdg dom click \'button:has-text("Place order")\'', 'bdg dom click "#delete" --dialog dismiss'],
+    examples: [
+      'bdg dom click e4',
+      'bdg dom click \'button:has-text("Place order")\'',
+      'bdg dom click "#delete" --dialog dismiss',
+      'bdg dom click --at 120,340',
+      'bdg dom click canvas --offset 10,10',
+    ],
   },
   {
     name: 'dom.fill',
     path: ['dom', 'fill'],
-    summary: 'Fill a form control like a user (works with React/Vue/Angular): text, number, select (value or label), checkbox/radio (true/false), file (path)',
+    summary:
+      'Fill a form control like a user (works with React/Vue/Angular): text, number, select (value or label), checkbox/radio (true/false), file (path); no key events (see dom type)',
     args: [targetArg, { name: 'value', required: true, description: 'Text; option value or label; true/false; or a file path for file inputs' }],
     options: {
       dialog: dialogOption,
@@ -306,6 +329,43 @@ export const DOM_COMMANDS = [
       'bdg dom fill "#terms" true',
       'bdg dom fill "input[type=file]" ./cv.pdf',
     ],
+  },
+  {
+    name: 'dom.type',
+    path: ['dom', 'type'],
+    summary: 'Type text key by key (keydown, keypress, input, keyup per character), for editors and inputs that listen to keys',
+    args: [targetArg, { name: 'text', required: true, description: 'Text; a newline is Enter, a tab Tab' }],
+    options: {
+      delay: { type: 'number', integer: true, min: 0, max: 5_000, default: 0, placeholder: 'MS', description: 'Milliseconds between keys' },
+      dialog: dialogOption,
+      timeout: waitOption,
+    },
+    readOnly: false,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 300_000,
+    examples: ['bdg dom type "#editor" "hello world"', 'bdg dom type ".monaco-editor textarea" "const x = 1;" --delay 20'],
+  },
+  {
+    name: 'dom.drag',
+    path: ['dom', 'drag'],
+    summary: 'Drag an element onto another (its centre) or to --to X,Y with real mouse events (HTML5 drag-and-drop too)',
+    args: [
+      { ...targetArg, name: 'source', description: 'The element to drag (selector or ref)' },
+      { ...targetArg, required: false },
+    ],
+    options: {
+      to: pointOption('Drop at this page point'),
+      'from-offset': pointOption("Press at this point from the source's top-left"),
+      steps: { type: 'number', integer: true, min: 1, max: 200, default: 10, placeholder: 'N', description: 'Mouse moves between press and release' },
+      dialog: dialogOption,
+      timeout: waitOption,
+    },
+    readOnly: false,
+    runs: 'daemon',
+    page: 'live',
+    timeoutMs: 120_000,
+    examples: ['bdg dom drag "#item-1" "#item-3"', 'bdg dom drag canvas --from-offset 10,10 --to 200,150'],
   },
   {
     name: 'dom.hover',
@@ -455,7 +515,8 @@ interface Action extends ActionCompat {
 }
 
 export interface PointerResult extends Action {
-  element: ElementInfo;
+  /** Absent for `dom click --at X,Y`, which clicks a point. */
+  element?: ElementInfo;
   x: number;
   y: number;
 }
@@ -468,6 +529,23 @@ export interface FillResult extends Action {
   value?: string | undefined;
   label?: string | undefined;
   checked?: boolean | undefined;
+}
+
+export interface TypeResult extends Action {
+  element: ElementInfo;
+  /** Characters typed. */
+  typed: number;
+  /** The control's value (or text) afterwards, cut at 200 characters. */
+  value?: string;
+}
+
+export interface DragResult extends Action {
+  element: ElementInfo;
+  from: { x: number; y: number };
+  to: { x: number; y: number };
+  target?: ElementInfo;
+  /** Whether the page started an HTML5 drag (dragstart) and bdg completed it with drag events. */
+  html5: boolean;
 }
 
 export interface PressResult extends Action {
@@ -502,6 +580,7 @@ export interface DomResults {
   'dom.query': { selector: string; count: number; nodes: QueryNode[]; omitted: number; frame?: string };
   'dom.get': ElementDetails;
   'dom.eval': EvalResult;
+  eval: EvalResult;
   'dom.screenshot': ScreenshotResult;
   'dom.a11y': { url: string; nodes: number; truncated: boolean; tree: A11yNode[] };
   'dom.a11y.query': { role: string | null; name: string | null; total: number; matches: A11yNode[] };
@@ -514,6 +593,8 @@ export interface DomResults {
   'dom.click': PointerResult;
   'dom.fill': FillResult;
   'dom.hover': PointerResult;
+  'dom.type': TypeResult;
+  'dom.drag': DragResult;
   'dom.press': PressResult;
   'dom.pressKey': PressResult;
   'dom.submit': Action & { element: ElementInfo; form: { action?: string | undefined; method?: string | undefined } };

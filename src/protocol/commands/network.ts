@@ -280,6 +280,43 @@ export const NETWORK_COMMANDS = [
     runs: 'daemon',
     examples: ['bdg network cookies', 'bdg network cookies --url https://api.example.com/', 'bdg network cookies --all --json'],
   },
+  {
+    name: 'network.cookies.set',
+    path: ['network', 'cookies', 'set'],
+    summary: "Set a cookie (for the page's URL unless --url or --domain; path / by default)",
+    args: [
+      { name: 'name', required: true, description: 'Cookie name' },
+      { name: 'value', required: true, description: 'Cookie value' },
+    ],
+    options: {
+      url: { type: 'string', placeholder: 'URL', description: "The URL the cookie is for (default: the current page's)" },
+      domain: { type: 'string', placeholder: 'DOMAIN', description: 'Cookie domain' },
+      path: { type: 'string', placeholder: 'PATH', description: 'Cookie path' },
+      secure: { type: 'boolean', default: false, description: 'Only sent over HTTPS' },
+      'http-only': { type: 'boolean', default: false, description: 'Hidden from document.cookie' },
+      'same-site': { type: 'string', choices: ['Strict', 'Lax', 'None'], placeholder: 'MODE', description: 'SameSite attribute' },
+      expires: { type: 'number', min: 0, max: 1e11, placeholder: 'EPOCH_S', description: 'Expiry, Unix seconds (default: session cookie)' },
+    },
+    readOnly: false,
+    runs: 'daemon',
+    idempotent: true,
+    examples: ['bdg network cookies set session abc123', 'bdg network cookies set theme dark --domain .example.com --same-site Lax'],
+  },
+  {
+    name: 'network.cookies.delete',
+    path: ['network', 'cookies', 'delete'],
+    summary: "Delete cookies by name (for the page's URL unless --url or --domain)",
+    args: [{ name: 'name', required: true, description: 'Cookie name' }],
+    options: {
+      url: { type: 'string', placeholder: 'URL', description: "The URL the cookie is for (default: the current page's)" },
+      domain: { type: 'string', placeholder: 'DOMAIN', description: 'Cookie domain' },
+      path: { type: 'string', placeholder: 'PATH', description: 'Cookie path' },
+    },
+    readOnly: false,
+    runs: 'daemon',
+    idempotent: true,
+    examples: ['bdg network cookies delete session', 'bdg network cookies delete theme --domain .example.com'],
+  },
 ] as const satisfies readonly CommandSpec[];
 
 export interface NetworkListResult {
@@ -404,6 +441,8 @@ export interface NetworkResults {
   'network.har': HarResult;
   'network.headers': HeadersResult;
   'network.cookies': CookiesResult;
+  'network.cookies.set': { name: string; url: string | null; domain: string | null; set: boolean };
+  'network.cookies.delete': { name: string; url: string | null; domain: string | null; deleted: number };
   'network.ws': WebSocketFramesResult;
   'network.mock': InterceptRuleView;
   'network.block': InterceptRuleView;

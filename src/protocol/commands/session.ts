@@ -96,6 +96,22 @@ export const SESSION_COMMANDS = [
       'color-scheme': { type: 'string', choices: ['light', 'dark'], placeholder: 'SCHEME', description: 'prefers-color-scheme' },
       mobile: { type: 'boolean', default: false, description: 'Phone: 390x844 at 3x, touch, mobile user agent' },
       'user-agent': { type: 'string', placeholder: 'UA', description: 'User agent string' },
+      state: {
+        type: 'string',
+        placeholder: 'FILE',
+        description: 'Cookies and storage from a `bdg state save` file, loaded before the first page',
+      },
+      dialog: {
+        type: 'string',
+        choices: ['accept', 'dismiss'],
+        placeholder: 'ACTION',
+        description: "The session's answer to JavaScript dialogs (default accept; an action's --dialog overrides it)",
+      },
+      'prompt-text': {
+        type: 'string',
+        placeholder: 'TEXT',
+        description: 'Answer to accepted prompt() dialogs (default: its default text)',
+      },
       'owner-pid': {
         type: 'number',
         integer: true,
@@ -118,6 +134,7 @@ export const SESSION_COMMANDS = [
       'bdg localhost:3000 --owner-pid 4242',
       'bdg localhost:3000 --session agent-2 --shared-browser',
       'bdg localhost:3000 --viewport 1280x720 --color-scheme dark',
+      'bdg localhost:3000 --state ./auth.json --dialog dismiss',
     ],
   },
   {
@@ -300,6 +317,8 @@ export interface StatusResult {
   uptimeMs: number;
   page: PageInfo;
   pageCrashed: boolean;
+  /** Files downloaded in this session, saved under `dir`. */
+  downloads?: { total: number; completed: number; dir: string };
   chrome: {
     pid: number | null;
     port: number | null;

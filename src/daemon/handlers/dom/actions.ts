@@ -7,6 +7,7 @@ import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
 import { callOn, documentObject, isContextGone, resolveTarget, runAction, viaLabel, type ElementHandle } from '../../dom/driver.js';
 import { mouseClick, mouseMove, parseKey, pressKey } from '../../dom/input.js';
+import { SIZE_FN, parsePoint, viewportPoint } from '../../dom/point.js';
 import {
   ACTIONABLE_FN,
   FILL_KIND_FN,
@@ -75,22 +76,36 @@ export async function actionPoint(
 
 export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, signal: AbortSignal): Promise<ResultOf<'dom.click'>> {
   const { target } = params;
+  if ((target === undefined) === (params.at === undefined))
+    throw new BdgError('INVALID_ARGUMENTS', 'dom click needs a target or --at X,Y (one of them)', 'Examples: bdg dom click e4 | bdg dom click --at 120,340');
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
+  const button = params.right ? 'right' : 'left';
   const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+    if (target === undefined) {
+      const v = await viewportPoint(ctx.session, parsePoint(params.at as string, '--at'), signal);
+      await watchingSubmit(ctx, signal, 'The click', () => mouseClick(ctx.session, v.x, v.y, { button, double: params.double, signal }));
+      return { x: Math.round(v.x), y: Math.round(v.y) };
+    }
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
-    const p = await actionPoint(ctx, target, el, true, true, deadline, signal);
-    await watchingSubmit(ctx, signal, 'The click', () =>
-      mouseClick(ctx.session, p.x, p.y, { button: params.right ? 'right' : 'left', double: params.double, signal }),
-    );
-    return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
+    // With --offset the point is the caller's, not the centre: only visibility and enabled state are checked.
+    const p = await actionPoint(ctx, target, el, true, params.offset === undefined, deadline, signal);
+    let { x, y } = p;
+    if (params.offset !== undefined) {
+      const off = parsePoint(params.offset, '--offset');
+      const size = await callOn<{ width: number; height: number }>(ctx.session, p.el.objectId, SIZE_FN, [], { signal });
+      x = p.x - size.width / 2 + off.x;
+      y = p.y - size.height / 2 + off.y;
+    }
+    await watchingSubmit(ctx, signal, 'The click', () => mouseClick(ctx.session, x, y, { button, double: params.double, signal }));
+    return { element: p.el.info, x: Math.round(x), y: Math.round(y) };
   });
   return {
     action: params.double ? 'double-click' : params.right ? 'right-click' : 'click',
     ...result,
     ...compat,
     method: 'mouse events',
-    elementType: result.element.tag,
+    ...(result.element !== undefined ? { elementType: result.element.tag } : {}),
     triggered,
   };
 }

@@ -1,6 +1,5 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { FormField, FormRecord } from '../../../protocol/commands/domInspect.js';
-import { BdgError } from '../../../util/errors.js';
 import type { HandlerContext } from '../../context.js';
 import { GROUP, documentObject, label, mainLoaderId, pageException, readOnly, refFor, resolveTarget } from '../../dom/driver.js';
 import { FORM_COLLECT_FN, FORM_DESCRIBE_FN, FORM_FLAT_FN } from '../../dom/inspectScripts.js';

@@ -15,8 +15,11 @@ import { frames } from './frames.js';
 import { inspect } from './inspect.js';
 import { layout } from './layout.js';
 import { listeners } from './listeners.js';
+import { drag } from './drag.js';
+import { type } from './type.js';
 
-export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'>> = {
+export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'> | 'eval'> = {
+  eval: evaluate,
   'dom.query': query,
   'dom.get': get,
   'dom.eval': evaluate,
@@ -32,6 +35,8 @@ export const DOM_HANDLERS: HandlerTable<FamilyCommands<'dom'>> = {
   'dom.click': click,
   'dom.fill': fill,
   'dom.hover': hover,
+  'dom.type': type,
+  'dom.drag': drag,
   'dom.press': press,
   'dom.pressKey': press,
   'dom.submit': submit,
