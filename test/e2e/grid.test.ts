@@ -188,7 +188,7 @@ describe('Selenium Grid 4 (--grid)', () => {
     assert.equal(nav.code, 0, nav.stdout + nav.stderr);
     const q = await bdg(['dom', 'query', 'li', '--session', 'a', '--json'], { sessionDir: base });
     assert.equal(q.code, 0, q.stderr);
-    assert.equal((q.json as { data: { total: number } }).data.total, 2);
+    assert.equal((q.json as { data: { count: number } }).data.count, 2);
     const ev = await bdg(['dom', 'eval', 'document.title', '--session', 'a', '--json'], { sessionDir: base });
     assert.equal((ev.json as { data: { value: unknown } }).data.value, 'Second');
     const net = await bdg(['network', 'list', '--session', 'a', '--json'], { sessionDir: base });
