@@ -3,6 +3,18 @@ import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
 import { bodyUnavailableText, type ConsoleRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
 import { describeEmulation } from '../protocol/emulation.js';
 
+/**
+ * A URL as reports print it: a `data:` URL is cut after its MIME type and a few bytes of payload, with its length
+ * (a 2 MB inline image is not an answer anyone wants to read); the JSON keeps the whole URL.
+ */
+export function shownUrl(url: string): string {
+  if (!url.startsWith('data:') || url.length <= 64) return url;
+  const comma = url.indexOf(',');
+  const head = comma === -1 || comma > 100 ? url.slice(0, 40) : url.slice(0, comma + 1);
+  const payload = comma === -1 || comma > 100 ? '' : url.slice(comma + 1, comma + 17);
+  return `${head}${payload}… (${url.length} chars)`;
+}
+
 type NetworkSummary = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> & Partial<NetworkRecord>;
 
 export function formatBytes(n: number | undefined): string {
@@ -40,7 +52,7 @@ export function interceptNote(r: Pick<NetworkRecord, 'intercepted'>): string {
 export function networkLine(r: NetworkSummary): string {
   if (r.webSocket !== undefined) {
     const wsStatus = r.state === 'failed' ? 'ERR' : String(r.status ?? '...');
-    return `  ${r.id.padEnd(6)} ${'WS'.padEnd(6)} ${wsStatus.padEnd(4)} ${r.url}  (${webSocketNote(r.webSocket)})`;
+    return `  ${r.id.padEnd(6)} ${'WS'.padEnd(6)} ${wsStatus.padEnd(4)} ${shownUrl(r.url)}  (${webSocketNote(r.webSocket)})`;
   }
   const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
   const tail =
@@ -49,7 +61,7 @@ export function networkLine(r: NetworkSummary): string {
       : r.state === 'pending'
         ? 'pending'
         : `${r.mimeType ?? '-'}  ${formatBytes(r.encodedDataLength)}  ${r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : '-'}`;
-  return `  ${r.id.padEnd(6)} ${r.method.padEnd(6)} ${status.padEnd(4)} ${r.url}  (${tail})${interceptNote(r)}`;
+  return `  ${r.id.padEnd(6)} ${r.method.padEnd(6)} ${status.padEnd(4)} ${shownUrl(r.url)}  (${tail})${interceptNote(r)}`;
 }
 
 function location(c: ConsoleRecord): string {
@@ -79,7 +91,7 @@ function droppedNote(s: Stats): string {
 }
 
 export function renderPeek(d: PeekResult): string {
-  const out: string[] = [`Page: ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}`];
+  const out: string[] = [`Page: ${shownUrl(d.page.url)}${d.page.title !== '' ? `  "${d.page.title}"` : ''}`];
   if (d.network !== undefined) {
     out.push('', `Network (${d.network.length} newest of ${d.stats.network.count}${droppedNote(d.stats.network)}):`);
     out.push(...(d.network.length > 0 ? d.network.map(networkLine) : ['  (none yet)']));
@@ -121,7 +133,7 @@ export function renderStatus(d: StatusResult): string {
     d.starting === true
       ? `Session${named} starting (daemon pid ${d.pid}, up ${duration(d.uptimeMs)}): its first page is still loading`
       : `Session${named} running (daemon pid ${d.pid}, up ${duration(d.uptimeMs)})`,
-    `  Page:      ${d.page.url}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
+    `  Page:      ${shownUrl(d.page.url)}${d.page.title !== '' ? `  "${d.page.title}"` : ''}${d.pageCrashed ? '  [page crashed]' : ''}`,
     `  Chrome:    ${d.grid !== undefined ? 'on the Grid' : d.chrome.attached ? 'attached' : `pid ${String(d.chrome.pid)}`}${d.chrome.port !== null ? `, port ${d.chrome.port} (127.0.0.1)` : ''}${d.chrome.headless ? ', headless' : ''}${d.chrome.connected ? '' : ', DISCONNECTED'}`,
     ...(d.sharedBrowser !== null && d.sharedBrowser !== undefined
       ? [
@@ -183,7 +195,7 @@ function headerBlock(title: string, headers: Record<string, string> | undefined)
 
 export function renderNetworkDetails(r: NetworkRecord): string {
   const lines = [
-    `${r.id}  ${r.method} ${r.url}`,
+    `${r.id}  ${r.method} ${shownUrl(r.url)}`,
     `  State:     ${r.state}${r.errorText !== undefined ? ` (${r.errorText})` : ''}${r.blockedReason !== undefined ? ` blocked: ${r.blockedReason}` : ''}`,
   ];
   if (r.intercepted !== undefined)

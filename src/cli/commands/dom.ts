@@ -3,7 +3,7 @@ import type { InFamily, ResultOf } from '../../protocol/commands.js';
 import type { Output } from '../output.js';
 import type { A11yNode, ActionReport, ElementInfo } from '../../protocol/results.js';
 import { call } from '../../client/call.js';
-import { formatBytes } from '../render.js';
+import { formatBytes, shownUrl } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 import { INSPECT_RUNNERS } from './inspect.js';
 
@@ -49,10 +49,11 @@ export const EVAL_RUNNERS: RunnerTable<InFamily<'eval'>> = {
 export function triggeredLines(t: ActionReport | undefined): string[] {
   if (t === undefined) return [];
   const lines: string[] = [];
-  if (t.url !== t.urlBefore) lines.push(`  -> ${t.navigated ? 'navigated' : 'URL changed'} to ${t.url}`);
-  else if (t.navigated) lines.push(`  -> page reloaded (${t.url})`);
+  if (t.url !== t.urlBefore) lines.push(`  -> ${t.navigated ? 'navigated' : 'URL changed'} to ${shownUrl(t.url)}`);
+  else if (t.navigated) lines.push(`  -> page reloaded (${shownUrl(t.url)})`);
   for (const d of t.dialogs) lines.push(`  -> ${d.type} dialog ${quote(d.message, 100)} (${d.action === 'accept' ? 'accepted' : 'dismissed'})`);
-  for (const r of t.requests.slice(0, 10)) lines.push(`  -> request ${r.id} ${r.method} ${r.url} ${r.status !== undefined ? String(r.status) : r.state}`);
+  for (const r of t.requests.slice(0, 10))
+    lines.push(`  -> request ${r.id} ${r.method} ${shownUrl(r.url)} ${r.status !== undefined ? String(r.status) : r.state}`);
   if (t.requests.length > 10) lines.push(`  -> ... and ${t.requests.length - 10} more requests (bdg peek --network)`);
   for (const c of t.consoleErrors) lines.push(`  -> console error ${c.id}: ${c.text.split('\n')[0] ?? ''}`);
   for (const f of t.downloads ?? [])

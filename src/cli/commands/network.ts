@@ -15,7 +15,7 @@ import { BdgError } from '../../util/errors.js';
 import { fsp } from '../../util/fsAsync.js';
 import { followLoop } from '../follow.js';
 import { jsonLine, type Output } from '../output.js';
-import { formatBytes, interceptNote, renderNetworkDetails, throttleLine, webSocketNote } from '../render.js';
+import { formatBytes, interceptNote, renderNetworkDetails, shownUrl, throttleLine, webSocketNote } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
 /** One request per line: id, method, status, type, transferred size, time, URL (and the error, if it failed). */
@@ -24,7 +24,7 @@ export function requestLine(r: NetworkListItem): string {
     // A socket's row: its handshake status, the bytes its frames carried, how long it was open, and its frame counts.
     const wsStatus = r.state === 'failed' ? 'ERR' : String(r.status ?? '...');
     const wsTime = r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : 'open';
-    return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${wsStatus.padEnd(4)} ${'websocket'.padEnd(10)} ${formatBytes(r.webSocket.bytesSent + r.webSocket.bytesReceived).padStart(9)} ${wsTime.padStart(8)}  ${r.url}  ${webSocketNote(r.webSocket)}`;
+    return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${wsStatus.padEnd(4)} ${'websocket'.padEnd(10)} ${formatBytes(r.webSocket.bytesSent + r.webSocket.bytesReceived).padStart(9)} ${wsTime.padStart(8)}  ${shownUrl(r.url)}  ${webSocketNote(r.webSocket)}`;
   }
   const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
   const type = (r.resourceType ?? '-').toLowerCase();
@@ -35,7 +35,7 @@ export function requestLine(r: NetworkListItem): string {
     tail = `  ${r.canceled === true ? 'canceled' : (r.errorText ?? 'failed')}${r.blockedReason !== undefined ? ` (blocked: ${r.blockedReason})` : ''}`;
   else if (r.state === 'pending') tail = '  pending';
   tail += interceptNote(r);
-  return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${status.padEnd(4)} ${type.padEnd(10)} ${size.padStart(9)} ${time.padStart(8)}  ${r.url}${tail}`;
+  return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${status.padEnd(4)} ${type.padEnd(10)} ${size.padStart(9)} ${time.padStart(8)}  ${shownUrl(r.url)}${tail}`;
 }
 
 function statsNote(s: NetworkListResult['stats']): string {
@@ -162,7 +162,7 @@ export function renderHeaders(d: HeadersResult): string {
     return [`${title}:`, ...(entries.length > 0 ? entries : ['  (none)'])];
   };
   const lines = [
-    `${d.id}  ${d.method} ${d.url}`,
+    `${d.id}  ${d.method} ${shownUrl(d.url)}`,
     `Status: ${d.status !== null ? `${d.status} ${d.statusText ?? ''}`.trimEnd() : d.state}`,
     '',
     ...block('Request headers', d.requestHeaders),
