@@ -316,6 +316,8 @@ export const ACTIONABLE_FN = `async function (needEnabled, needHit) { ${LIB}
   if (!this.isConnected) return { ok: false, reason: 'detached' };
   if (!isVisible(this)) return { ok: false, reason: 'hidden' };
   if (needEnabled && isDisabled(this)) return { ok: false, reason: 'disabled' };
+  // pointer-events: none lets a click through to whatever is below: say so rather than "covered by" that element.
+  if (needHit && (this.ownerDocument.defaultView || window).getComputedStyle(this).pointerEvents === 'none') return { ok: false, reason: 'no-pointer-events' };
   if (typeof this.scrollIntoViewIfNeeded === 'function') this.scrollIntoViewIfNeeded(true); else this.scrollIntoView({ block: 'center', inline: 'center' });
   await nextFrame();
   const r = topRect(this);

@@ -55,6 +55,7 @@ export async function actionPoint(
       const reasons: Record<string, string> = {
         hidden: 'it is not visible (display/visibility or zero size)',
         disabled: 'it is disabled',
+        'no-pointer-events': 'it does not take pointer events (pointer-events: none), so a click there reaches what is below',
         covered: `another element is on top of it (${r.by ?? 'unknown'})`,
         detached: 'it was removed from the document',
         'outside-viewport': 'its centre cannot be scrolled into the viewport',
