@@ -47,6 +47,16 @@ async function busySessions(url: string): Promise<string[]> {
   return s.nodes.flatMap((n) => n.slots.flatMap((slot) => (slot.session !== null ? [slot.session.sessionId] : [])));
 }
 
+/** The Grid frees a slot a moment after the DELETE returns (the node reports it asynchronously): ask until it says `want`, for up to 15 s. */
+async function busyBecomes(url: string, want: string[]): Promise<string[]> {
+  let now = await busySessions(url);
+  for (let i = 0; i < 60 && JSON.stringify(now) !== JSON.stringify(want); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    now = await busySessions(url);
+  }
+  return now;
+}
+
 /** Every process whose parent chain leads to `root` (the Grid's chromedrivers and their Chromes). */
 function descendants(root: number): number[] {
   const parent = new Map<number, number>();
@@ -214,7 +224,7 @@ describe('Selenium Grid 4 (--grid)', () => {
     const stop = await bdg(['stop', '--session', 'a', '--json'], { sessionDir: base });
     assert.equal(stop.code, 0, stop.stderr);
     assert.equal((stop.json as { data: { chromeClosed: boolean } }).data.chromeClosed, true);
-    assert.deepEqual(await busySessions(grid.url), [gb.grid.sessionId]);
+    assert.deepEqual(await busyBecomes(grid.url, [gb.grid.sessionId]), [gb.grid.sessionId]);
     assert.ok(!existsSync(join(base, 'sessions', 'a', 'grid.json')));
     const doc = JSON.parse(readFileSync(join(base, 'sessions', 'a', 'session.json'), 'utf8')) as { session: { chrome: { grid?: { sessionId: string } } } };
     assert.equal(doc.session.chrome.grid?.sessionId, ga.grid.sessionId);
@@ -233,7 +243,7 @@ describe('Selenium Grid 4 (--grid)', () => {
       next.stdout,
       new RegExp(`Deleted the session ${gb.grid.sessionId} on the Selenium Grid at http://127\\.0\\.0\\.1:\\d+/, left by a daemon that died`),
     );
-    assert.deepEqual(await busySessions(grid.url), []);
+    assert.deepEqual(await busyBecomes(grid.url, []), []);
     assert.ok(!existsSync(join(base, 'sessions', 'b', 'grid.json')));
   });
 
