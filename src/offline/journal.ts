@@ -10,13 +10,12 @@ import type { DetailsResult } from '../protocol/commands/session.js';
 import type { ConsoleRecord, NavigationRecord, NetworkListItem, NetworkRecord } from '../protocol/records.js';
 import { VERSION } from '../protocol/version.js';
 import { parseNetworkFilter } from '../telemetry/filter.js';
-import { buildHar, type Har } from '../telemetry/har.js';
+import { buildHar, writeHarFile, type Har } from '../telemetry/har.js';
 import { sanitizeHar } from '../telemetry/harSanitize.js';
 import { JOURNAL_VERSION, previousSegment, type JournalHeader, type JournalLine } from '../telemetry/journal.js';
 import { orderRequests, type SortSpec } from '../telemetry/networkOrder.js';
 import { BdgError, errnoCode } from '../util/errors.js';
 import { fsp } from '../util/fsAsync.js';
-import { writeFileAtomic } from '../util/fsx.js';
 
 /** Largest journal file read (two segments are at most 32 MB as written; this leaves room for hand-made ones). */
 const MAX_READ_BYTES = 512 * 1024 * 1024;
@@ -218,18 +217,6 @@ export async function writeHarFrom(
   opts: { filter?: string | undefined; current: boolean; bodies: boolean; includeSensitive: boolean },
 ): Promise<HarResult> {
   const { doc, redacted } = harOf(j, opts);
-  const text = JSON.stringify(doc, null, 2);
-  await writeFileAtomic(file, text);
-  const entries = doc.log.entries;
-  return {
-    file,
-    entries: entries.length,
-    pages: doc.log.pages.length,
-    bytes: Buffer.byteLength(text),
-    withBodies: entries.filter((e) => e.response.content.text !== undefined).length,
-    pending: 0,
-    dropped: 0,
-    sanitized: !opts.includeSensitive,
-    redacted,
-  };
+  // A journal holds requests at their end: none is pending, and the journal counts no drops of its own here.
+  return writeHarFile(file, doc, { sanitized: !opts.includeSensitive, redacted, dropped: 0 });
 }

@@ -11,6 +11,8 @@ import {
   type NetworkTimings,
   type WebSocketFrame,
 } from '../protocol/records.js';
+import type { HarResult } from '../protocol/commands/network.js';
+import { writeFileAtomic } from '../util/fsx.js';
 import { headerValue, requestCookiesOf, responseCookiesOf } from './cookies.js';
 
 export interface HarNameValue {
@@ -311,4 +313,25 @@ function parseProduct(product: string | undefined): { name: string; version: str
 
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/**
+ * Writes a HAR atomically (mode 0600; a failure is a BdgError naming the file and the cause, nothing partial left)
+ * and says what is in it: the answer of `network har`, from a live session or a journal alike.
+ */
+export async function writeHarFile(file: string, doc: Har, info: { sanitized: boolean; redacted: number; dropped: number }): Promise<HarResult> {
+  const text = JSON.stringify(doc, null, 2);
+  await writeFileAtomic(file, text);
+  const entries = doc.log.entries;
+  return {
+    file,
+    entries: entries.length,
+    pages: doc.log.pages.length,
+    bytes: Buffer.byteLength(text),
+    withBodies: entries.filter((e) => e.response.content.text !== undefined).length,
+    pending: entries.filter((e) => e._state === 'pending' && e._webSocketMessages === undefined).length,
+    dropped: info.dropped,
+    sanitized: info.sanitized,
+    redacted: info.redacted,
+  };
 }

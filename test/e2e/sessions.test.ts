@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, isAlive, removeDir, sleep, waitFor, type RunResult } from '../helpers/bdg.js';
+import { bdg, isAlive, killAll, removeDir, sleep, waitFor, type RunResult } from '../helpers/bdg.js';
 
 const CHROME = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p)) as string;
 
@@ -36,16 +36,6 @@ function processesUnder(base: string): { daemons: number[]; chromes: number[] } 
     else if (cmd.some((a) => a.startsWith(`--user-data-dir=${base}`)) && !cmd.some((a) => a.startsWith('--type='))) chromes.push(pid);
   }
   return { daemons, chromes };
-}
-
-function killAll(pids: number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
 }
 
 /** Stops everything under `base` (stop --all, then SIGKILL by pid of whatever is left) and removes it. */

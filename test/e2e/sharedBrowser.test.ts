@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureServer } from '../helpers/fixtureServer.js';
-import { bdg, isAlive, removeDir, waitFor, type RunResult } from '../helpers/bdg.js';
+import { bdg, isAlive, killAll, removeDir, waitFor, type RunResult } from '../helpers/bdg.js';
 
 function cmdline(pid: number): string[] {
   try {
@@ -33,16 +33,6 @@ function processesUnder(base: string): { daemons: number[]; chromes: number[]; h
     else if (cmd.some((a) => a.startsWith(`--user-data-dir=${base}`))) (cmd.some((a) => a.startsWith('--type=')) ? out.helpers : out.chromes).push(pid);
   }
   return out;
-}
-
-function killAll(pids: number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
 }
 
 async function teardownBase(base: string): Promise<void> {

@@ -170,6 +170,13 @@ export async function teardown(sessionDir: string): Promise<void> {
     const pid = readPid(join(sessionDir, f));
     if (pid !== undefined && (chromesOf(sessionDir).includes(pid) || daemonsOf(sessionDir).includes(pid))) pids.add(pid);
   }
+  killAll(pids);
+  await waitFor(() => [...pids].every((p) => !alive(p)), 5_000);
+  await removeDir(sessionDir);
+}
+
+/** SIGKILL to each pid that is still there (a test's last resort for what it started). */
+export function killAll(pids: Iterable<number>): void {
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -177,8 +184,6 @@ export async function teardown(sessionDir: string): Promise<void> {
       /* gone */
     }
   }
-  await waitFor(() => [...pids].every((p) => !alive(p)), 5_000);
-  await removeDir(sessionDir);
 }
 
 /** Removes a directory Chrome used: its helper processes may still be writing into the profile for a moment after the browser is gone. */

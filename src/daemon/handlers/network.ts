@@ -7,12 +7,11 @@ import type { NavigationRecord, NetworkListItem, NetworkRecord } from '../../pro
 import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
-import { buildHar, type Har } from '../../telemetry/har.js';
+import { buildHar, writeHarFile, type Har } from '../../telemetry/har.js';
 import { sanitizeHar } from '../../telemetry/harSanitize.js';
 import { guessContentType, parseHeaderLines } from '../../telemetry/interception.js';
 import { orderRequests } from '../../telemetry/networkOrder.js';
 import { BdgError } from '../../util/errors.js';
-import { writeFileAtomic } from '../../util/fsx.js';
 import { normalizeUrl } from '../../util/url.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
 import { waitForRequest } from '../telemetryWait.js';
@@ -126,21 +125,7 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
   const navigations = current === undefined ? s.navigations : s.navigations.filter((n) => n.index === current);
   const doc = sessionHar(s, records, navigations);
   const redacted = params.includeSensitive ? 0 : sanitizeHar(doc);
-  const text = JSON.stringify(doc, null, 2);
-  // Mapped to a BdgError naming the file and the cause (disk full, permissions, a directory); nothing partial is left.
-  await writeFileAtomic(file, text);
-  const entries = doc.log.entries;
-  return {
-    file,
-    entries: entries.length,
-    pages: doc.log.pages.length,
-    bytes: Buffer.byteLength(text),
-    withBodies: entries.filter((e) => e.response.content.text !== undefined).length,
-    pending: entries.filter((e) => e._state === 'pending' && e._webSocketMessages === undefined).length,
-    dropped: s.network.stats().dropped,
-    sanitized: !params.includeSensitive,
-    redacted,
-  };
+  return writeHarFile(file, doc, { sanitized: !params.includeSensitive, redacted, dropped: s.network.stats().dropped });
 }
 
 function webSocketFrames(ctx: HandlerContext, params: ParamsOf<'network.ws'>): ResultOf<'network.ws'> {
