@@ -1,6 +1,6 @@
 import type { ThrottleState } from '../protocol/commands/network.js';
 import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
-import { bodyUnavailableText, type ConsoleRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
+import { bodyUnavailableText, type ConsoleRecord, type IssueRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
 import { describeEmulation } from '../protocol/emulation.js';
 
 /**
@@ -49,10 +49,11 @@ export function interceptNote(r: Pick<NetworkRecord, 'intercepted'>): string {
   return r.intercepted !== undefined ? `  [${r.intercepted.action} by ${r.intercepted.rule}]` : '';
 }
 
-export function networkLine(r: NetworkSummary): string {
+/** `url`: the URL as the row shows it (data: URLs cut by default). */
+export function networkLine(r: NetworkSummary, url = shownUrl(r.url)): string {
   if (r.webSocket !== undefined) {
     const wsStatus = r.state === 'failed' ? 'ERR' : String(r.status ?? '...');
-    return `  ${r.id.padEnd(6)} ${'WS'.padEnd(6)} ${wsStatus.padEnd(4)} ${shownUrl(r.url)}  (${webSocketNote(r.webSocket)})`;
+    return `  ${r.id.padEnd(6)} ${'WS'.padEnd(6)} ${wsStatus.padEnd(4)} ${url}  (${webSocketNote(r.webSocket)})`;
   }
   const status = r.state === 'failed' ? 'ERR' : r.state === 'pending' ? '...' : String(r.status ?? '-');
   const tail =
@@ -61,7 +62,38 @@ export function networkLine(r: NetworkSummary): string {
       : r.state === 'pending'
         ? 'pending'
         : `${r.mimeType ?? '-'}  ${formatBytes(r.encodedDataLength)}  ${r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : '-'}`;
-  return `  ${r.id.padEnd(6)} ${r.method.padEnd(6)} ${status.padEnd(4)} ${shownUrl(r.url)}  (${tail})${interceptNote(r)}`;
+  return `  ${r.id.padEnd(6)} ${r.method.padEnd(6)} ${status.padEnd(4)} ${url}  (${tail})${interceptNote(r)}${cookieNote(r)}`;
+}
+
+/** `  ⚠ cookie blocked` at the end of a row whose request had a cookie Chrome blocked (the original bdg's mark). */
+export function cookieNote(r: Pick<NetworkRecord, 'blockedCookies' | 'blockedCookiesOmitted'>): string {
+  return (r.blockedCookies?.length ?? 0) + (r.blockedCookiesOmitted ?? 0) > 0 ? '  ⚠ cookie blocked' : '';
+}
+
+/** `nosecure  set rejected: SameSiteNoneInsecure` lines for `details network`. */
+export function blockedCookieLines(r: Pick<NetworkRecord, 'blockedCookies' | 'blockedCookiesOmitted' | 'exemptedCookies'>): string[] {
+  const lines = (r.blockedCookies ?? []).map((c) => `  ${c.name === '' ? '(no name)' : c.name}  ${c.kind.replace('-', ' ')}: ${c.reasons.join(', ')}`);
+  if ((r.blockedCookiesOmitted ?? 0) > 0) lines.push(`  +${r.blockedCookiesOmitted} more`);
+  for (const c of r.exemptedCookies ?? [])
+    lines.push(`  ${c.name === '' ? '(no name)' : c.name}  ${c.kind === 'set' ? 'stored' : 'sent'} by exemption: ${c.reason}`);
+  return lines;
+}
+
+/** Where an issue is: its source position, else the resource it affects (the whole URL with `verbose`). */
+function issueWhere(i: IssueRecord, verbose: boolean): string {
+  const cut = (u: string): string => (verbose || u.length <= 80 ? u : `…${u.slice(-79)}`);
+  if (i.source !== undefined)
+    return `  (${cut(i.source.url)}${i.source.line !== undefined ? `:${i.source.line}${i.source.column !== undefined ? `:${i.source.column}` : ''}` : ''})`;
+  if (i.url !== undefined && !i.text.includes(i.url)) return `  (${cut(shownUrl(i.url))})`;
+  return '';
+}
+
+/** One Chrome Issue as a console-style row: `  i1     issue   <what>  (<where>)  (×2)`. */
+export function issueLine(i: IssueRecord, verbose = false): string {
+  const nodes = i.nodes !== undefined && i.nodes.length > 0 ? `  [${i.nodes.length} element${i.nodes.length === 1 ? '' : 's'}]` : '';
+  const count = i.count > 1 ? `  (×${i.count})` : '';
+  const code = verbose ? `  [${i.code}${i.type !== undefined ? ` ${i.type}` : ''}]` : '';
+  return `  ${i.id.padEnd(6)} ${'issue'.padEnd(7)} ${i.text}${issueWhere(i, verbose)}${nodes}${count}${code}`;
 }
 
 function location(c: ConsoleRecord): string {
@@ -70,7 +102,13 @@ function location(c: ConsoleRecord): string {
   return `  (${file}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''})`;
 }
 
-export function consoleLine(c: ConsoleRecord): string {
+/** `verbose`: the whole text (every line, indented) and the whole source URL. */
+export function consoleLine(c: ConsoleRecord, verbose = false): string {
+  if (verbose) {
+    const where =
+      c.url !== undefined && c.url !== '' ? `  (${c.url}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''})` : '';
+    return `  ${c.id.padEnd(6)} ${c.level.padEnd(7)} ${c.text.split('\n').join('\n                 ')}${where}  [${c.kind}${c.type !== c.level ? ` ${c.type}` : ''}]`;
+  }
   const text = c.text.includes('\n') ? `${c.text.split('\n')[0] as string} …` : c.text;
   return `  ${c.id.padEnd(6)} ${c.level.padEnd(7)} ${text}${location(c)}`;
 }
@@ -90,17 +128,47 @@ function droppedNote(s: Stats): string {
   return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
 
-export function renderPeek(d: PeekResult): string {
-  const out: string[] = [`Page: ${shownUrl(d.page.url)}${d.page.title !== '' ? `  "${d.page.title}"` : ''}`];
+/**
+ * A network row of `peek --verbose`: the compact row with the whole URL (data: URLs up to 2000 characters), then
+ * the resource type, protocol, remote address and initiator, and the blocked cookies by name.
+ */
+export function verboseNetworkLine(r: NetworkSummary): string {
+  const url = r.url.startsWith('data:') && r.url.length > 2000 ? `${r.url.slice(0, 2000)}… (${r.url.length} chars)` : r.url;
+  const row = networkLine(r, url);
+  const facts = [
+    r.resourceType !== undefined ? `type ${r.resourceType}` : undefined,
+    r.protocol,
+    r.remoteAddress !== undefined ? `from ${r.remoteAddress}` : undefined,
+    r.fromCache === true ? 'from cache' : undefined,
+    r.initiator !== undefined
+      ? `initiator ${r.initiator.type}${r.initiator.url !== undefined ? ` ${r.initiator.url}${r.initiator.lineNumber !== undefined ? `:${r.initiator.lineNumber}` : ''}` : ''}`
+      : undefined,
+    r.redirectedFrom !== undefined ? `redirected from ${r.redirectedFrom}` : undefined,
+  ].filter((f): f is string => f !== undefined);
+  const lines = [row];
+  if (facts.length > 0) lines.push(`         ${facts.join(', ')}`);
+  for (const c of r.blockedCookies ?? []) lines.push(`         cookie ${c.name} ${c.kind.replace('-', ' ')}: ${c.reasons.join(', ')}`);
+  return lines.join('\n');
+}
+
+export function renderPeek(d: PeekResult, verbose = false): string {
+  const out: string[] = [`Page: ${verbose ? d.page.url : shownUrl(d.page.url)}${d.page.title !== '' ? `  "${d.page.title}"` : ''}`];
   if (d.network !== undefined) {
     out.push('', `Network (${d.network.length} newest of ${d.stats.network.count}${droppedNote(d.stats.network)}):`);
-    out.push(...(d.network.length > 0 ? d.network.map(networkLine) : ['  (none yet)']));
+    out.push(...(d.network.length > 0 ? d.network.map((r) => (verbose ? verboseNetworkLine(r) : networkLine(r))) : ['  (none yet)']));
   }
   if (d.console !== undefined) {
     out.push('', `Console (${d.console.length} newest of ${d.stats.console.count}${droppedNote(d.stats.console)}):`);
-    out.push(...(d.console.length > 0 ? d.console.map(consoleLine) : ['  (none yet)']));
+    out.push(...(d.console.length > 0 ? d.console.map((c) => consoleLine(c, verbose)) : ['  (none yet)']));
   }
-  out.push('', 'Details: bdg details network <id> | bdg details console <id>');
+  if (d.issues !== undefined && d.totals.issues > 0) {
+    const shown = d.issues.length < d.totals.issues ? `${d.issues.length} newest of ${d.totals.issues}` : String(d.totals.issues);
+    out.push('', `Issues (${shown}, this page load):`, ...d.issues.map((i) => issueLine(i, verbose)));
+  }
+  out.push(
+    '',
+    `Details: bdg details network <id> | bdg details console <id>${d.totals.issues > 0 ? ' | bdg console --issues' : ''}${verbose ? '' : ' | bdg peek --verbose'}`,
+  );
   return out.join('\n');
 }
 
@@ -141,7 +209,7 @@ export function renderStatus(d: StatusResult): string {
         ]
       : []),
     `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
-    `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
+    `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}${(d.issues?.count ?? 0) > 0 ? `; ${d.issues?.count} Chrome Issues on this page (bdg console --issues)` : ''}`,
     `  Navigations: ${d.navigations}`,
   ];
   if (d.throttle !== undefined && d.throttle !== null) lines.push(`  Throttled: ${throttleLine(d.throttle)}`);
@@ -227,6 +295,8 @@ export function renderNetworkDetails(r: NetworkRecord): string {
   lines.push(...headerBlock('Request headers', r.requestHeaders));
   if (r.postData !== undefined) lines.push('', 'Request body:', r.postData);
   if (r.responseHeaders !== undefined) lines.push('', ...headerBlock('Response headers', r.responseHeaders));
+  const cookies = blockedCookieLines(r);
+  if (cookies.length > 0) lines.push('', 'Blocked cookies:', ...cookies);
   if (r.webSocket !== undefined) lines.push('', `WebSocket: ${webSocketNote(r.webSocket)}`, `Frames: bdg network ws ${r.id}`);
   else if (r.body !== undefined) {
     lines.push('', `Response body (${formatBytes(r.body.size)}${r.body.truncated ? ', truncated at --max-body-size' : ''}):`);

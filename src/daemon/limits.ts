@@ -11,6 +11,9 @@ export const LIMITS = {
   webSocket: { maxFrames: 10_000, maxBytes: 8 * 1024 * 1024, perSocketFrames: 2_000, perSocketBytes: 2 * 1024 * 1024, maxPayloadBytes: 16 * 1024 },
   consoleItems: 10_000,
   consoleBytes: 8 * 1024 * 1024,
+  /** Chrome Issues (Audits): folded per kind and resource, so a few hundred cover even a news site. */
+  issueItems: 500,
+  issueBytes: 512 * 1024,
   navigations: 1_000,
   domSnapshotBytes: 5 * 1024 * 1024,
 };

@@ -7,6 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import { CdpError, type CdpConnection, type CdpMethod, type CdpParams, type CdpResult, type SessionCallOptions } from '../cdp/connection.js';
 import type { NavigationRecord } from '../protocol/records.js';
 import type { ConsoleCollector } from '../telemetry/console.js';
+import type { IssueCollector } from '../telemetry/issues.js';
 import { NavigationTracker, type NavigationChange } from '../telemetry/navigation.js';
 import type { NetworkCollector } from '../telemetry/network.js';
 import { BdgError } from '../util/errors.js';
@@ -23,6 +24,7 @@ export interface PageTargetDeps {
   conn: () => CdpConnection;
   network: NetworkCollector;
   console: ConsoleCollector;
+  issues: IssueCollector;
   dialogs: DialogTracker;
   log: Logger;
   /** True while the session closes: a target going away then is expected. */
@@ -146,6 +148,8 @@ export class PageTarget implements PageHealth {
       this.send('Runtime.enable'),
       this.send('Log.enable'),
       this.send('Inspector.enable').catch(() => undefined),
+      // Chrome Issues; a browser without the Audits domain (some remote ones) just has none.
+      this.send('Audits.enable').catch(() => undefined),
     ]);
   }
 
@@ -176,6 +180,9 @@ export class PageTarget implements PageHealth {
       case 'Runtime.exceptionThrown':
       case 'Log.entryAdded':
         this.#deps.console.handle(method, params);
+        break;
+      case 'Audits.issueAdded':
+        this.#deps.issues.handle(method, params);
         break;
       case 'Runtime.executionContextCreated':
         // A renderer that creates contexts is alive again (a reload or navigation after the crash).
@@ -276,7 +283,10 @@ export class PageTarget implements PageHealth {
 
   #applyNavigation(change: NavigationChange | undefined): void {
     if (change?.network !== undefined) this.#deps.network.setNavigation(change.network);
-    if (change?.console !== undefined) this.#deps.console.setNavigation(change.console);
+    if (change?.console !== undefined) {
+      this.#deps.console.setNavigation(change.console);
+      this.#deps.issues.setNavigation(change.console);
+    }
   }
 
   async #refreshTitle(): Promise<void> {

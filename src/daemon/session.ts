@@ -8,6 +8,7 @@ import type { GridInfo, RemoteInfo } from '../protocol/commands/session.js';
 import type { NavigationRecord, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { ConsoleCollector } from '../telemetry/console.js';
+import { IssueCollector } from '../telemetry/issues.js';
 import { Journal } from '../telemetry/journal.js';
 import { NetworkCollector, isTextMimeType } from '../telemetry/network.js';
 import { VERSION } from '../protocol/version.js';
@@ -50,6 +51,8 @@ export class BrowserSession {
   readonly config: DaemonConfig;
   readonly network: NetworkCollector;
   readonly console: ConsoleCollector;
+  /** Chrome Issues (Audits.issueAdded): blocked cookies, mixed content, CSP, deprecations, … */
+  readonly issues: IssueCollector;
   /** Recent raw CDP events of every kind, for `bdg cdp --events`. */
   readonly cdpEvents = new CdpEventLog(CDP_EVENT_LIMITS);
   /** JavaScript dialogs, answered as they open so no command hangs on one. */
@@ -95,11 +98,17 @@ export class BrowserSession {
       maxBytes: LIMITS.consoleBytes,
       onRecord: (record) => this.journal.console(record),
     });
+    this.issues = new IssueCollector({
+      maxItems: LIMITS.issueItems,
+      maxBytes: LIMITS.issueBytes,
+      navigationOf: (requestId) => this.network.get(requestId)?.navigation,
+    });
     this.#browser = new Browser(config, log, opts.trace, opts.onChromeLaunched);
     this.#page = new PageTarget({
       conn: () => this.#browser.conn,
       network: this.network,
       console: this.console,
+      issues: this.issues,
       dialogs: this.dialogs,
       log,
       closing: () => this.#browser.closing,

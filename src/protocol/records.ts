@@ -93,6 +93,25 @@ export interface NetworkCookie {
 }
 
 /**
+ * A cookie Chrome blocked on a request, from the extra-info events (names and reasons only, never values):
+ * `set-rejected` a Set-Cookie of the response Chrome did not store, `not-sent` a stored cookie Chrome left out of
+ * the request. Cookies that do not apply to the URL (DomainMismatch, PathMismatch, NotOnPath) are not listed.
+ */
+export interface BlockedCookie {
+  name: string;
+  kind: 'set-rejected' | 'not-sent';
+  /** Chrome's reasons (`SameSiteNoneInsecure`, `InvalidDomain`, `SameSiteLax`, …). */
+  reasons: string[];
+}
+
+/** A cookie Chrome would have blocked but let through for a reason it names (`exemptionReason`). */
+export interface ExemptedCookie {
+  name: string;
+  kind: 'set' | 'sent';
+  reason: string;
+}
+
+/**
  * Time spent in each phase of a request, in milliseconds, computed as Chrome DevTools does for its HAR export
  * (`ssl` is part of `connect`); -1 where a phase did not apply (a reused connection has no dns/connect).
  */
@@ -155,6 +174,11 @@ export interface NetworkRecord {
   requestCookies?: NetworkCookie[];
   /** Cookies the response set (Set-Cookie), with the reasons Chrome refused any. */
   responseCookies?: NetworkCookie[];
+  /** Cookies Chrome blocked on this request (at most 50; the rest counted in `blockedCookiesOmitted`). */
+  blockedCookies?: BlockedCookie[];
+  blockedCookiesOmitted?: number;
+  /** Cookies Chrome let through by an exemption (third-party cookie grace periods, heuristics, …). */
+  exemptedCookies?: ExemptedCookie[];
   /** Which cache served the response, when one did. */
   cacheSource?: 'memory' | 'disk' | 'prefetch';
   /** Where a service worker got the response (`cache-storage`, `http-cache`, `fallback-code`, `network`). */
@@ -195,6 +219,39 @@ export interface ConsoleRecord {
   column?: number;
   stack?: string;
   timestamp: number;
+  navigation: number;
+}
+
+/**
+ * A Chrome Issue (DevTools' Issues panel, `Audits.issueAdded`): a problem the page has that often logs nothing,
+ * such as a cookie Chrome refused, a resource blocked by CSP or mixed content, a deprecated API. Reports of one kind
+ * on one resource within a page load are one issue with a `count`.
+ */
+export interface IssueRecord {
+  /** Short id (`i1`, `i2`, …). */
+  id: string;
+  /** Chrome's issue code: `CookieIssue`, `MixedContentIssue`, `ContentSecurityPolicyIssue`, `DeprecationIssue`, … */
+  code: string;
+  /** The kind within the code: the cookie reasons, the CSP violation type, the deprecation, … */
+  type?: string;
+  /** One line saying what is wrong (at most 300 characters). */
+  text: string;
+  /** Reports folded into this issue. */
+  count: number;
+  /** Where in the page's code, 1-based, when Chrome says. */
+  source?: { url: string; line?: number; column?: number };
+  /** The resource affected: the request, the insecure or blocked URL, the cookie's URL. */
+  url?: string;
+  /** CDP requestId of the request affected, when there is one. */
+  requestId?: string;
+  /** The cookie affected (name only). */
+  cookie?: string;
+  /** Elements at fault (backend node ids, at most 20), for issues Chrome reports per element. */
+  nodes?: { backendNodeId: number }[];
+  /** First and last report (epoch ms). */
+  timestamp: number;
+  lastTimestamp?: number;
+  /** The page load it belongs to (as console messages). */
   navigation: number;
 }
 

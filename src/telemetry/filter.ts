@@ -1,12 +1,13 @@
 /**
  * The DevTools network filter language: `status-code:404 domain:*.example.com -method:OPTIONS api`. Terms are
- * separated by white space and must all match; `-` before a term negates it; a term without a known `key:` is text
+ * separated by white space and must all match; `-` (or `!`, as the original bdg writes it) before a term negates it; a term without a known `key:` is text
  * searched in the URL (case-insensitive), `/re/` a regular expression on the URL, and `"quoted text"` is always text.
  * A value may list alternatives separated by commas (`status-code:500,502`).
  */
 import type { NetworkRecord } from '../protocol/records.js';
 import { suggest } from '../protocol/validate.js';
 import { BdgError } from '../util/errors.js';
+import { hasBlockedCookie } from './cookiesBlocked.js';
 
 /** The keys a filter term may use, with what they match (for help texts and error hints). */
 export const FILTER_KEYS: Readonly<Record<string, string>> = {
@@ -19,6 +20,7 @@ export const FILTER_KEYS: Readonly<Record<string, string>> = {
   'has-response-header': 'a response header name',
   is: 'failed (network error or status >= 400), running (in flight), from-cache, from-service-worker, mocked, blocked (by network mock/block)',
   scheme: 'URL scheme (http, https, data, ws, …)',
+  'has-blocked-cookies': 'a cookie Chrome blocked on the request, by name, reason or kind (set-rejected, not-sent); * for any',
 };
 
 const IS_VALUES = ['failed', 'running', 'from-cache', 'from-service-worker', 'mocked', 'blocked'] as const;
@@ -60,6 +62,8 @@ export type FilterableRecord = Pick<
   | 'fromCache'
   | 'fromServiceWorker'
   | 'intercepted'
+  | 'blockedCookies'
+  | 'blockedCookiesOmitted'
 >;
 
 /** One parsed term. */
@@ -109,7 +113,7 @@ function tokenize(text: string): Token[] {
     let body = '';
     let quotedWhole = false;
     let negated = false;
-    if (text[i] === '-' && i + 1 < text.length && !/\s/.test(text[i + 1] as string)) {
+    if ((text[i] === '-' || text[i] === '!') && i + 1 < text.length && !/\s/.test(text[i + 1] as string)) {
       negated = true;
       i++;
     }
@@ -229,6 +233,10 @@ function valuePredicate(key: string, value: string, raw: string): Predicate {
       const scheme = value.toLowerCase().replace(/:$/, '');
       return (r) => schemeOf(r.url) === scheme;
     }
+    case 'has-blocked-cookies': {
+      const regex = wildcard(value);
+      return (r) => hasBlockedCookie(r, regex, value === '*');
+    }
     default:
       throw invalid(`Unknown filter key in ${raw}`);
   }
@@ -241,7 +249,7 @@ function invalid(message: string, hint?: string): BdgError {
     hint ??
       `Filter keys: ${Object.keys(FILTER_KEYS)
         .map((k) => `${k}:`)
-        .join(' ')}; plain words match the URL; prefix - to negate; quote text that contains a colon.`,
+        .join(' ')}; plain words match the URL; prefix - (or !) to negate; quote text that contains a colon.`,
   );
 }
 

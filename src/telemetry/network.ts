@@ -17,6 +17,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { BodyUnavailableReason, BufferStats, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
 import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
+import { noteRequestCookies, noteResponseCookies } from './cookiesBlocked.js';
 import { BodyBudget } from './networkBodies.js';
 import { hostOf, isTextMimeType, isTrackingHost } from './networkClassify.js';
 import { applyResponse, capBody, computeTimings, estimateSize, isFiniteNumber, mergeHeaders, round3, toInitiator } from './networkRecord.js';
@@ -562,6 +563,7 @@ export class NetworkCollector {
       if (Array.isArray(req.associatedCookies) && req.associatedCookies.length > 0) {
         record.requestCookies = req.associatedCookies.map((a) => fromCdpCookie(a.cookie, a.blockedReasons));
       }
+      noteRequestCookies(record, req.associatedCookies);
       chain.requestExtra[index] = null;
     }
     if (res) {
@@ -570,6 +572,7 @@ export class NetworkCollector {
       // Only extra-info carries Set-Cookie (Chrome strips it from Network.Response) and says which were refused.
       const setCookie = headerValue(record.responseHeaders, 'set-cookie');
       if (setCookie !== undefined) record.responseCookies = parseSetCookieHeader(setCookie, Array.isArray(res.blockedCookies) ? res.blockedCookies : []);
+      noteResponseCookies(record, res.blockedCookies, res.exemptedCookies);
       chain.responseExtra[index] = null;
     }
     if (req || res) this.#resize(record);

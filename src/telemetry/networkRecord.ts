@@ -171,7 +171,8 @@ export function estimateSize(r: NetworkRecord): number {
     (r.postData?.length ?? 0) +
     (r.errorText?.length ?? 0) +
     (r.initiator?.url?.length ?? 0) +
-    ((r.requestCookies?.length ?? 0) + (r.responseCookies?.length ?? 0)) * 120
+    ((r.requestCookies?.length ?? 0) + (r.responseCookies?.length ?? 0)) * 120 +
+    ((r.blockedCookies?.length ?? 0) + (r.exemptedCookies?.length ?? 0)) * 80
   );
 }
 

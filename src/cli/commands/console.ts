@@ -5,7 +5,7 @@ import type { SessionPaths } from '../../util/paths.js';
 import { call } from '../../client/call.js';
 import { followLoop } from '../follow.js';
 import { jsonLine, type Output } from '../output.js';
-import { consoleLine, renderConsoleDetails } from '../render.js';
+import { consoleLine, issueLine, renderConsoleDetails } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
 /** Lines `console --follow` shows of the current view before following, when `--last` does not say. */
@@ -15,7 +15,47 @@ export function messageLine(m: FoldedConsoleRecord): string {
   return `${consoleLine(m)}${m.count > 1 ? `  (×${m.count})` : ''}`;
 }
 
-export function renderConsole(d: ConsoleListResult): string {
+/** Issues the plain view lists before pointing at `--issues` for the rest. */
+const ISSUES_SHOWN = 8;
+
+/** `12:03:04.567` (local time), for `--list`. */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** The line between two page loads in a list: `─── Next page (navigation #2): http://… ───`. */
+function navigationMarker(d: ConsoleListResult, index: number): string {
+  const url = d.navigations?.find((n) => n.index === index)?.url;
+  return `─── Next page (navigation #${index})${url !== null && url !== undefined ? `: ${url}` : ''} ───`;
+}
+
+function issuesBlock(d: ConsoleListResult): string[] {
+  const total = d.issues.length + d.issuesDropped;
+  if (total === 0) return [];
+  const shown = d.level === null && !d.list && d.issues.length > ISSUES_SHOWN ? d.issues.slice(-ISSUES_SHOWN) : d.issues;
+  const where = d.history ? 'all page loads' : 'this page load';
+  const lines = ['', `Chrome Issues (${total}, ${where}):`, ...shown.map((i) => issueLine(i))];
+  const more = d.issues.length - shown.length;
+  if (more > 0) lines.push(`  +${more} more: bdg console --issues`);
+  if (d.issuesDropped > 0) lines.push(`  (${d.issuesDropped} older dropped from the buffer)`);
+  return lines;
+}
+
+export function renderConsole(d: ConsoleListResult, onlyIssues = false): string {
+  if (onlyIssues) {
+    const where = d.history ? 'all page loads' : d.navigation !== null ? `current page ${d.navigation.url}` : 'current page';
+    const lines = [`Chrome Issues (${where}): ${d.issues.length}${d.issuesDropped > 0 ? `, ${d.issuesDropped} older dropped` : ''}`];
+    let nav: number | undefined;
+    for (const i of d.issues) {
+      if (d.history && nav !== undefined && i.navigation !== nav) lines.push(navigationMarker(d, i.navigation));
+      nav = i.navigation;
+      lines.push(issueLine(i, true));
+    }
+    if (d.issues.length === 0) lines.push('  (none)');
+    return lines.join('\n');
+  }
   const notes: string[] = [];
   if (d.errors > 0) notes.push(`${d.errors} error${d.errors === 1 ? '' : 's'}`);
   if (d.messages.length < d.matched) notes.push(`${d.messages.length} lines shown`);
@@ -26,6 +66,13 @@ export function renderConsole(d: ConsoleListResult): string {
   if (d.messages.length === 0) lines.push('  (none)');
   let nav: number | undefined;
   for (const m of d.messages) {
+    if (d.list) {
+      // The original bdg's --list: every message in order, a marker where the next page load's begin.
+      if (nav !== undefined && m.navigation !== nav) lines.push('', navigationMarker(d, m.navigation), '');
+      nav = m.navigation;
+      lines.push(consoleLine(m).replace(/^( {2}\S+\s+\S+\s+)/, (head) => `${head}${clock(m.timestamp)}  `));
+      continue;
+    }
     if (d.history && m.navigation !== nav) {
       nav = m.navigation;
       const url = d.navigations?.find((n) => n.index === nav)?.url;
@@ -33,7 +80,9 @@ export function renderConsole(d: ConsoleListResult): string {
     }
     lines.push(messageLine(m));
   }
-  lines.push('', `More: bdg details console <id>${d.history ? '' : ' | bdg console --history'}`);
+  // As in the original bdg, --level asks for messages of some levels only: the Issues block is left out.
+  if (d.level === null) lines.push(...issuesBlock(d));
+  lines.push('', `More: bdg details console <id>${d.history ? '' : ' | bdg console --history'}${d.list ? '' : ' | bdg console --list'}`);
   return lines.join('\n');
 }
 
@@ -71,7 +120,7 @@ export const CONSOLE_RUNNERS: RunnerTable<InFamily<'console'>> = {
     if (params.follow) return followConsole(paths, params, out);
     const { follow: _f, ...req } = params;
     const data = await call(paths, 'console', req);
-    return out.success(data, () => renderConsole(data));
+    return out.success(data, () => renderConsole(data, params.issues));
   },
   'console.wait': async (paths, params, out) => {
     const data = await call(paths, 'console.wait', params);

@@ -15,7 +15,7 @@ import { BdgError } from '../../util/errors.js';
 import { fsp } from '../../util/fsAsync.js';
 import { followLoop } from '../follow.js';
 import { jsonLine, type Output } from '../output.js';
-import { formatBytes, interceptNote, renderNetworkDetails, shownUrl, throttleLine, webSocketNote } from '../render.js';
+import { cookieNote, formatBytes, interceptNote, renderNetworkDetails, shownUrl, throttleLine, webSocketNote } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 
 /** One request per line: id, method, status, type, transferred size, time, URL (and the error, if it failed). */
@@ -34,7 +34,7 @@ export function requestLine(r: NetworkListItem): string {
   if (r.state === 'failed')
     tail = `  ${r.canceled === true ? 'canceled' : (r.errorText ?? 'failed')}${r.blockedReason !== undefined ? ` (blocked: ${r.blockedReason})` : ''}`;
   else if (r.state === 'pending') tail = '  pending';
-  tail += interceptNote(r);
+  tail += interceptNote(r) + cookieNote(r);
   return `  ${r.id.padEnd(6)} ${r.method.padEnd(7)} ${status.padEnd(4)} ${type.padEnd(10)} ${size.padStart(9)} ${time.padStart(8)}  ${shownUrl(r.url)}${tail}`;
 }
 

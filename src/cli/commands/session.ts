@@ -7,7 +7,7 @@ import { lastSession } from '../../client/lastSession.js';
 import { cleanup, stopSession } from '../../client/session.js';
 import { followLoop } from '../follow.js';
 import { jsonLine, type Output } from '../output.js';
-import { consoleLine, networkLine, renderConsoleDetails, renderNetworkDetails, renderPeek, renderStatus } from '../render.js';
+import { consoleLine, issueLine, networkLine, renderConsoleDetails, renderNetworkDetails, renderPeek, renderStatus, verboseNetworkLine } from '../render.js';
 import type { RunnerTable, SessionCommand } from '../runner.js';
 
 export async function runStatus(paths: SessionPaths, params: ParamsOf<'status'>, out: Output): Promise<number> {
@@ -42,21 +42,34 @@ function numericId(id: string): number {
 }
 
 /** peek --follow / tail: poll the daemon and print what is new, until interrupted or the session ends. */
-export function follow(paths: SessionPaths, params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'>, out: Output, intervalMs: number): Promise<number> {
+export function follow(
+  paths: SessionPaths,
+  params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'> & { verbose?: boolean },
+  out: Output,
+  intervalMs: number,
+): Promise<number> {
   let lastNet = 0;
   let lastCon = 0;
+  let lastIssue = 0;
+  const verbose = params.verbose === true;
   return followLoop(out, intervalMs, async () => {
     const data = await call(paths, 'peek', { last: params.last, network: params.network, console: params.console });
     let text = '';
     for (const r of data.network ?? []) {
       if (numericId(r.id) <= lastNet || r.state === 'pending') continue;
       lastNet = numericId(r.id);
-      text += out.json ? jsonLine({ type: 'network', item: r }) : `${networkLine(r)}\n`;
+      text += out.json ? jsonLine({ type: 'network', item: r }) : `${verbose ? verboseNetworkLine(r) : networkLine(r)}\n`;
     }
     for (const c of data.console ?? []) {
       if (numericId(c.id) <= lastCon) continue;
       lastCon = numericId(c.id);
-      text += out.json ? jsonLine({ type: 'console', item: c }) : `${consoleLine(c)}\n`;
+      text += out.json ? jsonLine({ type: 'console', item: c }) : `${consoleLine(c, verbose)}\n`;
+    }
+    // Issues fold repeats into their first report: each is printed once, when it first appears.
+    for (const i of data.issues ?? []) {
+      if (numericId(i.id) <= lastIssue) continue;
+      lastIssue = numericId(i.id);
+      text += out.json ? jsonLine({ type: 'issue', item: i }) : `${issueLine(i, verbose)}\n`;
     }
     return text;
   });
@@ -145,7 +158,7 @@ export const SESSION_RUNNERS: RunnerTable<SessionCommand> = {
     if (params.follow) return follow(paths, params, out, 1000);
     const { follow: _follow, ...request } = params;
     const data = await call(paths, 'peek', request);
-    return out.success(data, () => renderPeek(data));
+    return out.success(data, () => renderPeek(data, params.verbose));
   },
   tail: (paths, params, out) => follow(paths, params, out, params.interval),
   details: async (paths, params, out) => {

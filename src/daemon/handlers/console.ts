@@ -36,13 +36,17 @@ function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>): ResultOf
   const maxRank = level !== undefined ? RANK[level] : RANK.debug;
   const since = parseSince(params.since, 'c');
   const all = s.console.all();
-  const matching = all.filter((r) => (history || r.navigation === current) && RANK[r.level] <= maxRank && (since === undefined || seqOf(r.id) > since));
-  // Polling (--since) wants every message once, in order: no folding.
-  let messages: FoldedConsoleRecord[] = since === undefined ? foldConsole(matching) : matching.map((r) => ({ ...r, count: 1 }));
+  const matching = params.issues
+    ? []
+    : all.filter((r) => (history || r.navigation === current) && RANK[r.level] <= maxRank && (since === undefined || seqOf(r.id) > since));
+  // Polling (--since) and --list want every message once, in order: no folding.
+  let messages: FoldedConsoleRecord[] = since === undefined && !params.list ? foldConsole(matching) : matching.map((r) => ({ ...r, count: 1 }));
   const { last } = params;
   if (last !== undefined && last > 0) messages = messages.slice(-last);
   const nav = s.navigationAt(current);
-  const navigations = history ? [...new Set(messages.map((m) => m.navigation))].map((i) => ({ index: i, url: s.navigationAt(i)?.url ?? null })) : undefined;
+  const issues = history ? s.issues.all() : s.issues.of(current);
+  const pages = [...new Set([...messages.map((m) => m.navigation), ...issues.map((i) => i.navigation)])].sort((a, b) => a - b);
+  const navigations = history ? pages.map((i) => ({ index: i, url: s.navigationAt(i)?.url ?? null })) : undefined;
   return {
     navigation: nav !== undefined ? { index: nav.index, url: nav.url } : null,
     history,
@@ -53,6 +57,9 @@ function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>): ResultOf
     navigations,
     latestId: all[all.length - 1]?.id ?? null,
     stats: s.console.stats(),
+    list: params.list,
+    issues,
+    issuesDropped: s.issues.droppedOf(history ? undefined : current),
   };
 }
 

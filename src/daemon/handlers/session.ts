@@ -46,6 +46,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
       webSockets: { count: ws.count, open: ws.open, frames: ws.frames.count, framesDropped: ws.frames.dropped },
     },
     console: { count: con.count, dropped: con.dropped, errors: s.console.all().filter((c) => c.level === 'error').length },
+    issues: { count: s.issues.of(s.console.navigation).length, dropped: s.issues.droppedOf() },
     navigations: s.navigations.length + s.navigationsDropped,
     throttle: s.throttle.state,
     interception: s.interception.summary(),
@@ -70,17 +71,20 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
   };
 }
 
-function peek(ctx: HandlerContext, params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'>): ResultOf<'peek'> {
+function peek(ctx: HandlerContext, params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'> & { verbose?: boolean }): ResultOf<'peek'> {
   const { network: onlyNetwork, console: onlyConsole } = params;
   // --last 0 is "all" (what the buffers hold), as in the original bdg.
   const last = params.last === 0 ? Number.MAX_SAFE_INTEGER : params.last;
   const wantNetwork = onlyNetwork || !onlyConsole;
   const wantConsole = onlyConsole || !onlyNetwork;
   const s = ctx.session;
+  const pageIssues = s.issues.of(s.console.navigation);
   return {
     page: s.page,
     network: wantNetwork ? s.network.last(last).map(listItem) : undefined,
     console: wantConsole ? s.console.last(last) : undefined,
+    issues: wantConsole ? pageIssues.slice(-last) : undefined,
+    totals: { issues: pageIssues.length },
     stats: { network: { ...s.network.stats(), pending: s.network.pending() }, console: s.console.stats() },
   };
 }

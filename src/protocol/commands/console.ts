@@ -1,4 +1,4 @@
-import type { BufferStats, ConsoleRecord, FoldedConsoleRecord } from '../records.js';
+import type { BufferStats, ConsoleRecord, FoldedConsoleRecord, IssueRecord } from '../records.js';
 import type { CommandSpec } from '../spec.js';
 
 /** Console telemetry. */
@@ -19,10 +19,20 @@ export const CONSOLE_COMMANDS = [
       history: { type: 'boolean', default: false, description: 'Messages of every navigation, not only the current page load' },
       since: { type: 'string', placeholder: 'ID', description: 'Only messages newer than this id (e.g. c40), for polling; not folded' },
       follow: { type: 'boolean', default: false, description: 'Keep printing new messages until interrupted' },
+      list: {
+        type: 'boolean',
+        default: false,
+        description: 'Every message in order, not folded, with a marker where a new page load starts (with --history)',
+      },
+      issues: {
+        type: 'boolean',
+        default: false,
+        description: "Only the page's Chrome Issues (blocked cookies, mixed content, CSP, deprecated APIs, …), no messages",
+      },
     },
     readOnly: true,
     runs: 'daemon',
-    examples: ['bdg console', 'bdg console --level error', 'bdg console --history --last 50', 'bdg console --follow --json'],
+    examples: ['bdg console', 'bdg console --level error', 'bdg console --list --history', 'bdg console --issues --json', 'bdg console --follow --json'],
   },
   {
     name: 'console.wait',
@@ -65,6 +75,12 @@ export interface ConsoleListResult {
   navigations?: { index: number; url: string | null }[] | undefined;
   latestId: string | null;
   stats: BufferStats;
+  /** `--list`: every message in order (not folded). */
+  list: boolean;
+  /** Chrome Issues of the page load (of every page load with --history), oldest first; the original bdg's field. */
+  issues: IssueRecord[];
+  /** Issues of those page loads no longer kept (the buffer keeps the newest). */
+  issuesDropped: number;
 }
 
 export interface ConsoleWaitResult {

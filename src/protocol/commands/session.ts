@@ -1,4 +1,4 @@
-import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkBufferStats, NetworkListItem, NetworkRecord, PageInfo } from '../records.js';
+import type { BufferStats, ConsoleRecord, IssueRecord, NavigationRecord, NetworkBufferStats, NetworkListItem, NetworkRecord, PageInfo } from '../records.js';
 import type { ThrottleState } from './network.js';
 import type { EmulationState } from '../emulation.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
@@ -155,12 +155,17 @@ export const SESSION_COMMANDS = [
     options: {
       last: lastOption,
       network: { type: 'boolean', default: false, description: 'Only network requests' },
-      console: { type: 'boolean', default: false, description: 'Only console messages' },
+      console: { type: 'boolean', default: false, description: 'Only console messages (and Chrome Issues)' },
       follow: { type: 'boolean', default: false, description: 'Keep printing new items until interrupted' },
+      verbose: {
+        type: 'boolean',
+        default: false,
+        description: 'Fuller lines: resource type, whole console texts and source URLs, issue resources',
+      },
     },
     readOnly: true,
     runs: 'daemon',
-    examples: ['bdg peek', 'bdg peek --last 50 --network', 'bdg peek --console --json'],
+    examples: ['bdg peek', 'bdg peek --last 50 --network', 'bdg peek --verbose', 'bdg peek --console --json'],
   },
   {
     name: 'tail',
@@ -172,6 +177,7 @@ export const SESSION_COMMANDS = [
       network: { type: 'boolean', default: false, description: 'Only network requests' },
       console: { type: 'boolean', default: false, description: 'Only console messages' },
       interval: { type: 'number', integer: true, min: 100, max: 60_000, default: 1000, placeholder: 'MS', description: 'Polling interval in milliseconds' },
+      verbose: { type: 'boolean', default: false, description: 'Fuller lines (as peek --verbose)' },
     },
     readOnly: true,
     runs: 'daemon',
@@ -343,6 +349,8 @@ export interface StatusResult {
   /** `webSockets`: sockets among the records, those not closed yet, and their frames kept / dropped. */
   network: { count: number; pending: number; dropped: number; webSockets: { count: number; open: number; frames: number; framesDropped: number } };
   console: { count: number; dropped: number; errors: number };
+  /** Chrome Issues of the current page load, and how many the buffer dropped in all. */
+  issues: { count: number; dropped: number };
   navigations: number;
   /** `network throttle`: the emulated conditions, null when the network is not throttled. */
   throttle: ThrottleState | null;
@@ -373,6 +381,10 @@ export interface PeekResult {
   page: PageInfo;
   network?: NetworkListItem[] | undefined;
   console?: ConsoleRecord[] | undefined;
+  /** Chrome Issues of the current page load (the newest --last), unless --network. */
+  issues?: IssueRecord[] | undefined;
+  /** The original bdg's counts: `issues` of the current page load. */
+  totals: { issues: number };
   stats: { network: NetworkBufferStats & { pending: number }; console: BufferStats };
 }
 
