@@ -90,6 +90,7 @@ export function renderConsole(d: ConsoleListResult, onlyIssues = false): string 
 function followConsole(paths: SessionPaths, params: ParamsOf<'console'>, out: Output): Promise<number> {
   let nav: number | undefined;
   let since = 'c0';
+  let lastIssue = 0;
   return followLoop(out, 500, async (first) => {
     // The first round shows the current view (level, history, last N); later rounds everything newer.
     const level = params.level !== undefined ? { level: params.level } : {};
@@ -109,6 +110,13 @@ function followConsole(paths: SessionPaths, params: ParamsOf<'console'>, out: Ou
       }
       nav = m.navigation;
       text += out.json ? jsonLine({ type: 'console', item: m }) : `${messageLine(m)}\n`;
+    }
+    // New Chrome Issues as they are reported (repeats fold into their first report, printed once), unless --level.
+    for (const i of params.level === undefined ? data.issues : []) {
+      const seq = Number(i.id.slice(1));
+      if (seq <= lastIssue) continue;
+      lastIssue = seq;
+      text += out.json ? jsonLine({ type: 'issue', item: i }) : `${issueLine(i)}\n`;
     }
     if (data.latestId !== null) since = data.latestId;
     return text;
