@@ -357,6 +357,7 @@ export class BrowserSession {
       networkPending: this.network.pending(),
       console: this.console.all(),
       consoleStats: this.console.stats(),
+      issues: this.issues.all(),
     };
   }
 

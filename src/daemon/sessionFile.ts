@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BufferStats, ConsoleRecord, NavigationRecord, NetworkRecord } from '../protocol/records.js';
+import type { BufferStats, ConsoleRecord, IssueRecord, NavigationRecord, NetworkRecord } from '../protocol/records.js';
 import { VERSION } from '../protocol/version.js';
 import { toBdgError, type BdgError } from '../util/errors.js';
 import { writeError, writeFileAtomic } from '../util/fsx.js';
@@ -53,6 +53,8 @@ export interface SessionSnapshot {
   networkPending: number;
   console: ConsoleRecord[];
   consoleStats: BufferStats;
+  /** Chrome Issues (Audits) of every page load still buffered. */
+  issues?: IssueRecord[];
 }
 
 export interface SessionFile {
@@ -72,6 +74,7 @@ export interface SessionFile {
   navigations: NavigationRecord[];
   network: NetworkRecord[];
   console: ConsoleRecord[];
+  issues?: IssueRecord[];
   dom: DomSnapshot | null;
   stats: { network: BufferStats & { pending: number }; console: BufferStats; navigationsDropped: number };
 }
@@ -96,6 +99,7 @@ export function buildSessionFile(s: SessionSnapshot, endReason: EndReason, endDe
     navigations: s.navigations,
     network: s.network,
     console: s.console,
+    ...(s.issues !== undefined ? { issues: s.issues } : {}),
     dom,
     stats: { network: { ...s.networkStats, pending: s.networkPending }, console: s.consoleStats, navigationsDropped: s.navigationsDropped },
   };

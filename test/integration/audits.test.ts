@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsoleRecord, IssueRecord, NetworkListItem, NetworkRecord } from '../../src/protocol/records.js';
 import { FixtureServer } from '../helpers/fixtureServer.js';
@@ -258,5 +259,13 @@ describe('Chrome Issues and blocked cookies against headless Chromium', () => {
     const r = await bdg(['details', 'network', doc.id, '--from', journal], { sessionDir: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Blocked cookies:[\s\S]*nosecure {2}set rejected: SameSiteNoneInsecure/);
+  });
+
+  test('session.json keeps the issues and the blocked cookies', async () => {
+    const stop = await data<{ sessionFile: string | null }>('stop');
+    assert.ok(stop.sessionFile !== null);
+    const doc = JSON.parse(readFileSync(stop.sessionFile, 'utf8')) as { issues?: IssueRecord[]; network: NetworkRecord[] };
+    assert.ok(doc.issues?.some((i) => i.cookie === 'nosecure') && doc.issues.some((i) => i.code === 'ContentSecurityPolicyIssue'));
+    assert.ok(doc.network.some((r) => r.blockedCookies?.some((c) => c.name === 'nosecure')));
   });
 });
