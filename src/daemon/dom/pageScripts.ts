@@ -309,6 +309,27 @@ export const GET_FN = `function (maxLength) { ${LIB}
 }`;
 
 /**
+ * `this` = element -> the original bdg's `dom get --raw` node: tag, attributes, classes and outerHTML cut at
+ * maxLength (no cut when negative), a secret's value masked as in GET_FN.
+ */
+export const RAW_GET_FN = `function (maxLength) { ${LIB}
+  const secret = isSecret(this);
+  let html = this.outerHTML;
+  if (secret) html = html.replace(/^(<[^>]*?\\svalue=)("[^"]*"|'[^']*'|[^\\s>]+)/i, '$1"' + MASK + '"');
+  const out = { tag: this.localName };
+  if (this.attributes.length > 0) {
+    out.attributes = {};
+    for (const a of this.attributes) out.attributes[a.name] = secret && a.name === 'value' ? MASK : a.value;
+  }
+  if (this.classList.length > 0) out.classes = [...this.classList];
+  const cut = maxLength >= 0 && html.length > maxLength;
+  out.outerHTML = cut ? html.slice(0, maxLength) : html;
+  if (cut) out.truncatedFrom = html.length;
+  if (secret) out.secret = true;
+  return out;
+}`;
+
+/**
  * `this` = element -> scrolls it into view when needed, then reports whether a pointer can reach it: the centre
  * point in top-level viewport coordinates, or the reason it cannot (detached, hidden, disabled, covered).
  */

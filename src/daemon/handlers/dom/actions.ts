@@ -39,6 +39,7 @@ export async function actionPoint(
   needHit: boolean,
   deadline: number,
   signal: AbortSignal,
+  index?: number,
 ): Promise<{ x: number; y: number; el: ElementHandle }> {
   let current = el;
   for (;;) {
@@ -71,12 +72,27 @@ export async function actionPoint(
     }
     await sleep(100);
     // A selector is looked up again: the page may have re-rendered the element. A ref stays the same node.
-    if (!/^(?:ref=)?e\d+$/.test(target.trim())) current = await resolveTarget(ctx.session, target, { waitMs: 0, signal }).catch(() => current);
+    if (!/^(?:ref=)?e\d+$/.test(target.trim())) current = await resolveTarget(ctx.session, target, { waitMs: 0, signal, index }).catch(() => current);
+  }
+}
+
+/**
+ * The original bdg's `--strict`: where it would fall back to DOM events it fails with exit 90 instead. bdg never
+ * falls back (it refuses an element a user could not click, exit 104), so `--strict` only gives that refusal the
+ * original's code.
+ */
+async function strictly<T>(strict: boolean, point: Promise<T>): Promise<T> {
+  try {
+    return await point;
+  } catch (err) {
+    if (!strict || !(err instanceof BdgError) || err.code !== 'UNEXPECTED_ERROR') throw err;
+    throw new BdgError('RESOURCE_CONFLICT', `${err.message} (--strict: no DOM-event fallback)`, err.hint, err.data);
   }
 }
 
 export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, signal: AbortSignal): Promise<ResultOf<'dom.click'>> {
   const { target } = params;
+  if (params.index !== undefined && target === undefined) throw new BdgError('INVALID_ARGUMENTS', '--index needs a selector to pick from');
   if ((target === undefined) === (params.at === undefined))
     throw new BdgError('INVALID_ARGUMENTS', 'dom click needs a target or --at X,Y (one of them)', 'Examples: bdg dom click e4 | bdg dom click --at 120,340');
   const wait = waitMs(params);
@@ -88,9 +104,9 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
       await watchingSubmit(ctx, signal, 'The click', () => mouseClick(ctx.session, v.x, v.y, { button, double: params.double, signal }));
       return { x: Math.round(v.x), y: Math.round(v.y) };
     }
-    const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
+    const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal, index: params.index });
     // With --offset the point is the caller's, not the centre: only visibility and enabled state are checked.
-    const p = await actionPoint(ctx, target, el, true, params.offset === undefined, deadline, signal);
+    const p = await strictly(params.strict, actionPoint(ctx, target, el, true, params.offset === undefined, deadline, signal, params.index));
     let { x, y } = p;
     if (params.offset !== undefined) {
       const off = parsePoint(params.offset, '--offset');
@@ -116,8 +132,8 @@ export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, 
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
   const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
-    const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
-    const p = await actionPoint(ctx, target, el, false, true, deadline, signal);
+    const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal, index: params.index });
+    const p = await strictly(params.strict, actionPoint(ctx, target, el, false, true, deadline, signal, params.index));
     await mouseMove(ctx.session, p.x, p.y, signal);
     return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
   });
@@ -189,7 +205,7 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
     signal,
     { dialog: params.dialog },
     async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered' | keyof ActionCompat>> => {
-      const el = await viaLabel(s, await resolveTarget(s, target, { waitMs: wait, signal }));
+      const el = await viaLabel(s, await resolveTarget(s, target, { waitMs: wait, signal, index: params.index }));
       const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string; secret?: boolean }>(
         s,
         el.objectId,
@@ -326,7 +342,7 @@ export async function press(
   signal: AbortSignal,
 ): Promise<ResultOf<'dom.press'>> {
   // `dom pressKey <target> <key>` (the original bdg's form) or `<key>` alone; --selector focuses too.
-  const p = params as unknown as { key?: string; target?: string; selector?: string; times?: number; modifiers?: string };
+  const p = params as unknown as { key?: string; target?: string; selector?: string; times?: number; modifiers?: string; index?: number };
   let spec = p.key;
   let focusOn = p.selector;
   if (p.target !== undefined) {
@@ -335,6 +351,7 @@ export async function press(
     else throw new BdgError('INVALID_ARGUMENTS', 'Give the element to focus once: as the first argument or as --selector');
   }
   if (spec === undefined) throw new BdgError('INVALID_ARGUMENTS', 'Which key? For example: bdg dom pressKey "#q" Enter');
+  if (p.index !== undefined && focusOn === undefined) throw new BdgError('INVALID_ARGUMENTS', '--index needs a target selector to pick from', 'For example: bdg dom pressKey "input" Enter --index 1');
   const mods = (p.modifiers ?? '')
     .split(',')
     .map((m) => m.trim())
@@ -344,7 +361,7 @@ export async function press(
   const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
     let element: ElementInfo | undefined;
     if (focusOn !== undefined) {
-      const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal }));
+      const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal, index: p.index }));
       await callOn(ctx.session, el.objectId, FOCUS_FN);
       element = el.info;
     }
@@ -366,8 +383,10 @@ export async function press(
 export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>, signal: AbortSignal): Promise<ResultOf<'dom.submit'>> {
   const { target } = params;
   const timeoutMs = Math.round(params.timeout * 1000);
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: 500, settleMaxMs: timeoutMs }, async () => {
-    const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
+  const started = Date.now();
+  const quietMs = params.waitNetwork ?? 500;
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: quietMs, settleMaxMs: timeoutMs }, async (watcher) => {
+    const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal, index: params.index });
     const r = await callOn<{ ok: boolean; action?: string; method?: string; submitted?: boolean; blocked?: Blocked }>(ctx.session, el.objectId, SUBMIT_FN);
     if (!r.ok)
       throw new BdgError(
@@ -376,8 +395,12 @@ export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>
         'Pass the form (e.g. "form#login") or a field inside it.',
       );
     if (r.blocked !== undefined) throw blockedError('The submission', r.blocked);
+    // --wait-navigation (the original bdg's): network quiet alone does not end the wait; a navigation (or --timeout) does.
+    if (params.waitNavigation) await watcher.waitForLoad(Math.max(0, started + timeoutMs - Date.now()), signal);
     return { element: el.info, form: { action: r.action, method: r.method } };
   });
+  const navigationOccurred = triggered.navigated || triggered.url !== triggered.urlBefore;
+  const waitTimeMs = Date.now() - started;
   if (!triggered.settled) {
     throw new BdgError(
       'TIMEOUT',
@@ -386,12 +409,24 @@ export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>
       { triggered },
     );
   }
-  return { action: 'submit', ...result, ...compat, method: 'requestSubmit', elementType: result.element.tag, triggered };
+  const warning = params.waitNavigation && !navigationOccurred ? `No navigation within ${params.timeout} s (--wait-navigation)` : undefined;
+  return {
+    action: 'submit',
+    ...result,
+    ...compat,
+    method: 'requestSubmit',
+    elementType: result.element.tag,
+    navigationOccurred,
+    waitTimeMs,
+    ...(warning !== undefined ? { warning } : {}),
+    triggered,
+  };
 }
 
 export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>, signal: AbortSignal): Promise<ResultOf<'dom.scroll'>> {
   const { target } = params;
   const hasXY = params.x !== undefined || params.y !== undefined;
+  if (params.index !== undefined && target === undefined) throw new BdgError('INVALID_ARGUMENTS', '--index needs a selector to pick from');
   const count = (target !== undefined ? 1 : 0) + (hasXY ? 1 : 0) + (params.bottom ? 1 : 0);
   if (count !== 1)
     throw new BdgError(
@@ -405,7 +440,7 @@ export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>
     { dialog: params.dialog, settleQuietMs: 200 },
     async (): Promise<Omit<ResultOf<'dom.scroll'>, 'action' | 'triggered' | keyof ActionCompat>> => {
       if (target !== undefined) {
-        const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
+        const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal, index: params.index });
         const pos = await callOn<{ x: number; y: number }>(ctx.session, el.objectId, SCROLL_TO_FN);
         return { element: el.info, scroll: pos };
       }

@@ -17,9 +17,15 @@ export async function screenshot(ctx: HandlerContext, params: ParamsOf<'dom.scre
   if (params.target !== undefined && params.selector !== undefined && params.target !== params.selector)
     throw new BdgError('INVALID_ARGUMENTS', 'Give the element once: as the second argument or as --selector');
   const selector = params.target ?? params.selector;
-  const viewport = params.viewport || !params.fullPage;
+  // An element capture has its own size: --no-full-page (the original's viewport switch) does not apply to it.
+  const viewport = params.viewport || (!params.fullPage && selector === undefined);
   const ext = file.toLowerCase().split('.').pop() ?? '';
-  const format = params.format ?? (ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : 'png');
+  const fromExt = ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'png' ? 'png' : undefined;
+  const asked = params.format === 'jpg' ? 'jpeg' : params.format;
+  // As in the original bdg, a .png/.jpg/.jpeg file and --format must agree (other extensions take --format).
+  if (asked !== undefined && fromExt !== undefined && asked !== fromExt)
+    throw new BdgError('INVALID_ARGUMENTS', `--format ${params.format ?? ''} does not match the file's extension .${ext}`, `Name the file .${asked === 'jpeg' ? 'jpg' : 'png'}, or drop --format.`);
+  const format = asked ?? fromExt ?? 'png';
   if (viewport && selector !== undefined) throw new BdgError('INVALID_ARGUMENTS', '--viewport and --selector cannot be combined');
   // Fail before capturing when the directory cannot take the file (root passes access() checks; writeFileAtomic reports those).
   try {
