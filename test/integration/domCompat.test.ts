@@ -21,6 +21,7 @@ const PAGE = `<!doctype html><title>compat</title>
 <form id="stay"><input name="a"><button>Stay</button></form>
 <form id="go" action="/done" method="get"><input name="b" value="1"><button>Go</button></form>
 <p id="late-text"></p>
+<div style="height: 3000px"></div>
 <script>
   window.clicks = [];
   for (const li of document.querySelectorAll('li.row')) li.addEventListener('click', () => window.clicks.push(li.id));
@@ -207,6 +208,31 @@ describe('the original bdg: dom get, dom eval and action options', () => {
     assert.equal(h.element.id, 'cancel');
     const s = data<{ element: { id: string } }>(await run('dom', 'scroll', 'li.row', '--index', '1'));
     assert.equal(s.element.id, 'r1');
+  });
+
+  it('--no-wait, --no-blur, dom scroll --down/--up/--top, dom hover --off', async () => {
+    await home();
+    const c = data<{ element: { id: string }; triggered: { settled: boolean } }>(await run('dom', 'click', '#r0', '--no-wait'));
+    assert.equal(c.element.id, 'r0');
+    const f = data<{ value: string }>(await run('dom', 'fill', '#f0', 'kept', '--no-blur', '--no-wait'));
+    assert.equal(f.value, 'kept');
+    assert.equal(await evalValue('document.activeElement.id'), 'f0');
+    data(await run('dom', 'pressKey', '#f0', 'b', '--no-wait'));
+    assert.equal(await evalValue('f0.value'), 'keptb');
+    const down = data<{ scroll: { y: number } }>(await run('dom', 'scroll', '--down', '300'));
+    assert.equal(down.scroll.y, 300);
+    const up = data<{ scroll: { y: number } }>(await run('dom', 'scroll', '--up', '100', '--no-wait'));
+    assert.equal(up.scroll.y, 200);
+    assert.equal(data<{ scroll: { y: number } }>(await run('dom', 'scroll', '--top')).scroll.y, 0);
+    failed(await run('dom', 'scroll', '--down', '10', '--up', '10'), 81);
+    failed(await run('dom', 'scroll', '#r0', '--down', '10'), 81);
+    data(await run('dom', 'eval', 'window.left = 0; document.getElementById("pay").addEventListener("mouseleave", () => window.left++); 1'));
+    data(await run('dom', 'hover', '#pay'));
+    const off = data<{ action: string }>(await run('dom', 'hover', '--off'));
+    assert.equal(off.action, 'hover-off');
+    assert.equal(await evalValue('window.left'), 1);
+    failed(await run('dom', 'hover', '#pay', '--off'), 81);
+    failed(await run('dom', 'hover'), 81);
   });
 
   it('--strict: an element a real mouse cannot reach fails with 90 instead of 104 (click and hover)', async () => {

@@ -214,7 +214,7 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   },
   'dom.hover': async (paths, params, out) => {
     const d = await call(paths, 'dom.hover', params);
-    return out.success(d, () => report(`Hovered${on(d)}`, d.triggered));
+    return out.success(d, () => report(d.action === 'hover-off' ? 'Moved the mouse off the page' : `Hovered${on(d)}`, d.triggered));
   },
   'dom.press': async (paths, params, out) => {
     const d = await call(paths, 'dom.press', params);

@@ -544,9 +544,11 @@ export const SUBMIT_WATCH_FN = `function (phase) { ${LIB} ${FORM_LIB}
 export const SCROLL_TO_FN = `async function () { ${LIB} this.scrollIntoView({ block: 'center', inline: 'nearest' }); await nextFrame(); const w = topDoc().defaultView; return { x: Math.round(w.scrollX), y: Math.round(w.scrollY) }; }`;
 
 /** Scroll the top-level window (`x`/`y` may be null to keep that axis; `bottom` scrolls to the end). */
-export const SCROLL_WINDOW_FN = `async function (x, y, bottom) { ${LIB}
+export const SCROLL_WINDOW_FN = `async function (x, y, bottom, top, dx, dy) { ${LIB}
   const el = document.scrollingElement || document.documentElement;
   if (bottom) window.scrollTo(window.scrollX, el.scrollHeight);
+  else if (top) window.scrollTo(window.scrollX, 0);
+  else if (dx !== 0 || dy !== 0) window.scrollBy(dx, dy);
   else window.scrollTo(x == null ? window.scrollX : x, y == null ? window.scrollY : y);
   await nextFrame();
   return { x: Math.round(window.scrollX), y: Math.round(window.scrollY), height: el.scrollHeight, viewportHeight: window.innerHeight };

@@ -55,6 +55,15 @@ const indexOption = {
   description: 'Act on the Nth match of the selector (0-based) instead of the first visible one',
 } as const satisfies OptionSpec;
 
+/** `--no-wait` of the original bdg's actions. */
+const noWaitOption = {
+  type: 'boolean',
+  default: true,
+  negatable: true,
+  alias: true,
+  description: '--no-wait: return right after the action instead of waiting (bounded) for its requests and load to settle',
+} as const satisfies OptionSpec;
+
 /** `--strict` of the original bdg's click and hover. */
 const strictOption = {
   type: 'boolean',
@@ -331,6 +340,7 @@ export const DOM_COMMANDS = [
       right: { type: 'boolean', default: false, description: 'Right click (context menu)' },
       index: indexOption,
       strict: strictOption,
+      wait: noWaitOption,
       dialog: dialogOption,
       timeout: waitOption,
     },
@@ -354,6 +364,14 @@ export const DOM_COMMANDS = [
     args: [targetArg, { name: 'value', required: true, description: 'Text; option value or label; true/false; or a file path for file inputs' }],
     options: {
       index: indexOption,
+      wait: noWaitOption,
+      blur: {
+        type: 'boolean',
+        default: true,
+        negatable: true,
+        alias: true,
+        description: '--no-blur (the original bdg\'s): keep the focus in the field; bdg never blurs after filling, so this is always so',
+      },
       dialog: dialogOption,
       timeout: waitOption,
       cwd: { type: 'string', placeholder: 'DIR', description: 'Directory a relative upload path is resolved against (default: the current directory)' },
@@ -410,15 +428,22 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.hover',
     path: ['dom', 'hover'],
-    summary: 'Move the mouse over an element (scrolled into view)',
-    args: [targetArg],
-    options: { index: indexOption, strict: strictOption, dialog: dialogOption, timeout: waitOption },
+    summary: 'Move the mouse over an element (scrolled into view); --off moves it off the page (closes hover menus)',
+    args: [{ ...targetArg, required: false }],
+    options: {
+      off: { type: 'boolean', default: false, description: 'Move the mouse off the page instead (mouseleave; menus that open on hover close)' },
+      index: indexOption,
+      strict: strictOption,
+      wait: noWaitOption,
+      dialog: dialogOption,
+      timeout: waitOption,
+    },
     readOnly: false,
     runs: 'daemon',
     page: 'live',
     idempotent: true,
     timeoutMs: 120_000,
-    examples: ['bdg dom hover "nav .menu"', 'bdg dom hover e7'],
+    examples: ['bdg dom hover "nav .menu"', 'bdg dom hover e7', 'bdg dom hover --off'],
   },
   {
     ...pressEntry('dom.press'),
@@ -437,6 +462,7 @@ export const DOM_COMMANDS = [
       times: { type: 'number', integer: true, min: 1, max: 100, default: 1, placeholder: 'N', description: 'Press the key N times' },
       modifiers: { type: 'string', placeholder: 'MODS', description: 'Modifiers held down, comma-separated: shift,ctrl,alt,meta' },
       index: { ...indexOption, description: 'Focus the Nth match of the target selector (0-based)' },
+      wait: noWaitOption,
     },
     summary: 'Same as `dom press`, also as the original bdg has it: `dom pressKey <target> <key>`',
     via: 'dom.press',
@@ -485,7 +511,13 @@ export const DOM_COMMANDS = [
       x: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window to this horizontal position' },
       y: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window to this vertical position' },
       bottom: { type: 'boolean', default: false, description: 'Scroll to the bottom of the page (loads lazy content)' },
+      top: { type: 'boolean', default: false, description: 'Scroll to the top of the page' },
+      down: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window down by PX' },
+      up: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window up by PX' },
+      left: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window left by PX' },
+      right: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window right by PX' },
       index: indexOption,
+      wait: noWaitOption,
       dialog: dialogOption,
     },
     readOnly: false,
@@ -493,7 +525,7 @@ export const DOM_COMMANDS = [
     page: 'live',
     idempotent: true,
     timeoutMs: 60_000,
-    examples: ['bdg dom scroll "#footer"', 'bdg dom scroll --y 800', 'bdg dom scroll --bottom'],
+    examples: ['bdg dom scroll "#footer"', 'bdg dom scroll --y 800', 'bdg dom scroll --down 500', 'bdg dom scroll --bottom'],
   },
   {
     name: 'dom.wait',

@@ -76,6 +76,11 @@ export async function actionPoint(
   }
 }
 
+/** `--no-wait` (the original bdg's): the effects are reported as far as they got, without waiting for them to settle. */
+function noWait(params: { wait?: boolean }): { settleMaxMs?: number } {
+  return params.wait === false ? { settleMaxMs: 0 } : {};
+}
+
 /**
  * The original bdg's `--strict`: where it would fall back to DOM events it fails with exit 90 instead. bdg never
  * falls back (it refuses an element a user could not click, exit 104), so `--strict` only gives that refusal the
@@ -98,7 +103,7 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
   const button = params.right ? 'right' : 'left';
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, async () => {
     if (target === undefined) {
       const v = await viewportPoint(ctx.session, parsePoint(params.at as string, '--at'), signal);
       await watchingSubmit(ctx, signal, 'The click', () => mouseClick(ctx.session, v.x, v.y, { button, double: params.double, signal }));
@@ -129,9 +134,16 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
 
 export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, signal: AbortSignal): Promise<ResultOf<'dom.hover'>> {
   const { target } = params;
+  if (params.off === (target !== undefined) || (params.off && params.index !== undefined))
+    throw new BdgError('INVALID_ARGUMENTS', params.off ? '--off moves the mouse off the page: give no target' : 'dom hover needs a target, or --off', 'Examples: bdg dom hover "nav .menu" | bdg dom hover --off');
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  if (target === undefined) {
+    // Off the page: Chrome sends mouseout/mouseleave to what was under the pointer and ends :hover.
+    const { triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, () => mouseMove(ctx.session, -1, -1, signal));
+    return { action: 'hover-off', ...compat, method: 'mouse events', x: -1, y: -1, triggered };
+  }
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal, index: params.index });
     const p = await strictly(params.strict, actionPoint(ctx, target, el, false, true, deadline, signal, params.index));
     await mouseMove(ctx.session, p.x, p.y, signal);
@@ -203,7 +215,7 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
   const { result, triggered, compat } = await runAction(
     ctx,
     signal,
-    { dialog: params.dialog },
+    { dialog: params.dialog, ...noWait(params) },
     async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered' | keyof ActionCompat>> => {
       const el = await viaLabel(s, await resolveTarget(s, target, { waitMs: wait, signal, index: params.index }));
       const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string; secret?: boolean }>(
@@ -342,7 +354,7 @@ export async function press(
   signal: AbortSignal,
 ): Promise<ResultOf<'dom.press'>> {
   // `dom pressKey <target> <key>` (the original bdg's form) or `<key>` alone; --selector focuses too.
-  const p = params as unknown as { key?: string; target?: string; selector?: string; times?: number; modifiers?: string; index?: number };
+  const p = params as unknown as { key?: string; target?: string; selector?: string; times?: number; modifiers?: string; index?: number; wait?: boolean };
   let spec = p.key;
   let focusOn = p.selector;
   if (p.target !== undefined) {
@@ -358,7 +370,7 @@ export async function press(
     .filter((m) => m !== '');
   const key = parseKey([...mods, spec].join('+'));
   const times = p.times ?? 1;
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(p) }, async () => {
     let element: ElementInfo | undefined;
     if (focusOn !== undefined) {
       const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal, index: p.index }));
@@ -426,18 +438,24 @@ export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>
 export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>, signal: AbortSignal): Promise<ResultOf<'dom.scroll'>> {
   const { target } = params;
   const hasXY = params.x !== undefined || params.y !== undefined;
+  // The original bdg's relative forms: --down/--up/--left/--right PX.
+  const hasBy = [params.down, params.up, params.left, params.right].some((v) => v !== undefined);
   if (params.index !== undefined && target === undefined) throw new BdgError('INVALID_ARGUMENTS', '--index needs a selector to pick from');
-  const count = (target !== undefined ? 1 : 0) + (hasXY ? 1 : 0) + (params.bottom ? 1 : 0);
+  if ((params.down !== undefined && params.up !== undefined) || (params.left !== undefined && params.right !== undefined))
+    throw new BdgError('INVALID_ARGUMENTS', 'Give one vertical (--down or --up) and one horizontal (--left or --right) direction at most');
+  const count = (target !== undefined ? 1 : 0) + (hasXY ? 1 : 0) + (hasBy ? 1 : 0) + (params.bottom ? 1 : 0) + (params.top ? 1 : 0);
   if (count !== 1)
     throw new BdgError(
       'INVALID_ARGUMENTS',
-      'dom scroll needs exactly one of: a target, --x/--y, or --bottom',
-      'Examples: bdg dom scroll "#footer" | bdg dom scroll --y 800 | bdg dom scroll --bottom',
+      'dom scroll needs exactly one of: a target, --x/--y, --down/--up/--left/--right, --top or --bottom',
+      'Examples: bdg dom scroll "#footer" | bdg dom scroll --y 800 | bdg dom scroll --down 500 | bdg dom scroll --bottom',
     );
+  const dx = (params.right ?? 0) - (params.left ?? 0);
+  const dy = (params.down ?? 0) - (params.up ?? 0);
   const { result, triggered, compat } = await runAction(
     ctx,
     signal,
-    { dialog: params.dialog, settleQuietMs: 200 },
+    { dialog: params.dialog, settleQuietMs: 200, ...noWait(params) },
     async (): Promise<Omit<ResultOf<'dom.scroll'>, 'action' | 'triggered' | keyof ActionCompat>> => {
       if (target !== undefined) {
         const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal, index: params.index });
@@ -445,7 +463,7 @@ export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>
         return { element: el.info, scroll: pos };
       }
       const doc = await documentObject(ctx.session, signal);
-      const pos = await callOn<Record<string, number>>(ctx.session, doc, SCROLL_WINDOW_FN, [params.x ?? null, params.y ?? null, params.bottom]);
+      const pos = await callOn<Record<string, number>>(ctx.session, doc, SCROLL_WINDOW_FN, [params.x ?? null, params.y ?? null, params.bottom, params.top, dx, dy]);
       return { scroll: pos };
     },
   );
