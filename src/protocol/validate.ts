@@ -35,7 +35,8 @@ function checkValue(flag: string, spec: OptionSpec, value: unknown): unknown {
       if (typeof value !== 'string') throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs a text value`);
       if (spec.choices !== undefined) {
         // `anyCase` choices take any spelling (`--format JPEG`) and hand on the declared one.
-        const hit = spec.anyCase === true ? spec.choices.find((c) => c.toLowerCase() === value.toLowerCase()) : spec.choices.includes(value) ? value : undefined;
+        const hit =
+          spec.anyCase === true ? spec.choices.find((c) => c.toLowerCase() === value.toLowerCase()) : spec.choices.includes(value) ? value : undefined;
         if (hit === undefined) throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be one of: ${spec.choices.join(', ')} (got "${value}")`);
         return hit;
       }

@@ -82,9 +82,11 @@ describe('the original bdg: dom get, dom eval and action options', () => {
   });
 
   it('dom get: the semantic node and domContext by default; --raw gives {nodes: [{nodeId, tag, attributes, classes, outerHTML}]}', async () => {
-    const g = data<{ node: { role: string; name: string; focusable?: boolean }; domContext: { tag: string; classes?: string[]; preview?: string }; id: string }>(
-      await run('dom', 'get', '#pay'),
-    );
+    const g = data<{
+      node: { role: string; name: string; focusable?: boolean };
+      domContext: { tag: string; classes?: string[]; preview?: string };
+      id: string;
+    }>(await run('dom', 'get', '#pay'));
     assert.equal(g.id, 'pay');
     assert.deepEqual({ role: g.node.role, name: g.node.name, focusable: g.node.focusable }, { role: 'button', name: 'Pay', focusable: true });
     assert.deepEqual(g.domContext, { tag: 'button', classes: ['btn', 'primary'], preview: 'Pay' });
@@ -164,7 +166,9 @@ describe('the original bdg: dom get, dom eval and action options', () => {
     assert.equal(arr.count, 250);
     assert.equal(arr.omitted, 150);
     assert.equal(arr.truncated, true);
-    const fullArr = data<{ result: number[]; count?: number; omitted?: number }>(await run('dom', 'eval', 'Array.from({ length: 250 }, (_, i) => i)', '--full'));
+    const fullArr = data<{ result: number[]; count?: number; omitted?: number }>(
+      await run('dom', 'eval', 'Array.from({ length: 250 }, (_, i) => i)', '--full'),
+    );
     assert.equal(fullArr.result.length, 250);
     assert.equal(fullArr.count, undefined);
     assert.equal(fullArr.omitted, undefined);
@@ -199,7 +203,9 @@ describe('the original bdg: dom get, dom eval and action options', () => {
     const f = data<{ element: { id: string } }>(await run('dom', 'fill', 'input.f', 'second', '--index', '1'));
     assert.equal(f.element.id, 'f1');
     assert.deepEqual(await evalValue('[f0.value, f1.value]'), ['', 'second']);
-    const k = data<{ element: { id: string }; key: string }>(await run('dom', 'pressKey', 'input.f', 'a', '--index', '0', '--modifiers', 'shift', '--times', '2'));
+    const k = data<{ element: { id: string }; key: string }>(
+      await run('dom', 'pressKey', 'input.f', 'a', '--index', '0', '--modifiers', 'shift', '--times', '2'),
+    );
     assert.equal(k.element.id, 'f0');
     assert.equal(k.key, 'Shift+A');
     assert.equal(await evalValue('f0.value'), 'AA');

@@ -321,7 +321,11 @@ export async function resolveTarget(
   const m = REF_PATTERN.exec(target.trim());
   const { index } = opts;
   if (index !== undefined && (m !== null || INDEX_PATTERN.test(target.trim())))
-    throw new BdgError('INVALID_ARGUMENTS', `--index picks one of a selector's matches; "${target}" is already one element`, 'Drop --index, or give a selector.');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `--index picks one of a selector's matches; "${target}" is already one element`,
+      'Drop --index, or give a selector.',
+    );
   if (m !== null) return resolveRef(session, m[1] as string, opts.signal);
   if (INDEX_PATTERN.test(target.trim())) return resolveIndex(session, Number(target.trim()), opts.signal);
   const deadline = Date.now() + (opts.waitMs ?? 0);
@@ -332,10 +336,15 @@ export async function resolveTarget(
       if (index !== undefined && total > 0) {
         const nth = elements[index];
         if (nth !== undefined) return nth;
-        throw new BdgError('INVALID_ARGUMENTS', `--index ${index} is out of range: "${target}" matches ${total} element${total === 1 ? '' : 's'}`, 'Indexes are 0-based.', {
-          index,
-          count: total,
-        });
+        throw new BdgError(
+          'INVALID_ARGUMENTS',
+          `--index ${index} is out of range: "${target}" matches ${total} element${total === 1 ? '' : 's'}`,
+          'Indexes are 0-based.',
+          {
+            index,
+            count: total,
+          },
+        );
       }
       const pick = elements.find((e) => e.info.visible) ?? elements[0];
       if (pick !== undefined) return pick;
@@ -356,9 +365,14 @@ export async function resolveTarget(
 /** The element with this backend node id (`dom query`'s `nodeId`) in the current document, or NOT_FOUND (83). */
 export async function resolveNodeId(session: BrowserSession, backendNodeId: number, signal?: AbortSignal): Promise<ElementHandle> {
   const missing = (): BdgError =>
-    new BdgError('NOT_FOUND', `No element with nodeId ${backendNodeId} in this page`, 'Node ids come from `bdg dom query` or `bdg dom get --raw`; the page may have navigated since.', {
-      nodeId: backendNodeId,
-    });
+    new BdgError(
+      'NOT_FOUND',
+      `No element with nodeId ${backendNodeId} in this page`,
+      'Node ids come from `bdg dom query` or `bdg dom get --raw`; the page may have navigated since.',
+      {
+        nodeId: backendNodeId,
+      },
+    );
   let objectId: string | undefined;
   try {
     objectId = await resolveNode(session, backendNodeId, signal);

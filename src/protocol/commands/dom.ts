@@ -52,6 +52,7 @@ const indexOption = {
   min: 0,
   max: 100_000,
   placeholder: 'N',
+  alias: true,
   description: 'Act on the Nth match of the selector (0-based) instead of the first visible one',
 } as const satisfies OptionSpec;
 
@@ -68,6 +69,7 @@ const noWaitOption = {
 const strictOption = {
   type: 'boolean',
   default: false,
+  alias: true,
   description: 'Fail with exit 90 (not 104) when a real mouse cannot reach the element (covered, hidden, disabled)',
 } as const satisfies OptionSpec;
 
@@ -117,22 +119,36 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.get',
     path: ['dom', 'get'],
-    summary: 'Show one element: attributes, text, box, accessible role and name, and its outerHTML (bounded); --raw: the HTML of one, the Nth or all matches',
+    summary: 'Show one element: attributes, text, box, accessible role and name, outerHTML (bounded)',
     args: [{ ...targetArg, required: false, description: `${targetArg.description}; not with --node-id` }],
     options: {
       'max-length': { type: 'number', integer: true, min: 0, max: 10_000_000, default: 10_000, placeholder: 'N', description: 'Cut outerHTML at N characters' },
       // The original bdg's forms: --raw lists matches as {nodes: [{nodeId, tag, attributes, classes, outerHTML}]}.
-      raw: { type: 'boolean', default: false, description: 'The HTML form: {nodes: [{nodeId, tag, attributes, classes, outerHTML, ref}]}' },
-      all: { type: 'boolean', default: false, description: 'Every match (the --raw form; 100 at most unless --full)' },
-      nth: { type: 'number', integer: true, min: 0, max: 100_000, placeholder: 'N', description: 'The Nth match (0-based)' },
+      raw: { type: 'boolean', default: false, alias: true, description: 'The HTML form: {nodes: [{nodeId, tag, attributes, classes, outerHTML, ref}]}' },
+      all: { type: 'boolean', default: false, alias: true, description: 'Every match (the --raw form; 100 at most unless --full)' },
+      nth: { type: 'number', alias: true, integer: true, min: 0, max: 100_000, placeholder: 'N', description: 'The Nth match (0-based)' },
       index: { type: 'number', integer: true, min: 0, max: 100_000, placeholder: 'N', alias: true, description: 'As --nth: the Nth match (0-based)' },
-      'node-id': { type: 'number', integer: true, min: 1, max: 2 ** 31, placeholder: 'ID', description: 'The element with this nodeId (from dom query or dom get --raw; the --raw form)' },
+      'node-id': {
+        alias: true,
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: 2 ** 31,
+        placeholder: 'ID',
+        description: 'The element with this nodeId (from dom query or dom get --raw; the --raw form)',
+      },
       full: { type: 'boolean', default: false, description: 'Whole outerHTML and every match, uncut' },
     },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
-    examples: ['bdg dom get e3', 'bdg dom get "#checkout" --max-length 500', 'bdg dom get "button" --raw --nth 2', 'bdg dom get "li" --raw --all --json', 'bdg dom get --node-id 42'],
+    examples: [
+      'bdg dom get e3',
+      'bdg dom get "#checkout" --max-length 500',
+      'bdg dom get "button" --raw --nth 2',
+      'bdg dom get "li" --raw --all --json',
+      'bdg dom get --node-id 42',
+    ],
   },
   {
     name: 'dom.eval',
@@ -370,7 +386,7 @@ export const DOM_COMMANDS = [
         default: true,
         negatable: true,
         alias: true,
-        description: '--no-blur (the original bdg\'s): keep the focus in the field; bdg never blurs after filling, so this is always so',
+        description: "--no-blur (the original bdg's): keep the focus in the field; bdg never blurs after filling, so this is always so",
       },
       dialog: dialogOption,
       timeout: waitOption,
@@ -486,6 +502,7 @@ export const DOM_COMMANDS = [
         description: 'Wait for the navigation the submission starts and its load (no navigation by --timeout: a warning, navigationOccurred false)',
       },
       'wait-network': {
+        alias: true,
         type: 'number',
         integer: true,
         min: 0,
@@ -511,11 +528,11 @@ export const DOM_COMMANDS = [
       x: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window to this horizontal position' },
       y: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window to this vertical position' },
       bottom: { type: 'boolean', default: false, description: 'Scroll to the bottom of the page (loads lazy content)' },
-      top: { type: 'boolean', default: false, description: 'Scroll to the top of the page' },
-      down: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window down by PX' },
-      up: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window up by PX' },
-      left: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window left by PX' },
-      right: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window right by PX' },
+      top: { alias: true, type: 'boolean', default: false, description: 'Scroll to the top of the page' },
+      down: { alias: true, type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window down by PX' },
+      up: { alias: true, type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window up by PX' },
+      left: { alias: true, type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window left by PX' },
+      right: { alias: true, type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window right by PX' },
       index: indexOption,
       wait: noWaitOption,
       dialog: dialogOption,

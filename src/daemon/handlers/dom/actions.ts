@@ -135,7 +135,11 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
 export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, signal: AbortSignal): Promise<ResultOf<'dom.hover'>> {
   const { target } = params;
   if (params.off === (target !== undefined) || (params.off && params.index !== undefined))
-    throw new BdgError('INVALID_ARGUMENTS', params.off ? '--off moves the mouse off the page: give no target' : 'dom hover needs a target, or --off', 'Examples: bdg dom hover "nav .menu" | bdg dom hover --off');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      params.off ? '--off moves the mouse off the page: give no target' : 'dom hover needs a target, or --off',
+      'Examples: bdg dom hover "nav .menu" | bdg dom hover --off',
+    );
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
   if (target === undefined) {
@@ -363,7 +367,8 @@ export async function press(
     else throw new BdgError('INVALID_ARGUMENTS', 'Give the element to focus once: as the first argument or as --selector');
   }
   if (spec === undefined) throw new BdgError('INVALID_ARGUMENTS', 'Which key? For example: bdg dom pressKey "#q" Enter');
-  if (p.index !== undefined && focusOn === undefined) throw new BdgError('INVALID_ARGUMENTS', '--index needs a target selector to pick from', 'For example: bdg dom pressKey "input" Enter --index 1');
+  if (p.index !== undefined && focusOn === undefined)
+    throw new BdgError('INVALID_ARGUMENTS', '--index needs a target selector to pick from', 'For example: bdg dom pressKey "input" Enter --index 1');
   const mods = (p.modifiers ?? '')
     .split(',')
     .map((m) => m.trim())
@@ -397,20 +402,25 @@ export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>
   const timeoutMs = Math.round(params.timeout * 1000);
   const started = Date.now();
   const quietMs = params.waitNetwork ?? 500;
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: quietMs, settleMaxMs: timeoutMs }, async (watcher) => {
-    const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal, index: params.index });
-    const r = await callOn<{ ok: boolean; action?: string; method?: string; submitted?: boolean; blocked?: Blocked }>(ctx.session, el.objectId, SUBMIT_FN);
-    if (!r.ok)
-      throw new BdgError(
-        'NOT_FOUND',
-        `${el.info.ref ?? ''} <${el.info.tag}> is not a form and not inside one`,
-        'Pass the form (e.g. "form#login") or a field inside it.',
-      );
-    if (r.blocked !== undefined) throw blockedError('The submission', r.blocked);
-    // --wait-navigation (the original bdg's): network quiet alone does not end the wait; a navigation (or --timeout) does.
-    if (params.waitNavigation) await watcher.waitForLoad(Math.max(0, started + timeoutMs - Date.now()), signal);
-    return { element: el.info, form: { action: r.action, method: r.method } };
-  });
+  const { result, triggered, compat } = await runAction(
+    ctx,
+    signal,
+    { dialog: params.dialog, settleQuietMs: quietMs, settleMaxMs: timeoutMs },
+    async (watcher) => {
+      const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal, index: params.index });
+      const r = await callOn<{ ok: boolean; action?: string; method?: string; submitted?: boolean; blocked?: Blocked }>(ctx.session, el.objectId, SUBMIT_FN);
+      if (!r.ok)
+        throw new BdgError(
+          'NOT_FOUND',
+          `${el.info.ref ?? ''} <${el.info.tag}> is not a form and not inside one`,
+          'Pass the form (e.g. "form#login") or a field inside it.',
+        );
+      if (r.blocked !== undefined) throw blockedError('The submission', r.blocked);
+      // --wait-navigation (the original bdg's): network quiet alone does not end the wait; a navigation (or --timeout) does.
+      if (params.waitNavigation) await watcher.waitForLoad(Math.max(0, started + timeoutMs - Date.now()), signal);
+      return { element: el.info, form: { action: r.action, method: r.method } };
+    },
+  );
   const navigationOccurred = triggered.navigated || triggered.url !== triggered.urlBefore;
   const waitTimeMs = Date.now() - started;
   if (!triggered.settled) {
@@ -463,7 +473,14 @@ export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>
         return { element: el.info, scroll: pos };
       }
       const doc = await documentObject(ctx.session, signal);
-      const pos = await callOn<Record<string, number>>(ctx.session, doc, SCROLL_WINDOW_FN, [params.x ?? null, params.y ?? null, params.bottom, params.top, dx, dy]);
+      const pos = await callOn<Record<string, number>>(ctx.session, doc, SCROLL_WINDOW_FN, [
+        params.x ?? null,
+        params.y ?? null,
+        params.bottom,
+        params.top,
+        dx,
+        dy,
+      ]);
       return { scroll: pos };
     },
   );

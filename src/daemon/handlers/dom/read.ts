@@ -40,11 +40,16 @@ const RAW_ALL_LIMIT = 100;
 export async function get(ctx: HandlerContext, params: ParamsOf<'dom.get'>, signal: AbortSignal): Promise<ResultOf<'dom.get'>> {
   const { target, nodeId, all, full } = params;
   if (nodeId !== undefined && target !== undefined)
-    throw new BdgError('INVALID_ARGUMENTS', '--node-id cannot be combined with a selector or index', 'Give one: bdg dom get <selector> or bdg dom get --node-id <id>.');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      '--node-id cannot be combined with a selector or index',
+      'Give one: bdg dom get <selector> or bdg dom get --node-id <id>.',
+    );
   if (params.nth !== undefined && params.index !== undefined && params.nth !== params.index)
     throw new BdgError('INVALID_ARGUMENTS', '--nth and --index name the same thing; give one');
   const nth = params.nth ?? params.index;
-  if (all && (nth !== undefined || nodeId !== undefined)) throw new BdgError('INVALID_ARGUMENTS', `--all cannot be combined with ${nth !== undefined ? '--nth' : '--node-id'}`);
+  if (all && (nth !== undefined || nodeId !== undefined))
+    throw new BdgError('INVALID_ARGUMENTS', `--all cannot be combined with ${nth !== undefined ? '--nth' : '--node-id'}`);
   if (nodeId === undefined && target === undefined)
     throw new BdgError('INVALID_ARGUMENTS', 'dom get needs a selector, ref or index, or --node-id', 'Examples: bdg dom get "#save" | bdg dom get --node-id 42');
   const maxLength = full ? -1 : params.maxLength;
@@ -76,9 +81,14 @@ export async function get(ctx: HandlerContext, params: ParamsOf<'dom.get'>, sign
 }
 
 function noMatch(selector: string): BdgError {
-  return new BdgError('NOT_FOUND', `No element matches "${selector}"`, 'Check the selector with `bdg dom query`; text forms: text=Sign in, button:has-text("Sign in").', {
-    selector,
-  });
+  return new BdgError(
+    'NOT_FOUND',
+    `No element matches "${selector}"`,
+    'Check the selector with `bdg dom query`; text forms: text=Sign in, button:has-text("Sign in").',
+    {
+      selector,
+    },
+  );
 }
 
 /** The element's accessibility node (the original bdg's semantic `dom get`); from the DOM (`inferred`) when Chrome exposes none. */

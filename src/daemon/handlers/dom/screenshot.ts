@@ -24,7 +24,11 @@ export async function screenshot(ctx: HandlerContext, params: ParamsOf<'dom.scre
   const asked = params.format === 'jpg' ? 'jpeg' : params.format;
   // As in the original bdg, a .png/.jpg/.jpeg file and --format must agree (other extensions take --format).
   if (asked !== undefined && fromExt !== undefined && asked !== fromExt)
-    throw new BdgError('INVALID_ARGUMENTS', `--format ${params.format ?? ''} does not match the file's extension .${ext}`, `Name the file .${asked === 'jpeg' ? 'jpg' : 'png'}, or drop --format.`);
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `--format ${params.format ?? ''} does not match the file's extension .${ext}`,
+      `Name the file .${asked === 'jpeg' ? 'jpg' : 'png'}, or drop --format.`,
+    );
   const format = asked ?? fromExt ?? 'png';
   if (viewport && selector !== undefined) throw new BdgError('INVALID_ARGUMENTS', '--viewport and --selector cannot be combined');
   // Fail before capturing when the directory cannot take the file (root passes access() checks; writeFileAtomic reports those).
@@ -64,7 +68,11 @@ export async function screenshot(ctx: HandlerContext, params: ParamsOf<'dom.scre
     const bytes = Buffer.from(shot.data, 'base64');
     // Chrome answers an image it could not encode with no data; an empty file would pass for a screenshot.
     if (bytes.length === 0)
-      throw new BdgError('UNEXPECTED_ERROR', `Chrome returned an empty ${format.toUpperCase()} for a ${Math.round(clip.width)}x${Math.round(clip.height)} capture`, 'Capture less: --no-full-page, an element, or --max-width.');
+      throw new BdgError(
+        'UNEXPECTED_ERROR',
+        `Chrome returned an empty ${format.toUpperCase()} for a ${Math.round(clip.width)}x${Math.round(clip.height)} capture`,
+        'Capture less: --no-full-page, an element, or --max-width.',
+      );
     const size = imageSize(bytes);
     await writeFileAtomic(file, bytes, 0o644);
     return {
