@@ -29,7 +29,7 @@ const VALUE_FLAGS = new Set<string>([
 ]);
 
 /** The original bdg's short flags; each stands for its long option, valid where that option is. */
-const SHORT_FLAGS: Readonly<Record<string, string>> = { j: 'json', u: 'user-data-dir', f: 'follow', H: 'history', l: 'list', a: 'all' };
+const SHORT_FLAGS: Readonly<Record<string, string>> = { j: 'json', q: 'quiet', u: 'user-data-dir', f: 'follow', H: 'history', l: 'list', a: 'all' };
 
 /**
  * Flags that take a value in one command and are switches in another (`--console` of `dom wait` and of `peek`):
@@ -122,7 +122,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
       throw new BdgError(
         'INVALID_ARGUMENTS',
         `Unknown option ${token}`,
-        'Options are long flags such as --json (short ones: -j -f -u -H -l -a -h -V); see `bdg --help`.',
+        'Options are long flags such as --json (short ones: -j -q -f -u -H -l -a -h -V); see `bdg --help`.',
       );
     }
     positionals.push(token);

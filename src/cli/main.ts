@@ -61,11 +61,12 @@ const execute: Execute = async (command, raw, out, paths) => {
 };
 
 async function main(argv: string[]): Promise<number> {
-  const wantsJson = argv.includes('--json');
-  let out: Output = new StdoutOutput(wantsJson);
+  const wantsJson = argv.includes('--json') || argv.includes('-j');
+  const quiet = argv.includes('--quiet') || argv.includes('-q');
+  let out: Output = new StdoutOutput(wantsJson, quiet);
   try {
     const parsed = parseArgv(argv);
-    out = new StdoutOutput(parsed.json);
+    out = new StdoutOutput(parsed.json, quiet);
     if (parsed.kind === 'version') return await out.success({ version: VERSION }, () => VERSION);
     if (parsed.kind === 'help') {
       if (parsed.json) {

@@ -54,10 +54,10 @@ export function failureEnvelope(err: BdgError, extra?: Record<string, unknown>):
   return doc;
 }
 
-/** The text of a failure as the CLI prints it on stderr: the message, the hint, Chrome's last words. */
-export function failureText(err: BdgError): string {
+/** The text of a failure as the CLI prints it on stderr: the message, the hint (not when quiet), Chrome's last words. */
+export function failureText(err: BdgError, quiet = false): string {
   let text = `Error: ${err.message}\n`;
-  if (err.hint !== undefined) text += `Hint: ${err.hint}\n`;
+  if (err.hint !== undefined && !quiet) text += `Hint: ${err.hint}\n`;
   const stderrTail = (err.data as { chromeStderr?: unknown } | undefined)?.chromeStderr;
   if (typeof stderrTail === 'string') text += `Chrome said:\n${stderrTail}\n`;
   return text;
@@ -81,8 +81,11 @@ const withNewline = (text: string): string => (text.endsWith('\n') || text === '
 /** The CLI's output: data to stdout (one JSON document with --json), diagnostics to stderr. */
 export class StdoutOutput implements Output {
   readonly json: boolean;
-  constructor(json: boolean) {
+  /** `-q` / `--quiet` (the original bdg's): no hints under errors, no notes. */
+  readonly #quiet: boolean;
+  constructor(json: boolean, quiet = false) {
     this.json = json;
+    this.#quiet = quiet;
   }
 
   async success(data: unknown, human: () => string): Promise<number> {
@@ -94,12 +97,12 @@ export class StdoutOutput implements Output {
   /** A failure: JSON document on stdout with --json (error, code, exitCode, hint), text on stderr otherwise. */
   async failure(err: BdgError, extra?: Record<string, unknown>): Promise<number> {
     if (this.json) await write(process.stdout, jsonText(failureEnvelope(err, extra)));
-    else await write(process.stderr, failureText(err));
+    else await write(process.stderr, failureText(err, this.#quiet));
     return exitCodeFor(err.code);
   }
 
   note(message: string): void {
-    process.stderr.write(`${message}\n`);
+    if (!this.#quiet) process.stderr.write(`${message}\n`);
   }
 }
 

@@ -70,6 +70,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   json: { type: 'boolean', default: false, description: 'Print exactly one JSON document on stdout (errors too)' },
   help: { type: 'boolean', default: false, description: 'Show help (with --json: machine-readable description of every command)' },
   version: { type: 'boolean', default: false, description: 'Print the version' },
+  quiet: { type: 'boolean', default: false, description: 'Only the answer: no hints under errors, no notes on stderr (-q)' },
   session: {
     type: 'string',
     placeholder: 'NAME',

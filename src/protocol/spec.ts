@@ -18,6 +18,8 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   choices?: readonly string[];
+  /** Choices: also accept them in any case (the original bdg's `--format JPEG`); the value is the declared spelling. */
+  anyCase?: boolean;
   /** Placeholder shown in help, e.g. `N`, `DIR`. */
   placeholder?: string;
   /** Strings: may be given more than once; the value is then the list, in order (`--cdp-header`). */

@@ -33,8 +33,12 @@ function checkValue(flag: string, spec: OptionSpec, value: unknown): unknown {
         return list as string[];
       }
       if (typeof value !== 'string') throw new BdgError('INVALID_ARGUMENTS', `--${flag} needs a text value`);
-      if (spec.choices !== undefined && !spec.choices.includes(value)) {
-        throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be one of: ${spec.choices.join(', ')} (got "${value}")`);
+      if (spec.choices !== undefined) {
+        // `anyCase` choices take any spelling (`--format JPEG`) and hand on the declared one.
+        const hit =
+          spec.anyCase === true ? spec.choices.find((c) => c.toLowerCase() === value.toLowerCase()) : spec.choices.includes(value) ? value : undefined;
+        if (hit === undefined) throw new BdgError('INVALID_ARGUMENTS', `--${flag} must be one of: ${spec.choices.join(', ')} (got "${value}")`);
+        return hit;
       }
       return value;
     case 'number': {

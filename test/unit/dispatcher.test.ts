@@ -96,7 +96,7 @@ test('the contract decides which commands take the tab lock: page-changing ones 
 test('params reach the handler validated, with the contract defaults filled in', async () => {
   const { d, seen } = setup();
   await d.dispatch(fakeContext(), { cmd: 'dom.click', params: { target: '#go' } }, never);
-  assert.deepEqual(seen[0]?.params, { target: '#go', double: false, right: false, timeout: 5 });
+  assert.deepEqual(seen[0]?.params, { target: '#go', double: false, right: false, strict: false, wait: true, timeout: 5 });
   await d.dispatch(fakeContext(), { cmd: 'network.list', params: {} }, never);
   assert.deepEqual(seen[1]?.params, { last: 100, current: false, sort: 'start', follow: false });
 });
@@ -109,7 +109,11 @@ test('unknown keys, bad values, missing args and unknown commands are refused be
       (err: unknown) => err instanceof BdgError && err.code === 'INVALID_ARGUMENTS' && pattern.test(`${err.message} ${err.hint ?? ''}`),
     );
   };
-  await refused('dom.click', { target: 'a', force: true }, /unknown parameter force.*Expected: target, at, offset, double, right, dialog, timeout/);
+  await refused(
+    'dom.click',
+    { target: 'a', force: true },
+    /unknown parameter force.*Expected: target, at, offset, double, right, index, strict, wait, dialog, timeout/,
+  );
   await refused('peek', { last: -1 }, /--last must be a whole number from 0 to 1000000/);
   await refused('dom.click', { dialog: 'maybe', target: 'a' }, /--dialog must be one of: accept, dismiss/);
   await refused('details', { type: 'network' }, /missing id/);

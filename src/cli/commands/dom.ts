@@ -36,7 +36,13 @@ export function elementLine(e: ElementInfo): string {
 function renderEval(d: ResultOf<'dom.eval'>, out: Output): Promise<number> {
   return out.success(d, () => {
     const v = d.type === 'string' ? String(d.value) : d.type === 'undefined' ? 'undefined' : JSON.stringify(d.value, null, 2);
-    return [v + (d.truncated === true ? '\n… (result cut at 1 MB)' : ''), ...triggeredLines(d.triggered)].join('\n');
+    const note =
+      d.omitted !== undefined
+        ? `\n… (${d.omitted} more of ${d.count ?? '?'} elements; --full for all)`
+        : d.truncatedFrom !== undefined
+          ? `\n… (cut at 1 MB of ${d.truncatedFrom} characters; --full for all)`
+          : '';
+    return [v + note, ...triggeredLines(d.triggered)].join('\n');
   });
 }
 
@@ -106,15 +112,27 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   },
   'dom.get': async (paths, params, out) => {
     const d = await call(paths, 'dom.get', params);
+    if ('raw' in d) {
+      return out.success(d, () => {
+        const lines: string[] = [];
+        if (d.count > 1) lines.push(`${d.count} elements match${d.omitted > 0 ? ` (showing ${d.nodes.length}; --full for all)` : ''}`);
+        for (const n of d.nodes) {
+          if (d.nodes.length > 1) lines.push(`[${n.ref}] nodeId ${n.nodeId}`);
+          lines.push((n.outerHTML ?? `<${n.tag}>`) + (n.truncatedFrom !== undefined ? `\n… (${n.truncatedFrom} characters; --full for all)` : ''));
+        }
+        return lines.join('\n');
+      });
+    }
     return out.success(d, () => {
       const lines = [elementLine(d).trim()];
+      lines.push(`[${d.node.role}]${d.node.name !== '' ? ` ${quote(d.node.name, 80)}` : ''}${d.node.inferred === true ? ' (inferred from the DOM)' : ''}`);
       if (d.matched > 1) lines.push(`(first of ${d.matched} matches; \`bdg dom query\` lists them)`);
       lines.push(`box: ${d.box.width}x${d.box.height} at (${d.box.x}, ${d.box.y})`);
       if (d.value !== undefined) lines.push(`value: ${quote(d.value, 200)}`);
       if (d.checked !== undefined) lines.push(`checked: ${String(d.checked)}`);
       const attrs = Object.entries(d.attributes);
       if (attrs.length > 0) lines.push('attributes:', ...attrs.map(([k, v]) => `  ${k}=${quote(v, 200)}`));
-      lines.push('outerHTML:', d.outerHTML + (d.truncated ? `\n… (${d.outerHTMLLength} characters; --max-length for more)` : ''));
+      lines.push('outerHTML:', d.outerHTML + (d.truncated ? `\n… (${d.outerHTMLLength} characters; --max-length or --full for more)` : ''));
       return lines.join('\n');
     });
   },
@@ -196,7 +214,7 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   },
   'dom.hover': async (paths, params, out) => {
     const d = await call(paths, 'dom.hover', params);
-    return out.success(d, () => report(`Hovered${on(d)}`, d.triggered));
+    return out.success(d, () => report(d.action === 'hover-off' ? 'Moved the mouse off the page' : `Hovered${on(d)}`, d.triggered));
   },
   'dom.press': async (paths, params, out) => {
     const d = await call(paths, 'dom.press', params);

@@ -313,14 +313,39 @@ export async function resolveRef(session: BrowserSession, ref: string, signal?: 
  * A selector or ref -> one element. Selectors prefer the first visible match; with `waitMs`, a selector that
  * matches nothing is retried until then (pages render after fetches). NOT_FOUND when nothing matches.
  */
-export async function resolveTarget(session: BrowserSession, target: string, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<ElementHandle> {
+export async function resolveTarget(
+  session: BrowserSession,
+  target: string,
+  opts: { waitMs?: number; signal?: AbortSignal; index?: number | undefined } = {},
+): Promise<ElementHandle> {
   const m = REF_PATTERN.exec(target.trim());
+  const { index } = opts;
+  if (index !== undefined && (m !== null || INDEX_PATTERN.test(target.trim())))
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      `--index picks one of a selector's matches; "${target}" is already one element`,
+      'Drop --index, or give a selector.',
+    );
   if (m !== null) return resolveRef(session, m[1] as string, opts.signal);
   if (INDEX_PATTERN.test(target.trim())) return resolveIndex(session, Number(target.trim()), opts.signal);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
     try {
-      const { elements } = await queryAll(session, target, 50, opts.signal);
+      // --index N (the original bdg's): the Nth match in document order, visible or not; out of range is 81 at once.
+      const { total, elements } = await queryAll(session, target, index !== undefined ? index + 1 : 50, opts.signal);
+      if (index !== undefined && total > 0) {
+        const nth = elements[index];
+        if (nth !== undefined) return nth;
+        throw new BdgError(
+          'INVALID_ARGUMENTS',
+          `--index ${index} is out of range: "${target}" matches ${total} element${total === 1 ? '' : 's'}`,
+          'Indexes are 0-based.',
+          {
+            index,
+            count: total,
+          },
+        );
+      }
       const pick = elements.find((e) => e.info.visible) ?? elements[0];
       if (pick !== undefined) return pick;
     } catch (err) {
@@ -335,6 +360,32 @@ export async function resolveTarget(session: BrowserSession, target: string, opt
     'Check the selector with `bdg dom query`; text forms: text=Sign in, button:has-text("Sign in").',
     { selector: target },
   );
+}
+
+/** The element with this backend node id (`dom query`'s `nodeId`) in the current document, or NOT_FOUND (83). */
+export async function resolveNodeId(session: BrowserSession, backendNodeId: number, signal?: AbortSignal): Promise<ElementHandle> {
+  const missing = (): BdgError =>
+    new BdgError(
+      'NOT_FOUND',
+      `No element with nodeId ${backendNodeId} in this page`,
+      'Node ids come from `bdg dom query` or `bdg dom get --raw`; the page may have navigated since.',
+      {
+        nodeId: backendNodeId,
+      },
+    );
+  let objectId: string | undefined;
+  try {
+    objectId = await resolveNode(session, backendNodeId, signal);
+  } catch (err) {
+    if (err instanceof CdpError) throw missing();
+    throw err;
+  }
+  if (objectId === undefined) throw missing();
+  const ok = await callOn<boolean>(session, objectId, 'function () { return this.nodeType === 1 && this.isConnected; }');
+  if (!ok) throw missing();
+  const info = await callOn<ElementInfo>(session, objectId, DESCRIBE_FN);
+  info.ref = refFor(session, await mainLoaderId(session, signal), backendNodeId, label(info));
+  return { objectId, backendNodeId, ref: info.ref, info, matched: 1 };
 }
 
 /** A `<label>` stands for its control (`label.control`), as in the original bdg and Playwright; other elements as they are. */

@@ -309,6 +309,27 @@ export const GET_FN = `function (maxLength) { ${LIB}
 }`;
 
 /**
+ * `this` = element -> the original bdg's `dom get --raw` node: tag, attributes, classes and outerHTML cut at
+ * maxLength (no cut when negative), a secret's value masked as in GET_FN.
+ */
+export const RAW_GET_FN = `function (maxLength) { ${LIB}
+  const secret = isSecret(this);
+  let html = this.outerHTML;
+  if (secret) html = html.replace(/^(<[^>]*?\\svalue=)("[^"]*"|'[^']*'|[^\\s>]+)/i, '$1"' + MASK + '"');
+  const out = { tag: this.localName };
+  if (this.attributes.length > 0) {
+    out.attributes = {};
+    for (const a of this.attributes) out.attributes[a.name] = secret && a.name === 'value' ? MASK : a.value;
+  }
+  if (this.classList.length > 0) out.classes = [...this.classList];
+  const cut = maxLength >= 0 && html.length > maxLength;
+  out.outerHTML = cut ? html.slice(0, maxLength) : html;
+  if (cut) out.truncatedFrom = html.length;
+  if (secret) out.secret = true;
+  return out;
+}`;
+
+/**
  * `this` = element -> scrolls it into view when needed, then reports whether a pointer can reach it: the centre
  * point in top-level viewport coordinates, or the reason it cannot (detached, hidden, disabled, covered).
  */
@@ -523,9 +544,11 @@ export const SUBMIT_WATCH_FN = `function (phase) { ${LIB} ${FORM_LIB}
 export const SCROLL_TO_FN = `async function () { ${LIB} this.scrollIntoView({ block: 'center', inline: 'nearest' }); await nextFrame(); const w = topDoc().defaultView; return { x: Math.round(w.scrollX), y: Math.round(w.scrollY) }; }`;
 
 /** Scroll the top-level window (`x`/`y` may be null to keep that axis; `bottom` scrolls to the end). */
-export const SCROLL_WINDOW_FN = `async function (x, y, bottom) { ${LIB}
+export const SCROLL_WINDOW_FN = `async function (x, y, bottom, top, dx, dy) { ${LIB}
   const el = document.scrollingElement || document.documentElement;
   if (bottom) window.scrollTo(window.scrollX, el.scrollHeight);
+  else if (top) window.scrollTo(window.scrollX, 0);
+  else if (dx !== 0 || dy !== 0) window.scrollBy(dx, dy);
   else window.scrollTo(x == null ? window.scrollX : x, y == null ? window.scrollY : y);
   await nextFrame();
   return { x: Math.round(window.scrollX), y: Math.round(window.scrollY), height: el.scrollHeight, viewportHeight: window.innerHeight };

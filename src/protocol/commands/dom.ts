@@ -38,6 +38,41 @@ const waitOption = {
   description: 'Wait up to S seconds for a selector to match an element that can be acted on',
 } as const satisfies OptionSpec;
 
+/** `dom eval --full`: the whole value; without it an array lists its first 100 elements and a value over 1 MB is cut. */
+const evalFullOption = {
+  type: 'boolean',
+  default: false,
+  description: 'The whole value (default: an array lists its first 100 elements, a value over 1 MB of JSON is cut; count/omitted/truncatedFrom say so)',
+} as const satisfies OptionSpec;
+
+/** `--index N` of the original bdg's actions: which match of a selector (0-based); out of range is exit 81. */
+const indexOption = {
+  type: 'number',
+  integer: true,
+  min: 0,
+  max: 100_000,
+  placeholder: 'N',
+  alias: true,
+  description: 'Act on the Nth match of the selector (0-based) instead of the first visible one',
+} as const satisfies OptionSpec;
+
+/** `--no-wait` of the original bdg's actions. */
+const noWaitOption = {
+  type: 'boolean',
+  default: true,
+  negatable: true,
+  alias: true,
+  description: '--no-wait: return right after the action instead of waiting (bounded) for its requests and load to settle',
+} as const satisfies OptionSpec;
+
+/** `--strict` of the original bdg's click and hover. */
+const strictOption = {
+  type: 'boolean',
+  default: false,
+  alias: true,
+  description: 'Fail with exit 90 (not 104) when a real mouse cannot reach the element (covered, hidden, disabled)',
+} as const satisfies OptionSpec;
+
 const keyArg = { name: 'key', required: true, description: 'Key name or character, modifiers joined with + (Control, Shift, Alt, Meta)' } as const;
 
 /**
@@ -84,22 +119,43 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.get',
     path: ['dom', 'get'],
-    summary: 'Show one element: attributes, text, box and its outerHTML (bounded)',
-    args: [targetArg],
+    summary: 'Show one element: attributes, text, box, accessible role and name, outerHTML (bounded)',
+    args: [{ ...targetArg, required: false, description: `${targetArg.description}; not with --node-id` }],
     options: {
       'max-length': { type: 'number', integer: true, min: 0, max: 10_000_000, default: 10_000, placeholder: 'N', description: 'Cut outerHTML at N characters' },
+      // The original bdg's forms: --raw lists matches as {nodes: [{nodeId, tag, attributes, classes, outerHTML}]}.
+      raw: { type: 'boolean', default: false, alias: true, description: 'The HTML form: {nodes: [{nodeId, tag, attributes, classes, outerHTML, ref}]}' },
+      all: { type: 'boolean', default: false, alias: true, description: 'Every match (the --raw form; 100 at most unless --full)' },
+      nth: { type: 'number', alias: true, integer: true, min: 0, max: 100_000, placeholder: 'N', description: 'The Nth match (0-based)' },
+      index: { type: 'number', integer: true, min: 0, max: 100_000, placeholder: 'N', alias: true, description: 'As --nth: the Nth match (0-based)' },
+      'node-id': {
+        alias: true,
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: 2 ** 31,
+        placeholder: 'ID',
+        description: 'The element with this nodeId (from dom query or dom get --raw; the --raw form)',
+      },
+      full: { type: 'boolean', default: false, description: 'Whole outerHTML and every match, uncut' },
     },
     readOnly: true,
     runs: 'daemon',
     page: 'live',
-    examples: ['bdg dom get e3', 'bdg dom get "#checkout" --max-length 500'],
+    examples: [
+      'bdg dom get e3',
+      'bdg dom get "#checkout" --max-length 500',
+      'bdg dom get "button" --raw --nth 2',
+      'bdg dom get "li" --raw --all --json',
+      'bdg dom get --node-id 42',
+    ],
   },
   {
     name: 'dom.eval',
     path: ['dom', 'eval'],
     summary: 'Evaluate JavaScript in the page (top-level await allowed) and print the result by value; a page exception fails with its message',
     args: [{ name: 'expression', required: true, description: 'JavaScript expression or statements' }],
-    options: { dialog: dialogOption, frame: frameOption },
+    options: { dialog: dialogOption, frame: frameOption, full: evalFullOption },
     readOnly: false,
     runs: 'daemon',
     page: 'live',
@@ -116,7 +172,7 @@ export const DOM_COMMANDS = [
     path: ['eval'],
     summary: 'Same as `dom eval`: evaluate JavaScript in the page and print the result by value',
     args: [{ name: 'expression', required: true, description: 'JavaScript expression or statements' }],
-    options: { dialog: dialogOption },
+    options: { dialog: dialogOption, full: evalFullOption },
     readOnly: false,
     runs: 'daemon',
     page: 'live',
@@ -136,7 +192,13 @@ export const DOM_COMMANDS = [
       viewport: { type: 'boolean', default: false, description: 'Only the viewport' },
       'full-page': { type: 'boolean', default: true, negatable: true, alias: true, description: '--no-full-page: only the viewport (as --viewport)' },
       selector: { type: 'string', placeholder: 'TARGET', description: 'Only this element (selector or ref)' },
-      format: { type: 'string', choices: ['png', 'jpeg'], placeholder: 'FMT', description: 'Image format (default: from the extension)' },
+      format: {
+        type: 'string',
+        choices: ['png', 'jpeg', 'jpg'],
+        anyCase: true,
+        placeholder: 'FMT',
+        description: 'Image format, in any case (default: from the extension; a .png/.jpg/.jpeg file must match it)',
+      },
       quality: { type: 'number', integer: true, min: 1, max: 100, default: 80, placeholder: 'Q', description: 'JPEG quality' },
       'max-width': {
         type: 'number',
@@ -292,6 +354,9 @@ export const DOM_COMMANDS = [
       offset: pointOption("Click this point from the element's top-left"),
       double: { type: 'boolean', default: false, description: 'Double click' },
       right: { type: 'boolean', default: false, description: 'Right click (context menu)' },
+      index: indexOption,
+      strict: strictOption,
+      wait: noWaitOption,
       dialog: dialogOption,
       timeout: waitOption,
     },
@@ -314,6 +379,15 @@ export const DOM_COMMANDS = [
       'Fill a form control like a user (works with React/Vue/Angular): text, number, select (value or label), checkbox/radio (true/false), file (path); no key events (see dom type)',
     args: [targetArg, { name: 'value', required: true, description: 'Text; option value or label; true/false; or a file path for file inputs' }],
     options: {
+      index: indexOption,
+      wait: noWaitOption,
+      blur: {
+        type: 'boolean',
+        default: true,
+        negatable: true,
+        alias: true,
+        description: "--no-blur (the original bdg's): keep the focus in the field; bdg never blurs after filling, so this is always so",
+      },
       dialog: dialogOption,
       timeout: waitOption,
       cwd: { type: 'string', placeholder: 'DIR', description: 'Directory a relative upload path is resolved against (default: the current directory)' },
@@ -370,15 +444,22 @@ export const DOM_COMMANDS = [
   {
     name: 'dom.hover',
     path: ['dom', 'hover'],
-    summary: 'Move the mouse over an element (scrolled into view)',
-    args: [targetArg],
-    options: { dialog: dialogOption, timeout: waitOption },
+    summary: 'Move the mouse over an element (scrolled into view); --off moves it off the page (closes hover menus)',
+    args: [{ ...targetArg, required: false }],
+    options: {
+      off: { type: 'boolean', default: false, description: 'Move the mouse off the page instead (mouseleave; menus that open on hover close)' },
+      index: indexOption,
+      strict: strictOption,
+      wait: noWaitOption,
+      dialog: dialogOption,
+      timeout: waitOption,
+    },
     readOnly: false,
     runs: 'daemon',
     page: 'live',
     idempotent: true,
     timeoutMs: 120_000,
-    examples: ['bdg dom hover "nav .menu"', 'bdg dom hover e7'],
+    examples: ['bdg dom hover "nav .menu"', 'bdg dom hover e7', 'bdg dom hover --off'],
   },
   {
     ...pressEntry('dom.press'),
@@ -396,6 +477,8 @@ export const DOM_COMMANDS = [
       ...pressEntry('dom.pressKey').options,
       times: { type: 'number', integer: true, min: 1, max: 100, default: 1, placeholder: 'N', description: 'Press the key N times' },
       modifiers: { type: 'string', placeholder: 'MODS', description: 'Modifiers held down, comma-separated: shift,ctrl,alt,meta' },
+      index: { ...indexOption, description: 'Focus the Nth match of the target selector (0-based)' },
+      wait: noWaitOption,
     },
     summary: 'Same as `dom press`, also as the original bdg has it: `dom pressKey <target> <key>`',
     via: 'dom.press',
@@ -412,6 +495,21 @@ export const DOM_COMMANDS = [
     summary: 'Submit a form (or the form of an element in it) and wait for the navigation or for the network to go quiet',
     args: [{ ...targetArg, description: 'The form, or any element inside it (selector or ref)' }],
     options: {
+      index: indexOption,
+      'wait-navigation': {
+        type: 'boolean',
+        default: false,
+        description: 'Wait for the navigation the submission starts and its load (no navigation by --timeout: a warning, navigationOccurred false)',
+      },
+      'wait-network': {
+        alias: true,
+        type: 'number',
+        integer: true,
+        min: 0,
+        max: 60_000,
+        placeholder: 'MS',
+        description: 'Network quiet that counts as done, in milliseconds (default 500)',
+      },
       dialog: dialogOption,
       timeout: { ...waitOption, max: 120, default: 30, description: 'Wait up to S seconds for the resulting load or network quiet' },
     },
@@ -430,6 +528,13 @@ export const DOM_COMMANDS = [
       x: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window to this horizontal position' },
       y: { type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window to this vertical position' },
       bottom: { type: 'boolean', default: false, description: 'Scroll to the bottom of the page (loads lazy content)' },
+      top: { alias: true, type: 'boolean', default: false, description: 'Scroll to the top of the page' },
+      down: { alias: true, type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window down by PX' },
+      up: { alias: true, type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window up by PX' },
+      left: { alias: true, type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window left by PX' },
+      right: { alias: true, type: 'number', min: 0, max: 10_000_000, placeholder: 'PX', description: 'Scroll the window right by PX' },
+      index: indexOption,
+      wait: noWaitOption,
       dialog: dialogOption,
     },
     readOnly: false,
@@ -437,7 +542,7 @@ export const DOM_COMMANDS = [
     page: 'live',
     idempotent: true,
     timeoutMs: 60_000,
-    examples: ['bdg dom scroll "#footer"', 'bdg dom scroll --y 800', 'bdg dom scroll --bottom'],
+    examples: ['bdg dom scroll "#footer"', 'bdg dom scroll --y 800', 'bdg dom scroll --down 500', 'bdg dom scroll --bottom'],
   },
   {
     name: 'dom.wait',
@@ -498,6 +603,31 @@ export interface ElementDetails extends ElementInfo {
   /** A password, PIN or one-time-code field: its value is masked in `value`, `attributes` and `outerHTML`. */
   secret?: boolean;
   matched: number;
+  /** The original bdg's semantic form: the element's accessibility node (role, name, states). */
+  node: { role: string; name: string; focusable?: boolean; focused?: boolean; disabled?: boolean; required?: boolean; inferred?: boolean };
+  /** The original bdg's DOM context: tag, classes and a text preview. */
+  domContext: { tag: string; classes?: string[]; preview?: string };
+}
+
+/** One element of `dom get --raw` (the original bdg's fields, `nodeId` being the backend node id, plus bdg's ref). */
+export interface RawElement {
+  nodeId: number;
+  tag: string;
+  attributes?: Record<string, string>;
+  classes?: string[];
+  outerHTML?: string;
+  /** Length of the outerHTML it was cut from (absent when whole). */
+  truncatedFrom?: number;
+  secret?: boolean;
+  ref: string;
+}
+
+/** `dom get --raw` / `--all` / `--node-id`: `{nodes}` as in the original bdg, with how many matched and were left out. */
+export interface RawGetResult {
+  raw: true;
+  nodes: RawElement[];
+  count: number;
+  omitted: number;
 }
 
 /**
@@ -560,7 +690,14 @@ export interface EvalResult {
   result: unknown;
   type: string;
   value: unknown;
+  /** The value was bounded (without --full): the fields below say how. */
   truncated?: boolean;
+  /** Elements of an array result, when only the first ones are listed. */
+  count?: number;
+  /** Elements left out of a listed array result. */
+  omitted?: number;
+  /** Length of the string or JSON text `result` is the start of. */
+  truncatedFrom?: number;
   triggered: ActionReport;
 }
 
@@ -578,7 +715,7 @@ export interface ScreenshotResult {
 
 export interface DomResults {
   'dom.query': { selector: string; count: number; nodes: QueryNode[]; omitted: number; frame?: string };
-  'dom.get': ElementDetails;
+  'dom.get': ElementDetails | RawGetResult;
   'dom.eval': EvalResult;
   eval: EvalResult;
   'dom.screenshot': ScreenshotResult;
@@ -597,7 +734,13 @@ export interface DomResults {
   'dom.drag': DragResult;
   'dom.press': PressResult;
   'dom.pressKey': PressResult;
-  'dom.submit': Action & { element: ElementInfo; form: { action?: string | undefined; method?: string | undefined } };
+  'dom.submit': Action & {
+    element: ElementInfo;
+    form: { action?: string | undefined; method?: string | undefined };
+    /** The original bdg's: whether the submission navigated the page. */
+    navigationOccurred: boolean;
+    waitTimeMs: number;
+  };
   'dom.scroll': Action & { element?: ElementInfo; scroll: Record<string, number> };
   'dom.wait': { waitedMs: number; met: Record<string, boolean>; url: string; request?: NetworkListItem; console?: ConsoleRecord };
 }

@@ -39,6 +39,7 @@ export async function actionPoint(
   needHit: boolean,
   deadline: number,
   signal: AbortSignal,
+  index?: number,
 ): Promise<{ x: number; y: number; el: ElementHandle }> {
   let current = el;
   for (;;) {
@@ -71,26 +72,46 @@ export async function actionPoint(
     }
     await sleep(100);
     // A selector is looked up again: the page may have re-rendered the element. A ref stays the same node.
-    if (!/^(?:ref=)?e\d+$/.test(target.trim())) current = await resolveTarget(ctx.session, target, { waitMs: 0, signal }).catch(() => current);
+    if (!/^(?:ref=)?e\d+$/.test(target.trim())) current = await resolveTarget(ctx.session, target, { waitMs: 0, signal, index }).catch(() => current);
+  }
+}
+
+/** `--no-wait` (the original bdg's): the effects are reported as far as they got, without waiting for them to settle. */
+function noWait(params: { wait?: boolean }): { settleMaxMs?: number } {
+  return params.wait === false ? { settleMaxMs: 0 } : {};
+}
+
+/**
+ * The original bdg's `--strict`: where it would fall back to DOM events it fails with exit 90 instead. bdg never
+ * falls back (it refuses an element a user could not click, exit 104), so `--strict` only gives that refusal the
+ * original's code.
+ */
+async function strictly<T>(strict: boolean, point: Promise<T>): Promise<T> {
+  try {
+    return await point;
+  } catch (err) {
+    if (!strict || !(err instanceof BdgError) || err.code !== 'UNEXPECTED_ERROR') throw err;
+    throw new BdgError('RESOURCE_CONFLICT', `${err.message} (--strict: no DOM-event fallback)`, err.hint, err.data);
   }
 }
 
 export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, signal: AbortSignal): Promise<ResultOf<'dom.click'>> {
   const { target } = params;
+  if (params.index !== undefined && target === undefined) throw new BdgError('INVALID_ARGUMENTS', '--index needs a selector to pick from');
   if ((target === undefined) === (params.at === undefined))
     throw new BdgError('INVALID_ARGUMENTS', 'dom click needs a target or --at X,Y (one of them)', 'Examples: bdg dom click e4 | bdg dom click --at 120,340');
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
   const button = params.right ? 'right' : 'left';
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, async () => {
     if (target === undefined) {
       const v = await viewportPoint(ctx.session, parsePoint(params.at as string, '--at'), signal);
       await watchingSubmit(ctx, signal, 'The click', () => mouseClick(ctx.session, v.x, v.y, { button, double: params.double, signal }));
       return { x: Math.round(v.x), y: Math.round(v.y) };
     }
-    const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
+    const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal, index: params.index });
     // With --offset the point is the caller's, not the centre: only visibility and enabled state are checked.
-    const p = await actionPoint(ctx, target, el, true, params.offset === undefined, deadline, signal);
+    const p = await strictly(params.strict, actionPoint(ctx, target, el, true, params.offset === undefined, deadline, signal, params.index));
     let { x, y } = p;
     if (params.offset !== undefined) {
       const off = parsePoint(params.offset, '--offset');
@@ -113,11 +134,22 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
 
 export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, signal: AbortSignal): Promise<ResultOf<'dom.hover'>> {
   const { target } = params;
+  if (params.off === (target !== undefined) || (params.off && params.index !== undefined))
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      params.off ? '--off moves the mouse off the page: give no target' : 'dom hover needs a target, or --off',
+      'Examples: bdg dom hover "nav .menu" | bdg dom hover --off',
+    );
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
-    const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
-    const p = await actionPoint(ctx, target, el, false, true, deadline, signal);
+  if (target === undefined) {
+    // Off the page: Chrome sends mouseout/mouseleave to what was under the pointer and ends :hover.
+    const { triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, () => mouseMove(ctx.session, -1, -1, signal));
+    return { action: 'hover-off', ...compat, method: 'mouse events', x: -1, y: -1, triggered };
+  }
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, async () => {
+    const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal, index: params.index });
+    const p = await strictly(params.strict, actionPoint(ctx, target, el, false, true, deadline, signal, params.index));
     await mouseMove(ctx.session, p.x, p.y, signal);
     return { element: p.el.info, x: Math.round(p.x), y: Math.round(p.y) };
   });
@@ -187,9 +219,9 @@ export async function fill(ctx: HandlerContext, params: ParamsOf<'dom.fill'>, si
   const { result, triggered, compat } = await runAction(
     ctx,
     signal,
-    { dialog: params.dialog },
+    { dialog: params.dialog, ...noWait(params) },
     async (): Promise<Omit<ResultOf<'dom.fill'>, 'action' | 'triggered' | keyof ActionCompat>> => {
-      const el = await viaLabel(s, await resolveTarget(s, target, { waitMs: wait, signal }));
+      const el = await viaLabel(s, await resolveTarget(s, target, { waitMs: wait, signal, index: params.index }));
       const kind = await callOn<{ kind: string; type?: string; readOnly?: boolean; multiple?: boolean; checked?: boolean; tag?: string; secret?: boolean }>(
         s,
         el.objectId,
@@ -326,7 +358,7 @@ export async function press(
   signal: AbortSignal,
 ): Promise<ResultOf<'dom.press'>> {
   // `dom pressKey <target> <key>` (the original bdg's form) or `<key>` alone; --selector focuses too.
-  const p = params as unknown as { key?: string; target?: string; selector?: string; times?: number; modifiers?: string };
+  const p = params as unknown as { key?: string; target?: string; selector?: string; times?: number; modifiers?: string; index?: number; wait?: boolean };
   let spec = p.key;
   let focusOn = p.selector;
   if (p.target !== undefined) {
@@ -335,16 +367,18 @@ export async function press(
     else throw new BdgError('INVALID_ARGUMENTS', 'Give the element to focus once: as the first argument or as --selector');
   }
   if (spec === undefined) throw new BdgError('INVALID_ARGUMENTS', 'Which key? For example: bdg dom pressKey "#q" Enter');
+  if (p.index !== undefined && focusOn === undefined)
+    throw new BdgError('INVALID_ARGUMENTS', '--index needs a target selector to pick from', 'For example: bdg dom pressKey "input" Enter --index 1');
   const mods = (p.modifiers ?? '')
     .split(',')
     .map((m) => m.trim())
     .filter((m) => m !== '');
   const key = parseKey([...mods, spec].join('+'));
   const times = p.times ?? 1;
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(p) }, async () => {
     let element: ElementInfo | undefined;
     if (focusOn !== undefined) {
-      const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal }));
+      const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal, index: p.index }));
       await callOn(ctx.session, el.objectId, FOCUS_FN);
       element = el.info;
     }
@@ -366,18 +400,29 @@ export async function press(
 export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>, signal: AbortSignal): Promise<ResultOf<'dom.submit'>> {
   const { target } = params;
   const timeoutMs = Math.round(params.timeout * 1000);
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, settleQuietMs: 500, settleMaxMs: timeoutMs }, async () => {
-    const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
-    const r = await callOn<{ ok: boolean; action?: string; method?: string; submitted?: boolean; blocked?: Blocked }>(ctx.session, el.objectId, SUBMIT_FN);
-    if (!r.ok)
-      throw new BdgError(
-        'NOT_FOUND',
-        `${el.info.ref ?? ''} <${el.info.tag}> is not a form and not inside one`,
-        'Pass the form (e.g. "form#login") or a field inside it.',
-      );
-    if (r.blocked !== undefined) throw blockedError('The submission', r.blocked);
-    return { element: el.info, form: { action: r.action, method: r.method } };
-  });
+  const started = Date.now();
+  const quietMs = params.waitNetwork ?? 500;
+  const { result, triggered, compat } = await runAction(
+    ctx,
+    signal,
+    { dialog: params.dialog, settleQuietMs: quietMs, settleMaxMs: timeoutMs },
+    async (watcher) => {
+      const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal, index: params.index });
+      const r = await callOn<{ ok: boolean; action?: string; method?: string; submitted?: boolean; blocked?: Blocked }>(ctx.session, el.objectId, SUBMIT_FN);
+      if (!r.ok)
+        throw new BdgError(
+          'NOT_FOUND',
+          `${el.info.ref ?? ''} <${el.info.tag}> is not a form and not inside one`,
+          'Pass the form (e.g. "form#login") or a field inside it.',
+        );
+      if (r.blocked !== undefined) throw blockedError('The submission', r.blocked);
+      // --wait-navigation (the original bdg's): network quiet alone does not end the wait; a navigation (or --timeout) does.
+      if (params.waitNavigation) await watcher.waitForLoad(Math.max(0, started + timeoutMs - Date.now()), signal);
+      return { element: el.info, form: { action: r.action, method: r.method } };
+    },
+  );
+  const navigationOccurred = triggered.navigated || triggered.url !== triggered.urlBefore;
+  const waitTimeMs = Date.now() - started;
   if (!triggered.settled) {
     throw new BdgError(
       'TIMEOUT',
@@ -386,31 +431,56 @@ export async function submit(ctx: HandlerContext, params: ParamsOf<'dom.submit'>
       { triggered },
     );
   }
-  return { action: 'submit', ...result, ...compat, method: 'requestSubmit', elementType: result.element.tag, triggered };
+  const warning = params.waitNavigation && !navigationOccurred ? `No navigation within ${params.timeout} s (--wait-navigation)` : undefined;
+  return {
+    action: 'submit',
+    ...result,
+    ...compat,
+    method: 'requestSubmit',
+    elementType: result.element.tag,
+    navigationOccurred,
+    waitTimeMs,
+    ...(warning !== undefined ? { warning } : {}),
+    triggered,
+  };
 }
 
 export async function scroll(ctx: HandlerContext, params: ParamsOf<'dom.scroll'>, signal: AbortSignal): Promise<ResultOf<'dom.scroll'>> {
   const { target } = params;
   const hasXY = params.x !== undefined || params.y !== undefined;
-  const count = (target !== undefined ? 1 : 0) + (hasXY ? 1 : 0) + (params.bottom ? 1 : 0);
+  // The original bdg's relative forms: --down/--up/--left/--right PX.
+  const hasBy = [params.down, params.up, params.left, params.right].some((v) => v !== undefined);
+  if (params.index !== undefined && target === undefined) throw new BdgError('INVALID_ARGUMENTS', '--index needs a selector to pick from');
+  if ((params.down !== undefined && params.up !== undefined) || (params.left !== undefined && params.right !== undefined))
+    throw new BdgError('INVALID_ARGUMENTS', 'Give one vertical (--down or --up) and one horizontal (--left or --right) direction at most');
+  const count = (target !== undefined ? 1 : 0) + (hasXY ? 1 : 0) + (hasBy ? 1 : 0) + (params.bottom ? 1 : 0) + (params.top ? 1 : 0);
   if (count !== 1)
     throw new BdgError(
       'INVALID_ARGUMENTS',
-      'dom scroll needs exactly one of: a target, --x/--y, or --bottom',
-      'Examples: bdg dom scroll "#footer" | bdg dom scroll --y 800 | bdg dom scroll --bottom',
+      'dom scroll needs exactly one of: a target, --x/--y, --down/--up/--left/--right, --top or --bottom',
+      'Examples: bdg dom scroll "#footer" | bdg dom scroll --y 800 | bdg dom scroll --down 500 | bdg dom scroll --bottom',
     );
+  const dx = (params.right ?? 0) - (params.left ?? 0);
+  const dy = (params.down ?? 0) - (params.up ?? 0);
   const { result, triggered, compat } = await runAction(
     ctx,
     signal,
-    { dialog: params.dialog, settleQuietMs: 200 },
+    { dialog: params.dialog, settleQuietMs: 200, ...noWait(params) },
     async (): Promise<Omit<ResultOf<'dom.scroll'>, 'action' | 'triggered' | keyof ActionCompat>> => {
       if (target !== undefined) {
-        const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal });
+        const el = await resolveTarget(ctx.session, target, { waitMs: 5_000, signal, index: params.index });
         const pos = await callOn<{ x: number; y: number }>(ctx.session, el.objectId, SCROLL_TO_FN);
         return { element: el.info, scroll: pos };
       }
       const doc = await documentObject(ctx.session, signal);
-      const pos = await callOn<Record<string, number>>(ctx.session, doc, SCROLL_WINDOW_FN, [params.x ?? null, params.y ?? null, params.bottom]);
+      const pos = await callOn<Record<string, number>>(ctx.session, doc, SCROLL_WINDOW_FN, [
+        params.x ?? null,
+        params.y ?? null,
+        params.bottom,
+        params.top,
+        dx,
+        dy,
+      ]);
       return { scroll: pos };
     },
   );

@@ -6,8 +6,37 @@ import { GROUP, pageException, runAction } from '../../dom/driver.js';
 import { PROBE_MS } from '../../pageHealth.js';
 import { openFrame, type FrameScope } from '../../dom/frames.js';
 
-/** Results larger than this (as JSON) are cut, so one answer stays a sane size. */
+/** Results larger than this (as JSON) are cut without --full, so one answer stays a sane size. */
 const MAX_EVAL_RESULT_CHARS = 1024 * 1024;
+/** Elements of an array result listed without --full (the original bdg's `dom eval --json` bound). */
+const EVAL_ARRAY_LIMIT = 100;
+
+/**
+ * `this` = the result object -> its by-value form, bounded in the page so a huge value never crosses CDP: an array
+ * longer than `limit` keeps its first elements, JSON over `cap` characters becomes the start of its text. Runs on the
+ * user's own value, in the context the user's expression ran in (JSON.stringify there is the page's).
+ */
+const BOUND_FN = `function (limit, cap) {
+  const v = this;
+  if (cap < 0) return { value: v };
+  let json;
+  try { json = JSON.stringify(v); } catch (e) { return { value: v }; }
+  if (Array.isArray(v) && v.length > limit) {
+    const listed = v.slice(0, limit);
+    const text = JSON.stringify(listed);
+    if (text === undefined || text.length <= cap) return { value: listed, count: v.length };
+    return { text: (json ?? text).slice(0, cap), truncatedFrom: (json ?? text).length, count: v.length };
+  }
+  if (json !== undefined && json.length > cap) return { text: json.slice(0, cap), truncatedFrom: json.length, ...(Array.isArray(v) ? { count: v.length } : {}) };
+  return { value: v };
+}`;
+
+interface Bounded {
+  value?: unknown;
+  text?: string;
+  count?: number;
+  truncatedFrom?: number;
+}
 
 /**
  * What the expression leaves of the command's budget when it gives up: time to stop a stuck script and answer
@@ -40,7 +69,10 @@ async function evaluateIn(
   // Each call gets what is left of the budget, so a slow evaluate followed by awaitPromise still ends in time.
   const opts = (): { signal: AbortSignal; timeoutMs: number } => ({ signal, timeoutMs: Math.max(1_000, ctx.deadline - Date.now() - STOP_MARGIN_MS) });
   const script = <T>(call: () => Promise<T>): Promise<T> => stopIfStuck(ctx, signal, started, call);
-  const { result, triggered } = await runAction(ctx, signal, { dialog: params.dialog, settleMaxMs: 1_000, settleQuietMs: 50 }, async () => {
+  const {
+    result: { obj: result, bounds },
+    triggered,
+  } = await runAction(ctx, signal, { dialog: params.dialog, settleMaxMs: 1_000, settleQuietMs: 50 }, async () => {
     const r = await script(() =>
       send(
         'Runtime.evaluate',
@@ -59,20 +91,26 @@ async function evaluateIn(
       if (settled.exceptionDetails !== undefined) throw pageException(settled.exceptionDetails, 'The promise rejected', 'PAGE_EXCEPTION');
       obj = settled.result;
     }
-    // Plain data comes back by value; nodes, functions and values that cannot be serialised keep their description.
+    // Plain data comes back by value (bounded without --full); nodes, functions and values that cannot be
+    // serialised keep their description.
     if (obj.objectId !== undefined && obj.type === 'object' && obj.subtype !== 'node') {
       const byValue = await send(
         'Runtime.callFunctionOn',
-        { objectId: obj.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true },
+        {
+          objectId: obj.objectId,
+          functionDeclaration: BOUND_FN,
+          arguments: [{ value: EVAL_ARRAY_LIMIT }, { value: params.full ? -1 : MAX_EVAL_RESULT_CHARS }],
+          returnByValue: true,
+        },
         { signal, timeoutMs: 10_000 },
       ).catch(() => undefined);
       if (byValue !== undefined && byValue.exceptionDetails === undefined) {
         const { objectId: _id, ...rest } = obj;
-        const value: unknown = byValue.result.value;
-        obj = { ...rest, value };
+        const b = (byValue.result.value ?? {}) as Bounded;
+        return { obj: { ...rest, value: b.text ?? b.value }, bounds: b };
       }
     }
-    return obj;
+    return { obj, bounds: undefined };
   });
   const type = result.subtype !== undefined ? `${result.type}:${result.subtype}` : result.type;
   let value: unknown = result.value;
@@ -81,14 +119,21 @@ async function evaluateIn(
   // Nodes and other host objects have no by-value form ({}); their description (e.g. "button#buy") says more.
   else if (result.subtype === 'node' && result.description !== undefined) value = result.description;
   else if (value === undefined && result.description !== undefined) value = result.description;
-  let truncated = false;
-  const text = JSON.stringify(value) ?? '';
-  if (text.length > MAX_EVAL_RESULT_CHARS) {
-    value = text.slice(0, MAX_EVAL_RESULT_CHARS);
-    truncated = true;
+  // The original bdg's bounds: an array lists its first 100 elements (`count`, `omitted`), a longer text or JSON is
+  // cut (`truncatedFrom`: the length it had); --full lifts both.
+  const cut: { count?: number; omitted?: number; truncatedFrom?: number } = {};
+  if (bounds?.count !== undefined) {
+    cut.count = bounds.count;
+    if (bounds.text === undefined) cut.omitted = bounds.count - EVAL_ARRAY_LIMIT;
   }
+  if (bounds?.truncatedFrom !== undefined) cut.truncatedFrom = bounds.truncatedFrom;
+  if (typeof value === 'string' && !params.full && value.length > MAX_EVAL_RESULT_CHARS) {
+    cut.truncatedFrom = value.length;
+    value = value.slice(0, MAX_EVAL_RESULT_CHARS);
+  }
+  const truncated = cut.omitted !== undefined || cut.truncatedFrom !== undefined;
   // `result` is the original bdg's name for the value; `value` is kept for scripts written against earlier bdg.
-  return { result: value ?? null, type, value: value ?? null, ...(truncated ? { truncated } : {}), triggered };
+  return { result: value ?? null, type, value: value ?? null, ...(truncated ? { truncated, ...cut } : {}), triggered };
 }
 
 /**
