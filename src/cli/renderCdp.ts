@@ -156,7 +156,11 @@ function resultLine(method: string | undefined, result: unknown): string | undef
 /** `bdg cdp <Method> --collect/--until`. */
 export function renderCollect(d: CdpSendResult): string {
   const status =
-    d.dropped !== undefined ? ` (incomplete: ${d.dropped} dropped, the file fell behind or reached its cap)` : d.complete === false ? ' (incomplete: timed out)' : '';
+    d.dropped !== undefined
+      ? ` (incomplete: ${d.dropped} dropped, the file fell behind or reached its cap)`
+      : d.complete === false
+        ? ' (incomplete: timed out)'
+        : '';
   return [resultLine(d.method, d.result), `${fileLine(d) ?? `Collected ${plural(d.count ?? 0, 'event')}`}${status}`, ...capturedLines(d.events)]
     .filter((l) => l !== undefined)
     .join('\n');

@@ -89,7 +89,12 @@ class AnswerPage {
     }
     if (this.events.length === 0 && this.omitted === 0) {
       const json = h.json ?? 'null';
-      this.events.push({ method: h.method, params: json.slice(0, Math.max(0, this.maxChars - 200)), ts: h.ts, truncatedFrom: h.json === undefined ? h.size : json.length });
+      this.events.push({
+        method: h.method,
+        params: json.slice(0, Math.max(0, this.maxChars - 200)),
+        ts: h.ts,
+        truncatedFrom: h.json === undefined ? h.size : json.length,
+      });
       this.#used = this.maxChars;
       return true;
     }
@@ -120,7 +125,12 @@ export class NdjsonFile {
   ) {}
 
   static async open(file: string, limits: Pick<CaptureLimits, 'pendingWriteBytes' | 'fileBytes'> = CAPTURE_LIMITS): Promise<NdjsonFile> {
-    if (!isAbsolute(file)) throw new BdgError('INVALID_ARGUMENTS', `--out needs an absolute path (got ${file})`, 'The CLI resolves a relative path; other clients must send an absolute one.');
+    if (!isAbsolute(file))
+      throw new BdgError(
+        'INVALID_ARGUMENTS',
+        `--out needs an absolute path (got ${file})`,
+        'The CLI resolves a relative path; other clients must send an absolute one.',
+      );
     const fs = await fsp();
     const target = await fs.stat(file).catch(() => undefined);
     if (target?.isDirectory() === true) throw writeError(file, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
@@ -176,7 +186,7 @@ export class NdjsonFile {
     const fs = await fsp();
     try {
       await this.#flushing;
-      if (this.#error !== undefined) throw this.#error;
+      if (this.#error !== undefined) throw this.#error instanceof Error ? this.#error : new Error('write failed');
       await this.handle.sync();
       await this.handle.close();
       await fs.rename(this.temp, this.file);

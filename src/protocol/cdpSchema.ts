@@ -297,14 +297,18 @@ export class CdpSchema {
       } else if (opts.domains !== false && !name.includes('.') && this.domain(name) !== undefined) resolved = (this.domain(name) as DomainJson).domain;
       else {
         const r = this.resolveEventFilter(name); // throws with suggestions for typos, methods and malformed names
-        if ('domain' in r) throw new BdgError('INVALID_ARGUMENTS', `${name} is a domain; one event is Domain.event`, `The events of ${r.domain}: bdg cdp ${r.domain} --list`);
+        if ('domain' in r)
+          throw new BdgError('INVALID_ARGUMENTS', `${name} is a domain; one event is Domain.event`, `The events of ${r.domain}: bdg cdp ${r.domain} --list`);
         resolved = r.event;
       }
       if (!events.includes(resolved)) events.push(resolved);
     }
     return unlisted.length === 0
       ? { events }
-      : { events, warning: `${unlisted.join(', ')} ${unlisted.length === 1 ? 'is not an event' : 'are not events'} in the bundled protocol (CDP ${this.version}); listening for ${unlisted.length === 1 ? 'it' : 'them'} as typed` };
+      : {
+          events,
+          warning: `${unlisted.join(', ')} ${unlisted.length === 1 ? 'is not an event' : 'are not events'} in the bundled protocol (CDP ${this.version}); listening for ${unlisted.length === 1 ? 'it' : 'them'} as typed`,
+        };
   }
 
   /** A domain (any case), or INVALID_ARGUMENTS with suggestions. */

@@ -92,7 +92,19 @@ describe('bdg cdp event capture (--collect, --listen, --events, --unlisten)', ()
 
   test('--until that never fires: exit 0, complete: false, the events collected so far kept', async () => {
     const t0 = Date.now();
-    const r = await run(['cdp', 'Runtime.evaluate', '--params', '{"expression":"console.log(\'before-timeout\')"}', '--collect', 'Runtime.consoleAPICalled', '--until', 'Page.loadEventFired', '--timeout', '1.5', '--json']);
+    const r = await run([
+      'cdp',
+      'Runtime.evaluate',
+      '--params',
+      '{"expression":"console.log(\'before-timeout\')"}',
+      '--collect',
+      'Runtime.consoleAPICalled',
+      '--until',
+      'Page.loadEventFired',
+      '--timeout',
+      '1.5',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.ok(Date.now() - t0 >= 1_400, 'waited for the timeout');
     const d = (r.json as Envelope<CollectData>).data;
@@ -110,7 +122,19 @@ describe('bdg cdp event capture (--collect, --listen, --events, --unlisten)', ()
   test('--out writes NDJSON (one {method, params, ts} per line, mode 0600) and replaces the file only once complete', async () => {
     const out = join(files, 'reload.ndjson');
     writeFileSync(out, 'old contents\n');
-    const r = await run(['cdp', 'Page.reload', '--collect', 'Network.requestWillBeSent', '--until', 'Page.loadEventFired', '--timeout', '20', '--out', out, '--json']);
+    const r = await run([
+      'cdp',
+      'Page.reload',
+      '--collect',
+      'Network.requestWillBeSent',
+      '--until',
+      'Page.loadEventFired',
+      '--timeout',
+      '20',
+      '--out',
+      out,
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const d = (r.json as Envelope<CollectData>).data;
     assert.equal(d.complete, true);
@@ -125,7 +149,11 @@ describe('bdg cdp event capture (--collect, --listen, --events, --unlisten)', ()
     assert.ok(parsed.some((e) => e.method === 'Network.requestWillBeSent' && (e.params['request'] as { url: string }).url === server.url('/app.js')));
     assert.equal(parsed.at(-1)?.method, 'Page.loadEventFired');
     assert.equal(statSync(out).mode & 0o777, 0o600);
-    assert.deepEqual(readdirSync(files).filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
+    assert.deepEqual(
+      readdirSync(files).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temp file left',
+    );
 
     // A relative path is the caller's working directory; a path in a missing directory fails before the method runs.
     const missing = join(files, 'no-such-dir', 'x.ndjson');
@@ -137,7 +165,11 @@ describe('bdg cdp event capture (--collect, --listen, --events, --unlisten)', ()
   test('listen → action → events → clear → unlisten; the buffer persists across commands', async () => {
     const listen = await run(['cdp', '--listen', 'Runtime.consoleAPICalled,Network.responseReceived', '--json']);
     assert.equal(listen.code, 0, listen.stdout + listen.stderr);
-    assert.deepEqual((listen.json as Envelope<ReadData>).data, { listening: ['Runtime.consoleAPICalled', 'Network.responseReceived'], buffered: 0, dropped: 0 });
+    assert.deepEqual((listen.json as Envelope<ReadData>).data, {
+      listening: ['Runtime.consoleAPICalled', 'Network.responseReceived'],
+      buffered: 0,
+      dropped: 0,
+    });
 
     // The action is another command: the listener lives in the daemon between commands.
     const act = await run(['dom', 'eval', 'console.log("listened-1"); console.log("listened-2"); fetch("/api/data").then(r => r.text())']);
@@ -177,7 +209,15 @@ describe('bdg cdp event capture (--collect, --listen, --events, --unlisten)', ()
   });
 
   test('--listen with a method listens before sending it; --events --out writes and removes; --wait waits for the next one', async () => {
-    const r = await run(['cdp', 'Runtime.evaluate', '--params', '{"expression":"console.log(\'sent-with-listen\')"}', '--listen', 'Runtime.consoleAPICalled', '--json']);
+    const r = await run([
+      'cdp',
+      'Runtime.evaluate',
+      '--params',
+      '{"expression":"console.log(\'sent-with-listen\')"}',
+      '--listen',
+      'Runtime.consoleAPICalled',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const d = (r.json as Envelope<ReadData & { method: string }>).data;
     assert.equal(d.method, 'Runtime.evaluate');
@@ -209,7 +249,14 @@ describe('bdg cdp event capture (--collect, --listen, --events, --unlisten)', ()
     assert.match(timedOut.stdout, /^0 events\n/);
     assert.match(timedOut.stderr, /No Runtime\.consoleAPICalled event within 1s/);
     const timedOutJson = await run(['cdp', '--events', '--wait', '0.5', '--json']);
-    assert.deepEqual((timedOutJson.json as Envelope<ReadData>).data, { listening: ['Runtime.consoleAPICalled'], buffered: 0, dropped: 0, events: [], count: 0, waitedOut: true });
+    assert.deepEqual((timedOutJson.json as Envelope<ReadData>).data, {
+      listening: ['Runtime.consoleAPICalled'],
+      buffered: 0,
+      dropped: 0,
+      events: [],
+      count: 0,
+      waitedOut: true,
+    });
     assert.equal((await run(['cdp', '--unlisten'])).code, 0);
   });
 
@@ -263,7 +310,7 @@ describe('bdg cdp event capture (--collect, --listen, --events, --unlisten)', ()
     assert.equal((await run(['cdp', '--unlisten'])).code, 0);
   });
 
-  test('--send-anyway sends a typo-like method the schema lacks; Chrome\'s error comes back with its code', async () => {
+  test("--send-anyway sends a typo-like method the schema lacks; Chrome's error comes back with its code", async () => {
     const refused = await run(['cdp', 'Page.reloadd', '--json']);
     assert.equal(refused.code, 81);
     assert.match((refused.json as Failure).hint ?? '', /Did you mean: Page\.reload[\s\S]*--send-anyway/);

@@ -61,13 +61,22 @@ async function send(paths: SessionPaths, params: ParamsOf<'cdp.send'>, out: Outp
   if (data.hint !== undefined && !out.json) out.note(`Hint: ${data.hint}`);
   if (!collecting) return out.success(data, () => JSON.stringify(data.result, null, 2));
   if (!out.json && data.complete === false && until !== undefined && data.dropped === undefined)
-    out.note(`Hint: ${until.events[0] ?? ''} did not arrive within ${timeout ?? COLLECT_DEFAULT_S}s: the events are partial (complete: false). Raise --timeout (max ${EVENT_WAIT_MAX_S}).`);
-  if (!out.json && data.omitted !== undefined) out.note(`Hint: ${data.omitted} more events left out (answers keep about 20000 characters): write them all with --out <file>.`);
+    out.note(
+      `Hint: ${until.events[0] ?? ''} did not arrive within ${timeout ?? COLLECT_DEFAULT_S}s: the events are partial (complete: false). Raise --timeout (max ${EVENT_WAIT_MAX_S}).`,
+    );
+  if (!out.json && data.omitted !== undefined)
+    out.note(`Hint: ${data.omitted} more events left out (answers keep about 20000 characters): write them all with --out <file>.`);
   return out.success(data, () => renderCollect(data));
 }
 
 /** The session's event log (every event seen, kept newest first, never consumed): `cdp events`, `--events --last/--follow`. */
-async function eventLog(paths: SessionPaths, schema: CdpSchema, name: string, params: { last: number; follow: boolean; after?: number }, out: Output): Promise<number> {
+async function eventLog(
+  paths: SessionPaths,
+  schema: CdpSchema,
+  name: string,
+  params: { last: number; follow: boolean; after?: number },
+  out: Output,
+): Promise<number> {
   const filters = name.split(',').map((n) => {
     const resolved = schema.resolveEventFilter(n.trim());
     return 'event' in resolved ? resolved.event : resolved.domain;
@@ -119,14 +128,20 @@ async function readEvents(paths: SessionPaths, schema: CdpSchema, params: Params
     data = await call(paths, 'cdp.read', request, ((params.wait ?? 0) + 30) * 1000);
   } catch (err) {
     // Nothing listened to: a plain `--events <Event>` reads the session's event log, as it did before --listen existed.
-    if (!bufferOnly && err instanceof BdgError && err.code === 'NOT_FOUND' && (err.data as { notListening?: boolean } | undefined)?.notListening === true) return toLog();
+    if (!bufferOnly && err instanceof BdgError && err.code === 'NOT_FOUND' && (err.data as { notListening?: boolean } | undefined)?.notListening === true)
+      return toLog();
     throw err;
   }
   if (!out.json) {
     if (data.notListened !== undefined)
-      out.note(`Hint: ${data.notListened.join(', ')} ${data.notListened.length === 1 ? 'is' : 'are'} not listened to (listening: ${data.listening.join(', ')}); the session's log: bdg cdp --events ${data.notListened.join(',')} --last 20`);
+      out.note(
+        `Hint: ${data.notListened.join(', ')} ${data.notListened.length === 1 ? 'is' : 'are'} not listened to (listening: ${data.listening.join(', ')}); the session's log: bdg cdp --events ${data.notListened.join(',')} --last 20`,
+      );
     if (data.waitedOut === true) out.note(`Hint: No ${names?.events.join(', ') ?? 'listened'} event within ${params.wait ?? 0}s`);
-    if (data.remaining !== undefined) out.note(`Hint: ${data.remaining} more events still buffered (answers keep about 20000 characters): run bdg cdp --events again, or write them all with --out <file>.`);
+    if (data.remaining !== undefined)
+      out.note(
+        `Hint: ${data.remaining} more events still buffered (answers keep about 20000 characters): run bdg cdp --events again, or write them all with --out <file>.`,
+      );
   }
   return out.success(data, () => renderRead(data));
 }
@@ -157,15 +172,28 @@ async function runCdp(paths: SessionPaths, params: ParamsOf<'cdp'>, out: Output)
   const mode = modes[0];
   const discovery = mode === 'list' || mode === 'describe' || mode === 'search';
   if (mode !== undefined && mode !== 'listen' && params.params !== undefined) throw conflict(`--params goes with a method to send, not with --${mode}`);
-  if (discovery) rejectFlags(params, ['collect', 'until', 'out', 'wait', 'clear', 'sendAnyway'], 'a method to send (not --list, --describe, --search)', 'bdg cdp Page.reload --until Page.loadEventFired');
+  if (discovery)
+    rejectFlags(
+      params,
+      ['collect', 'until', 'out', 'wait', 'clear', 'sendAnyway'],
+      'a method to send (not --list, --describe, --search)',
+      'bdg cdp Page.reload --until Page.loadEventFired',
+    );
   if (mode !== 'events') {
     if (params.follow) throw conflict('--follow goes with --events');
     rejectFlags(params, ['wait', 'clear', 'last'], '--events', 'bdg cdp --events Fetch.requestPaused --wait 5');
   }
-  if (mode === 'events' || mode === 'listen' || mode === 'unlisten') rejectFlags(params, ['collect', 'until'], 'a method to send, without --listen, --events or --unlisten', 'bdg cdp Page.reload --collect Network.requestWillBeSent --until Page.loadEventFired');
+  if (mode === 'events' || mode === 'listen' || mode === 'unlisten')
+    rejectFlags(
+      params,
+      ['collect', 'until'],
+      'a method to send, without --listen, --events or --unlisten',
+      'bdg cdp Page.reload --collect Network.requestWillBeSent --until Page.loadEventFired',
+    );
   if (mode === 'events' && name !== undefined) throw conflict(`--events reads the buffer; to listen while sending a method: bdg cdp ${name} --listen <Event>`);
   if (mode === 'unlisten' && name !== undefined) throw conflict('Send the method first, then: bdg cdp --unlisten');
-  if ((mode === 'listen' || mode === 'unlisten') && params.out !== undefined) throw flagsError('--out needs --collect, --until or --events', 'bdg cdp --events --out events.ndjson');
+  if ((mode === 'listen' || mode === 'unlisten') && params.out !== undefined)
+    throw flagsError('--out needs --collect, --until or --events', 'bdg cdp --events --out events.ndjson');
   const sendParams = (method: string): ParamsOf<'cdp.send'> => ({
     method,
     target: params.target,
@@ -179,7 +207,12 @@ async function runCdp(paths: SessionPaths, params: ParamsOf<'cdp'>, out: Output)
   });
   if (mode === undefined) {
     if (name === undefined) {
-      rejectFlags(params, ['collect', 'until'], 'a method to send', 'bdg cdp Tracing.end --collect Tracing.dataCollected --until Tracing.tracingComplete --out trace.ndjson');
+      rejectFlags(
+        params,
+        ['collect', 'until'],
+        'a method to send',
+        'bdg cdp Tracing.end --collect Tracing.dataCollected --until Tracing.tracingComplete --out trace.ndjson',
+      );
       throw conflict('bdg cdp needs a method to send or one of --list, --describe, --search, --listen, --events, --unlisten');
     }
     return send(paths, sendParams(name), out);

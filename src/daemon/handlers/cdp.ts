@@ -53,7 +53,11 @@ async function send(ctx: HandlerContext, params: ParamsOf<'cdp.send'>, signal: A
   const { method, params: body, warning } = resolveCdpCall(cdp, asked, params.params, validate, params.sendAnyway);
   const collecting = params.collect !== undefined || params.until !== undefined;
   if (!collecting && params.out !== undefined)
-    throw new BdgError('INVALID_ARGUMENTS', '--out needs --collect or --until', 'For example: bdg cdp Page.reload --until Page.loadEventFired --out events.ndjson');
+    throw new BdgError(
+      'INVALID_ARGUMENTS',
+      '--out needs --collect or --until',
+      'For example: bdg cdp Page.reload --until Page.loadEventFired --out events.ndjson',
+    );
   const collectS = params.timeout ?? COLLECT_DEFAULT_S;
   if (collecting && collectS > COLLECT_MAX_S)
     throw new BdgError('INVALID_ARGUMENTS', `--timeout of a collection is at most ${COLLECT_MAX_S} seconds (got ${collectS})`, 'For example: --timeout 30');
