@@ -56,11 +56,11 @@ test('an answer keeps its budget: later events stay buffered as remaining; at mo
 test('collect: until ends it (collected, nothing after); a timeout is complete: false; a file drops past its cap, counted', async () => {
   const c = new CdpCapture(() => PAGE, limits);
   const done = c.collect(
-    async () => {
+    () => {
       c.handleEvent('Network.requestWillBeSent', { n: 1 }, PAGE);
       c.handleEvent('Page.loadEventFired', {}, PAGE);
       c.handleEvent('Network.requestWillBeSent', { n: 2 }, PAGE);
-      return { ok: true };
+      return Promise.resolve({ ok: true });
     },
     { events: ['Network.requestWillBeSent'], until: 'Page.loadEventFired', timeoutMs: 5_000 },
   );
@@ -72,7 +72,7 @@ test('collect: until ends it (collected, nothing after); a timeout is complete: 
     ['Network.requestWillBeSent', 'Page.loadEventFired'],
   );
 
-  const timedOut = await c.collect(async () => undefined, { events: [], until: 'Page.loadEventFired', timeoutMs: 50 });
+  const timedOut = await c.collect(() => Promise.resolve(undefined), { events: [], until: 'Page.loadEventFired', timeoutMs: 50 });
   assert.equal(timedOut.collected.complete, false);
   assert.equal(timedOut.collected.count, 0);
 
@@ -81,8 +81,9 @@ test('collect: until ends it (collected, nothing after); a timeout is complete: 
     const file = join(dir, 'out.ndjson');
     const small = new CdpCapture(() => PAGE, { ...limits, fileBytes: 120 });
     const r = await small.collect(
-      async () => {
+      () => {
         for (let i = 0; i < 5; i++) small.handleEvent('Log.entryAdded', { i }, PAGE);
+        return Promise.resolve();
       },
       { events: ['Log.entryAdded'], timeoutMs: 0, out: file },
     );
@@ -94,7 +95,7 @@ test('collect: until ends it (collected, nothing after); a timeout is complete: 
     assert.deepEqual(JSON.parse(lines[0] as string), { method: 'Log.entryAdded', params: { i: 0 }, ts: (JSON.parse(lines[0] as string) as { ts: number }).ts });
     assert.equal(statSync(file).mode & 0o777, 0o600);
     await assert.rejects(
-      c.collect(async () => undefined, { events: [], timeoutMs: 0, out: 'relative.ndjson' }),
+      c.collect(() => Promise.resolve(undefined), { events: [], timeoutMs: 0, out: 'relative.ndjson' }),
       (e: unknown) => e instanceof BdgError && e.code === 'INVALID_ARGUMENTS',
     );
   } finally {
