@@ -6,7 +6,7 @@
  *
  * Only events of the page the session drives (its flatten session) and browser-level ones are taken: events of
  * attached child sessions (out-of-process iframes, workers) carry a session id `bdg cdp` cannot send to. After
- * `bdg page switch` the listeners follow the newly driven tab.
+ * `bdg tabs select` the listeners follow the newly driven tab.
  *
  * Everything is bounded: the buffer keeps the newest events (count and bytes; the oldest are dropped and counted),
  * one event over 1 MB is kept without its params, an answer carries about 20,000 characters of events, a file may

@@ -57,7 +57,7 @@ const validate = {
   type: 'boolean',
   negatable: true,
   default: true,
-  description: 'Check the method and params against the bundled protocol schema (--no-validate sends methods this schema does not know)',
+  description: 'Check the method and params against the bundled protocol schema (--no-validate sends any name and params unchecked)',
 } as const satisfies OptionSpec;
 const last = {
   type: 'number',
