@@ -93,9 +93,10 @@ export function parseArgv(argv: readonly string[]): Parsed {
       if (eq !== -1) options.push({ name, value: token.slice(eq + 1), negated: false });
       else if (implicit !== undefined) {
         // `bdg --shared-browser localhost:3000` opens the URL in the default shared browser: a URL-like word or a
-        // flag is never taken as the value.
+        // flag is never taken as the value. Other commands take no URL, so there any word but a flag is
+        // (`bdg cdp --events Fetch.requestPaused`).
         const next = argv[i + 1];
-        if (next !== undefined && !next.startsWith('-') && !looksLikeUrl(next)) {
+        if (next !== undefined && !next.startsWith('-') && (matchCommand([...positionals]) !== undefined || !looksLikeUrl(next))) {
           options.push({ name, value: next, negated: false });
           i++;
         } else options.push({ name, value: implicit, negated: false });

@@ -1,5 +1,6 @@
 import type { CdpEventRecord } from '../protocol/results.js';
 import type { Description, DomainSummary, MemberSummary, ParamDoc, SearchHit } from '../protocol/cdpSchema.js';
+import type { CdpCapturedEvent, CdpListenState, CdpReadResult, CdpSendResult, CdpUnlistenResult } from '../protocol/commands/cdp.js';
 
 /** One raw event as the daemon returns it. */
 export type CdpEventView = CdpEventRecord;
@@ -123,4 +124,64 @@ export function renderEvents(data: CdpEventsView): string {
   for (const e of data.events) lines.push(eventLine(e));
   lines.push('', 'Full params: --json. New ones as they come: --follow.');
   return lines.join('\n');
+}
+
+const PARAMS_PREVIEW = 300;
+
+function preview(json: string): string {
+  return json.length > PARAMS_PREVIEW ? `${json.slice(0, PARAMS_PREVIEW)}… (${json.length} chars, use --json or --out)` : json;
+}
+
+function capturedLines(events: readonly CdpCapturedEvent[] | undefined): string[] {
+  return (events ?? []).map((e) => {
+    const params = typeof e.params === 'string' ? e.params : (JSON.stringify(e.params) ?? 'null');
+    return `  ${clock(e.ts)}  ${e.method}  ${e.truncatedFrom !== undefined ? `(${e.truncatedFrom} chars, cut) ` : ''}${preview(params)}`;
+  });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function fileLine(d: { file?: string; bytes?: number; count?: number }): string | undefined {
+  return d.file === undefined ? undefined : `Wrote ${plural(d.count ?? 0, 'event')} to ${d.file} (${d.bytes ?? 0} bytes, NDJSON)`;
+}
+
+function resultLine(method: string | undefined, result: unknown): string | undefined {
+  if (method === undefined) return undefined;
+  const json = JSON.stringify(result) ?? 'null';
+  return json === '{}' ? `${method}: done (no result data)` : `${method}: ${preview(json)}`;
+}
+
+/** `bdg cdp <Method> --collect/--until`. */
+export function renderCollect(d: CdpSendResult): string {
+  const status =
+    d.dropped !== undefined
+      ? ` (incomplete: ${d.dropped} dropped, the file fell behind or reached its cap)`
+      : d.complete === false
+        ? ' (incomplete: timed out)'
+        : '';
+  return [resultLine(d.method, d.result), `${fileLine(d) ?? `Collected ${plural(d.count ?? 0, 'event')}`}${status}`, ...capturedLines(d.events)]
+    .filter((l) => l !== undefined)
+    .join('\n');
+}
+
+function stateText(d: CdpListenState): string {
+  return `${plural(d.buffered, 'event')} buffered${d.dropped > 0 ? `, ${d.dropped} dropped at the cap` : ''}`;
+}
+
+/** `bdg cdp [<Method>] --listen`. */
+export function renderListen(d: CdpListenState & { method?: string; result?: unknown }): string {
+  return [resultLine(d.method, d.result), `Listening to ${d.listening.join(', ')} (${stateText(d)})`].filter((l) => l !== undefined).join('\n');
+}
+
+/** `bdg cdp --events` (the --listen buffer). */
+export function renderRead(d: CdpReadResult): string {
+  if (d.cleared !== undefined) return `Cleared ${plural(d.cleared, 'event')} (${stateText(d)})`;
+  return [fileLine(d) ?? plural(d.count ?? 0, 'event'), ...capturedLines(d.events), `(${stateText(d)}; listening to ${d.listening.join(', ')})`].join('\n');
+}
+
+/** `bdg cdp --unlisten`. */
+export function renderUnlisten(d: CdpUnlistenResult): string {
+  return `Stopped listening to ${d.stopped.join(', ')} (${plural(d.discarded, 'buffered event')} discarded)`;
 }

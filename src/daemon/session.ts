@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { BdgError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { BodyPool } from './bodies.js';
+import { CdpCapture } from './cdpCapture.js';
 import { Browser } from './browser.js';
 import type { DaemonConfig } from './config.js';
 import { DialogTracker } from './dom/dialogs.js';
@@ -55,6 +56,8 @@ export class BrowserSession {
   readonly issues: IssueCollector;
   /** Recent raw CDP events of every kind, for `bdg cdp --events`. */
   readonly cdpEvents = new CdpEventLog(CDP_EVENT_LIMITS);
+  /** `bdg cdp --collect` and the `--listen` buffer: events of the driven page, kept for a later answer. */
+  readonly cdpCapture = new CdpCapture(() => this.#page.sessionId);
   /** JavaScript dialogs, answered as they open so no command hangs on one. */
   readonly dialogs = new DialogTracker();
   /** `network mock` / `network block` rules, on the page's Fetch domain. */
@@ -236,6 +239,7 @@ export class BrowserSession {
       conn.on((method, params, sessionId) => {
         if (!this.#contextEvents.accepts(method, params, sessionId)) return;
         this.cdpEvents.record(method, params, sessionId);
+        this.cdpCapture.handleEvent(method, params, sessionId);
         this.#page.handleEvent(method, params, sessionId);
         this.frameContexts.handleEvent(method, params, sessionId);
         this.emulation.handleEvent(method, params, sessionId);

@@ -71,6 +71,10 @@ function split(name: string): [string, string | undefined] {
   return dot === -1 ? [name, undefined] : [name.slice(0, dot), name.slice(dot + 1)];
 }
 
+function unlistedWarning(method: string, version: string): string {
+  return `${method} is not in the bundled protocol (CDP ${version}); sending it to Chrome as typed`;
+}
+
 /** The protocol schema, indexed. Build one with {@link loadCdpSchema}, or directly from protocol JSON in tests. */
 export class CdpSchema {
   readonly version: string;
@@ -219,6 +223,92 @@ export class CdpSchema {
       `${suggestions.length > 0 ? `Did you mean: ${suggestions.join(', ')}? ` : ''}Events are listed by \`bdg cdp ${domain?.domain ?? '<Domain>'} --list\`.`,
       { suggestions },
     );
+  }
+
+  /**
+   * How `bdg cdp` treats a name the schema may not know, as the original bdg does: the bundled protocol follows
+   * Chromium's tip of tree, so the user's Chrome can have methods and events it lacks. A well-formed `Domain.member`
+   * that is close to no known name (at most 1 edit for parts of up to 5 letters, else 2, per part) is `unlisted` and
+   * used as typed (a known domain recased); one that is close is a `typo`, with suggestions.
+   */
+  classify(name: string, kind: MemberKind): { kind: 'known' | 'unlisted' | 'typo'; name: string } | { kind: 'malformed' } {
+    if (!/^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/.test(name)) return { kind: 'malformed' };
+    const known = kind === 'command' ? this.command(name) : this.event(name);
+    if (known !== undefined) return { kind: 'known', name: known.name };
+    const [domainPart, memberPart] = split(name) as [string, string];
+    const close = (a: string, b: string): boolean => {
+      const d = editDistance(a.toLowerCase(), b.toLowerCase());
+      return d > 0 && d <= (a.length <= 5 ? 1 : 2);
+    };
+    const domain = this.domain(domainPart);
+    if (domain !== undefined) {
+      const members = (kind === 'command' ? domain.commands : domain.events) ?? [];
+      const typo = members.some((m) => close(memberPart, m.name));
+      return { kind: typo ? 'typo' : 'unlisted', name: `${domain.domain}.${memberPart}` };
+    }
+    const typo = [...this.#domains.values()].some((d) => close(domainPart, d.domain));
+    return { kind: typo ? 'typo' : 'unlisted', name };
+  }
+
+  /**
+   * The method `bdg cdp <name>` sends: a known one by its canonical name; one the schema lacks as typed with a
+   * warning, unless it looks like a typo of a known one (INVALID_ARGUMENTS with "did you mean", or sent as typed
+   * with `sendAnyway`). Events, types, domains and names that are not `Domain.method` are refused.
+   */
+  resolveSendMethod(name: string, sendAnyway: boolean): { method: string; warning?: string } {
+    const c = this.classify(name, 'command');
+    if (c.kind === 'known') return { method: c.name };
+    const typeEntry = this.type(name);
+    if (typeEntry !== undefined && this.event(name) === undefined) {
+      throw new BdgError('INVALID_ARGUMENTS', `${typeEntry.name} is a type, not a method`, `Describe it: bdg cdp ${typeEntry.name} --describe`);
+    }
+    if (c.kind === 'unlisted' && this.event(name) === undefined) return { method: c.name, warning: unlistedWarning(c.name, this.version) };
+    if (c.kind === 'typo' && sendAnyway) return { method: c.name, warning: unlistedWarning(c.name, this.version) };
+    try {
+      this.resolveCommand(name);
+    } catch (err) {
+      if (c.kind === 'typo' && err instanceof BdgError && err.hint !== undefined)
+        throw new BdgError(err.code, err.message, `${err.hint} Or send it as typed: bdg cdp ${c.name} --send-anyway`, err.data);
+      throw err;
+    }
+    throw new BdgError('SOFTWARE_ERROR', `resolveCommand accepted ${name}`);
+  }
+
+  /**
+   * Event names for `--listen`, `--collect`, `--until` and `--events`: comma-separated, each a known event (any case),
+   * a domain (all of its events; not for `--until`), or an event the schema lacks (used as typed, with a warning).
+   * A close typo of a known event, a method and a malformed name are INVALID_ARGUMENTS with suggestions.
+   */
+  resolveEventNames(list: string, opts: { domains?: boolean } = {}): { events: string[]; warning?: string } {
+    const names = list
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '');
+    if (names.length === 0) throw new BdgError('INVALID_ARGUMENTS', 'No event name given', 'For example: Network.requestWillBeSent,Page.loadEventFired');
+    const events: string[] = [];
+    const unlisted: string[] = [];
+    for (const name of names) {
+      const c = this.classify(name, 'event');
+      let resolved: string;
+      if (c.kind === 'known') resolved = c.name;
+      else if (c.kind === 'unlisted' && this.command(name) === undefined) {
+        resolved = c.name;
+        unlisted.push(c.name);
+      } else if (opts.domains !== false && !name.includes('.') && this.domain(name) !== undefined) resolved = (this.domain(name) as DomainJson).domain;
+      else {
+        const r = this.resolveEventFilter(name); // throws with suggestions for typos, methods and malformed names
+        if ('domain' in r)
+          throw new BdgError('INVALID_ARGUMENTS', `${name} is a domain; one event is Domain.event`, `The events of ${r.domain}: bdg cdp ${r.domain} --list`);
+        resolved = r.event;
+      }
+      if (!events.includes(resolved)) events.push(resolved);
+    }
+    return unlisted.length === 0
+      ? { events }
+      : {
+          events,
+          warning: `${unlisted.join(', ')} ${unlisted.length === 1 ? 'is not an event' : 'are not events'} in the bundled protocol (CDP ${this.version}); listening for ${unlisted.length === 1 ? 'it' : 'them'} as typed`,
+        };
   }
 
   /** A domain (any case), or INVALID_ARGUMENTS with suggestions. */
@@ -456,17 +546,22 @@ export function parseParamsJson(text: string | undefined, method: string): Recor
 /**
  * A method and its `--params` as `bdg cdp` sends them, resolved the same way by the CLI (to answer mistakes
  * without a session) and the daemon (which checks again): the canonical name for any spelling of a known method,
- * the params parsed, and both validated against the schema. With `validate` false an unknown name goes out as
- * given and no params are checked.
+ * the params parsed, and both validated against the schema. A name the schema lacks goes out as typed with a
+ * warning unless it looks like a typo of a known one (then only with `sendAnyway`). With `validate` false any name
+ * goes out as given and no params are checked.
  */
 export function resolveCdpCall(
   schema: CdpSchema,
   asked: string,
   paramsJson: string | undefined,
   validate: boolean,
-): { method: string; params: Record<string, unknown> } {
+  sendAnyway = false,
+): { method: string; params: Record<string, unknown>; warning?: string } {
   const known = schema.command(asked);
-  if (known === undefined && validate) schema.resolveCommand(asked); // throws with suggestions
+  if (known === undefined && validate) {
+    const { method, warning } = schema.resolveSendMethod(asked, sendAnyway); // throws for typos, events, types
+    return { method, params: parseParamsJson(paramsJson, method), ...(warning !== undefined ? { warning } : {}) };
+  }
   const method = known?.name ?? asked;
   const params = parseParamsJson(paramsJson, method);
   if (known !== undefined && validate) schema.assertParams(known, params);

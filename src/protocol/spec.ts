@@ -26,7 +26,8 @@ export interface OptionSpec {
   repeatable?: boolean;
   /**
    * String options: the value the flag stands for when given without one (`--shared-browser` alone). The next word
-   * is then its value only when it cannot be a URL and is not a flag; `--NAME=VALUE` always works.
+   * is then its value when it is not a flag and, on `bdg <url>` (whose argument is a URL), cannot be a URL;
+   * `--NAME=VALUE` always works.
    */
   valueOptional?: string;
   /** Another spelling of what the command already offers (the original bdg's form): the CLI takes it, MCP leaves it out. */

@@ -21,7 +21,7 @@ export interface CdpEventLogLimits {
 }
 
 export interface CdpEventQuery {
-  /** A canonical `Domain.event` or a `Domain` (all its events); matched case-insensitively. */
+  /** Canonical `Domain.event`s or `Domain`s (all their events), comma-separated; matched case-insensitively. */
   filter: string;
   /** Only events with a larger seq. */
   after?: number;
@@ -60,14 +60,13 @@ export class CdpEventLog {
 
   /** Matching events, oldest first. */
   query(q: CdpEventQuery): { events: CdpEventRecord[]; lastSeq: number; matched: number } {
-    const filter = q.filter.toLowerCase();
-    const whole = filter.includes('.');
+    const filters = q.filter.toLowerCase().split(',');
     const after = q.after ?? 0;
     const matches: Stored[] = [];
     for (const s of this.#buffer) {
       if (s.seq <= after) continue;
       const m = s.method.toLowerCase();
-      if (whole ? m === filter : m.startsWith(`${filter}.`)) matches.push(s);
+      if (filters.some((f) => (f.includes('.') ? m === f : m.startsWith(`${f}.`)))) matches.push(s);
     }
     const picked = q.last > 0 ? matches.slice(-q.last) : [];
     return { events: picked.map(toRecord), lastSeq: this.#seq, matched: matches.length };

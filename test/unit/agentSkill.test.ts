@@ -187,8 +187,10 @@ test('every bdg command line in the docs names a command and options that exist'
       if (parsed.command.name !== 'cdp' && parsed.command.name !== 'cdp.send' && parsed.command.name !== 'cdp.events') continue;
       // CDP names in the docs are real, and example params pass the schema.
       const name = params['method'] as string | undefined;
-      const event = (params['events'] ?? params['event']) as string | undefined;
-      if (event !== undefined && event !== 'x') schema.resolveEventFilter(event);
+      for (const key of ['events', 'event', 'listen', 'collect', 'until']) {
+        const names = params[key] as string | undefined;
+        if (names !== undefined && names !== '' && names !== 'x') schema.resolveEventNames(names);
+      }
       if (name === undefined || name === 'x') continue;
       if (params['list'] === true || params['search'] !== undefined) schema.resolveDomain(name);
       else if (params['describe'] === true) assert.ok(name.includes('.') ? schema.describe(name) : schema.resolveDomain(name), where);
