@@ -640,7 +640,7 @@ test('the byte bound evicts old records; bodies have a budget of their own and n
   assert.equal(net.bodyStats().count, 1);
   assert.ok(net.bodyStats().bytes >= 25_000);
   // Many more records than fit: the oldest go, and so does the accounting for their bodies.
-  for (let i = 10; i < 40; i++) net.handle('Network.requestWillBeSent', fetchRequest(`3100.${i}`, `http://localhost:3000/r/${i}`, 81400 + i));
+  for (let i = 10; i < 100; i++) net.handle('Network.requestWillBeSent', fetchRequest(`3100.${i}`, `http://localhost:3000/r/${i}`, 81400 + i));
   assert.ok(net.stats().bytes <= 40_000);
   assert.equal(net.get('3100.0'), undefined);
   assert.equal(net.get('3100.9'), undefined);
