@@ -112,7 +112,7 @@ export class BrowserSession {
       onCrash: () => void this.#writeCrashSnapshot(),
       // Chrome drops response bodies after a navigation: text ones are fetched as their requests finish.
       onRequestFinished: (requestId) => {
-        const record = this.network.bodyToPrefetch(requestId);
+        const record = this.network.bodies.toPrefetch(requestId);
         if (record !== undefined) this.#bodies.prefetch(record);
       },
     });
@@ -128,7 +128,7 @@ export class BrowserSession {
     // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
     this.#bodies = new BodyPool({
       send: (method, params, o) => this.#page.send(method, params, o),
-      sink: this.network,
+      sink: this.network.bodies,
       connected: () => this.connected && !this.#page.crashed,
       log,
     });

@@ -1,24 +1,29 @@
 /**
  * Collects network requests from CDP Network.* events into a bounded buffer of {@link NetworkRecord}s: one record
  * per hop of a redirect chain, with the raw (extra-info) headers merged in and analytics/ad requests filtered out.
- *
- * WebSockets are records too (resource type WebSocket, one per socket): their events go to webSocketRecords.ts,
- * which shares this buffer, id sequence and clock, and keeps the frames in a buffer of their own (webSocket.ts).
- * Response bodies are held within a byte budget of their own (networkBodies.ts), newest requests first.
- *
- * One reducer: its redirect-chain bookkeeping (hops sharing a requestId, extra-info events matched to hops in arrival
- * order, detached extra-info) only reads correctly in one place. The pure parts live beside it: networkRecord.ts
- * (timings, sizes, caps), networkClassify.ts (tracking hosts, text MIME types), networkBodies.ts.
+ * One reducer: the redirect-chain bookkeeping (hops sharing a requestId, extra-info matched to hops in arrival order,
+ * detached extra-info) only reads correctly in one place. Beside it: webSocketRecords.ts (WebSocket records, sharing
+ * this buffer, id sequence and clock), networkBodies.ts (bodies and their budget), networkRecord.ts (pure parts).
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
-import type { BodyUnavailableReason, BufferStats, NetworkBody, NetworkRecord, WebSocketFrame } from '../protocol/records.js';
+import type { BufferStats, NetworkRecord, WebSocketFrame } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
 import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
-import { BodyBudget } from './networkBodies.js';
+import { RecordBodies } from './networkBodies.js';
 import { intern } from './intern.js';
-import { hostOf, isTextMimeType, isTrackingHost } from './networkClassify.js';
-import { applyResponse, capBody, computeTimings, estimateSize, isFiniteNumber, mergeHeaders, round3, toInitiator } from './networkRecord.js';
+import { hostOf, isTrackingHost } from './networkClassify.js';
+import {
+  applyResponse,
+  computeTimings,
+  estimateSize,
+  isFiniteNumber,
+  mergeHeaders,
+  noteResponse,
+  round3,
+  toInitiator,
+  type RawTiming,
+} from './networkRecord.js';
 import type { WebSocketFrameStore, WebSocketLimits } from './webSocket.js';
 import { DEFAULT_WEBSOCKET_LIMITS, WEBSOCKET_EVENTS, WebSocketCollector, type SocketHost, type WebSocketStats } from './webSocketRecords.js';
 
@@ -99,7 +104,8 @@ export class NetworkCollector {
   /** The frames of the WebSocket records. */
   readonly webSockets: WebSocketFrameStore;
   readonly #buffer: RingBuffer<NetworkRecord>;
-  readonly #bodies: BodyBudget;
+  /** The response and request bodies of the records (setBody, noBody, ...; daemon/bodies.ts fetches them). */
+  readonly bodies: RecordBodies;
   readonly #sockets: WebSocketCollector;
   readonly #now: () => number;
   readonly #onSettled: ((record: NetworkRecord) => void) | undefined;
@@ -110,7 +116,7 @@ export class NetworkCollector {
   /** Monotonic start (CDP seconds) per record, so durations do not depend on the wall-clock mapping. */
   readonly #startMono = new WeakMap<NetworkRecord, number>();
   /** Per record: Chrome's resource timing and when its response headers arrived (CDP seconds), for the breakdown. */
-  readonly #timingRaw = new WeakMap<NetworkRecord, { timing?: Protocol.Network.ResourceTiming; responseAt?: number }>();
+  readonly #timingRaw = new WeakMap<NetworkRecord, RawTiming>();
   /** wallTime − timestamp in ms, learned from requestWillBeSent. */
   #offsetMs: number | undefined;
   #seq = 0;
@@ -124,7 +130,13 @@ export class NetworkCollector {
     this.#now = opts.now ?? Date.now;
     this.#onSettled = opts.onSettled;
     this.#buffer = new RingBuffer<NetworkRecord>(opts.maxItems, opts.maxBytes, (r) => this.#forget(r));
-    this.#bodies = new BodyBudget(Math.max(opts.maxBodyTotalBytes ?? Infinity, opts.maxBodyBytes));
+    this.bodies = new RecordBodies({
+      maxBodyBytes: opts.maxBodyBytes,
+      maxTotalBytes: Math.max(opts.maxBodyTotalBytes ?? Infinity, opts.maxBodyBytes),
+      buffered: (record) => this.#byId.get(record.id) === record,
+      latest: (requestId) => this.#latest(requestId),
+      resize: (record) => this.#resize(record),
+    });
     this.#sockets = new WebSocketCollector(this.#socketHost(), opts.webSocket ?? DEFAULT_WEBSOCKET_LIMITS, {
       onOpen: opts.onWebSocketOpen,
       onFrame: opts.onWebSocketFrame,
@@ -217,64 +229,6 @@ export class NetworkCollector {
   /** The WebSocket records kept, how many are not closed yet, and the frame buffer's occupancy. */
   webSocketStats(): WebSocketStats {
     return this.#sockets.stats();
-  }
-
-  /** Response bodies held: how many, their bytes, the budget, and how many were dropped to stay within it. */
-  bodyStats(): { count: number; bytes: number; maxBytes: number; evicted: number } {
-    const b = this.#bodies;
-    return { count: b.count, bytes: b.bytes, maxBytes: b.maxBytes, evicted: b.evicted };
-  }
-
-  /**
-   * Stores a fetched response body on `record` (cut at `maxBodyBytes` if the caller did not) within the body budget,
-   * which may drop the bodies of older requests (or this one's, when it is the oldest: then `record.body` stays
-   * unset and says `evicted`). Returns the body as cut, kept or not. A record no longer buffered is left alone.
-   */
-  setBody(record: NetworkRecord, body: NetworkBody): NetworkBody {
-    const capped = capBody(body, this.maxBodyBytes);
-    if (this.#byId.get(record.id) !== record) return capped;
-    record.body = capped;
-    delete record.bodyUnavailable;
-    if (record.decodedBodyLength === undefined && !capped.truncated) record.decodedBodyLength = body.size;
-    for (const old of this.#bodies.add(record)) {
-      delete old.body;
-      old.bodyUnavailable = 'evicted';
-    }
-    return capped;
-  }
-
-  /**
-   * Notes why `record` has no body (a fetch failed, or was not made). A known reason is not overwritten by a later
-   * failure: a body over --max-body-size that Chrome also dropped stays `too-large`.
-   */
-  noBody(record: NetworkRecord, reason: BodyUnavailableReason): void {
-    if (record.body !== undefined || this.#byId.get(record.id) !== record) return;
-    if (record.bodyUnavailable === 'too-large' || record.bodyUnavailable === 'empty') return;
-    record.bodyUnavailable = reason;
-  }
-
-  /** Whether a body fetched for `record` now would be kept (a batch fetch skips those the budget would drop at once). */
-  wantsBody(record: NetworkRecord): boolean {
-    return this.#byId.get(record.id) === record && this.#bodies.wouldKeep(record);
-  }
-
-  /**
-   * The record of a request that just finished when its body should be fetched now, before a navigation makes Chrome
-   * drop it: text-like, within --max-body-size, not known to be empty. Binary bodies are left for an explicit ask.
-   */
-  bodyToPrefetch(requestId: string): NetworkRecord | undefined {
-    const r = this.#latest(requestId);
-    if (r === undefined || r.state !== 'finished' || r.body !== undefined || r.bodyUnavailable !== undefined || r.webSocket !== undefined) return undefined;
-    return isTextMimeType(r.mimeType ?? '') && this.#bodies.wouldKeep(r) ? r : undefined;
-  }
-
-  /** Stores a request body fetched with Network.getRequestPostData (cut at `maxBodyBytes`). */
-  setPostData(record: NetworkRecord, data: string): void {
-    const capped = capBody({ data, base64: false, truncated: false, size: Buffer.byteLength(data) }, this.maxBodyBytes);
-    record.postData = capped.data;
-    if (capped.truncated) record.postDataTruncated = true;
-    delete record.hasPostData;
-    this.#resize(record);
   }
 
   #onRequestWillBeSent(e: Protocol.Network.RequestWillBeSentEvent): void {
@@ -479,20 +433,7 @@ export class NetworkCollector {
 
   /** Remembers what the timing breakdown needs from a response, and the cache / service-worker source. */
   #noteResponse(record: NetworkRecord, response: Protocol.Network.Response, timestamp: number | undefined): void {
-    const timing = response.timing !== undefined && isFiniteNumber(response.timing.requestTime) ? response.timing : undefined;
-    // As DevTools: the response time is when the headers arrived, or the event time if that is earlier.
-    let responseAt = isFiniteNumber(timestamp) ? timestamp : undefined;
-    if (timing !== undefined && timing.receiveHeadersEnd >= 0) {
-      const headersAt = timing.requestTime + timing.receiveHeadersEnd / 1000;
-      if (responseAt === undefined || headersAt < responseAt) responseAt = headersAt;
-    }
-    const raw: { timing?: Protocol.Network.ResourceTiming; responseAt?: number } = {};
-    if (timing !== undefined) raw.timing = timing;
-    if (responseAt !== undefined) raw.responseAt = responseAt;
-    this.#timingRaw.set(record, raw);
-    if (response.fromDiskCache === true) record.cacheSource = 'disk';
-    else if (response.fromPrefetchCache === true) record.cacheSource = 'prefetch';
-    if (typeof response.serviceWorkerResponseSource === 'string') record.serviceWorkerResponseSource = response.serviceWorkerResponseSource;
+    this.#timingRaw.set(record, noteResponse(record, response, timestamp));
   }
 
   /** What the WebSocket records share with the requests: the buffer, the id sequence, the clock. */
@@ -552,7 +493,7 @@ export class NetworkCollector {
   /** Called by the ring buffer for each evicted record: forget it in every index. */
   #forget(record: NetworkRecord): void {
     this.#byId.delete(record.id);
-    this.#bodies.release(record);
+    this.bodies.release(record);
     if (record.webSocket !== undefined) {
       this.#sockets.forget(record);
       return;

@@ -103,6 +103,33 @@ export function applyResponse(record: NetworkRecord, response: Protocol.Network.
   if (response.fromServiceWorker === true) record.fromServiceWorker = true;
 }
 
+/** What the timing breakdown needs from a response until the request ends: Chrome's timing and when headers came. */
+export interface RawTiming {
+  timing?: Protocol.Network.ResourceTiming;
+  responseAt?: number;
+}
+
+/**
+ * Notes the cache / service-worker source of a response on `record` and returns what the timing breakdown will need
+ * of it (CDP seconds).
+ */
+export function noteResponse(record: NetworkRecord, response: Protocol.Network.Response, timestamp: number | undefined): RawTiming {
+  const timing = response.timing !== undefined && isFiniteNumber(response.timing.requestTime) ? response.timing : undefined;
+  // As DevTools: the response time is when the headers arrived, or the event time if that is earlier.
+  let responseAt = isFiniteNumber(timestamp) ? timestamp : undefined;
+  if (timing !== undefined && timing.receiveHeadersEnd >= 0) {
+    const headersAt = timing.requestTime + timing.receiveHeadersEnd / 1000;
+    if (responseAt === undefined || headersAt < responseAt) responseAt = headersAt;
+  }
+  const raw: RawTiming = {};
+  if (timing !== undefined) raw.timing = timing;
+  if (responseAt !== undefined) raw.responseAt = responseAt;
+  if (response.fromDiskCache === true) record.cacheSource = 'disk';
+  else if (response.fromPrefetchCache === true) record.cacheSource = 'prefetch';
+  if (typeof response.serviceWorkerResponseSource === 'string') record.serviceWorkerResponseSource = intern(response.serviceWorkerResponseSource);
+  return raw;
+}
+
 export function toInitiator(i: Protocol.Network.Initiator | undefined): NetworkRecord['initiator'] {
   if (i === undefined || typeof i.type !== 'string') return undefined;
   const out: NonNullable<NetworkRecord['initiator']> = { type: intern(i.type) };
