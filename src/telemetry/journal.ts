@@ -248,19 +248,18 @@ export class Journal {
     const later: Item[] = [];
     // Frames are written per socket, one line per batch, followed by the socket's record as it is now.
     const frames = new Map<NetworkRecord, WebSocketFrame[]>();
-    let frameCount = 0;
+    for (const item of items) {
+      if (item.kind !== 'frame') continue;
+      const list = frames.get(item.record);
+      if (list !== undefined) list.push(item.frame);
+      else frames.set(item.record, [item.frame]);
+    }
     for (const item of items) {
       if (item.kind === 'console') {
         lines.push(JSON.stringify({ t: 'console', r: item.record } satisfies JournalLine));
         continue;
       }
-      if (item.kind === 'frame') {
-        const list = frames.get(item.record);
-        if (list !== undefined) list.push(item.frame);
-        else frames.set(item.record, [item.frame]);
-        frameCount++;
-        continue;
-      }
+      if (item.kind === 'frame') continue;
       const r = item.record;
       // A socket with frames in this batch is written after them.
       if (r.webSocket !== undefined && frames.has(r)) continue;
@@ -272,9 +271,8 @@ export class Journal {
       }
       lines.push(JSON.stringify({ t: 'network', r: this.#withoutLargeBody(r) } satisfies JournalLine));
     }
-    const frameLines = this.#frameLines(frames);
+    const { lines: frameLines, written: framesWritten } = this.#frameLines(frames);
     lines.push(...frameLines);
-    const framesWritten = frameLines.length === 0 ? 0 : frameCount;
     for (const nav of this.#opts.navigations().slice(-20)) {
       const json = JSON.stringify(nav);
       if (this.#navWritten.get(nav.index) === json) continue;
@@ -333,8 +331,9 @@ export class Journal {
    * The lines of a batch's frames: per socket, its frames (within the segment's frame bytes; the rest counted as
    * dropped) and then its record, so the journal's last line for a socket has the counts of its last frames.
    */
-  #frameLines(frames: Map<NetworkRecord, WebSocketFrame[]>): string[] {
+  #frameLines(frames: Map<NetworkRecord, WebSocketFrame[]>): { lines: string[]; written: number } {
     const lines: string[] = [];
+    let written = 0;
     for (const [record, list] of frames) {
       const kept: WebSocketFrame[] = [];
       for (const f of list) {
@@ -348,8 +347,9 @@ export class Journal {
       }
       if (kept.length > 0) lines.push(JSON.stringify({ t: 'frames', s: record.id, f: kept } satisfies JournalLine));
       lines.push(JSON.stringify({ t: 'network', r: record } satisfies JournalLine));
+      written += kept.length;
     }
-    return lines;
+    return { lines, written };
   }
 
   #withoutLargeBody(r: NetworkRecord): NetworkRecord {
