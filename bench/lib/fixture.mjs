@@ -35,6 +35,8 @@ export async function startFixture(pages = {}) {
             () => false,
           ),
     releaseGo,
+    /** Accepts WebSocket connections on `path` (handler gets each client). */
+    webSocket: (path, handler) => server.webSocket(path, handler),
     close: () => {
       releaseGo();
       return server.close();

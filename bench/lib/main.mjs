@@ -11,6 +11,7 @@ import * as instructions from '../groups/instructions.mjs';
 import * as sessions from '../groups/sessions.mjs';
 import * as shared from '../groups/shared.mjs';
 import * as volume from '../groups/volume.mjs';
+import * as wsflood from '../groups/wsflood.mjs';
 import { cliPath, hasCommand, useCli } from './cli.mjs';
 import { startFixture } from './fixture.mjs';
 import { iterations } from './options.mjs';
@@ -40,7 +41,7 @@ export async function main(opts, cli) {
     },
     errors: [],
   };
-  const fixture = await startFixture(volume.pages());
+  const fixture = await startFixture({ ...volume.pages(), ...wsflood.pages() });
   try {
     const version = await run(process.execPath, [cliPath(), '--version'], { timeoutMs: 20_000 });
     res.meta.bdgVersion = version.stdout.trim();
@@ -66,6 +67,8 @@ export async function main(opts, cli) {
     if (has('sessions')) await sessions.measure(ctx);
     // 7: one Chrome, many sessions
     if (has('shared')) await shared.measure(ctx);
+    // 8: WebSocket flood
+    if (has('wsflood')) await wsflood.measure(ctx);
   } catch (err) {
     res.errors.push(String(err?.stack ?? err));
   } finally {

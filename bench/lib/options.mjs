@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 const BENCH = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The benchmark groups, in the order they run and are reported. */
-export const GROUPS = ['commands', 'concurrency', 'memory', 'cold', 'volume', 'batch', 'sessions', 'shared', 'instructions'];
+export const GROUPS = ['commands', 'concurrency', 'memory', 'cold', 'volume', 'batch', 'sessions', 'shared', 'instructions', 'wsflood'];
 
 export function usage(code) {
   process.stdout.write(

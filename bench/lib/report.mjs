@@ -8,13 +8,14 @@ import * as instructions from '../groups/instructions.mjs';
 import * as sessions from '../groups/sessions.mjs';
 import * as shared from '../groups/shared.mjs';
 import * as volume from '../groups/volume.mjs';
+import * as wsflood from '../groups/wsflood.mjs';
 import { table } from './table.mjs';
 
 const verdict = (ok) => (ok === null ? '?' : ok ? 'met' : 'MISSED');
 
 /** The figures the issue sets targets for, each with its verdict. */
 export function targets(res) {
-  return [commands, instructions, batch, cold, memory, volume, concurrency, sessions, shared].flatMap((g) => g.targets(res, verdict));
+  return [commands, instructions, batch, cold, memory, volume, wsflood, concurrency, sessions, shared].flatMap((g) => g.targets(res, verdict));
 }
 
 export function render(res, outFile) {
@@ -26,7 +27,7 @@ export function render(res, outFile) {
   );
   out.push(`dist: ${m.dist}`);
   out.push('');
-  for (const g of [commands, instructions, concurrency, cold, memory, volume, batch, sessions, shared]) out.push(...g.render(res));
+  for (const g of [commands, instructions, concurrency, cold, memory, volume, batch, sessions, shared, wsflood]) out.push(...g.render(res));
   const summary = targets(res);
   if (summary.length > 0) {
     out.push('Against the targets (issue #2; original tool / Rust peer for reference)');

@@ -27,6 +27,7 @@ import { FrameContexts } from './frameContexts.js';
 import { takeDomSnapshot } from './domSnapshot.js';
 import { Interceptor } from './interception.js';
 import { LIMITS } from './limits.js';
+import { exposedGc, HEAP_TRIM, HeapTrimmer } from './heapTrim.js';
 import type { PageHealth } from './pageHealth.js';
 import { PageTarget, type PageInfo } from './pageTarget.js';
 import { buildSessionFile, writeSessionFile, type DomSnapshot, type EndReason, type SessionSnapshot } from './sessionFile.js';
@@ -77,10 +78,13 @@ export class BrowserSession {
   readonly #bodies: BodyPool;
   /** In a shared browser: keeps the other sessions' targets out of this session's events. */
   readonly #contextEvents = new ContextEventFilter();
+  /** A full GC once a burst of events is over (V8 keeps the heap a burst grew into). */
+  readonly #heapTrim: HeapTrimmer;
 
   constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {
     this.config = config;
     this.#log = log;
+    this.#heapTrim = new HeapTrimmer({ ...HEAP_TRIM, gc: exposedGc(), log });
     this.journal = new Journal({
       path: join(config.sessionDir, JOURNAL_FILE),
       header: () => ({ pid: process.pid, startedAt: new Date(this.startedAt).toISOString(), url: config.url, sessionDir: config.sessionDir, bdg: VERSION }),
@@ -95,6 +99,8 @@ export class BrowserSession {
       webSocket: LIMITS.webSocket,
       includeAll: config.includeAll,
       onSettled: (record) => this.journal.network(record),
+      onWebSocketOpen: (record) => this.journal.webSocket(record),
+      onWebSocketFrame: (record, frame) => this.journal.frame(record, frame),
     });
     this.console = new ConsoleCollector({
       maxItems: LIMITS.consoleItems,
@@ -118,7 +124,7 @@ export class BrowserSession {
       onCrash: () => void this.#writeCrashSnapshot(),
       // Chrome drops response bodies after a navigation: text ones are fetched as their requests finish.
       onRequestFinished: (requestId) => {
-        const record = this.network.bodyToPrefetch(requestId);
+        const record = this.network.bodies.toPrefetch(requestId);
         if (record !== undefined) this.#bodies.prefetch(record);
       },
     });
@@ -134,7 +140,7 @@ export class BrowserSession {
     // A crashed renderer leaves body requests unanswered until their timeout (Chromium 156), so none are asked then.
     this.#bodies = new BodyPool({
       send: (method, params, o) => this.#page.send(method, params, o),
-      sink: this.network,
+      sink: this.network.bodies,
       connected: () => this.connected && !this.#page.crashed,
       log,
     });
@@ -238,6 +244,7 @@ export class BrowserSession {
     await this.#browser.connect((conn) => {
       conn.on((method, params, sessionId) => {
         if (!this.#contextEvents.accepts(method, params, sessionId)) return;
+        this.#heapTrim.note();
         this.cdpEvents.record(method, params, sessionId);
         this.cdpCapture.handleEvent(method, params, sessionId);
         this.#page.handleEvent(method, params, sessionId);
@@ -247,6 +254,7 @@ export class BrowserSession {
         if (sessionId !== undefined && sessionId === this.#page.sessionId) this.interception.handleEvent(method, params);
       });
     });
+    this.#heapTrim.start();
     const contextId = this.#browser.browserContextId;
     if (contextId !== undefined) this.#contextEvents.contextId = contextId;
     // An attached Chrome is the user's: open our own tab rather than take over one of theirs. In a shared browser
@@ -386,6 +394,7 @@ export class BrowserSession {
    * awaited; an attached Chrome only loses the tab we opened, unless killChrome.
    */
   close(killChrome: boolean): Promise<void> {
+    this.#heapTrim.stop();
     return this.#browser.close(killChrome, this.#page.targetId);
   }
 

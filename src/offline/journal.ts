@@ -5,15 +5,17 @@
  * import() of a runner that was given --from, so the CLI's start-up never loads the HAR or filter code.
  */
 import { basename } from 'node:path';
-import type { NetworkListResult, HarResult } from '../protocol/commands/network.js';
+import type { NetworkListResult, HarResult, WebSocketFramesResult } from '../protocol/commands/network.js';
 import type { DetailsResult } from '../protocol/commands/session.js';
-import type { ConsoleRecord, NavigationRecord, NetworkListItem, NetworkRecord } from '../protocol/records.js';
+import type { ConsoleRecord, NavigationRecord, NetworkListItem, NetworkRecord, WebSocketFrame } from '../protocol/records.js';
 import { VERSION } from '../protocol/version.js';
 import { parseNetworkFilter } from '../telemetry/filter.js';
 import { buildHar, writeHarFile, type Har } from '../telemetry/har.js';
 import { sanitizeHar } from '../telemetry/harSanitize.js';
 import { JOURNAL_VERSION, previousSegment, type JournalHeader, type JournalLine } from '../telemetry/journal.js';
 import { orderRequests, type SortSpec } from '../telemetry/networkOrder.js';
+import { notAWebSocket, selectFrames, webSocketFramesResult } from '../telemetry/webSocket.js';
+import { DEFAULT_WEBSOCKET_LIMITS } from '../telemetry/webSocketRecords.js';
 import { BdgError, errnoCode } from '../util/errors.js';
 import { fsp } from '../util/fsAsync.js';
 
@@ -28,6 +30,10 @@ export interface JournalContents {
   network: NetworkRecord[];
   console: ConsoleRecord[];
   navigations: NavigationRecord[];
+  /** WebSocket frames by socket record id, oldest first: the newest of each socket, as many as a session keeps. */
+  frames: Map<string, WebSocketFrame[]>;
+  /** Frames beyond that bound, not kept. */
+  framesDropped: number;
   /** How and when the session ended, when the journal says (a killed daemon leaves no end line). */
   ended: { at: string; reason: string } | null;
   /** Lines that were not JSON: the last one of a daemon killed in the middle of a write. */
@@ -57,6 +63,9 @@ export function parseJournal(texts: readonly string[]): Omit<JournalContents, 'f
   const network = new Map<string, NetworkRecord>();
   const consoleById = new Map<string, ConsoleRecord>();
   const navigations = new Map<number, NavigationRecord>();
+  const frames = new Map<string, WebSocketFrame[]>();
+  let framesDropped = 0;
+  const perSocket = DEFAULT_WEBSOCKET_LIMITS.perSocketFrames;
   for (const text of texts) {
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
@@ -87,6 +96,21 @@ export function parseJournal(texts: readonly string[]): Omit<JournalContents, 'f
         case 'navigation':
           if (typeof parsed.r?.index === 'number') navigations.set(parsed.r.index, parsed.r);
           break;
+        case 'frames': {
+          if (typeof parsed.s !== 'string' || !Array.isArray(parsed.f)) {
+            badLines++;
+            break;
+          }
+          let list = frames.get(parsed.s);
+          if (list === undefined) frames.set(parsed.s, (list = []));
+          for (const f of parsed.f) if (typeof f?.seq === 'number' && typeof f.data === 'string') list.push(f);
+          // Bounded as a session's buffer is: the newest of each socket (cut in bulk, not per frame).
+          if (list.length > 2 * perSocket) {
+            framesDropped += list.length - perSocket;
+            frames.set(parsed.s, list.slice(-perSocket));
+          }
+          break;
+        }
         case 'end':
           ended = { at: parsed.at, reason: parsed.reason };
           break;
@@ -100,6 +124,13 @@ export function parseJournal(texts: readonly string[]): Omit<JournalContents, 'f
     network: [...network.values()].sort((a, b) => seq(a.id) - seq(b.id)),
     console: [...consoleById.values()].sort((a, b) => seq(a.id) - seq(b.id)),
     navigations: [...navigations.values()].sort((a, b) => a.index - b.index),
+    frames: new Map(
+      [...frames].map(([id, list]) => {
+        if (list.length > perSocket) framesDropped += list.length - perSocket;
+        return [id, list.slice(-perSocket)];
+      }),
+    ),
+    framesDropped,
     ended,
     badLines,
   };
@@ -203,11 +234,25 @@ export function harOf(
     navigations: current === undefined ? j.navigations : j.navigations.filter((n) => n.index === current),
     creator: { name: 'bdg', version: VERSION },
     browserProduct: undefined,
-    // The journal keeps a socket's summary, not its frames.
-    webSocketFrames: () => [],
+    webSocketFrames: (r) => j.frames.get(r.id) ?? [],
   });
   const redacted = opts.includeSensitive ? 0 : sanitizeHar(doc);
   return { doc, redacted };
+}
+
+/** `network ws <id> --from FILE`: a journaled socket's frames, as `network ws` lists a session's. */
+export function framesFrom(j: JournalContents, params: { id: string; last: number; since?: number | undefined }, file: string): WebSocketFramesResult {
+  const r = j.network.find((x) => x.id === params.id) ?? [...j.network].reverse().find((x) => x.requestId === params.id);
+  if (r === undefined) throw notFound('network request', params.id, file);
+  if (r.webSocket === undefined) throw notAWebSocket(r);
+  const list = j.frames.get(r.id) ?? [];
+  const picked = selectFrames(list, {
+    ...(params.since !== undefined ? { since: params.since } : {}),
+    last: params.last === 0 ? Number.MAX_SAFE_INTEGER : params.last,
+  });
+  let lastSeq = 0;
+  for (const frames of j.frames.values()) lastSeq = Math.max(lastSeq, frames[frames.length - 1]?.seq ?? 0);
+  return webSocketFramesResult({ ...r, webSocket: r.webSocket }, picked, lastSeq);
 }
 
 /** `network har --from JOURNAL [FILE]`: written atomically, mode 0600, as a session's HAR is. */

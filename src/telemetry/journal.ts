@@ -1,15 +1,17 @@
 /**
- * The crash-safe journal: requests (once finished or failed) and console messages appended to `journal.ndjson` in
- * the session directory as they arrive, so a daemon killed with SIGKILL still leaves its record. One JSON object per
- * line (docs/session-file.md#the-journal). Writes are batched off the request path: records are queued and written
- * every `flushMs` (or at once when `maxBatch` are waiting), one write at a time, through fs/promises only. The file
- * is bounded: past `maxBytes` it is renamed to `journal.1.ndjson` (replacing the one before) and a new one begun.
- * A failed write never reaches the caller: it is logged once, counted, and the batch is dropped (the records are
- * still in the daemon's memory and in session.json).
+ * The crash-safe journal: requests (once finished or failed), console messages, and WebSockets (from their handshake
+ * on, with their frames) appended to `journal.ndjson` in the session directory as they arrive, so a daemon killed
+ * with SIGKILL still leaves its record. One JSON object per line (docs/session-file.md#the-journal). Writes are
+ * batched off the request path: records are queued and written every `flushMs` (or at once when `maxBatch` are
+ * waiting), one write at a time, through fs/promises only. The file is bounded: past `maxBytes` it is renamed to
+ * `journal.1.ndjson` (replacing the one before) and a new one begun; WebSocket frames take at most `maxFrameBytes` of
+ * a segment (the first ones; later frames of that segment are counted, not written). A failed write never reaches
+ * the caller: it is logged once, counted, and the batch is dropped (the records are still in the daemon's memory and
+ * in session.json).
  */
 import { basename, dirname, join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
-import type { ConsoleRecord, NavigationRecord, NetworkRecord } from '../protocol/records.js';
+import type { ConsoleRecord, NavigationRecord, NetworkRecord, WebSocketFrame } from '../protocol/records.js';
 import { errnoCode } from '../util/errors.js';
 import { fsp } from '../util/fsAsync.js';
 import type { Logger } from '../util/logger.js';
@@ -30,9 +32,21 @@ export interface JournalLimits {
   maxQueue: number;
   /** Response bodies longer than this are left out of the journal (session.json and `details` still have them). */
   maxBodyBytes: number;
+  /**
+   * Most bytes of WebSocket frames per segment (their payloads are cut as the frame buffer cuts them); past it a
+   * segment's further frames are left out and counted, so a chatty socket cannot rotate the requests away.
+   */
+  maxFrameBytes: number;
 }
 
-export const JOURNAL_LIMITS: JournalLimits = { maxBytes: 16 * 1024 * 1024, flushMs: 200, maxBatch: 500, maxQueue: 20_000, maxBodyBytes: 256 * 1024 };
+export const JOURNAL_LIMITS: JournalLimits = {
+  maxBytes: 16 * 1024 * 1024,
+  flushMs: 200,
+  maxBatch: 500,
+  maxQueue: 20_000,
+  maxBodyBytes: 256 * 1024,
+  maxFrameBytes: 4 * 1024 * 1024,
+};
 
 /** The first line of every segment. */
 export interface JournalHeader {
@@ -53,6 +67,8 @@ export type JournalLine =
   | { t: 'network'; r: NetworkRecord }
   | { t: 'console'; r: ConsoleRecord }
   | { t: 'navigation'; r: NavigationRecord }
+  /** Frames of WebSocket `s` (its record id), oldest first; a socket's frames come in many such lines. */
+  | { t: 'frames'; s: string; f: WebSocketFrame[] }
   | { t: 'end'; at: string; reason: string };
 
 export interface JournalStats {
@@ -64,6 +80,9 @@ export interface JournalStats {
   rotations: number;
   /** Records dropped because the queue was full, or in a batch whose write failed. */
   dropped: number;
+  /** WebSocket frames written, and those left out past a segment's frame bytes (or dropped with a batch). */
+  frames: number;
+  framesDropped: number;
   writeErrors: number;
   queued: number;
 }
@@ -74,7 +93,13 @@ export function previousSegment(path: string): string {
   return join(dirname(path), name.endsWith('.ndjson') ? `${name.slice(0, -'.ndjson'.length)}.1.ndjson` : `${name}.1`);
 }
 
-type Item = { kind: 'network'; record: NetworkRecord; tries: number } | { kind: 'console'; record: ConsoleRecord };
+type Item =
+  | { kind: 'network'; record: NetworkRecord; tries: number }
+  | { kind: 'console'; record: ConsoleRecord }
+  | { kind: 'frame'; record: NetworkRecord; frame: WebSocketFrame };
+
+/** JSON bytes of a frame beyond its payload, roughly (`{"seq":1,"type":"receive",...}`). */
+const FRAME_LINE_OVERHEAD = 80;
 
 /** How many times a finished text response is held back waiting for its body (fetched as it finishes). */
 const BODY_WAIT_FLUSHES = 3;
@@ -105,6 +130,10 @@ export class Journal {
   #rotations = 0;
   #dropped = 0;
   #writeErrors = 0;
+  #frames = 0;
+  #framesDropped = 0;
+  /** Frame bytes written to the current segment. */
+  #segmentFrameBytes = 0;
   /** JSON last written per navigation index, so only new or changed navigations are written again. */
   readonly #navWritten = new Map<number, string>();
 
@@ -124,6 +153,19 @@ export class Journal {
     this.#push({ kind: 'console', record });
   }
 
+  /**
+   * A WebSocket that opened: journaled now, so a daemon killed while it is open still leaves it (its line is written
+   * again with each batch of its frames, and when it closes, so the last one has its counts).
+   */
+  webSocket(record: NetworkRecord): void {
+    this.#push({ kind: 'network', record, tries: 0 });
+  }
+
+  /** A frame of WebSocket `record`, as the frame buffer kept it. */
+  frame(record: NetworkRecord, frame: WebSocketFrame): void {
+    this.#push({ kind: 'frame', record, frame });
+  }
+
   stats(): JournalStats {
     return {
       file: this.path,
@@ -131,6 +173,8 @@ export class Journal {
       bytes: this.#bytes,
       rotations: this.#rotations,
       dropped: this.#dropped,
+      frames: this.#frames,
+      framesDropped: this.#framesDropped,
       writeErrors: this.#writeErrors,
       queued: this.#queue.length,
     };
@@ -175,8 +219,9 @@ export class Journal {
     if (this.#closed) return;
     this.#queue.push(item);
     if (this.#queue.length > this.#limits.maxQueue) {
-      this.#queue.shift();
-      this.#dropped++;
+      const gone = this.#queue.shift();
+      if (gone?.kind === 'frame') this.#framesDropped++;
+      else this.#dropped++;
     }
     if (this.#queue.length >= this.#limits.maxBatch) this.#schedule(0);
     else this.#schedule(this.#limits.flushMs);
@@ -201,12 +246,23 @@ export class Journal {
     this.#queue = [];
     const lines: string[] = [];
     const later: Item[] = [];
+    // Frames are written per socket, one line per batch, followed by the socket's record as it is now.
+    const frames = new Map<NetworkRecord, WebSocketFrame[]>();
+    for (const item of items) {
+      if (item.kind !== 'frame') continue;
+      const list = frames.get(item.record);
+      if (list !== undefined) list.push(item.frame);
+      else frames.set(item.record, [item.frame]);
+    }
     for (const item of items) {
       if (item.kind === 'console') {
         lines.push(JSON.stringify({ t: 'console', r: item.record } satisfies JournalLine));
         continue;
       }
+      if (item.kind === 'frame') continue;
       const r = item.record;
+      // A socket with frames in this batch is written after them.
+      if (r.webSocket !== undefined && frames.has(r)) continue;
       const bodyComing =
         r.state === 'finished' && r.body === undefined && r.bodyUnavailable === undefined && r.webSocket === undefined && isTextMimeType(r.mimeType ?? '');
       if (bodyComing && !final && item.tries < BODY_WAIT_FLUSHES) {
@@ -215,6 +271,8 @@ export class Journal {
       }
       lines.push(JSON.stringify({ t: 'network', r: this.#withoutLargeBody(r) } satisfies JournalLine));
     }
+    const { lines: frameLines, written: framesWritten } = this.#frameLines(frames);
+    lines.push(...frameLines);
     for (const nav of this.#opts.navigations().slice(-20)) {
       const json = JSON.stringify(nav);
       if (this.#navWritten.get(nav.index) === json) continue;
@@ -230,9 +288,11 @@ export class Journal {
       await this.#ensureOpen(Buffer.byteLength(text));
       await this.#append(text);
       this.#records += lines.length;
+      this.#frames += framesWritten;
     } catch (err) {
       this.#writeErrors++;
       this.#dropped += lines.length;
+      this.#framesDropped += framesWritten;
       if (!this.#failedOnce) {
         this.#failedOnce = true;
         this.#opts.log.error(`writing the journal ${this.path} failed (${lines.length} records not journaled; further failures are counted only)`, err);
@@ -265,6 +325,31 @@ export class Journal {
       this.#opts.log.warn(`an earlier session's journal was in the way; kept it as ${join(history, names.current)}`);
       return;
     }
+  }
+
+  /**
+   * The lines of a batch's frames: per socket, its frames (within the segment's frame bytes; the rest counted as
+   * dropped) and then its record, so the journal's last line for a socket has the counts of its last frames.
+   */
+  #frameLines(frames: Map<NetworkRecord, WebSocketFrame[]>): { lines: string[]; written: number } {
+    const lines: string[] = [];
+    let written = 0;
+    for (const [record, list] of frames) {
+      const kept: WebSocketFrame[] = [];
+      for (const f of list) {
+        const bytes = f.data.length + FRAME_LINE_OVERHEAD;
+        if (this.#segmentFrameBytes + bytes > this.#limits.maxFrameBytes) {
+          this.#framesDropped++;
+          continue;
+        }
+        this.#segmentFrameBytes += bytes;
+        kept.push(f);
+      }
+      if (kept.length > 0) lines.push(JSON.stringify({ t: 'frames', s: record.id, f: kept } satisfies JournalLine));
+      lines.push(JSON.stringify({ t: 'network', r: record } satisfies JournalLine));
+      written += kept.length;
+    }
+    return { lines, written };
   }
 
   #withoutLargeBody(r: NetworkRecord): NetworkRecord {
@@ -300,6 +385,7 @@ export class Journal {
     });
     this.#handle = handle;
     this.#segment++;
+    this.#segmentFrameBytes = 0;
     const st = await handle.stat();
     this.#bytes = st.size;
     if (st.size === 0) {

@@ -1,31 +1,37 @@
 /**
  * Collects network requests from CDP Network.* events into a bounded buffer of {@link NetworkRecord}s: one record
  * per hop of a redirect chain, with the raw (extra-info) headers merged in and analytics/ad requests filtered out.
- *
- * WebSockets are records too (resource type WebSocket, one per socket, from Network.webSocketCreated on), with their
- * frames in a buffer of their own (webSocket.ts). Response bodies are held within a byte budget of their own
- * (networkBodies.ts), newest requests first.
- *
- * Longer than most files (about 640 lines) on purpose: it is one reducer, and its redirect-chain bookkeeping (hops
- * sharing a requestId, extra-info events matched to hops in arrival order, detached extra-info) only reads
- * correctly in one place. The pure parts live beside it: networkRecord.ts (timings, sizes, caps),
- * networkClassify.ts (tracking hosts, text MIME types), networkBodies.ts and webSocket.ts. The WebSocket records'
- * handling (created, handshake, frames, closed) is the next piece to move out when this file grows again.
+ * One reducer: the redirect-chain bookkeeping (hops sharing a requestId, extra-info matched to hops in arrival order,
+ * detached extra-info) only reads correctly in one place. Beside it: webSocketRecords.ts (WebSocket records, sharing
+ * this buffer, id sequence and clock), networkBodies.ts (bodies and their budget), networkRecord.ts (pure parts).
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
-import type { BodyUnavailableReason, BufferStats, NetworkBody, NetworkRecord } from '../protocol/records.js';
+import type { BufferStats, NetworkRecord, WebSocketFrame } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
 import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
 import { noteRequestCookies, noteResponseCookies } from './cookiesBlocked.js';
-import { BodyBudget } from './networkBodies.js';
-import { hostOf, isTextMimeType, isTrackingHost } from './networkClassify.js';
-import { applyResponse, capBody, computeTimings, estimateSize, isFiniteNumber, mergeHeaders, round3, toInitiator } from './networkRecord.js';
-import { frameOf, WebSocketFrameStore, type WebSocketFrameStats, type WebSocketLimits } from './webSocket.js';
+import { RecordBodies } from './networkBodies.js';
+import { intern } from './intern.js';
+import { hostOf, isTrackingHost } from './networkClassify.js';
+import {
+  applyResponse,
+  computeTimings,
+  estimateSize,
+  isFiniteNumber,
+  mergeHeaders,
+  noteResponse,
+  round3,
+  toInitiator,
+  type RawTiming,
+} from './networkRecord.js';
+import type { WebSocketFrameStore, WebSocketLimits } from './webSocket.js';
+import { DEFAULT_WEBSOCKET_LIMITS, WEBSOCKET_EVENTS, WebSocketCollector, type SocketHost, type WebSocketStats } from './webSocketRecords.js';
 
 export { isTextMimeType, isTrackingHost } from './networkClassify.js';
 export { bodySize, computeTimings, type TimingInput } from './networkRecord.js';
 export type { WebSocketFrameStats, WebSocketLimits } from './webSocket.js';
+export { DEFAULT_WEBSOCKET_LIMITS, type WebSocketStats } from './webSocketRecords.js';
 
 type RequestExtra = Protocol.Network.RequestWillBeSentExtraInfoEvent;
 type ResponseExtra = Protocol.Network.ResponseReceivedExtraInfoEvent;
@@ -51,28 +57,15 @@ export interface NetworkCollectorOptions {
   now?: () => number;
   /** Called when a request (or a redirect hop) finishes or fails, and when a WebSocket closes: the journal's feed. */
   onSettled?: (record: NetworkRecord) => void;
+  /** Called when a WebSocket's handshake completed, and for each of its frames kept: the journal's feed too. */
+  onWebSocketOpen?: (record: NetworkRecord) => void;
+  onWebSocketFrame?: (record: NetworkRecord, frame: WebSocketFrame) => void;
 }
 
 /** {@link BufferStats} plus the number of requests not recorded because they went to analytics/ad hosts. */
 export interface NetworkStats extends BufferStats {
   filtered: number;
 }
-
-/** The WebSockets among the records: how many, how many still open, and their frame buffer. */
-export interface WebSocketStats {
-  count: number;
-  open: number;
-  frames: WebSocketFrameStats;
-}
-
-/** Frame bounds when the caller gives none: 10,000 frames / 8 MB in all, 2,000 / 2 MB per socket, 16 KB per payload. */
-export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
-  maxFrames: 10_000,
-  maxBytes: 8 * 1024 * 1024,
-  perSocketFrames: 2_000,
-  perSocketBytes: 2 * 1024 * 1024,
-  maxPayloadBytes: 16 * 1024,
-};
 
 /** Most requests whose extra-info arrived without (yet) a record, or that were filtered, remembered at once. */
 const MAX_DETACHED = 1000;
@@ -112,10 +105,9 @@ export class NetworkCollector {
   /** The frames of the WebSocket records. */
   readonly webSockets: WebSocketFrameStore;
   readonly #buffer: RingBuffer<NetworkRecord>;
-  readonly #bodies: BodyBudget;
-  /** WebSocket records by CDP requestId (their events carry no hops, and share no ids with requests), while buffered. */
-  readonly #sockets = new Map<string, NetworkRecord>();
-  #socketCount = 0;
+  /** The response and request bodies of the records (setBody, noBody, ...; daemon/bodies.ts fetches them). */
+  readonly bodies: RecordBodies;
+  readonly #sockets: WebSocketCollector;
   readonly #now: () => number;
   readonly #onSettled: ((record: NetworkRecord) => void) | undefined;
   readonly #byId = new Map<string, NetworkRecord>();
@@ -125,7 +117,7 @@ export class NetworkCollector {
   /** Monotonic start (CDP seconds) per record, so durations do not depend on the wall-clock mapping. */
   readonly #startMono = new WeakMap<NetworkRecord, number>();
   /** Per record: Chrome's resource timing and when its response headers arrived (CDP seconds), for the breakdown. */
-  readonly #timingRaw = new WeakMap<NetworkRecord, { timing?: Protocol.Network.ResourceTiming; responseAt?: number }>();
+  readonly #timingRaw = new WeakMap<NetworkRecord, RawTiming>();
   /** wallTime − timestamp in ms, learned from requestWillBeSent. */
   #offsetMs: number | undefined;
   #seq = 0;
@@ -139,11 +131,19 @@ export class NetworkCollector {
     this.#now = opts.now ?? Date.now;
     this.#onSettled = opts.onSettled;
     this.#buffer = new RingBuffer<NetworkRecord>(opts.maxItems, opts.maxBytes, (r) => this.#forget(r));
-    this.#bodies = new BodyBudget(Math.max(opts.maxBodyTotalBytes ?? Infinity, opts.maxBodyBytes));
-    this.webSockets = new WebSocketFrameStore(opts.webSocket ?? DEFAULT_WEBSOCKET_LIMITS, (id) => {
-      const ws = this.#byId.get(id)?.webSocket;
-      if (ws !== undefined) ws.framesDropped++;
+    this.bodies = new RecordBodies({
+      maxBodyBytes: opts.maxBodyBytes,
+      maxTotalBytes: Math.max(opts.maxBodyTotalBytes ?? Infinity, opts.maxBodyBytes),
+      buffered: (record) => this.#byId.get(record.id) === record,
+      latest: (requestId) => this.#latest(requestId),
+      resize: (record) => this.#resize(record),
     });
+    this.#sockets = new WebSocketCollector(this.#socketHost(), opts.webSocket ?? DEFAULT_WEBSOCKET_LIMITS, {
+      onOpen: opts.onWebSocketOpen,
+      onFrame: opts.onWebSocketFrame,
+      onClosed: opts.onSettled,
+    });
+    this.webSockets = this.#sockets.frames;
   }
 
   /** Index of the navigation new records are attributed to. */
@@ -159,6 +159,10 @@ export class NetworkCollector {
   /** Consumes one CDP Network.* event; other methods and malformed params are ignored. */
   handle(method: string, params: unknown): void {
     if (typeof params !== 'object' || params === null || typeof (params as { requestId?: unknown }).requestId !== 'string') return;
+    if (WEBSOCKET_EVENTS.has(method)) {
+      this.#sockets.handle(method, params);
+      return;
+    }
     switch (method) {
       case 'Network.requestWillBeSent':
         this.#onRequestWillBeSent(params as Protocol.Network.RequestWillBeSentEvent);
@@ -183,15 +187,6 @@ export class NetworkCollector {
         break;
       case 'Network.loadingFailed':
         this.#onLoadingFailed(params as Protocol.Network.LoadingFailedEvent);
-        break;
-      case 'Network.webSocketCreated':
-      case 'Network.webSocketWillSendHandshakeRequest':
-      case 'Network.webSocketHandshakeResponseReceived':
-      case 'Network.webSocketFrameSent':
-      case 'Network.webSocketFrameReceived':
-      case 'Network.webSocketFrameError':
-      case 'Network.webSocketClosed':
-        this.#onWebSocket(method, params);
         break;
       case 'Network.requestServedFromCache': {
         const record = this.#latest((params as Protocol.Network.RequestServedFromCacheEvent).requestId);
@@ -234,67 +229,7 @@ export class NetworkCollector {
 
   /** The WebSocket records kept, how many are not closed yet, and the frame buffer's occupancy. */
   webSocketStats(): WebSocketStats {
-    let open = 0;
-    for (const r of this.#sockets.values()) if (r.webSocket?.state !== 'closed') open++;
-    return { count: this.#socketCount, open, frames: this.webSockets.stats() };
-  }
-
-  /** Response bodies held: how many, their bytes, the budget, and how many were dropped to stay within it. */
-  bodyStats(): { count: number; bytes: number; maxBytes: number; evicted: number } {
-    const b = this.#bodies;
-    return { count: b.count, bytes: b.bytes, maxBytes: b.maxBytes, evicted: b.evicted };
-  }
-
-  /**
-   * Stores a fetched response body on `record` (cut at `maxBodyBytes` if the caller did not) within the body budget,
-   * which may drop the bodies of older requests (or this one's, when it is the oldest: then `record.body` stays
-   * unset and says `evicted`). Returns the body as cut, kept or not. A record no longer buffered is left alone.
-   */
-  setBody(record: NetworkRecord, body: NetworkBody): NetworkBody {
-    const capped = capBody(body, this.maxBodyBytes);
-    if (this.#byId.get(record.id) !== record) return capped;
-    record.body = capped;
-    delete record.bodyUnavailable;
-    if (record.decodedBodyLength === undefined && !capped.truncated) record.decodedBodyLength = body.size;
-    for (const old of this.#bodies.add(record)) {
-      delete old.body;
-      old.bodyUnavailable = 'evicted';
-    }
-    return capped;
-  }
-
-  /**
-   * Notes why `record` has no body (a fetch failed, or was not made). A known reason is not overwritten by a later
-   * failure: a body over --max-body-size that Chrome also dropped stays `too-large`.
-   */
-  noBody(record: NetworkRecord, reason: BodyUnavailableReason): void {
-    if (record.body !== undefined || this.#byId.get(record.id) !== record) return;
-    if (record.bodyUnavailable === 'too-large' || record.bodyUnavailable === 'empty') return;
-    record.bodyUnavailable = reason;
-  }
-
-  /** Whether a body fetched for `record` now would be kept (a batch fetch skips those the budget would drop at once). */
-  wantsBody(record: NetworkRecord): boolean {
-    return this.#byId.get(record.id) === record && this.#bodies.wouldKeep(record);
-  }
-
-  /**
-   * The record of a request that just finished when its body should be fetched now, before a navigation makes Chrome
-   * drop it: text-like, within --max-body-size, not known to be empty. Binary bodies are left for an explicit ask.
-   */
-  bodyToPrefetch(requestId: string): NetworkRecord | undefined {
-    const r = this.#latest(requestId);
-    if (r === undefined || r.state !== 'finished' || r.body !== undefined || r.bodyUnavailable !== undefined || r.webSocket !== undefined) return undefined;
-    return isTextMimeType(r.mimeType ?? '') && this.#bodies.wouldKeep(r) ? r : undefined;
-  }
-
-  /** Stores a request body fetched with Network.getRequestPostData (cut at `maxBodyBytes`). */
-  setPostData(record: NetworkRecord, data: string): void {
-    const capped = capBody({ data, base64: false, truncated: false, size: Buffer.byteLength(data) }, this.maxBodyBytes);
-    record.postData = capped.data;
-    if (capped.truncated) record.postDataTruncated = true;
-    delete record.hasPostData;
-    this.#resize(record);
+    return this.#sockets.stats();
   }
 
   #onRequestWillBeSent(e: Protocol.Network.RequestWillBeSentEvent): void {
@@ -339,20 +274,20 @@ export class NetworkCollector {
       id: `n${++this.#seq}`,
       requestId: e.requestId,
       url: req.url + (req.urlFragment ?? ''),
-      method: req.method,
+      method: intern(req.method),
       state: 'pending',
       requestHeaders: mergeHeaders({}, req.headers),
       startedAt: isFiniteNumber(e.wallTime) ? round3(e.wallTime * 1000) : this.#wall(e.timestamp),
       navigation: this.#navigation,
     };
-    if (e.type !== undefined) record.resourceType = e.type;
+    if (e.type !== undefined) record.resourceType = intern(e.type);
     if (typeof req.postData === 'string') record.postData = req.postData;
     else if (req.hasPostData === true) record.hasPostData = true;
-    if (typeof req.initialPriority === 'string') record.priority = req.initialPriority;
+    if (typeof req.initialPriority === 'string') record.priority = intern(req.initialPriority);
     const initiator = toInitiator(e.initiator);
     if (initiator !== undefined) record.initiator = initiator;
     if (redirectedFrom !== undefined) record.redirectedFrom = redirectedFrom;
-    if (e.frameId !== undefined) record.frameId = e.frameId;
+    if (e.frameId !== undefined) record.frameId = intern(e.frameId);
     if (isFiniteNumber(e.timestamp)) this.#startMono.set(record, e.timestamp);
 
     // Into the chain before the buffer: pushing may evict this chain's older hops, which must not delete it.
@@ -388,7 +323,7 @@ export class NetworkCollector {
     if (record === undefined) return;
     applyResponse(record, e.response);
     this.#noteResponse(record, e.response, e.timestamp);
-    if (e.type !== undefined) record.resourceType = e.type;
+    if (e.type !== undefined) record.resourceType = intern(e.type);
     this.#markHasExtra(chain, index, e.hasExtraInfo !== false);
     this.#resize(record);
   }
@@ -425,118 +360,6 @@ export class NetworkCollector {
     // A failed hop is the last one: whatever extra-info it got belongs to it.
     if (chain.hasExtra[index] === undefined) this.#markHasExtra(chain, index, true);
     this.#resize(record);
-  }
-
-  /**
-   * WebSocket events. The socket becomes a record at webSocketCreated (Chrome sends no requestWillBeSent for it),
-   * gets its handshake headers and 101 from the handshake events, counts its frames (kept in {@link webSockets}),
-   * and ends at webSocketClosed: `finished` when it had opened, `failed` (with the error Chrome reported) when not.
-   * It stays `pending` while open, as DevTools has it (`is:running` matches open sockets), but is not counted in
-   * {@link pending}, which is about requests waiting for their response.
-   */
-  #onWebSocket(method: string, params: unknown): void {
-    if (method === 'Network.webSocketCreated') {
-      const e = params as Protocol.Network.WebSocketCreatedEvent;
-      if (typeof e.url !== 'string' || (!this.includeAll && isTrackingHost(hostOf(e.url)))) return;
-      const record: NetworkRecord = {
-        id: `n${++this.#seq}`,
-        requestId: e.requestId,
-        url: e.url,
-        method: 'GET',
-        resourceType: 'WebSocket',
-        state: 'pending',
-        requestHeaders: {},
-        startedAt: this.#now(),
-        navigation: this.#navigation,
-        webSocket: { state: 'connecting', framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, framesDropped: 0 },
-      };
-      const initiator = toInitiator(e.initiator);
-      if (initiator !== undefined) record.initiator = initiator;
-      this.#sockets.set(e.requestId, record);
-      this.#byId.set(record.id, record);
-      this.#socketCount++;
-      this.#buffer.push(record, estimateSize(record));
-      return;
-    }
-    const record = this.#sockets.get((params as { requestId: string }).requestId);
-    const ws = record?.webSocket;
-    if (record === undefined || ws === undefined) return;
-    switch (method) {
-      case 'Network.webSocketWillSendHandshakeRequest': {
-        const e = params as Protocol.Network.WebSocketWillSendHandshakeRequestEvent;
-        if (isFiniteNumber(e.wallTime) && isFiniteNumber(e.timestamp)) {
-          this.#offsetMs = e.wallTime * 1000 - e.timestamp * 1000;
-          record.startedAt = round3(e.wallTime * 1000);
-        }
-        if (isFiniteNumber(e.timestamp)) this.#startMono.set(record, e.timestamp);
-        record.requestHeaders = mergeHeaders({}, e.request?.headers);
-        break;
-      }
-      case 'Network.webSocketHandshakeResponseReceived': {
-        const e = params as Protocol.Network.WebSocketHandshakeResponseReceivedEvent;
-        const res = e.response as Protocol.Network.WebSocketResponse | undefined;
-        if (res === undefined) return;
-        if (isFiniteNumber(res.status)) record.status = res.status;
-        if (typeof res.statusText === 'string' && res.statusText !== '') record.statusText = res.statusText;
-        record.responseHeaders = mergeHeaders({}, res.headers);
-        // The raw request headers (Cookie included) come with the response.
-        if (res.requestHeaders !== undefined) record.requestHeaders = mergeHeaders(record.requestHeaders, res.requestHeaders);
-        if (typeof res.headersText === 'string' && res.headersText !== '') record.responseHeadersSize = Buffer.byteLength(res.headersText);
-        const setCookie = headerValue(record.responseHeaders, 'set-cookie');
-        if (setCookie !== undefined) record.responseCookies = parseSetCookieHeader(setCookie, []);
-        ws.state = 'open';
-        const start = this.#startMono.get(record);
-        if (start !== undefined && isFiniteNumber(e.timestamp))
-          record.timing = computeTimings({ issueTime: start, responseTime: e.timestamp, endTime: e.timestamp });
-        this.#resize(record);
-        break;
-      }
-      case 'Network.webSocketFrameSent':
-      case 'Network.webSocketFrameReceived': {
-        const e = params as Protocol.Network.WebSocketFrameSentEvent;
-        if (typeof e.response !== 'object' || e.response === null) return;
-        const sent = method === 'Network.webSocketFrameSent';
-        const frame = this.webSockets.add(
-          record.id,
-          frameOf(sent ? 'send' : 'receive', e.response, this.#wall(e.timestamp), this.webSockets.limits.maxPayloadBytes),
-        );
-        if (sent) {
-          ws.framesSent++;
-          ws.bytesSent += frame.size;
-        } else {
-          ws.framesReceived++;
-          ws.bytesReceived += frame.size;
-        }
-        break;
-      }
-      case 'Network.webSocketFrameError': {
-        const e = params as Protocol.Network.WebSocketFrameErrorEvent;
-        const text = typeof e.errorMessage === 'string' ? e.errorMessage : 'WebSocket error';
-        this.webSockets.add(record.id, { type: 'error', time: this.#wall(e.timestamp), opcode: -1, size: 0, data: text });
-        ws.error = text;
-        break;
-      }
-      case 'Network.webSocketClosed': {
-        const e = params as Protocol.Network.WebSocketClosedEvent;
-        if (ws.state === 'closed') return;
-        const opened = ws.state === 'open';
-        ws.state = 'closed';
-        record.state = opened ? 'finished' : 'failed';
-        record.finishedAt = this.#wall(e.timestamp);
-        ws.closedAt = record.finishedAt;
-        const start = this.#startMono.get(record);
-        record.durationMs =
-          start !== undefined && isFiniteNumber(e.timestamp)
-            ? round3(Math.max(0, (e.timestamp - start) * 1000))
-            : Math.max(0, round3(record.finishedAt - record.startedAt));
-        if (!opened) record.errorText = ws.error ?? 'WebSocket closed before its handshake completed';
-        this.#resize(record);
-        this.#onSettled?.(record);
-        break;
-      }
-      default:
-        break;
-    }
   }
 
   /** Records whether hop `index` has extra-info and merges what has arrived for it. */
@@ -591,25 +414,52 @@ export class NetworkCollector {
       const raw = this.#timingRaw.get(record);
       record.timing = computeTimings({ issueTime: start, timing: raw?.timing, responseTime: raw?.responseAt, endTime: timestamp });
     }
+    // What the timings were computed from is not needed again: Chrome's ResourceTiming alone is ~20 numbers.
+    this.#startMono.delete(record);
+    this.#timingRaw.delete(record);
+    this.#compactChain(record.requestId);
     this.#onSettled?.(record);
+  }
+
+  /**
+   * Trims a chain's arrays to their length once a hop settled: an array grown by push holds 17 slots, and a chain
+   * has four, which cost more than the record itself across 10,000 requests. Later events grow them again.
+   */
+  #compactChain(requestId: string): void {
+    const chain = this.#chains.get(requestId);
+    if (chain === undefined) return;
+    chain.hops = chain.hops.slice();
+    chain.hasExtra = chain.hasExtra.slice();
+    chain.requestExtra = chain.requestExtra.slice();
+    chain.responseExtra = chain.responseExtra.slice();
   }
 
   /** Remembers what the timing breakdown needs from a response, and the cache / service-worker source. */
   #noteResponse(record: NetworkRecord, response: Protocol.Network.Response, timestamp: number | undefined): void {
-    const timing = response.timing !== undefined && isFiniteNumber(response.timing.requestTime) ? response.timing : undefined;
-    // As DevTools: the response time is when the headers arrived, or the event time if that is earlier.
-    let responseAt = isFiniteNumber(timestamp) ? timestamp : undefined;
-    if (timing !== undefined && timing.receiveHeadersEnd >= 0) {
-      const headersAt = timing.requestTime + timing.receiveHeadersEnd / 1000;
-      if (responseAt === undefined || headersAt < responseAt) responseAt = headersAt;
-    }
-    const raw: { timing?: Protocol.Network.ResourceTiming; responseAt?: number } = {};
-    if (timing !== undefined) raw.timing = timing;
-    if (responseAt !== undefined) raw.responseAt = responseAt;
-    this.#timingRaw.set(record, raw);
-    if (response.fromDiskCache === true) record.cacheSource = 'disk';
-    else if (response.fromPrefetchCache === true) record.cacheSource = 'prefetch';
-    if (typeof response.serviceWorkerResponseSource === 'string') record.serviceWorkerResponseSource = response.serviceWorkerResponseSource;
+    this.#timingRaw.set(record, noteResponse(record, response, timestamp));
+  }
+
+  /** What the WebSocket records share with the requests: the buffer, the id sequence, the clock. */
+  #socketHost(): SocketHost {
+    const navigation = (): number => this.#navigation;
+    return {
+      includeAll: this.includeAll,
+      get navigation() {
+        return navigation();
+      },
+      nextId: () => `n${++this.#seq}`,
+      now: () => this.#now(),
+      add: (record) => {
+        this.#byId.set(record.id, record);
+        this.#buffer.push(record, estimateSize(record));
+      },
+      byId: (id) => this.#byId.get(id),
+      resize: (record) => this.#resize(record),
+      clock: (wallTime, timestamp) => {
+        this.#offsetMs = wallTime * 1000 - timestamp * 1000;
+      },
+      wall: (timestamp) => this.#wall(timestamp),
+    };
   }
 
   /** Latest buffered hop of a CDP request. */
@@ -646,11 +496,9 @@ export class NetworkCollector {
   /** Called by the ring buffer for each evicted record: forget it in every index. */
   #forget(record: NetworkRecord): void {
     this.#byId.delete(record.id);
-    this.#bodies.release(record);
+    this.bodies.release(record);
     if (record.webSocket !== undefined) {
-      if (this.#sockets.get(record.requestId) === record) this.#sockets.delete(record.requestId);
-      this.webSockets.forget(record.id);
-      this.#socketCount--;
+      this.#sockets.forget(record);
       return;
     }
     if (record.state === 'pending') this.#pending--;

@@ -3,7 +3,10 @@
  * fetched when their request finishes (Chrome drops them after a navigation), so together they could outgrow any
  * record budget. The newest requests keep theirs: past the budget, the body of the oldest request goes.
  */
-import type { NetworkRecord } from '../protocol/records.js';
+import { Buffer } from 'node:buffer';
+import type { BodyUnavailableReason, NetworkBody, NetworkRecord } from '../protocol/records.js';
+import { isTextMimeType } from './networkClassify.js';
+import { capBody } from './networkRecord.js';
 
 /** V8's cost of a kept body beyond its characters (the body object, its slot here). */
 const BODY_OVERHEAD = 96;
@@ -81,5 +84,95 @@ export class BodyBudget {
     const i = this.#held[0] === record ? 0 : this.#held.indexOf(record);
     if (i === 0) this.#held.shift();
     else if (i > 0) this.#held.splice(i, 1);
+  }
+}
+
+/** What {@link RecordBodies} needs of the network collector. */
+export interface RecordBodiesOptions {
+  /** Cap applied by {@link RecordBodies.setBody} (--max-body-size). */
+  maxBodyBytes: number;
+  /** Most bytes of response bodies held in all. */
+  maxTotalBytes: number;
+  /** Whether `record` is still in the collector's buffer (bodies of dropped records are left alone). */
+  buffered(record: NetworkRecord): boolean;
+  /** The latest buffered hop of a CDP request. */
+  latest(requestId: string): NetworkRecord | undefined;
+  /** Re-estimates a record's size after a change (request bodies count in the record's estimate). */
+  resize(record: NetworkRecord): void;
+}
+
+/** The records' bodies: the --max-body-size cut, the {@link BodyBudget}, and why a record has none. */
+export class RecordBodies {
+  readonly maxBodyBytes: number;
+  readonly #opts: RecordBodiesOptions;
+  readonly #budget: BodyBudget;
+
+  constructor(opts: RecordBodiesOptions) {
+    this.#opts = opts;
+    this.maxBodyBytes = opts.maxBodyBytes;
+    this.#budget = new BodyBudget(opts.maxTotalBytes);
+  }
+
+  /** Response bodies held: how many, their bytes, the budget, and how many were dropped to stay within it. */
+  stats(): { count: number; bytes: number; maxBytes: number; evicted: number } {
+    const b = this.#budget;
+    return { count: b.count, bytes: b.bytes, maxBytes: b.maxBytes, evicted: b.evicted };
+  }
+
+  /**
+   * Stores a fetched response body on `record` (cut at `maxBodyBytes` if the caller did not) within the body budget,
+   * which may drop the bodies of older requests (or this one's, when it is the oldest: then `record.body` stays
+   * unset and says `evicted`). Returns the body as cut, kept or not. A record no longer buffered is left alone.
+   */
+  setBody(record: NetworkRecord, body: NetworkBody): NetworkBody {
+    const capped = capBody(body, this.maxBodyBytes);
+    if (!this.#opts.buffered(record)) return capped;
+    record.body = capped;
+    delete record.bodyUnavailable;
+    if (record.decodedBodyLength === undefined && !capped.truncated) record.decodedBodyLength = body.size;
+    for (const old of this.#budget.add(record)) {
+      delete old.body;
+      old.bodyUnavailable = 'evicted';
+    }
+    return capped;
+  }
+
+  /**
+   * Notes why `record` has no body (a fetch failed, or was not made). A known reason is not overwritten by a later
+   * failure: a body over --max-body-size that Chrome also dropped stays `too-large`.
+   */
+  noBody(record: NetworkRecord, reason: BodyUnavailableReason): void {
+    if (record.body !== undefined || !this.#opts.buffered(record)) return;
+    if (record.bodyUnavailable === 'too-large' || record.bodyUnavailable === 'empty') return;
+    record.bodyUnavailable = reason;
+  }
+
+  /** Whether a body fetched for `record` now would be kept (a batch fetch skips those the budget would drop at once). */
+  wantsBody(record: NetworkRecord): boolean {
+    return this.#opts.buffered(record) && this.#budget.wouldKeep(record);
+  }
+
+  /**
+   * The record of a request that just finished when its body should be fetched now, before a navigation makes Chrome
+   * drop it: text-like, within --max-body-size, not known to be empty. Binary bodies are left for an explicit ask.
+   */
+  toPrefetch(requestId: string): NetworkRecord | undefined {
+    const r = this.#opts.latest(requestId);
+    if (r === undefined || r.state !== 'finished' || r.body !== undefined || r.bodyUnavailable !== undefined || r.webSocket !== undefined) return undefined;
+    return isTextMimeType(r.mimeType ?? '') && this.#budget.wouldKeep(r) ? r : undefined;
+  }
+
+  /** Stores a request body fetched with Network.getRequestPostData (cut at `maxBodyBytes`). */
+  setPostData(record: NetworkRecord, data: string): void {
+    const capped = capBody({ data, base64: false, truncated: false, size: Buffer.byteLength(data) }, this.maxBodyBytes);
+    record.postData = capped.data;
+    if (capped.truncated) record.postDataTruncated = true;
+    delete record.hasPostData;
+    this.#opts.resize(record);
+  }
+
+  /** Stops accounting for `record`'s body (it left the buffer). */
+  release(record: NetworkRecord): void {
+    this.#budget.release(record);
   }
 }

@@ -5,17 +5,18 @@
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
 import type { NetworkBody, NetworkRecord, NetworkTimings } from '../protocol/records.js';
+import { intern } from './intern.js';
 
 type Headers = Protocol.Network.Headers;
 
 /**
- * Fixed per-record overhead in the byte estimate: the record object, its timing/initiator objects and the index
- * entries. Calibrated against V8 heap growth (10k recorded requests, ~20 headers each: ~4 KB per record), so the
- * byte cap bounds real memory, not a quarter of it.
+ * Fixed per-record overhead in the byte estimate: the record object, its timing/initiator objects, its hop chain and
+ * the index entries. Calibrated against V8 heap growth (10k recorded requests, ~20 headers each, strings interned:
+ * ~1.2 KB per record in the heap, ~1.6 KB estimated), so the byte cap bounds real memory.
  */
-const RECORD_OVERHEAD = 1500;
-/** V8 cost of one header entry beyond its characters (dictionary slot, two string headers). */
-const HEADER_OVERHEAD = 80;
+const RECORD_OVERHEAD = 600;
+/** V8 cost of one header entry beyond its characters (its slot; names and values are interned). */
+const HEADER_OVERHEAD = 24;
 
 /** Inputs of {@link computeTimings}: CDP monotonic times in seconds. */
 export interface TimingInput {
@@ -88,27 +89,54 @@ function roundTimings(t: NetworkTimings): NetworkTimings {
 /** Copies response fields onto a record (responseReceived, or a redirect response ending a hop). */
 export function applyResponse(record: NetworkRecord, response: Protocol.Network.Response): void {
   if (isFiniteNumber(response.status)) record.status = response.status;
-  if (typeof response.statusText === 'string' && response.statusText !== '') record.statusText = response.statusText;
-  if (typeof response.mimeType === 'string' && response.mimeType !== '') record.mimeType = response.mimeType;
+  if (typeof response.statusText === 'string' && response.statusText !== '') record.statusText = intern(response.statusText);
+  if (typeof response.mimeType === 'string' && response.mimeType !== '') record.mimeType = intern(response.mimeType);
   // Extra-info headers merged earlier are the raw ones: keep them over the filtered copy.
   record.responseHeaders = mergeHeaders(mergeHeaders({}, response.headers), record.responseHeaders);
   if (response.requestHeaders !== undefined) record.requestHeaders = mergeHeaders(record.requestHeaders, response.requestHeaders);
   if (typeof response.remoteIPAddress === 'string' && response.remoteIPAddress !== '') {
     const ip = response.remoteIPAddress.includes(':') && !response.remoteIPAddress.startsWith('[') ? `[${response.remoteIPAddress}]` : response.remoteIPAddress;
-    record.remoteAddress = isFiniteNumber(response.remotePort) ? `${ip}:${response.remotePort}` : ip;
+    record.remoteAddress = intern(isFiniteNumber(response.remotePort) ? `${ip}:${response.remotePort}` : ip);
   }
-  if (typeof response.protocol === 'string' && response.protocol !== '') record.protocol = response.protocol;
+  if (typeof response.protocol === 'string' && response.protocol !== '') record.protocol = intern(response.protocol);
   if (response.fromDiskCache === true || response.fromPrefetchCache === true) record.fromCache = true;
   if (response.fromServiceWorker === true) record.fromServiceWorker = true;
 }
 
+/** What the timing breakdown needs from a response until the request ends: Chrome's timing and when headers came. */
+export interface RawTiming {
+  timing?: Protocol.Network.ResourceTiming;
+  responseAt?: number;
+}
+
+/**
+ * Notes the cache / service-worker source of a response on `record` and returns what the timing breakdown will need
+ * of it (CDP seconds).
+ */
+export function noteResponse(record: NetworkRecord, response: Protocol.Network.Response, timestamp: number | undefined): RawTiming {
+  const timing = response.timing !== undefined && isFiniteNumber(response.timing.requestTime) ? response.timing : undefined;
+  // As DevTools: the response time is when the headers arrived, or the event time if that is earlier.
+  let responseAt = isFiniteNumber(timestamp) ? timestamp : undefined;
+  if (timing !== undefined && timing.receiveHeadersEnd >= 0) {
+    const headersAt = timing.requestTime + timing.receiveHeadersEnd / 1000;
+    if (responseAt === undefined || headersAt < responseAt) responseAt = headersAt;
+  }
+  const raw: RawTiming = {};
+  if (timing !== undefined) raw.timing = timing;
+  if (responseAt !== undefined) raw.responseAt = responseAt;
+  if (response.fromDiskCache === true) record.cacheSource = 'disk';
+  else if (response.fromPrefetchCache === true) record.cacheSource = 'prefetch';
+  if (typeof response.serviceWorkerResponseSource === 'string') record.serviceWorkerResponseSource = intern(response.serviceWorkerResponseSource);
+  return raw;
+}
+
 export function toInitiator(i: Protocol.Network.Initiator | undefined): NetworkRecord['initiator'] {
   if (i === undefined || typeof i.type !== 'string') return undefined;
-  const out: NonNullable<NetworkRecord['initiator']> = { type: i.type };
+  const out: NonNullable<NetworkRecord['initiator']> = { type: intern(i.type) };
   // Script initiators name their location only through the stack.
   const frame = i.stack?.callFrames[0];
   const url = i.url ?? frame?.url;
-  if (url !== undefined && url !== '') out.url = url;
+  if (url !== undefined && url !== '') out.url = intern(url);
   // CDP lines are 0-based; records are 1-based like the console ones.
   const line = i.url !== undefined ? i.lineNumber : frame?.lineNumber;
   if (isFiniteNumber(line) && out.url !== undefined) out.lineNumber = line + 1;
@@ -117,13 +145,14 @@ export function toInitiator(i: Protocol.Network.Initiator | undefined): NetworkR
 
 /**
  * `base` with `extra` merged over it, header names compared case-insensitively (the spelling of `extra` wins).
- * Builds a fresh object with data properties only, so a header named `__proto__` stays a header.
+ * Builds a fresh object with data properties only, so a header named `__proto__` stays a header. Names and values
+ * are interned: most requests of a page send and receive the same ones.
  */
 export function mergeHeaders(base: Record<string, string>, extra: Headers | undefined): Record<string, string> {
   if (extra === undefined) return base;
   const byLower = new Map<string, [string, string]>();
   for (const [k, v] of Object.entries(base)) byLower.set(k.toLowerCase(), [k, v]);
-  for (const [k, v] of Object.entries(extra as Record<string, unknown>)) byLower.set(k.toLowerCase(), [k, String(v)]);
+  for (const [k, v] of Object.entries(extra as Record<string, unknown>)) byLower.set(k.toLowerCase(), [intern(k), intern(String(v))]);
   return Object.fromEntries(byLower.values());
 }
 

@@ -5,7 +5,9 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
-import type { WebSocketFrame } from '../protocol/records.js';
+import type { WebSocketFramesResult } from '../protocol/commands/network.js';
+import type { NetworkRecord, WebSocketFrame } from '../protocol/records.js';
+import { BdgError } from '../util/errors.js';
 import { bodySize, capBody } from './networkRecord.js';
 
 /** Bounds of the frame buffer. */
@@ -129,13 +131,13 @@ export class WebSocketFrameStore {
   }
 
   /** Kept frames of a socket, oldest first: those after `since` (a sequence number), the newest `last` of them. */
-  frames(socketId: string, opts: { since?: number; last: number }): { frames: WebSocketFrame[]; matched: number } {
+  frames(socketId: string, opts: FrameQuery): { frames: WebSocketFrame[]; matched: number } {
     const socket = this.#sockets.get(socketId);
     if (socket === undefined) return { frames: [], matched: 0 };
-    const since = opts.since ?? 0;
-    const matching: WebSocketFrame[] = [];
-    for (const slot of socket.queue) if (slot.frame.seq > since) matching.push(slot.frame);
-    return { frames: opts.last > 0 ? matching.slice(-opts.last) : [], matched: matching.length };
+    return selectFrames(
+      [...socket.queue].map((s) => s.frame),
+      opts,
+    );
   }
 
   /** Every kept frame of a socket, oldest first (the HAR's `_webSocketMessages`). */
@@ -206,4 +208,46 @@ export function frameOf(
   const frame: Omit<WebSocketFrame, 'seq'> = { type, time, opcode, size, data: cut.data };
   if (cut.truncated) frame.truncated = true;
   return frame;
+}
+
+/** Which frames a listing wants: those after frame number `since`, the newest `last` of them. */
+export interface FrameQuery {
+  since?: number;
+  last: number;
+}
+
+/** The frames of `list` (oldest first) that `q` selects, and how many matched before `last` was applied. Pure. */
+export function selectFrames(list: readonly WebSocketFrame[], q: FrameQuery): { frames: WebSocketFrame[]; matched: number } {
+  const since = q.since ?? 0;
+  const matching = since > 0 ? list.filter((f) => f.seq > since) : [...list];
+  return { frames: q.last > 0 ? matching.slice(-q.last) : [], matched: matching.length };
+}
+
+/** The error for `network ws` on a record that is no WebSocket. */
+export function notAWebSocket(r: NetworkRecord): BdgError {
+  return new BdgError(
+    'INVALID_ARGUMENTS',
+    `${r.id} is not a WebSocket (it is ${(r.resourceType ?? 'a request').toLowerCase()} ${r.url})`,
+    'List the sockets with: bdg network list --filter resource-type:websocket',
+  );
+}
+
+/** What `network ws` answers for socket `r` (a session's or a journal's). Binary payloads are given as their size only. */
+export function webSocketFramesResult(
+  r: NetworkRecord & { webSocket: NonNullable<NetworkRecord['webSocket']> },
+  picked: { frames: WebSocketFrame[]; matched: number },
+  lastSeq: number,
+): WebSocketFramesResult {
+  return {
+    id: r.id,
+    requestId: r.requestId,
+    url: r.url,
+    state: r.webSocket.state,
+    status: r.status ?? null,
+    summary: { ...r.webSocket },
+    // Base64 in a terminal helps nobody (the HAR has them).
+    frames: picked.frames.map((f) => (f.opcode === 2 ? (({ data: _d, ...rest }) => rest)(f) : f)),
+    matched: picked.matched,
+    lastSeq,
+  };
 }

@@ -150,3 +150,133 @@ describe('journal: the record a daemon killed with SIGKILL leaves', () => {
     assert.ok(readdirSync(join(dir, 'history')).some((n) => n.startsWith('journal-')));
   });
 });
+
+interface Frame {
+  seq: number;
+  type: string;
+  opcode: number;
+  size: number;
+  data?: string;
+  truncated?: boolean;
+}
+
+describe('journal: WebSocket frames survive a SIGKILL of the daemon', () => {
+  let server: FixtureServer;
+  let dir: string;
+  const out = mkdtempSync(join(tmpdir(), 'bdg-journal-ws-out-'));
+  // Longer than the 16 KB a kept frame's payload is cut at.
+  const BIG = 'q'.repeat(20_000);
+
+  before(async () => {
+    server = await FixtureServer.start();
+    server.webSocket('/echo', (ws) => {
+      ws.on('message', (msg, isBinary) => ws.send(msg, { binary: isBinary }));
+    });
+    server.html(
+      '/',
+      `<!doctype html><title>ws journal</title><script>
+        window.received = 0;
+        const ws = new WebSocket('ws://' + location.host + '/echo');
+        ws.binaryType = 'arraybuffer';
+        ws.onopen = () => {
+          for (let i = 0; i < 30; i++) ws.send('frame ' + i);
+          ws.send(new Uint8Array([9, 8, 7]));
+          ws.send('${BIG}');
+        };
+        ws.onmessage = () => { window.received++; };
+      </script>`,
+    );
+    dir = tempSessionDir('journal-ws');
+  });
+
+  after(async () => {
+    await teardown(dir);
+    await server.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('an open socket and its frames are journaled; network ws and network har --from read them back', async () => {
+    const start = await bdg([server.url('/'), '--json'], { sessionDir: dir, timeoutMs: 60_000 });
+    assert.equal(start.code, 0, start.stderr);
+    // 32 frames each way: wait until the page has every echo, then until the journal has them all.
+    const evalReceived = async (): Promise<number> =>
+      ((await bdg(['dom', 'eval', 'window.received', '--json'], { sessionDir: dir })).json as { data: { value: number } }).data.value;
+    let received = 0;
+    for (let i = 0; i < 100 && received < 32; i++) {
+      received = await evalReceived();
+      if (received < 32) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(received, 32, 'the page got its 32 echoes');
+    const journal = join(dir, 'journal.ndjson');
+    const journaledFrames = (): number =>
+      existsSync(journal)
+        ? readFileSync(journal, 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('{"t":"frames"'))
+            .reduce((n, l) => n + (JSON.parse(l) as { f: unknown[] }).f.length, 0)
+        : 0;
+    assert.ok(await waitFor(() => journaledFrames() === 64, 10_000), `64 frames journaled (${journaledFrames()})`);
+    const liveList = (await bdg(['network', 'list', '--filter', 'resource-type:websocket', '--json'], { sessionDir: dir })).json as {
+      data: { requests: NetworkRecord[] };
+    };
+    const socketId = liveList.data.requests[0]?.id ?? 'none';
+    const live = (await bdg(['network', 'ws', socketId, '--last', '0', '--json'], { sessionDir: dir })).json as { data: { frames: Frame[] } };
+
+    const pid = readPid(join(dir, 'daemon.pid'));
+    assert.ok(pid !== undefined);
+    process.kill(pid, 'SIGKILL');
+    assert.ok(await waitFor(() => !isAlive(pid), 5_000));
+    const status = await bdg(['status'], { sessionDir: dir });
+    const kept = /kept as (\S+journal-[^\s:]+\.ndjson)/.exec(status.stdout + status.stderr)?.[1];
+    assert.ok(kept !== undefined, `status names the kept journal:\n${status.stdout}\n${status.stderr}`);
+
+    // The socket is listed (still open when the daemon died), with the counts of its last journaled frames.
+    const list = await bdg(['network', 'list', '--from', kept, '--filter', 'resource-type:websocket', '--json'], { sessionDir: dir });
+    assert.equal(list.code, 0, list.stderr);
+    const sockets = (list.json as { data: { requests: NetworkRecord[] } }).data.requests;
+    assert.equal(sockets.length, 1);
+    const socket = sockets[0] as NetworkRecord;
+    assert.equal(socket.id, socketId);
+    assert.equal(socket.status, 101);
+    assert.equal(socket.webSocket?.state, 'open');
+    assert.equal(socket.webSocket?.framesSent, 32);
+    assert.equal(socket.webSocket?.framesReceived, 32);
+
+    // network ws --from: the same frames as the live session listed, in order, the big one cut, binary as size.
+    const ws = await bdg(['network', 'ws', socketId, '--from', kept, '--last', '0', '--json'], { sessionDir: dir });
+    assert.equal(ws.code, 0, ws.stderr);
+    const frames = (ws.json as { data: { frames: Frame[]; matched: number; state: string } }).data;
+    assert.equal(frames.matched, 64);
+    assert.deepEqual(frames.frames, live.data.frames);
+    assert.deepEqual(
+      frames.frames.slice(0, 2).map((f) => [f.type, f.data]),
+      [
+        ['send', 'frame 0'],
+        ['send', 'frame 1'],
+      ],
+    );
+    const big = frames.frames.find((f) => f.size === BIG.length && f.type === 'receive');
+    assert.ok(big?.truncated === true && (big.data?.length ?? 0) === 16 * 1024, 'the 20 KB frame is cut at 16 KB');
+    const binary = frames.frames.find((f) => f.opcode === 2);
+    assert.ok(binary !== undefined && binary.size === 3 && binary.data === undefined, 'binary frames are listed by size');
+    const last = await bdg(['network', 'ws', socketId, '--from', kept, '--last', '3', '--since', String(frames.frames[0]?.seq ?? 0)], { sessionDir: dir });
+    assert.equal(last.code, 0, last.stderr);
+    assert.match(last.stdout, /q{20}/);
+    const page = (await bdg(['network', 'list', '--from', kept, '--json'], { sessionDir: dir })).json as { data: { requests: NetworkRecord[] } };
+    const pageId = page.data.requests.find((r) => r.webSocket === undefined)?.id ?? 'none';
+    const notSocket = await bdg(['network', 'ws', pageId, '--from', kept], { sessionDir: dir });
+    assert.equal(notSocket.code, 81, `the page is no WebSocket: ${notSocket.stderr}`);
+
+    // network har --from: the socket's entry carries its frames as _webSocketMessages.
+    const harFile = join(out, 'ws.har');
+    const har = await bdg(['network', 'har', harFile, '--from', kept, '--json'], { sessionDir: dir });
+    assert.equal(har.code, 0, har.stderr);
+    const doc = JSON.parse(readFileSync(harFile, 'utf8')) as {
+      log: { entries: Array<{ _resourceType: string; _webSocketMessages?: Array<{ type: string; opcode: number; data: string }> }> };
+    };
+    const entry = doc.log.entries.find((e) => e._resourceType === 'websocket');
+    assert.ok(entry?._webSocketMessages !== undefined, 'the socket entry has its messages');
+    assert.equal(entry._webSocketMessages.length, 64);
+    assert.deepEqual(entry._webSocketMessages[0], { ...entry._webSocketMessages[0], type: 'send', opcode: 1, data: 'frame 0' });
+  });
+});

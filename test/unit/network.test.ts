@@ -633,18 +633,18 @@ test('the byte bound evicts old records; bodies have a budget of their own and n
   assert.ok(before <= 40_000);
   const newest = net.get('3100.9');
   assert.ok(newest);
-  net.setBody(newest, { data: 'x'.repeat(25_000), base64: false, truncated: false, size: 25_000 });
+  net.bodies.setBody(newest, { data: 'x'.repeat(25_000), base64: false, truncated: false, size: 25_000 });
   assert.deepEqual(net.stats().bytes, before);
   assert.equal(net.stats().count, 10);
   assert.equal(newest.body?.data.length, 25_000);
-  assert.equal(net.bodyStats().count, 1);
-  assert.ok(net.bodyStats().bytes >= 25_000);
+  assert.equal(net.bodies.stats().count, 1);
+  assert.ok(net.bodies.stats().bytes >= 25_000);
   // Many more records than fit: the oldest go, and so does the accounting for their bodies.
-  for (let i = 10; i < 40; i++) net.handle('Network.requestWillBeSent', fetchRequest(`3100.${i}`, `http://localhost:3000/r/${i}`, 81400 + i));
+  for (let i = 10; i < 100; i++) net.handle('Network.requestWillBeSent', fetchRequest(`3100.${i}`, `http://localhost:3000/r/${i}`, 81400 + i));
   assert.ok(net.stats().bytes <= 40_000);
   assert.equal(net.get('3100.0'), undefined);
   assert.equal(net.get('3100.9'), undefined);
-  assert.deepEqual(net.bodyStats(), { count: 0, bytes: 0, maxBytes: net.bodyStats().maxBytes, evicted: 0 });
+  assert.deepEqual(net.bodies.stats(), { count: 0, bytes: 0, maxBytes: net.bodies.stats().maxBytes, evicted: 0 });
 });
 
 test('setBody cuts bodies over maxBodyBytes', () => {
@@ -652,14 +652,14 @@ test('setBody cuts bodies over maxBodyBytes', () => {
   net.handle('Network.requestWillBeSent', fetchRequest('3200.1', 'http://localhost:3000/a.txt', 81500));
   const r = net.get('n1');
   assert.ok(r);
-  net.setBody(r, { data: 'héllo wörld, more text', base64: false, truncated: false, size: 24 });
+  net.bodies.setBody(r, { data: 'héllo wörld, more text', base64: false, truncated: false, size: 24 });
   assert.equal(r.body?.truncated, true);
   assert.equal(r.body?.size, 24);
   assert.ok(Buffer.byteLength(r.body?.data ?? '') <= 10);
-  net.setBody(r, { data: Buffer.from('0123456789abcdef').toString('base64'), base64: true, truncated: false, size: 16 });
+  net.bodies.setBody(r, { data: Buffer.from('0123456789abcdef').toString('base64'), base64: true, truncated: false, size: 16 });
   assert.equal(r.body?.truncated, true);
   assert.equal(Buffer.from(r.body?.data ?? '', 'base64').toString(), '012345678');
-  net.setBody(r, { data: 'short', base64: false, truncated: false, size: 5 });
+  net.bodies.setBody(r, { data: 'short', base64: false, truncated: false, size: 5 });
   assert.deepEqual(r.body, { data: 'short', base64: false, truncated: false, size: 5 });
 });
 

@@ -43,21 +43,21 @@ const text = (n: number): NetworkBody => ({ data: 'x'.repeat(n), base64: false, 
 test('which finished requests have their body fetched at once, and why the others have none', () => {
   const net = collector();
   const json = request(net, { bytes: 20 });
-  assert.equal(net.bodyToPrefetch(json.requestId), json);
+  assert.equal(net.bodies.toPrefetch(json.requestId), json);
   const image = request(net, { mime: 'image/png', bytes: 20 });
-  assert.equal(net.bodyToPrefetch(image.requestId), undefined, 'binary: on demand only');
+  assert.equal(net.bodies.toPrefetch(image.requestId), undefined, 'binary: on demand only');
   assert.equal(image.bodyUnavailable, undefined, 'it may still be fetched on demand');
   const big = request(net, { bytes: 5000 });
-  assert.equal(net.bodyToPrefetch(big.requestId), undefined);
+  assert.equal(net.bodies.toPrefetch(big.requestId), undefined);
   assert.equal(big.bodyUnavailable, 'too-large');
   for (const r of [request(net, { status: 204 }), request(net, { status: 304 }), request(net, { method: 'HEAD' })]) {
     assert.equal(r.bodyUnavailable, 'empty');
-    assert.equal(net.bodyToPrefetch(r.requestId), undefined);
+    assert.equal(net.bodies.toPrefetch(r.requestId), undefined);
   }
   const running = request(net, { finish: false });
-  assert.equal(net.bodyToPrefetch(running.requestId), undefined);
-  net.setBody(json, text(20));
-  assert.equal(net.bodyToPrefetch(json.requestId), undefined, 'fetched once');
+  assert.equal(net.bodies.toPrefetch(running.requestId), undefined);
+  net.bodies.setBody(json, text(20));
+  assert.equal(net.bodies.toPrefetch(json.requestId), undefined, 'fetched once');
 });
 
 test('a redirect hop has no body of its own', () => {
@@ -92,25 +92,25 @@ test("the body budget keeps the newest requests' bodies, whatever order they wer
   const net = collector({ maxBodyBytes: 1000, maxBodyTotalBytes: 2500 });
   const rs = Array.from({ length: 4 }, () => request(net, { bytes: 900 }));
   const [a, b, c, d] = rs as [NetworkRecord, NetworkRecord, NetworkRecord, NetworkRecord];
-  net.setBody(b, text(900));
-  assert.equal(net.wantsBody(a), true, 'room left');
-  net.setBody(c, text(900));
-  assert.equal(net.wantsBody(a), false, 'no room for it, and only newer bodies to drop');
-  net.setBody(d, text(900));
+  net.bodies.setBody(b, text(900));
+  assert.equal(net.bodies.wantsBody(a), true, 'room left');
+  net.bodies.setBody(c, text(900));
+  assert.equal(net.bodies.wantsBody(a), false, 'no room for it, and only newer bodies to drop');
+  net.bodies.setBody(d, text(900));
   // Three bodies (and their overhead) pass 2500 bytes: the oldest request's goes.
   assert.equal(b.body, undefined);
   assert.equal(b.bodyUnavailable, 'evicted');
   assert.ok(c.body && d.body);
   // Full of newer bodies: the oldest request would be dropped as soon as it was fetched.
-  assert.equal(net.wantsBody(a), false);
-  assert.equal(net.bodyToPrefetch(a.requestId), undefined);
+  assert.equal(net.bodies.wantsBody(a), false);
+  assert.equal(net.bodies.toPrefetch(a.requestId), undefined);
   // An explicit fetch still gets its body back (details shows it) though the budget does not keep it.
-  const shown = net.setBody(a, text(900));
+  const shown = net.bodies.setBody(a, text(900));
   assert.equal(shown.data.length, 900);
   assert.equal(a.body, undefined);
   assert.equal(a.bodyUnavailable, 'evicted');
-  assert.deepEqual([net.bodyStats().count, net.bodyStats().evicted], [2, 2]);
-  assert.ok(net.bodyStats().bytes <= 2500);
+  assert.deepEqual([net.bodies.stats().count, net.bodies.stats().evicted], [2, 2]);
+  assert.ok(net.bodies.stats().bytes <= 2500);
 });
 
 test('one body of --max-body-size always fits, however small the budget', () => {
@@ -118,21 +118,21 @@ test('one body of --max-body-size always fits, however small the budget', () => 
   assert.equal(budget.maxBytes, 10);
   const net = collector({ maxBodyBytes: 5000, maxBodyTotalBytes: 10 });
   const r = request(net, { bytes: 4000 });
-  net.setBody(r, text(4000));
+  net.bodies.setBody(r, text(4000));
   assert.equal(r.body?.data.length, 4000);
-  assert.equal(net.bodyStats().maxBytes, 5000);
+  assert.equal(net.bodies.stats().maxBytes, 5000);
 });
 
 test('a reason is cleared by a body that arrives, is not overwritten by a later failure, and says why in the HAR', () => {
   const net = collector();
   const big = request(net, { bytes: 5000 });
-  net.noBody(big, 'not-kept');
+  net.bodies.noBody(big, 'not-kept');
   assert.equal(big.bodyUnavailable, 'too-large');
-  net.setBody(big, text(5000));
+  net.bodies.setBody(big, text(5000));
   assert.equal(big.bodyUnavailable, undefined);
   assert.equal(big.body?.truncated, true);
   const gone = request(net, { bytes: 10 });
-  net.noBody(gone, 'not-kept');
+  net.bodies.noBody(gone, 'not-kept');
   const har = buildHar({ records: [big, gone], navigations: [], creator: { name: 'bdg', version: 't' } });
   assert.match(har.log.entries[0]?.response.content.comment ?? '', /truncated/);
   assert.equal(har.log.entries[1]?.response.content.comment, bodyUnavailableText('not-kept'));
@@ -141,11 +141,11 @@ test('a reason is cleared by a body that arrives, is not overwritten by a later 
   const small = collector({ maxItems: 1 });
   const first = request(small, { bytes: 10 });
   request(small, { bytes: 10 });
-  small.setBody(first, text(10));
-  small.noBody(first, 'failed');
+  small.bodies.setBody(first, text(10));
+  small.bodies.noBody(first, 'failed');
   assert.equal(first.body, undefined);
   assert.equal(first.bodyUnavailable, undefined);
-  assert.equal(small.bodyStats().count, 0);
+  assert.equal(small.bodies.stats().count, 0);
 });
 
 test('every reason has its sentence', () => {

@@ -139,7 +139,7 @@ test('a body left out of the event is flagged and stored (capped) once fetched; 
   const r = net.get('n1');
   assert.ok(r);
   assert.equal(r.hasPostData, true);
-  net.setPostData(r, 'a'.repeat(40));
+  net.bodies.setPostData(r, 'a'.repeat(40));
   assert.equal(r.postData, 'a'.repeat(16));
   assert.equal(r.postDataTruncated, true);
   assert.equal(r.hasPostData, undefined);

@@ -251,6 +251,14 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
     return out.success(data, () => renderHeaders(data));
   },
   'network.ws': async (paths, params, out) => {
+    if (params.from !== undefined) {
+      if (params.follow)
+        throw new BdgError('INVALID_ARGUMENTS', '--follow does not apply to --from', 'A journal is a finished record: list its frames without --follow.');
+      const { readJournal, framesFrom } = await import('../../offline/journal.js');
+      const file = resolve(process.cwd(), params.from);
+      const data = framesFrom(await readJournal(file), params, file);
+      return out.success(data, () => renderWebSocketFrames(data));
+    }
     if (params.follow) return followFrames(paths, params, out);
     const { follow: _f, ...req } = params;
     const data = await call(paths, 'network.ws', req);

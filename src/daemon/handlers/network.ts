@@ -11,6 +11,7 @@ import { buildHar, writeHarFile, type Har } from '../../telemetry/har.js';
 import { sanitizeHar } from '../../telemetry/harSanitize.js';
 import { guessContentType, parseHeaderLines } from '../../telemetry/interception.js';
 import { orderRequests } from '../../telemetry/networkOrder.js';
+import { notAWebSocket, webSocketFramesResult } from '../../telemetry/webSocket.js';
 import { BdgError } from '../../util/errors.js';
 import { normalizeUrl } from '../../util/url.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
@@ -129,31 +130,15 @@ async function har(ctx: HandlerContext, params: ParamsOf<'network.har'>): Promis
 }
 
 function webSocketFrames(ctx: HandlerContext, params: ParamsOf<'network.ws'>): ResultOf<'network.ws'> {
+  if (params.from !== undefined) throw fromIsForTheCli();
   const r = find(ctx, params.id);
-  if (r.webSocket === undefined) {
-    throw new BdgError(
-      'INVALID_ARGUMENTS',
-      `${r.id} is not a WebSocket (it is ${(r.resourceType ?? 'a request').toLowerCase()} ${r.url})`,
-      'List the sockets with: bdg network list --filter resource-type:websocket',
-    );
-  }
+  if (r.webSocket === undefined) throw notAWebSocket(r);
   const store = ctx.session.network.webSockets;
-  const { frames, matched } = store.frames(r.id, {
+  const picked = store.frames(r.id, {
     ...(params.since !== undefined ? { since: params.since } : {}),
     last: params.last === 0 ? Number.MAX_SAFE_INTEGER : params.last,
   });
-  return {
-    id: r.id,
-    requestId: r.requestId,
-    url: r.url,
-    state: r.webSocket.state,
-    status: r.status ?? null,
-    summary: { ...r.webSocket },
-    // Binary payloads as their size only: base64 in a terminal helps nobody (the HAR has them).
-    frames: frames.map((f) => (f.opcode === 2 ? (({ data: _d, ...rest }) => rest)(f) : f)),
-    matched,
-    lastSeq: store.lastSeq,
-  };
+  return webSocketFramesResult({ ...r, webSocket: r.webSocket }, picked, store.lastSeq);
 }
 
 function headers(ctx: HandlerContext, params: ParamsOf<'network.headers'>): ResultOf<'network.headers'> {

@@ -63,7 +63,7 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
       version: s.browserVersion ?? null,
       userDataDir: s.shared !== undefined ? `${s.shared.dir}/chrome-profile` : (s.config.userDataDir ?? `${ctx.sessionDir}/chrome-profile`),
     },
-    buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats(), webSocketFrames: ws.frames, bodies: s.network.bodyStats() },
+    buffers: { network: net, console: con, cdpEvents: s.cdpEvents.stats(), webSocketFrames: ws.frames, bodies: s.network.bodies.stats() },
     memory: process.memoryUsage(),
     ipc: ctx.ipcStats(),
     socket: ctx.socketPath,

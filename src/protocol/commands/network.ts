@@ -111,10 +111,20 @@ export const NETWORK_COMMANDS = [
         description: 'Only frames after this frame number (the # a listing printed), for polling',
       },
       follow: { type: 'boolean', default: false, description: 'Keep printing frames as they come until the socket closes or you interrupt' },
+      from: {
+        type: 'string',
+        placeholder: 'JOURNAL',
+        description: "Read a session's journal file instead of the running session (the one a killed daemon left: history/journal-<time>.ndjson)",
+      },
     },
     readOnly: true,
     runs: 'daemon',
-    examples: ['bdg network ws n7', 'bdg network ws n7 --last 10 --json', 'bdg network ws n7 --follow'],
+    examples: [
+      'bdg network ws n7',
+      'bdg network ws n7 --last 10 --json',
+      'bdg network ws n7 --follow',
+      'bdg network ws n7 --from ~/.bdg/history/journal-2026-12-02T01-00-00.000Z.ndjson',
+    ],
   },
   {
     name: 'network.mock',

@@ -1,0 +1,80 @@
+/**
+ * Gives back the memory a burst of telemetry made V8 grow into. After the 10,000-request / 50,000-message page V8
+ * kept 91 MB of heap committed for 45 MB in use, and its own memory reducer did not shrink it in the minute that
+ * followed (bench/README.md, "Daemon memory"). So once a busy spell of CDP events is over and the page has been quiet
+ * for a tick, the daemon runs one full collection, which compacts the old generation and returns the freed pages.
+ * Needs `gc`, which the daemon has when started with --expose-gc (the CLI starts it so); without it this does
+ * nothing.
+ */
+
+export interface HeapTrimOptions {
+  /** The collector (`globalThis.gc` under --expose-gc); undefined: never trim. */
+  gc: (() => void) | undefined;
+  /** How often the event count is looked at. */
+  intervalMs: number;
+  /** Events since the last trim that make a spell busy enough to trim after. */
+  burstEvents: number;
+  /** At most this many events in the last interval count as quiet. */
+  quietEvents: number;
+  log: { debug(message: string): void };
+}
+
+export const HEAP_TRIM: Omit<HeapTrimOptions, 'gc' | 'log'> = { intervalMs: 1_000, burstEvents: 5_000, quietEvents: 20 };
+
+/** The `gc` function, when the process was started with --expose-gc. */
+export function exposedGc(): (() => void) | undefined {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  return typeof gc === 'function' ? (gc as () => void) : undefined;
+}
+
+export class HeapTrimmer {
+  readonly #opts: HeapTrimOptions;
+  #timer: NodeJS.Timeout | undefined;
+  /** Events since the last trim, and at the last tick. */
+  #events = 0;
+  #atLastTick = 0;
+  #trims = 0;
+
+  constructor(opts: HeapTrimOptions) {
+    this.#opts = opts;
+  }
+
+  /** Full collections run so far. */
+  get trims(): number {
+    return this.#trims;
+  }
+
+  /** One CDP event arrived (or any other unit of telemetry work). */
+  note(n = 1): void {
+    this.#events += n;
+  }
+
+  start(): void {
+    if (this.#opts.gc === undefined || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => this.#tick(), this.#opts.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #tick(): void {
+    const recent = this.#events - this.#atLastTick;
+    this.#atLastTick = this.#events;
+    if (this.#events < this.#opts.burstEvents || recent > this.#opts.quietEvents) return;
+    const gc = this.#opts.gc;
+    if (gc === undefined) return;
+    const before = process.memoryUsage();
+    gc();
+    this.#trims++;
+    const after = process.memoryUsage();
+    const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+    this.#opts.log.debug(
+      `heap trimmed after ${this.#events} events: heap ${mb(before.heapUsed)}/${mb(before.heapTotal)} -> ${mb(after.heapUsed)}/${mb(after.heapTotal)} MB, rss ${mb(before.rss)} -> ${mb(after.rss)} MB`,
+    );
+    this.#events = 0;
+    this.#atLastTick = 0;
+  }
+}
