@@ -104,6 +104,12 @@ describe('source-mapped console against headless Chromium', () => {
     padded['x_padding'] = 'x'.repeat(11 * 1024 * 1024);
     server.static('/big/dist/app.min.js', 'text/javascript', big.js);
     server.static('/big/dist/app.min.js.map', 'application/json', JSON.stringify(padded));
+    // earlier: on a page the session navigates away from before anyone asks, so Chrome no longer lists the script.
+    const earlier = await buildVariant(root, 'earlier', 'linked');
+    server.static('/earlier/dist/app.min.js', 'text/javascript', earlier.js);
+    server.static('/earlier/dist/app.min.js.map', 'application/json', earlier.map as string);
+    server.html('/earlier', '<!doctype html><title>earlier</title><script src="/earlier/dist/app.min.js"></script>');
+    server.html('/after', '<!doctype html><title>after</title><p>nothing here</p>');
     server.html(
       '/page',
       `<!doctype html><title>maps</title>${['external', 'inline', 'missing', 'big'].map((v) => `<script src="/${v}/dist/app.min.js"></script>`).join('')}`,
@@ -206,5 +212,35 @@ describe('source-mapped console against headless Chromium', () => {
       JSON.stringify(rows.map((x) => x.url)),
     );
     assert.ok(!rows.some((x) => x.url.endsWith('.map')), JSON.stringify(rows.map((x) => x.url)));
+  });
+
+  test('a message of an earlier page load resolves through the script it loaded (no longer alive in the page)', async () => {
+    const errors = async (): Promise<number> => {
+      const st = await bdg(['status', '--json'], { sessionDir: dir });
+      assert.equal(st.code, 0, st.stderr);
+      return (st.json as { data: { console: { errors: number } } }).data.console.errors;
+    };
+    const before = await errors();
+    const nav = await bdg(['page', 'navigate', server.url('/earlier')], { sessionDir: dir });
+    assert.equal(nav.code, 0, nav.stdout + nav.stderr);
+    // Counted by status, not listed: a listing now would resolve (and cache) the map while the script is alive.
+    let now = before;
+    for (let i = 0; i < 50 && now < before + 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await errors();
+    }
+    assert.equal(now, before + 2);
+    const away = await bdg(['page', 'navigate', server.url('/after')], { sessionDir: dir });
+    assert.equal(away.code, 0, away.stdout + away.stderr);
+    const r = await bdg(['console', '--history', '--json'], { sessionDir: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const ms = (r.json as { data: { messages: Message[] } }).data.messages;
+    const ex = find(ms, 'exception', 'earlier');
+    assert.deepEqual(ex.original, { url: server.url('/earlier/src/app.ts'), line: thrown.line, column: thrown.column });
+    // The page's load, then bdg reading the script again for its sourceMappingURL comment, then the map.
+    assert.deepEqual(
+      server.requests.filter((q) => q.path.startsWith('/earlier/')).map((q) => q.path),
+      ['/earlier/dist/app.min.js', '/earlier/dist/app.min.js', '/earlier/dist/app.min.js.map'],
+    );
   });
 });
