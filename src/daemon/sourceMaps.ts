@@ -42,12 +42,13 @@ export async function withSourceMaps<R extends ConsoleRecord>(session: BrowserSe
     STATES.set(session, state);
   }
   const resolver = state.resolver;
+  const waitMs = state.waitFor(urls);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   await Promise.race([
     resolver.prepare(urls),
     new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, WAIT_MS);
+      timer = setTimeout(resolve, waitMs);
       onAbort = resolve;
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
@@ -67,6 +68,28 @@ class PageSourceMaps {
   /** URLs being asked for: a listing keeps their inline maps' data: URLs. */
   readonly #wanted = new Set<string>();
   #listing: Promise<void> | undefined;
+  /** When a command first asked for each script URL: only the first commands wait for its map. */
+  readonly #firstAsked = new Map<string, number>();
+
+  /**
+   * How long a command showing messages of `urls` waits: {@link WAIT_MS} from when the newest of them was first
+   * asked for, so a map that loads slowly holds up the first commands (a poll of `tail` or `console --follow`
+   * included) for that long in all, not each of them.
+   */
+  waitFor(urls: readonly string[]): number {
+    const now = Date.now();
+    let until = 0;
+    for (const url of urls) {
+      let at = this.#firstAsked.get(url);
+      if (at === undefined) {
+        at = now;
+        this.#firstAsked.set(url, at);
+        if (this.#firstAsked.size > MAX_SCRIPTS) this.#firstAsked.delete(this.#firstAsked.keys().next().value as string);
+      }
+      until = Math.max(until, at + WAIT_MS);
+    }
+    return Math.max(0, until - now);
+  }
 
   constructor(session: BrowserSession) {
     this.#session = session;

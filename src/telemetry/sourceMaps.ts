@@ -204,7 +204,7 @@ export class SourceMapResolver {
 /** The script URLs a record's location and stack name. */
 export function urlsOf(record: ConsoleRecord): string[] {
   const urls: string[] = [];
-  if (record.url !== undefined) urls.push(record.url);
+  if (record.url !== undefined && scriptLocated(record)) urls.push(record.url);
   if (record.stack !== undefined)
     for (const line of record.stack.split('\n')) if (STACK_LINE.test(line)) urls.push((STACK_LINE.exec(line) as RegExpExecArray)[2] as string);
   return urls;
@@ -225,7 +225,8 @@ export function withOriginalPositions<R extends ConsoleRecord>(record: R, resolv
     if ('pending' in a) pending = true;
     return undefined;
   };
-  if (record.url !== undefined && record.line !== undefined) original = note(resolver.lookup(record.url, record.line, record.column ?? 1));
+  if (record.url !== undefined && record.line !== undefined && scriptLocated(record))
+    original = note(resolver.lookup(record.url, record.line, record.column ?? 1));
   let originalStack: string | undefined;
   if (record.stack !== undefined) {
     let mapped = false;
@@ -246,6 +247,11 @@ export function withOriginalPositions<R extends ConsoleRecord>(record: R, resolv
   if (originalStack !== undefined) out.originalStack = originalStack;
   if (error !== undefined) out.sourceMapError = error;
   return out;
+}
+
+/** False for a browser log entry about a resource (a failed load): its URL is that resource's, not a script position. */
+function scriptLocated(record: ConsoleRecord): boolean {
+  return !(record.kind === 'browser' && record.type === 'network');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -167,6 +167,29 @@ describe('source-mapped console against headless Chromium', () => {
     assert.equal(details.code, 0, details.stderr);
     assert.match(details.stdout, new RegExp(`Source: .*/external/src/app\\.ts:${thrown.line}:${thrown.column}  \\(generated: .*app\\.min\\.js:1:\\d+\\)`));
     assert.match(details.stdout, new RegExp(`Stack:\\n\\s+at \\S+ \\(.*/external/src/app\\.ts:${thrown.line}:${thrown.column}\\)`));
+  });
+
+  test('peek and bundle show original positions too', async () => {
+    const peek = await bdg(['peek', '--console', '--last', '0', '--json'], { sessionDir: dir });
+    assert.equal(peek.code, 0, peek.stderr);
+    const items = (peek.json as { data: { console: Message[] } }).data.console;
+    assert.equal(
+      find(
+        items.map((m) => ({ ...m, count: 1 })),
+        'exception',
+        'external',
+      ).original?.line,
+      thrown.line,
+    );
+    const out = join(root, 'bundle');
+    const b = await bdg(['bundle', out], { sessionDir: dir, timeoutMs: 60_000 });
+    assert.equal(b.code, 0, b.stdout + b.stderr);
+    const txt = readFileSync(join(out, 'console.txt'), 'utf8');
+    assert.ok(
+      txt.split('\n').some((l) => l.includes('failed in external') && l.includes(`/external/src/app.ts:${thrown.line}:${thrown.column})`)),
+      txt,
+    );
+    assert.match(txt, new RegExp(`at \\S+ \\(.*/external/src/app\\.ts:${thrown.line}:${thrown.column}\\)`));
   });
 
   test('an inline data: map resolves without a fetch', async () => {

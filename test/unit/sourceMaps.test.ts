@@ -74,6 +74,8 @@ test('a record no map covers comes back as it was', async () => {
   assert.equal(withOriginalPositions(r, resolver), r);
   const evalRecord = record({ url: 'VM12:1', line: 1, column: 1 });
   assert.equal(withOriginalPositions(evalRecord, resolver), evalRecord);
+  // A failed resource load names the resource, not a script position: nothing to look up.
+  assert.deepEqual(urlsOf(record({ kind: 'browser', type: 'network', url: 'http://app.test/missing.png', line: 1 })), []);
 });
 
 test('a failing map is a reason, and is tried again after the failure TTL', async () => {
