@@ -41,7 +41,7 @@ export async function withSourceMaps<R extends ConsoleRecord>(session: BrowserSe
     state = new PageSourceMaps(session);
     STATES.set(session, state);
   }
-  const resolver = state.resolver;
+  const resolver = state.resolverFor(session.console.navigation);
   const waitMs = state.waitFor(urls);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -60,7 +60,8 @@ export async function withSourceMaps<R extends ConsoleRecord>(session: BrowserSe
 
 /** One session's resolver and the map references of the page's scripts. */
 class PageSourceMaps {
-  readonly resolver: SourceMapResolver;
+  #resolver: SourceMapResolver;
+  #navigation = -1;
   readonly #session: BrowserSession;
   #sessionId: string | undefined;
   /** Script URL → what its newest listed script names as its map. */
@@ -93,7 +94,26 @@ class PageSourceMaps {
 
   constructor(session: BrowserSession) {
     this.#session = session;
-    this.resolver = new SourceMapResolver({ mapRefOf: (url) => this.#mapRefOf(url), load: (url, max) => this.#load(url, max) });
+    this.#resolver = this.#newResolver();
+  }
+
+  /**
+   * The resolver of page load `navigation`: every page load starts with empty caches, so a rebuild that a reload
+   * brings in (same URLs, new maps) is what the next listing shows. Older page loads' messages map with the maps
+   * of the current one.
+   */
+  resolverFor(navigation: number): SourceMapResolver {
+    if (navigation !== this.#navigation) {
+      this.#navigation = navigation;
+      this.#resolver = this.#newResolver();
+      this.#refs.clear();
+      this.#firstAsked.clear();
+    }
+    return this.#resolver;
+  }
+
+  #newResolver(): SourceMapResolver {
+    return new SourceMapResolver({ mapRefOf: (url) => this.#mapRefOf(url), load: (url, max) => this.#load(url, max) });
   }
 
   async #mapRefOf(url: string): Promise<ScriptMapRef> {
@@ -115,6 +135,8 @@ class PageSourceMaps {
       }
     }
     if (ref === INLINE) return { error: 'the inline source map could not be read' };
+    // The resolver keeps what it parses from an inline map; the data: URL (as large as the map) is not kept here.
+    if (ref !== undefined && 'mapUrl' in ref && ref.mapUrl.startsWith('data:')) this.#refs.set(url, INLINE);
     return ref ?? this.#fromNetworkRecord(url);
   }
 

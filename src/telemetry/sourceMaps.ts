@@ -119,7 +119,7 @@ export class SourceMapResolver {
     const stale =
       cached === undefined ||
       ('error' in cached.ref && this.#now() - cached.at > this.#limits.failureTtlMs) ||
-      ('mapUrl' in cached.ref && cached.ref.mapUrl === INLINE_DROPPED && (cached.key === undefined || !this.#maps.has(cached.key)));
+      ('mapUrl' in cached.ref && cached.ref.mapUrl === INLINE_DROPPED && (cached.key === undefined || !this.#fresh(cached.key)));
     if (cached !== undefined && !stale) return this.#prepareMap(cached);
     let loading = this.#scriptsLoading.get(url);
     if (loading === undefined) {
@@ -143,20 +143,26 @@ export class SourceMapResolver {
   #prepareMap(script: ScriptEntry): Promise<void> {
     const { ref, key, url: scriptUrl } = script;
     if (!('mapUrl' in ref) || key === undefined) return Promise.resolve();
-    const entry = this.#maps.get(key);
-    if (entry !== undefined && !('error' in entry && this.#now() - entry.at > this.#limits.failureTtlMs)) return Promise.resolve();
+    if (this.#fresh(key)) return Promise.resolve();
     let loading = this.#mapsLoading.get(key);
     if (loading === undefined) {
       loading = this.#loadMap(ref.mapUrl, scriptUrl)
         .catch((e: unknown): MapEntry => ({ error: errorText(e), at: this.#now() }))
         .then((loaded) => {
           this.#store(key, loaded);
-          if ('map' in loaded && ref.mapUrl.startsWith('data:')) script.ref = { mapUrl: INLINE_DROPPED };
+          // Parsed or refused, the map's answer is cached under `key`; asked again later, the script is listed again.
+          if (ref.mapUrl.startsWith('data:')) script.ref = { mapUrl: INLINE_DROPPED };
         })
         .finally(() => this.#mapsLoading.delete(key));
       this.#mapsLoading.set(key, loading);
     }
     return loading;
+  }
+
+  /** A map (or its failure, within the failure TTL) is cached under `key`. */
+  #fresh(key: string): boolean {
+    const entry = this.#maps.get(key);
+    return entry !== undefined && !('error' in entry && this.#now() - entry.at > this.#limits.failureTtlMs);
   }
 
   async #loadMap(mapUrl: string, scriptUrl: string): Promise<MapEntry> {
