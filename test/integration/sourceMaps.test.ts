@@ -9,8 +9,9 @@ import { FixtureServer } from '../helpers/fixtureServer.js';
 import { bdg, teardown, tempSessionDir } from '../helpers/bdg.js';
 
 /** The original source: each variant is this file built with its own name, minified, with a source map. */
-function appSource(variant: string): string {
+function appSource(variant: string, prefix: string[] = []): string {
   return [
+    ...prefix,
     '// Orders, as an app would have them before its build.',
     'interface Order {',
     '  id: number;',
@@ -41,10 +42,10 @@ function positionOf(source: string, needle: string): { line: number; column: num
 }
 
 /** Minifies the variant's source with esbuild; the map's sources say `../src/app.ts`, as a real build's would. */
-async function buildVariant(root: string, variant: string, sourcemap: 'linked' | 'inline'): Promise<{ js: string; map?: string }> {
+async function buildVariant(root: string, variant: string, sourcemap: 'linked' | 'inline', prefix: string[] = []): Promise<{ js: string; map?: string }> {
   const dir = join(root, variant);
   mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'src', 'app.ts'), appSource(variant));
+  writeFileSync(join(dir, 'src', 'app.ts'), appSource(variant, prefix));
   const r = await build({
     entryPoints: [join(dir, 'src', 'app.ts')],
     outfile: join(dir, 'dist', 'app.min.js'),
@@ -67,6 +68,7 @@ describe('source-mapped console against headless Chromium', () => {
   const dir = tempSessionDir('sourcemaps');
   const root = mkdtempSync(join(tmpdir(), 'bdg-sm-src-'));
   let server: FixtureServer;
+  let rebuilt!: () => void;
   const source = appSource('x');
   // V8 takes an Error's position where it is constructed.
   const thrown = positionOf(source, 'new Error');
@@ -110,6 +112,18 @@ describe('source-mapped console against headless Chromium', () => {
     server.static('/earlier/dist/app.min.js.map', 'application/json', earlier.map as string);
     server.html('/earlier', '<!doctype html><title>earlier</title><script src="/earlier/dist/app.min.js"></script>');
     server.html('/after', '<!doctype html><title>after</title><p>nothing here</p>');
+    // rebuild: the same script URL and code, a map that changes between two page loads (two lines added on top).
+    const firstBuild = await buildVariant(root, 'rebuild', 'linked');
+    const secondBuild = await buildVariant(root, 'rebuild', 'linked', ['// added', '// later']);
+    assert.equal(firstBuild.js, secondBuild.js, 'comments do not survive minification');
+    let rebuildMap = firstBuild.map as string;
+    rebuilt = () => (rebuildMap = secondBuild.map as string);
+    server.static('/rebuild/dist/app.min.js', 'text/javascript', firstBuild.js, 200, { 'cache-control': 'no-cache' });
+    server.route('/rebuild/dist/app.min.js.map', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+      res.end(rebuildMap);
+    });
+    server.html('/rebuild', '<!doctype html><title>rebuild</title><script src="/rebuild/dist/app.min.js"></script>');
     server.html(
       '/page',
       `<!doctype html><title>maps</title>${['external', 'inline', 'missing', 'big'].map((v) => `<script src="/${v}/dist/app.min.js"></script>`).join('')}`,
@@ -237,22 +251,40 @@ describe('source-mapped console against headless Chromium', () => {
     assert.ok(!rows.some((x) => x.url.endsWith('.map')), JSON.stringify(rows.map((x) => x.url)));
   });
 
+  const errorCount = async (): Promise<number> => {
+    const st = await bdg(['status', '--json'], { sessionDir: dir });
+    assert.equal(st.code, 0, st.stderr);
+    return (st.json as { data: { console: { errors: number } } }).data.console.errors;
+  };
+  /** Waits (bounded) until status counts `n` console errors. */
+  const untilErrors = async (n: number): Promise<void> => {
+    let now = await errorCount();
+    for (let i = 0; i < 50 && now < n; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await errorCount();
+    }
+    assert.equal(now, n);
+  };
+
+  test('after a rebuild and a reload the new map is used', async () => {
+    let errors = await errorCount();
+    const nav = await bdg(['page', 'navigate', server.url('/rebuild')], { sessionDir: dir });
+    assert.equal(nav.code, 0, nav.stdout + nav.stderr);
+    await untilErrors((errors += 2));
+    assert.equal(find(await messages(), 'exception', 'rebuild').original?.line, thrown.line);
+    rebuilt();
+    const reload = await bdg(['page', 'reload'], { sessionDir: dir });
+    assert.equal(reload.code, 0, reload.stdout + reload.stderr);
+    await untilErrors((errors += 2));
+    assert.equal(find(await messages(), 'exception', 'rebuild').original?.line, thrown.line + 2);
+  });
+
   test('a message of an earlier page load resolves through the script it loaded (no longer alive in the page)', async () => {
-    const errors = async (): Promise<number> => {
-      const st = await bdg(['status', '--json'], { sessionDir: dir });
-      assert.equal(st.code, 0, st.stderr);
-      return (st.json as { data: { console: { errors: number } } }).data.console.errors;
-    };
-    const before = await errors();
+    const before = await errorCount();
     const nav = await bdg(['page', 'navigate', server.url('/earlier')], { sessionDir: dir });
     assert.equal(nav.code, 0, nav.stdout + nav.stderr);
     // Counted by status, not listed: a listing now would resolve (and cache) the map while the script is alive.
-    let now = before;
-    for (let i = 0; i < 50 && now < before + 2; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      now = await errors();
-    }
-    assert.equal(now, before + 2);
+    await untilErrors(before + 2);
     const away = await bdg(['page', 'navigate', server.url('/after')], { sessionDir: dir });
     assert.equal(away.code, 0, away.stdout + away.stderr);
     const r = await bdg(['console', '--history', '--json'], { sessionDir: dir });
