@@ -96,10 +96,17 @@ export function issueLine(i: IssueRecord, verbose = false): string {
   return `  ${i.id.padEnd(6)} ${'issue'.padEnd(7)} ${i.text}${issueWhere(i, verbose)}${nodes}${count}${code}`;
 }
 
+/** url:line:column, at the original source position when a source map gave one (the generated one is in --json). */
+function position(c: ConsoleRecord): string | undefined {
+  if (c.original !== undefined) return `${c.original.url}:${c.original.line}:${c.original.column}`;
+  if (c.url === undefined || c.url === '') return undefined;
+  return `${c.url}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''}`;
+}
+
 function location(c: ConsoleRecord): string {
-  if (c.url === undefined || c.url === '') return '';
-  const file = c.url.length > 80 ? `…${c.url.slice(-79)}` : c.url;
-  return `  (${file}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''})`;
+  const where = position(c);
+  if (where === undefined) return '';
+  return `  (${where.length > 90 ? `…${where.slice(-89)}` : where})`;
 }
 
 /** `verbose`: the whole text (every line, indented) and the whole source URL. */
@@ -312,10 +319,14 @@ export function renderNetworkDetails(r: NetworkRecord): string {
 /** `expanded`: the arguments with objects expanded several levels deep, when the page still held them. */
 export function renderConsoleDetails(c: ConsoleRecord, expanded?: string[]): string {
   const lines = [`${c.id}  ${c.level} (${c.kind}${c.type !== c.level ? `, ${c.type}` : ''})  ${new Date(c.timestamp).toISOString()}`, '', c.text];
-  if (c.url !== undefined) lines.push('', `Source: ${c.url}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''}`);
+  const where = position(c);
+  if (where !== undefined)
+    lines.push('', `Source: ${where}${c.original !== undefined && c.url !== undefined ? `  (generated: ${c.url}:${c.line ?? '?'}:${c.column ?? '?'})` : ''}`);
+  if (c.sourceMapError !== undefined) lines.push(`Source map: ${c.sourceMapError}`);
   const args = expanded ?? c.args;
   if (args !== undefined && (args.length > 1 || expanded !== undefined))
     lines.push('', expanded !== undefined ? 'Arguments (objects expanded):' : 'Arguments:', ...args.map((a, i) => `  [${i}] ${a}`));
-  if (c.stack !== undefined && c.stack !== '') lines.push('', 'Stack:', c.stack);
+  const stack = c.originalStack ?? c.stack;
+  if (stack !== undefined && stack !== '') lines.push('', 'Stack:', stack);
   return lines.join('\n');
 }

@@ -220,6 +220,21 @@ export interface ConsoleRecord {
   stack?: string;
   timestamp: number;
   navigation: number;
+  /** Where url:line:column is in the original source, when the script's source map says (added for output). */
+  original?: OriginalLocation;
+  /** `stack` with each frame a source map covers at its original position (added for output). */
+  originalStack?: string;
+  /** Why a source map this message needed could not be used; the generated positions stand. */
+  sourceMapError?: string;
+}
+
+/** A position in an original source, through a source map: 1-based line and column, the source's URL. */
+export interface OriginalLocation {
+  url: string;
+  line: number;
+  column: number;
+  /** The original identifier at that position, when the map names one. */
+  name?: string;
 }
 
 /**

@@ -17,6 +17,7 @@ import { BdgError, errnoCode } from '../../util/errors.js';
 import { fsp } from '../../util/fsAsync.js';
 import { writeError, writeFileAtomic } from '../../util/fsx.js';
 import type { HandlerContext, HandlerTable } from '../context.js';
+import { withSourceMaps } from '../sourceMaps.js';
 import { foldConsole } from './console.js';
 import { a11y } from './dom/a11y.js';
 import { screenshot } from './dom/screenshot.js';
@@ -102,10 +103,15 @@ function consoleText(messages: readonly FoldedConsoleRecord[]): string {
   const lines: string[] = [];
   for (const m of messages) {
     const where =
-      m.url !== undefined && m.url !== '' ? `  (${m.url}${m.line !== undefined ? `:${m.line}${m.column !== undefined ? `:${m.column}` : ''}` : ''})` : '';
+      m.original !== undefined
+        ? `  (${m.original.url}:${m.original.line}:${m.original.column})`
+        : m.url !== undefined && m.url !== ''
+          ? `  (${m.url}${m.line !== undefined ? `:${m.line}${m.column !== undefined ? `:${m.column}` : ''}` : ''})`
+          : '';
     const count = m.count > 1 ? `  x${m.count}` : '';
     lines.push(`${m.id} [${m.level}] ${m.kind !== 'console' ? `${m.kind}: ` : ''}${m.text}${where}${count}`);
-    if (m.stack !== undefined && m.stack !== '') lines.push(...m.stack.split('\n').map((l) => `    ${l}`));
+    const stack = m.originalStack ?? m.stack;
+    if (stack !== undefined && stack !== '') lines.push(...stack.split('\n').map((l) => `    ${l}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -213,7 +219,7 @@ async function bundle(ctx: HandlerContext, params: ParamsOf<'bundle'>, signal: A
     counter.n += sanitizeHar(doc);
     await write('har', 'network.har', JSON.stringify(doc, null, 2));
   });
-  const messages = foldConsole(s.console.all());
+  const messages = await withSourceMaps(s, foldConsole(s.console.all()), signal);
   await attempt('console', async () => {
     await write('console', 'console.txt', consoleText(messages));
     await write('console', 'console.json', JSON.stringify({ messages, stats: s.console.stats() }, null, 2));

@@ -1,6 +1,7 @@
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import type { ConsoleLevel, ConsoleRecord, FoldedConsoleRecord } from '../../protocol/records.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
+import { withSourceMaps } from '../sourceMaps.js';
 import { compileUserRegex, waitForConsole } from '../telemetryWait.js';
 import { parseSince, seqOf } from './network.js';
 
@@ -29,7 +30,7 @@ export function foldConsole(records: readonly ConsoleRecord[]): FoldedConsoleRec
   return out;
 }
 
-function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>): ResultOf<'console'> {
+async function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>, signal: AbortSignal): Promise<ResultOf<'console'>> {
   const s = ctx.session;
   const current = s.console.navigation;
   const { history, level } = params;
@@ -43,6 +44,7 @@ function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>): ResultOf
   let messages: FoldedConsoleRecord[] = since === undefined && !params.list ? foldConsole(matching) : matching.map((r) => ({ ...r, count: 1 }));
   const { last } = params;
   if (last !== undefined && last > 0) messages = messages.slice(-last);
+  messages = await withSourceMaps(s, messages, signal);
   const nav = s.navigationAt(current);
   const issues = history ? s.issues.all() : s.issues.of(current);
   const pages = [...new Set([...messages.map((m) => m.navigation), ...issues.map((i) => i.navigation)])].sort((a, b) => a - b);
@@ -77,7 +79,9 @@ async function consoleWait(ctx: HandlerContext, params: ParamsOf<'console.wait'>
     { level: params.level, regex },
     { timeoutMs: Math.round(params.timeout * 1000), signal, since: parseSince(params.since, 'c'), what },
   ).promise;
-  return { item, waitedMs: Date.now() - started };
+  const waitedMs = Date.now() - started;
+  const [mapped = item] = await withSourceMaps(ctx.session, [item], signal);
+  return { item: mapped, waitedMs };
 }
 
 export const CONSOLE_HANDLERS: HandlerTable<FamilyCommands<'console'>> = {

@@ -6,6 +6,7 @@ import { BdgError } from '../../util/errors.js';
 import { downloadsOf } from '../downloads.js';
 import type { BrowserSession } from '../session.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
+import { withSourceMaps } from '../sourceMaps.js';
 import { expandObject } from '../expand.js';
 import { fromIsForTheCli, listItem } from './network.js';
 import { traceStatus } from './perf.js';
@@ -71,7 +72,11 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
   };
 }
 
-function peek(ctx: HandlerContext, params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'> & { verbose?: boolean }): ResultOf<'peek'> {
+async function peek(
+  ctx: HandlerContext,
+  params: Pick<ParamsOf<'peek'>, 'last' | 'network' | 'console'> & { verbose?: boolean },
+  signal?: AbortSignal,
+): Promise<ResultOf<'peek'>> {
   const { network: onlyNetwork, console: onlyConsole } = params;
   // --last 0 is "all" (what the buffers hold), as in the original bdg.
   const last = params.last === 0 ? Number.MAX_SAFE_INTEGER : params.last;
@@ -82,7 +87,7 @@ function peek(ctx: HandlerContext, params: Pick<ParamsOf<'peek'>, 'last' | 'netw
   return {
     page: s.page,
     network: wantNetwork ? s.network.last(last).map(listItem) : undefined,
-    console: wantConsole ? s.console.last(last) : undefined,
+    console: wantConsole ? await withSourceMaps(s, s.console.last(last), signal) : undefined,
     issues: wantConsole ? pageIssues.slice(-last) : undefined,
     totals: { issues: pageIssues.length },
     stats: { network: { ...s.network.stats(), pending: s.network.pending() }, console: s.console.stats() },
@@ -114,8 +119,8 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
       `No console message with id "${id}"`,
       'Use an id that `bdg peek --console` prints (e.g. c3); old items may have been dropped from the buffer.',
     );
-  const expanded = await expandArguments(ctx, record, signal);
-  return expanded !== undefined ? { type: 'console', item: record, expanded } : { type: 'console', item: record };
+  const [expanded, [item = record]] = await Promise.all([expandArguments(ctx, record, signal), withSourceMaps(ctx.session, [record], signal)]);
+  return expanded !== undefined ? { type: 'console', item, expanded } : { type: 'console', item };
 }
 
 /**

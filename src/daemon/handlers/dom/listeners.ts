@@ -4,6 +4,7 @@ import type { ListenerHandler, ListenerRecord } from '../../../protocol/commands
 import type { HandlerContext } from '../../context.js';
 import { GROUP, callOn, readOnly, resolveTarget } from '../../dom/driver.js';
 import { LISTENER_PATH_FN, PATH_LABELS_FN, REACT_DESCRIBE_FN, REACT_PROPS_FN } from '../../dom/inspectScripts.js';
+import { listPageScripts } from '../../pageScripts.js';
 import type { BrowserSession } from '../../session.js';
 
 const CALL = { timeoutMs: 10_000 };
@@ -36,11 +37,7 @@ const INTERACTION = new Set([
 
 const SCRIPTS = new WeakMap<BrowserSession, { sessionId: string | undefined; urls: Map<string, string> }>();
 
-/**
- * The URL of each script id. Chrome names scripts only to the Debugger domain, which bdg does not keep enabled (it
- * would let `debugger;` statements pause the page): it is enabled just long enough for Chrome to list the page's
- * scripts (Debugger.scriptParsed, sent before enable answers), with pauses skipped, then disabled again.
- */
+/** The URL of each script id, listed again when one of `ids` is not known yet. */
 async function scriptUrls(session: BrowserSession, ids: ReadonlySet<string>): Promise<Map<string, string>> {
   let cache = SCRIPTS.get(session);
   if (cache === undefined || cache.sessionId !== session.pageSessionId) {
@@ -49,22 +46,15 @@ async function scriptUrls(session: BrowserSession, ids: ReadonlySet<string>): Pr
   }
   const urls = cache.urls;
   if ([...ids].every((id) => urls.has(id))) return urls;
-  const sid = session.pageSessionId;
-  const off = session.conn.on((method, params, sessionId) => {
-    if (sessionId !== sid || method !== 'Debugger.scriptParsed') return;
-    const e = params as Protocol.Debugger.ScriptParsedEvent;
-    urls.set(e.scriptId, e.url);
-    if (urls.size > MAX_SCRIPTS) urls.delete(urls.keys().next().value as string);
-  });
-  try {
-    await session.pageSend('Debugger.enable', {}, CALL);
-    await session.pageSend('Debugger.setSkipAllPauses', { skip: true }, CALL).catch(() => undefined);
-  } catch {
-    /* without names the locations say `script <id>` */
-  } finally {
-    off();
-    await session.pageSend('Debugger.disable', {}, CALL).catch(() => undefined);
-  }
+  // Without names the locations say `script <id>`.
+  await listPageScripts(
+    session,
+    (e) => {
+      urls.set(e.scriptId, e.url);
+      if (urls.size > MAX_SCRIPTS) urls.delete(urls.keys().next().value as string);
+    },
+    CALL,
+  );
   return urls;
 }
 
