@@ -1,4 +1,5 @@
 import type { ThrottleState } from '../protocol/commands/network.js';
+import { omittedLine } from '../util/bounded.js';
 import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
 import { bodyUnavailableText, type ConsoleRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
 import { describeEmulation } from '../protocol/emulation.js';
@@ -100,6 +101,8 @@ export function renderPeek(d: PeekResult): string {
     out.push('', `Console (${d.console.length} newest of ${d.stats.console.count}${droppedNote(d.stats.console)}):`);
     out.push(...(d.console.length > 0 ? d.console.map(consoleLine) : ['  (none yet)']));
   }
+  const more = omittedLine(d.omitted, 'row');
+  if (more !== '') out.push(more);
   out.push('', 'Details: bdg details network <id> | bdg details console <id>');
   return out.join('\n');
 }

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
+import { plural } from '../../util/bounded.js';
 import type { InFamily, ResultOf } from '../../protocol/commands.js';
 import type { Output } from '../output.js';
-import type { A11yNode, ActionReport, ElementInfo } from '../../protocol/results.js';
+import { NO_VISIBLE_EFFECT, type A11yNode, type ActionReport, type ElementInfo } from '../../protocol/results.js';
 import { call } from '../../client/call.js';
 import { formatBytes, shownUrl } from '../render.js';
 import type { RunnerTable } from '../runner.js';
@@ -61,6 +62,7 @@ export function triggeredLines(t: ActionReport | undefined): string[] {
       `  -> download ${f.name} ${f.state === 'completed' ? `(${formatBytes(f.size)}) saved to ${f.path ?? '?'}` : f.state === 'canceled' ? 'canceled' : `still running (${formatBytes(f.size)} so far)`}`,
     );
   if (!t.settled) lines.push('  (still loading or requests in flight when bdg stopped waiting)');
+  if (t.effect === 'none') lines.push(`  -> ${NO_VISIBLE_EFFECT}`);
   return lines;
 }
 
@@ -98,7 +100,7 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
     const data = await call(paths, 'dom.query', params);
     return out.success(data, () => {
       const lines = [
-        `${data.count} ${data.count === 1 ? 'element matches' : 'elements match'} ${quote(data.selector, 200)}${data.frame !== undefined ? ` in frame ${data.frame}` : ''}${data.omitted > 0 ? ` (showing ${data.nodes.length}; --limit for more)` : ''}`,
+        `${data.count} ${data.count === 1 ? 'element matches' : 'elements match'} ${quote(data.selector, 200)}${data.frame !== undefined ? ` in frame ${data.frame}` : ''}${data.omitted > 0 ? ` (showing ${data.nodes.length}; --limit N, or --full for all)` : ''}`,
       ];
       for (const e of data.nodes) lines.push(`  [${e.index}]${elementLine(e).slice(1)}`);
       return lines.join('\n');
@@ -137,7 +139,7 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
     return out.success(d, () => {
       const lines: string[] = [];
       renderTree(d.tree, 0, lines);
-      if (d.truncated) lines.push(`… (${d.nodes} nodes shown; --limit for more)`);
+      if (d.truncated) lines.push(`… ${plural(d.omitted, 'more node')} (${d.nodes} shown; --limit N, or --full for all)`);
       return lines.join('\n');
     });
   },

@@ -91,7 +91,7 @@ export function renderLayout(d: ResultOf<'dom.layout'>): string {
     if (e.scrollContainer !== undefined) parts.push(`scrolls in ${e.scrollContainer}`);
     lines.push(parts.join('  '));
   }
-  if (d.omitted > 0) lines.push(`  … ${d.omitted} more (--limit)`);
+  if (d.omitted > 0) lines.push(`  … ${d.omitted} more (--limit N, or --full for all)`);
   return lines.join('\n');
 }
 
@@ -142,7 +142,7 @@ export const INSPECT_RUNNERS: Runners = {
         const where = [f.crossOrigin ? 'cross-origin' : 'same-origin', f.outOfProcess ? 'out-of-process' : ''].filter(Boolean).join(', ');
         return `${'  '.repeat(depth(f.parentIndex))}[${f.index}] ${url}${f.name !== undefined ? `  name=${f.name}` : ''}${f.id !== undefined ? `  #${f.id}` : ''}  ${where}  (origin ${f.origin})`;
       });
-      if (d.omitted > 0) lines.push(`… ${d.omitted} more (--limit)`);
+      if (d.omitted > 0) lines.push(`… ${d.omitted} more (--limit N, or --full for all)`);
       return lines.join('\n');
     });
   },
@@ -192,7 +192,7 @@ export const INSPECT_RUNNERS: Runners = {
             `  ${i.ratio.toFixed(2)} < ${i.required}  ${i.element} ${q(i.text, 40)}  ${i.color} on ${i.background}  ${i.size}px ${i.weight}${i.inView ? '' : '  (out of view)'}`,
           );
         }
-        if (c.omitted > 0) lines.push(`  … ${c.omitted} more (--limit)`);
+        if (c.omitted > 0) lines.push(`  … ${c.omitted} more (--limit N, or --full for all)`);
       }
       if (d.overflow !== undefined) {
         const o = d.overflow;
@@ -206,7 +206,7 @@ export const INSPECT_RUNNERS: Runners = {
               : `${i.clipped ? 'cut off' : 'spills out'} (${i.axis}: content ${i.scrollWidth}x${i.scrollHeight} in ${i.clientWidth}x${i.clientHeight}, overflow ${i.overflow})`;
           lines.push(`  ${i.element}${i.text !== '' ? ` ${q(i.text, 30)}` : ''}  ${what}`);
         }
-        if (o.omitted > 0) lines.push(`  … ${o.omitted} more (--limit)`);
+        if (o.omitted > 0) lines.push(`  … ${o.omitted} more (--limit N, or --full for all)`);
       }
       if (d.capped) lines.push(`(stopped after ${d.walked} elements)`);
       return lines.join('\n');

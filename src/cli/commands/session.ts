@@ -46,7 +46,7 @@ export function follow(paths: SessionPaths, params: Pick<ParamsOf<'peek'>, 'last
   let lastNet = 0;
   let lastCon = 0;
   return followLoop(out, intervalMs, async () => {
-    const data = await call(paths, 'peek', { last: params.last, network: params.network, console: params.console });
+    const data = await call(paths, 'peek', { last: params.last, network: params.network, console: params.console, full: true });
     let text = '';
     for (const r of data.network ?? []) {
       if (numericId(r.id) <= lastNet || r.state === 'pending') continue;

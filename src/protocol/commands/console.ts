@@ -1,3 +1,5 @@
+import type { BoundedFields } from '../../util/bounded.js';
+import { fullOption } from '../spec.js';
 import type { BufferStats, ConsoleRecord, FoldedConsoleRecord } from '../records.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -9,6 +11,7 @@ export const CONSOLE_COMMANDS = [
     summary: 'Show console messages and uncaught exceptions of the current page load (identical ones folded with a count)',
     args: [],
     options: {
+      full: fullOption,
       level: {
         type: 'string',
         choices: ['error', 'warning', 'info', 'log', 'debug'],
@@ -20,6 +23,7 @@ export const CONSOLE_COMMANDS = [
       since: { type: 'string', placeholder: 'ID', description: 'Only messages newer than this id (e.g. c40), for polling; not folded' },
       follow: { type: 'boolean', default: false, description: 'Keep printing new messages until interrupted' },
     },
+    listing: { rows: ['messages'], keep: 'newest' },
     readOnly: true,
     runs: 'daemon',
     examples: ['bdg console', 'bdg console --level error', 'bdg console --history --last 50', 'bdg console --follow --json'],
@@ -55,7 +59,7 @@ export const CONSOLE_COMMANDS = [
   },
 ] as const satisfies readonly CommandSpec[];
 
-export interface ConsoleListResult {
+export interface ConsoleListResult extends BoundedFields {
   navigation: { index: number; url: string } | null;
   history: boolean;
   level: string | null;

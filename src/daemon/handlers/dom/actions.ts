@@ -82,7 +82,7 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
   const button = params.right ? 'right' : 'left';
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, effects: 'pointer' }, async () => {
     if (target === undefined) {
       const v = await viewportPoint(ctx.session, parsePoint(params.at as string, '--at'), signal);
       await watchingSubmit(ctx, signal, 'The click', () => mouseClick(ctx.session, v.x, v.y, { button, double: params.double, signal }));
@@ -115,7 +115,7 @@ export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, 
   const { target } = params;
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, effects: 'pointer' }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal });
     const p = await actionPoint(ctx, target, el, false, true, deadline, signal);
     await mouseMove(ctx.session, p.x, p.y, signal);
@@ -341,7 +341,7 @@ export async function press(
     .filter((m) => m !== '');
   const key = parseKey([...mods, spec].join('+'));
   const times = p.times ?? 1;
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, effects: 'keys' }, async () => {
     let element: ElementInfo | undefined;
     if (focusOn !== undefined) {
       const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal }));
