@@ -114,14 +114,20 @@ export const INSPECT_RUNNERS: Runners = {
           type = l.type;
           lines.push('', type);
         }
-        const flags = [l.useCapture ? 'capture' : '', l.passive ? 'passive' : '', l.once ? 'once' : '', l.reactProp !== undefined ? `React ${l.reactProp}` : '']
+        const flags = [
+          l.useCapture ? 'capture' : '',
+          l.passive ? 'passive' : '',
+          l.once ? 'once' : '',
+          l.reactProp !== undefined ? `React ${l.reactProp}` : l.framework !== undefined ? l.framework : '',
+          l.delegateSelector !== undefined ? `delegated: ${l.delegateSelector}` : '',
+        ]
           .filter(Boolean)
           .join(', ');
         lines.push(
           `  ${l.on.padEnd(8)}  ${l.node.padEnd(20)}  ${l.handler.name.padEnd(16)}  ${(l.handler.location ?? '').padEnd(24)}  ${flags !== '' ? `[${flags}] ` : ''}${l.handler.preview}`,
         );
       }
-      if (d.omitted > 0) lines.push(`… ${plural(d.omitted, 'more listener')} (--limit)`);
+      if (d.omitted > 0) lines.push(`… ${plural(d.omitted, 'more listener')} (--limit N, or --full for all)`);
       if (d.delegated.length > 0)
         lines.push('', `Delegated: ${d.delegated.join(', ')} reach this element through listeners on its ancestors, document or window.`);
       if (d.count === 0) lines.push('No listeners on the element, its ancestors, document or window.');

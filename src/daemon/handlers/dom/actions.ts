@@ -54,7 +54,7 @@ export async function actionPoint(
       const what = `${current.info.ref ?? ''} ${current.info.tag}${current.info.id !== undefined ? `#${current.info.id}` : ''}`.trim();
       const reasons: Record<string, string> = {
         hidden: 'it is not visible (display/visibility or zero size)',
-        disabled: 'it is disabled',
+        disabled: `it is disabled (${r.by ?? 'disabled'})`,
         'no-pointer-events': 'it does not take pointer events (pointer-events: none), so a click there reaches what is below',
         covered: `another element is on top of it (${r.by ?? 'unknown'})`,
         detached: 'it was removed from the document',
@@ -66,7 +66,7 @@ export async function actionPoint(
         r.reason === 'covered'
           ? 'Close the overlay first (dom press Escape, dom click on its close button), or wait for it to go.'
           : 'Check the element with `bdg dom get`; wait for it with `bdg dom wait --selector`.',
-        { reason: r.reason, ...(r.by !== undefined ? { coveredBy: r.by } : {}) },
+        { reason: r.reason, ...(r.by !== undefined ? (r.reason === 'disabled' ? { disabledBy: r.by } : { coveredBy: r.by }) : {}) },
       );
     }
     await sleep(100);
