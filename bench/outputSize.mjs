@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Output sizes an agent pays for, in bytes of stdout (piped, so one-line JSON): `bdg --help --json` (compact and
-// --full), and `dom a11y --json`, `dom a11y` (text) and `network list --json` on a real app (Swagger UI, the same
-// build the e2e tests drive, served from node_modules). Plain Node; needs `npm run build` first.
+// --full), and `dom a11y`, `dom query` and `network list` on a real app (Swagger UI, the same build the e2e tests
+// drive, served from node_modules, with a 400-operation API) and after 300 more requests with long URLs.
+// Plain Node; needs `npm run build` first.
 //   node bench/outputSize.mjs [--dist DIR]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +34,7 @@ const PAGE = `<!doctype html><html><head><title>API explorer</title><link rel="s
 <body><div id="swagger-ui"></div><script src="/swagger/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });</script></body></html>`;
 const paths = {};
-for (let i = 0; i < 40; i++)
+for (let i = 0; i < 400; i++)
   paths[`/api/thing${i}`] = { get: { summary: `Get thing ${i} ${'with a long description '.repeat(3)}`, responses: { 200: { description: 'ok' } } } };
 const OPENAPI = { openapi: '3.0.3', info: { title: 'Things', version: '1.0.0' }, paths };
 
@@ -49,9 +50,20 @@ try {
   if (start.code !== 0) throw new Error(`start failed: ${start.text}`);
   await bdg(['dom', 'wait', '.opblock', '--json']);
   rows.push(['dom a11y --json (Swagger UI)', (await bdg(['dom', 'a11y', '--json'])).bytes]);
+  rows.push(['dom a11y --json --full (Swagger UI)', (await bdg(['dom', 'a11y', '--json', '--full'])).bytes]);
   rows.push(['dom a11y (text, Swagger UI)', (await bdg(['dom', 'a11y'])).bytes]);
+  rows.push(['dom query button --limit 1000 --json (Swagger UI)', (await bdg(['dom', 'query', 'button', '--limit', '1000', '--json'])).bytes]);
   rows.push(['network list --json (Swagger UI)', (await bdg(['network', 'list', '--json'])).bytes]);
   rows.push(['network list --last 0 --json (Swagger UI)', (await bdg(['network', 'list', '--last', '0', '--json'])).bytes]);
+  // 300 more requests from the page, with long query strings: the case the bound is for.
+  await bdg([
+    'dom',
+    'eval',
+    "Promise.all(Array.from({ length: 300 }, (_, i) => fetch('/openapi.json?n=' + i + '&q=' + 'x'.repeat(1500)))).then(() => 1)",
+    '--json',
+  ]);
+  rows.push(['network list --last 0 --json (+300 requests, 1.5 KB URLs)', (await bdg(['network', 'list', '--last', '0', '--json'])).bytes]);
+  rows.push(['network list --last 0 --full --json (the same)', (await bdg(['network', 'list', '--last', '0', '--full', '--json'])).bytes]);
 } finally {
   await bdg(['stop']);
   await server.close();

@@ -1,5 +1,5 @@
 import type { ThrottleState } from '../protocol/commands/network.js';
-import { omittedLine } from '../util/bounded.js';
+import { omittedLine, plural } from '../util/bounded.js';
 import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
 import { bodyUnavailableText, type ConsoleRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
 import { describeEmulation } from '../protocol/emulation.js';
@@ -143,8 +143,8 @@ export function renderStatus(d: StatusResult): string {
           `  Shared:    browser "${d.sharedBrowser.name}", in its own browser context ${d.sharedBrowser.browserContextId ?? '-'} (own cookies, storage, cache)${d.sharedBrowser.launched ? '; this session launched it' : ''}`,
         ]
       : []),
-    `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
-    `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
+    `  Network:   ${plural(d.network.count, 'request')}${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
+    `  Console:   ${plural(d.console.count, 'message')}${d.console.errors > 0 ? `, ${plural(d.console.errors, 'error')}` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}`,
     `  Navigations: ${d.navigations}`,
   ];
   if (d.throttle !== undefined && d.throttle !== null) lines.push(`  Throttled: ${throttleLine(d.throttle)}`);
@@ -171,7 +171,7 @@ export function renderStatus(d: StatusResult): string {
     );
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);
     lines.push(
-      `  Journal: ${d.journal.file} (${d.journal.records} lines, ${formatBytes(d.journal.bytes)}${d.journal.dropped > 0 ? `, ${d.journal.dropped} not journaled` : ''})`,
+      `  Journal: ${d.journal.file} (${plural(d.journal.records, 'line')}, ${formatBytes(d.journal.bytes)}${d.journal.dropped > 0 ? `, ${d.journal.dropped} not journaled` : ''})`,
     );
     if (d.memory !== undefined) lines.push(`  Daemon memory: rss ${formatBytes(d.memory.rss)}, heap ${formatBytes(d.memory.heapUsed)}`);
     if (d.buffers !== undefined) {

@@ -19,7 +19,7 @@ export function messageLine(m: FoldedConsoleRecord): string {
 export function renderConsole(d: ConsoleListResult): string {
   const notes: string[] = [];
   if (d.errors > 0) notes.push(plural(d.errors, 'error'));
-  if (d.messages.length < d.matched) notes.push(`${d.messages.length} lines shown`);
+  if (d.messages.length < d.matched) notes.push(`${plural(d.messages.length, 'line')} shown`);
   if (d.stats.dropped > 0) notes.push(`${d.stats.dropped} older dropped from the buffer`);
   const level = d.level !== null ? ` at level ${d.level} or above` : '';
   const where = d.history ? 'all navigations' : d.navigation !== null ? `current page ${d.navigation.url}` : 'current page';

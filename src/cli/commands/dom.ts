@@ -55,7 +55,7 @@ export function triggeredLines(t: ActionReport | undefined): string[] {
   for (const d of t.dialogs) lines.push(`  -> ${d.type} dialog ${quote(d.message, 100)} (${d.action === 'accept' ? 'accepted' : 'dismissed'})`);
   for (const r of t.requests.slice(0, 10))
     lines.push(`  -> request ${r.id} ${r.method} ${shownUrl(r.url)} ${r.status !== undefined ? String(r.status) : r.state}`);
-  if (t.requests.length > 10) lines.push(`  -> ... and ${t.requests.length - 10} more requests (bdg peek --network)`);
+  if (t.requests.length > 10) lines.push(`  -> ... and ${plural(t.requests.length - 10, 'more request')} (bdg peek --network)`);
   for (const c of t.consoleErrors) lines.push(`  -> console error ${c.id}: ${c.text.split('\n')[0] ?? ''}`);
   for (const f of t.downloads ?? [])
     lines.push(

@@ -1,4 +1,5 @@
 /** Runners and text renderers of the `dom` inspection commands (inspect, layout, listeners, frames, form, audit). */
+import { plural } from '../../util/bounded.js';
 import type { ResultOf } from '../../protocol/commands.js';
 import type { Rect, WhyResult } from '../../protocol/commands/domInspect.js';
 import type { ElementInfo } from '../../protocol/results.js';
@@ -18,10 +19,6 @@ function q(s: string, max = 60): string {
 
 function size(r: Rect): string {
   return `${Math.round(r.width)}x${Math.round(r.height)} @${Math.round(r.x)},${Math.round(r.y)}`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function whyLines(w: WhyResult): string[] {
@@ -56,7 +53,7 @@ export function renderInspect(d: ResultOf<'dom.inspect'>): string {
   }
   if (d.why === undefined) {
     for (const [k, v] of Object.entries(d.styles)) lines.push(`  ${k}: ${v}`);
-    if (d.stylesOmitted !== undefined) lines.push(`  … ${d.stylesOmitted} more properties`);
+    if (d.stylesOmitted !== undefined) lines.push(`  … ${plural(d.stylesOmitted, 'more property', 'more properties')}`);
   }
   if (d.rules !== undefined) {
     lines.push(`rules (${d.rules.length}, highest precedence first):`);

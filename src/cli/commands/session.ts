@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { plural } from '../../util/bounded.js';
 import type { ParamsOf } from '../../protocol/commands.js';
 import { BdgError, toBdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
@@ -61,8 +62,6 @@ export function follow(paths: SessionPaths, params: Pick<ParamsOf<'peek'>, 'last
     return text;
   });
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out: Output): Promise<number> {
   if (params.all) return (await import('./sessions.js')).runStopAll(paths, params, out);

@@ -1,5 +1,5 @@
 /** Runners that act on every session under the base directory: `bdg sessions`, `bdg stop --all`, `bdg cleanup --all`. */
-import { boundListing, omittedLine, type BoundedFields } from '../../util/bounded.js';
+import { boundListing, omittedLine, plural, type BoundedFields } from '../../util/bounded.js';
 import { specOf } from '../../protocol/commands.js';
 import type { ParamsOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
@@ -79,7 +79,7 @@ export async function runStopAll(paths: SessionPaths, params: ParamsOf<'stop'>, 
     // Some stopped, some did not: the exit code is the first failure's, the document lists them all.
     const err = new BdgError(
       first.code,
-      `${data.failed.length} of ${data.failed.length + data.stopped.length} sessions could not be stopped: ${data.failed.map((f) => `${label(f.session)} (${f.message})`).join('; ')}`,
+      `${data.failed.length} of ${plural(data.failed.length + data.stopped.length, 'session')} could not be stopped: ${data.failed.map((f) => `${label(f.session)} (${f.message})`).join('; ')}`,
       'Retry `bdg stop --all`, or `bdg cleanup --all --force` to end them.',
     );
     if (!out.json) out.note(lines.join('\n'));
