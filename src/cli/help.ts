@@ -1,4 +1,5 @@
 import { ALL_COMMANDS as COMMANDS, GLOBAL_OPTIONS, camelCase, type CommandSpec, type OptionSpec } from '../protocol/commands.js';
+import { LIST_ROWS, VALUE_CHARS } from '../util/bounded.js';
 import { VERSION } from '../protocol/version.js';
 import { EXIT_CODES, EXIT_CODE_DESCRIPTIONS } from '../util/exitCodes.js';
 import { usage } from './argv.js';
@@ -59,11 +60,15 @@ export function generalHelp(): string {
   lines.push(
     '',
     'State lives in ~/.bdg (override with BDG_SESSION_DIR); named sessions (--session NAME or BDG_SESSION) in its sessions/NAME/.',
+    LISTINGS_RULE,
     '`bdg <command> --help` for details, `bdg dom --help` for a family; `bdg --help --json` for machines (compact; `--full` for everything).',
     '',
   );
   return lines.join('\n');
 }
+
+/** The output rule of listings (util/bounded.ts), said once in the general help. */
+const LISTINGS_RULE = `Listings show ${LIST_ROWS} rows (JSON: count, omitted; newest for telemetry) and cut values over ${VALUE_CHARS} characters with a marker; --full shows everything.`;
 
 /** A command's line in the general and family help. */
 function commandLine(c: CommandSpec): string {
@@ -135,6 +140,7 @@ export function helpJson(full = false): unknown {
     version: VERSION,
     description: 'A persistent, scriptable Chrome DevTools Protocol session for agents and developers',
     usage: 'bdg <url> [options] | bdg <command> [options]',
+    listings: LISTINGS_RULE,
   };
   const tail = {
     globalOptions: Object.entries(GLOBAL_OPTIONS).map(([flag, o]) => ({ flag: `--${flag}`, ...(full ? o : { description: o.description }) })),

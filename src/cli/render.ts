@@ -1,4 +1,5 @@
 import type { ThrottleState } from '../protocol/commands/network.js';
+import { omittedLine, plural } from '../util/bounded.js';
 import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
 import { bodyUnavailableText, type ConsoleRecord, type IssueRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
 import { describeEmulation } from '../protocol/emulation.js';
@@ -168,6 +169,8 @@ export function renderPeek(d: PeekResult, verbose = false): string {
     out.push('', `Console (${d.console.length} newest of ${d.stats.console.count}${droppedNote(d.stats.console)}):`);
     out.push(...(d.console.length > 0 ? d.console.map((c) => consoleLine(c, verbose)) : ['  (none yet)']));
   }
+  const more = omittedLine(d.omitted, 'row');
+  if (more !== '') out.push(more);
   if (d.issues !== undefined && d.totals.issues > 0) {
     const shown = d.issues.length < d.totals.issues ? `${d.issues.length} newest of ${d.totals.issues}` : String(d.totals.issues);
     out.push('', `Issues (${shown}, this page load):`, ...d.issues.map((i) => issueLine(i, verbose)));
@@ -215,8 +218,8 @@ export function renderStatus(d: StatusResult): string {
           `  Shared:    browser "${d.sharedBrowser.name}", in its own browser context ${d.sharedBrowser.browserContextId ?? '-'} (own cookies, storage, cache)${d.sharedBrowser.launched ? '; this session launched it' : ''}`,
         ]
       : []),
-    `  Network:   ${d.network.count} requests${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
-    `  Console:   ${d.console.count} messages${d.console.errors > 0 ? `, ${d.console.errors} errors` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}${(d.issues?.count ?? 0) > 0 ? `; ${d.issues?.count} Chrome Issues on this page (bdg console --issues)` : ''}`,
+    `  Network:   ${plural(d.network.count, 'request')}${d.network.pending > 0 ? `, ${d.network.pending} pending` : ''}${d.network.dropped > 0 ? `, ${d.network.dropped} dropped` : ''}${webSocketsNote(d.network.webSockets)}`,
+    `  Console:   ${plural(d.console.count, 'message')}${d.console.errors > 0 ? `, ${plural(d.console.errors, 'error')}` : ''}${d.console.dropped > 0 ? `, ${d.console.dropped} dropped` : ''}${(d.issues?.count ?? 0) > 0 ? `; ${plural(d.issues?.count ?? 0, 'Chrome Issue')} on this page (bdg console --issues)` : ''}`,
     `  Navigations: ${d.navigations}`,
   ];
   if (d.throttle !== undefined && d.throttle !== null) lines.push(`  Throttled: ${throttleLine(d.throttle)}`);
@@ -243,7 +246,7 @@ export function renderStatus(d: StatusResult): string {
     );
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);
     lines.push(
-      `  Journal: ${d.journal.file} (${d.journal.records} lines, ${formatBytes(d.journal.bytes)}${d.journal.dropped > 0 ? `, ${d.journal.dropped} not journaled` : ''})`,
+      `  Journal: ${d.journal.file} (${plural(d.journal.records, 'line')}, ${formatBytes(d.journal.bytes)}${d.journal.dropped > 0 ? `, ${d.journal.dropped} not journaled` : ''})`,
     );
     if (d.memory !== undefined) lines.push(`  Daemon memory: rss ${formatBytes(d.memory.rss)}, heap ${formatBytes(d.memory.heapUsed)}`);
     if (d.buffers !== undefined) {

@@ -2,6 +2,7 @@ import { cdpTargetFor } from '../protocol/cdpSchema.js';
 import { findCommand, locksTab, type CommandSpec, type DaemonCommandName } from '../protocol/commands.js';
 import type { Request } from '../protocol/messages.js';
 import { validateParams, type Params } from '../protocol/validate.js';
+import { boundListing } from '../util/bounded.js';
 import { BdgError, toBdgError } from '../util/errors.js';
 import type { DaemonContext, HandlerContext, HandlerTable } from './context.js';
 import type { KeyedMutex } from './dom/mutex.js';
@@ -139,7 +140,17 @@ export class Dispatcher {
     const run = (): Promise<unknown> =>
       Promise.resolve().then(() => {
         delete progress.waitingFor;
-        return handler(ctx, params, signal);
+        if (spec.listing === undefined) return handler(ctx, params, signal);
+        const full = params['full'] === true;
+        // --full lifts a --limit to its maximum; the rest of the bound is applied to the result (util/bounded.ts).
+        const limit = spec.options['limit'];
+        const p = full && limit?.max !== undefined ? { ...params, limit: limit.max } : params;
+        // A descending --sort (-size) puts what the newest rows stand for first: the head is kept then.
+        const shape =
+          spec.listing.keep === 'newest' && typeof params['sort'] === 'string' && params['sort'].startsWith('-')
+            ? { ...spec.listing, keep: 'first' as const }
+            : spec.listing;
+        return Promise.resolve(handler(ctx, p, signal)).then((v) => boundListing(shape, v, full));
       });
     const targetId = ctx.session.targetId;
     const holder = targetId !== undefined && locksTab(spec) ? this.#locks.holder(targetId) : undefined;

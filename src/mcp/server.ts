@@ -28,7 +28,9 @@ const INSTRUCTIONS = [
   'console, details (one request with its body, one message with its stack), dom (query elements -> refs e1, e2;',
   'a11y tree; screenshot), dom_action (click, fill, press, ... each reports the requests, console errors, dialogs',
   'and navigation it caused), page_action, cdp (any DevTools method). stop ends the session. Errors carry a hint',
-  'and the exit code of the same command on the command line.',
+  'and the exit code of the same command on the command line. Every tool takes `session`: the name of a named session',
+  '(`start` with session: "x"); leave it out for the default one. Listings give at most 100 rows with `count` and',
+  '`omitted`; `full: true` returns all.',
 ].join(' ');
 
 /** Screenshots larger than this are saved and described, not inlined. */

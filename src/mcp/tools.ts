@@ -96,7 +96,8 @@ export function clip(text: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(]+$/, '')}…`;
 }
 
-export const SESSION_PARAM: ParamSchema = { type: 'string', description: 'Named session (default: none)' };
+/** On every tool, so its meaning is said once, in the server's instructions (server.ts), not 22 times here. */
+export const SESSION_PARAM: ParamSchema = { type: 'string' };
 
 /**
  * Parameters a tool call never takes: following is for a terminal, not for one answer; `from` reads a dead

@@ -44,6 +44,12 @@ export interface CdpEventRecord {
   truncated?: { bytes: number };
 }
 
+/** Shortest time after an action before it is called one with no visible effect (the original bdg's window). */
+export const NO_EFFECT_WINDOW_MS = 300;
+
+/** The report line of an action that changed nothing observable (`effect: "none"`). */
+export const NO_VISIBLE_EFFECT = `no visible effect: no DOM change, request, navigation, dialog or console message within ${NO_EFFECT_WINDOW_MS} ms`;
+
 /** What an action triggered: requests started, new console errors, dialogs, URL change. */
 export interface ActionReport {
   urlBefore: string;
@@ -55,6 +61,10 @@ export interface ActionReport {
   settled: boolean;
   /** Files the action downloaded (saved under the session's downloads/); absent when none. */
   downloads?: DownloadRecord[];
+  /** DOM changes (mutation records, input/change/scroll events) seen on the main document; absent when not watched. */
+  domChanges?: number;
+  /** "none" when the action had no visible effect: no DOM change, request, navigation, dialog or console message. */
+  effect?: 'none';
 }
 
 /** A download, saved under the session directory's downloads/. */
@@ -93,6 +103,8 @@ export interface ActionCompat {
   errors: Array<{ text: string; count: number; source?: string }>;
   /** Set when the action navigated or changed the URL. */
   navigation?: { url: string; from: string };
+  /** The original bdg's field: "none" when the action had no visible effect (see ActionReport.effect). */
+  effect?: 'none';
 }
 
 /** A JavaScript dialog the page opened and how bdg answered it. */

@@ -4,6 +4,7 @@
  * declared `as const`, so the types below can read each command's params straight off its entry: a handler's params and
  * a runner's params are the same type, and neither is written by hand.
  */
+import { FULL_DESCRIPTION, type ListingShape } from '../util/bounded.js';
 
 export type OptionType = 'boolean' | 'number' | 'string';
 
@@ -93,10 +94,19 @@ export interface CommandSpec {
    * `dom.pressKey` is `dom.press`; `cdp.send` and `cdp.events` are what `bdg cdp` sends.
    */
   via?: string;
+  /**
+   * A listing (util/bounded.ts): the dispatcher shows at most 100 rows of each array named in `rows` (the newest
+   * with `keep: 'newest'`) with `count`/`omitted`, cuts long string values with a marker, and lets `--full` (an
+   * option the entry declares) show everything, lifting a `--limit` to its maximum.
+   */
+  listing?: ListingShape;
   examples: readonly string[];
   /** More help shown by `<command> --help` after the examples (how to register the MCP server). */
   more?: readonly string[];
 }
+
+/** `--full` on a listing (see `CommandSpec.listing`). */
+export const fullOption = { type: 'boolean', default: false, description: FULL_DESCRIPTION } as const satisfies OptionSpec;
 
 /** True when this call would keep printing until interrupted: a following command, or `follow: true`. */
 export function isFollowing(spec: Pick<CommandSpec, 'follows'>, params: Readonly<Record<string, unknown>>): boolean {

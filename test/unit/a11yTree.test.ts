@@ -67,9 +67,12 @@ test('full keeps every node, ignored ones included', () => {
 });
 
 test('the limit bounds the nodes kept and says so', () => {
-  const { tree, count, truncated } = compactA11yTree(nodes, { full: false, limit: 2 });
+  const { tree, count, truncated, omitted } = compactA11yTree(nodes, { full: false, limit: 2 });
   assert.equal(count, 2);
   assert.equal(truncated, true);
+  // The nodes past the limit are counted: together they are what the limit would have shown without it.
+  assert.equal(count + omitted, compactA11yTree(nodes, { full: false, limit: 100 }).count);
+  assert.ok(omitted > 0);
   assert.deepEqual(
     tree[0]?.children?.map((c) => c.role),
     ['heading'],
@@ -85,7 +88,7 @@ test('describe decides what each node carries (the daemon adds refs this way)', 
 });
 
 test('an empty tree is empty', () => {
-  assert.deepEqual(compactA11yTree([], { full: false, limit: 10 }), { tree: [], count: 0, truncated: false });
+  assert.deepEqual(compactA11yTree([], { full: false, limit: 10 }), { tree: [], count: 0, omitted: 0, truncated: false });
 });
 
 test('states: mixed, booleans as strings, negatives only where they mean something', () => {

@@ -126,13 +126,13 @@ test('argv: unknown commands and options get suggestions; bad values are 81', ()
 test('the daemon validates params against the same contract, naming the expected keys', () => {
   const peek = COMMANDS.find((c) => c.name === 'peek');
   assert.ok(peek);
-  assert.deepEqual(validateParams(peek, {}), { last: 10, network: false, console: false, follow: false, verbose: false });
+  assert.deepEqual(validateParams(peek, {}), { full: false, last: 10, network: false, console: false, follow: false, verbose: false });
   try {
     validateParams(peek, { lst: 3 });
     assert.fail('no error');
   } catch (err) {
     assert.match((err as BdgError).message, /unknown parameter lst/);
-    assert.match((err as BdgError).hint ?? '', /Expected: last, network, console, follow, verbose/);
+    assert.match((err as BdgError).hint ?? '', /Expected: full, last, network, console, follow, verbose/);
   }
   assert.equal(
     code(() => validateParams(peek, { last: -1 })),

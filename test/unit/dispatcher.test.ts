@@ -98,7 +98,7 @@ test('params reach the handler validated, with the contract defaults filled in',
   await d.dispatch(fakeContext(), { cmd: 'dom.click', params: { target: '#go' } }, never);
   assert.deepEqual(seen[0]?.params, { target: '#go', double: false, right: false, strict: false, wait: true, timeout: 5 });
   await d.dispatch(fakeContext(), { cmd: 'network.list', params: {} }, never);
-  assert.deepEqual(seen[1]?.params, { last: 100, current: false, sort: 'start', follow: false });
+  assert.deepEqual(seen[1]?.params, { full: false, last: 100, current: false, sort: 'start', follow: false });
 });
 
 test('unknown keys, bad values, missing args and unknown commands are refused before any handler runs', async () => {

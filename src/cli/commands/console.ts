@@ -1,4 +1,5 @@
 import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
+import { omittedLine, plural } from '../../util/bounded.js';
 import type { ConsoleListResult } from '../../protocol/commands/console.js';
 import type { FoldedConsoleRecord } from '../../protocol/records.js';
 import type { SessionPaths } from '../../util/paths.js';
@@ -57,12 +58,12 @@ export function renderConsole(d: ConsoleListResult, onlyIssues = false): string 
     return lines.join('\n');
   }
   const notes: string[] = [];
-  if (d.errors > 0) notes.push(`${d.errors} error${d.errors === 1 ? '' : 's'}`);
-  if (d.messages.length < d.matched) notes.push(`${d.messages.length} lines shown`);
+  if (d.errors > 0) notes.push(plural(d.errors, 'error'));
+  if (d.messages.length < d.matched) notes.push(`${plural(d.messages.length, 'line')} shown`);
   if (d.stats.dropped > 0) notes.push(`${d.stats.dropped} older dropped from the buffer`);
   const level = d.level !== null ? ` at level ${d.level} or above` : '';
   const where = d.history ? 'all navigations' : d.navigation !== null ? `current page ${d.navigation.url}` : 'current page';
-  const lines = [`Console (${where}): ${d.matched} message${d.matched === 1 ? '' : 's'}${level}${notes.length > 0 ? `, ${notes.join(', ')}` : ''}`];
+  const lines = [`Console (${where}): ${plural(d.matched, 'message')}${level}${notes.length > 0 ? `, ${notes.join(', ')}` : ''}`];
   if (d.messages.length === 0) lines.push('  (none)');
   let nav: number | undefined;
   for (const m of d.messages) {
@@ -80,6 +81,8 @@ export function renderConsole(d: ConsoleListResult, onlyIssues = false): string 
     }
     lines.push(messageLine(m));
   }
+  const more = omittedLine(d.omitted, 'message');
+  if (more !== '') lines.push(more);
   // As in the original bdg, --level asks for messages of some levels only: the Issues block is left out.
   if (d.level === null) lines.push(...issuesBlock(d));
   lines.push('', `More: bdg details console <id>${d.history ? '' : ' | bdg console --history'}${d.list ? '' : ' | bdg console --list'}`);
@@ -96,7 +99,7 @@ function followConsole(paths: SessionPaths, params: ParamsOf<'console'>, out: Ou
     const level = params.level !== undefined ? { level: params.level } : {};
     const request: InputOf<'console'> = first
       ? { ...level, history: params.history, last: params.last ?? FOLLOW_FIRST_LINES }
-      : { ...level, history: true, since };
+      : { ...level, history: true, since, full: true };
     const data = await call(paths, 'console', request);
     if (first) {
       nav = data.navigation?.index;

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
+import { plural } from '../../util/bounded.js';
 import type { InFamily, ResultOf } from '../../protocol/commands.js';
 import type { Output } from '../output.js';
-import type { A11yNode, ActionReport, ElementInfo } from '../../protocol/results.js';
+import { NO_VISIBLE_EFFECT, type A11yNode, type ActionReport, type ElementInfo } from '../../protocol/results.js';
 import { call } from '../../client/call.js';
 import { formatBytes, shownUrl } from '../render.js';
 import type { RunnerTable } from '../runner.js';
@@ -60,13 +61,14 @@ export function triggeredLines(t: ActionReport | undefined): string[] {
   for (const d of t.dialogs) lines.push(`  -> ${d.type} dialog ${quote(d.message, 100)} (${d.action === 'accept' ? 'accepted' : 'dismissed'})`);
   for (const r of t.requests.slice(0, 10))
     lines.push(`  -> request ${r.id} ${r.method} ${shownUrl(r.url)} ${r.status !== undefined ? String(r.status) : r.state}`);
-  if (t.requests.length > 10) lines.push(`  -> ... and ${t.requests.length - 10} more requests (bdg peek --network)`);
+  if (t.requests.length > 10) lines.push(`  -> ... and ${plural(t.requests.length - 10, 'more request')} (bdg peek --network)`);
   for (const c of t.consoleErrors) lines.push(`  -> console error ${c.id}: ${c.text.split('\n')[0] ?? ''}`);
   for (const f of t.downloads ?? [])
     lines.push(
       `  -> download ${f.name} ${f.state === 'completed' ? `(${formatBytes(f.size)}) saved to ${f.path ?? '?'}` : f.state === 'canceled' ? 'canceled' : `still running (${formatBytes(f.size)} so far)`}`,
     );
   if (!t.settled) lines.push('  (still loading or requests in flight when bdg stopped waiting)');
+  if (t.effect === 'none') lines.push(`  -> ${NO_VISIBLE_EFFECT}`);
   return lines;
 }
 
@@ -104,7 +106,7 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
     const data = await call(paths, 'dom.query', params);
     return out.success(data, () => {
       const lines = [
-        `${data.count} ${data.count === 1 ? 'element matches' : 'elements match'} ${quote(data.selector, 200)}${data.frame !== undefined ? ` in frame ${data.frame}` : ''}${data.omitted > 0 ? ` (showing ${data.nodes.length}; --limit for more)` : ''}`,
+        `${data.count} ${data.count === 1 ? 'element matches' : 'elements match'} ${quote(data.selector, 200)}${data.frame !== undefined ? ` in frame ${data.frame}` : ''}${data.omitted > 0 ? ` (showing ${data.nodes.length}; --limit N, or --full for all)` : ''}`,
       ];
       for (const e of data.nodes) lines.push(`  [${e.index}]${elementLine(e).slice(1)}`);
       return lines.join('\n');
@@ -155,7 +157,7 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
     return out.success(d, () => {
       const lines: string[] = [];
       renderTree(d.tree, 0, lines);
-      if (d.truncated) lines.push(`… (${d.nodes} nodes shown; --limit for more)`);
+      if (d.truncated) lines.push(`… ${plural(d.omitted, 'more node')} (${d.nodes} shown; --limit N, or --full for all)`);
       return lines.join('\n');
     });
   },

@@ -1,4 +1,5 @@
 /** Runners and text renderers of the `dom` inspection commands (inspect, layout, listeners, frames, form, audit). */
+import { plural } from '../../util/bounded.js';
 import type { ResultOf } from '../../protocol/commands.js';
 import type { Rect, WhyResult } from '../../protocol/commands/domInspect.js';
 import type { ElementInfo } from '../../protocol/results.js';
@@ -18,10 +19,6 @@ function q(s: string, max = 60): string {
 
 function size(r: Rect): string {
   return `${Math.round(r.width)}x${Math.round(r.height)} @${Math.round(r.x)},${Math.round(r.y)}`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function whyLines(w: WhyResult): string[] {
@@ -56,7 +53,7 @@ export function renderInspect(d: ResultOf<'dom.inspect'>): string {
   }
   if (d.why === undefined) {
     for (const [k, v] of Object.entries(d.styles)) lines.push(`  ${k}: ${v}`);
-    if (d.stylesOmitted !== undefined) lines.push(`  … ${d.stylesOmitted} more properties`);
+    if (d.stylesOmitted !== undefined) lines.push(`  … ${plural(d.stylesOmitted, 'more property', 'more properties')}`);
   }
   if (d.rules !== undefined) {
     lines.push(`rules (${d.rules.length}, highest precedence first):`);
@@ -91,7 +88,7 @@ export function renderLayout(d: ResultOf<'dom.layout'>): string {
     if (e.scrollContainer !== undefined) parts.push(`scrolls in ${e.scrollContainer}`);
     lines.push(parts.join('  '));
   }
-  if (d.omitted > 0) lines.push(`  … ${d.omitted} more (--limit)`);
+  if (d.omitted > 0) lines.push(`  … ${d.omitted} more (--limit N, or --full for all)`);
   return lines.join('\n');
 }
 
@@ -114,14 +111,20 @@ export const INSPECT_RUNNERS: Runners = {
           type = l.type;
           lines.push('', type);
         }
-        const flags = [l.useCapture ? 'capture' : '', l.passive ? 'passive' : '', l.once ? 'once' : '', l.reactProp !== undefined ? `React ${l.reactProp}` : '']
+        const flags = [
+          l.useCapture ? 'capture' : '',
+          l.passive ? 'passive' : '',
+          l.once ? 'once' : '',
+          l.reactProp !== undefined ? `React ${l.reactProp}` : l.framework !== undefined ? l.framework : '',
+          l.delegateSelector !== undefined ? `delegated: ${l.delegateSelector}` : '',
+        ]
           .filter(Boolean)
           .join(', ');
         lines.push(
           `  ${l.on.padEnd(8)}  ${l.node.padEnd(20)}  ${l.handler.name.padEnd(16)}  ${(l.handler.location ?? '').padEnd(24)}  ${flags !== '' ? `[${flags}] ` : ''}${l.handler.preview}`,
         );
       }
-      if (d.omitted > 0) lines.push(`… ${plural(d.omitted, 'more listener')} (--limit)`);
+      if (d.omitted > 0) lines.push(`… ${plural(d.omitted, 'more listener')} (--limit N, or --full for all)`);
       if (d.delegated.length > 0)
         lines.push('', `Delegated: ${d.delegated.join(', ')} reach this element through listeners on its ancestors, document or window.`);
       if (d.count === 0) lines.push('No listeners on the element, its ancestors, document or window.');
@@ -142,7 +145,7 @@ export const INSPECT_RUNNERS: Runners = {
         const where = [f.crossOrigin ? 'cross-origin' : 'same-origin', f.outOfProcess ? 'out-of-process' : ''].filter(Boolean).join(', ');
         return `${'  '.repeat(depth(f.parentIndex))}[${f.index}] ${url}${f.name !== undefined ? `  name=${f.name}` : ''}${f.id !== undefined ? `  #${f.id}` : ''}  ${where}  (origin ${f.origin})`;
       });
-      if (d.omitted > 0) lines.push(`… ${d.omitted} more (--limit)`);
+      if (d.omitted > 0) lines.push(`… ${d.omitted} more (--limit N, or --full for all)`);
       return lines.join('\n');
     });
   },
@@ -192,7 +195,7 @@ export const INSPECT_RUNNERS: Runners = {
             `  ${i.ratio.toFixed(2)} < ${i.required}  ${i.element} ${q(i.text, 40)}  ${i.color} on ${i.background}  ${i.size}px ${i.weight}${i.inView ? '' : '  (out of view)'}`,
           );
         }
-        if (c.omitted > 0) lines.push(`  … ${c.omitted} more (--limit)`);
+        if (c.omitted > 0) lines.push(`  … ${c.omitted} more (--limit N, or --full for all)`);
       }
       if (d.overflow !== undefined) {
         const o = d.overflow;
@@ -206,7 +209,7 @@ export const INSPECT_RUNNERS: Runners = {
               : `${i.clipped ? 'cut off' : 'spills out'} (${i.axis}: content ${i.scrollWidth}x${i.scrollHeight} in ${i.clientWidth}x${i.clientHeight}, overflow ${i.overflow})`;
           lines.push(`  ${i.element}${i.text !== '' ? ` ${q(i.text, 30)}` : ''}  ${what}`);
         }
-        if (o.omitted > 0) lines.push(`  … ${o.omitted} more (--limit)`);
+        if (o.omitted > 0) lines.push(`  … ${o.omitted} more (--limit N, or --full for all)`);
       }
       if (d.capped) lines.push(`(stopped after ${d.walked} elements)`);
       return lines.join('\n');

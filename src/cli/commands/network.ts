@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { omittedLine, plural } from '../../util/bounded.js';
 import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
 import {
   MAX_MOCK_BODY_BYTES,
@@ -57,6 +58,8 @@ export function renderNetworkList(d: NetworkListResult, params: Pick<ParamsOf<'n
   const lines = [`Requests${scope}${filter}: ${shown} of ${d.stats.count} recorded${statsNote(d.stats)}${order}`];
   if (d.requests.length === 0) lines.push('  (none)');
   else lines.push(...d.requests.map(requestLine));
+  const more = omittedLine(d.omitted, 'request');
+  if (more !== '') lines.push(more);
   lines.push('', 'More: bdg details network <id> | bdg network headers <id> | bdg network har');
   return lines.join('\n');
 }
@@ -73,7 +76,7 @@ function followNetwork(paths: SessionPaths, params: ParamsOf<'network.list'>, ou
       current: params.current,
       ...(params.page !== undefined ? { page: params.page } : {}),
       ...(params.filter !== undefined ? { filter: params.filter } : {}),
-      ...(since !== undefined ? { since } : { last: params.last }),
+      ...(since !== undefined ? { since, full: true } : { last: params.last }),
     };
     const data = await call(paths, 'network.list', req);
     if (first && !out.json) out.note(`Following requests${params.filter !== undefined ? ` matching "${params.filter}"` : ''}; Ctrl-C to stop.`);
@@ -119,6 +122,8 @@ export function renderWebSocketFrames(d: WebSocketFramesResult): string {
   const shown = d.frames.length < d.matched ? `${d.frames.length} newest of ${d.matched} kept` : `${d.matched} kept`;
   const lines = [`${d.id}  WebSocket ${d.url}`, `  ${webSocketNote(w)}${d.status !== null ? `; handshake ${d.status}` : ''}`, '', `Frames (${shown}):`];
   lines.push(...(d.frames.length > 0 ? d.frames.map(frameLine) : ['  (none)']));
+  const more = omittedLine(d.omitted, 'frame');
+  if (more !== '') lines.push(more);
   lines.push('', `More: bdg network ws ${d.id} --follow | bdg details network ${d.id} (handshake headers) | bdg network har`);
   return lines.join('\n');
 }
@@ -278,7 +283,7 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
   },
   'network.mocks': async (paths, params, out) => {
     const data = await call(paths, 'network.mocks', params);
-    return out.success(data, () => renderRules(data.rules, data.intercepting));
+    return out.success(data, () => [renderRules(data.rules, data.intercepting), omittedLine(data.omitted, 'rule')].filter((l) => l !== '').join('\n'));
   },
   'network.unmock': async (paths, params, out) => {
     const data = await call(paths, 'network.unmock', params);
@@ -306,9 +311,12 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
     return out.success(data, () => {
       const where = data.scope === 'all' ? 'in the browser' : `for ${data.url ?? '-'}`;
       return [
-        `${data.cookies.length} cookie${data.cookies.length === 1 ? '' : 's'} ${where}:`,
+        `${plural(data.count ?? data.cookies.length, 'cookie')} ${where}:`,
         ...(data.cookies.length > 0 ? data.cookies.map(cookieLine) : ['  (none)']),
-      ].join('\n');
+        omittedLine(data.omitted, 'cookie'),
+      ]
+        .filter((l) => l !== '')
+        .join('\n');
     });
   },
   'network.cookies.set': async (paths, params, out) => {

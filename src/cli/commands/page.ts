@@ -1,4 +1,5 @@
 import type { InFamily } from '../../protocol/commands.js';
+import { omittedLine } from '../../util/bounded.js';
 import type { LoadResult } from '../../protocol/commands/page.js';
 import type { RunnerTable } from '../runner.js';
 import { call } from '../../client/call.js';
@@ -46,6 +47,8 @@ export const PAGE_RUNNERS: RunnerTable<InFamily<'page' | 'tabs'>> = {
         ? 'No dialogs.'
         : d.dialogs
             .map((x) => `  ${new Date(x.timestamp).toISOString()}  ${x.type.padEnd(12)} "${x.message}" (${x.action === 'accept' ? 'accepted' : 'dismissed'})`)
+            .concat(omittedLine(d.omitted, 'dialog'))
+            .filter((l) => l !== '')
             .join('\n'),
     );
   },
@@ -69,7 +72,13 @@ export const PAGE_RUNNERS: RunnerTable<InFamily<'page' | 'tabs'>> = {
   },
   'tabs.list': async (paths, params, out) => {
     const d = await call(paths, 'tabs.list', params);
-    return out.success(d, () => d.tabs.map((t) => `${t.selected ? '*' : ' '} ${t.id.padEnd(4)} ${t.url}${t.title !== '' ? `  "${t.title}"` : ''}`).join('\n'));
+    return out.success(d, () =>
+      d.tabs
+        .map((t) => `${t.selected ? '*' : ' '} ${t.id.padEnd(4)} ${t.url}${t.title !== '' ? `  "${t.title}"` : ''}`)
+        .concat(omittedLine(d.omitted, 'tab'))
+        .filter((l) => l !== '')
+        .join('\n'),
+    );
   },
   'tabs.new': async (paths, params, out) => {
     const d = await call(paths, 'tabs.new', params);

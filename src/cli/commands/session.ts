@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { plural } from '../../util/bounded.js';
 import type { ParamsOf } from '../../protocol/commands.js';
 import { BdgError, toBdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
@@ -53,7 +54,7 @@ export function follow(
   let lastIssue = 0;
   const verbose = params.verbose === true;
   return followLoop(out, intervalMs, async () => {
-    const data = await call(paths, 'peek', { last: params.last, network: params.network, console: params.console });
+    const data = await call(paths, 'peek', { last: params.last, network: params.network, console: params.console, full: true });
     let text = '';
     for (const r of data.network ?? []) {
       if (numericId(r.id) <= lastNet || r.state === 'pending') continue;
@@ -74,8 +75,6 @@ export function follow(
     return text;
   });
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function runStop(paths: SessionPaths, params: ParamsOf<'stop'>, out: Output): Promise<number> {
   if (params.all) return (await import('./sessions.js')).runStopAll(paths, params, out);

@@ -1,4 +1,6 @@
 /** Runners that act on every session under the base directory: `bdg sessions`, `bdg stop --all`, `bdg cleanup --all`. */
+import { boundListing, omittedLine, plural, type BoundedFields } from '../../util/bounded.js';
+import { specOf } from '../../protocol/commands.js';
 import type { ParamsOf } from '../../protocol/commands.js';
 import { BdgError } from '../../util/errors.js';
 import type { SessionPaths } from '../../util/paths.js';
@@ -50,11 +52,19 @@ export function renderSharedBrowsers(browsers: readonly SharedBrowserSummary[]):
   );
 }
 
-export async function runSessions(paths: SessionPaths, _params: ParamsOf<'sessions'>, out: Output): Promise<number> {
-  const sessions = await listSessions(paths.base);
+export async function runSessions(paths: SessionPaths, params: ParamsOf<'sessions'>, out: Output): Promise<number> {
+  const all = await listSessions(paths.base);
   // After the sessions: describing a stale one settles the shared browser it was in.
   const browsers = listSharedBrowsers(paths.base);
-  return out.success({ base: paths.base, sessions, browsers }, () => [renderSessions(sessions), ...renderSharedBrowsers(browsers)].join('\n'));
+  // Computed here, not in a daemon: the listing's bound is applied as the dispatcher applies it to the others.
+  const data = boundListing(specOf('sessions').listing, { base: paths.base, sessions: all, browsers }, params.full) as {
+    base: string;
+    sessions: SessionInfo[];
+    browsers: SharedBrowserSummary[];
+  } & BoundedFields;
+  return out.success(data, () =>
+    [renderSessions(data.sessions), omittedLine(data.omitted, 'session'), ...renderSharedBrowsers(data.browsers)].filter((l) => l !== '').join('\n'),
+  );
 }
 
 export async function runStopAll(paths: SessionPaths, params: ParamsOf<'stop'>, out: Output): Promise<number> {
@@ -69,7 +79,7 @@ export async function runStopAll(paths: SessionPaths, params: ParamsOf<'stop'>, 
     // Some stopped, some did not: the exit code is the first failure's, the document lists them all.
     const err = new BdgError(
       first.code,
-      `${data.failed.length} of ${data.failed.length + data.stopped.length} sessions could not be stopped: ${data.failed.map((f) => `${label(f.session)} (${f.message})`).join('; ')}`,
+      `${data.failed.length} of ${plural(data.failed.length + data.stopped.length, 'session')} could not be stopped: ${data.failed.map((f) => `${label(f.session)} (${f.message})`).join('; ')}`,
       'Retry `bdg stop --all`, or `bdg cleanup --all --force` to end them.',
     );
     if (!out.json) out.note(lines.join('\n'));

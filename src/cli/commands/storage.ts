@@ -11,7 +11,7 @@ function renderStorage(d: StorageResult): string {
     case 'list': {
       const items = d.items ?? [];
       if (items.length === 0) return `${where}: empty`;
-      const more = (d.omitted ?? 0) > 0 ? [`  ... ${d.omitted ?? 0} more (--limit)`] : [];
+      const more = (d.omitted ?? 0) > 0 ? [`  ... ${d.omitted ?? 0} more (--limit N, or --full for all)`] : [];
       return [`${where}: ${d.count ?? items.length} item${d.count === 1 ? '' : 's'}`, ...items.map((i) => `  ${i.key} = ${i.value}`), ...more].join('\n');
     }
     case 'get':

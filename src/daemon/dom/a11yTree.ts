@@ -88,16 +88,17 @@ export function refable(n: AxNode): boolean {
 /**
  * Builds the printed tree. Compact (unless `full`): ignored nodes and nameless generic containers give their
  * children to their parent; inline text boxes go; static text that only repeats its parent's name or value is
- * dropped. At most `limit` nodes are kept (`truncated` says some were not).
+ * dropped. At most `limit` nodes are kept (`truncated` says some were not, `omitted` how many).
  */
 export function compactA11yTree(
   nodes: readonly AxNode[],
   opts: { full: boolean; limit: number },
   describe: (n: AxNode) => A11yNode = describeAxNode,
-): { tree: A11yNode[]; count: number; truncated: boolean } {
+): { tree: A11yNode[]; count: number; omitted: number; truncated: boolean } {
   const byId = new Map(nodes.map((n) => [n.nodeId, n]));
   const root = nodes.find((n) => n.parentId === undefined) ?? nodes[0];
   let count = 0;
+  let omitted = 0;
   let truncated = false;
   const build = (n: AxNode, parentText: string): A11yNode[] => {
     const kids = (n.childIds ?? []).map((id) => byId.get(id)).filter((c): c is AxNode => c !== undefined);
@@ -110,17 +111,22 @@ export function compactA11yTree(
         role === 'InlineTextBox' ||
         (role === 'StaticText' && (name.trim() === '' || parentText.includes(`\u0000${name}\u0000`))));
     if (skip) return kids.flatMap((c) => build(c, parentText));
+    const ownText = `\u0000${name}\u0000${text(n.value?.value)}\u0000`;
     if (count >= opts.limit) {
+      // Past the limit the rest is only counted, so `omitted` says how many nodes a higher limit would add.
       truncated = true;
+      omitted++;
+      for (const c of kids) build(c, ownText);
       return [];
     }
     count++;
     const node = describe(n);
-    const children = kids.flatMap((c) => build(c, `\u0000${name}\u0000${text(n.value?.value)}\u0000`));
+    const children = kids.flatMap((c) => build(c, ownText));
     if (children.length > 0) node.children = children;
     return [node];
   };
-  return { tree: root !== undefined ? build(root, '') : [], count, truncated };
+  const tree = root !== undefined ? build(root, '') : [];
+  return { tree, count, omitted, truncated };
 }
 
 /** `dom a11y query`: nodes whose role is `role` and whose name contains `name` (both case-insensitive). */

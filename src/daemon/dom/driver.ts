@@ -5,6 +5,7 @@ import { BdgError } from '../../util/errors.js';
 import type { HandlerContext } from '../context.js';
 import type { BrowserSession } from '../session.js';
 import { ActivityWatcher } from './activity.js';
+import { DomChangeWatch, NO_EFFECT_WINDOW_MS, type DocumentCall } from './effects.js';
 import type { DialogAction } from './dialogs.js';
 import { downloadsOf } from '../downloads.js';
 import { KeyedMutex } from './mutex.js';
@@ -414,7 +415,7 @@ function numericId(id: string): number {
 export async function runAction<T>(
   ctx: HandlerContext,
   signal: AbortSignal,
-  opts: { dialog?: DialogAction | undefined; settleQuietMs?: number; settleMaxMs?: number },
+  opts: { dialog?: DialogAction | undefined; settleQuietMs?: number; settleMaxMs?: number; effects?: 'pointer' | 'keys' },
   action: (watcher: ActivityWatcher) => Promise<T>,
 ): Promise<{ result: T; triggered: ActionReport; compat: ActionCompat }> {
   const session = ctx.session;
@@ -429,9 +430,38 @@ export async function runAction<T>(
   const urlBefore = session.page.url;
   const restoreDialogs = opts.dialog !== undefined ? session.dialogs.override(opts.dialog) : undefined;
   const watcher = new ActivityWatcher(session);
+  // `effects`: the action says "no visible effect" when nothing at all came of it (effects.ts).
+  const docCall: DocumentCall = async (fn, args) =>
+    callOn(session, await documentObject(session, signal), fn, args, { timeoutMs: 2_000, signal, userGesture: false });
+  // With --no-wait (settleMaxMs 0) there is no window to watch, so no "no visible effect" claim either.
+  const domWatch = opts.effects !== undefined && opts.settleMaxMs !== 0 ? await DomChangeWatch.start(docCall, opts.effects === 'keys') : undefined;
+  let watching = domWatch !== undefined;
   try {
     const result = await action(watcher);
+    const actedAt = Date.now();
     const settled = await watcher.settle(opts.settleQuietMs ?? 150, opts.settleMaxMs ?? 3_000, signal);
+    let domChanges: number | undefined;
+    let noEffect = false;
+    if (domWatch !== undefined) {
+      const lastNow = (): boolean =>
+        watcher.requestsStarted > 0 ||
+        watcher.navigated ||
+        watcher.navigating ||
+        session.page.url !== urlBefore ||
+        session.dialogs.seq > dialogMark ||
+        numericId(session.console.last(1)[0]?.id ?? 'c0') > conMark ||
+        (downloads !== undefined && downloads.seq > downloadMark);
+      domChanges = await domWatch.changes();
+      // Nothing yet: watch on for the rest of the window (bounded); something did happen: no extra wait.
+      while (!lastNow() && domChanges === 0 && Date.now() - actedAt < NO_EFFECT_WINDOW_MS && !signal.aborted) {
+        await sleep(Math.min(50, NO_EFFECT_WINDOW_MS - (Date.now() - actedAt)));
+        domChanges = await domWatch.changes();
+      }
+      const final = await domWatch.changes(true);
+      watching = false;
+      if (final !== undefined) domChanges = final;
+      noEffect = domChanges === 0 && !lastNow();
+    }
     const requests = session.network
       .last(200)
       .filter((r) => numericId(r.id) > netMark)
@@ -469,6 +499,7 @@ export async function runAction<T>(
       dialogs,
       errors: [...errors.values()],
       ...(watcher.navigated || session.page.url !== urlBefore ? { navigation: { url: session.page.url, from: urlBefore } } : {}),
+      ...(noEffect ? { effect: 'none' as const } : {}),
     };
     const triggered: ActionReport = {
       urlBefore,
@@ -478,11 +509,14 @@ export async function runAction<T>(
       consoleErrors,
       dialogs,
       settled,
+      ...(domChanges !== undefined ? { domChanges } : {}),
+      ...(noEffect ? { effect: 'none' as const } : {}),
     };
     // A download starts after its response arrives; one begun by this action is waited for (bounded) and reported.
     if (downloads !== undefined && downloads.seq > downloadMark) triggered.downloads = await downloads.since(downloadMark, 10_000, signal);
     return { result, triggered, compat };
   } finally {
+    if (watching) await domWatch?.changes(true);
     watcher.stop();
     restoreDialogs?.();
     await releaseHandles(session);

@@ -261,28 +261,78 @@ export const LISTENER_PATH_FN = `function () { ${INSPECT_LIB}
 export const PATH_LABELS_FN = `function () { ${LIB} return this.map((n) => n.nodeType === 1 ? label(n) : n.nodeType === 9 ? 'document' : 'window'); }`;
 
 /**
- * `this` = path array -> React's handler props on the element and its DOM ancestors (React 17+: __reactProps$…,
- * React 16: __reactEventHandlers$…), read as own data properties, never through getters: [{ at, prop, fn }].
+ * `this` = path array -> the handlers frameworks keep for their own dispatchers, read as own data properties, never
+ * through getters, at most `max` of them: [{ at, framework, type, capture, prop?, selector?, fn }], plus `dispatchers`
+ * (the sources of the framework listeners these stand behind, which the listing leaves out).
+ * - React 17+ `__reactProps$…` (16: `__reactEventHandlers$…`) `on…` props, run by React's listeners on its root.
+ * - jQuery `jQuery._data(node, 'events')`: handlers of `.on(type, fn)` and, with a selector, delegated ones, listed
+ *   when an element from the target up to that node matches the selector (`jQuery(el).is(selector)`).
+ * - Preact 11 `node.__e` (`onClick`, `onClickCapture` keys), Preact 10 `node.l` (`click` + `true|false` for capture;
+ *   `_listeners` unminified), run by Preact's proxy listener on the node itself.
  */
-export const REACT_PROPS_FN = `function (max) {
+export const FRAMEWORK_HANDLERS_FN = `function (max) {
   const out = [];
+  const dispatchers = [];
+  const own = (o, k) => { const d = Object.getOwnPropertyDescriptor(o, k); return d && 'value' in d ? d.value : undefined; };
+  const propEvent = (p) => {
+    const capture = /Capture$/.test(p);
+    const base = (capture ? p.slice(2, -7) : p.slice(2)).toLowerCase();
+    return { type: ({ doubleclick: 'dblclick', focus: 'focusin', blur: 'focusout' })[base] || base, capture };
+  };
+  const win = this[this.length - 1];
+  const jq = win && (own(win, 'jQuery') || own(win, '$'));
+  const jQuery = typeof jq === 'function' && typeof jq._data === 'function' && jq.fn && typeof jq.fn.jquery === 'string' ? jq : null;
   for (let i = 0; i < this.length && out.length < max; i++) {
     const n = this[i];
-    if (!n || n.nodeType !== 1) continue;
-    for (const k of Object.keys(n)) {
-      if (!k.startsWith('__reactProps$') && !k.startsWith('__reactEventHandlers$')) continue;
-      const d = Object.getOwnPropertyDescriptor(n, k);
-      const props = d && d.value;
-      if (!props || typeof props !== 'object') continue;
-      for (const p of Object.keys(props)) {
-        const pd = Object.getOwnPropertyDescriptor(props, p);
-        if (/^on[A-Z]/.test(p) && pd && typeof pd.value === 'function') out.push({ at: i, prop: p, fn: pd.value });
-        if (out.length >= max) break;
+    if (!n) continue;
+    if (n.nodeType === 1) {
+      for (const k of Object.keys(n)) {
+        if (!k.startsWith('__reactProps$') && !k.startsWith('__reactEventHandlers$')) continue;
+        const props = own(n, k);
+        if (!props || typeof props !== 'object') continue;
+        for (const p of Object.keys(props)) {
+          const fn = own(props, p);
+          if (/^on[A-Z]/.test(p) && typeof fn === 'function' && out.length < max) out.push({ at: i, framework: 'React', prop: p, ...propEvent(p), fn });
+        }
+      }
+      for (const k of ['__e', 'l', '_listeners']) {
+        const ls = own(n, k);
+        if (!ls || typeof ls !== 'object' || Array.isArray(ls)) continue;
+        for (const key of Object.keys(ls)) {
+          const fn = own(ls, key);
+          if (typeof fn !== 'function' || out.length >= max) continue;
+          if (k === '__e') { if (/^on/.test(key)) out.push({ at: i, framework: 'Preact', prop: key, ...propEvent(key), fn }); continue; }
+          const m = /^(.*?)(true|false)?$/.exec(key);
+          out.push({ at: i, framework: 'Preact', type: m[1].toLowerCase(), capture: m[2] === 'true', fn });
+        }
+      }
+    }
+    if (jQuery) {
+      let data;
+      try { data = jQuery._data(n); } catch (e) { data = undefined; }
+      const events = data && data.events;
+      if (!events || typeof events !== 'object') continue;
+      if (typeof data.handle === 'function') dispatchers.push(Function.prototype.toString.call(data.handle));
+      for (const type of Object.keys(events)) {
+        for (const h of events[type] || []) {
+          if (!h || typeof h.handler !== 'function' || out.length >= max) continue;
+          if (h.selector) {
+            let hit = false;
+            for (let j = 0; j < i && !hit; j++) { try { hit = this[j].nodeType === 1 && jQuery(this[j]).is(h.selector); } catch (e) { hit = false; } }
+            if (!hit) continue;
+          }
+          out.push({ at: i, framework: 'jQuery', type: h.origType || type, capture: false, ...(h.selector ? { selector: String(h.selector) } : {}), fn: h.handler });
+        }
       }
     }
   }
-  return out;
+  return { handlers: out, dispatchers };
 }`;
 
-/** `this` = React props array -> [{ at, prop, name, source }] by value. */
-export const REACT_DESCRIBE_FN = `function () { return this.map((x) => ({ at: x.at, prop: x.prop, name: x.fn.name || '', source: Function.prototype.toString.call(x.fn).slice(0, 200) })); }`;
+/** `this` = the result of FRAMEWORK_HANDLERS_FN -> the same by value, each function as its name and source. */
+export const FRAMEWORK_DESCRIBE_FN = `function () {
+  return {
+    handlers: this.handlers.map((x) => ({ at: x.at, framework: x.framework, type: x.type, capture: x.capture, prop: x.prop, selector: x.selector, name: x.fn.name || '', source: Function.prototype.toString.call(x.fn).slice(0, 200) })),
+    dispatchers: this.dispatchers,
+  };
+}`;

@@ -228,6 +228,24 @@ export const LIB = String.raw`
     if (fs && !(fs.querySelector('legend') && fs.querySelector('legend').contains(el))) return true;
     return el.getAttribute && el.getAttribute('aria-disabled') === 'true';
   };
+  // A control disabled only by a class (Bootstrap's .btn.disabled, BEM's btn--disabled, is-disabled, Mui-disabled):
+  // a class token that is or ends in "disabled", on the element or the control it is inside, counts when the page
+  // also styles it as disabled: cursor: not-allowed, pointer-events: none, or opacity at most 0.7. The class alone
+  // is not enough (a "disabled" marker a page never styles is no sign to a user). Returns why, or ''.
+  const disabledClass = (el) => {
+    const ctl = (el.closest && el.closest('a,button,input,select,textarea,summary,[role=button],[role=link],[role=menuitem],[role=tab],[role=checkbox],[role=radio],[role=option],[role=switch]')) || el;
+    for (const e of ctl === el ? [el] : [el, ctl]) {
+      const token = [...(e.classList || [])].find((c) => /(^|[-_])disabled$/i.test(c));
+      if (!token) continue;
+      const cs = (e.ownerDocument.defaultView || window).getComputedStyle(e);
+      const signs = [];
+      if (cs.cursor === 'not-allowed') signs.push('cursor: not-allowed');
+      if (cs.pointerEvents === 'none') signs.push('pointer-events: none');
+      if (Number(cs.opacity) <= 0.7) signs.push('opacity: ' + cs.opacity);
+      if (signs.length > 0) return 'class "' + token + '"' + (e === el ? '' : ' on ' + label(e)) + ', styled as disabled (' + signs.join(', ') + ')';
+    }
+    return '';
+  };
   // Fields whose value is a secret (passwords, PINs, one-time codes, card codes): bdg never prints their value.
   const MASK = '••••••';
   const isSecret = (el) => {
@@ -336,7 +354,9 @@ export const RAW_GET_FN = `function (maxLength) { ${LIB}
 export const ACTIONABLE_FN = `async function (needEnabled, needHit) { ${LIB}
   if (!this.isConnected) return { ok: false, reason: 'detached' };
   if (!isVisible(this)) return { ok: false, reason: 'hidden' };
-  if (needEnabled && isDisabled(this)) return { ok: false, reason: 'disabled' };
+  if (needEnabled && isDisabled(this)) return { ok: false, reason: 'disabled', by: this.disabled === true || this.closest('fieldset[disabled]') ? 'the disabled attribute' : 'aria-disabled="true"' };
+  const byClass = needEnabled ? disabledClass(this) : '';
+  if (byClass) return { ok: false, reason: 'disabled', by: byClass };
   // pointer-events: none lets a click through to whatever is below: say so rather than "covered by" that element.
   if (needHit && (this.ownerDocument.defaultView || window).getComputedStyle(this).pointerEvents === 'none') return { ok: false, reason: 'no-pointer-events' };
   if (typeof this.scrollIntoViewIfNeeded === 'function') this.scrollIntoViewIfNeeded(true); else this.scrollIntoView({ block: 'center', inline: 'center' });

@@ -1,4 +1,5 @@
 import { isAbsolute } from 'node:path';
+import { cutText } from '../../util/bounded.js';
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import type { StorageItem } from '../../protocol/commands/storage.js';
 import { BdgError } from '../../util/errors.js';
@@ -11,7 +12,7 @@ const VALUE_CUT = 200;
 
 function item(key: string, value: string, full: boolean): StorageItem {
   if (full || value.length <= VALUE_CUT) return { key, value, length: value.length };
-  return { key, value: `${value.slice(0, VALUE_CUT)}… [cut, ${value.length} chars; --full shows all]`, length: value.length, truncated: true };
+  return { key, value: cutText(value, VALUE_CUT), length: value.length, truncated: true };
 }
 
 /** The origin a storage command works on: --origin (normalised to an origin), else the page's. */

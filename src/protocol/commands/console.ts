@@ -1,3 +1,5 @@
+import type { BoundedFields } from '../../util/bounded.js';
+import { fullOption } from '../spec.js';
 import type { BufferStats, ConsoleRecord, FoldedConsoleRecord, IssueRecord } from '../records.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -9,6 +11,7 @@ export const CONSOLE_COMMANDS = [
     summary: 'Show console messages and uncaught exceptions of the current page load (identical ones folded with a count)',
     args: [],
     options: {
+      full: fullOption,
       level: {
         type: 'string',
         choices: ['error', 'warning', 'info', 'log', 'debug'],
@@ -30,6 +33,7 @@ export const CONSOLE_COMMANDS = [
         description: "Only the page's Chrome Issues (blocked cookies, mixed content, CSP, deprecated APIs, …), no messages",
       },
     },
+    listing: { rows: ['messages'], keep: 'newest' },
     readOnly: true,
     runs: 'daemon',
     examples: ['bdg console', 'bdg console --level error', 'bdg console --list --history', 'bdg console --issues --json', 'bdg console --follow --json'],
@@ -65,7 +69,7 @@ export const CONSOLE_COMMANDS = [
   },
 ] as const satisfies readonly CommandSpec[];
 
-export interface ConsoleListResult {
+export interface ConsoleListResult extends BoundedFields {
   navigation: { index: number; url: string } | null;
   history: boolean;
   level: string | null;

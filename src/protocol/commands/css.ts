@@ -1,3 +1,4 @@
+import { fullOption } from '../spec.js';
 import type { CommandSpec } from '../spec.js';
 import type { CssSearchResult } from './domInspect.js';
 
@@ -8,7 +9,11 @@ export const CSS_COMMANDS = [
     path: ['css', 'search'],
     summary: 'Find text in every stylesheet (cross-origin too), with file:line and its rule',
     args: [{ name: 'text', required: true, description: 'Text to find (-- before one starting with -)' }],
-    options: { limit: { type: 'number', integer: true, min: 1, max: 10_000, default: 50, placeholder: 'N', description: 'Show at most N matches' } },
+    options: {
+      full: fullOption,
+      limit: { type: 'number', integer: true, min: 1, max: 10_000, default: 50, placeholder: 'N', description: 'Show at most N matches' },
+    },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',

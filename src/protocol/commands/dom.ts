@@ -1,3 +1,4 @@
+import { fullOption } from '../spec.js';
 import type { A11yNode, ActionCompat, ActionReport, ElementInfo } from '../results.js';
 import type { ConsoleRecord, NetworkListItem } from '../records.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
@@ -103,9 +104,11 @@ export const DOM_COMMANDS = [
     summary: 'Find elements (CSS, text=..., :has-text("..."), xpath=...; open shadow roots and same-origin iframes included) and print short refs',
     args: [{ name: 'selector', required: true, description: 'CSS, text=Sign in (text="Sign in": exact), button:has-text("Place order"), or xpath=//a' }],
     options: {
+      full: fullOption,
       limit: { type: 'number', integer: true, min: 1, max: 1000, default: 20, placeholder: 'N', description: 'Show at most N matches' },
       frame: frameOption,
     },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -227,9 +230,10 @@ export const DOM_COMMANDS = [
     summary: 'Show the accessibility tree (roles, names, states) with refs; compact by default',
     args: [],
     options: {
-      full: { type: 'boolean', default: false, description: 'Keep generic containers and ignored nodes' },
+      full: { type: 'boolean', default: false, description: 'Everything: generic containers and ignored nodes kept, no node limit, whole names' },
       limit: { type: 'number', integer: true, min: 1, max: 100_000, default: 500, placeholder: 'N', description: 'Show at most N nodes' },
     },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -242,10 +246,12 @@ export const DOM_COMMANDS = [
     summary: 'Find accessibility nodes by role and/or name (substring, case-insensitive) and print their refs',
     args: [{ name: 'pattern', required: false, alias: true, description: 'role=ROLE name=TEXT (or role:ROLE), as --role/--name' }],
     options: {
+      full: fullOption,
       role: { type: 'string', placeholder: 'ROLE', description: 'Role such as button, link, textbox, checkbox, heading' },
       name: { type: 'string', placeholder: 'TEXT', description: 'Accessible name contains TEXT' },
       limit: { type: 'number', integer: true, min: 1, max: 10_000, default: 50, placeholder: 'N', description: 'Show at most N matches' },
     },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -282,7 +288,8 @@ export const DOM_COMMANDS = [
     path: ['dom', 'layout'],
     summary: 'Where elements are and whether a user can see them: box, in viewport or not, covered by what, scroll container, clipped by, why hidden',
     args: [targetArg],
-    options: { limit: limitOption(20) },
+    options: { full: fullOption, limit: limitOption(20) },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -294,9 +301,11 @@ export const DOM_COMMANDS = [
     summary: 'Event listeners that run for an element, with source file:line: its own, delegated ones on ancestors, document and window, React props handlers',
     args: [targetArg],
     options: {
+      full: fullOption,
       type: { type: 'string', placeholder: 'T,..', description: 'Only these event types (comma-separated)' },
       limit: limitOption(100),
     },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -308,7 +317,8 @@ export const DOM_COMMANDS = [
     path: ['dom', 'frames'],
     summary: 'List the iframes (nested ones too) with URL, origin, and whether they are cross-origin or out-of-process; index for --frame',
     args: [],
-    options: { limit: limitOption(100) },
+    options: { full: fullOption, limit: limitOption(100) },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -320,10 +330,8 @@ export const DOM_COMMANDS = [
     summary:
       'The forms on the page (shadow roots too): fields with label, type, value (secrets masked), required, validity message, submit buttons, fill lines',
     args: [{ ...targetArg, required: false }],
-    options: {
-      all: { type: 'boolean', default: false, description: 'Every form' },
-      limit: limitOption(100),
-    },
+    options: { full: fullOption, all: { type: 'boolean', default: false, description: 'Every form' }, limit: limitOption(100) },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -335,9 +343,11 @@ export const DOM_COMMANDS = [
     summary: 'Page-wide checks: text below WCAG contrast (with its colours and ratio), elements overflowing their container or the page',
     args: [{ name: 'check', required: false, choices: ['contrast', 'overflow'], description: 'One check (default: all)' }],
     options: {
+      full: fullOption,
       level: { type: 'string', choices: ['AA', 'AAA'], default: 'AA', placeholder: 'LEVEL', description: 'WCAG level for contrast' },
       limit: limitOption(20),
     },
+    listing: {},
     readOnly: true,
     runs: 'daemon',
     page: 'live',
@@ -719,7 +729,8 @@ export interface DomResults {
   'dom.eval': EvalResult;
   eval: EvalResult;
   'dom.screenshot': ScreenshotResult;
-  'dom.a11y': { url: string; nodes: number; truncated: boolean; tree: A11yNode[] };
+  /** `nodes`: nodes in `tree`; `count`: nodes there were (after compaction); `omitted`: those past --limit. */
+  'dom.a11y': { url: string; nodes: number; count: number; omitted: number; truncated: boolean; tree: A11yNode[] };
   'dom.a11y.query': { role: string | null; name: string | null; total: number; matches: A11yNode[] };
   'dom.inspect': InspectResult;
   'dom.layout': LayoutResult;

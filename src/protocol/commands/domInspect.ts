@@ -119,8 +119,12 @@ export interface ListenerRecord {
   useCapture: boolean;
   passive: boolean;
   once: boolean;
-  framework?: 'React';
+  /** Kept by this framework for its own dispatcher; `handler` is the real handler (see `dom listeners` in docs/dom.md). */
+  framework?: 'React' | 'jQuery' | 'Preact';
+  /** The React prop it is set as (`onClick`, `onClickCapture`). */
   reactProp?: string;
+  /** jQuery: the selector of a delegated handler (`.on(type, selector, fn)`), which the element or one between matched. */
+  delegateSelector?: string;
   handler: ListenerHandler;
 }
 

@@ -1,3 +1,5 @@
+import type { BoundedFields } from '../../util/bounded.js';
+import { fullOption } from '../spec.js';
 import type { NetworkBufferStats, NetworkCookie, NetworkListItem, NetworkRecord, WebSocketFrame, WebSocketState, WebSocketSummary } from '../records.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -12,6 +14,7 @@ export const NETWORK_COMMANDS = [
     summary: 'List recorded requests (pending ones included), optionally filtered with DevTools filter terms',
     args: [],
     options: {
+      full: fullOption,
       filter: {
         type: 'string',
         placeholder: 'TERMS',
@@ -50,6 +53,7 @@ export const NETWORK_COMMANDS = [
         description: "Read a session's journal file instead of the running session (the one a killed daemon left: history/journal-<time>.ndjson)",
       },
     },
+    listing: { rows: ['requests'], keep: 'newest' },
     readOnly: true,
     runs: 'daemon',
     examples: [
@@ -101,6 +105,7 @@ export const NETWORK_COMMANDS = [
     summary: 'Show the frames of one WebSocket: direction, time, opcode, size, text payload (binary ones as size only)',
     args: [{ name: 'id', required: true, description: 'The id of a WebSocket row in network list (n12) or its CDP requestId' }],
     options: {
+      full: fullOption,
       last: { type: 'number', integer: true, min: 0, max: 100_000, default: 50, placeholder: 'N', description: 'Only the N newest frames (0: all)' },
       since: {
         type: 'number',
@@ -117,6 +122,7 @@ export const NETWORK_COMMANDS = [
         description: "Read a session's journal file instead of the running session (the one a killed daemon left: history/journal-<time>.ndjson)",
       },
     },
+    listing: { rows: ['frames'], keep: 'newest' },
     readOnly: true,
     runs: 'daemon',
     examples: [
@@ -200,7 +206,8 @@ export const NETWORK_COMMANDS = [
     path: ['network', 'mocks'],
     summary: 'List the mock and block rules with their ids and how many requests each answered',
     args: [],
-    options: {},
+    options: { full: fullOption },
+    listing: { rows: ['rules'] },
     readOnly: true,
     runs: 'daemon',
     examples: ['bdg network mocks', 'bdg network mocks --json'],
@@ -283,9 +290,11 @@ export const NETWORK_COMMANDS = [
     summary: "Show the browser's cookies for the current page (or a URL, or all)",
     args: [],
     options: {
+      full: fullOption,
       url: { type: 'string', placeholder: 'URL', description: 'Cookies that would be sent to this URL (default: the current page and its frames)' },
       all: { type: 'boolean', default: false, description: 'Every cookie in the browser profile' },
     },
+    listing: { rows: ['cookies'] },
     readOnly: true,
     runs: 'daemon',
     examples: ['bdg network cookies', 'bdg network cookies --url https://api.example.com/', 'bdg network cookies --all --json'],
@@ -329,7 +338,7 @@ export const NETWORK_COMMANDS = [
   },
 ] as const satisfies readonly CommandSpec[];
 
-export interface NetworkListResult {
+export interface NetworkListResult extends BoundedFields {
   requests: NetworkListItem[];
   matched: number;
   /** The order the requests are in, and which page load they are from. */
@@ -357,7 +366,7 @@ export interface HarResult {
 /** A frame as `network ws` shows it: binary payloads as their size only. */
 export type WebSocketFrameView = Omit<WebSocketFrame, 'data'> & { data?: string };
 
-export interface WebSocketFramesResult {
+export interface WebSocketFramesResult extends BoundedFields {
   id: string;
   requestId: string;
   url: string;
@@ -385,7 +394,7 @@ export interface HeadersResult {
   responseCookies: NetworkCookie[];
 }
 
-export interface CookiesResult {
+export interface CookiesResult extends BoundedFields {
   scope: 'all' | 'url' | 'page';
   url: string | null;
   cookies: NetworkCookie[];
@@ -412,7 +421,7 @@ export interface InterceptRuleView {
   bodyBytes?: number;
 }
 
-export interface MocksResult {
+export interface MocksResult extends BoundedFields {
   rules: InterceptRuleView[];
   /** Whether Chrome pauses requests at all (only while a rule is active), and with how many patterns. */
   intercepting: boolean;

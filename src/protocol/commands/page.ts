@@ -1,3 +1,5 @@
+import type { BoundedFields } from '../../util/bounded.js';
+import { fullOption } from '../spec.js';
 import type { EmulationState, Viewport } from '../emulation.js';
 import type { ActionReport, DialogRecord } from '../results.js';
 import type { CommandSpec, OptionSpec } from '../spec.js';
@@ -67,7 +69,8 @@ export const PAGE_COMMANDS = [
     path: ['page', 'dialogs'],
     summary: 'Show the JavaScript dialogs the page opened recently and how bdg answered them',
     args: [],
-    options: {},
+    options: { full: fullOption },
+    listing: { rows: ['dialogs'], keep: 'newest' },
     readOnly: true,
     runs: 'daemon',
     examples: ['bdg page dialogs', 'bdg page dialogs --json'],
@@ -164,7 +167,8 @@ export const PAGE_COMMANDS = [
     path: ['tabs'],
     summary: 'List the open tabs; the selected one is the tab commands and telemetry follow',
     args: [],
-    options: {},
+    options: { full: fullOption },
+    listing: { rows: ['tabs'] },
     readOnly: true,
     runs: 'daemon',
     examples: ['bdg tabs', 'bdg tabs --json'],
@@ -289,8 +293,8 @@ export interface PageResults {
   'page.reload': LoadResult;
   'page.back': LoadResult;
   'page.forward': LoadResult;
-  'page.dialogs': { dialogs: DialogRecord[] };
-  'tabs.list': { selected: string | null; tabs: TabInfo[] };
+  'page.dialogs': { dialogs: DialogRecord[] } & BoundedFields;
+  'tabs.list': { selected: string | null; tabs: TabInfo[] } & BoundedFields;
   'tabs.new': TabInfo & { loadTimedOut: boolean };
   'tabs.select': TabInfo;
   'tabs.close': { closed: string; targetId: string; selected: string; url: string };

@@ -1,3 +1,5 @@
+import type { BoundedFields } from '../../util/bounded.js';
+import { fullOption } from '../spec.js';
 import type { BufferStats, ConsoleRecord, IssueRecord, NavigationRecord, NetworkBufferStats, NetworkListItem, NetworkRecord, PageInfo } from '../records.js';
 import type { ThrottleState } from './network.js';
 import type { EmulationState } from '../emulation.js';
@@ -153,6 +155,7 @@ export const SESSION_COMMANDS = [
     summary: 'Show the newest network requests and console messages',
     args: [],
     options: {
+      full: fullOption,
       last: lastOption,
       network: { type: 'boolean', default: false, description: 'Only network requests' },
       console: { type: 'boolean', default: false, description: 'Only console messages (and Chrome Issues)' },
@@ -163,6 +166,7 @@ export const SESSION_COMMANDS = [
         description: 'Fuller lines: resource type, whole console texts and source URLs, issue resources',
       },
     },
+    listing: { rows: ['network', 'console'], keep: 'newest' },
     readOnly: true,
     runs: 'daemon',
     examples: ['bdg peek', 'bdg peek --last 50 --network', 'bdg peek --verbose', 'bdg peek --console --json'],
@@ -250,7 +254,8 @@ export const SESSION_COMMANDS = [
     path: ['sessions'],
     summary: 'List every session (the default one and the named ones): state, page, pids, age, idle time, memory; stale ones are cleaned up',
     args: [],
-    options: {},
+    options: { full: fullOption },
+    listing: { rows: ['sessions'] },
     readOnly: true,
     runs: 'cli',
     examples: ['bdg sessions', 'bdg sessions --json'],
@@ -377,7 +382,7 @@ export interface StatusResult {
   navigationHistory?: NavigationRecord[];
 }
 
-export interface PeekResult {
+export interface PeekResult extends BoundedFields {
   page: PageInfo;
   network?: NetworkListItem[] | undefined;
   console?: ConsoleRecord[] | undefined;

@@ -24,8 +24,8 @@ function withRef(ctx: HandlerContext, loaderId: string): (n: AxNode) => A11yNode
 
 export async function a11y(ctx: HandlerContext, params: ParamsOf<'dom.a11y'>, signal: AbortSignal): Promise<ResultOf<'dom.a11y'>> {
   const { nodes, loaderId } = await axTree(ctx, signal);
-  const { tree, count, truncated } = compactA11yTree(nodes, { full: params.full, limit: params.limit }, withRef(ctx, loaderId));
-  return { url: ctx.session.page.url, nodes: count, truncated, tree };
+  const { tree, count, omitted, truncated } = compactA11yTree(nodes, { full: params.full, limit: params.limit }, withRef(ctx, loaderId));
+  return { url: ctx.session.page.url, nodes: count, count: count + omitted, omitted, truncated, tree };
 }
 
 export async function a11yQuery(ctx: HandlerContext, params: ParamsOf<'dom.a11y.query'>, signal: AbortSignal): Promise<ResultOf<'dom.a11y.query'>> {

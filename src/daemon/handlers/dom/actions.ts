@@ -55,7 +55,7 @@ export async function actionPoint(
       const what = `${current.info.ref ?? ''} ${current.info.tag}${current.info.id !== undefined ? `#${current.info.id}` : ''}`.trim();
       const reasons: Record<string, string> = {
         hidden: 'it is not visible (display/visibility or zero size)',
-        disabled: 'it is disabled',
+        disabled: `it is disabled (${r.by ?? 'disabled'})`,
         'no-pointer-events': 'it does not take pointer events (pointer-events: none), so a click there reaches what is below',
         covered: `another element is on top of it (${r.by ?? 'unknown'})`,
         detached: 'it was removed from the document',
@@ -67,7 +67,7 @@ export async function actionPoint(
         r.reason === 'covered'
           ? 'Close the overlay first (dom press Escape, dom click on its close button), or wait for it to go.'
           : 'Check the element with `bdg dom get`; wait for it with `bdg dom wait --selector`.',
-        { reason: r.reason, ...(r.by !== undefined ? { coveredBy: r.by } : {}) },
+        { reason: r.reason, ...(r.by !== undefined ? (r.reason === 'disabled' ? { disabledBy: r.by } : { coveredBy: r.by }) : {}) },
       );
     }
     await sleep(100);
@@ -103,7 +103,7 @@ export async function click(ctx: HandlerContext, params: ParamsOf<'dom.click'>, 
   const wait = waitMs(params);
   const deadline = Date.now() + wait;
   const button = params.right ? 'right' : 'left';
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, effects: 'pointer', ...noWait(params) }, async () => {
     if (target === undefined) {
       const v = await viewportPoint(ctx.session, parsePoint(params.at as string, '--at'), signal);
       await watchingSubmit(ctx, signal, 'The click', () => mouseClick(ctx.session, v.x, v.y, { button, double: params.double, signal }));
@@ -144,10 +144,12 @@ export async function hover(ctx: HandlerContext, params: ParamsOf<'dom.hover'>, 
   const deadline = Date.now() + wait;
   if (target === undefined) {
     // Off the page: Chrome sends mouseout/mouseleave to what was under the pointer and ends :hover.
-    const { triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, () => mouseMove(ctx.session, -1, -1, signal));
+    const { triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, effects: 'pointer', ...noWait(params) }, () =>
+      mouseMove(ctx.session, -1, -1, signal),
+    );
     return { action: 'hover-off', ...compat, method: 'mouse events', x: -1, y: -1, triggered };
   }
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(params) }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, effects: 'pointer', ...noWait(params) }, async () => {
     const el = await resolveTarget(ctx.session, target, { waitMs: wait, signal, index: params.index });
     const p = await strictly(params.strict, actionPoint(ctx, target, el, false, true, deadline, signal, params.index));
     await mouseMove(ctx.session, p.x, p.y, signal);
@@ -375,7 +377,7 @@ export async function press(
     .filter((m) => m !== '');
   const key = parseKey([...mods, spec].join('+'));
   const times = p.times ?? 1;
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, ...noWait(p) }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, effects: 'keys', ...noWait(p) }, async () => {
     let element: ElementInfo | undefined;
     if (focusOn !== undefined) {
       const el = await viaLabel(ctx.session, await resolveTarget(ctx.session, focusOn, { waitMs: 5_000, signal, index: p.index }));

@@ -24,7 +24,7 @@ export async function drag(ctx: HandlerContext, params: ParamsOf<'dom.drag'>, si
   const wait = Math.round(params.timeout * 1000);
   const deadline = Date.now() + wait;
   const o = { timeoutMs: 10_000, signal };
-  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog }, async () => {
+  const { result, triggered, compat } = await runAction(ctx, signal, { dialog: params.dialog, effects: 'pointer' }, async () => {
     const src = await resolveTarget(s, params.source, { waitMs: wait, signal });
     const sp = await actionPoint(ctx, params.source, src, true, params.fromOffset === undefined, deadline, signal);
     let from = { x: sp.x, y: sp.y };

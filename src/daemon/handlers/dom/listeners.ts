@@ -3,13 +3,27 @@ import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { ListenerHandler, ListenerRecord } from '../../../protocol/commands/domInspect.js';
 import type { HandlerContext } from '../../context.js';
 import { GROUP, callOn, readOnly, resolveTarget } from '../../dom/driver.js';
-import { LISTENER_PATH_FN, PATH_LABELS_FN, REACT_DESCRIBE_FN, REACT_PROPS_FN } from '../../dom/inspectScripts.js';
+import { FRAMEWORK_DESCRIBE_FN, FRAMEWORK_HANDLERS_FN, LISTENER_PATH_FN, PATH_LABELS_FN } from '../../dom/inspectScripts.js';
 import { listPageScripts } from '../../pageScripts.js';
 import type { BrowserSession } from '../../session.js';
 
 const CALL = { timeoutMs: 10_000 };
-/** React handler props read per call. */
-const MAX_REACT_PROPS = 50;
+/** Framework handlers (React props, jQuery, Preact) read per call. */
+const MAX_FRAMEWORK_HANDLERS = 50;
+
+/** Preact's proxy listener: it runs the handler Preact keeps on the node (`this.__e` in 11, `this.l` in 10). */
+const PREACT_PROXY = /\bthis\.(?:__e|l|_listeners)\b/;
+
+interface FrameworkHandler {
+  at: number;
+  framework: 'React' | 'jQuery' | 'Preact';
+  type: string;
+  capture: boolean;
+  prop?: string;
+  selector?: string;
+  name: string;
+  source: string;
+}
 /** Script URLs remembered per page session. */
 const MAX_SCRIPTS = 10_000;
 
@@ -77,15 +91,7 @@ function nameOf(source: string): string {
   return m?.[1] ?? 'anonymous';
 }
 
-/** React's prop -> the DOM event it handles (`onClickCapture` -> click, capture; `onDoubleClick` -> dblclick). */
-function reactEvent(prop: string): { type: string; capture: boolean } {
-  const capture = prop.endsWith('Capture');
-  const base = (capture ? prop.slice(2, -7) : prop.slice(2)).toLowerCase();
-  const map: Record<string, string> = { doubleclick: 'dblclick', focus: 'focusin', blur: 'focusout' };
-  return { type: map[base] ?? base, capture };
-}
-
-/** `dom listeners`: listeners on the element, its ancestors, document and window, and React's handler props. */
+/** `dom listeners`: listeners on the element, its ancestors, document and window, and frameworks' handlers (React, jQuery, Preact). */
 export async function listeners(ctx: HandlerContext, params: ParamsOf<'dom.listeners'>, signal: AbortSignal): Promise<ResultOf<'dom.listeners'>> {
   const session = ctx.session;
   const types =
@@ -108,7 +114,7 @@ export async function listeners(ctx: HandlerContext, params: ParamsOf<'dom.liste
     const props = await session.pageSend('Runtime.getProperties', { objectId: pathId, ownProperties: true }, opts);
     const onOf = (i: number): ListenerRecord['on'] =>
       i === 0 ? 'target' : i === labels.length - 2 ? 'document' : i === labels.length - 1 ? 'window' : 'ancestor';
-    const found: Array<{ at: number; rec: ListenerRecord; scriptId?: string }> = [];
+    const found: Array<{ at: number; rec: ListenerRecord; scriptId?: string; source: string }> = [];
     for (let i = 0; i < labels.length; i++) {
       const objectId = props.result.find((p) => p.name === String(i))?.value?.objectId;
       if (objectId === undefined) continue;
@@ -125,22 +131,32 @@ export async function listeners(ctx: HandlerContext, params: ParamsOf<'dom.liste
         };
         found.push({
           at: i,
+          source,
           scriptId: l.scriptId,
           rec: { type: l.type, on: onOf(i), node: labels[i] ?? '', useCapture: l.useCapture, passive: l.passive, once: l.once, handler },
         });
       }
     }
-    // React attaches its own listeners at the root; the handlers that run are the props React keeps on each element.
-    const reactId = await callOn<string>(session, pathId, REACT_PROPS_FN, [MAX_REACT_PROPS], { byValue: false, signal });
-    const reactProps = await callOn<Array<{ at: number; prop: string; name: string; source: string }>>(session, reactId, REACT_DESCRIBE_FN, [], { signal });
-    if (reactProps.length > 0) {
-      const entries = await session.pageSend('Runtime.getProperties', { objectId: reactId, ownProperties: true }, opts);
-      for (const [i, rp] of reactProps.entries()) {
-        const { type, capture } = reactEvent(rp.prop);
-        if (types !== undefined && !types.has(type)) continue;
-        const handler: ListenerHandler = { name: rp.name !== '' ? rp.name : nameOf(rp.source), preview: preview(rp.source) };
+    // Frameworks dispatch from listeners of their own; the handlers that run are the ones they keep on the nodes.
+    const fwId = await callOn<string>(session, pathId, FRAMEWORK_HANDLERS_FN, [MAX_FRAMEWORK_HANDLERS], { byValue: false, signal });
+    const fw = await callOn<{ handlers: FrameworkHandler[]; dispatchers: string[] }>(session, fwId, FRAMEWORK_DESCRIBE_FN, [], { signal });
+    if (fw.handlers.length > 0) {
+      // The dispatchers they stand behind are left out: jQuery's by its source, Preact's proxy on a node Preact handles.
+      const jq = new Set(fw.dispatchers);
+      const preactAt = new Set(fw.handlers.filter((h) => h.framework === 'Preact').map((h) => h.at));
+      for (let k = found.length - 1; k >= 0; k--) {
+        const f = found[k] as (typeof found)[number];
+        const src = f.source;
+        if (jq.has(src) || (preactAt.has(f.at) && PREACT_PROXY.test(src))) found.splice(k, 1);
+      }
+      const fwProps = await session.pageSend('Runtime.getProperties', { objectId: fwId, ownProperties: true }, opts);
+      const listId = fwProps.result.find((p) => p.name === 'handlers')?.value?.objectId;
+      const entries = listId !== undefined ? await session.pageSend('Runtime.getProperties', { objectId: listId, ownProperties: true }, opts) : undefined;
+      for (const [i, h] of fw.handlers.entries()) {
+        if (types !== undefined && !types.has(h.type)) continue;
+        const handler: ListenerHandler = { name: h.name !== '' ? h.name : nameOf(h.source), preview: preview(h.source) };
         let scriptId: string | undefined;
-        const entryId = entries.result.find((p) => p.name === String(i))?.value?.objectId;
+        const entryId = entries?.result.find((p) => p.name === String(i))?.value?.objectId;
         if (entryId !== undefined) {
           const fields = await session.pageSend('Runtime.getProperties', { objectId: entryId, ownProperties: true }, opts);
           const fnId = fields.result.find((p) => p.name === 'fn')?.value?.objectId;
@@ -156,17 +172,18 @@ export async function listeners(ctx: HandlerContext, params: ParamsOf<'dom.liste
           }
         }
         const rec: ListenerRecord = {
-          type,
-          on: onOf(rp.at),
-          node: labels[rp.at] ?? '',
-          useCapture: capture,
+          type: h.type,
+          on: onOf(h.at),
+          node: labels[h.at] ?? '',
+          useCapture: h.capture,
           passive: false,
           once: false,
-          framework: 'React',
-          reactProp: rp.prop,
+          framework: h.framework,
+          ...(h.framework === 'React' && h.prop !== undefined ? { reactProp: h.prop } : {}),
+          ...(h.selector !== undefined ? { delegateSelector: h.selector } : {}),
           handler,
         };
-        found.push(scriptId !== undefined ? { at: rp.at, rec, scriptId } : { at: rp.at, rec });
+        found.push(scriptId !== undefined ? { at: h.at, rec, scriptId, source: h.source } : { at: h.at, rec, source: h.source });
       }
     }
     const ids = new Set(found.map((f) => f.scriptId).filter((id): id is string => id !== undefined && id !== '' && id !== '0'));
