@@ -1,5 +1,5 @@
 import type { ThrottleState } from '../protocol/commands/network.js';
-import { omittedLine, plural } from '../util/bounded.js';
+import { omittedLine, plural, uncutLength } from '../util/bounded.js';
 import type { PeekResult, StatusResult } from '../protocol/commands/session.js';
 import { bodyUnavailableText, type ConsoleRecord, type IssueRecord, type NetworkRecord, type WebSocketSummary } from '../protocol/records.js';
 import { describeEmulation } from '../protocol/emulation.js';
@@ -13,7 +13,8 @@ export function shownUrl(url: string): string {
   const comma = url.indexOf(',');
   const head = comma === -1 || comma > 100 ? url.slice(0, 40) : url.slice(0, comma + 1);
   const payload = comma === -1 || comma > 100 ? '' : url.slice(comma + 1, comma + 17);
-  return `${head}${payload}… (${url.length} chars)`;
+  // A listing may have cut the URL already (util/bounded.ts): say how long it really is.
+  return `${head}${payload}… (${uncutLength(url)} chars)`;
 }
 
 type NetworkSummary = Omit<NetworkRecord, 'requestHeaders' | 'responseHeaders' | 'body' | 'postData'> & Partial<NetworkRecord>;

@@ -26,6 +26,14 @@ export function cutMarker(cut: number): string {
   return `… [${cut} more char${cut === 1 ? '' : 's'} cut; --full shows all]`;
 }
 
+const CUT_MARKER = /… \[(\d+) more chars? cut; --full shows all\]$/;
+
+/** The length `s` had before {@link cutText} cut it (its own length when it was not cut). */
+export function uncutLength(s: string): number {
+  const m = CUT_MARKER.exec(s);
+  return m === null ? s.length : m.index + Number(m[1]);
+}
+
 /** `s` whole when it is at most `max` characters, else its first `max` and the marker. */
 export function cutText(s: string, max: number = VALUE_CHARS): string {
   return s.length <= max ? s : `${s.slice(0, max)}${cutMarker(s.length - max)}`;

@@ -97,7 +97,7 @@ describe('concurrency', () => {
     const silent = rawClient(sock, null, 8_000);
     const wrongShape = await rawClient(sock, `{"id":1,"v":${PROTOCOL_VERSION},"cmd":"peek","params":{"bogus":1}}\n`, 3_000);
     assert.match(wrongShape, /unknown parameter bogus/);
-    assert.match(wrongShape, /Expected: last, network, console, follow/);
+    assert.match(wrongShape, /Expected: full, last, network, console, follow, verbose/);
     const unknownCmd = await rawClient(sock, `{"id":1,"v":${PROTOCOL_VERSION},"cmd":"rm -rf"}\n`, 3_000);
     assert.match(unknownCmd, /Unknown request/);
     const peek = await bdg(['peek', '--json'], { sessionDir });

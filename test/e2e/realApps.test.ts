@@ -139,6 +139,28 @@ describe('real third-party apps (Swagger UI, Monaco) driven by bdg', () => {
     assert.equal(pets.at(-1)?.headers['x-api-key'], 'k-123');
   });
 
+  it('Swagger UI: inspect, layout and listeners read its own styles and React handlers', async () => {
+    const insp = data<{ styles: Record<string, string>; rules?: Array<{ selector: string; url?: string; source: string; line?: number }> }>(
+      await run('dom', 'inspect', 'button.authorize', '--rules'),
+    );
+    assert.ok(Object.keys(insp.styles).length > 0);
+    const fromSheet = insp.rules?.find((r) => (r.url ?? r.source).includes('swagger-ui.css'));
+    assert.ok(fromSheet !== undefined, `no rule from swagger-ui.css: ${JSON.stringify(insp.rules?.map((r) => r.source))}`);
+    assert.ok(typeof fromSheet.line === 'number' && fromSheet.line > 0);
+    const lay = data<{ count: number; elements: Array<{ bounds: { width: number; height: number }; inViewport: string }> }>(
+      await run('dom', 'layout', 'button.authorize'),
+    );
+    assert.ok(lay.count >= 1);
+    assert.ok((lay.elements[0]?.bounds.width ?? 0) > 0 && (lay.elements[0]?.bounds.height ?? 0) > 0);
+    const ls = data<{ listeners: Array<{ type: string; framework?: string; reactProp?: string; handler: { url?: string } }> }>(
+      await run('dom', 'listeners', 'button.authorize'),
+    );
+    const react = ls.listeners.find((l) => l.framework === 'React' && l.type === 'click');
+    assert.ok(react !== undefined, `no React click handler: ${JSON.stringify(ls.listeners.map((l) => [l.type, l.framework]))}`);
+    assert.equal(react.reactProp, 'onClick');
+    assert.match(react.handler.url ?? '', /swagger-ui-bundle\.js/);
+  });
+
   it('Monaco editor: dom type key by key lands in the editor model', async () => {
     data(await run('page', 'navigate', server.url('/editor')));
     data(await run('dom', 'wait', '--selector', '.monaco-editor textarea', '--timeout', '30'));
@@ -146,5 +168,20 @@ describe('real third-party apps (Swagger UI, Monaco) driven by bdg', () => {
     assert.equal(typed.typed, 25);
     assert.equal(data<{ value: string }>(await run('eval', 'editor.getValue()')).value, 'let a = 1;\nlet b = a + 2;');
     assert.equal(data<{ value: number }>(await run('eval', 'editor.getModel().getLineCount()')).value, 2);
+
+    // Select "let a" by dragging the mouse across it, as a user would: Monaco reads its own mouse events.
+    const at = data<{ value: { fx: number; fy: number; tx: number; ty: number } }>(
+      await run(
+        'eval',
+        `(() => { const r = document.querySelector('.monaco-editor .view-lines').getBoundingClientRect(), e = editor.getDomNode().getBoundingClientRect();
+          const a = editor.getScrolledVisiblePosition({ lineNumber: 1, column: 1 }), b = editor.getScrolledVisiblePosition({ lineNumber: 1, column: 6 });
+          return { fx: e.left + a.left - r.left + 1, fy: e.top + a.top - r.top + a.height / 2, tx: Math.round(e.left + b.left + window.scrollX), ty: Math.round(e.top + b.top + b.height / 2 + window.scrollY) }; })()`,
+      ),
+    ).value;
+    const drag = data<{ html5: boolean }>(
+      await run('dom', 'drag', '.monaco-editor .view-lines', '--from-offset', `${Math.round(at.fx)},${Math.round(at.fy)}`, '--to', `${at.tx},${at.ty}`),
+    );
+    assert.equal(drag.html5, false);
+    assert.equal(data<{ value: string }>(await run('eval', 'editor.getModel().getValueInRange(editor.getSelection())')).value, 'let a');
   });
 });

@@ -33,7 +33,7 @@ describe('data: URLs in reports', () => {
     assert.equal(shownUrl(`http://127.0.0.1/${'a'.repeat(100)}`), `http://127.0.0.1/${'a'.repeat(100)}`);
   });
 
-  test('network list and peek print the cut form; --json keeps the whole URL', async () => {
+  test('network list and peek print the cut form; --json cuts it with a marker, --json --full keeps the whole URL', async () => {
     let listed = '';
     for (let i = 0; i < 50 && !listed.includes('data:'); i++) {
       listed = (await bdg(['network', 'list', '--last', '0'], { sessionDir: dir })).stdout;
@@ -43,8 +43,14 @@ describe('data: URLs in reports', () => {
     assert.ok(!listed.includes(PAYLOAD), 'the whole payload is not printed');
     const peek = (await bdg(['peek', '--last', '0'], { sessionDir: dir })).stdout;
     assert.ok(!peek.includes(PAYLOAD));
-    const json = await bdg(['network', 'list', '--last', '0', '--json'], { sessionDir: dir });
-    const urls = (json.json as { data: { requests: Array<{ url: string }> } }).data.requests.map((r) => r.url);
-    assert.ok(urls.includes(DATA_URL), 'the JSON has the whole URL');
+    const urlsOf = async (...extra: string[]): Promise<string[]> =>
+      (
+        (await bdg(['network', 'list', '--last', '0', '--json', ...extra], { sessionDir: dir })).json as { data: { requests: Array<{ url: string }> } }
+      ).data.requests.map((r) => r.url);
+    assert.ok(
+      (await urlsOf()).some((u) => u.startsWith(DATA_URL.slice(0, 1000)) && u.endsWith(`… [${DATA_URL.length - 1000} more chars cut; --full shows all]`)),
+      'the JSON listing cuts a long value with a marker',
+    );
+    assert.ok((await urlsOf('--full')).includes(DATA_URL), 'with --full the JSON has the whole URL');
   });
 });

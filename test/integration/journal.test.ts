@@ -220,7 +220,8 @@ describe('journal: WebSocket frames survive a SIGKILL of the daemon', () => {
       data: { requests: NetworkRecord[] };
     };
     const socketId = liveList.data.requests[0]?.id ?? 'none';
-    const live = (await bdg(['network', 'ws', socketId, '--last', '0', '--json'], { sessionDir: dir })).json as { data: { frames: Frame[] } };
+    // --full: frames as the buffer keeps them (a listing would cut long payloads at 1,000 characters).
+    const live = (await bdg(['network', 'ws', socketId, '--last', '0', '--full', '--json'], { sessionDir: dir })).json as { data: { frames: Frame[] } };
 
     const pid = readPid(join(dir, 'daemon.pid'));
     assert.ok(pid !== undefined);
@@ -243,7 +244,7 @@ describe('journal: WebSocket frames survive a SIGKILL of the daemon', () => {
     assert.equal(socket.webSocket?.framesReceived, 32);
 
     // network ws --from: the same frames as the live session listed, in order, the big one cut, binary as size.
-    const ws = await bdg(['network', 'ws', socketId, '--from', kept, '--last', '0', '--json'], { sessionDir: dir });
+    const ws = await bdg(['network', 'ws', socketId, '--from', kept, '--last', '0', '--full', '--json'], { sessionDir: dir });
     assert.equal(ws.code, 0, ws.stderr);
     const frames = (ws.json as { data: { frames: Frame[]; matched: number; state: string } }).data;
     assert.equal(frames.matched, 64);

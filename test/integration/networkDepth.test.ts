@@ -216,10 +216,13 @@ describe('network depth: WebSockets, bodies across navigations, sanitized HAR, s
       await evalJs(
         "window.ws.send('big'); new Promise((r) => { const n = window.received; const t = setInterval(() => { if (window.received > n) { clearInterval(t); r(true); } }, 10); })",
       );
-      const big = (await frames(ws.id, '--since', String(lastSeq))).frames.find((x) => x.size === BIG_FRAME.length);
+      // --full: the frame as the buffer keeps it (cut at 16 KB); without it the listing cuts it at 1,000 characters.
+      const big = (await frames(ws.id, '--since', String(lastSeq), '--full')).frames.find((x) => x.size === BIG_FRAME.length);
       assert.ok(big, 'the 20,000-byte frame');
       assert.equal(big.truncated, true);
       assert.equal(big.data?.length, 16 * 1024);
+      const shown = (await frames(ws.id, '--since', String(lastSeq))).frames.find((x) => x.size === BIG_FRAME.length);
+      assert.match(shown?.data ?? '', /… \[15384 more chars cut; --full shows all\]$/);
       await evalJs("window.ws.close(1000, 'done'); true");
       const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 15_000))]);
       assert.equal(code, 0, stdout);

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
-import { omittedLine, plural } from '../../util/bounded.js';
-import type { InFamily, InputOf, ParamsOf } from '../../protocol/commands.js';
+import { boundListing, omittedLine, plural } from '../../util/bounded.js';
+import { specOf, type InFamily, type InputOf, type ParamsOf } from '../../protocol/commands.js';
 import {
   MAX_MOCK_BODY_BYTES,
   type HeadersResult,
@@ -224,7 +224,8 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
       if (params.follow)
         throw new BdgError('INVALID_ARGUMENTS', '--follow does not apply to --from', 'A journal is a finished record: list it without --follow.');
       const { readJournal, listFrom } = await import('../../offline/journal.js');
-      const data = listFrom(await readJournal(resolve(process.cwd(), params.from)), params);
+      // Read here, not by a daemon: the listing's bound is applied as the dispatcher applies it to a live one.
+      const data = boundListing(specOf('network.list').listing, listFrom(await readJournal(resolve(process.cwd(), params.from)), params), params.full);
       return out.success(data, () => renderNetworkList(data, params));
     }
     if (params.follow) return followNetwork(paths, params, out);
@@ -261,7 +262,7 @@ export const NETWORK_RUNNERS: RunnerTable<InFamily<'network'>> = {
         throw new BdgError('INVALID_ARGUMENTS', '--follow does not apply to --from', 'A journal is a finished record: list its frames without --follow.');
       const { readJournal, framesFrom } = await import('../../offline/journal.js');
       const file = resolve(process.cwd(), params.from);
-      const data = framesFrom(await readJournal(file), params, file);
+      const data = boundListing(specOf('network.ws').listing, framesFrom(await readJournal(file), params, file), params.full);
       return out.success(data, () => renderWebSocketFrames(data));
     }
     if (params.follow) return followFrames(paths, params, out);
