@@ -73,14 +73,7 @@ export class CdpEventLog {
   }
 
   stats(): { count: number; bytes: number; dropped: number; total: number; maxItems: number; maxBytes: number } {
-    return {
-      count: this.#buffer.length,
-      bytes: this.#buffer.bytes,
-      dropped: this.#buffer.dropped,
-      total: this.#seq,
-      maxItems: this.#buffer.maxItems,
-      maxBytes: this.#buffer.maxBytes,
-    };
+    return { ...this.#buffer.stats(), total: this.#seq };
   }
 }
 

@@ -95,13 +95,7 @@ export class ConsoleCollector {
 
   /** Buffer occupancy and how many records were dropped to stay within the bounds. */
   stats(): BufferStats {
-    return {
-      count: this.#buffer.length,
-      dropped: this.#buffer.dropped,
-      bytes: this.#buffer.bytes,
-      maxItems: this.#buffer.maxItems,
-      maxBytes: this.#buffer.maxBytes,
-    };
+    return this.#buffer.stats();
   }
 
   #onConsoleApi(e: Protocol.Runtime.ConsoleAPICalledEvent): void {

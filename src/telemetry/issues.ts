@@ -387,13 +387,7 @@ export class IssueCollector {
   }
 
   stats(): { count: number; dropped: number; bytes: number; maxItems: number; maxBytes: number } {
-    return {
-      count: this.#buffer.length,
-      dropped: this.#buffer.dropped,
-      bytes: this.#buffer.bytes,
-      maxItems: this.#buffer.maxItems,
-      maxBytes: this.#buffer.maxBytes,
-    };
+    return this.#buffer.stats();
   }
 }
 

@@ -33,6 +33,11 @@ export class RingBuffer<T> {
     return this.#dropped;
   }
 
+  /** Occupancy and bounds, as every buffer's `stats` reports them (`BufferStats` in protocol/records.ts). */
+  stats(): { count: number; dropped: number; bytes: number; maxItems: number; maxBytes: number } {
+    return { count: this.#length, dropped: this.#dropped, bytes: this.#bytes, maxItems: this.maxItems, maxBytes: this.maxBytes };
+  }
+
   #grow(): void {
     const cap = Math.min(this.maxItems, this.#items.length * 2);
     const items = new Array<T | undefined>(cap);

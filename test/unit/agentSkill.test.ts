@@ -6,30 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgv } from '../../src/cli/argv.js';
+import { repoRoot } from '../helpers/repoRoot.js';
 import { loadCdpSchema, parseParamsJson } from '../../src/protocol/cdpSchema.js';
 import { ALL_COMMANDS as COMMANDS, type OptionSpec } from '../../src/protocol/commands.js';
 import { validateParams } from '../../src/protocol/validate.js';
 import { EXIT_CODES } from '../../src/util/exitCodes.js';
-
-/**
- * The checkout: the directory holding package.json and node_modules; a BDG_OUT build directory has only a
- * node_modules link to its checkout's. (A work tree's node_modules may itself link to another checkout's, so the
- * link is followed only when there is no package.json beside it.)
- */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const nm = join(dir, 'node_modules');
-    if (existsSync(nm)) return existsSync(join(dir, 'package.json')) ? dir : dirname(realpathSync(nm));
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
 
 const ROOT = repoRoot();
 const DOCS = ['docs/agent-skill.md', 'docs/cdp.md', 'README.md'];

@@ -6,22 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgv } from '../../src/cli/argv.js';
+import { repoRoot } from '../helpers/repoRoot.js';
 import { ALL_COMMANDS as COMMANDS, type CommandSpec } from '../../src/protocol/commands.js';
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const nm = join(dir, 'node_modules');
-    if (existsSync(nm)) return existsSync(join(dir, 'package.json')) ? dir : dirname(realpathSync(nm));
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
 
 interface Row {
   original: string;
