@@ -6,7 +6,6 @@ import { resolveSession } from '../client/session.js';
 import { bootSweep } from '../client/sweep.js';
 import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
-import { commandHelp, commandHelpJson, familyHelp, familyHelpJson, generalHelp, helpJson } from './help.js';
 import { StdoutOutput, jsonText, write, type Output } from './output.js';
 import type { Execute, LazyFamily, Runner, RunnerTable } from './runner.js';
 
@@ -68,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
     out = new StdoutOutput(parsed.json);
     if (parsed.kind === 'version') return await out.success({ version: VERSION }, () => VERSION);
     if (parsed.kind === 'help') {
+      // Help text is generated from the whole contract: its own file, loaded only for --help.
+      const { commandHelp, commandHelpJson, familyHelp, familyHelpJson, generalHelp, helpJson } = await import('./help.js');
       if (parsed.json) {
         const doc =
           parsed.command !== undefined ? commandHelpJson(parsed.command) : parsed.family !== undefined ? familyHelpJson(parsed.family) : helpJson(parsed.full);
