@@ -205,31 +205,41 @@ __bdgLoad('bdg-main');
 }
 
 /**
- * Code caches, made by runs of the built CLI without a session (each exits 83 after the code its command starts
+ * Code caches, made by runs of the built CLI without a session (most exit 83 once the code their command starts
  * with has run, so the functions it ran are in the cache, compiled): the core's from `bdg status` alone, each lazy
- * unit's from the first run below that loads it. A unit none of them loads is compiled without a cache.
+ * unit's from the first run below that loads it. A unit none of them loads (install-skill, session start: they
+ * would write files or start a browser) is compiled without a cache.
  */
-
 function writeCodeCaches(dist, units) {
-  const CACHE_RUNS = [
-    ['status'],
-    ['peek'],
-    ['network', 'list'],
-    ['console'],
-    ['dom', 'query', 'a'],
-    ['page', 'reload'],
-    ['cdp', 'Runtime.evaluate'],
-    ['--help'],
-  ];
   const state = mkdtempSync(join(tmpdir(), 'bdg-build-'));
   const caches = join(state, 'caches');
+  const runs = [
+    { args: ['status'] },
+    { args: ['peek'] },
+    { args: ['network', 'list'] },
+    { args: ['console'] },
+    { args: ['dom', 'query', 'a'] },
+    { args: ['page', 'reload'] },
+    { args: ['cdp', 'Runtime.evaluate'] },
+    { args: ['--help'] },
+    { args: ['css', 'search', 'a'] },
+    { args: ['storage', 'local'] },
+    { args: ['state', 'save', join(state, 'state.json')] },
+    { args: ['bundle', join(state, 'bundle')] },
+    { args: ['sessions'] },
+    { args: ['network', 'list', '--from', join(state, 'journal.ndjson')] },
+    { args: ['batch'], input: 'status\n' },
+    { args: ['mcp'], input: '' }, // stdin at its end: the server starts, sees the client gone and exits
+  ];
   try {
-    for (const args of CACHE_RUNS) {
+    for (const { args, input } of runs) {
       rmSync(caches, { recursive: true, force: true });
       mkdirSync(caches);
       const r = spawnSync(process.execPath, [join(dist, 'bdg.js'), ...args], {
         env: { ...process.env, BDG_SESSION_DIR: join(state, 'session'), BDG_CODE_CACHE_OUT: caches, BDG_SESSION: '' },
-        stdio: 'ignore',
+        input: input ?? '',
+        stdio: ['pipe', 'ignore', 'ignore'],
+        timeout: 30_000,
       });
       if (args[0] === 'status' && r.status !== 83) throw new Error(`making the code cache: bdg status exited ${r.status ?? r.signal}`);
       for (const unit of units) {
