@@ -1,6 +1,7 @@
-// Build: tsc compiles everything (sources and tests) to build/ for the test runner; esbuild bundles the two
-// entry points to dist/ so the CLI's start-up reads one file. BDG_OUT=DIR builds into DIR/build and DIR/dist
-// instead (parallel work trees share one checkout without clobbering each other's builds).
+// Build: tsc compiles everything (sources and tests) to build/ for the test runner; esbuild bundles the daemon to
+// dist/daemon.js and the CLI to load units in dist/ (the core every command runs, and one file per lazy part),
+// with the loader dist/bdg.js and V8 code caches. BDG_OUT=DIR builds into DIR/build and DIR/dist instead (parallel
+// work trees share one checkout without clobbering each other's builds).
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
-// 1. Sequential commands: `node -e 0` (the floor), `bdg --version`, `bdg status` without and with a session and
-// `bdg peek`, round-robin, wall and CPU time against the floor; and the same `status` sent straight to the socket.
+// 1. Sequential commands: `node -e 0` (the floor), `bdg --version`, `bdg status` without and with a session,
+// `bdg peek`, and `bdg network list` / `bdg dom query body` (lazy command families, each loading its own file), round-robin, wall and CPU time against the floor; and the same `status` sent straight to the socket.
 import { join } from 'node:path';
 import { bdg, rawRequest, statusJson } from '../lib/cli.mjs';
 import { run } from '../lib/proc.mjs';
@@ -20,6 +20,8 @@ export async function measure(ctx, liveDir) {
       { key: 'statusNoSession', label: 'bdg status (no session)', run: () => bdg(emptyDir, ['status']) },
       { key: 'status', label: 'bdg status (live session)', run: () => bdg(liveDir, ['status']), check: isRunning },
       { key: 'peek', label: 'bdg peek (live session)', run: () => bdg(liveDir, ['peek']) },
+      { key: 'networkList', label: 'bdg network list (live session)', run: () => bdg(liveDir, ['network', 'list']) },
+      { key: 'domQuery', label: 'bdg dom query body (live session)', run: () => bdg(liveDir, ['dom', 'query', 'body']) },
     ],
     N.seq,
     N.warmup,

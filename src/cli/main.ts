@@ -11,8 +11,9 @@ import type { Execute, LazyFamily, Runner, RunnerTable } from './runner.js';
 
 /**
  * CLI-side runners by command name. The session core's are loaded with the CLI; every other family is imported
- * only when one of its commands runs (esbuild splits them into chunks), so `bdg status` and `bdg peek` do not pay
- * for the CDP schema, HAR or DOM code at start-up, nor for the MCP SDK, which only `bdg mcp` loads.
+ * only when one of its commands runs: each `import()` target is its own file in dist/ (scripts/build.mjs), which the
+ * loader compiles (with its code cache) when the import runs, so `bdg status` and `bdg peek` do not pay for the CDP
+ * schema, HAR or DOM code at start-up, nor for the MCP SDK, which only `bdg mcp` loads.
  */
 const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily<F>>> } = {
   cdp: async () => (await import('./commands/cdp.js')).CDP_RUNNERS,
