@@ -39,6 +39,10 @@ export async function measure(ctx, liveDir) {
     { key: 'statusNoSession', label: 'bdg status (no session)', args: [cliPath(), 'status'], env: { BDG_SESSION_DIR: emptyDir } },
     { key: 'status', label: 'bdg status (live session)', args: [cliPath(), 'status'], env: { BDG_SESSION_DIR: liveDir } },
     { key: 'peek', label: 'bdg peek (live session)', args: [cliPath(), 'peek'], env: { BDG_SESSION_DIR: liveDir } },
+    // Lazy command families: the core plus the family's own file (dist/bdg-network.js, dist/bdg-dom.js).
+    { key: 'networkList', label: 'bdg network list (live session)', args: [cliPath(), 'network', 'list'], env: { BDG_SESSION_DIR: liveDir } },
+    { key: 'domQuery', label: 'bdg dom query body (live session)', args: [cliPath(), 'dom', 'query', 'body'], env: { BDG_SESSION_DIR: liveDir } },
+    { key: 'help', label: 'bdg --help', args: [cliPath(), '--help'], env: { BDG_SESSION_DIR: emptyDir } },
   ];
   log(`instructions: ${cases.length} cases x 3 under callgrind`);
   const out = {};
@@ -70,11 +74,11 @@ export function render(res) {
 export function targets(res, verdict) {
   const r = res.instructions;
   if (r === undefined || r.skipped !== undefined) return [];
-  return ['status', 'peek'].map((key) => ({
-    what: `${r[key].label} / floor, instructions`,
-    ours: r[key].ratio === null ? '-' : `${r[key].ratio.toFixed(2)}x`,
+  return ['status', 'peek', 'networkList', 'domQuery'].map((key) => ({
+    what: `${r[key]?.label ?? key} / floor, instructions`,
+    ours: (r[key]?.ratio ?? null) === null ? '-' : `${r[key].ratio.toFixed(2)}x`,
     target: '<= 1.2x',
-    verdict: verdict(r[key].ratio === null ? null : r[key].ratio <= 1.2),
+    verdict: verdict((r[key]?.ratio ?? null) === null ? null : r[key].ratio <= 1.2),
     original: '-',
     rust: '-',
   }));

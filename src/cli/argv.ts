@@ -9,40 +9,43 @@ export type Parsed =
   /** `session`: the value of `--session`, when given (resolveSession validates it). */
   | { kind: 'run'; command: CommandSpec; params: Params; json: boolean; session?: string };
 
-/** Flags whose value may be left out (`--shared-browser` alone), with the value they then stand for. */
-const OPTIONAL_VALUE_FLAGS = new Map<string, string>(
-  COMMANDS.flatMap((c) =>
-    Object.entries(c.options).flatMap(([name, o]) => (o.valueOptional !== undefined ? [[name, o.valueOptional] as [string, string]] : [])),
-  ),
-);
-
-/** Flags that take a value in any command, so `bdg --port 9222 localhost` reads 9222 as the port's value. */
-const VALUE_FLAGS = new Set<string>([
-  ...COMMANDS.flatMap((c) =>
-    Object.entries(c.options)
-      .filter(([, o]) => o.type !== 'boolean' && o.valueOptional === undefined)
-      .map(([name]) => name),
-  ),
-  ...Object.entries(GLOBAL_OPTIONS)
-    .filter(([, o]) => o.type !== 'boolean')
-    .map(([name]) => name),
-]);
-
 /** The original bdg's short flags; each stands for its long option, valid where that option is. */
 const SHORT_FLAGS: Readonly<Record<string, string>> = { j: 'json', q: 'quiet', u: 'user-data-dir', f: 'follow', H: 'history', l: 'list', a: 'all' };
 
-/**
- * Flags that take a value in one command and are switches in another (`--console` of `dom wait` and of `peek`):
- * the command named by the words before the flag decides.
- */
-const AMBIGUOUS_FLAGS = new Set<string>(
-  [...VALUE_FLAGS].filter((name) => COMMANDS.some((c) => c.options[name]?.type === 'boolean') || GLOBAL_OPTIONS[name]?.type === 'boolean'),
-);
+interface FlagTables {
+  /** Flags whose value may be left out (`--shared-browser` alone), with the value they then stand for. */
+  optionalValue: Map<string, string>;
+  /** Flags that take a value in any command, so `bdg --port 9222 localhost` reads 9222 as the port's value. */
+  value: Set<string>;
+  /**
+   * Flags that take a value in one command and are switches in another (`--console` of `dom wait` and of `peek`):
+   * the command named by the words before the flag decides.
+   */
+  ambiguous: Set<string>;
+}
+let flagTables: FlagTables | undefined;
+
+/** The tables, made on first use in one pass over the contract (every command's start-up runs this). */
+function flags(): FlagTables {
+  if (flagTables !== undefined) return flagTables;
+  const optionalValue = new Map<string, string>();
+  const value = new Set<string>();
+  const boolean = new Set<string>();
+  for (const c of COMMANDS)
+    for (const [name, o] of Object.entries(c.options)) {
+      if (o.type === 'boolean') boolean.add(name);
+      else if (o.valueOptional === undefined) value.add(name);
+      if (o.valueOptional !== undefined) optionalValue.set(name, o.valueOptional);
+    }
+  for (const [name, o] of Object.entries(GLOBAL_OPTIONS)) (o.type === 'boolean' ? boolean : value).add(name);
+  flagTables = { optionalValue, value, ambiguous: new Set([...value].filter((name) => boolean.has(name))) };
+  return flagTables;
+}
 
 /** Whether `--name` (without `=`) takes the next word as its value, given the positionals read so far. */
 function takesValue(name: string, positionals: readonly string[]): boolean {
-  if (!VALUE_FLAGS.has(name)) return false;
-  if (!AMBIGUOUS_FLAGS.has(name)) return true;
+  if (!flags().value.has(name)) return false;
+  if (!flags().ambiguous.has(name)) return true;
   const spec = matchCommand([...positionals])?.command.options[name];
   return spec === undefined || spec.type !== 'boolean';
 }
@@ -89,7 +92,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
     if (token.startsWith('--') && token.length > 2) {
       const eq = token.indexOf('=');
       const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
-      const implicit = OPTIONAL_VALUE_FLAGS.get(name);
+      const implicit = flags().optionalValue.get(name);
       if (eq !== -1) options.push({ name, value: token.slice(eq + 1), negated: false });
       else if (implicit !== undefined) {
         // `bdg --shared-browser localhost:3000` opens the URL in the default shared browser: a URL-like word or a

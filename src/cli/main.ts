@@ -6,14 +6,14 @@ import { resolveSession } from '../client/session.js';
 import { bootSweep } from '../client/sweep.js';
 import { parseArgv } from './argv.js';
 import { SESSION_RUNNERS } from './commands/session.js';
-import { commandHelp, commandHelpJson, familyHelp, familyHelpJson, generalHelp, helpJson } from './help.js';
 import { StdoutOutput, jsonText, write, type Output } from './output.js';
 import type { Execute, LazyFamily, Runner, RunnerTable } from './runner.js';
 
 /**
  * CLI-side runners by command name. The session core's are loaded with the CLI; every other family is imported
- * only when one of its commands runs (esbuild splits them into chunks), so `bdg status` and `bdg peek` do not pay
- * for the CDP schema, HAR or DOM code at start-up, nor for the MCP SDK, which only `bdg mcp` loads.
+ * only when one of its commands runs: each `import()` target is its own file in dist/ (scripts/build.mjs), which the
+ * loader compiles (with its code cache) when the import runs, so `bdg status` and `bdg peek` do not pay for the CDP
+ * schema, HAR or DOM code at start-up, nor for the MCP SDK, which only `bdg mcp` loads.
  */
 const FAMILIES: { readonly [F in LazyFamily]: () => Promise<RunnerTable<InFamily<F>>> } = {
   cdp: async () => (await import('./commands/cdp.js')).CDP_RUNNERS,
@@ -69,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
     out = new StdoutOutput(parsed.json, quiet);
     if (parsed.kind === 'version') return await out.success({ version: VERSION }, () => VERSION);
     if (parsed.kind === 'help') {
+      // Help text is generated from the whole contract: its own file, loaded only for --help.
+      const { commandHelp, commandHelpJson, familyHelp, familyHelpJson, generalHelp, helpJson } = await import('./help.js');
       if (parsed.json) {
         const doc =
           parsed.command !== undefined ? commandHelpJson(parsed.command) : parsed.family !== undefined ? familyHelpJson(parsed.family) : helpJson(parsed.full);

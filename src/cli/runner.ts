@@ -15,7 +15,7 @@ export type RunnerTable<N extends CommandName> = { readonly [K in N]: Runner<K> 
  */
 export type Execute = (command: CommandSpec, params: Params, out: Output, paths: SessionPaths) => Promise<number>;
 
-/** Command families whose runners load only when one of their commands runs (esbuild makes each a lazy chunk). */
+/** Command families whose runners load only when one of their commands runs (each from its own file in dist/). */
 export type LazyFamily =
   'cdp' | 'network' | 'console' | 'dom' | 'page' | 'tabs' | 'bundle' | 'css' | 'batch' | 'mcp' | 'eval' | 'storage' | 'state' | 'install-skill';
 

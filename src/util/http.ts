@@ -3,8 +3,7 @@
  * through node:http and node:https rather than fetch: a `Host` header given with --cdp-header must reach the wire
  * as given (fetch treats Host as its own), and both honour NODE_EXTRA_CA_CERTS for a private CA.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { BdgError } from './errors.js';
 
 /** Request headers by name, as the user gave them (`--cdp-header`). Values are secrets: never print them. */
@@ -119,7 +118,9 @@ export function httpJson(url: URL, opts: HttpJsonOptions): Promise<HttpJsonRespo
     headers['Content-Length'] = String(body.length);
   }
   const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Loaded on first use: node:https brings TLS and crypto, which cost every CLI command's start-up (this module is
+  // on it, for the Grid clean-up) though few ever send a request.
+  const send = url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request;
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void): void => {

@@ -12,7 +12,7 @@ import type { RunnerTable } from '../runner.js';
 /** Skill roots, under the home directory (or DIR), of the agents the skill is installed for (as the original bdg). */
 const SKILL_ROOTS = { claude: join('.claude', 'skills'), agents: join('.agents', 'skills') } as const;
 
-/** docs/agent-skill.md ships in the npm package beside dist/ (package.json "files"); the bundle is dist/bdg-main.js. */
+/** docs/agent-skill.md ships in the npm package beside dist/ (package.json "files"); this file is bundled to dist/bdg-installSkill.js. */
 function skillSource(): string {
   return process.env['BDG_SKILL_SOURCE'] ?? fileURLToPath(new URL('../docs/agent-skill.md', import.meta.url));
 }
