@@ -18,6 +18,7 @@ import type { CdpCapturedEvent, CdpCollected, CdpEventsDelivery, CdpListenState,
 import { BdgError } from '../util/errors.js';
 import { fsp } from '../util/fsAsync.js';
 import { tempPathFor, writeError } from '../util/fsx.js';
+import { pause } from '../util/sleep.js';
 
 export const CAPTURE_LIMITS = {
   /** Events the --listen buffer keeps (the newest). */
@@ -223,20 +224,6 @@ export interface CollectOptions {
   /** Absolute path of an NDJSON file to write the events to instead of returning them. */
   out?: string | undefined;
   signal?: AbortSignal | undefined;
-}
-
-/** A promise that settles after `ms` or when `signal` fires, whichever comes first (never rejects). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted || ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The session's event capture: the `--listen` buffer and the running collections, fed by the session's event fan-out. */

@@ -10,6 +10,7 @@ import type { ConsoleRecord } from '../protocol/records.js';
 import { SourceMapResolver, sourceMappingUrlOf, urlsOf, withOriginalPositions, type LoadResult, type ScriptMapRef } from '../telemetry/sourceMaps.js';
 import { listPageScripts } from './pageScripts.js';
 import type { BrowserSession } from './session.js';
+import { pause } from '../util/sleep.js';
 
 /** Longest a command waits for maps before answering with the generated positions. */
 export const WAIT_MS = 2000;
@@ -43,18 +44,10 @@ export async function withSourceMaps<R extends ConsoleRecord>(session: BrowserSe
   }
   const resolver = state.resolverFor(session.console.navigation);
   const waitMs = state.waitFor(urls);
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  await Promise.race([
-    resolver.prepare(urls),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, waitMs);
-      onAbort = resolve;
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-  ]);
-  clearTimeout(timer);
-  if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+  // The maps get at most waitMs (or until the command is cancelled); the wait ends as soon as they are ready.
+  const prepared = new AbortController();
+  const preparing = resolver.prepare(urls).finally(() => prepared.abort());
+  await Promise.race([preparing, pause(waitMs, signal === undefined ? prepared.signal : AbortSignal.any([signal, prepared.signal]))]);
   return records.map((r) => withOriginalPositions(r, resolver));
 }
 
