@@ -6,6 +6,7 @@ import { boundListing } from '../util/bounded.js';
 import { BdgError, toBdgError } from '../util/errors.js';
 import type { DaemonContext, HandlerContext, HandlerTable } from './context.js';
 import type { KeyedMutex } from './dom/mutex.js';
+import { inOwnObjectGroup } from './dom/objectGroup.js';
 import { pageDownError, unresponsiveError, type PageDown, type PageHealth } from './pageHealth.js';
 
 /** Budget of a command whose entry declares none. */
@@ -137,21 +138,24 @@ export class Dispatcher {
     // place where the run-time check stands in for the compile-time type.
     const handler = this.#handlers[spec.name as DaemonCommandName] as (ctx: HandlerContext, params: Params, signal: AbortSignal) => unknown;
     // A handler that throws at once still answers through the promise, like one that rejects.
+    // Each command's page handles live in an object group of its own (dom/objectGroup.ts).
     const run = (): Promise<unknown> =>
-      Promise.resolve().then(() => {
-        delete progress.waitingFor;
-        if (spec.listing === undefined) return handler(ctx, params, signal);
-        const full = params['full'] === true;
-        // --full lifts a --limit to its maximum; the rest of the bound is applied to the result (util/bounded.ts).
-        const limit = spec.options['limit'];
-        const p = full && limit?.max !== undefined ? { ...params, limit: limit.max } : params;
-        // A descending --sort (-size) puts what the newest rows stand for first: the head is kept then.
-        const shape =
-          spec.listing.keep === 'newest' && typeof params['sort'] === 'string' && params['sort'].startsWith('-')
-            ? { ...spec.listing, keep: 'first' as const }
-            : spec.listing;
-        return Promise.resolve(handler(ctx, p, signal)).then((v) => boundListing(shape, v, full));
-      });
+      inOwnObjectGroup(ctx.session, () =>
+        Promise.resolve().then(() => {
+          delete progress.waitingFor;
+          if (spec.listing === undefined) return handler(ctx, params, signal);
+          const full = params['full'] === true;
+          // --full lifts a --limit to its maximum; the rest of the bound is applied to the result (util/bounded.ts).
+          const limit = spec.options['limit'];
+          const p = full && limit?.max !== undefined ? { ...params, limit: limit.max } : params;
+          // A descending --sort (-size) puts what the newest rows stand for first: the head is kept then.
+          const shape =
+            spec.listing.keep === 'newest' && typeof params['sort'] === 'string' && params['sort'].startsWith('-')
+              ? { ...spec.listing, keep: 'first' as const }
+              : spec.listing;
+          return Promise.resolve(handler(ctx, p, signal)).then((v) => boundListing(shape, v, full));
+        }),
+      );
     const targetId = ctx.session.targetId;
     const holder = targetId !== undefined && locksTab(spec) ? this.#locks.holder(targetId) : undefined;
     // Before queueing behind another command, or on a page that failed its last probe: a page whose main thread

@@ -275,6 +275,18 @@ describe('dom commands', () => {
     assert.equal((await run('dom', 'get', p.nodes[0]?.ref as string)).code, 87);
   });
 
+  it('a command releasing its page handles never frees those of another running at the same time', async () => {
+    // Once one shared object group: a concurrent query (or each poll of `dom wait`) released the promise this eval
+    // was awaiting, and it failed with "Could not find object with given id" (exit 110).
+    data(await run('page', 'navigate', server.url('/form')));
+    const slow = run('dom', 'eval', 'new Promise((resolve) => setTimeout(() => resolve(document.title + ":late"), 800))');
+    const waiting = run('dom', 'wait', '#never-there', '--timeout', '1.5');
+    const queries = await Promise.all(Array.from({ length: 6 }, () => run('dom', 'query', 'button')));
+    for (const q of queries) assert.equal(q.code, 0, q.stdout);
+    assert.equal(data<{ result: string }>(await slow).result, `${data<{ result: string }>(await run('dom', 'eval', 'document.title')).result}:late`);
+    assert.equal((await waiting).code, 102);
+  });
+
   it('prints an accessibility tree with refs and finds nodes by role and name', async () => {
     data(await run('page', 'navigate', server.url('/form')));
     const tree = await bdg(['dom', 'a11y'], { sessionDir: dir });

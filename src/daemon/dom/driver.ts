@@ -1,3 +1,4 @@
+import { objectGroup, releaseObjectGroup } from './objectGroup.js';
 import type { Protocol } from 'devtools-protocol';
 import { CdpError } from '../../cdp/connection.js';
 import type { ActionCompat, ActionReport, ElementInfo, TriggeredRequest } from '../../protocol/results.js';
@@ -47,9 +48,6 @@ export function domState(session: BrowserSession): DomState {
   }
   return s;
 }
-
-/** Object group for remote handles a command creates; released when the command ends. */
-export const GROUP = 'bdg-dom';
 
 function currentTarget(session: BrowserSession): string {
   const t = session.targetId;
@@ -103,7 +101,7 @@ export async function callOn<T>(session: BrowserSession, objectId: string, fn: s
       returnByValue: opts.byValue ?? true,
       awaitPromise: opts.await ?? true,
       userGesture: opts.userGesture ?? true,
-      objectGroup: GROUP,
+      objectGroup: objectGroup(),
     },
     cdpOpts(opts),
   );
@@ -165,7 +163,7 @@ export async function documentObject(session: BrowserSession, signal?: AbortSign
   const r = await inWorld(session, signal, (contextId) =>
     session.pageSend(
       'Runtime.evaluate',
-      { expression: 'document', objectGroup: GROUP, contextId },
+      { expression: 'document', objectGroup: objectGroup(), contextId },
       cdpOpts({ ...(signal !== undefined ? { signal } : {}), timeoutMs: 10_000 }),
     ),
   );
@@ -176,7 +174,7 @@ export async function documentObject(session: BrowserSession, signal?: AbortSign
 /** A node by backend id as a remote object in bdg's isolated world (CdpError when the node is gone). */
 export async function resolveNode(session: BrowserSession, backendNodeId: number, signal?: AbortSignal): Promise<string | undefined> {
   const r = await inWorld(session, signal, (executionContextId) =>
-    session.pageSend('DOM.resolveNode', { backendNodeId, objectGroup: GROUP, executionContextId }, { timeoutMs: 10_000 }),
+    session.pageSend('DOM.resolveNode', { backendNodeId, objectGroup: objectGroup(), executionContextId }, { timeoutMs: 10_000 }),
   );
   return r.object.objectId;
 }
@@ -186,11 +184,9 @@ export async function mainLoaderId(session: BrowserSession, signal?: AbortSignal
   return frameTree.frame.loaderId;
 }
 
+/** Releases the current command's handles (see objectGroup.ts: each command has a group of its own). */
 export async function releaseHandles(session: BrowserSession): Promise<void> {
-  // A page that is down or hung would only let the call time out (and keep the tab's lock that long); its handles
-  // go with its document, which is what a recovery replaces.
-  if (session.health.down !== undefined || session.health.hungSince !== undefined) return;
-  await session.pageSend('Runtime.releaseObjectGroup', { objectGroup: GROUP }, { timeoutMs: 2_000 }).catch(() => undefined);
+  await releaseObjectGroup(session);
 }
 
 /**

@@ -1,6 +1,7 @@
+import { objectGroup } from './objectGroup.js';
 import { BdgError } from '../../util/errors.js';
 import type { BrowserSession } from '../session.js';
-import { GROUP, callOn } from './driver.js';
+import { callOn } from './driver.js';
 
 /** `X,Y` from --at, --to, --offset. */
 export function parsePoint(value: string, flag: string): { x: number; y: number } {
@@ -21,7 +22,7 @@ const PAGE_POINT_FN = `function (x, y) {
 export async function viewportPoint(session: BrowserSession, page: { x: number; y: number }, signal?: AbortSignal): Promise<{ x: number; y: number }> {
   const doc = await session.pageSend(
     'Runtime.evaluate',
-    { expression: 'document', objectGroup: GROUP },
+    { expression: 'document', objectGroup: objectGroup() },
     { timeoutMs: 10_000, ...(signal !== undefined ? { signal } : {}) },
   );
   const r = await callOn<{ x: number; y: number; inside: boolean }>(

@@ -1,8 +1,9 @@
+import { objectGroup } from '../../dom/objectGroup.js';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import { BdgError } from '../../../util/errors.js';
 import type { HandlerContext } from '../../context.js';
 import { abortCause } from '../../dispatcher.js';
-import { GROUP, pageException, runAction } from '../../dom/driver.js';
+import { pageException, runAction } from '../../dom/driver.js';
 import { PROBE_MS } from '../../pageHealth.js';
 import { openFrame, type FrameScope } from '../../dom/frames.js';
 
@@ -77,7 +78,16 @@ async function evaluateIn(
       send(
         'Runtime.evaluate',
         // replMode: top-level await and re-declarable let/const, like the DevTools console.
-        { expression, awaitPromise: true, returnByValue: false, userGesture: true, replMode: true, objectGroup: GROUP, generatePreview: false, ...contextId },
+        {
+          expression,
+          awaitPromise: true,
+          returnByValue: false,
+          userGesture: true,
+          replMode: true,
+          objectGroup: objectGroup(),
+          generatePreview: false,
+          ...contextId,
+        },
         opts(),
       ),
     );

@@ -1,7 +1,8 @@
+import { objectGroup } from '../../dom/objectGroup.js';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { FormField, FormRecord } from '../../../protocol/commands/domInspect.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, documentObject, label, mainLoaderId, pageException, readOnly, refFor, resolveTarget } from '../../dom/driver.js';
+import { documentObject, label, mainLoaderId, pageException, readOnly, refFor, resolveTarget } from '../../dom/driver.js';
 import { FORM_COLLECT_FN, FORM_DESCRIBE_FN, FORM_FLAT_FN } from '../../dom/inspectScripts.js';
 
 type Described = Omit<FormRecord, 'summary' | 'commands'> & { buttonCount: number; controlCount: number };
@@ -48,7 +49,7 @@ export async function form(ctx: HandlerContext, params: ParamsOf<'dom.form'>, si
     ): Promise<{ value: unknown; objectId?: string }> => {
       const r = await session.pageSend(
         'Runtime.callFunctionOn',
-        { objectId, functionDeclaration: fn, arguments: args, returnByValue: byValue, objectGroup: GROUP },
+        { objectId, functionDeclaration: fn, arguments: args, returnByValue: byValue, objectGroup: objectGroup() },
         opts,
       );
       if (r.exceptionDetails !== undefined) throw pageException(r.exceptionDetails, 'Reading the forms failed');

@@ -1,9 +1,10 @@
+import { objectGroup } from '../../dom/objectGroup.js';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { QueryNode } from '../../../protocol/commands/dom.js';
 import type { ElementInfo } from '../../../protocol/results.js';
 import { BdgError } from '../../../util/errors.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, label, mainLoaderId, pageException, readOnly, refFor } from '../../dom/driver.js';
+import { label, mainLoaderId, pageException, readOnly, refFor } from '../../dom/driver.js';
 import { listFrames, openFrame } from '../../dom/frames.js';
 import { DESCRIBE_ALL_FN, QUERY_FN } from '../../dom/pageScripts.js';
 
@@ -25,14 +26,14 @@ export async function queryInFrame(
       const opts = { signal, timeoutMs: 10_000 };
       const doc = await scope.send(
         'Runtime.evaluate',
-        { expression: 'document', objectGroup: GROUP, ...(scope.contextId !== undefined ? { contextId: scope.contextId } : {}) },
+        { expression: 'document', objectGroup: objectGroup(), ...(scope.contextId !== undefined ? { contextId: scope.contextId } : {}) },
         opts,
       );
       const docId = doc.result.objectId;
       if (docId === undefined) throw new BdgError('UNEXPECTED_ERROR', `The frame ${scope.frame.url} has no document`);
       const arr = await scope.send(
         'Runtime.callFunctionOn',
-        { objectId: docId, functionDeclaration: QUERY_FN, arguments: [{ value: params.selector }], objectGroup: GROUP },
+        { objectId: docId, functionDeclaration: QUERY_FN, arguments: [{ value: params.selector }], objectGroup: objectGroup() },
         opts,
       );
       if (arr.exceptionDetails !== undefined) {

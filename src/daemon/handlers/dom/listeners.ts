@@ -1,8 +1,9 @@
+import { objectGroup } from '../../dom/objectGroup.js';
 import type { Protocol } from 'devtools-protocol';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { ListenerHandler, ListenerRecord } from '../../../protocol/commands/domInspect.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, callOn, readOnly, resolveTarget } from '../../dom/driver.js';
+import { callOn, readOnly, resolveTarget } from '../../dom/driver.js';
 import { FRAMEWORK_DESCRIBE_FN, FRAMEWORK_HANDLERS_FN, LISTENER_PATH_FN, PATH_LABELS_FN } from '../../dom/inspectScripts.js';
 import { listPageScripts } from '../../pageScripts.js';
 import type { BrowserSession } from '../../session.js';
@@ -108,7 +109,7 @@ export async function listeners(ctx: HandlerContext, params: ParamsOf<'dom.liste
     const el = await resolveTarget(session, params.target, { signal });
     // The page's own world: React keeps its handlers as expando properties there, invisible from bdg's isolated
     // world (a read-only look, so the page's built-ins are good enough).
-    const main = await session.pageSend('DOM.resolveNode', { backendNodeId: el.backendNodeId, objectGroup: GROUP }, opts);
+    const main = await session.pageSend('DOM.resolveNode', { backendNodeId: el.backendNodeId, objectGroup: objectGroup() }, opts);
     const pathId = await callOn<string>(session, main.object.objectId ?? el.objectId, LISTENER_PATH_FN, [], { byValue: false, signal });
     const labels = await callOn<string[]>(session, pathId, PATH_LABELS_FN, [], { signal });
     const props = await session.pageSend('Runtime.getProperties', { objectId: pathId, ownProperties: true }, opts);

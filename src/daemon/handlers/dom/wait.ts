@@ -1,10 +1,11 @@
+import { objectGroup } from '../../dom/objectGroup.js';
 import type { ParamsOf, ResultOf } from '../../../protocol/commands.js';
 import type { ConsoleRecord, NetworkRecord } from '../../../protocol/records.js';
 import { parseNetworkFilter } from '../../../telemetry/filter.js';
 import { BdgError } from '../../../util/errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { HandlerContext } from '../../context.js';
-import { GROUP, callOn, documentObject, isContextGone } from '../../dom/driver.js';
+import { callOn, documentObject, isContextGone } from '../../dom/driver.js';
 import { WAIT_CHECK_FN } from '../../dom/pageScripts.js';
 import { compileUserRegex, waitForConsole, waitForRequest } from '../../telemetryWait.js';
 import { listItem } from '../network.js';
@@ -148,7 +149,7 @@ async function pollPage(
           if (target !== undefined) state[mode === 'gone' || mode === 'hidden' ? 'gone' : 'element'] = false;
           if (load) state['load'] = false;
         } finally {
-          await s.pageSend('Runtime.releaseObjectGroup', { objectGroup: GROUP }, { timeoutMs: 2_000 }).catch(() => undefined);
+          await s.pageSend('Runtime.releaseObjectGroup', { objectGroup: objectGroup() }, { timeoutMs: 2_000 }).catch(() => undefined);
         }
       }
       if (idle) {
