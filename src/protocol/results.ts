@@ -1,6 +1,7 @@
 /**
  * Result shapes that the daemon returns and the CLI renders, declared once so the two sides cannot drift apart.
  */
+import type { OriginalLocation } from './records.js';
 
 /** What the page helpers say about an element (`dom query`, `dom get`). */
 export interface ElementInfo {
@@ -50,13 +51,28 @@ export const NO_EFFECT_WINDOW_MS = 300;
 /** The report line of an action that changed nothing observable (`effect: "none"`). */
 export const NO_VISIBLE_EFFECT = `no visible effect: no DOM change, request, navigation, dialog or console message within ${NO_EFFECT_WINDOW_MS} ms`;
 
+/**
+ * A console error an action caused. `url`/`line`/`column` are the generated position; `original` the one in the
+ * original source (its own location, or the first stack frame a source map covers) when the page's maps say, and
+ * `sourceMapError` why a map it needed could not be used.
+ */
+export interface ActionConsoleError {
+  id: string;
+  text: string;
+  url?: string;
+  line?: number;
+  column?: number;
+  original?: OriginalLocation;
+  sourceMapError?: string;
+}
+
 /** What an action triggered: requests started, new console errors, dialogs, URL change. */
 export interface ActionReport {
   urlBefore: string;
   url: string;
   navigated: boolean;
   requests: Array<{ id: string; method: string; url: string; status?: number; state: string }>;
-  consoleErrors: Array<{ id: string; text: string }>;
+  consoleErrors: ActionConsoleError[];
   dialogs: DialogRecord[];
   settled: boolean;
   /** Files the action downloaded (saved under the session's downloads/); absent when none. */
@@ -99,8 +115,12 @@ export interface ActionCompat {
   /** How many more requests there were than `triggeredRequests` lists. */
   triggeredRequestsOmitted?: number;
   dialogs: DialogRecord[];
-  /** Console errors the action caused, the same text counted once, with where it came from. */
-  errors: Array<{ text: string; count: number; source?: string }>;
+  /**
+   * Console errors the action caused, the same text counted once, with where it came from: `source` is the generated
+   * `url:line` (the original bdg's field), `originalSource` the `url:line:column` in the original source when a
+   * source map says.
+   */
+  errors: Array<{ text: string; count: number; source?: string; originalSource?: string }>;
   /** Set when the action navigated or changed the URL. */
   navigation?: { url: string; from: string };
   /** The original bdg's field: "none" when the action had no visible effect (see ActionReport.effect). */

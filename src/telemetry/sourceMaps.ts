@@ -6,6 +6,7 @@
  */
 import { FlattenMap, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
 import type { ConsoleRecord, OriginalLocation } from '../protocol/records.js';
+import { STACK_LINE, calledAs, renamedFrame } from './stackFrames.js';
 
 /** What a script says about its source map: its URL (absolute, or relative to the script; data: allowed), or none. */
 export type ScriptMapRef = { mapUrl: string } | { none: true } | { error: string };
@@ -53,9 +54,6 @@ const INLINE_DROPPED = 'data:';
 
 /** One position's answer: mapped, not covered by any map, or a reason the map could not be used. */
 export type PositionAnswer = { original: OriginalLocation } | { none: true } | { error: string } | { pending: true };
-
-/** A V8 stack line `    at fn (url:line:col)` or `    at url:line:col`. */
-const STACK_LINE = /^(\s*at (?:.*? \()?)(.+?):(\d+):(\d+)(\)?)$/;
 
 /** Resolves generated positions to original ones through the page's source maps, with bounded caches. */
 export class SourceMapResolver {
@@ -218,8 +216,9 @@ export function urlsOf(record: ConsoleRecord): string[] {
 
 /**
  * A copy of `record` with `original` (its location in the original source), `originalStack` (each mapped frame at
- * its original position) and `sourceMapError` (why a map it needed could not be used), from what `resolver` has
- * cached; the record itself, unchanged, when no map covers any of its positions.
+ * its original position, under its function's original name where the map names one: {@link renamedFrame}) and
+ * `sourceMapError` (why a map it needed could not be used), from what `resolver` has cached; the record itself,
+ * unchanged, when no map covers any of its positions.
  */
 export function withOriginalPositions<R extends ConsoleRecord>(record: R, resolver: SourceMapResolver): R {
   let original: OriginalLocation | undefined;
@@ -235,16 +234,19 @@ export function withOriginalPositions<R extends ConsoleRecord>(record: R, resolv
     original = note(resolver.lookup(record.url, record.line, record.column ?? 1));
   let originalStack: string | undefined;
   if (record.stack !== undefined) {
-    let mapped = false;
-    const lines = record.stack.split('\n').map((line) => {
+    const lines = record.stack.split('\n');
+    const frames = lines.map((line) => {
       const m = STACK_LINE.exec(line);
-      if (m === null) return line;
-      const o = note(resolver.lookup(m[2] as string, Number(m[3]), Number(m[4])));
-      if (o === undefined) return line;
-      mapped = true;
-      return `${m[1] as string}${o.url}:${o.line}:${o.column}${m[5] as string}`;
+      return m === null ? undefined : { m, at: note(resolver.lookup(m[2] as string, Number(m[3]), Number(m[4]))) };
     });
-    if (mapped) originalStack = lines.join('\n');
+    let mapped = false;
+    const out = lines.map((line, i) => {
+      const f = frames[i];
+      if (f?.at === undefined) return line;
+      mapped = true;
+      return `${renamedFrame(f.m[1] as string, calledAs(frames[i + 1]))}${f.at.url}:${f.at.line}:${f.at.column}${f.m[5] as string}`;
+    });
+    if (mapped) originalStack = out.join('\n');
   }
   if (error === undefined && pending) error = STILL_LOADING;
   if (original === undefined && originalStack === undefined && error === undefined) return record;

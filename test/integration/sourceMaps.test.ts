@@ -33,6 +33,28 @@ function appSource(variant: string, prefix: string[] = []): string {
   ].join('\n');
 }
 
+/** A page's click handler and a ticking logger, minified with the same build: the functions are renamed. */
+const CHECKOUT_SOURCE = [
+  '// Checkout, as an app would have it before its build.',
+  'function explainFailure(code: number): void {',
+  "  console.error('checkout failed with ' + code);",
+  '}',
+  '',
+  'function failCheckout(code: number): never {',
+  '  explainFailure(code);',
+  "  throw new Error('checkout ' + code + ' refused');",
+  '}',
+  '',
+  "document.querySelector('#pay')?.addEventListener('click', () => failCheckout(402));",
+  '',
+  'let ticks = 0;',
+  'function tick(): void {',
+  "  console.log('tick ' + ++ticks);",
+  '}',
+  "if (location.pathname === '/ticks') setInterval(tick, 200);",
+  '',
+].join('\n');
+
 /** 1-based line and column of the first `needle` in `source`. */
 function positionOf(source: string, needle: string): { line: number; column: number } {
   const lines = source.split('\n');
@@ -42,10 +64,16 @@ function positionOf(source: string, needle: string): { line: number; column: num
 }
 
 /** Minifies the variant's source with esbuild; the map's sources say `../src/app.ts`, as a real build's would. */
-async function buildVariant(root: string, variant: string, sourcemap: 'linked' | 'inline', prefix: string[] = []): Promise<{ js: string; map?: string }> {
+async function buildVariant(
+  root: string,
+  variant: string,
+  sourcemap: 'linked' | 'inline',
+  prefix: string[] = [],
+  text = appSource(variant, prefix),
+): Promise<{ js: string; map?: string }> {
   const dir = join(root, variant);
   mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'src', 'app.ts'), appSource(variant, prefix));
+  writeFileSync(join(dir, 'src', 'app.ts'), text);
   const r = await build({
     entryPoints: [join(dir, 'src', 'app.ts')],
     outfile: join(dir, 'dist', 'app.min.js'),
@@ -124,6 +152,13 @@ describe('source-mapped console against headless Chromium', () => {
       res.end(rebuildMap);
     });
     server.html('/rebuild', '<!doctype html><title>rebuild</title><script src="/rebuild/dist/app.min.js"></script>');
+    // checkout: a click handler that logs and throws from renamed functions; /ticks logs on a timer.
+    const checkout = await buildVariant(root, 'checkout', 'linked', [], CHECKOUT_SOURCE);
+    assert.doesNotMatch(checkout.js, /failCheckout|explainFailure/, 'the build renamed the functions');
+    server.static('/checkout/dist/app.min.js', 'text/javascript', checkout.js);
+    server.static('/checkout/dist/app.min.js.map', 'application/json', checkout.map as string);
+    for (const path of ['/checkout', '/ticks'])
+      server.html(path, '<!doctype html><title>checkout</title><button id="pay">Pay</button><script src="/checkout/dist/app.min.js"></script>');
     server.html(
       '/page',
       `<!doctype html><title>maps</title>${['external', 'inline', 'missing', 'big'].map((v) => `<script src="/${v}/dist/app.min.js"></script>`).join('')}`,
@@ -292,10 +327,76 @@ describe('source-mapped console against headless Chromium', () => {
     const ms = (r.json as { data: { messages: Message[] } }).data.messages;
     const ex = find(ms, 'exception', 'earlier');
     assert.deepEqual(ex.original, { url: server.url('/earlier/src/app.ts'), line: thrown.line, column: thrown.column });
-    // The page's load, then bdg reading the script again for its sourceMappingURL comment, then the map.
-    assert.deepEqual(
-      server.requests.filter((q) => q.path.startsWith('/earlier/')).map((q) => q.path),
-      ['/earlier/dist/app.min.js', '/earlier/dist/app.min.js', '/earlier/dist/app.min.js.map'],
+    // The page's load (the navigate's report may have mapped its console errors then, fetching the map), and last bdg
+    // reading the script again for its sourceMappingURL comment, then the map.
+    const paths = server.requests.filter((q) => q.path.startsWith('/earlier/')).map((q) => q.path);
+    assert.equal(paths[0], '/earlier/dist/app.min.js', JSON.stringify(paths));
+    assert.deepEqual(paths.slice(-2), ['/earlier/dist/app.min.js', '/earlier/dist/app.min.js.map'], JSON.stringify(paths));
+    assert.equal(paths.filter((p) => p === '/earlier/dist/app.min.js').length, 2, JSON.stringify(paths));
+  });
+
+  test("an action's console errors carry their original file:line; a renamed function's frame shows its original name", async () => {
+    const nav = await bdg(['page', 'navigate', server.url('/checkout')], { sessionDir: dir });
+    assert.equal(nav.code, 0, nav.stdout + nav.stderr);
+    const src = server.url('/checkout/src/app.ts');
+    const logged = positionOf(CHECKOUT_SOURCE, "error('checkout");
+    const thrown = positionOf(CHECKOUT_SOURCE, 'new Error');
+    const click = await bdg(['dom', 'click', '#pay', '--json'], { sessionDir: dir });
+    assert.equal(click.code, 0, click.stdout + click.stderr);
+    type Entry = { id: string; text: string; url?: string; line?: number; column?: number; original?: { url: string; line: number; column: number } };
+    const data = (click.json as { data: { triggered: { consoleErrors: Entry[] }; errors: Array<{ text: string; source?: string; originalSource?: string }> } })
+      .data;
+    const byText = (needle: string): Entry => {
+      const e = data.triggered.consoleErrors.find((c) => c.text.includes(needle));
+      assert.ok(e, `${needle} in ${JSON.stringify(data.triggered.consoleErrors)}`);
+      return e;
+    };
+    const err = byText('checkout failed with 402');
+    assert.deepEqual(err.original, { url: src, line: logged.line, column: positionOf(CHECKOUT_SOURCE, 'error(').column });
+    // The generated position stays in --json.
+    assert.equal(err.url, server.url('/checkout/dist/app.min.js'));
+    assert.equal(err.line, 1);
+    const ex = byText('checkout 402 refused');
+    assert.deepEqual(ex.original, { url: src, line: thrown.line, column: thrown.column });
+    // The original bdg's `errors`: the generated source as before, and the original one.
+    const compat = data.errors.find((e) => e.text.includes('refused'));
+    assert.match(compat?.source ?? '', /\/checkout\/dist\/app\.min\.js:1$/);
+    assert.equal(compat?.originalSource, `${src}:${thrown.line}:${thrown.column}`);
+
+    // The report in text says where, in the original source.
+    const again = await bdg(['dom', 'click', '#pay'], { sessionDir: dir });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.ok(
+      again.stdout.split('\n').some((l) => /-> console error c\d+: .*refused/.test(l) && l.endsWith(`(${src}:${thrown.line}:${thrown.column})`)),
+      again.stdout,
     );
+
+    // The exception's stack: its top frame ran failCheckout, renamed by the build; the original name is shown.
+    const details = await bdg(['details', 'console', ex.id, '--json'], { sessionDir: dir });
+    assert.equal(details.code, 0, details.stderr);
+    const item = (details.json as { data: { item: ConsoleRecord } }).data.item;
+    const generatedTop = (item.stack ?? '').split('\n')[0] ?? '';
+    assert.doesNotMatch(generatedTop, /failCheckout/, item.stack);
+    const frames = (item.originalStack ?? '').split('\n');
+    assert.equal(frames[0], `    at failCheckout (${src}:${thrown.line}:${thrown.column})`, item.originalStack);
+    // The console.error's stack: explainFailure (renamed), called by failCheckout.
+    const logDetails = await bdg(['details', 'console', err.id, '--json'], { sessionDir: dir });
+    const logItem = (logDetails.json as { data: { item: ConsoleRecord } }).data.item;
+    assert.match((logItem.originalStack ?? '').split('\n')[0] ?? '', new RegExp(`^ {4}at explainFailure \\(.*app\\.ts:${logged.line}:`), logItem.originalStack);
+  });
+
+  test('dom wait --console returns the matched message at its original position', async () => {
+    const nav = await bdg(['page', 'navigate', server.url('/ticks')], { sessionDir: dir });
+    assert.equal(nav.code, 0, nav.stdout + nav.stderr);
+    const r = await bdg(['dom', 'wait', '--console', 'tick \\d+', '--timeout', '10', '--json'], { sessionDir: dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const found = (r.json as { data: { console?: ConsoleRecord } }).data.console;
+    assert.match(found?.text ?? '', /^tick \d+$/);
+    assert.equal(found?.url, server.url('/checkout/dist/app.min.js'));
+    const logged = positionOf(CHECKOUT_SOURCE, "console.log('tick");
+    assert.deepEqual(found?.original, { url: server.url('/checkout/src/app.ts'), line: logged.line, column: positionOf(CHECKOUT_SOURCE, "log('tick").column });
+    const text = await bdg(['dom', 'wait', '--console', 'tick \\d+', '--timeout', '10'], { sessionDir: dir });
+    assert.equal(text.code, 0, text.stdout + text.stderr);
+    assert.match(text.stdout, new RegExp(`tick \\d+  \\(${server.url('/checkout/src/app.ts').replace(/[.]/g, '\\.')}:${logged.line}:\\d+\\)`));
   });
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runInNewContext } from 'node:vm';
 import { transformSync } from 'esbuild';
 import type { ConsoleRecord } from '../../src/protocol/records.js';
 import {
@@ -14,6 +15,8 @@ import {
   type LoadResult,
   type ScriptMapRef,
 } from '../../src/telemetry/sourceMaps.js';
+import { firstOriginalLocation, renamedFrame } from '../../src/telemetry/stackFrames.js';
+import { splitErrorDescription } from '../../src/telemetry/preview.js';
 
 const SOURCE = ['function greet(name: string): string {', '  throw new Error("hi " + name);', '}', 'greet("x");', ''].join('\n');
 /** esbuild's minified output and map for SOURCE, whose `sources` say `../src/app.ts`. */
@@ -156,4 +159,66 @@ test('decodeDataUrl, sourceMappingUrlOf and parseSourceMap', () => {
   assert.deepEqual(parseSourceMap('nope', 'http://x/a.map'), { error: 'not valid JSON' });
   assert.deepEqual(parseSourceMap('{"version":3}', 'http://x/a.map'), { error: 'not a source map (no mappings)' });
   assert.ok('map' in parseSourceMap(`)]}'\n${BUILT.map}`, 'http://x/a.map'), 'the XSSI prefix is skipped');
+});
+
+/** Functions inside an IIFE, so minification renames them; the stack comes from V8 running the minified code. */
+const NAMED = transformSync(
+  [
+    '(() => {',
+    '  function failOrder(id: number): never {',
+    '    throw new Error("order " + id);',
+    '  }',
+    '  const api = { save(id: number) { failOrder(id); } };',
+    '  function onSave() {',
+    '    api.save(7);',
+    '  }',
+    '  (globalThis as { go?: unknown }).go = () => onSave();',
+    '})();',
+    '',
+  ].join('\n'),
+  { loader: 'ts', minify: true, sourcemap: 'external', sourcefile: '../src/app.ts' },
+);
+
+test('a stack frame of a renamed function shows the name its caller called it by; the outermost frame keeps its own', async () => {
+  assert.doesNotMatch(NAMED.code, /failOrder|onSave/, 'esbuild renamed the functions');
+  const g: { go?: () => void } = {};
+  runInNewContext(NAMED.code, { globalThis: g }, { filename: SCRIPT });
+  let stack = '';
+  try {
+    g.go?.();
+  } catch (e) {
+    stack = splitErrorDescription((e as Error).stack ?? '').stack ?? '';
+  }
+  const { resolver } = fake({ [SCRIPT]: { mapUrl: 'app.min.js.map' } }, { 'http://app.test/dist/app.min.js.map': { text: NAMED.map } });
+  const r = record({ stack });
+  await resolver.prepare(urlsOf(r));
+  const frames = (withOriginalPositions(r, resolver).originalStack ?? '').split('\n');
+  // failOrder, called by the code as `failOrder(id)` in save; save, called as `api.save(7)`, keeps its receiver.
+  assert.match(frames[0] ?? '', /^ {4}at failOrder \(http:\/\/app\.test\/src\/app\.ts:3:11\)$/, frames.join('\n'));
+  assert.match(frames[1] ?? '', /^ {4}at Object\.save \(http:\/\/app\.test\/src\/app\.ts:5:\d+\)$/, frames.join('\n'));
+  assert.match(frames[2] ?? '', /^ {4}at onSave \(http:\/\/app\.test\/src\/app\.ts:7:\d+\)$/, frames.join('\n'));
+  // The outermost frame of the page's code: an arrow the test called, named by V8 from its property.
+  assert.match(frames[3] ?? '', /^ {4}at globalThis\.go \(http:\/\/app\.test\/src\/app\.ts:9:\d+\)$/, frames.join('\n'));
+  assert.ok(!frames.slice(4).some((f) => f.includes('app.test')), 'frames outside the script are left as they were');
+  // firstOriginalLocation: the message's own location first, else the first mapped frame.
+  assert.deepEqual(firstOriginalLocation(withOriginalPositions(r, resolver)), { url: 'http://app.test/src/app.ts', line: 3, column: 11 });
+});
+
+test('renamedFrame keeps the receiver, new, async and [as ...]; anonymous frames and unnamed callers stay', () => {
+  assert.equal(renamedFrame('    at o (', 'failOrder'), '    at failOrder (');
+  assert.equal(renamedFrame('    at HTMLButtonElement.t (', 'onClick'), '    at HTMLButtonElement.onClick (');
+  assert.equal(renamedFrame('    at new n (', 'Order'), '    at new Order (');
+  assert.equal(renamedFrame('    at async Promise.o [as run] (', 'load'), '    at async Promise.load [as run] (');
+  assert.equal(renamedFrame('    at ', 'x'), '    at ');
+  assert.equal(renamedFrame('    at Object.<anonymous> (', 'x'), '    at Object.<anonymous> (');
+  assert.equal(renamedFrame('    at o (', undefined), '    at o (');
+});
+
+test('firstOriginalLocation: the own location, else the first frame a map moved, else none', () => {
+  const own = { url: 'http://a/src/a.ts', line: 3, column: 4 };
+  assert.deepEqual(firstOriginalLocation(record({ original: own })), own);
+  const stack = ['    at http://lib/x.js:1:2', '    at f (http://a/dist/a.js:1:50)'].join('\n');
+  const originalStack = ['    at http://lib/x.js:1:2', '    at f (http://a/src/a.ts:9:3)'].join('\n');
+  assert.deepEqual(firstOriginalLocation(record({ stack, originalStack })), { url: 'http://a/src/a.ts', line: 9, column: 3 });
+  assert.equal(firstOriginalLocation(record({ stack })), undefined);
 });

@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { plural } from '../../util/bounded.js';
 import type { InFamily, ResultOf } from '../../protocol/commands.js';
 import type { Output } from '../output.js';
-import { NO_VISIBLE_EFFECT, type A11yNode, type ActionReport, type ElementInfo } from '../../protocol/results.js';
+import { NO_VISIBLE_EFFECT, type A11yNode, type ActionConsoleError, type ActionReport, type ElementInfo } from '../../protocol/results.js';
 import { call } from '../../client/call.js';
-import { formatBytes, shownUrl } from '../render.js';
+import { consoleLine, formatBytes, shownUrl } from '../render.js';
 import type { RunnerTable } from '../runner.js';
 import { INSPECT_RUNNERS } from './inspect.js';
 
@@ -62,7 +62,7 @@ export function triggeredLines(t: ActionReport | undefined): string[] {
   for (const r of t.requests.slice(0, 10))
     lines.push(`  -> request ${r.id} ${r.method} ${shownUrl(r.url)} ${r.status !== undefined ? String(r.status) : r.state}`);
   if (t.requests.length > 10) lines.push(`  -> ... and ${plural(t.requests.length - 10, 'more request')} (bdg peek --network)`);
-  for (const c of t.consoleErrors) lines.push(`  -> console error ${c.id}: ${c.text.split('\n')[0] ?? ''}`);
+  for (const c of t.consoleErrors) lines.push(`  -> console error ${c.id}: ${c.text.split('\n')[0] ?? ''}${errorWhere(c)}`);
   for (const f of t.downloads ?? [])
     lines.push(
       `  -> download ${f.name} ${f.state === 'completed' ? `(${formatBytes(f.size)}) saved to ${f.path ?? '?'}` : f.state === 'canceled' ? 'canceled' : `still running (${formatBytes(f.size)} so far)`}`,
@@ -70,6 +70,13 @@ export function triggeredLines(t: ActionReport | undefined): string[] {
   if (!t.settled) lines.push('  (still loading or requests in flight when bdg stopped waiting)');
   if (t.effect === 'none') lines.push(`  -> ${NO_VISIBLE_EFFECT}`);
   return lines;
+}
+
+/** `  (url:line:column)` of a console error, at its original source position when a map gave one (--json has both). */
+function errorWhere(c: ActionConsoleError): string {
+  if (c.original !== undefined) return `  (${shownUrl(c.original.url)}:${c.original.line}:${c.original.column})`;
+  if (c.url === undefined || c.url === '') return '';
+  return `  (${shownUrl(c.url)}${c.line !== undefined ? `:${c.line}${c.column !== undefined ? `:${c.column}` : ''}` : ''})`;
 }
 
 /** The element an action acted on, for its one-line report. */
@@ -174,7 +181,9 @@ export const DOM_RUNNERS: RunnerTable<InFamily<'dom'>> = {
   },
   'dom.wait': async (paths, params, out) => {
     const d = await call(paths, 'dom.wait', params);
-    return out.success(d, () => `Met ${Object.keys(d.met).join(', ')} after ${d.waitedMs} ms (${d.url})`);
+    return out.success(d, () =>
+      [`Met ${Object.keys(d.met).join(', ')} after ${d.waitedMs} ms (${d.url})`, ...(d.console !== undefined ? [consoleLine(d.console)] : [])].join('\n'),
+    );
   },
   'dom.click': async (paths, params, out) => {
     const d = await call(paths, 'dom.click', params);

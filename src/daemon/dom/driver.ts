@@ -1,7 +1,9 @@
 import { objectGroup, releaseObjectGroup } from './objectGroup.js';
 import type { Protocol } from 'devtools-protocol';
 import { CdpError } from '../../cdp/connection.js';
-import type { ActionCompat, ActionReport, ElementInfo, TriggeredRequest } from '../../protocol/results.js';
+import type { ConsoleRecord } from '../../protocol/records.js';
+import type { ActionCompat, ActionConsoleError, ActionReport, ElementInfo, TriggeredRequest } from '../../protocol/results.js';
+import { firstOriginalLocation } from '../../telemetry/stackFrames.js';
 import { BdgError } from '../../util/errors.js';
 import type { HandlerContext } from '../context.js';
 import type { BrowserSession } from '../session.js';
@@ -13,6 +15,7 @@ import { KeyedMutex } from './mutex.js';
 import { DESCRIBE_ALL_FN, DESCRIBE_FN, LABEL_CONTROL_FN, QUERY_FN } from './pageScripts.js';
 import { REF_PATTERN, RefRegistry } from './refs.js';
 import { sleep } from '../../util/sleep.js';
+import { withSourceMaps } from '../sourceMaps.js';
 
 export type { ElementInfo } from '../../protocol/results.js';
 
@@ -463,11 +466,7 @@ export async function runAction<T>(
       .filter((r) => numericId(r.id) > netMark)
       .slice(0, 50)
       .map((r) => ({ id: r.id, method: r.method, url: r.url, state: r.state, ...(r.status !== undefined ? { status: r.status } : {}) }));
-    const consoleErrors = session.console
-      .last(200)
-      .filter((c) => numericId(c.id) > conMark && c.level === 'error')
-      .slice(0, 20)
-      .map((c) => ({ id: c.id, text: c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text }));
+    const errorRecords = session.console.last(200).filter((c) => numericId(c.id) > conMark && c.level === 'error');
     const fresh = session.network.last(200).filter((r) => numericId(r.id) > netMark);
     const triggeredRequests: TriggeredRequest[] = fresh.slice(0, 50).map((r) => ({
       requestId: r.requestId,
@@ -479,16 +478,26 @@ export async function runAction<T>(
       ...(r.state === 'pending' ? { pending: true as const } : {}),
       ...(r.state === 'failed' ? { failed: true as const, ...(r.errorText !== undefined ? { errorText: r.errorText } : {}) } : {}),
     }));
-    const errors = new Map<string, { text: string; count: number; source?: string }>();
-    for (const c of session.console.last(200)) {
-      if (numericId(c.id) <= conMark || c.level !== 'error') continue;
-      const text = c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text;
+    const dialogs = session.dialogs.since(dialogMark);
+    // Mapped to their original source only when there are any, within the bounded wait every console output has
+    // (after the report's snapshot of requests and dialogs, so that wait adds none to them).
+    const mappedErrors = errorRecords.length > 0 ? await withSourceMaps(session, errorRecords, signal) : [];
+    const consoleErrors = mappedErrors.slice(0, 20).map(actionConsoleError);
+    const errors = new Map<string, ActionCompat['errors'][number]>();
+    for (const c of mappedErrors) {
+      const text = cut(c.text);
       const e = errors.get(text);
       if (e !== undefined) e.count++;
-      else if (errors.size < 20)
-        errors.set(text, { text, count: 1, ...(c.url !== undefined ? { source: `${c.url}${c.line !== undefined ? `:${c.line}` : ''}` } : {}) });
+      else if (errors.size < 20) {
+        const original = firstOriginalLocation(c);
+        errors.set(text, {
+          text,
+          count: 1,
+          ...(c.url !== undefined ? { source: `${c.url}${c.line !== undefined ? `:${c.line}` : ''}` } : {}),
+          ...(original !== undefined ? { originalSource: `${original.url}:${original.line}:${original.column}` } : {}),
+        });
+      }
     }
-    const dialogs = session.dialogs.since(dialogMark);
     const compat: ActionCompat = {
       triggeredRequests,
       ...(fresh.length > triggeredRequests.length ? { triggeredRequestsOmitted: fresh.length - triggeredRequests.length } : {}),
@@ -517,6 +526,25 @@ export async function runAction<T>(
     restoreDialogs?.();
     await releaseHandles(session);
   }
+}
+
+/** A console error text as an action report shows it: the first 300 characters. */
+function cut(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
+/** An action report's entry for a console error: the generated position, and the original one when a map gave it. */
+function actionConsoleError(c: ConsoleRecord): ActionConsoleError {
+  const original = firstOriginalLocation(c);
+  return {
+    id: c.id,
+    text: cut(c.text),
+    ...(c.url !== undefined ? { url: c.url } : {}),
+    ...(c.line !== undefined ? { line: c.line } : {}),
+    ...(c.column !== undefined ? { column: c.column } : {}),
+    ...(original !== undefined ? { original } : {}),
+    ...(c.sourceMapError !== undefined ? { sourceMapError: c.sourceMapError } : {}),
+  };
 }
 
 /** The document's readyState (loading, interactive, complete), read in bdg's world; null when the page does not answer. */

@@ -9,6 +9,7 @@ import { callOn, documentObject, isContextGone } from '../../dom/driver.js';
 import { WAIT_CHECK_FN } from '../../dom/pageScripts.js';
 import { compileUserRegex, waitForConsole, waitForRequest } from '../../telemetryWait.js';
 import { listItem } from '../network.js';
+import { withSourceMaps } from '../../sourceMaps.js';
 
 export function urlMatches(url: string, want: string): boolean {
   // Only /pattern/flags with real regex flags is a regex: a path such as /orders/confirm is a substring.
@@ -71,13 +72,18 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
     const sub = waitForConsole(s, { regex }, { timeoutMs, signal, what: `a console message matching ${String(regex)}` });
     subs.push({ cancel: sub.cancel, promise: latch(sub.promise.then((m) => ((message = m), (state['console'] = true)))) });
   }
-  const result = (): ResultOf<'dom.wait'> => ({
-    waitedMs: Date.now() - started,
-    met: state,
-    url: s.page.url,
-    ...(request !== undefined ? { request: listItem(request) } : {}),
-    ...(message !== undefined ? { console: message } : {}),
-  });
+  const result = async (): Promise<ResultOf<'dom.wait'>> => {
+    const waitedMs = Date.now() - started;
+    // The matched message at its original source position, as `console wait` shows it (the same bounded wait).
+    const mapped = message !== undefined ? ((await withSourceMaps(s, [message], signal))[0] ?? message) : undefined;
+    return {
+      waitedMs,
+      met: state,
+      url: s.page.url,
+      ...(request !== undefined ? { request: listItem(request) } : {}),
+      ...(mapped !== undefined ? { console: mapped } : {}),
+    };
+  };
   try {
     if (selector === undefined && text === undefined && url === undefined && !idle && target === undefined && !load) {
       try {
@@ -87,7 +93,7 @@ export async function wait(ctx: HandlerContext, params: ParamsOf<'dom.wait'>, si
           throw new BdgError('TIMEOUT', err.message, 'Raise --timeout, or check `bdg peek`.', { met: state, url: s.page.url });
         throw err;
       }
-      return result();
+      return await result();
     }
     return await pollPage(ctx, params, signal, state, deadline, result);
   } finally {
@@ -107,7 +113,7 @@ async function pollPage(
   signal: AbortSignal,
   state: Record<string, boolean>,
   deadline: number,
-  result: () => ResultOf<'dom.wait'>,
+  result: () => Promise<ResultOf<'dom.wait'>>,
 ): Promise<ResultOf<'dom.wait'>> {
   const { selector, text, url, networkIdle: idle, target, load } = params;
   // The original bdg's form: `dom wait <selector>` waits for a match, `--visible` for a visible one, `--gone` for none.
@@ -160,7 +166,7 @@ async function pollPage(
         }
         state['networkIdle'] = Date.now() - lastNet >= 500 && (pending === 0 || Date.now() - lastNet >= 2_000);
       }
-      if (Object.values(state).every(Boolean)) return result();
+      if (Object.values(state).every(Boolean)) return await result();
       if (Date.now() >= deadline || signal.aborted) {
         const missing = Object.entries(state)
           .filter(([, ok]) => !ok)
