@@ -247,7 +247,7 @@ export function renderStatus(d: StatusResult): string {
     );
     lines.push(`  Session dir: ${d.sessionDir}`, `  Socket: ${d.socket ?? '-'}`);
     lines.push(
-      `  Journal: ${d.journal.file} (${plural(d.journal.records, 'line')}, ${formatBytes(d.journal.bytes)}${d.journal.dropped > 0 ? `, ${d.journal.dropped} not journaled` : ''})`,
+      `  Journal: ${d.journal.file} (${plural(d.journal.records, 'line')}, ${formatBytes(d.journal.bytes)}${d.journal.dropped > 0 ? `, ${d.journal.dropped} not journaled` : ''}${d.journal.framesDropped > 0 ? `, ${d.journal.framesDropped} WebSocket frames no longer journaled` : ''})`,
     );
     if (d.memory !== undefined) lines.push(`  Daemon memory: rss ${formatBytes(d.memory.rss)}, heap ${formatBytes(d.memory.heapUsed)}`);
     if (d.buffers !== undefined) {

@@ -6,7 +6,15 @@ import { breakStaleLock, isLockOwnerAlive, readLock, type LockOwner } from '../u
 import { isPidAlive, killQuietly } from '../util/proc.js';
 import { CHROME_SESSION_ENV, FILES, type SessionPaths } from '../util/paths.js';
 import { platform } from '../platform/index.js';
-import { HISTORY_DIR, JOURNAL_FILE, JOURNAL_PREVIOUS, journalHistoryName, journalStartedAt } from '../util/sessionHistory.js';
+import {
+  HISTORY_DIR,
+  JOURNAL_FILE,
+  JOURNAL_FRAMES,
+  JOURNAL_FRAMES_PREVIOUS,
+  JOURNAL_PREVIOUS,
+  journalHistoryName,
+  journalStartedAt,
+} from '../util/sessionHistory.js';
 import { settleSharedBrowser, sharedBrowserOfMeta } from './sharedBrowsers.js';
 
 /** What the files in a session directory say, once the socket did not answer. */
@@ -200,10 +208,11 @@ export interface CleanupReport {
 }
 
 /**
- * Keeps the journal a daemon that died left (kill -9: no session.json was written): moves `journal.ndjson`, and its
- * previous segment, to `history/journal-<session start>.ndjson` under a name nothing else has, so that no later
- * session overwrites it. Returns the new path, undefined when there was no journal. Only once no daemon answers
- * and no live process holds the lock (the daemon writes the file until it exits).
+ * Keeps the journal a daemon that died left (kill -9: no session.json was written): moves `journal.ndjson`, its
+ * previous segment and its frames files, to `history/journal-<session start>.ndjson` (`…-frames.ndjson`, …) under
+ * a name nothing else has, so that no later session overwrites it. Returns the new path, undefined when there was
+ * no journal. Only once no daemon answers and no live process holds the lock (the daemon writes the file until it
+ * exits).
  */
 export function keepJournal(dir: string): string | undefined {
   const current = join(dir, JOURNAL_FILE);
@@ -235,10 +244,13 @@ export function keepJournal(dir: string): string | undefined {
   }
   for (let n = 1; n < 10_000; n++) {
     const names = journalHistoryName(iso, n);
-    if (occupied(join(history, names.current)) || occupied(join(history, names.previous))) continue;
+    if ([names.current, names.previous, names.frames, names.framesPrevious].some((f) => occupied(join(history, f)))) continue;
     const kept = join(history, names.current);
     try {
+      // The journal itself last: while it is still here, the rest is found beside it.
       if (occupied(join(dir, JOURNAL_PREVIOUS))) renameSync(join(dir, JOURNAL_PREVIOUS), join(history, names.previous));
+      if (occupied(join(dir, JOURNAL_FRAMES_PREVIOUS))) renameSync(join(dir, JOURNAL_FRAMES_PREVIOUS), join(history, names.framesPrevious));
+      if (occupied(join(dir, JOURNAL_FRAMES))) renameSync(join(dir, JOURNAL_FRAMES), join(history, names.frames));
       renameSync(current, kept);
     } catch (err) {
       throw sessionFileError(err) ?? err;

@@ -12,7 +12,7 @@ import { VERSION } from '../protocol/version.js';
 import { parseNetworkFilter } from '../telemetry/filter.js';
 import { buildHar, writeHarFile, type Har } from '../telemetry/har.js';
 import { sanitizeHar } from '../telemetry/harSanitize.js';
-import { JOURNAL_VERSION, previousSegment, type JournalHeader, type JournalLine } from '../telemetry/journal.js';
+import { JOURNAL_VERSION, journalFiles, type JournalHeader, type JournalLine } from '../telemetry/journal.js';
 import { orderRequests, type SortSpec } from '../telemetry/networkOrder.js';
 import { notAWebSocket, selectFrames, webSocketFramesResult } from '../telemetry/webSocket.js';
 import { DEFAULT_WEBSOCKET_LIMITS } from '../telemetry/webSocketRecords.js';
@@ -32,7 +32,10 @@ export interface JournalContents {
   navigations: NavigationRecord[];
   /** WebSocket frames by socket record id, oldest first: the newest of each socket, as many as a session keeps. */
   frames: Map<string, WebSocketFrame[]>;
-  /** Frames beyond that bound, not kept. */
+  /**
+   * Frames not read: beyond that bound, or (as the journal's frames headers and end line say) left out of the journal
+   * when it was written, as the oldest frames rotated away.
+   */
   framesDropped: number;
   /** How and when the session ended, when the journal says (a killed daemon leaves no end line). */
   ended: { at: string; reason: string } | null;
@@ -65,6 +68,8 @@ export function parseJournal(texts: readonly string[]): Omit<JournalContents, 'f
   const navigations = new Map<number, NavigationRecord>();
   const frames = new Map<string, WebSocketFrame[]>();
   let framesDropped = 0;
+  // Counted by the writer, cumulative: the largest a frames header or the end line says.
+  let writerDropped = 0;
   const perSocket = DEFAULT_WEBSOCKET_LIMITS.perSocketFrames;
   for (const text of texts) {
     for (const line of text.split('\n')) {
@@ -86,9 +91,13 @@ export function parseJournal(texts: readonly string[]): Omit<JournalContents, 'f
             );
           }
           header ??= parsed;
+          if (typeof parsed.framesDropped === 'number') writerDropped = Math.max(writerDropped, parsed.framesDropped);
           break;
         case 'network':
-          if (typeof parsed.r?.id === 'string') network.set(parsed.r.id, parsed.r);
+          if (typeof parsed.r?.id === 'string') {
+            const had = network.get(parsed.r.id);
+            if (had === undefined || !olderSocket(parsed.r, had)) network.set(parsed.r.id, parsed.r);
+          }
           break;
         case 'console':
           if (typeof parsed.r?.id === 'string') consoleById.set(parsed.r.id, parsed.r);
@@ -113,6 +122,7 @@ export function parseJournal(texts: readonly string[]): Omit<JournalContents, 'f
         }
         case 'end':
           ended = { at: parsed.at, reason: parsed.reason };
+          if (typeof parsed.framesDropped === 'number') writerDropped = Math.max(writerDropped, parsed.framesDropped);
           break;
         default:
           badLines++;
@@ -130,10 +140,23 @@ export function parseJournal(texts: readonly string[]): Omit<JournalContents, 'f
         return [id, list.slice(-perSocket)];
       }),
     ),
-    framesDropped,
+    framesDropped: framesDropped + writerDropped,
     ended,
     badLines,
   };
+}
+
+/**
+ * Whether socket record `a` is an earlier state than `b`, the one already read: the journal and its frames file
+ * each have lines of one socket (its open and close; its counts with each batch of frames), read file by file, not
+ * in the order they were written. A closed socket is later than an open one, more frames later than fewer.
+ */
+export function olderSocket(a: NetworkRecord, b: NetworkRecord): boolean {
+  if (a.webSocket === undefined || b.webSocket === undefined) return false;
+  const closed = (r: NetworkRecord): number => (r.webSocket?.state === 'closed' ? 1 : 0);
+  if (closed(a) !== closed(b)) return closed(a) < closed(b);
+  const frames = (r: NetworkRecord): number => (r.webSocket?.framesSent ?? 0) + (r.webSocket?.framesReceived ?? 0);
+  return frames(a) < frames(b);
 }
 
 function seq(id: string): number {
@@ -141,7 +164,10 @@ function seq(id: string): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-/** Reads `file` and, when it is a current segment, the previous one beside it (`journal.1.ndjson`). */
+/**
+ * Reads `file` and, when it is a current segment, the files beside it: its previous segment (`journal.1.ndjson`) and
+ * its WebSocket frames (`journal-frames.1.ndjson`, `journal-frames.ndjson`).
+ */
 export async function readJournal(file: string): Promise<JournalContents> {
   const current = await readText(file);
   if (current === undefined) {
@@ -151,15 +177,13 @@ export async function readJournal(file: string): Promise<JournalContents> {
       'After a daemon was killed, the next bdg command keeps its journal in the session directory as history/journal-<time>.ndjson and says where.',
     );
   }
-  const files = [file];
-  const texts = [current];
-  if (!basename(file).endsWith('.1.ndjson')) {
-    const prev = previousSegment(file);
-    const older = await readText(prev).catch(() => undefined);
-    if (older !== undefined) {
-      files.unshift(prev);
-      texts.unshift(older);
-    }
+  const files: string[] = [];
+  const texts: string[] = [];
+  for (const f of basename(file).endsWith('.1.ndjson') ? [file] : journalFiles(file)) {
+    const text = f === file ? current : await readText(f).catch(() => undefined);
+    if (text === undefined) continue;
+    files.push(f);
+    texts.push(text);
   }
   const parsed = parseJournal(texts);
   if (parsed.header === null && parsed.network.length === 0 && parsed.console.length === 0) {
@@ -252,7 +276,11 @@ export function framesFrom(j: JournalContents, params: { id: string; last: numbe
   });
   let lastSeq = 0;
   for (const frames of j.frames.values()) lastSeq = Math.max(lastSeq, frames[frames.length - 1]?.seq ?? 0);
-  return webSocketFramesResult({ ...r, webSocket: r.webSocket }, picked, lastSeq);
+  // Frames the socket had that the journal no longer holds (the oldest rotated away) are dropped ones, as a
+  // session's buffer counts those it no longer keeps.
+  const w = r.webSocket;
+  const missing = w.framesSent + w.framesReceived - list.filter((f) => f.type !== 'error').length;
+  return webSocketFramesResult({ ...r, webSocket: { ...w, framesDropped: Math.max(w.framesDropped, missing) } }, picked, lastSeq);
 }
 
 /** `network har --from JOURNAL [FILE]`: written atomically, mode 0600, as a session's HAR is. */

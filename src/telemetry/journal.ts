@@ -4,10 +4,12 @@
  * with SIGKILL still leaves its record. One JSON object per line (docs/session-file.md#the-journal). Writes are
  * batched off the request path: records are queued and written every `flushMs` (or at once when `maxBatch` are
  * waiting), one write at a time, through fs/promises only. The file is bounded: past `maxBytes` it is renamed to
- * `journal.1.ndjson` (replacing the one before) and a new one begun; WebSocket frames take at most `maxFrameBytes` of
- * a segment (the first ones; later frames of that segment are counted, not written). A failed write never reaches
- * the caller: it is logged once, counted, and the batch is dropped (the records are still in the daemon's memory and
- * in session.json).
+ * `journal.1.ndjson` (replacing the one before) and a new one begun. WebSocket frames have files of their own,
+ * `journal-frames.ndjson` and its previous segment `journal-frames.1.ndjson`, rotated the same way at
+ * `maxFrameBytes`: the newest frames stay (the oldest rotate away, counted), and a chatty socket never rotates the
+ * requests away. A failed write never reaches the caller: it is logged once, counted, and the batch is dropped (the
+ * records are still in the daemon's memory and in session.json). Over 350 lines as one class: the queue, the two
+ * files' rotations and the loss counts share one state, and splitting them would expose it.
  */
 import { basename, dirname, join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
@@ -33,8 +35,9 @@ export interface JournalLimits {
   /** Response bodies longer than this are left out of the journal (session.json and `details` still have them). */
   maxBodyBytes: number;
   /**
-   * Most bytes of WebSocket frames per segment (their payloads are cut as the frame buffer cuts them); past it a
-   * segment's further frames are left out and counted, so a chatty socket cannot rotate the requests away.
+   * Most bytes of one frames segment (`journal-frames.ndjson`; payloads are cut as the frame buffer cuts them); past
+   * it the segment becomes the previous one, so the newest frames, at most twice this, are on disk. A batch with more
+   * frames than this keeps its newest.
    */
   maxFrameBytes: number;
 }
@@ -57,8 +60,10 @@ export interface JournalHeader {
   url: string;
   sessionDir: string;
   bdg: string;
-  /** 1 for the first segment, 2 after the first rotation, ... */
+  /** 1 for the first segment, 2 after the first rotation, ... (frames segments are counted on their own). */
   segment: number;
+  /** In a frames segment: frames left out of the journal before it began (dropped, or rotated away), for readers. */
+  framesDropped?: number;
 }
 
 /** One line of the journal. A record may appear more than once (a body fetched later): the last one wins. */
@@ -69,7 +74,8 @@ export type JournalLine =
   | { t: 'navigation'; r: NavigationRecord }
   /** Frames of WebSocket `s` (its record id), oldest first; a socket's frames come in many such lines. */
   | { t: 'frames'; s: string; f: WebSocketFrame[] }
-  | { t: 'end'; at: string; reason: string };
+  /** `framesDropped`: frames the journal left out in all, as {@link JournalStats} counts them. */
+  | { t: 'end'; at: string; reason: string; framesDropped?: number };
 
 export interface JournalStats {
   file: string;
@@ -80,7 +86,10 @@ export interface JournalStats {
   rotations: number;
   /** Records dropped because the queue was full, or in a batch whose write failed. */
   dropped: number;
-  /** WebSocket frames written, and those left out past a segment's frame bytes (or dropped with a batch). */
+  /**
+   * WebSocket frames written, and those not in the journal: dropped from the queue or with a failed batch, cut from
+   * a batch over the frame bytes, or in a frames segment rotated away.
+   */
   frames: number;
   framesDropped: number;
   writeErrors: number;
@@ -93,13 +102,22 @@ export function previousSegment(path: string): string {
   return join(dirname(path), name.endsWith('.ndjson') ? `${name.slice(0, -'.ndjson'.length)}.1.ndjson` : `${name}.1`);
 }
 
+/** The frames file beside a journal file: `journal.ndjson` -> `journal-frames.ndjson` (its previous: `.1.ndjson`). */
+export function framesSegment(path: string): string {
+  const name = basename(path);
+  return join(dirname(path), name.endsWith('.ndjson') ? `${name.slice(0, -'.ndjson'.length)}-frames.ndjson` : `${name}-frames`);
+}
+
+/** Every file of a journal, oldest first: the previous segment, the current one, then the frames files likewise. */
+export function journalFiles(path: string): string[] {
+  const frames = framesSegment(path);
+  return [previousSegment(path), path, previousSegment(frames), frames];
+}
+
 type Item =
   | { kind: 'network'; record: NetworkRecord; tries: number }
   | { kind: 'console'; record: ConsoleRecord }
   | { kind: 'frame'; record: NetworkRecord; frame: WebSocketFrame };
-
-/** JSON bytes of a frame beyond its payload, roughly (`{"seq":1,"type":"receive",...}`). */
-const FRAME_LINE_OVERHEAD = 80;
 
 /** How many times a finished text response is held back waiting for its body (fetched as it finishes). */
 const BODY_WAIT_FLUSHES = 3;
@@ -132,14 +150,20 @@ export class Journal {
   #writeErrors = 0;
   #frames = 0;
   #framesDropped = 0;
-  /** Frame bytes written to the current segment. */
-  #segmentFrameBytes = 0;
+  readonly #framesPath: string;
+  #framesHandle: FileHandle | undefined;
+  #framesSegment = 0;
+  #framesBytes = 0;
+  /** Frames in the current frames segment, and in the previous one (dropped when a rotation replaces it). */
+  #framesHere = 0;
+  #framesBefore = 0;
   /** JSON last written per navigation index, so only new or changed navigations are written again. */
   readonly #navWritten = new Map<number, string>();
 
   constructor(opts: JournalOptions) {
     this.#opts = opts;
     this.path = opts.path;
+    this.#framesPath = framesSegment(opts.path);
     this.#limits = opts.limits ?? JOURNAL_LIMITS;
   }
 
@@ -202,17 +226,20 @@ export class Journal {
     this.#closed = true;
     clearTimeout(this.#timer);
     if (this.#handle !== undefined) {
-      await this.#append(`${JSON.stringify({ t: 'end', at: new Date().toISOString(), reason } satisfies JournalLine)}\n`).catch(() => undefined);
+      const end: JournalLine = { t: 'end', at: new Date().toISOString(), reason, ...(this.#framesDropped > 0 ? { framesDropped: this.#framesDropped } : {}) };
+      await this.#append(`${JSON.stringify(end)}\n`).catch(() => undefined);
       await this.#handle.close().catch(() => undefined);
       this.#handle = undefined;
     }
+    await this.#framesHandle?.close().catch(() => undefined);
+    this.#framesHandle = undefined;
   }
 
-  /** Closes the journal and deletes both segments (the session's record is session.json now). */
+  /** Closes the journal and deletes its files (the session's record is session.json now). */
   async remove(): Promise<void> {
     await this.close();
     const fs = await fsp();
-    await Promise.all([fs.unlink(this.path).catch(() => undefined), fs.unlink(previousSegment(this.path)).catch(() => undefined)]);
+    await Promise.all(journalFiles(this.path).map((f) => fs.unlink(f).catch(() => undefined)));
   }
 
   #push(item: Item): void {
@@ -246,14 +273,7 @@ export class Journal {
     this.#queue = [];
     const lines: string[] = [];
     const later: Item[] = [];
-    // Frames are written per socket, one line per batch, followed by the socket's record as it is now.
-    const frames = new Map<NetworkRecord, WebSocketFrame[]>();
-    for (const item of items) {
-      if (item.kind !== 'frame') continue;
-      const list = frames.get(item.record);
-      if (list !== undefined) list.push(item.frame);
-      else frames.set(item.record, [item.frame]);
-    }
+    const { lines: frameLines, written: framesWritten } = this.#frameLines(items.filter((i): i is Extract<Item, { kind: 'frame' }> => i.kind === 'frame'));
     for (const item of items) {
       if (item.kind === 'console') {
         lines.push(JSON.stringify({ t: 'console', r: item.record } satisfies JournalLine));
@@ -261,8 +281,6 @@ export class Journal {
       }
       if (item.kind === 'frame') continue;
       const r = item.record;
-      // A socket with frames in this batch is written after them.
-      if (r.webSocket !== undefined && frames.has(r)) continue;
       const bodyComing =
         r.state === 'finished' && r.body === undefined && r.bodyUnavailable === undefined && r.webSocket === undefined && isTextMimeType(r.mimeType ?? '');
       if (bodyComing && !final && item.tries < BODY_WAIT_FLUSHES) {
@@ -271,8 +289,6 @@ export class Journal {
       }
       lines.push(JSON.stringify({ t: 'network', r: this.#withoutLargeBody(r) } satisfies JournalLine));
     }
-    const { lines: frameLines, written: framesWritten } = this.#frameLines(frames);
-    lines.push(...frameLines);
     for (const nav of this.#opts.navigations().slice(-20)) {
       const json = JSON.stringify(nav);
       if (this.#navWritten.get(nav.index) === json) continue;
@@ -282,26 +298,47 @@ export class Journal {
     if (this.#navWritten.size > 100) for (const key of [...this.#navWritten.keys()].slice(0, this.#navWritten.size - 50)) this.#navWritten.delete(key);
     this.#queue.unshift(...later);
     if (this.#queue.length > 0 && !final) this.#schedule(this.#limits.flushMs);
-    if (lines.length === 0) return;
-    const text = `${lines.join('\n')}\n`;
-    try {
-      await this.#ensureOpen(Buffer.byteLength(text));
-      await this.#append(text);
-      this.#records += lines.length;
-      this.#frames += framesWritten;
-    } catch (err) {
-      this.#writeErrors++;
-      this.#dropped += lines.length;
-      this.#framesDropped += framesWritten;
-      if (!this.#failedOnce) {
-        this.#failedOnce = true;
-        this.#opts.log.error(`writing the journal ${this.path} failed (${lines.length} records not journaled; further failures are counted only)`, err);
+    if (lines.length > 0) {
+      const text = `${lines.join('\n')}\n`;
+      try {
+        await this.#ensureOpen(Buffer.byteLength(text));
+        await this.#append(text);
+        this.#records += lines.length;
+      } catch (err) {
+        this.#dropped += lines.length;
+        await this.#failed(err, `${lines.length} records not journaled`, 'main');
       }
-      // A broken handle (the file removed, the disk gone) is reopened by the next batch.
-      if (errnoCode(err) !== 'ENOSPC' && this.#handle !== undefined) {
-        await this.#handle.close().catch(() => undefined);
-        this.#handle = undefined;
+    }
+    if (frameLines.length > 0) {
+      const text = `${frameLines.join('\n')}\n`;
+      try {
+        await this.#ensureFramesOpen(Buffer.byteLength(text));
+        await this.#appendFrames(text);
+        this.#records += frameLines.length;
+        this.#frames += framesWritten;
+        this.#framesHere += framesWritten;
+      } catch (err) {
+        this.#framesDropped += framesWritten;
+        await this.#failed(err, `${framesWritten} WebSocket frames not journaled`, 'frames');
       }
+    }
+  }
+
+  /** A failed write: counted, logged once; a broken handle (the file removed, the disk gone) is reopened next batch. */
+  async #failed(err: unknown, what: string, file: 'main' | 'frames'): Promise<void> {
+    this.#writeErrors++;
+    if (!this.#failedOnce) {
+      this.#failedOnce = true;
+      this.#opts.log.error(`writing the journal ${file === 'main' ? this.path : this.#framesPath} failed (${what}; further failures are counted only)`, err);
+    }
+    if (errnoCode(err) === 'ENOSPC') return;
+    if (file === 'main' && this.#handle !== undefined) {
+      await this.#handle.close().catch(() => undefined);
+      this.#handle = undefined;
+    }
+    if (file === 'frames' && this.#framesHandle !== undefined) {
+      await this.#framesHandle.close().catch(() => undefined);
+      this.#framesHandle = undefined;
     }
   }
 
@@ -321,6 +358,8 @@ export class Journal {
       );
       if (taken) continue;
       await fs.rename(previousSegment(this.path), join(history, names.previous)).catch(() => undefined);
+      await fs.rename(previousSegment(this.#framesPath), join(history, names.framesPrevious)).catch(() => undefined);
+      await fs.rename(this.#framesPath, join(history, names.frames)).catch(() => undefined);
       await fs.rename(this.path, join(history, names.current));
       this.#opts.log.warn(`an earlier session's journal was in the way; kept it as ${join(history, names.current)}`);
       return;
@@ -328,28 +367,35 @@ export class Journal {
   }
 
   /**
-   * The lines of a batch's frames: per socket, its frames (within the segment's frame bytes; the rest counted as
-   * dropped) and then its record, so the journal's last line for a socket has the counts of its last frames.
+   * The frames file's lines of a batch: per socket, one line of its frames and then its record as it is now (so the
+   * frames file's last line for a socket has the counts of its last frames). A batch over the frames segment's bytes
+   * keeps its newest frames; the older ones are counted as dropped.
    */
-  #frameLines(frames: Map<NetworkRecord, WebSocketFrame[]>): { lines: string[]; written: number } {
-    const lines: string[] = [];
-    let written = 0;
-    for (const [record, list] of frames) {
-      const kept: WebSocketFrame[] = [];
-      for (const f of list) {
-        const bytes = f.data.length + FRAME_LINE_OVERHEAD;
-        if (this.#segmentFrameBytes + bytes > this.#limits.maxFrameBytes) {
-          this.#framesDropped++;
-          continue;
-        }
-        this.#segmentFrameBytes += bytes;
-        kept.push(f);
-      }
-      if (kept.length > 0) lines.push(JSON.stringify({ t: 'frames', s: record.id, f: kept } satisfies JournalLine));
-      lines.push(JSON.stringify({ t: 'network', r: record } satisfies JournalLine));
-      written += kept.length;
+  #frameLines(items: Array<{ record: NetworkRecord; frame: WebSocketFrame }>): { lines: string[]; written: number } {
+    // Each frame's JSON once: its bytes decide what fits, and the line is joined from them.
+    const json = items.map((i) => JSON.stringify(i.frame));
+    let budget = this.#limits.maxFrameBytes;
+    let first = items.length;
+    while (first > 0) {
+      const bytes = Buffer.byteLength(json[first - 1] as string) + 1;
+      if (bytes > budget) break;
+      budget -= bytes;
+      first--;
     }
-    return { lines, written };
+    this.#framesDropped += first;
+    const bySocket = new Map<NetworkRecord, string[]>();
+    for (let i = first; i < items.length; i++) {
+      const { record } = items[i] as { record: NetworkRecord };
+      const list = bySocket.get(record);
+      if (list !== undefined) list.push(json[i] as string);
+      else bySocket.set(record, [json[i] as string]);
+    }
+    const lines: string[] = [];
+    for (const [record, frames] of bySocket) {
+      lines.push(`{"t":"frames","s":${JSON.stringify(record.id)},"f":[${frames.join(',')}]}`);
+      lines.push(JSON.stringify({ t: 'network', r: record } satisfies JournalLine));
+    }
+    return { lines, written: items.length - first };
   }
 
   #withoutLargeBody(r: NetworkRecord): NetworkRecord {
@@ -385,7 +431,6 @@ export class Journal {
     });
     this.#handle = handle;
     this.#segment++;
-    this.#segmentFrameBytes = 0;
     const st = await handle.stat();
     this.#bytes = st.size;
     if (st.size === 0) {
@@ -397,5 +442,50 @@ export class Journal {
         this.#schedule(this.#limits.flushMs);
       }
     }
+  }
+
+  /**
+   * Opens the frames file (after the journal itself, which claims the session directory's journal), or begins a new
+   * frames segment when `incoming` bytes would pass the bound: the current one replaces the previous, whose frames
+   * are then counted as dropped.
+   */
+  async #ensureFramesOpen(incoming: number): Promise<void> {
+    if (this.#segment === 0) await this.#ensureOpen(0);
+    const fs = await fsp();
+    if (this.#framesHandle !== undefined) {
+      // A segment without frames yet takes a batch whatever its size (a batch is cut to the bound already).
+      if (this.#framesBytes + incoming <= this.#limits.maxFrameBytes || this.#framesHere === 0) return;
+      await this.#framesHandle.close().catch(() => undefined);
+      this.#framesHandle = undefined;
+      await fs.rename(this.#framesPath, previousSegment(this.#framesPath));
+      this.#framesDropped += this.#framesBefore;
+      this.#framesBefore = this.#framesHere;
+      this.#framesHere = 0;
+    }
+    // The first frames segment of this daemon: frames files still here are an earlier session's whose journal went
+    // (the journal's own claim moved them to history/ with it otherwise), so they are not this session's to mix in.
+    const first = this.#framesSegment === 0;
+    if (first) await fs.unlink(previousSegment(this.#framesPath)).catch(() => undefined);
+    const handle = await fs.open(this.#framesPath, first ? 'w' : 'a', 0o600);
+    this.#framesHandle = handle;
+    this.#framesSegment++;
+    this.#framesBytes = (await handle.stat()).size;
+    if (this.#framesBytes === 0) {
+      const header: JournalHeader = {
+        t: 'session',
+        v: JOURNAL_VERSION,
+        ...this.#opts.header(),
+        segment: this.#framesSegment,
+        framesDropped: this.#framesDropped,
+      };
+      await this.#appendFrames(`${JSON.stringify(header)}\n`);
+    }
+  }
+
+  async #appendFrames(text: string): Promise<void> {
+    const handle = this.#framesHandle;
+    if (handle === undefined) throw new Error('journal frames file not open');
+    await handle.write(text);
+    this.#framesBytes += Buffer.byteLength(text);
   }
 }

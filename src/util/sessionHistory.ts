@@ -22,17 +22,20 @@ export interface RotateResult {
 }
 
 // `2024-06-10T06-13-20.000Z.json`, with `-2`, `-3`, ... when two sessions started in the same millisecond; a journal
-// kept after a crash is `journal-<start time>.ndjson` (its previous segment `journal-<start time>.1.ndjson`).
-const HISTORY_NAME = /^(?:journal-)?(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(?:\.\d{1,3})?Z)(?:-(\d{1,4}))?(?:\.json|\.ndjson|\.1\.ndjson)$/;
+// kept after a crash is `journal-<start time>.ndjson` (its previous segment `journal-<start time>.1.ndjson`, its
+// WebSocket frames `journal-<start time>-frames.ndjson` and `journal-<start time>-frames.1.ndjson`).
+const HISTORY_NAME = /^(?:journal-)?(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(?:\.\d{1,3})?Z)(?:-(\d{1,4}))?(?:-frames)?(?:\.json|\.ndjson|\.1\.ndjson)$/;
 
-/** The journal's file name in a session directory, and its previous segment's. */
+/** The journal's file names in a session directory: its segment, the previous one, and their WebSocket frames'. */
 export const JOURNAL_FILE = 'journal.ndjson';
 export const JOURNAL_PREVIOUS = 'journal.1.ndjson';
+export const JOURNAL_FRAMES = 'journal-frames.ndjson';
+export const JOURNAL_FRAMES_PREVIOUS = 'journal-frames.1.ndjson';
 
 /** Where a journal of the session started at `iso` is kept in history/ (`n` > 1 when that name is taken). */
-export function journalHistoryName(iso: string, n = 1): { current: string; previous: string } {
+export function journalHistoryName(iso: string, n = 1): { current: string; previous: string; frames: string; framesPrevious: string } {
   const base = `journal-${iso.replace(/:/g, '-')}${n > 1 ? `-${n}` : ''}`;
-  return { current: `${base}.ndjson`, previous: `${base}.1.ndjson` };
+  return { current: `${base}.ndjson`, previous: `${base}.1.ndjson`, frames: `${base}-frames.ndjson`, framesPrevious: `${base}-frames.1.ndjson` };
 }
 
 /** The session start time a journal's first line (its header) names, if it can be read from `head`. */

@@ -207,10 +207,11 @@ describe('journal: WebSocket frames survive a SIGKILL of the daemon', () => {
       if (received < 32) await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(received, 32, 'the page got its 32 echoes');
-    const journal = join(dir, 'journal.ndjson');
+    // Frames go to their own file beside the journal (the newest survive a chatty socket, and never push requests out).
+    const framesFile = join(dir, 'journal-frames.ndjson');
     const journaledFrames = (): number =>
-      existsSync(journal)
-        ? readFileSync(journal, 'utf8')
+      existsSync(framesFile)
+        ? readFileSync(framesFile, 'utf8')
             .split('\n')
             .filter((l) => l.startsWith('{"t":"frames"'))
             .reduce((n, l) => n + (JSON.parse(l) as { f: unknown[] }).f.length, 0)
@@ -230,6 +231,9 @@ describe('journal: WebSocket frames survive a SIGKILL of the daemon', () => {
     const status = await bdg(['status'], { sessionDir: dir });
     const kept = /kept as (\S+journal-[^\s:]+\.ndjson)/.exec(status.stdout + status.stderr)?.[1];
     assert.ok(kept !== undefined, `status names the kept journal:\n${status.stdout}\n${status.stderr}`);
+    // Its frames file went to history/ with it.
+    assert.ok(existsSync(kept.replace(/\.ndjson$/, '-frames.ndjson')), readdirSync(join(dir, 'history')).join(', '));
+    assert.equal(existsSync(framesFile), false);
 
     // The socket is listed (still open when the daemon died), with the counts of its last journaled frames.
     const list = await bdg(['network', 'list', '--from', kept, '--filter', 'resource-type:websocket', '--json'], { sessionDir: dir });

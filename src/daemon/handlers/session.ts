@@ -51,7 +51,15 @@ function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'stat
     navigations: s.navigations.length + s.navigationsDropped,
     throttle: s.throttle.state,
     interception: s.interception.summary(),
-    journal: (({ file, records, bytes, dropped, writeErrors }) => ({ file, records, bytes, dropped, writeErrors }))(s.journal.stats()),
+    journal: (({ file, records, bytes, dropped, writeErrors, frames, framesDropped }) => ({
+      file,
+      records,
+      bytes,
+      dropped,
+      writeErrors,
+      frames,
+      framesDropped,
+    }))(s.journal.stats()),
     trace: traceStatus(s),
     emulation: s.emulation.state,
   };

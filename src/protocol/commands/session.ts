@@ -361,8 +361,11 @@ export interface StatusResult {
   throttle: ThrottleState | null;
   /** `network mock` / `network block`: active rules and the requests all rules answered. */
   interception: { rules: number; hits: number };
-  /** The crash-safe journal (docs/session-file.md#the-journal): its file, lines written, bytes, losses. */
-  journal: { file: string; records: number; bytes: number; dropped: number; writeErrors: number };
+  /**
+   * The crash-safe journal (docs/session-file.md#the-journal): its file, lines written, bytes, losses; WebSocket
+   * frames written to its frames file and those not in it (the oldest rotated away, or never written).
+   */
+  journal: { file: string; records: number; bytes: number; dropped: number; writeErrors: number; frames: number; framesDropped: number };
   /** A trace `bdg page trace start` began and `page trace stop` has not written yet; null when none. */
   trace: { startedAt: string; categories: string[] } | null;
   /** The page emulation the session keeps (`--viewport` and the other start options, `page emulate`); `{}` for none. */
