@@ -3,13 +3,16 @@
  * kept 91 MB of heap committed for 45 MB in use, and its own memory reducer did not shrink it in the minute that
  * followed (bench/README.md, "Daemon memory"). So once a busy spell of CDP events is over and the page has been quiet
  * for a tick, the daemon runs one full collection, which compacts the old generation and returns the freed pages.
- * Needs `gc`, which the daemon has when started with --expose-gc (the CLI starts it so); without it this does
- * nothing.
+ * Needs `gc`, which the daemon has when started with --expose-gc (the CLI starts it so); without it only the
+ * `compact` step runs. That step, just before the collection, is where telemetry packs what it keeps more tightly
+ * (the raw CDP event log compresses its events), off the event path and after most of the burst was dropped.
  */
 
 export interface HeapTrimOptions {
   /** The collector (`globalThis.gc` under --expose-gc); undefined: never trim. */
   gc: (() => void) | undefined;
+  /** Run first, at the same moments: telemetry made smaller before the collection gives back its memory. */
+  compact?: (() => void) | undefined;
   /** How often the event count is looked at. */
   intervalMs: number;
   /** Events since the last trim that make a spell busy enough to trim after. */
@@ -19,7 +22,7 @@ export interface HeapTrimOptions {
   log: { debug(message: string): void };
 }
 
-export const HEAP_TRIM: Omit<HeapTrimOptions, 'gc' | 'log'> = { intervalMs: 1_000, burstEvents: 5_000, quietEvents: 20 };
+export const HEAP_TRIM: Omit<HeapTrimOptions, 'gc' | 'compact' | 'log'> = { intervalMs: 1_000, burstEvents: 5_000, quietEvents: 20 };
 
 /** The `gc` function, when the process was started with --expose-gc. */
 export function exposedGc(): (() => void) | undefined {
@@ -50,7 +53,7 @@ export class HeapTrimmer {
   }
 
   start(): void {
-    if (this.#opts.gc === undefined || this.#timer !== undefined) return;
+    if ((this.#opts.gc === undefined && this.#opts.compact === undefined) || this.#timer !== undefined) return;
     this.#timer = setInterval(() => this.#tick(), this.#opts.intervalMs);
     this.#timer.unref();
   }
@@ -64,10 +67,9 @@ export class HeapTrimmer {
     const recent = this.#events - this.#atLastTick;
     this.#atLastTick = this.#events;
     if (this.#events < this.#opts.burstEvents || recent > this.#opts.quietEvents) return;
-    const gc = this.#opts.gc;
-    if (gc === undefined) return;
     const before = process.memoryUsage();
-    gc();
+    this.#opts.compact?.();
+    this.#opts.gc?.();
     this.#trims++;
     const after = process.memoryUsage();
     const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);

@@ -84,7 +84,7 @@ export class BrowserSession {
   constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {
     this.config = config;
     this.#log = log;
-    this.#heapTrim = new HeapTrimmer({ ...HEAP_TRIM, gc: exposedGc(), log });
+    this.#heapTrim = new HeapTrimmer({ ...HEAP_TRIM, gc: exposedGc(), compact: () => this.cdpEvents.pack(), log });
     this.journal = new Journal({
       path: join(config.sessionDir, JOURNAL_FILE),
       header: () => ({ pid: process.pid, startedAt: new Date(this.startedAt).toISOString(), url: config.url, sessionDir: config.sessionDir, bdg: VERSION }),

@@ -5,6 +5,7 @@
 import type { Protocol } from 'devtools-protocol';
 import type { BufferStats, ConsoleLevel, ConsoleRecord } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
+import { intern } from './intern.js';
 import { formatConsoleArgs, formatStackTrace, renderRemoteObject, splitErrorDescription } from './preview.js';
 
 /** Options for {@link ConsoleCollector}. */
@@ -146,7 +147,7 @@ export class ConsoleCollector {
     const type = /\(in promise\)/.test(detailsText) ? 'unhandledrejection' : 'exception';
     const record = this.#base('exception', 'error', type, text, e.timestamp);
     if (typeof d.url === 'string' && d.url !== '') {
-      record.url = d.url;
+      record.url = intern(d.url);
       if (typeof d.lineNumber === 'number') record.line = d.lineNumber + 1;
       if (typeof d.columnNumber === 'number') record.column = d.columnNumber + 1;
     } else {
@@ -161,7 +162,7 @@ export class ConsoleCollector {
     if (entry === undefined) return;
     const record = this.#base('browser', logLevel(entry.level), entry.source ?? 'other', typeof entry.text === 'string' ? entry.text : '', entry.timestamp);
     if (typeof entry.url === 'string' && entry.url !== '') {
-      record.url = entry.url;
+      record.url = intern(entry.url);
       if (typeof entry.lineNumber === 'number') record.line = entry.lineNumber + 1;
     } else {
       setLocation(record, entry.stackTrace?.callFrames[0]);
@@ -172,7 +173,7 @@ export class ConsoleCollector {
   #base(kind: ConsoleRecord['kind'], level: ConsoleLevel, type: string, text: string, timestamp: number | undefined): ConsoleRecord {
     // Runtime and Log timestamps are already epoch milliseconds.
     const ts = typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : this.#now();
-    return { id: `c${++this.#seq}`, kind, level, type, text: clip(text), timestamp: ts, navigation: this.#navigation };
+    return { id: `c${++this.#seq}`, kind, level, type: intern(type), text: clip(text), timestamp: ts, navigation: this.#navigation };
   }
 
   #push(record: ConsoleRecord): void {
@@ -215,7 +216,8 @@ function logLevel(level: string | undefined): ConsoleLevel {
 /** Sets url/line/column from a CDP call frame (0-based) as 1-based record fields. */
 function setLocation(record: ConsoleRecord, frame: Protocol.Runtime.CallFrame | undefined): void {
   if (frame === undefined || frame.url === '') return;
-  record.url = frame.url;
+  // Interned: a page logs from a few scripts, and every message's event brings its own copy of the URL.
+  record.url = intern(frame.url);
   record.line = frame.lineNumber + 1;
   record.column = frame.columnNumber + 1;
 }

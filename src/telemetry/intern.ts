@@ -1,16 +1,23 @@
 /**
- * One copy of each repeated string in the telemetry records. Every CDP message is parsed on its own, so the same
- * header names and values, MIME types, frame ids and initiator URLs arrive as new strings in every event; kept in
- * 10,000 records they were a fifth of the daemon's heap. The table is bounded: past `MAX_ENTRIES` it starts over
- * (strings already in records stay where they are; only later copies are no longer shared with them).
+ * One copy of each repeated string, and of each repeated header set, in the telemetry records. Every CDP message is
+ * parsed on its own, so the same header names and values, MIME types, frame ids and initiator URLs arrive as new
+ * strings in every event; kept in 10,000 records they were a fifth of the daemon's heap. Most requests of a page
+ * also send the very same headers (and many get the same ones back), so whole header objects are shared too: after
+ * the 10,000-request bench page 20,000 header objects were a few dozen. The tables are bounded: past their size they
+ * start over (what records already hold stays where it is; only later copies are no longer shared with it).
  */
 
 /** Distinct strings remembered at once. */
 const MAX_ENTRIES = 8192;
 /** Longer strings are kept as they are: they rarely repeat, and would make the table costly. */
 const MAX_LENGTH = 1024;
+/** Distinct header sets remembered at once. */
+const MAX_HEADER_SETS = 1024;
+/** Header sets whose names and values add up to more characters are not shared (their key would cost too much). */
+const MAX_HEADER_SET_CHARS = 8192;
 
 let table = new Map<string, string>();
+let headerSets = new Map<string, Readonly<Record<string, string>>>();
 
 /** The shared copy of `s` (flattened, so a concatenation keeps no parts alive). */
 export function intern(s: string): string {
@@ -25,4 +32,23 @@ export function intern(s: string): string {
 /** {@link intern} for an optional value. */
 export function internMaybe(s: string | undefined): string | undefined {
   return s === undefined ? undefined : intern(s);
+}
+
+/**
+ * A header object with these entries, in this order: the one made for the same entries before if there is one.
+ * Shared objects are frozen, so a reader that tried to change one record's headers would fail loudly instead of
+ * changing other records' too (nothing does: headers are replaced, never edited).
+ */
+export function internHeaders(entries: readonly (readonly [string, string])[]): Record<string, string> {
+  let chars = 0;
+  for (const [k, v] of entries) chars += k.length + v.length + 2;
+  if (chars > MAX_HEADER_SET_CHARS) return Object.fromEntries(entries);
+  let key = '';
+  for (const [k, v] of entries) key += `${k}\u0000${v}\u0000`;
+  const known = headerSets.get(key);
+  if (known !== undefined) return known;
+  const made = Object.freeze(Object.fromEntries(entries) as Record<string, string>);
+  if (headerSets.size >= MAX_HEADER_SETS) headerSets = new Map();
+  headerSets.set(key, made);
+  return made;
 }

@@ -96,6 +96,17 @@ function newChain(): Chain {
   return { hops: [], hasExtra: [], requestExtra: [], responseExtra: [], filtered: false };
 }
 
+/**
+ * What the chain map holds per requestId: the chain, or, for the common request that is over (one hop, settled,
+ * its extra-info merged or known not to exist), that hop alone. The chain's object and four arrays cost more than
+ * most records; a later event for the request rebuilds the very same chain ({@link NetworkCollector.#chainOf}).
+ */
+type ChainEntry = Chain | NetworkRecord;
+
+function isChain(e: ChainEntry): e is Chain {
+  return (e as Partial<Chain>).hops !== undefined;
+}
+
 /** Collects network telemetry; feed it CDP events with {@link NetworkCollector.handle}. */
 export class NetworkCollector {
   /** Cap applied by {@link NetworkCollector.setBody}. */
@@ -111,7 +122,9 @@ export class NetworkCollector {
   readonly #now: () => number;
   readonly #onSettled: ((record: NetworkRecord) => void) | undefined;
   readonly #byId = new Map<string, NetworkRecord>();
-  readonly #chains = new Map<string, Chain>();
+  readonly #chains = new Map<string, ChainEntry>();
+  /** Hops kept alone in the chain map (see {@link ChainEntry}) that had no extra-info. */
+  readonly #noExtra = new WeakSet<NetworkRecord>();
   /** RequestIds of chains holding no buffered record (extra-info seen first, or filtered), oldest first. */
   readonly #detached = new Set<string>();
   /** Monotonic start (CDP seconds) per record, so durations do not depend on the wall-clock mapping. */
@@ -235,7 +248,7 @@ export class NetworkCollector {
   #onRequestWillBeSent(e: Protocol.Network.RequestWillBeSentEvent): void {
     if (typeof e.request !== 'object' || e.request === null) return;
     if (isFiniteNumber(e.wallTime) && isFiniteNumber(e.timestamp)) this.#offsetMs = e.wallTime * 1000 - e.timestamp * 1000;
-    const existing = this.#chains.get(e.requestId);
+    const existing = this.#chainOf(e.requestId);
     if (e.redirectResponse !== undefined && existing !== undefined && (existing.filtered || existing.hops.length > 0)) {
       if (existing.filtered) return; // the rest of a tracking redirect chain
       // The previous hop ends with the redirect response; the new hop continues under the same requestId.
@@ -301,7 +314,7 @@ export class NetworkCollector {
   #onExtraInfo<K extends 'request' | 'response'>(kind: K, e: K extends 'request' ? RequestExtra : ResponseExtra): void {
     const requestId = e.requestId;
     if (typeof e.headers !== 'object' || e.headers === null) return;
-    let chain = this.#chains.get(requestId);
+    let chain = this.#chainOf(requestId);
     if (chain === undefined) {
       // Extra-info can precede requestWillBeSent: keep it (bounded) until the request shows up.
       chain = newChain();
@@ -313,10 +326,11 @@ export class NetworkCollector {
     if (list.length >= MAX_EXTRA_PER_CHAIN) return;
     list.push(e);
     this.#sync(chain, list.length - 1);
+    this.#shrinkChain(requestId);
   }
 
   #onResponseReceived(e: Protocol.Network.ResponseReceivedEvent): void {
-    const chain = this.#chains.get(e.requestId);
+    const chain = this.#chainOf(e.requestId);
     if (chain === undefined || chain.filtered || typeof e.response !== 'object' || e.response === null) return;
     const index = chain.hops.length - 1;
     const record = chain.hops[index];
@@ -329,7 +343,7 @@ export class NetworkCollector {
   }
 
   #onLoadingFinished(e: Protocol.Network.LoadingFinishedEvent): void {
-    const chain = this.#chains.get(e.requestId);
+    const chain = this.#chainOf(e.requestId);
     if (chain?.filtered === true) {
       this.#dropChain(e.requestId);
       return;
@@ -340,10 +354,11 @@ export class NetworkCollector {
     this.#settle(record, 'finished', e.timestamp);
     if (record.status === 204 || record.status === 304 || record.method === 'HEAD') record.bodyUnavailable = 'empty';
     else if ((record.decodedBodyLength ?? 0) > this.maxBodyBytes) record.bodyUnavailable = 'too-large';
+    this.#shrinkChain(e.requestId);
   }
 
   #onLoadingFailed(e: Protocol.Network.LoadingFailedEvent): void {
-    const chain = this.#chains.get(e.requestId);
+    const chain = this.#chainOf(e.requestId);
     if (chain === undefined) return;
     if (chain.filtered) {
       this.#dropChain(e.requestId);
@@ -360,6 +375,7 @@ export class NetworkCollector {
     // A failed hop is the last one: whatever extra-info it got belongs to it.
     if (chain.hasExtra[index] === undefined) this.#markHasExtra(chain, index, true);
     this.#resize(record);
+    this.#shrinkChain(e.requestId);
   }
 
   /** Records whether hop `index` has extra-info and merges what has arrived for it. */
@@ -426,7 +442,7 @@ export class NetworkCollector {
    * has four, which cost more than the record itself across 10,000 requests. Later events grow them again.
    */
   #compactChain(requestId: string): void {
-    const chain = this.#chains.get(requestId);
+    const chain = this.#chainOf(requestId);
     if (chain === undefined) return;
     chain.hops = chain.hops.slice();
     chain.hasExtra = chain.hasExtra.slice();
@@ -464,8 +480,35 @@ export class NetworkCollector {
 
   /** Latest buffered hop of a CDP request. */
   #latest(requestId: string): NetworkRecord | undefined {
+    const entry = this.#chains.get(requestId);
+    if (entry === undefined || !isChain(entry)) return entry;
+    return entry.hops[entry.hops.length - 1];
+  }
+
+  /** The chain of a requestId, rebuilt in the map if only its settled hop was kept. */
+  #chainOf(requestId: string): Chain | undefined {
+    const entry = this.#chains.get(requestId);
+    if (entry === undefined || isChain(entry)) return entry;
+    const chain: Chain = { hops: [entry], hasExtra: [!this.#noExtra.has(entry)], requestExtra: [null], responseExtra: [null], filtered: false };
+    this.#noExtra.delete(entry);
+    this.#chains.set(requestId, chain);
+    return chain;
+  }
+
+  /**
+   * Keeps only the hop of a chain that is over: one hop, settled, whether it has extra-info known and all of it
+   * merged. Called at the end of an event's handling, never while a handler still holds the chain.
+   */
+  #shrinkChain(requestId: string): void {
     const chain = this.#chains.get(requestId);
-    return chain?.hops[chain.hops.length - 1];
+    if (chain === undefined || !isChain(chain) || chain.filtered || chain.hops.length !== 1) return;
+    const record = chain.hops[0];
+    const hasExtra = chain.hasExtra[0];
+    if (record === undefined || record.state === 'pending' || hasExtra === undefined) return;
+    if (chain.hasExtra.length !== 1 || chain.requestExtra.length !== 1 || chain.responseExtra.length !== 1) return;
+    if (chain.requestExtra[0] !== null || chain.responseExtra[0] !== null) return;
+    if (!hasExtra) this.#noExtra.add(record);
+    this.#chains.set(requestId, record);
   }
 
   /** Wall time (epoch ms) of a CDP monotonic timestamp (seconds), or the clock when the mapping is unknown. */
@@ -504,6 +547,10 @@ export class NetworkCollector {
     if (record.state === 'pending') this.#pending--;
     const chain = this.#chains.get(record.requestId);
     if (chain === undefined) return;
+    if (!isChain(chain)) {
+      if (chain === record) this.#chains.delete(record.requestId);
+      return;
+    }
     const index = chain.hops.indexOf(record);
     if (index < 0) return; // a record of an older chain that reused the requestId
     chain.hops[index] = undefined;

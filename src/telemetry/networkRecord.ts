@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
 import type { NetworkBody, NetworkRecord, NetworkTimings } from '../protocol/records.js';
-import { intern } from './intern.js';
+import { intern, internHeaders } from './intern.js';
 
 type Headers = Protocol.Network.Headers;
 
@@ -145,15 +145,16 @@ export function toInitiator(i: Protocol.Network.Initiator | undefined): NetworkR
 
 /**
  * `base` with `extra` merged over it, header names compared case-insensitively (the spelling of `extra` wins).
- * Builds a fresh object with data properties only, so a header named `__proto__` stays a header. Names and values
- * are interned: most requests of a page send and receive the same ones.
+ * Builds an object with data properties only, so a header named `__proto__` stays a header. Names and values are
+ * interned, and so is the whole set (a frozen object shared by the records with the same headers): most requests
+ * of a page send and receive the same ones.
  */
 export function mergeHeaders(base: Record<string, string>, extra: Headers | undefined): Record<string, string> {
   if (extra === undefined) return base;
   const byLower = new Map<string, [string, string]>();
   for (const [k, v] of Object.entries(base)) byLower.set(k.toLowerCase(), [k, v]);
   for (const [k, v] of Object.entries(extra as Record<string, unknown>)) byLower.set(k.toLowerCase(), [intern(k), intern(String(v))]);
-  return Object.fromEntries(byLower.values());
+  return internHeaders([...byLower.values()]);
 }
 
 /** Bytes `data` stands for: its UTF-8 length, or the decoded length of base64 (without decoding it). */

@@ -62,3 +62,30 @@ test('bounded by count and bytes, newest kept, dropped counted; oversized params
   assert.equal(big?.params, null);
   assert.ok((big?.truncated?.bytes ?? 0) > 10_000);
 });
+
+test('packing compresses the kept events without changing what queries return', () => {
+  const log = new CdpEventLog({ maxItems: 500, maxBytes: 1e7, maxEventBytes: 5_000 });
+  for (let i = 0; i < 350; i++)
+    log.record(i % 3 === 0 ? 'Network.dataReceived' : 'Runtime.consoleAPICalled', { i, text: `message ${i} é 😀`, pad: 'x'.repeat(i % 7) }, 'S1', 1000 + i);
+  log.record('Big.one', { pad: 'y'.repeat(10_000) }, undefined, 2000);
+  const before = log.query({ filter: 'Network,Runtime,Big', last: 1000 });
+  const stats = log.stats();
+  log.pack();
+  assert.deepEqual(log.query({ filter: 'Network,Runtime,Big', last: 1000 }), before);
+  assert.deepEqual(
+    log.query({ filter: 'Network.dataReceived', after: 300, last: 2 }).events.map((e) => e.params),
+    [
+      { i: 345, text: 'message 345 é 😀', pad: 'x'.repeat(345 % 7) },
+      { i: 348, text: 'message 348 é 😀', pad: 'x'.repeat(348 % 7) },
+    ],
+  );
+  assert.deepEqual(log.stats(), stats);
+  // Events after the pack, and a second pack, mix with the packed ones.
+  for (let i = 350; i < 600; i++) log.record('Runtime.consoleAPICalled', { i }, 'S1', 1000 + i);
+  log.pack();
+  const all = log.query({ filter: 'Runtime', last: 1000 }).events;
+  // 601 recorded, 101 dropped (i = 0..100, 67 of them Runtime): 233 - 67 of the first 350 are left, and 250 new.
+  assert.equal(all.length, 166 + 250);
+  assert.deepEqual(all.at(-1)?.params, { i: 599 });
+  assert.equal(log.stats().dropped, 101);
+});

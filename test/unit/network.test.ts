@@ -724,3 +724,70 @@ test('isTextMimeType', () => {
     assert.equal(isTextMimeType(mime), false, mime);
   }
 });
+
+test('a finished request keeps answering by requestId, and a requestId used again starts a new record', () => {
+  const net = collector({ maxItems: 3 });
+  const finish = (requestId: string, url: string, t: number): void => {
+    net.handle('Network.requestWillBeSent', { ...fetchRequest(requestId, url, t), redirectHasExtraInfo: true });
+    net.handle('Network.requestWillBeSentExtraInfo', { requestId, associatedCookies: [], headers: { Cookie: 'sid=1' }, connectTiming: { requestTime: t } });
+    net.handle('Network.responseReceivedExtraInfo', {
+      requestId,
+      blockedCookies: [],
+      headers: { 'Content-Type': 'text/plain' },
+      resourceIPAddressSpace: 'Local',
+      statusCode: 200,
+    });
+    net.handle('Network.responseReceived', {
+      requestId,
+      loaderId: LOADER_ID,
+      timestamp: t + 0.01,
+      type: 'Fetch',
+      response: response({ url }),
+      hasExtraInfo: true,
+    });
+    net.handle('Network.loadingFinished', { requestId, timestamp: t + 0.02, encodedDataLength: 100 });
+  };
+  finish('4000.1', 'http://localhost:3000/a', 81400);
+  const first = net.get('4000.1');
+  assert.equal(first?.state, 'finished');
+  assert.equal(first?.requestHeaders['Cookie'], 'sid=1');
+  assert.equal(net.get('n1'), first);
+  // A late event for the finished request still reaches its record.
+  net.handle('Network.requestServedFromCache', { requestId: '4000.1' });
+  assert.equal(first?.fromCache, true);
+  // The same requestId again, without a redirect: a new record; the old one stays until it ages out.
+  finish('4000.1', 'http://localhost:3000/b', 81401);
+  const second = net.get('4000.1');
+  assert.equal(second?.id, 'n2');
+  assert.equal(second?.url, 'http://localhost:3000/b');
+  assert.equal(net.get('n1'), first);
+  finish('4000.2', 'http://localhost:3000/c', 81402);
+  finish('4000.3', 'http://localhost:3000/d', 81403);
+  // n1 aged out; evicting it did not take the requestId's newer record with it.
+  assert.equal(net.get('n1'), undefined);
+  assert.equal(net.get('4000.1'), second);
+  net.handle('Network.loadingFailed', { requestId: '4000.1', timestamp: 81404, type: 'Fetch', errorText: 'net::ERR_ABORTED', canceled: true });
+  assert.equal(second?.state, 'failed');
+  assert.equal(second?.errorText, 'net::ERR_ABORTED');
+});
+
+test('requests with the same headers share one frozen header object', () => {
+  const net = collector();
+  for (const id of ['4100.1', '4100.2']) {
+    net.handle('Network.requestWillBeSent', fetchRequest(id, `http://localhost:3000/api/${id}`, 81500));
+    net.handle('Network.responseReceived', {
+      requestId: id,
+      loaderId: LOADER_ID,
+      timestamp: 81500.01,
+      type: 'Fetch',
+      response: response({ url: 'x' }),
+      hasExtraInfo: false,
+    });
+  }
+  const [a, b] = [net.get('4100.1'), net.get('4100.2')];
+  assert.ok(a !== undefined && b !== undefined);
+  assert.equal(a.requestHeaders, b.requestHeaders);
+  assert.equal(a.responseHeaders, b.responseHeaders);
+  assert.ok(Object.isFrozen(a.requestHeaders));
+  assert.deepEqual(a.requestHeaders, { Accept: '*/*', Referer: 'http://localhost:3000/', 'User-Agent': UA, 'sec-ch-ua-platform': '"Linux"' });
+});
