@@ -57,3 +57,9 @@ test("no CLI file in dist/ uses import(), which would start Node's ESM loader; t
   for (const f of files) assert.doesNotMatch(readFileSync(join(DIST, f), 'utf8'), /\bimport\(/, f);
   assert.ok(readdirSync(DIST).includes('bdg-main.cache'));
 });
+
+test('the daemon bundle is a one-byte string for V8: no character above U+00FF (its source stays in the heap)', () => {
+  const source = readFileSync(join(DIST, 'daemon.js'), 'utf8');
+  const wide = [...source].findIndex((c) => c.charCodeAt(0) > 0xff);
+  assert.equal(wide, -1, `a character above U+00FF at ${wide}: ${JSON.stringify(source.slice(Math.max(0, wide - 40), wide + 10))}`);
+});

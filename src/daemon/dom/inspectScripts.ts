@@ -9,7 +9,7 @@ const INSPECT_LIB = String.raw`
   const parentOf = (n) => n.parentElement || (n.parentNode && n.parentNode.host) || (n.ownerDocument && n.ownerDocument.defaultView && n.ownerDocument.defaultView.frameElement) || null;
   const ancestors = (el, max) => { const out = []; for (let n = parentOf(el); n && out.length < max; n = parentOf(n)) out.push(n); return out; };
   const styleOf = (n) => n.ownerDocument.defaultView.getComputedStyle(n);
-  const cutText = (s, n) => { const t = norm(s); return t.length > n ? t.slice(0, n - 1) + '…' : t; };
+  const cutText = (s, n) => { const t = norm(s); return t.length > n ? t.slice(0, n - 1) + '\u2026' : t; };
   const round = (n) => Math.round(n * 10) / 10;
 `;
 

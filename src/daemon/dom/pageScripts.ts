@@ -247,7 +247,7 @@ export const LIB = String.raw`
     return '';
   };
   // Fields whose value is a secret (passwords, PINs, one-time codes, card codes): bdg never prints their value.
-  const MASK = '••••••';
+  const MASK = '\u2022\u2022\u2022\u2022\u2022\u2022';
   const isSecret = (el) => {
     if (el.tagName !== 'INPUT') return false;
     if ((el.getAttribute('type') || '').toLowerCase() === 'password') return true;
@@ -277,7 +277,7 @@ export const LIB = String.raw`
     const attrs = {};
     for (const a of ['type', 'name', 'role', 'href', 'placeholder', 'aria-label', 'value', 'for', 'title', 'alt']) {
       const v = el.getAttribute(a);
-      if (v != null && v !== '') attrs[a] = secret && a === 'value' ? MASK : v.length > 80 ? v.slice(0, 79) + '…' : v;
+      if (v != null && v !== '') attrs[a] = secret && a === 'value' ? MASK : v.length > 80 ? v.slice(0, 79) + '\u2026' : v;
     }
     let text = textOf(el);
     if (el.tagName === 'SELECT') text = norm([...el.selectedOptions].map((o) => o.label || o.text).join(', '));
@@ -286,7 +286,7 @@ export const LIB = String.raw`
       tag: el.tagName.toLowerCase(),
       id: el.id || undefined,
       classes: typeof el.className === 'string' ? el.className.trim().split(/\s+/).filter(Boolean) : [],
-      text: text.length > 80 ? text.slice(0, 79) + '…' : text,
+      text: text.length > 80 ? text.slice(0, 79) + '\u2026' : text,
       visible: isVisible(el),
       attrs,
     };
