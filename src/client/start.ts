@@ -33,8 +33,11 @@ function daemonPath(): string {
  * Node/V8 flags of the daemon process. --optimize-for-size keeps V8's heap close to what is in use (young generation
  * included), and --expose-gc lets the daemon run one full collection once a burst of telemetry is over
  * (daemon/heapTrim.ts): together 140 MB -> 82 MB RSS after the 10,000-request page (bench/README.md, "Daemon memory").
+ * --max-opt=1 stops at the baseline compiler: TurboFan's code pages and its compile threads' malloc arenas were about
+ * 10 MB of the daemon's RSS after that page, and its CPU over the burst stayed within the noise (the daemon waits on
+ * Chrome, it does not compute).
  */
-const DAEMON_NODE_FLAGS: readonly string[] = ['--optimize-for-size', '--expose-gc'];
+const DAEMON_NODE_FLAGS: readonly string[] = ['--optimize-for-size', '--expose-gc', '--max-opt=1'];
 
 function defaultHeadless(): boolean {
   if (process.platform !== 'linux') return false;
