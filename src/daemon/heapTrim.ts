@@ -8,6 +8,8 @@
  * (the raw CDP event log compresses its events), off the event path and after most of the burst was dropped.
  */
 
+import { getHeapStatistics } from 'node:v8';
+
 export interface HeapTrimOptions {
   /** The collector (`globalThis.gc` under --expose-gc); undefined: never trim. */
   gc: (() => void) | undefined;
@@ -19,10 +21,23 @@ export interface HeapTrimOptions {
   burstEvents: number;
   /** At most this many events in the last interval count as quiet. */
   quietEvents: number;
+  /**
+   * A quiet tick also trims, whatever the event count, once the heap V8 keeps has grown by this many bytes over what
+   * the last trim left: the tail of a burst (the events after its first quiet tick) or the commands that read it
+   * (a full listing of 10,000 requests). One trim per that much growth, so a steadily filling buffer costs little.
+   */
+  regrowBytes: number;
+  /** V8's committed heap now (defaults to v8.getHeapStatistics().total_heap_size). */
+  heapTotal?: (() => number) | undefined;
   log: { debug(message: string): void };
 }
 
-export const HEAP_TRIM: Omit<HeapTrimOptions, 'gc' | 'compact' | 'log'> = { intervalMs: 1_000, burstEvents: 5_000, quietEvents: 20 };
+export const HEAP_TRIM: Omit<HeapTrimOptions, 'gc' | 'compact' | 'log'> = {
+  intervalMs: 1_000,
+  burstEvents: 5_000,
+  quietEvents: 20,
+  regrowBytes: 4 * 1024 * 1024,
+};
 
 /** The `gc` function, when the process was started with --expose-gc. */
 export function exposedGc(): (() => void) | undefined {
@@ -37,6 +52,8 @@ export class HeapTrimmer {
   #events = 0;
   #atLastTick = 0;
   #trims = 0;
+  /** The committed heap the last trim left, or undefined before the first. */
+  #afterTrim: number | undefined;
 
   constructor(opts: HeapTrimOptions) {
     this.#opts = opts;
@@ -66,11 +83,15 @@ export class HeapTrimmer {
   #tick(): void {
     const recent = this.#events - this.#atLastTick;
     this.#atLastTick = this.#events;
-    if (this.#events < this.#opts.burstEvents || recent > this.#opts.quietEvents) return;
+    if (recent > this.#opts.quietEvents) return;
+    const heapTotal = this.#opts.heapTotal ?? (() => getHeapStatistics().total_heap_size);
+    const regrown = this.#afterTrim !== undefined && heapTotal() > this.#afterTrim + this.#opts.regrowBytes;
+    if (this.#events < this.#opts.burstEvents && !regrown) return;
     const before = process.memoryUsage();
     this.#opts.compact?.();
     this.#opts.gc?.();
     this.#trims++;
+    this.#afterTrim = heapTotal();
     const after = process.memoryUsage();
     const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
     this.#opts.log.debug(

@@ -81,10 +81,17 @@ export class BrowserSession {
   /** A full GC once a burst of events is over (V8 keeps the heap a burst grew into). */
   readonly #heapTrim: HeapTrimmer;
 
+  /** The heap trim's compact step: telemetry packs what it keeps once a burst is over (see daemon/heapTrim.ts). */
+  #compact(): void {
+    this.cdpEvents.pack();
+    this.network.compact();
+    this.console.compact();
+  }
+
   constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {
     this.config = config;
     this.#log = log;
-    this.#heapTrim = new HeapTrimmer({ ...HEAP_TRIM, gc: exposedGc(), compact: () => this.cdpEvents.pack(), log });
+    this.#heapTrim = new HeapTrimmer({ ...HEAP_TRIM, gc: exposedGc(), compact: () => this.#compact(), log });
     this.journal = new Journal({
       path: join(config.sessionDir, JOURNAL_FILE),
       header: () => ({ pid: process.pid, startedAt: new Date(this.startedAt).toISOString(), url: config.url, sessionDir: config.sessionDir, bdg: VERSION }),

@@ -36,7 +36,7 @@ const STACK_TYPES: ReadonlySet<string> = new Set(['trace', 'error', 'assert']);
 export class ConsoleCollector {
   readonly #handles = new WeakMap<ConsoleRecord, ReadonlyArray<Protocol.Runtime.RemoteObject | undefined>>();
   readonly #buffer: RingBuffer<ConsoleRecord>;
-  readonly #byId = new Map<string, ConsoleRecord>();
+  #byId = new Map<string, ConsoleRecord>();
   readonly #now: () => number;
   readonly #onRecord: ((record: ConsoleRecord) => void) | undefined;
   #seq = 0;
@@ -46,6 +46,11 @@ export class ConsoleCollector {
     this.#now = opts.now ?? Date.now;
     this.#onRecord = opts.onRecord;
     this.#buffer = new RingBuffer<ConsoleRecord>(opts.maxItems, opts.maxBytes, (r) => this.#byId.delete(r.id));
+  }
+
+  /** Rebuilds the id map at its present size (see NetworkCollector.compact): called once a burst is over. */
+  compact(): void {
+    this.#byId = new Map(this.#byId);
   }
 
   /** Index of the navigation new records are attributed to. */

@@ -121,8 +121,8 @@ export class NetworkCollector {
   readonly #sockets: WebSocketCollector;
   readonly #now: () => number;
   readonly #onSettled: ((record: NetworkRecord) => void) | undefined;
-  readonly #byId = new Map<string, NetworkRecord>();
-  readonly #chains = new Map<string, ChainEntry>();
+  #byId = new Map<string, NetworkRecord>();
+  #chains = new Map<string, ChainEntry>();
   /** Hops kept alone in the chain map (see {@link ChainEntry}) that had no extra-info. */
   readonly #noExtra = new WeakSet<NetworkRecord>();
   /** RequestIds of chains holding no buffered record (extra-info seen first, or filtered), oldest first. */
@@ -238,6 +238,16 @@ export class NetworkCollector {
   /** Buffered requests still waiting for loadingFinished/loadingFailed (open WebSockets are not counted). */
   pending(): number {
     return this.#pending;
+  }
+
+  /**
+   * Rebuilds the id and chain maps at their present size. A map keeps the table its busiest moment grew it to
+   * (V8 rehashes into the same capacity while deletions make room): after the 10,000-request / 50,000-message
+   * page the console's id map was 0.9 MB for 10,000 entries that fit in 0.45. Called once a burst is over.
+   */
+  compact(): void {
+    this.#byId = new Map(this.#byId);
+    this.#chains = new Map(this.#chains);
   }
 
   /** The WebSocket records kept, how many are not closed yet, and the frame buffer's occupancy. */

@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
 import type { NetworkBody, NetworkRecord, NetworkTimings } from '../protocol/records.js';
-import { intern, internHeaders } from './intern.js';
+import { intern, internHeaders, internInitiator } from './intern.js';
 
 type Headers = Protocol.Network.Headers;
 
@@ -132,15 +132,13 @@ export function noteResponse(record: NetworkRecord, response: Protocol.Network.R
 
 export function toInitiator(i: Protocol.Network.Initiator | undefined): NetworkRecord['initiator'] {
   if (i === undefined || typeof i.type !== 'string') return undefined;
-  const out: NonNullable<NetworkRecord['initiator']> = { type: intern(i.type) };
   // Script initiators name their location only through the stack.
   const frame = i.stack?.callFrames[0];
   const url = i.url ?? frame?.url;
-  if (url !== undefined && url !== '') out.url = intern(url);
+  if (url === undefined || url === '') return internInitiator(i.type);
   // CDP lines are 0-based; records are 1-based like the console ones.
   const line = i.url !== undefined ? i.lineNumber : frame?.lineNumber;
-  if (isFiniteNumber(line) && out.url !== undefined) out.lineNumber = line + 1;
-  return out;
+  return internInitiator(i.type, url, isFiniteNumber(line) ? line + 1 : undefined);
 }
 
 /**

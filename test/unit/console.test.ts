@@ -573,3 +573,18 @@ test('records carry the navigation index; missing timestamps use the clock; junk
     ],
   );
 });
+
+test('compact() keeps lookups by id and eviction of the oldest', () => {
+  const con = collector({ maxItems: 3 });
+  const str = (value: string): RemoteObject => ({ type: 'string', value });
+  for (let i = 1; i <= 4; i++) con.handle('Runtime.consoleAPICalled', consoleCall('log', [str(`m${i}`)]));
+  con.compact();
+  assert.equal(con.get('c1'), undefined);
+  assert.equal(con.get('c2')?.text, 'm2');
+  con.handle('Runtime.consoleAPICalled', consoleCall('log', [str('m5')]));
+  assert.equal(con.get('c2'), undefined, 'the oldest is forgotten by the rebuilt map too');
+  assert.deepEqual(
+    con.all().map((r) => r.text),
+    ['m3', 'm4', 'm5'],
+  );
+});

@@ -236,9 +236,18 @@ test('intern returns one shared copy of equal strings', () => {
   assert.equal(intern(long), long);
 });
 
-test('the heap trimmer collects once after a busy spell, when a tick is quiet', async () => {
+test('the heap trimmer collects once after a busy spell, when a tick is quiet, and again when the heap regrew', async () => {
   let calls = 0;
-  const trim = new HeapTrimmer({ gc: () => calls++, intervalMs: 20, burstEvents: 100, quietEvents: 5, log: { debug: () => undefined } });
+  let heap = 10;
+  const trim = new HeapTrimmer({
+    gc: () => calls++,
+    intervalMs: 20,
+    burstEvents: 100,
+    quietEvents: 5,
+    regrowBytes: 4,
+    heapTotal: () => heap,
+    log: { debug: () => undefined },
+  });
   trim.start();
   trim.note(50);
   await new Promise((r) => setTimeout(r, 60));
@@ -248,5 +257,13 @@ test('the heap trimmer collects once after a busy spell, when a tick is quiet', 
   assert.equal(calls, 1);
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(calls, 1, 'once per spell');
+  // A few events later the heap has grown past the bound over what the trim left: one more trim, then none.
+  trim.note(3);
+  heap = 15;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(calls, 2, 'the heap regrew after the trim');
+  trim.note(3);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(calls, 2, 'not regrown over what the second trim left');
   trim.stop();
 });

@@ -791,3 +791,33 @@ test('requests with the same headers share one frozen header object', () => {
   assert.ok(Object.isFrozen(a.requestHeaders));
   assert.deepEqual(a.requestHeaders, { Accept: '*/*', Referer: 'http://localhost:3000/', 'User-Agent': UA, 'sec-ch-ua-platform': '"Linux"' });
 });
+
+test('requests from the same script line share one frozen initiator; compact() keeps every lookup and late event working', () => {
+  const net = collector({ maxItems: 4 });
+  for (let i = 1; i <= 6; i++) {
+    const id = `4200.${i}`;
+    net.handle('Network.requestWillBeSent', fetchRequest(id, `http://localhost:3000/api/${i}`, 81600 + i));
+    if (i <= 5) net.handle('Network.loadingFinished', { requestId: id, timestamp: 81600.01 + i, encodedDataLength: 10 });
+  }
+  const [a, b] = [net.get('4200.5'), net.get('4200.6')];
+  assert.ok(a !== undefined && b !== undefined);
+  assert.equal(a.initiator, b.initiator);
+  assert.ok(Object.isFrozen(a.initiator));
+  assert.deepEqual(a.initiator, { type: 'script', url: 'http://localhost:3000/static/app.js', lineNumber: 42 });
+  net.compact();
+  // The two oldest aged out before; what is kept answers by id and by requestId, and events still reach it.
+  assert.equal(net.get('n1'), undefined);
+  assert.equal(net.get('n5'), a);
+  assert.equal(net.get('4200.6'), b);
+  net.handle('Network.loadingFinished', { requestId: '4200.6', timestamp: 81607, encodedDataLength: 10 });
+  assert.equal(b.state, 'finished');
+  net.handle('Network.requestServedFromCache', { requestId: '4200.5' });
+  assert.equal(a.fromCache, true);
+  net.handle('Network.requestWillBeSent', fetchRequest('4200.7', 'http://localhost:3000/api/7', 81608));
+  assert.equal(net.get('4200.7')?.id, 'n7');
+  assert.equal(net.get('n3'), undefined, 'eviction after compact() still forgets the oldest');
+  assert.deepEqual(
+    net.all().map((r) => r.id),
+    ['n4', 'n5', 'n6', 'n7'],
+  );
+});
