@@ -3,7 +3,7 @@
 // volume burst (bench/groups/volume.mjs's page). Prints the daemon's /proc/PID/smaps summed by kind of mapping
 // (the node binary and libraries, glibc's main heap, other anonymous mappings by size: V8 pages, malloc arenas,
 // thread stacks) next to its process.memoryUsage(), once at "10" and once after the burst has settled.
-// Usage: node bench/tools/daemonMemory.mjs [--dist DIR] [--wait-ms N]   (needs `npm run build`)
+// Usage: node bench/tools/daemonMemory.mjs [--dist DIR] [--wait-ms N] [--snapshot DIR] [--debug]   (needs `npm run build`)
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sleep } from '../../build/test/helpers/bdg.js';
@@ -19,6 +19,14 @@ const opt = (name, dflt) => {
 };
 const dist = resolve(opt('--dist', new URL('../../dist', import.meta.url).pathname));
 const waitMs = Number(opt('--wait-ms', '3000'));
+// --snapshot DIR: the daemon also writes a V8 heap snapshot there after the burst (read it with heapSummary.mjs).
+const snapshotDir = opt('--snapshot', undefined);
+// --debug: the daemon logs at debug level, and its heap trim lines are printed at the end.
+const debug = argv.includes('--debug');
+const daemonEnv = {
+  ...(snapshotDir === undefined ? {} : { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${resolve(snapshotDir)}` }),
+  ...(debug ? { BDG_DEBUG: '1' } : {}),
+};
 useCli(join(dist, 'bdg.js'));
 
 /**
@@ -77,7 +85,7 @@ async function verbose(dir) {
 const fixture = await startFixture(volume.pages());
 try {
   const dir = newSessionDir('mem');
-  const start = await startSession(dir, fixture.url('/vol'));
+  const start = await startSession(dir, fixture.url('/vol'), { env: daemonEnv });
   const pid = start.data.pid;
   if (!(await fixture.waitFor('/go', 30_000))) throw new Error('the volume page never reached /go');
   await sleep(500);
@@ -97,6 +105,15 @@ try {
   process.stdout.write(
     `  peak (VmHWM): ${/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] / 1024} MB, threads ${/Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]}\n`,
   );
+  if (snapshotDir !== undefined) {
+    process.kill(pid, 'SIGUSR2');
+    await sleep(8000);
+    process.stdout.write(`  heap snapshot written to ${resolve(snapshotDir)}\n`);
+  }
+  if (debug) {
+    for (const line of readFileSync(join(dir, 'daemon.log'), 'utf8').split('\n'))
+      if (line.includes('heap trimmed')) process.stdout.write(`  daemon.log: ${line}\n`);
+  }
   await stopSession(dir);
 } finally {
   await cleanupAll();
