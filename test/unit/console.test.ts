@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Protocol } from 'devtools-protocol';
 import { ConsoleCollector } from '../../src/telemetry/console.js';
+import { foldConsole } from '../../src/daemon/handlers/console.js';
+import type { ConsoleRecord } from '../../src/protocol/records.js';
 import { formatConsoleArgs, renderFunction, renderRemoteObject } from '../../src/telemetry/preview.js';
 
 // Events below are shaped as Chrome (HeadlessChrome/124) sends them over CDP.
@@ -587,4 +589,32 @@ test('compact() keeps lookups by id and eviction of the oldest', () => {
     con.all().map((r) => r.text),
     ['m3', 'm4', 'm5'],
   );
+});
+
+test('foldConsole folds the same text from the same place on the same page, in first-seen order', () => {
+  const base = { kind: 'console', level: 'log', type: 'log', navigation: 0, timestamp: 1 } as const;
+  const rec = (id: string, text: string, over: Partial<ConsoleRecord> = {}): ConsoleRecord => ({ ...base, id, text, url: APP, line: 3, column: 5, ...over });
+  const { url: _u, line: _l, column: _c, ...noPlace } = rec('c7', 'tick');
+  const folded = foldConsole([
+    rec('c1', 'tick'),
+    rec('c2', 'other'),
+    rec('c3', 'tick', { timestamp: 9 }),
+    rec('c4', 'tick', { line: 4 }),
+    rec('c5', 'tick', { navigation: 1 }),
+    rec('c6', 'tick', { level: 'warning', type: 'warning' }),
+    noPlace,
+    rec('c8', 'tick'),
+  ]);
+  assert.deepEqual(
+    folded.map((f) => [f.id, f.count, f.lastId]),
+    [
+      ['c1', 3, 'c8'],
+      ['c2', 1, undefined],
+      ['c4', 1, undefined],
+      ['c5', 1, undefined],
+      ['c6', 1, undefined],
+      ['c7', 1, undefined],
+    ],
+  );
+  assert.equal(folded[0]?.lastTimestamp, 1);
 });

@@ -1,6 +1,7 @@
 import type { ParamsOf, ResultOf } from '../../protocol/commands.js';
 import type { ConsoleLevel, ConsoleRecord, FoldedConsoleRecord } from '../../protocol/records.js';
 import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js';
+import { LIST_ROWS } from '../../util/bounded.js';
 import { withSourceMaps } from '../sourceMaps.js';
 import { compileUserRegex, waitForConsole } from '../telemetryWait.js';
 import { parseSince, seqOf } from './network.js';
@@ -13,10 +14,12 @@ export type { FoldedConsoleRecord } from '../../protocol/records.js';
 /** Folds identical messages (same level, kind, text and source location, same navigation) into their first one. */
 export function foldConsole(records: readonly ConsoleRecord[]): FoldedConsoleRecord[] {
   const out: FoldedConsoleRecord[] = [];
-  const byKey = new Map<string, FoldedConsoleRecord>();
+  // By text first, then the few other fields compared directly: a key string per record (10,000 on a busy page)
+  // was most of a listing's time and garbage.
+  const byText = new Map<string, FoldedConsoleRecord | FoldedConsoleRecord[]>();
   for (const r of records) {
-    const key = JSON.stringify([r.navigation, r.level, r.kind, r.type, r.text, r.url ?? '', r.line ?? 0, r.column ?? 0]);
-    const seen = byKey.get(key);
+    const bucket = byText.get(r.text);
+    const seen = bucket === undefined ? undefined : Array.isArray(bucket) ? bucket.find((f) => sameSource(f, r)) : sameSource(bucket, r) ? bucket : undefined;
     if (seen !== undefined) {
       seen.count++;
       seen.lastId = r.id;
@@ -24,10 +27,25 @@ export function foldConsole(records: readonly ConsoleRecord[]): FoldedConsoleRec
       continue;
     }
     const folded: FoldedConsoleRecord = { ...r, count: 1 };
-    byKey.set(key, folded);
+    if (bucket === undefined) byText.set(r.text, folded);
+    else if (Array.isArray(bucket)) bucket.push(folded);
+    else byText.set(r.text, [bucket, folded]);
     out.push(folded);
   }
   return out;
+}
+
+/** Same page, level, kind, type and location: with the same text, one message folded. */
+function sameSource(a: ConsoleRecord, b: ConsoleRecord): boolean {
+  return (
+    a.navigation === b.navigation &&
+    a.level === b.level &&
+    a.kind === b.kind &&
+    a.type === b.type &&
+    (a.url ?? '') === (b.url ?? '') &&
+    (a.line ?? 0) === (b.line ?? 0) &&
+    (a.column ?? 0) === (b.column ?? 0)
+  );
 }
 
 async function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>, signal: AbortSignal): Promise<ResultOf<'console'>> {
@@ -44,7 +62,10 @@ async function consoleList(ctx: HandlerContext, params: ParamsOf<'console'>, sig
   let messages: FoldedConsoleRecord[] = since === undefined && !params.list ? foldConsole(matching) : matching.map((r) => ({ ...r, count: 1 }));
   const { last } = params;
   if (last !== undefined && last > 0) messages = messages.slice(-last);
-  messages = await withSourceMaps(s, messages, signal);
+  // Without --full the listing shows the newest LIST_ROWS (the dispatcher bounds it): only those are resolved through
+  // source maps. Mapping all 10,000 of a busy page took 50 ms of the daemon per listing, and its garbage as much again.
+  const unshown = params.full ? 0 : Math.max(0, messages.length - LIST_ROWS);
+  messages = [...messages.slice(0, unshown), ...(await withSourceMaps(s, messages.slice(unshown), signal))];
   const nav = s.navigationAt(current);
   const issues = history ? s.issues.all() : s.issues.of(current);
   const pages = [...new Set([...messages.map((m) => m.navigation), ...issues.map((i) => i.navigation)])].sort((a, b) => a - b);
