@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 
 /** The one thing the CDP connection needs from a wire: send a message, hear messages, hear the end. */
 export interface Transport {
@@ -104,9 +104,12 @@ export class WebSocketTransport implements Transport {
    * server's certificate against Node's CAs plus NODE_EXTRA_CA_CERTS. A handshake the server answers with an
    * HTTP status (401, 404 for a stale browser id) rejects with a HandshakeError carrying it.
    */
-  static connect(url: string, opts: { timeoutMs: number; headers?: Record<string, string> }): Promise<WebSocketTransport> {
+  static async connect(url: string, opts: { timeoutMs: number; headers?: Record<string, string> }): Promise<WebSocketTransport> {
+    // Loaded on the first connection, not at start-up: a daemon that launched its Chrome talks to it over a pipe,
+    // and `ws` brings node:http, node:https and node:tls with it (5.8 MB of RSS in every such daemon).
+    const { default: Client } = await import('ws');
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, {
+      const ws = new Client(url, {
         perMessageDeflate: false,
         maxPayload: 256 * 1024 * 1024,
         handshakeTimeout: opts.timeoutMs,

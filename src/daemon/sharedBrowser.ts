@@ -11,7 +11,6 @@
  * registered with.
  */
 import { spawn } from 'node:child_process';
-import { get } from 'node:http';
 import type { Protocol } from 'devtools-protocol';
 import { chromeArgs, findChrome } from '../cdp/chrome.js';
 import { platform } from '../platform/index.js';
@@ -202,7 +201,8 @@ async function liveMembers(dir: string, record: BrowserRecord, prune: boolean, s
 async function answers(record: BrowserRecord): Promise<string | undefined> {
   if (!(await isSameProcessAliveAsync(record))) return undefined;
   // node:http rather than fetch(): the WebSocket client loads it anyway, while fetch() would load undici, several
-  // megabytes in every member daemon for one request.
+  // megabytes in every member daemon for one request. Loaded here: a daemon with its own Chrome never needs it.
+  const { get } = await import('node:http');
   const text = await new Promise<string | undefined>((resolve) => {
     const req = get({ host: '127.0.0.1', port: record.port, path: '/json/version', timeout: 3_000 }, (res) => {
       let body = '';
