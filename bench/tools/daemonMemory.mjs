@@ -3,31 +3,17 @@
 // volume burst (bench/groups/volume.mjs's page). Prints the daemon's /proc/PID/smaps summed by kind of mapping
 // (the node binary and libraries, glibc's main heap, other anonymous mappings by size: V8 pages, malloc arenas,
 // thread stacks) next to its process.memoryUsage(), once at "10" and once after the burst has settled.
-// Usage: node bench/tools/daemonMemory.mjs [--dist DIR] [--wait-ms N] [--snapshot DIR] [--debug]   (needs `npm run build`)
+// Usage: node bench/tools/daemonMemory.mjs [--dist DIR] [--wait-ms N] [--debug]   (needs `npm run build`; a heap
+// snapshot of the same moment: heapSnapshot.mjs)
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { sleep } from '../../build/test/helpers/bdg.js';
-import { bdg, statusJson, useCli } from '../lib/cli.mjs';
-import { startFixture } from '../lib/fixture.mjs';
-import { cleanupAll, newSessionDir, startSession, stopSession } from '../lib/sessions.mjs';
-import * as volume from '../groups/volume.mjs';
+import { join } from 'node:path';
+import { bdg } from '../lib/cli.mjs';
+import { runVolumeBurst, toolOptions } from '../lib/burst.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const dist = resolve(opt('--dist', new URL('../../dist', import.meta.url).pathname));
+const { opt, flag } = toolOptions();
 const waitMs = Number(opt('--wait-ms', '3000'));
-// --snapshot DIR: the daemon also writes a V8 heap snapshot there after the burst (read it with heapSummary.mjs).
-const snapshotDir = opt('--snapshot', undefined);
 // --debug: the daemon logs at debug level, and its heap trim lines are printed at the end.
-const debug = argv.includes('--debug');
-const daemonEnv = {
-  ...(snapshotDir === undefined ? {} : { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${resolve(snapshotDir)}` }),
-  ...(debug ? { BDG_DEBUG: '1' } : {}),
-};
-useCli(join(dist, 'bdg.js'));
+const debug = flag('--debug');
 
 /**
  * Rss (kB) of the process summed by kind of mapping. glibc's thread arenas are the anonymous mappings that start on
@@ -82,40 +68,19 @@ async function verbose(dir) {
   return r.code === 0 ? r.json?.data : undefined;
 }
 
-const fixture = await startFixture(volume.pages());
-try {
-  const dir = newSessionDir('mem');
-  const start = await startSession(dir, fixture.url('/vol'), { env: daemonEnv });
-  const pid = start.data.pid;
-  if (!(await fixture.waitFor('/go', 30_000))) throw new Error('the volume page never reached /go');
-  await sleep(500);
-  print('at 10', pid, await verbose(dir));
-  fixture.releaseGo();
-  if (!(await fixture.waitFor('/done', 300_000))) throw new Error('no /done');
-  let last = '';
-  for (let i = 0; i < 240; i++) {
-    const s = await statusJson(dir);
-    const key = `${(s?.network?.count ?? 0) + (s?.network?.dropped ?? 0)}/${(s?.console?.count ?? 0) + (s?.console?.dropped ?? 0)}`;
-    if (key === last) break;
-    last = key;
-    await sleep(500);
-  }
-  await sleep(waitMs);
-  print(`after the burst (settled at ${last}, then ${waitMs} ms)`, pid, await verbose(dir));
-  process.stdout.write(
-    `  peak (VmHWM): ${/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] / 1024} MB, threads ${/Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]}\n`,
-  );
-  if (snapshotDir !== undefined) {
-    process.kill(pid, 'SIGUSR2');
-    await sleep(8000);
-    process.stdout.write(`  heap snapshot written to ${resolve(snapshotDir)}\n`);
-  }
-  if (debug) {
-    for (const line of readFileSync(join(dir, 'daemon.log'), 'utf8').split('\n'))
-      if (line.includes('heap trimmed')) process.stdout.write(`  daemon.log: ${line}\n`);
-  }
-  await stopSession(dir);
-} finally {
-  await cleanupAll();
-  await fixture.close();
-}
+await runVolumeBurst({
+  name: 'mem',
+  env: debug ? { BDG_DEBUG: '1' } : {},
+  waitMs,
+  atTen: async ({ dir, start }) => print('at 10', start.data.pid, await verbose(dir)),
+  afterBurst: async ({ dir, start, settled }) => {
+    const pid = start.data.pid;
+    print(`after the burst (settled at ${settled}, then ${waitMs} ms)`, pid, await verbose(dir));
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    process.stdout.write(`  peak (VmHWM): ${Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024} MB, threads ${/Threads:\s+(\d+)/.exec(status)?.[1]}\n`);
+    if (debug) {
+      for (const line of readFileSync(join(dir, 'daemon.log'), 'utf8').split('\n'))
+        if (line.includes('heap trimmed')) process.stdout.write(`  daemon.log: ${line}\n`);
+    }
+  },
+});

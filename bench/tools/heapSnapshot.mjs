@@ -6,23 +6,14 @@
 // Needs `npm run build`. Writes the snapshot under a temp directory (removed unless --keep).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { sleep } from '../../build/test/helpers/bdg.js';
-import { statusJson, useCli } from '../lib/cli.mjs';
-import { startFixture } from '../lib/fixture.mjs';
-import { cleanupAll, newSessionDir, startSession, stopSession } from '../lib/sessions.mjs';
+import { runVolumeBurst, toolOptions } from '../lib/burst.mjs';
 import { memory } from '../lib/proc.mjs';
-import * as volume from '../groups/volume.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const dist = resolve(opt('--dist', new URL('../../dist', import.meta.url).pathname));
+const { opt, flag } = toolOptions();
 const top = Number(opt('--top', '40'));
-const keep = argv.includes('--keep');
-useCli(join(dist, 'bdg.js'));
+const keep = flag('--keep');
 
 /** Sums self_size by `type:name` (objects by constructor) over a .heapsnapshot file. */
 export function summarize(file, n) {
@@ -54,44 +45,32 @@ export function summarize(file, n) {
 }
 
 const snapDir = mkdtempSync(join(tmpdir(), 'bdg-heap-'));
-const fixture = await startFixture(volume.pages());
 try {
-  const dir = newSessionDir('heap');
-  const env = { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapDir}` };
-  const start = await startSession(dir, fixture.url('/vol'), { env });
-  if (!(await fixture.waitFor('/go', 30_000))) throw new Error('the volume page never reached /go');
-  fixture.releaseGo();
-  if (!(await fixture.waitFor('/done', 300_000))) throw new Error('no /done');
-  let last = '';
-  for (let i = 0; i < 240; i++) {
-    const s = await statusJson(dir);
-    const key = `${(s?.network?.count ?? 0) + (s?.network?.dropped ?? 0)}/${(s?.console?.count ?? 0) + (s?.console?.dropped ?? 0)}`;
-    if (key === last) break;
-    last = key;
-    await sleep(500);
-  }
-  const m = memory(dir, start.data.chromePid);
-  process.stderr.write(`settled at ${last}; daemon RSS ${m.daemon.rssMb} MB\n`);
-  process.kill(start.data.pid, 'SIGUSR2');
-  let file;
-  for (let i = 0; i < 600 && file === undefined; i++) {
-    await sleep(250);
-    const f = readdirSync(snapDir).find((x) => x.endsWith('.heapsnapshot'));
-    // Written in one go: wait until the size stops changing.
-    if (f !== undefined) {
-      const a = statSync(join(snapDir, f)).size;
-      await sleep(3000);
-      if (a > 0 && statSync(join(snapDir, f)).size === a) file = join(snapDir, f);
-    }
-  }
-  if (file === undefined) throw new Error('no heap snapshot written');
-  await stopSession(dir);
-  const { total, rows } = summarize(file, top);
-  process.stdout.write(`heap snapshot ${file}: ${(total / 1024 / 1024).toFixed(1)} MB in nodes\n`);
-  for (const [key, e] of rows) process.stdout.write(`${(e.bytes / 1024 / 1024).toFixed(2).padStart(8)} MB ${String(e.count).padStart(9)}  ${key}\n`);
+  await runVolumeBurst({
+    name: 'heap',
+    env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapDir}` },
+    afterBurst: async ({ dir, start, settled }) => {
+      const m = memory(dir, start.data.chromePid);
+      process.stderr.write(`settled at ${settled}; daemon RSS ${m.daemon.rssMb} MB\n`);
+      process.kill(start.data.pid, 'SIGUSR2');
+      let file;
+      for (let i = 0; i < 600 && file === undefined; i++) {
+        await sleep(250);
+        const f = readdirSync(snapDir).find((x) => x.endsWith('.heapsnapshot'));
+        // Written in one go: wait until the size stops changing.
+        if (f !== undefined) {
+          const a = statSync(join(snapDir, f)).size;
+          await sleep(3000);
+          if (a > 0 && statSync(join(snapDir, f)).size === a) file = join(snapDir, f);
+        }
+      }
+      if (file === undefined) throw new Error('no heap snapshot written');
+      const { total, rows } = summarize(file, top);
+      process.stdout.write(`heap snapshot ${file}: ${(total / 1024 / 1024).toFixed(1)} MB in nodes\n`);
+      for (const [key, e] of rows) process.stdout.write(`${(e.bytes / 1024 / 1024).toFixed(2).padStart(8)} MB ${String(e.count).padStart(9)}  ${key}\n`);
+    },
+  });
 } finally {
-  await cleanupAll();
-  await fixture.close();
   if (!keep) rmSync(snapDir, { recursive: true, force: true });
   else process.stderr.write(`snapshot kept in ${snapDir}\n`);
 }
