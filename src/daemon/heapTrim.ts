@@ -47,6 +47,7 @@ export function exposedGc(): (() => void) | undefined {
 
 export class HeapTrimmer {
   readonly #opts: HeapTrimOptions;
+  readonly #heapTotal: () => number;
   #timer: NodeJS.Timeout | undefined;
   /** Events since the last trim, and at the last tick. */
   #events = 0;
@@ -57,6 +58,7 @@ export class HeapTrimmer {
 
   constructor(opts: HeapTrimOptions) {
     this.#opts = opts;
+    this.#heapTotal = opts.heapTotal ?? (() => getHeapStatistics().total_heap_size);
   }
 
   /** Full collections run so far. */
@@ -84,14 +86,13 @@ export class HeapTrimmer {
     const recent = this.#events - this.#atLastTick;
     this.#atLastTick = this.#events;
     if (recent > this.#opts.quietEvents) return;
-    const heapTotal = this.#opts.heapTotal ?? (() => getHeapStatistics().total_heap_size);
-    const regrown = this.#afterTrim !== undefined && heapTotal() > this.#afterTrim + this.#opts.regrowBytes;
+    const regrown = this.#afterTrim !== undefined && this.#heapTotal() > this.#afterTrim + this.#opts.regrowBytes;
     if (this.#events < this.#opts.burstEvents && !regrown) return;
     const before = process.memoryUsage();
     this.#opts.compact?.();
     this.#opts.gc?.();
     this.#trims++;
-    this.#afterTrim = heapTotal();
+    this.#afterTrim = this.#heapTotal();
     const after = process.memoryUsage();
     const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
     this.#opts.log.debug(

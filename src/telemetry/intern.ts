@@ -7,6 +7,8 @@
  * start over (what records already hold stays where it is; only later copies are no longer shared with it).
  */
 
+import type { NetworkRecord } from '../protocol/records.js';
+
 /** Distinct strings remembered at once. */
 const MAX_ENTRIES = 8192;
 /** Longer strings are kept as they are: they rarely repeat, and would make the table costly. */
@@ -23,12 +25,8 @@ let table = new Map<string, string>();
 let headerSets = new Map<string, Readonly<Record<string, string>>>();
 let initiators = new Map<string, Readonly<Initiator>>();
 
-/** A request's initiator as records keep it: what started it, and where when a script or the parser did. */
-export interface Initiator {
-  type: string;
-  url?: string;
-  lineNumber?: number;
-}
+/** A request's initiator as records keep it. */
+type Initiator = NonNullable<NetworkRecord['initiator']>;
 
 /** The shared copy of `s` (flattened, so a concatenation keeps no parts alive). */
 export function intern(s: string): string {
