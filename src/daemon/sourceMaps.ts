@@ -9,7 +9,9 @@
 import type { ConsoleRecord } from '../protocol/records.js';
 import { SourceMapResolver, sourceMappingUrlOf, urlsOf, withOriginalPositions, type LoadResult, type ScriptMapRef } from '../telemetry/sourceMaps.js';
 import { listPageScripts } from './pageScripts.js';
+import { PROBE_MS } from './pageHealth.js';
 import type { BrowserSession } from './session.js';
+import { BdgError } from '../util/errors.js';
 import { pause } from '../util/sleep.js';
 
 /** Longest a command waits for maps before answering with the generated positions. */
@@ -47,6 +49,14 @@ export async function withSourceMaps<R extends ConsoleRecord>(session: BrowserSe
   // The maps get at most waitMs (or until the command is cancelled); the wait ends as soon as they are ready.
   const prepared = new AbortController();
   const preparing = resolver.prepare(urls).finally(() => prepared.abort());
+  // A Chrome that does not answer (a stopped process) would hold the command for the whole wait, though it cannot
+  // list scripts or load maps: when the browser does not answer within the page-health probe's bound, the command
+  // goes on with the generated positions (the loading goes on for the next command). The browser is asked, not the
+  // page, and outside the page-health probe: what the page's health says is left to the commands that need the page.
+  if (waitMs > PROBE_MS)
+    session.conn.send('Browser.getVersion', {}, { timeoutMs: PROBE_MS }).catch((err: unknown) => {
+      if (err instanceof BdgError && err.code === 'TIMEOUT') prepared.abort();
+    });
   await Promise.race([preparing, pause(waitMs, signal === undefined ? prepared.signal : AbortSignal.any([signal, prepared.signal]))]);
   return records.map((r) => withOriginalPositions(r, resolver));
 }
