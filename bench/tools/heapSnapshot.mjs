@@ -3,7 +3,7 @@
 // session whose daemon takes --heapsnapshot-signal (through NODE_OPTIONS, which the CLI passes on), runs the
 // burst, waits for the totals to settle, has the daemon write a heap snapshot and prints the self sizes summed
 // by node type and constructor name, largest first. Usage: node bench/tools/heapSnapshot.mjs [--dist DIR] [--top N]
-// Needs `npm run build`. Writes the snapshot under a temp directory (removed unless --keep).
+// --wait-ms N (3000): how long after the totals settled the snapshot is taken, as daemonMemory.mjs reads RSS. Needs `npm run build`. Writes the snapshot under a temp directory (removed unless --keep).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,7 @@ const snapDir = mkdtempSync(join(tmpdir(), 'bdg-heap-'));
 try {
   await runVolumeBurst({
     name: 'heap',
+    waitMs: Number(opt('--wait-ms', '3000')),
     env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapDir}` },
     afterBurst: async ({ dir, start, settled }) => {
       const m = memory(dir, start.data.chromePid);

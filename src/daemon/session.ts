@@ -85,7 +85,6 @@ export class BrowserSession {
   #compact(): void {
     this.cdpEvents.pack();
     this.network.compact();
-    this.console.compact();
   }
 
   constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {

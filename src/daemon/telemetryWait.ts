@@ -10,6 +10,7 @@
  */
 import type { ConsoleLevel, ConsoleRecord, NetworkRecord } from '../protocol/records.js';
 import type { NetworkFilter } from '../telemetry/filter.js';
+import { seqOfId as seqOf } from '../telemetry/recordId.js';
 import { BdgError } from '../util/errors.js';
 import type { BrowserSession } from './session.js';
 
@@ -31,8 +32,6 @@ export function compileUserRegex(text: string, flag: string): RegExp {
     throw new BdgError('INVALID_ARGUMENTS', `${flag} ${text} is not a valid regular expression: ${(err as Error).message}`);
   }
 }
-
-const seqOf = (id: string): number => Number(id.slice(1));
 
 /** A request is over: finished, failed, or (a WebSocket) closed. */
 const settled = (r: NetworkRecord): boolean => r.state !== 'pending';

@@ -6,6 +6,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { BufferStats, ConsoleLevel, ConsoleRecord } from '../protocol/records.js';
 import { RingBuffer } from '../util/ringBuffer.js';
 import { intern } from './intern.js';
+import { parseRecordId, seqOfId } from './recordId.js';
 import { formatConsoleArgs, formatStackTrace, renderRemoteObject, splitErrorDescription } from './preview.js';
 
 /** Options for {@link ConsoleCollector}. */
@@ -36,7 +37,6 @@ const STACK_TYPES: ReadonlySet<string> = new Set(['trace', 'error', 'assert']);
 export class ConsoleCollector {
   readonly #handles = new WeakMap<ConsoleRecord, ReadonlyArray<Protocol.Runtime.RemoteObject | undefined>>();
   readonly #buffer: RingBuffer<ConsoleRecord>;
-  #byId = new Map<string, ConsoleRecord>();
   readonly #now: () => number;
   readonly #onRecord: ((record: ConsoleRecord) => void) | undefined;
   #seq = 0;
@@ -45,12 +45,7 @@ export class ConsoleCollector {
   constructor(opts: ConsoleCollectorOptions) {
     this.#now = opts.now ?? Date.now;
     this.#onRecord = opts.onRecord;
-    this.#buffer = new RingBuffer<ConsoleRecord>(opts.maxItems, opts.maxBytes, (r) => this.#byId.delete(r.id));
-  }
-
-  /** Rebuilds the id map at its present size (see NetworkCollector.compact): called once a burst is over. */
-  compact(): void {
-    this.#byId = new Map(this.#byId);
+    this.#buffer = new RingBuffer<ConsoleRecord>(opts.maxItems, opts.maxBytes);
   }
 
   /** Index of the navigation new records are attributed to. */
@@ -86,7 +81,8 @@ export class ConsoleCollector {
 
   /** The record with short id `id` (`c12`), if still in the buffer. */
   get(id: string): ConsoleRecord | undefined {
-    return this.#byId.get(id);
+    const seq = parseRecordId(id, 'c');
+    return seq === undefined ? undefined : this.#buffer.findSorted(seq, (r) => seqOfId(r.id));
   }
 
   /** The newest `n` records, oldest first. */
@@ -182,7 +178,6 @@ export class ConsoleCollector {
   }
 
   #push(record: ConsoleRecord): void {
-    this.#byId.set(record.id, record);
     this.#buffer.push(record, estimateSize(record));
     this.#onRecord?.(record);
   }

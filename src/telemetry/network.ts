@@ -12,6 +12,7 @@ import { RingBuffer } from '../util/ringBuffer.js';
 import { fromCdpCookie, headerValue, parseSetCookieHeader } from './cookies.js';
 import { noteRequestCookies, noteResponseCookies } from './cookiesBlocked.js';
 import { RecordBodies } from './networkBodies.js';
+import { parseRecordId, seqOfId } from './recordId.js';
 import { intern } from './intern.js';
 import { hostOf, isTrackingHost } from './networkClassify.js';
 import {
@@ -121,7 +122,6 @@ export class NetworkCollector {
   readonly #sockets: WebSocketCollector;
   readonly #now: () => number;
   readonly #onSettled: ((record: NetworkRecord) => void) | undefined;
-  #byId = new Map<string, NetworkRecord>();
   #chains = new Map<string, ChainEntry>();
   /** Hops kept alone in the chain map (see {@link ChainEntry}) that had no extra-info. */
   readonly #noExtra = new WeakSet<NetworkRecord>();
@@ -147,7 +147,7 @@ export class NetworkCollector {
     this.bodies = new RecordBodies({
       maxBodyBytes: opts.maxBodyBytes,
       maxTotalBytes: Math.max(opts.maxBodyTotalBytes ?? Infinity, opts.maxBodyBytes),
-      buffered: (record) => this.#byId.get(record.id) === record,
+      buffered: (record) => this.#byId(record.id) === record,
       latest: (requestId) => this.#latest(requestId),
       resize: (record) => this.#resize(record),
     });
@@ -216,7 +216,7 @@ export class NetworkCollector {
 
   /** The record with short id `n12`, or the latest hop of CDP request `idOrRequestId`, if still buffered. */
   get(idOrRequestId: string): NetworkRecord | undefined {
-    return this.#byId.get(idOrRequestId) ?? this.#latest(idOrRequestId) ?? this.#sockets.get(idOrRequestId);
+    return this.#byId(idOrRequestId) ?? this.#latest(idOrRequestId) ?? this.#sockets.get(idOrRequestId);
   }
 
   /** The newest `n` records, oldest first. */
@@ -241,13 +241,18 @@ export class NetworkCollector {
   }
 
   /**
-   * Rebuilds the id and chain maps at their present size. A map keeps the table its busiest moment grew it to
-   * (V8 rehashes into the same capacity while deletions make room): after the 10,000-request / 50,000-message
-   * page the console's id map was 0.9 MB for 10,000 entries that fit in 0.45. Called once a burst is over.
+   * Rebuilds the chain map at its present size. A map keeps the table its busiest moment grew it to (V8 rehashes
+   * into the same capacity while deletions make room): after the 10,000-request / 50,000-message page an id map was
+   * 0.9 MB for 10,000 entries that fit in 0.45. Called once a burst is over.
    */
   compact(): void {
-    this.#byId = new Map(this.#byId);
     this.#chains = new Map(this.#chains);
+  }
+
+  /** The buffered record with short id `id` (`n12`): records enter the buffer in id order. */
+  #byId(id: string): NetworkRecord | undefined {
+    const seq = parseRecordId(id, 'n');
+    return seq === undefined ? undefined : this.#buffer.findSorted(seq, (r) => seqOfId(r.id));
   }
 
   /** The WebSocket records kept, how many are not closed yet, and the frame buffer's occupancy. */
@@ -316,7 +321,6 @@ export class NetworkCollector {
     // Into the chain before the buffer: pushing may evict this chain's older hops, which must not delete it.
     chain.hops.push(record);
     this.#detached.delete(e.requestId);
-    this.#byId.set(record.id, record);
     this.#pending++;
     this.#buffer.push(record, estimateSize(record));
   }
@@ -476,10 +480,9 @@ export class NetworkCollector {
       nextId: () => `n${++this.#seq}`,
       now: () => this.#now(),
       add: (record) => {
-        this.#byId.set(record.id, record);
         this.#buffer.push(record, estimateSize(record));
       },
-      byId: (id) => this.#byId.get(id),
+      byId: (id) => this.#byId(id),
       resize: (record) => this.#resize(record),
       clock: (wallTime, timestamp) => {
         this.#offsetMs = wallTime * 1000 - timestamp * 1000;
@@ -548,7 +551,6 @@ export class NetworkCollector {
 
   /** Called by the ring buffer for each evicted record: forget it in every index. */
   #forget(record: NetworkRecord): void {
-    this.#byId.delete(record.id);
     this.bodies.release(record);
     if (record.webSocket !== undefined) {
       this.#sockets.forget(record);

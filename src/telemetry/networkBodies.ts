@@ -6,20 +6,28 @@
 import { Buffer } from 'node:buffer';
 import type { BodyUnavailableReason, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { isTextMimeType } from './networkClassify.js';
+import { internBody } from './intern.js';
 import { capBody } from './networkRecord.js';
+import { seqOfId } from './recordId.js';
 
 /** V8's cost of a kept body beyond its characters (the body object, its slot here). */
 const BODY_OVERHEAD = 96;
 
+function costOf(r: NetworkRecord): number {
+  return (r.body?.data.length ?? 0) + BODY_OVERHEAD;
+}
+
 function seqOf(r: NetworkRecord): number {
-  return Number(r.id.slice(1));
+  return seqOfId(r.id);
 }
 
 export class BodyBudget {
   readonly maxBytes: number;
-  /** Records holding a body, by request order (oldest first): eviction takes from the front. */
+  /**
+   * Records holding a body, by request order (oldest first): eviction takes from the front. A record is here exactly
+   * while it has a `body` (RecordBodies keeps it so), so what a body costs is read off the body itself.
+   */
   readonly #held: NetworkRecord[] = [];
-  readonly #cost = new WeakMap<NetworkRecord, number>();
   #bytes = 0;
   #evicted = 0;
 
@@ -55,10 +63,7 @@ export class BodyBudget {
    * when it is the oldest) until the total fits. Returns the records whose body must go.
    */
   add(record: NetworkRecord): NetworkRecord[] {
-    this.release(record);
-    const cost = (record.body?.data.length ?? 0) + BODY_OVERHEAD;
-    this.#cost.set(record, cost);
-    this.#bytes += cost;
+    this.#bytes += costOf(record);
     // Bodies mostly arrive in request order: the insertion point is nearly always the end.
     const seq = seqOf(record);
     let i = this.#held.length;
@@ -74,12 +79,10 @@ export class BodyBudget {
     return out;
   }
 
-  /** Stops accounting for `record`'s body (it was dropped, or the record left the buffer). */
+  /** Stops accounting for `record`'s body (before it is dropped or replaced, or as the record leaves the buffer). */
   release(record: NetworkRecord): void {
-    const cost = this.#cost.get(record);
-    if (cost === undefined) return;
-    this.#cost.delete(record);
-    this.#bytes -= cost;
+    if (record.body === undefined) return;
+    this.#bytes -= costOf(record);
     // Records leave the buffer oldest first, so the one released is nearly always the front.
     const i = this.#held[0] === record ? 0 : this.#held.indexOf(record);
     if (i === 0) this.#held.shift();
@@ -125,12 +128,14 @@ export class RecordBodies {
    * unset and says `evicted`). Returns the body as cut, kept or not. A record no longer buffered is left alone.
    */
   setBody(record: NetworkRecord, body: NetworkBody): NetworkBody {
-    const capped = capBody(body, this.maxBodyBytes);
+    const capped = internBody(capBody(body, this.maxBodyBytes));
     if (!this.#opts.buffered(record)) return capped;
+    this.#budget.release(record);
     record.body = capped;
     delete record.bodyUnavailable;
     if (record.decodedBodyLength === undefined && !capped.truncated) record.decodedBodyLength = body.size;
     for (const old of this.#budget.add(record)) {
+      // Released by the budget already: the body goes now, so the two agree again.
       delete old.body;
       old.bodyUnavailable = 'evicted';
     }

@@ -4,6 +4,7 @@
  * largest, `-size` starts with it). Requests without a value (pending: no duration yet) count as the lowest.
  */
 import type { NetworkRecord } from '../protocol/records.js';
+import { seqOfId } from './recordId.js';
 
 export type SortKey = 'start' | 'duration' | 'size';
 export type SortSpec = SortKey | `-${SortKey}`;
@@ -15,7 +16,7 @@ export function transferredSize(r: Pick<NetworkRecord, 'encodedDataLength' | 'we
 }
 
 function seqOf(r: NetworkRecord): number {
-  return Number(r.id.slice(1));
+  return seqOfId(r.id);
 }
 
 function valueOf(r: NetworkRecord, key: SortKey): number {

@@ -95,6 +95,24 @@ export class RingBuffer<T> {
     return out;
   }
 
+  /**
+   * The item whose key is `key`, when the items are in increasing key order (records pushed with rising sequence
+   * numbers): a binary search, so no map from id to item is needed beside the buffer.
+   */
+  findSorted(key: number, keyOf: (item: T) => number): T | undefined {
+    let lo = 0;
+    let hi = this.#length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const item = this.#items[(this.#head + mid) % this.#items.length] as T;
+      const k = keyOf(item);
+      if (k === key) return item;
+      if (k < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
   toArray(): T[] {
     return this.last(this.#length);
   }

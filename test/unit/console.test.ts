@@ -576,15 +576,18 @@ test('records carry the navigation index; missing timestamps use the clock; junk
   );
 });
 
-test('compact() keeps lookups by id and eviction of the oldest', () => {
+test('lookups by id find buffered records only, and only by their exact id', () => {
   const con = collector({ maxItems: 3 });
   const str = (value: string): RemoteObject => ({ type: 'string', value });
   for (let i = 1; i <= 4; i++) con.handle('Runtime.consoleAPICalled', consoleCall('log', [str(`m${i}`)]));
-  con.compact();
   assert.equal(con.get('c1'), undefined);
   assert.equal(con.get('c2')?.text, 'm2');
+  assert.equal(con.get('c4')?.text, 'm4');
+  for (const near of ['c02', 'c2.0', 'c+2', 'n2', '2', 'c', 'c5', 'c0', ' c2']) assert.equal(con.get(near), undefined, near);
   con.handle('Runtime.consoleAPICalled', consoleCall('log', [str('m5')]));
-  assert.equal(con.get('c2'), undefined, 'the oldest is forgotten by the rebuilt map too');
+  assert.equal(con.get('c2'), undefined, 'the oldest is forgotten once evicted');
+  assert.equal(con.get('c3')?.text, 'm3');
+  assert.equal(con.get('c5')?.text, 'm5');
   assert.deepEqual(
     con.all().map((r) => r.text),
     ['m3', 'm4', 'm5'],

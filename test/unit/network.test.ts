@@ -816,6 +816,7 @@ test('requests from the same script line share one frozen initiator; compact() k
   net.handle('Network.requestWillBeSent', fetchRequest('4200.7', 'http://localhost:3000/api/7', 81608));
   assert.equal(net.get('4200.7')?.id, 'n7');
   assert.equal(net.get('n3'), undefined, 'eviction after compact() still forgets the oldest');
+  for (const near of ['n05', 'n5.0', 'n+5', 'c5', 'n0', 'n99']) assert.equal(net.get(near), undefined, near);
   assert.deepEqual(
     net.all().map((r) => r.id),
     ['n4', 'n5', 'n6', 'n7'],

@@ -153,3 +153,30 @@ test('every reason has its sentence', () => {
   assert.match(bodyUnavailableText('not-kept'), /navigation/);
   assert.match(bodyUnavailableText('too-large'), /--max-body-size/);
 });
+
+test('short identical bodies share one frozen object; the byte count follows bodies replaced and evicted', () => {
+  const net = collector({ maxBodyBytes: 100, maxBodyTotalBytes: 500 });
+  const ok = (): NetworkBody => ({ data: 'ok', base64: false, truncated: false, size: 2 });
+  const [a, b] = [request(net, { bytes: 2 }), request(net, { bytes: 2 })];
+  net.bodies.setBody(a, ok());
+  net.bodies.setBody(b, ok());
+  assert.equal(a.body, b.body, 'one object for the same short text');
+  assert.ok(Object.isFrozen(a.body));
+  assert.deepEqual(a.body, ok());
+  // Base64 and longer bodies are each their own.
+  const [c, d] = [request(net, { bytes: 3 }), request(net, { bytes: 3 })];
+  net.bodies.setBody(c, { data: 'b2s=', base64: true, truncated: false, size: 2 });
+  net.bodies.setBody(d, { data: 'b2s=', base64: true, truncated: false, size: 2 });
+  assert.notEqual(c.body, d.body);
+  // Each body costs its characters and 96 bytes; a replaced body is no longer counted.
+  assert.equal(net.bodies.stats().bytes, 2 * 98 + 2 * 100);
+  net.bodies.setBody(a, text(10));
+  assert.equal(net.bodies.stats().bytes, 106 + 98 + 2 * 100);
+  assert.equal(net.bodies.stats().count, 4);
+  // Past 500 bytes the oldest goes, and with it what it counted; the shared body stays with the other record.
+  const e = request(net, { bytes: 50 });
+  net.bodies.setBody(e, text(50));
+  assert.deepEqual([a.body, a.bodyUnavailable, b.body?.data], [undefined, 'evicted', 'ok']);
+  assert.equal(net.bodies.stats().count, 4);
+  assert.equal(net.bodies.stats().bytes, 98 + 2 * 100 + 146);
+});

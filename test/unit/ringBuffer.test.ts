@@ -111,3 +111,25 @@ test('rejects non-positive bounds', () => {
   assert.throws(() => new RingBuffer<number>(0, 10), RangeError);
   assert.throws(() => new RingBuffer<number>(10, 0), RangeError);
 });
+
+test('findSorted finds items by a rising key after wrap-around and growth, and nothing that is not there', () => {
+  const buf = new RingBuffer<{ seq: number }>(1500, 1e9);
+  for (let seq = 1; seq <= 4000; seq += seq % 7 === 0 ? 2 : 1) buf.push({ seq }, 1);
+  const kept = buf.toArray().map((x) => x.seq);
+  assert.equal(kept.length, 1500);
+  for (const seq of kept) assert.equal(buf.findSorted(seq, (x) => x.seq)?.seq, seq);
+  const first = kept[0] as number;
+  // Gaps inside the kept range (every number after a multiple of 7 was skipped) are not found either.
+  const gaps = kept.filter((seq) => seq % 7 === 0).map((seq) => seq + 1);
+  assert.ok(gaps.length > 100);
+  for (const missing of [first - 1, 0, 4001, ...gaps])
+    assert.equal(
+      buf.findSorted(missing, (x) => x.seq),
+      undefined,
+      String(missing),
+    );
+  assert.equal(
+    new RingBuffer<{ seq: number }>(3, 10).findSorted(1, (x) => x.seq),
+    undefined,
+  );
+});

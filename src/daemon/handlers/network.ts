@@ -8,6 +8,7 @@ import { VERSION } from '../../protocol/version.js';
 import { fromCdpCookie, requestCookiesOf, responseCookiesOf } from '../../telemetry/cookies.js';
 import { parseNetworkFilter } from '../../telemetry/filter.js';
 import { buildHar, writeHarFile, type Har } from '../../telemetry/har.js';
+import { seqOfId as seqOf } from '../../telemetry/recordId.js';
 import { sanitizeHar } from '../../telemetry/harSanitize.js';
 import { guessContentType, parseHeaderLines } from '../../telemetry/interception.js';
 import { orderRequests } from '../../telemetry/networkOrder.js';
@@ -37,9 +38,7 @@ export function parseSince(value: string | undefined, prefix: string): number | 
   return Number(m[1]);
 }
 
-export function seqOf(id: string): number {
-  return Number(id.slice(1));
-}
+export { seqOf };
 
 function find(ctx: HandlerContext, id: string): NetworkRecord {
   const record = ctx.session.network.get(id);
