@@ -18,6 +18,7 @@ import { notAWebSocket, selectFrames, webSocketFramesResult } from '../telemetry
 import { DEFAULT_WEBSOCKET_LIMITS } from '../telemetry/webSocketRecords.js';
 import { BdgError, errnoCode } from '../util/errors.js';
 import { fsp } from '../util/fsAsync.js';
+import { withConsoleArgs } from '../telemetry/consoleArgs.js';
 
 /** Largest journal file read (two segments are at most 32 MB as written; this leaves room for hand-made ones). */
 const MAX_READ_BYTES = 512 * 1024 * 1024;
@@ -209,7 +210,7 @@ export function detailsFrom(j: JournalContents, type: 'network' | 'console', id:
   }
   const c = j.console.find((x) => x.id === id);
   if (c === undefined) throw notFound('console message', id, file);
-  return { type: 'console', item: c };
+  return { type: 'console', item: withConsoleArgs(c) };
 }
 
 function listItem(r: NetworkRecord): NetworkListItem {

@@ -211,7 +211,10 @@ export interface ConsoleRecord {
   type: string;
   /** The message as DevTools would show it, with objects previewed. */
   text: string;
-  /** Per-argument rendering, for `details console`. */
+  /**
+   * Per-argument rendering, for `details console`. Absent in listings, the journal and session.json when there was
+   * no argument or its one argument is the text itself (`console.log('saved')`); `details console` always has it.
+   */
   args?: string[];
   url?: string;
   /** 1-based line and column of the source location. */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Protocol } from 'devtools-protocol';
 import { ConsoleCollector } from '../../src/telemetry/console.js';
+import { consoleArgs, withConsoleArgs } from '../../src/telemetry/consoleArgs.js';
 import { foldConsole } from '../../src/daemon/handlers/console.js';
 import type { ConsoleRecord } from '../../src/protocol/records.js';
 import { formatConsoleArgs, renderFunction, renderRemoteObject } from '../../src/telemetry/preview.js';
@@ -620,4 +621,39 @@ test('foldConsole folds the same text from the same place on the same page, in f
     ],
   );
   assert.equal(folded[0]?.lastTimestamp, 1);
+});
+
+test('a record keeps its arguments only when they say more than its text; consoleArgs gives them all back', () => {
+  const con = collector();
+  const str = (value: string): RemoteObject => ({ type: 'string', value });
+  const obj: RemoteObject = { type: 'object', className: 'Object', description: 'Object', preview: { type: 'object', overflow: false, properties: [] } };
+  const calls: [Protocol.Runtime.ConsoleAPICalledEvent['type'], RemoteObject[]][] = [
+    ['log', [str('saved')]],
+    ['log', [str('User %s'), str('ana')]],
+    ['log', []],
+    ['log', [str('')]],
+    ['assert', []],
+    ['assert', [str('x')]],
+    ['log', [{ type: 'number', value: 5, description: '5' }]],
+    ['log', [obj]],
+    ['warning', [str('a'), str('b')]],
+  ];
+  for (const [type, args] of calls) con.handle('Runtime.consoleAPICalled', consoleCall(type, args));
+  const rs = con.all();
+  assert.deepEqual(
+    rs.map((r) => r.args),
+    [undefined, ['User %s', 'ana'], undefined, [''], undefined, ['x'], undefined, undefined, ['a', 'b']],
+  );
+  assert.deepEqual(
+    rs.map((r) => consoleArgs(r)),
+    [['saved'], ['User %s', 'ana'], undefined, [''], undefined, ['x'], ['5'], [rs[7]?.text], ['a', 'b']],
+  );
+  assert.deepEqual(withConsoleArgs(rs[0] as ConsoleRecord), { ...rs[0], args: ['saved'] });
+  assert.equal(withConsoleArgs(rs[2] as ConsoleRecord), rs[2]);
+  // Built whole, in the order records always had their fields.
+  assert.deepEqual(Object.keys(rs[0] as ConsoleRecord), ['id', 'kind', 'level', 'type', 'text', 'timestamp', 'navigation', 'url', 'line', 'column']);
+  assert.deepEqual(Object.keys(rs[1] as ConsoleRecord), ['id', 'kind', 'level', 'type', 'text', 'timestamp', 'navigation', 'args', 'url', 'line', 'column']);
+  // A record written before arguments were left out (an older journal) reads the same.
+  const older: ConsoleRecord = { id: 'c1', kind: 'console', level: 'log', type: 'log', text: 'saved', args: ['saved'], timestamp: 1, navigation: 0 };
+  assert.deepEqual(consoleArgs(older), ['saved']);
 });

@@ -5,6 +5,7 @@ import { LIST_ROWS } from '../../util/bounded.js';
 import { withSourceMaps } from '../sourceMaps.js';
 import { compileUserRegex, waitForConsole } from '../telemetryWait.js';
 import { parseSince, seqOf } from './network.js';
+import { withConsoleArgs } from '../../telemetry/consoleArgs.js';
 
 /** Severity rank: `--level X` shows messages whose rank is at most X's (DevTools' level menu; log ranks as info). */
 const RANK: Readonly<Record<ConsoleLevel, number>> = { error: 0, warning: 1, info: 2, log: 2, debug: 3 };
@@ -102,7 +103,7 @@ async function consoleWait(ctx: HandlerContext, params: ParamsOf<'console.wait'>
   ).promise;
   const waitedMs = Date.now() - started;
   const [mapped = item] = await withSourceMaps(ctx.session, [item], signal);
-  return { item: mapped, waitedMs };
+  return { item: withConsoleArgs(mapped), waitedMs };
 }
 
 export const CONSOLE_HANDLERS: HandlerTable<FamilyCommands<'console'>> = {

@@ -10,6 +10,7 @@ import { withSourceMaps } from '../sourceMaps.js';
 import { expandObject } from '../expand.js';
 import { fromIsForTheCli, listItem } from './network.js';
 import { traceStatus } from './perf.js';
+import { consoleArgs, withConsoleArgs } from '../../telemetry/consoleArgs.js';
 
 function status(ctx: HandlerContext, params: ParamsOf<'status'>): ResultOf<'status'> {
   const s = ctx.session;
@@ -127,7 +128,8 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
       `No console message with id "${id}"`,
       'Use an id that `bdg peek --console` prints (e.g. c3); old items may have been dropped from the buffer.',
     );
-  const [expanded, [item = record]] = await Promise.all([expandArguments(ctx, record, signal), withSourceMaps(ctx.session, [record], signal)]);
+  const [expanded, [mapped = record]] = await Promise.all([expandArguments(ctx, record, signal), withSourceMaps(ctx.session, [record], signal)]);
+  const item = withConsoleArgs(mapped);
   return expanded !== undefined ? { type: 'console', item, expanded } : { type: 'console', item };
 }
 
@@ -142,7 +144,7 @@ async function expandArguments(ctx: HandlerContext, record: ConsoleRecord, signa
   const send = (method: 'Runtime.getProperties', params: Protocol.Runtime.GetPropertiesRequest): Promise<Protocol.Runtime.GetPropertiesResponse> =>
     ctx.session.pageSend(method, params, { timeoutMs: 2_000, signal });
   try {
-    return await Promise.all(handles.map((handle, i) => (handle === undefined ? Promise.resolve(record.args?.[i] ?? '') : expandObject(send, handle))));
+    return await Promise.all(handles.map((handle, i) => (handle === undefined ? Promise.resolve(consoleArgs(record)?.[i] ?? '') : expandObject(send, handle))));
   } catch {
     return undefined; // the page navigated or the objects were released: the preview is what we have
   }
