@@ -70,7 +70,7 @@ async function verbose(dir) {
 
 await runVolumeBurst({
   name: 'mem',
-  env: debug ? { BDG_DEBUG: '1' } : {},
+  env: { ...(debug ? { BDG_DEBUG: '1' } : {}), ...(process.env.BDG_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BDG_BENCH_NODE_OPTIONS } : {}) },
   waitMs,
   atTen: async ({ dir, start }) => print('at 10', start.data.pid, await verbose(dir)),
   afterBurst: async ({ dir, start, settled }) => {

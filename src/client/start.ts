@@ -16,6 +16,7 @@ import { MAX_SOCKET_PATH, type SessionPaths } from '../util/paths.js';
 import { normalizeUrl } from '../util/url.js';
 import { NoDaemonError, request } from '../ipc/client.js';
 import { splitFlags } from '../util/flags.js';
+import { withDaemonMalloc } from '../util/mallocEnv.js';
 import { rotateSessionFile, HISTORY_DIR, HISTORY_LIMITS } from '../util/sessionHistory.js';
 import { reapGridSession } from './grid.js';
 import { idleTimeoutSec, ownerOf } from './lifetime.js';
@@ -350,7 +351,7 @@ async function start(paths: SessionPaths, params: ParamsOf<'start'>, out: StartR
     const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonPath(), JSON.stringify(config)], {
       detached: true,
       stdio: ['ignore', 'ignore', logFd, 'pipe'],
-      env: { ...process.env, BDG_SESSION_DIR: paths.dir, ...remote.env },
+      env: withDaemonMalloc({ ...process.env, BDG_SESSION_DIR: paths.dir, ...remote.env }),
       shell: false,
     });
     closeSync(logFd);

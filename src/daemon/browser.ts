@@ -20,6 +20,7 @@ import { GridSession, gridCapabilities, gridKeepAliveMs } from './grid.js';
 import { connectRemote, reresolve, takeRemoteSecrets } from './remote.js';
 import type { EndReason } from './sessionFile.js';
 import { joinSharedBrowser, leaveSharedBrowser, recordContext, type Membership } from './sharedBrowser.js';
+import { withoutDaemonMalloc } from '../util/mallocEnv.js';
 
 /** How long a lost attached browser is looked for at its /json/version before the session ends. */
 const RECONNECT_MS = 15_000;
@@ -329,7 +330,7 @@ export class Browser {
       windowSize: this.#config.emulation?.viewport ?? (this.#config.emulation?.mobile === true ? MOBILE_VIEWPORT : DEFAULT_WINDOW),
       isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
       // Inherited by whatever Chrome's launcher starts: `bdg cleanup` recognises those by it (src/client/state.ts).
-      env: { ...process.env, [CHROME_SESSION_ENV]: this.#config.sessionDir },
+      env: { ...withoutDaemonMalloc(process.env), [CHROME_SESSION_ENV]: this.#config.sessionDir },
     });
     this.#chrome = chrome;
     this.#log.info(`launched ${executable} pid ${chrome.pid}${chrome.pgid !== undefined ? ` (process group ${chrome.pgid})` : ''}`);

@@ -33,6 +33,7 @@ import { CHROME_SESSION_ENV } from '../util/paths.js';
 import { isSameProcessAliveAsync, killGroupQuietly, killQuietly, type ProcessIdentity } from '../util/proc.js';
 import { sleep } from '../util/sleep.js';
 import { uniqueToken } from '../util/token.js';
+import { withoutDaemonMalloc } from '../util/mallocEnv.js';
 
 /** How long a join waits for the registry lock: ten sessions starting at once queue behind one Chrome launch. */
 const JOIN_LOCK_WAIT_MS = 60_000;
@@ -304,7 +305,7 @@ async function launch(opts: JoinOptions, generation: string): Promise<BrowserRec
       // Its own process group and session: it outlives this daemon, and its helpers end with the group.
       detached: process.platform !== 'win32',
       // Inherited by whatever Chrome's launcher starts, as for a session's own Chrome.
-      env: { ...process.env, [CHROME_SESSION_ENV]: dir },
+      env: { ...withoutDaemonMalloc(process.env), [CHROME_SESSION_ENV]: dir },
     });
     child.once('exit', (code, signal) => {
       exit = signal !== null ? `signal ${signal}` : `exit code ${String(code)}`;

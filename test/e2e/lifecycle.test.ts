@@ -115,6 +115,13 @@ describe('session lifecycle', () => {
     assert.doesNotMatch(chromeExe, /(^|\/)(ba|da|z)?sh$/);
     const daemonExe = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
     assert.equal(daemonExe, process.execPath);
+    // The daemon runs with fixed malloc thresholds (util/mallocEnv.ts); Chrome gets the environment without them.
+    const environ = (p: number): string[] => readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
+    if (process.env['MALLOC_TRIM_THRESHOLD_'] === undefined) assert.ok(environ(pid).includes('MALLOC_TRIM_THRESHOLD_=131072'));
+    assert.deepEqual(
+      environ(chromePid).filter((e) => /^(MALLOC_(MMAP|TRIM)_THRESHOLD_|BDG_MALLOC_ENV_SET)=/.test(e)),
+      ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'].flatMap((k) => (process.env[k] !== undefined ? [`${k}=${process.env[k]}`] : [])),
+    );
     await bdg(['stop'], { sessionDir });
   });
 
