@@ -8,6 +8,7 @@ import type { GridInfo, RemoteInfo } from '../protocol/commands/session.js';
 import type { NavigationRecord, NetworkBody, NetworkRecord } from '../protocol/records.js';
 import { CDP_EVENT_LIMITS, CdpEventLog } from '../telemetry/cdpEvents.js';
 import { ConsoleCollector } from '../telemetry/console.js';
+import { resetInternTables } from '../telemetry/intern.js';
 import { IssueCollector } from '../telemetry/issues.js';
 import { Journal } from '../telemetry/journal.js';
 import { NetworkCollector, isTextMimeType } from '../telemetry/network.js';
@@ -85,6 +86,7 @@ export class BrowserSession {
   #compact(): void {
     this.cdpEvents.pack();
     this.network.compact();
+    resetInternTables();
   }
 
   constructor(config: DaemonConfig, log: Logger, opts: BrowserSessionOptions = {}) {

@@ -104,3 +104,15 @@ export function internBody(body: NetworkBody): NetworkBody {
   bodies.set(made.data, made);
   return made;
 }
+
+/**
+ * Forgets every shared copy (the records keep theirs). Called once a burst is over (daemon/heapTrim.ts): the tables
+ * fill up during it with values no later record will repeat (a Date header per second, the frame ids of pages gone),
+ * and they hold those strings alive after the records that had them were dropped.
+ */
+export function resetInternTables(): void {
+  table = new Map();
+  headerSets = new Map();
+  initiators = new Map();
+  bodies = new Map();
+}

@@ -18,6 +18,7 @@ import { hostOf, isTrackingHost } from './networkClassify.js';
 import {
   applyResponse,
   computeTimings,
+  packTimings,
   estimateSize,
   isFiniteNumber,
   mergeHeaders,
@@ -70,6 +71,8 @@ export interface NetworkStats extends BufferStats {
 
 /** Most requests whose extra-info arrived without (yet) a record, or that were filtered, remembered at once. */
 const MAX_DETACHED = 1000;
+/** Requests that keep their place in the chain map through {@link NetworkCollector.compact}, newest first. */
+const CHAIN_KEPT = 1000;
 /** Most extra-info events buffered per request: a redirect chain is at most 20 hops in Chrome. */
 const MAX_EXTRA_PER_CHAIN = 64;
 
@@ -219,6 +222,14 @@ export class NetworkCollector {
     return this.#byId(idOrRequestId) ?? this.#latest(idOrRequestId) ?? this.#sockets.get(idOrRequestId);
   }
 
+  /**
+   * {@link get}, and also a request {@link compact} took out of the chain map, by its requestId: what commands ask
+   * for. A search of the buffer when the maps do not know the id, so not for the event path.
+   */
+  find(idOrRequestId: string): NetworkRecord | undefined {
+    return this.get(idOrRequestId) ?? this.#buffer.findLast((r) => r.requestId === idOrRequestId);
+  }
+
   /** The newest `n` records, oldest first. */
   last(n: number): NetworkRecord[] {
     return this.#buffer.last(n);
@@ -241,12 +252,17 @@ export class NetworkCollector {
   }
 
   /**
-   * Rebuilds the chain map at its present size. A map keeps the table its busiest moment grew it to (V8 rehashes
-   * into the same capacity while deletions make room): after the 10,000-request / 50,000-message page an id map was
-   * 0.9 MB for 10,000 entries that fit in 0.45. Called once a burst is over.
+   * Rebuilds the chain map, without the requests that are long over: a request settled with all its extra-info
+   * merged, not among the newest {@link CHAIN_KEPT} records, expects no more events, and {@link find} still finds it by its
+   * requestId (a search of the buffer). The map was 0.46 MB for the 10,000 requests of the bench page, and a map
+   * keeps the table its busiest moment grew it to. Called once a burst is over (daemon/heapTrim.ts).
    */
   compact(): void {
-    this.#chains = new Map(this.#chains);
+    const newest = this.#buffer.last(1)[0];
+    const before = newest === undefined ? 0 : seqOfId(newest.id) - CHAIN_KEPT;
+    const kept = new Map<string, ChainEntry>();
+    for (const [requestId, entry] of this.#chains) if (isChain(entry) || entry.state === 'pending' || seqOfId(entry.id) > before) kept.set(requestId, entry);
+    this.#chains = kept;
   }
 
   /** The buffered record with short id `id` (`n12`): records enter the buffer in id order. */
@@ -442,7 +458,7 @@ export class NetworkCollector {
         : Math.max(0, round3(record.finishedAt - record.startedAt));
     if (start !== undefined && isFiniteNumber(timestamp)) {
       const raw = this.#timingRaw.get(record);
-      record.timing = computeTimings({ issueTime: start, timing: raw?.timing, responseTime: raw?.responseAt, endTime: timestamp });
+      record.timing = packTimings(computeTimings({ issueTime: start, timing: raw?.timing, responseTime: raw?.responseAt, endTime: timestamp }));
     }
     // What the timings were computed from is not needed again: Chrome's ResourceTiming alone is ~20 numbers.
     this.#startMono.delete(record);

@@ -113,6 +113,15 @@ export class RingBuffer<T> {
     return undefined;
   }
 
+  /** The newest item that `match` accepts (a scan from the newest end). */
+  findLast(match: (item: T) => boolean): T | undefined {
+    for (let i = this.#length - 1; i >= 0; i--) {
+      const item = this.#items[(this.#head + i) % this.#items.length] as T;
+      if (match(item)) return item;
+    }
+    return undefined;
+  }
+
   toArray(): T[] {
     return this.last(this.#length);
   }

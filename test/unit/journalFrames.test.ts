@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import type { NetworkRecord, WebSocketFrame } from '../../src/protocol/records.js';
 import { framesFrom, olderSocket, parseJournal, readJournal } from '../../src/offline/journal.js';
 import { Journal, JOURNAL_LIMITS, framesSegment, journalFiles, previousSegment } from '../../src/telemetry/journal.js';
-import { intern } from '../../src/telemetry/intern.js';
+import { intern, resetInternTables } from '../../src/telemetry/intern.js';
 import { HeapTrimmer } from '../../src/daemon/heapTrim.js';
 import { Logger } from '../../src/util/logger.js';
 import { keepJournal } from '../../src/client/state.js';
@@ -234,6 +234,13 @@ test('intern returns one shared copy of equal strings', () => {
   assert.equal(intern(a), intern(b));
   const long = 'y'.repeat(5_000);
   assert.equal(intern(long), long);
+  // After a reset equal strings are shared again, from the first one seen after it; what was shared stays as it was.
+  const kept = intern(a);
+  resetInternTables();
+  const c = ['text/', 'plain'].join('');
+  assert.equal(intern(c), c);
+  assert.equal(intern(b), c);
+  assert.equal(kept, a);
 });
 
 test('the heap trimmer collects (twice in a row) once after a busy spell, when a tick is quiet, and again when the heap regrew', async () => {

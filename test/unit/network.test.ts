@@ -822,3 +822,30 @@ test('requests from the same script line share one frozen initiator; compact() k
     ['n4', 'n5', 'n6', 'n7'],
   );
 });
+
+test('compact() lets go of requests long over; commands still find them by requestId, and what is pending keeps its events', () => {
+  const net = collector({ maxItems: 5000 });
+  net.handle('Network.requestWillBeSent', fetchRequest('slow', 'http://localhost:3000/slow', 81000));
+  for (let i = 1; i <= 1500; i++) {
+    const id = `c.${i}`;
+    net.handle('Network.requestWillBeSent', fetchRequest(id, `http://localhost:3000/api/${i}`, 81001 + i / 1000));
+    const res = { requestId: id, loaderId: LOADER_ID, timestamp: 81001.0002 + i / 1000, type: 'Fetch' as const, hasExtraInfo: false };
+    net.handle('Network.responseReceived', { ...res, response: response({ url: `http://localhost:3000/api/${i}` }) });
+    net.handle('Network.loadingFinished', { requestId: id, timestamp: 81001.0005 + i / 1000, encodedDataLength: 10 });
+  }
+  net.compact();
+  // The oldest settled ones left the chain map: not on the event path, found by the commands' lookup.
+  assert.equal(net.get('c.1'), undefined);
+  assert.equal(net.find('c.1')?.id, 'n2');
+  assert.equal(net.find('n2')?.requestId, 'c.1');
+  assert.equal(net.find('c.1500')?.id, 'n1501');
+  assert.equal(net.get('c.1500')?.id, 'n1501', 'the newest keep their place');
+  assert.equal(net.find('nothing'), undefined);
+  // An old request still pending keeps its chain: its end is recorded.
+  net.handle('Network.loadingFinished', { requestId: 'slow', timestamp: 81003, encodedDataLength: 10 });
+  assert.equal(net.get('slow')?.state, 'finished');
+  // A late event for a request let go of changes nothing and breaks nothing.
+  net.handle('Network.dataReceived', { requestId: 'c.1', timestamp: 81004, dataLength: 5, encodedDataLength: 5 });
+  assert.equal(net.find('c.1')?.decodedBodyLength, undefined);
+  assert.equal(net.all().length, 1501);
+});

@@ -41,7 +41,7 @@ export function parseSince(value: string | undefined, prefix: string): number | 
 export { seqOf };
 
 function find(ctx: HandlerContext, id: string): NetworkRecord {
-  const record = ctx.session.network.get(id);
+  const record = ctx.session.network.find(id);
   if (record === undefined) {
     throw new BdgError(
       'NOT_FOUND',

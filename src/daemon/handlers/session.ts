@@ -107,7 +107,7 @@ async function details(ctx: HandlerContext, params: ParamsOf<'details'>, signal:
   const { id } = params;
   if (params.from !== undefined) throw fromIsForTheCli();
   if (params.type === 'network') {
-    const record = ctx.session.network.get(id);
+    const record = ctx.session.network.find(id);
     if (record === undefined)
       throw new BdgError(
         'NOT_FOUND',
