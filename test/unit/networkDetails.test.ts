@@ -4,6 +4,11 @@ import type { Protocol } from 'devtools-protocol';
 import { parseSetCookie } from '../../src/telemetry/cookies.js';
 import { NetworkCollector, computeTimings } from '../../src/telemetry/network.js';
 import { TIMING } from '../helpers/cdpFixtures.js';
+import { PackedTimings } from '../../src/telemetry/networkRecord.js';
+import { cutStrings } from '../../src/util/bounded.js';
+import type { NetworkTimings } from '../../src/protocol/records.js';
+
+const timingNames: (keyof NetworkTimings)[] = ['blocked', 'dns', 'connect', 'ssl', 'send', 'wait', 'receive'];
 
 test('computeTimings follows the DevTools HAR breakdown', () => {
   const t = computeTimings({ issueTime: 81234.5, timing: TIMING, responseTime: 81234.5679 + 0.0083, endTime: 81234.625 });
@@ -122,7 +127,17 @@ test('a finished request gets its timing, decoded size, priority, extra-info coo
   assert.equal(r.decodedBodyLength, 1000);
   assert.equal(r.priority, 'High');
   assert.equal(r.responseHeadersSize, 51);
-  assert.deepEqual(r.timing, { blocked: 67.95, dns: 0.35, connect: 0.85, ssl: -1, send: 0.3, wait: 7.1, receive: 48.8 });
+  const phases = { blocked: 67.95, dns: 0.35, connect: 0.85, ssl: -1, send: 0.3, wait: 7.1, receive: 48.8 };
+  // Kept packed (PackedTimings), read by name, written out as the object.
+  assert.ok(r.timing instanceof PackedTimings);
+  assert.deepEqual(
+    timingNames.map((k) => r.timing?.[k]),
+    Object.values(phases),
+  );
+  assert.deepEqual(JSON.parse(JSON.stringify(r)).timing, phases);
+  assert.deepEqual(JSON.parse(JSON.stringify({ ...r })).timing, phases, 'a copy of the record writes the same');
+  // The listings' string cutting walks results: the copy it makes is still the breakdown.
+  assert.deepEqual(JSON.parse(JSON.stringify(cutStrings({ item: r }).value)).item.timing, phases);
   assert.deepEqual(r.requestCookies, [
     { name: 'sid', value: 'abc', domain: 'localhost', path: '/', httpOnly: true },
     { name: 'adm', value: '1', domain: 'localhost', path: '/admin', expires: '2024-06-10T07:13:20.000Z', blockedReasons: ['NotOnPath'] },
