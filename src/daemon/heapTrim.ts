@@ -36,7 +36,7 @@ export const HEAP_TRIM: Omit<HeapTrimOptions, 'gc' | 'compact' | 'log'> = {
   intervalMs: 1_000,
   burstEvents: 5_000,
   quietEvents: 20,
-  regrowBytes: 4 * 1024 * 1024,
+  regrowBytes: 2 * 1024 * 1024,
 };
 
 /** The `gc` function, when the process was started with --expose-gc. */
