@@ -24,6 +24,11 @@ export interface NetworkBody {
 export type BodyUnavailableReason = 'empty' | 'too-large' | 'binary' | 'evicted' | 'not-kept' | 'failed';
 
 /** The sentence `details` and the HAR `content.comment` give for a missing body. */
+/** A breakdown as a plain object with its seven names, whatever form it is kept in (the daemon packs them). */
+export function timingsObject(t: NetworkTimings): NetworkTimings {
+  return { blocked: t.blocked, dns: t.dns, connect: t.connect, ssl: t.ssl, send: t.send, wait: t.wait, receive: t.receive };
+}
+
 export function bodyUnavailableText(reason: BodyUnavailableReason): string {
   switch (reason) {
     case 'empty':

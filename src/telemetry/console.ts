@@ -7,7 +7,7 @@ import type { BufferStats, ConsoleLevel, ConsoleRecord } from '../protocol/recor
 import { RingBuffer } from '../util/ringBuffer.js';
 import { intern } from './intern.js';
 import { keptArgs } from './consoleArgs.js';
-import { parseRecordId, seqOfId } from './recordId.js';
+import { findRecord } from './recordId.js';
 import { formatConsoleArgs, formatStackTrace, renderRemoteObject, splitErrorDescription } from './preview.js';
 
 /** Options for {@link ConsoleCollector}. */
@@ -82,8 +82,7 @@ export class ConsoleCollector {
 
   /** The record with short id `id` (`c12`), if still in the buffer. */
   get(id: string): ConsoleRecord | undefined {
-    const seq = parseRecordId(id, 'c');
-    return seq === undefined ? undefined : this.#buffer.findSorted(seq, (r) => seqOfId(r.id));
+    return findRecord(this.#buffer, id, 'c');
   }
 
   /** The newest `n` records, oldest first. */
@@ -201,13 +200,18 @@ export class ConsoleCollector {
   ): ConsoleRecord {
     // Runtime and Log timestamps are already epoch milliseconds.
     const ts = typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : this.#now();
-    const [id, t, x, navigation] = [`c${++this.#seq}`, intern(type), clip(text), this.#navigation];
+    const id = `c${++this.#seq}`;
+    const t = intern(type);
+    const x = clip(text);
+    const navigation = this.#navigation;
     if (frame === undefined || frame.url === '') {
       if (args === undefined) return { id, kind, level, type: t, text: x, timestamp: ts, navigation };
       return { id, kind, level, type: t, text: x, timestamp: ts, navigation, args };
     }
     // Interned: a page logs from a few scripts, and every message's event brings its own copy of the URL.
-    const [url, line, column] = [intern(frame.url), frame.lineNumber + 1, frame.columnNumber + 1];
+    const url = intern(frame.url);
+    const line = frame.lineNumber + 1;
+    const column = frame.columnNumber + 1;
     if (args === undefined) return { id, kind, level, type: t, text: x, timestamp: ts, navigation, url, line, column };
     return { id, kind, level, type: t, text: x, timestamp: ts, navigation, args, url, line, column };
   }

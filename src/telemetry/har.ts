@@ -5,6 +5,7 @@
  */
 import {
   bodyUnavailableText,
+  timingsObject,
   type NavigationRecord,
   type NetworkCookie,
   type NetworkRecord,
@@ -175,11 +176,6 @@ function toPage(n: NavigationRecord): HarPage {
 }
 
 const NO_TIMINGS: NetworkTimings = { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 0, receive: 0 };
-
-/** The seven phases by name: a record keeps them packed in an array (telemetry/networkRecord.ts, PackedTimings). */
-function timingsObject(t: NetworkTimings): NetworkTimings {
-  return { blocked: t.blocked, dns: t.dns, connect: t.connect, ssl: t.ssl, send: t.send, wait: t.wait, receive: t.receive };
-}
 
 function toEntry(r: NetworkRecord): HarEntry {
   const timings = r.timing ?? NO_TIMINGS;

@@ -8,17 +8,13 @@ import type { BodyUnavailableReason, NetworkBody, NetworkRecord } from '../proto
 import { isTextMimeType } from './networkClassify.js';
 import { internBody } from './intern.js';
 import { capBody } from './networkRecord.js';
-import { seqOfId } from './recordId.js';
+import { recordSeq as seqOf } from './recordId.js';
 
 /** V8's cost of a kept body beyond its characters (the body object, its slot here). */
 const BODY_OVERHEAD = 96;
 
 function costOf(r: NetworkRecord): number {
   return (r.body?.data.length ?? 0) + BODY_OVERHEAD;
-}
-
-function seqOf(r: NetworkRecord): number {
-  return seqOfId(r.id);
 }
 
 export class BodyBudget {
@@ -59,7 +55,7 @@ export class BodyBudget {
   }
 
   /**
-   * Accounts for the body just put on `record`, then drops the bodies of the oldest requests (`record`'s own too,
+   * Accounts for the body just put on `record` (its previous one released first: RecordBodies.setBody), then drops the bodies of the oldest requests (`record`'s own too,
    * when it is the oldest) until the total fits. Returns the records whose body must go.
    */
   add(record: NetworkRecord): NetworkRecord[] {

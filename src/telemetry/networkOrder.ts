@@ -4,7 +4,7 @@
  * largest, `-size` starts with it). Requests without a value (pending: no duration yet) count as the lowest.
  */
 import type { NetworkRecord } from '../protocol/records.js';
-import { seqOfId } from './recordId.js';
+import { recordSeq as seqOf } from './recordId.js';
 
 export type SortKey = 'start' | 'duration' | 'size';
 export type SortSpec = SortKey | `-${SortKey}`;
@@ -13,10 +13,6 @@ export type SortSpec = SortKey | `-${SortKey}`;
 export function transferredSize(r: Pick<NetworkRecord, 'encodedDataLength' | 'webSocket'>): number | undefined {
   if (r.webSocket !== undefined) return r.webSocket.bytesSent + r.webSocket.bytesReceived;
   return r.encodedDataLength;
-}
-
-function seqOf(r: NetworkRecord): number {
-  return seqOfId(r.id);
 }
 
 function valueOf(r: NetworkRecord, key: SortKey): number {

@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Protocol } from 'devtools-protocol';
-import type { NetworkBody, NetworkRecord, NetworkTimings } from '../protocol/records.js';
+import { timingsObject, type NetworkBody, type NetworkRecord, type NetworkTimings } from '../protocol/records.js';
 import { intern, internHeaders, internInitiator } from './intern.js';
 
 type Headers = Protocol.Network.Headers;
@@ -108,7 +108,7 @@ export class PackedTimings extends Array<number> implements NetworkTimings {
     return this[6] as number;
   }
   toJSON(): NetworkTimings {
-    return { blocked: this.blocked, dns: this.dns, connect: this.connect, ssl: this.ssl, send: this.send, wait: this.wait, receive: this.receive };
+    return timingsObject(this);
   }
 }
 

@@ -4,6 +4,8 @@
  * map beside it (10,000 entries: 0.46 MB of heap each).
  */
 
+import type { RingBuffer } from '../util/ringBuffer.js';
+
 /** The sequence number in a record id (`n12` -> 12). */
 export function seqOfId(id: string): number {
   return Number(id.slice(1));
@@ -17,4 +19,15 @@ export function parseRecordId(id: string, prefix: string): number | undefined {
     if (d < 48 || d > 57 || (i === 1 && d === 48)) return undefined;
   }
   return Number(id.slice(1));
+}
+
+/** The sequence number of a record (its id's). */
+export function recordSeq(r: { id: string }): number {
+  return seqOfId(r.id);
+}
+
+/** The record with exactly id `id` (`prefix` and its number) in a buffer the records entered in id order. */
+export function findRecord<T extends { id: string }>(buffer: RingBuffer<T>, id: string, prefix: string): T | undefined {
+  const seq = parseRecordId(id, prefix);
+  return seq === undefined ? undefined : buffer.findSorted(seq, recordSeq);
 }

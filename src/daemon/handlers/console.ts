@@ -4,7 +4,8 @@ import type { FamilyCommands, HandlerContext, HandlerTable } from '../context.js
 import { LIST_ROWS } from '../../util/bounded.js';
 import { withSourceMaps } from '../sourceMaps.js';
 import { compileUserRegex, waitForConsole } from '../telemetryWait.js';
-import { parseSince, seqOf } from './network.js';
+import { parseSince } from './network.js';
+import { seqOfId as seqOf } from '../../telemetry/recordId.js';
 import { withConsoleArgs } from '../../telemetry/consoleArgs.js';
 
 /** Severity rank: `--level X` shows messages whose rank is at most X's (DevTools' level menu; log ranks as info). */

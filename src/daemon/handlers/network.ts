@@ -38,8 +38,6 @@ export function parseSince(value: string | undefined, prefix: string): number | 
   return Number(m[1]);
 }
 
-export { seqOf };
-
 function find(ctx: HandlerContext, id: string): NetworkRecord {
   const record = ctx.session.network.find(id);
   if (record === undefined) {
